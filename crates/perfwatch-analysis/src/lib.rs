@@ -1,0 +1,1 @@
+//! Comparisons, severity, findings, health score and gates for perfwatch.

@@ -1,0 +1,43 @@
+//! The JSON export `perfwatch.session.v1`.
+
+use crate::{Comparison, Finding, Iteration, Session, StageSummary, Summary};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The schema identifier of version 1 of the session export.
+pub const SCHEMA_V1: &str = "perfwatch.session.v1";
+
+/// A whole session as exported to JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionExport {
+    /// Always [`SCHEMA_V1`].
+    pub schema: String,
+    /// The session's provenance.
+    pub session: Session,
+    /// One entry per variant, in plan order.
+    pub variants: Vec<VariantExport>,
+    /// Comparisons (against the first variant or a baseline).
+    #[serde(default)]
+    pub comparisons: Vec<Comparison>,
+    /// Findings ranked by impact.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+}
+
+/// One variant of a session, with its iterations and summaries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantExport {
+    /// Variant name.
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Every iteration of this variant, warm-ups included, in order.
+    pub iterations: Vec<Iteration>,
+    /// Summary per metric key over counted iterations; metrics never
+    /// measured are absent.
+    pub summary: BTreeMap<String, Summary>,
+    /// Per-stage summaries.
+    #[serde(default)]
+    pub stages: Vec<StageSummary>,
+}

@@ -1,0 +1,108 @@
+//! One execution of a benchmark's command and what was measured.
+
+use crate::{Metric, Span};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One point of the resource timeline, covering the whole process tree.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// Seconds since the command was spawned.
+    pub t_s: f64,
+    /// CPU use of the tree since the previous sample, in % of one core.
+    pub cpu_pct: f64,
+    /// Resident set size of the tree in bytes.
+    pub rss_bytes: u64,
+    /// Threads in the tree.
+    pub threads: u32,
+    /// Processes in the tree.
+    pub processes: u32,
+    /// Storage bytes read per second since the previous sample.
+    pub read_bps: f64,
+    /// Storage bytes written per second since the previous sample.
+    pub write_bps: f64,
+}
+
+/// One execution of the command.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Iteration {
+    /// 0-based position in the session's execution order (warm-ups included).
+    pub index: u32,
+    /// The variant this iteration ran.
+    #[serde(default)]
+    pub variant: String,
+    /// A warm-up: stored, excluded from statistics.
+    pub warmup: bool,
+    /// Exit code, absent when killed by a signal.
+    pub exit_code: Option<i32>,
+    /// Terminating signal, absent on a normal exit.
+    pub signal: Option<i32>,
+    /// Killed because `--timeout` elapsed; excluded from statistics.
+    pub timed_out: bool,
+    /// Wall seconds from spawn to reap (monotonic clock).
+    pub wall_s: f64,
+    /// User CPU seconds (`wait4`).
+    pub user_s: Option<f64>,
+    /// System CPU seconds (`wait4`).
+    pub sys_s: Option<f64>,
+    /// Peak RSS of the child or its largest reaped descendant (`wait4`).
+    pub max_rss_bytes: Option<u64>,
+    /// Peak RSS of the whole tree as sampled.
+    #[serde(default)]
+    pub peak_tree_rss_bytes: Option<u64>,
+    /// Storage bytes read by the whole tree.
+    pub read_bytes: Option<u64>,
+    /// Storage bytes written by the whole tree.
+    pub write_bytes: Option<u64>,
+    /// Voluntary context switches.
+    #[serde(default)]
+    pub voluntary_cs: Option<u64>,
+    /// Involuntary context switches.
+    #[serde(default)]
+    pub involuntary_cs: Option<u64>,
+    /// Resource timeline (empty when sampling was off).
+    #[serde(default)]
+    pub timeline: Vec<Sample>,
+    /// Spans reported by the program.
+    #[serde(default)]
+    pub stages: Vec<Span>,
+    /// Counter totals reported by the program (span file or OTLP).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub counters: BTreeMap<String, f64>,
+    /// Last gauge readings reported by the program.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub gauges: BTreeMap<String, f64>,
+    /// Span records that could not be used, counted by reason.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dropped_spans: BTreeMap<String, u64>,
+    /// The last lines of the child's stderr when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stderr_tail: Option<String>,
+}
+
+impl Iteration {
+    /// The iteration finished normally with exit code 0.
+    pub fn succeeded(&self) -> bool {
+        !self.timed_out && self.exit_code == Some(0) && self.signal.is_none()
+    }
+
+    /// Whether this iteration counts in statistics: not a warm-up, not timed out.
+    pub fn counts(&self) -> bool {
+        !self.warmup && !self.timed_out
+    }
+
+    /// The value of a metric, absent when it was not measured.
+    pub fn metric(&self, m: Metric) -> Option<f64> {
+        match m {
+            Metric::WallS => Some(self.wall_s),
+            Metric::UserS => self.user_s,
+            Metric::SysS => self.sys_s,
+            Metric::MaxRssBytes => self.max_rss_bytes.map(|v| v as f64),
+            Metric::PeakTreeRssBytes => self.peak_tree_rss_bytes.map(|v| v as f64),
+            Metric::ReadBytes => self.read_bytes.map(|v| v as f64),
+            Metric::WriteBytes => self.write_bytes.map(|v| v as f64),
+            Metric::VoluntaryCs => self.voluntary_cs.map(|v| v as f64),
+            Metric::InvoluntaryCs => self.involuntary_cs.map(|v| v as f64),
+        }
+    }
+}

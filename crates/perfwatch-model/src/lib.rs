@@ -1,0 +1,37 @@
+//! Plain data types shared by every perfwatch crate, and the versioned JSON
+//! schema `perfwatch.session.v1` that other tools rely on.
+//!
+//! Every arrow in perfwatch's data flow (runner → store → analysis →
+//! renderers) carries one of these types. The crate depends on `serde` only,
+//! so that anything may depend on it.
+//!
+//! ```
+//! use perfwatch_model::{Metric, SCHEMA_V1};
+//! assert_eq!(SCHEMA_V1, "perfwatch.session.v1");
+//! assert_eq!(Metric::WallS.key(), "wall_s");
+//! assert_eq!("user_s".parse::<Metric>().unwrap(), Metric::UserS);
+//! ```
+//!
+//! Compatibility rule: within v1, fields may be added, never renamed or
+//! dropped. Optional figures are `Option`s: a figure that could not be
+//! measured is absent (`null`), never zero.
+
+pub mod comparison;
+pub mod exit_codes;
+pub mod export;
+pub mod finding;
+pub mod iteration;
+pub mod metric;
+pub mod session;
+pub mod span_file;
+pub mod stage;
+pub mod summary;
+
+pub use comparison::{Comparison, Severity, Verdict};
+pub use export::{SessionExport, VariantExport, SCHEMA_V1};
+pub use finding::Finding;
+pub use iteration::{Iteration, Sample};
+pub use metric::Metric;
+pub use session::{CommandSpec, GitInfo, HostInfo, Session, SessionStatus, VariantSpec};
+pub use stage::{Span, StageSummary, Tier};
+pub use summary::Summary;

@@ -1,0 +1,145 @@
+//! A session: one invocation of `run` or `ab`, with its provenance.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The command a benchmark runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandSpec {
+    /// The argv, executed directly; with `shell`, a single string for `sh -c`.
+    pub argv: Vec<String>,
+    /// Run `argv[0]` through `sh -c`.
+    #[serde(default)]
+    pub shell: bool,
+}
+
+impl CommandSpec {
+    /// The command as one line, for display.
+    pub fn display(&self) -> String {
+        if self.shell {
+            self.argv.join(" ")
+        } else {
+            self.argv
+                .iter()
+                .map(|a| {
+                    if a.is_empty()
+                        || a.contains(|c: char| c.is_whitespace() || "'\"$`\\|&;<>()*?".contains(c))
+                    {
+                        format!("'{}'", a.replace('\'', "'\\''"))
+                    } else {
+                        a.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+    }
+}
+
+/// A named configuration of a benchmark: environment, extra arguments.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantSpec {
+    /// The variant's name (`default` when none was named).
+    pub name: String,
+    /// What the variant is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Extra environment variables.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    /// Extra arguments appended to the command.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+}
+
+/// The git state of the working tree the session ran in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitInfo {
+    /// Full commit hash of `HEAD`.
+    pub commit: Option<String>,
+    /// Current branch, absent when detached.
+    pub branch: Option<String>,
+    /// Whether tracked files had uncommitted changes.
+    pub dirty: bool,
+}
+
+/// The machine the session ran on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostInfo {
+    /// Host name.
+    pub hostname: Option<String>,
+    /// Operating system, e.g. `linux`.
+    pub os: String,
+    /// Kernel release, e.g. `6.1.0-18-amd64`.
+    pub kernel: Option<String>,
+    /// CPU model name.
+    pub cpu_model: Option<String>,
+    /// Logical CPUs available.
+    pub cores: Option<u32>,
+    /// Total memory in bytes.
+    pub memory_bytes: Option<u64>,
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// Still running (or the process died without closing it).
+    Running,
+    /// All planned iterations finished.
+    Complete,
+    /// Stopped by Ctrl-C / SIGTERM; finished iterations are kept.
+    Interrupted,
+    /// Stopped by a failing command or hook.
+    Failed,
+}
+
+impl SessionStatus {
+    /// The key stored and printed.
+    pub fn key(self) -> &'static str {
+        match self {
+            SessionStatus::Running => "running",
+            SessionStatus::Complete => "complete",
+            SessionStatus::Interrupted => "interrupted",
+            SessionStatus::Failed => "failed",
+        }
+    }
+
+    /// Parse a stored key.
+    pub fn from_key(s: &str) -> Option<Self> {
+        Some(match s {
+            "running" => SessionStatus::Running,
+            "complete" => SessionStatus::Complete,
+            "interrupted" => SessionStatus::Interrupted,
+            "failed" => SessionStatus::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// One invocation of `run` or `ab`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// Unique id (lowercase hex); prefixes identify it on the command line.
+    pub id: String,
+    /// RFC 3339 UTC time the session started.
+    pub started_at: String,
+    /// RFC 3339 UTC time the session ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    /// Benchmark name (the command line itself for ad-hoc runs).
+    pub benchmark: String,
+    /// The command measured.
+    pub command: CommandSpec,
+    /// The variants, in plan order.
+    #[serde(default)]
+    pub variants: Vec<VariantSpec>,
+    /// Git provenance, absent outside a work tree.
+    pub git: Option<GitInfo>,
+    /// The host.
+    pub host: HostInfo,
+    /// perfwatch's version.
+    pub perfwatch_version: String,
+    /// How the session ended.
+    pub status: SessionStatus,
+}

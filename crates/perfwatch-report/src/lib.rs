@@ -1,0 +1,1 @@
+//! Renderers for perfwatch: terminal summary, JSON, CSV, Markdown.

@@ -1,0 +1,1 @@
+//! Pure statistics for perfwatch: summaries, percentiles, bootstrap confidence intervals, Mann-Whitney U, outliers, change points.

@@ -1,0 +1,1 @@
+//! Persistence for perfwatch sessions: SQLite with migrations behind a Store trait.
