@@ -40,4 +40,8 @@ pub struct VariantExport {
     /// Per-stage summaries.
     #[serde(default)]
     pub stages: Vec<StageSummary>,
+    /// Warnings about the sample (outliers, a slow first run, failures),
+    /// each a sentence with advice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }

@@ -1,1 +1,3 @@
-//! Spawns and measures commands for perfwatch: wait4 figures, process-tree I/O, resource sampling, scheduling, hooks.
+//! Spawns and measures commands for perfwatch.
+
+pub mod source;
