@@ -1,0 +1,40 @@
+//! An OpenTelemetry OTLP/HTTP trace receiver for perfwatch.
+//!
+//! perfwatch runs one [`OtlpSource`] per session on `127.0.0.1` and gives
+//! every iteration the standard `OTEL_*` environment pointing at it, so a
+//! program instrumented with any OpenTelemetry SDK reports its stages with
+//! no code change. The receiver follows the OTLP/HTTP specification:
+//! `POST /v1/traces` with binary protobuf or JSON bodies, optionally gzip,
+//! answering with `ExportTraceServiceResponse` (with `partial_success` when
+//! spans were rejected) or a `google.rpc.Status` with 400, 404, 405, 413 or
+//! 415. Spans become [`SpanRecord`](perfwatch_model::span_file::SpanRecord)s
+//! as described in [`map`].
+//!
+//! ```
+//! use perfwatch_otlp::{OtlpConfig, OtlpSource};
+//! use perfwatch_runner::source::SpanSource;
+//!
+//! let mut source = OtlpSource::start(OtlpConfig::new("my-bench"))?;
+//! let env = source.begin(0)?;
+//! assert!(env.contains(&("OTEL_EXPORTER_OTLP_ENDPOINT".into(), source.endpoint())));
+//! // … spawn the command with `env`, reap it …
+//! let collected = source.finish(0);
+//! assert!(collected.records.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod config;
+pub mod decode;
+mod inbox;
+pub mod map;
+mod respond;
+mod server;
+mod settle;
+mod source;
+
+pub use config::OtlpConfig;
+pub use inbox::{DUPLICATE, LATE, TOO_LARGE, UNDECODABLE};
+pub use map::MapOptions;
+pub use respond::RpcStatus;
+pub use server::{StartError, TRACES_PATH};
+pub use source::OtlpSource;

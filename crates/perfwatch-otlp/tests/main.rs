@@ -1,0 +1,5 @@
+//! Integration tests of perfwatch-otlp: one binary, one module per theme.
+
+mod harness;
+mod python_e2e;
+mod receiver;

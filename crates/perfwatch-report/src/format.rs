@@ -1,0 +1,311 @@
+//! Text pieces shared by the terminal and Markdown renderers: provenance
+//! one-liners, summary cells and comparison cells. Plain text only; each
+//! renderer adds its own styling or escaping.
+
+use crate::units::{format_change_pct, format_p, format_value, unit_for_key, NA};
+use perfwatch_model::metric::Unit;
+use perfwatch_model::{Comparison, GitInfo, HostInfo, Iteration, Summary, Verdict};
+use std::borrow::Cow;
+
+/// Characters of a session id shown in summaries and lists.
+pub const SHORT_SESSION_ID: usize = 8;
+/// Characters of a git commit hash shown in summaries and lists.
+pub const SHORT_COMMIT: usize = 7;
+
+/// `text` with control characters (line breaks, tabs, escape sequences)
+/// shown as Rust escapes (`\n`, `\u{1b}`), so that a stage name reported by
+/// a program cannot break a table or drive the terminal.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        if ch.is_control() {
+            shown.extend(ch.escape_default());
+        } else {
+            shown.push(ch);
+        }
+    }
+    Cow::Owned(shown)
+}
+
+/// The first `len` characters of an id or hash.
+pub fn short_id(id: &str, len: usize) -> &str {
+    match id.char_indices().nth(len) {
+        Some((end, _)) => &id[..end],
+        None => id,
+    }
+}
+
+/// `a1b2c3d on main (dirty)`; `(no commit)` in a repository without one;
+/// `(detached)` without a branch.
+pub fn git_line(git: &GitInfo) -> String {
+    let mut line = match &git.commit {
+        Some(commit) => short_id(commit, SHORT_COMMIT).to_string(),
+        None => "(no commit)".to_string(),
+    };
+    match &git.branch {
+        Some(branch) => {
+            line.push_str(" on ");
+            line.push_str(branch);
+        }
+        None => line.push_str(" (detached)"),
+    }
+    if git.dirty {
+        line.push_str(" (dirty)");
+    }
+    line
+}
+
+/// `build-01 · linux 6.1.0 · AMD EPYC 7763 · 16 cores · 62.0 GiB RAM`,
+/// leaving out whatever is unknown.
+pub fn host_line(host: &HostInfo) -> String {
+    let mut parts = Vec::new();
+    if let Some(name) = &host.hostname {
+        parts.push(name.clone());
+    }
+    let os = match &host.kernel {
+        Some(kernel) => format!("{} {kernel}", host.os),
+        None => host.os.clone(),
+    };
+    if !os.trim().is_empty() {
+        parts.push(os.trim().to_string());
+    }
+    if let Some(cpu) = &host.cpu_model {
+        parts.push(cpu.clone());
+    }
+    if let Some(cores) = host.cores {
+        parts.push(format!("{cores} cores"));
+    }
+    if let Some(memory) = host.memory_bytes {
+        parts.push(format!("{} RAM", format_value(Unit::Bytes, memory as f64)));
+    }
+    if parts.is_empty() {
+        NA.to_string()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+/// How the iterations of a variant ended, counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunCounts {
+    /// Every iteration, warm-ups included.
+    pub total: usize,
+    /// Warm-ups.
+    pub warmups: usize,
+    /// Killed by the timeout.
+    pub timed_out: usize,
+    /// Ended with a non-zero exit code or a signal (timeouts not included).
+    pub failed: usize,
+}
+
+impl RunCounts {
+    /// Counts the iterations (a tally, not a statistic).
+    pub fn of(iterations: &[Iteration]) -> Self {
+        let mut counts = RunCounts {
+            total: iterations.len(),
+            ..RunCounts::default()
+        };
+        for it in iterations {
+            counts.warmups += usize::from(it.warmup);
+            counts.timed_out += usize::from(it.timed_out);
+            counts.failed += usize::from(!it.timed_out && !it.succeeded());
+        }
+        counts
+    }
+}
+
+/// `1.23 s ± 45.6 ms` (mean ± standard deviation).
+pub fn mean_sd(summary: &Summary, unit: Unit) -> String {
+    format!(
+        "{} ± {}",
+        format_value(unit, summary.mean),
+        format_value(unit, summary.sd)
+    )
+}
+
+/// `1.22 s [1.20 s, 1.25 s]` (median with its confidence interval).
+pub fn median_ci(summary: &Summary, unit: Unit) -> String {
+    format!(
+        "{} [{}, {}]",
+        format_value(unit, summary.median),
+        format_value(unit, summary.ci_low),
+        format_value(unit, summary.ci_high)
+    )
+}
+
+/// `1.10 s … 1.40 s` (minimum … maximum).
+pub fn min_max(summary: &Summary, unit: Unit) -> String {
+    format!(
+        "{} … {}",
+        format_value(unit, summary.min),
+        format_value(unit, summary.max)
+    )
+}
+
+/// Whether the comparison found a change beyond the noise; other verdicts
+/// print `~` in the change column, as benchstat does.
+pub fn is_significant(c: &Comparison) -> bool {
+    matches!(c.verdict, Verdict::Improved | Verdict::Regressed)
+}
+
+/// `+12.3% [+8.1%, +16.0%]`: the change with the ratio's confidence
+/// interval expressed as changes; `~` when not significant.
+pub fn change_cell(c: &Comparison) -> String {
+    if !is_significant(c) {
+        return "~".to_string();
+    }
+    format!(
+        "{} [{}, {}]",
+        format_change_pct(c.change_pct),
+        format_change_pct((c.ci_low - 1.0) * 100.0),
+        format_change_pct((c.ci_high - 1.0) * 100.0)
+    )
+}
+
+/// The baseline and candidate medians in the metric's unit.
+pub fn medians(c: &Comparison) -> (String, String) {
+    let unit = unit_for_key(&c.metric);
+    (
+        format_value(unit, c.baseline_median),
+        format_value(unit, c.candidate_median),
+    )
+}
+
+/// `0.003` or `<0.001`.
+pub fn p_cell(c: &Comparison) -> String {
+    format_p(c.p_value)
+}
+
+/// `10/12` (baseline n / candidate n).
+pub fn n_cell(c: &Comparison) -> String {
+    format!("{}/{}", c.baseline_n, c.candidate_n)
+}
+
+/// `regressed (high)`, `improved`, `unchanged`, `inconclusive`.
+pub fn verdict_cell(c: &Comparison) -> String {
+    match c.verdict {
+        Verdict::Regressed if c.severity != perfwatch_model::Severity::None => {
+            format!("{} ({})", c.verdict, c.severity)
+        }
+        verdict => verdict.to_string(),
+    }
+}
+
+/// Comparisons grouped by (baseline, candidate), in order of first
+/// appearance, so that each group can carry the two names in its title.
+pub fn group_comparisons(comparisons: &[Comparison]) -> Vec<(&str, &str, Vec<&Comparison>)> {
+    let mut groups: Vec<(&str, &str, Vec<&Comparison>)> = Vec::new();
+    for c in comparisons {
+        match groups
+            .iter_mut()
+            .find(|(b, k, _)| *b == c.baseline && *k == c.candidate)
+        {
+            Some((_, _, members)) => members.push(c),
+            None => groups.push((&c.baseline, &c.candidate, vec![c])),
+        }
+    }
+    groups
+}
+
+/// The `metric` column: the metric key (`wall_s`, `total_s`), as typed on
+/// the command line and found in JSON.
+pub fn metric_cell(c: &Comparison) -> &str {
+    &c.metric
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        let cases = [
+            ("plain · ü", "plain · ü"),
+            ("two\nlines", "two\\nlines"),
+            ("tab\there", "tab\\there"),
+            ("\x1b[2Jcleared", "\\u{1b}[2Jcleared"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(printable(input), want, "input {input:?}");
+        }
+        assert!(matches!(printable("as is"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn short_ids_cut_on_characters() {
+        assert_eq!(short_id("0123456789abcdef", 8), "01234567");
+        assert_eq!(short_id("abc", 8), "abc");
+        assert_eq!(short_id("ééééé", 2), "éé");
+    }
+
+    #[test]
+    fn git_lines() {
+        let cases = [
+            (
+                Some("a1b2c3d4e5f6"),
+                Some("main"),
+                true,
+                "a1b2c3d on main (dirty)",
+            ),
+            (Some("a1b2c3d4e5f6"), None, false, "a1b2c3d (detached)"),
+            (None, Some("main"), false, "(no commit) on main"),
+        ];
+        for (commit, branch, dirty, want) in cases {
+            let git = GitInfo {
+                commit: commit.map(str::to_string),
+                branch: branch.map(str::to_string),
+                dirty,
+            };
+            assert_eq!(git_line(&git), want);
+        }
+    }
+
+    #[test]
+    fn host_line_leaves_out_unknowns() {
+        let host = HostInfo {
+            os: "linux".into(),
+            cores: Some(2),
+            ..HostInfo::default()
+        };
+        assert_eq!(host_line(&host), "linux · 2 cores");
+        assert_eq!(host_line(&HostInfo::default()), "n/a");
+    }
+
+    #[test]
+    fn run_counts_do_not_count_timeouts_as_failures() {
+        let ok = Iteration {
+            exit_code: Some(0),
+            ..Iteration::default()
+        };
+        let iterations = [
+            Iteration {
+                warmup: true,
+                ..ok.clone()
+            },
+            ok.clone(),
+            Iteration {
+                exit_code: Some(2),
+                ..ok.clone()
+            },
+            Iteration {
+                exit_code: None,
+                signal: Some(9),
+                timed_out: true,
+                ..ok.clone()
+            },
+        ];
+        let counts = RunCounts::of(&iterations);
+        assert_eq!(
+            counts,
+            RunCounts {
+                total: 4,
+                warmups: 1,
+                timed_out: 1,
+                failed: 1
+            }
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! GitHub-flavoured Markdown: the session report and its sections, with
+//! user strings escaped.
+
+mod escape;
+mod sections;
+mod session;
+mod table;
+
+pub use escape::{code_span, escape_markdown};
+pub use sections::{render_comparisons_markdown, render_findings_markdown, render_stages_markdown};
+pub use session::MarkdownRenderer;

@@ -1,0 +1,85 @@
+//! What the caller decides about terminal output, and the colours used.
+
+use console::Style;
+use perfwatch_model::{Comparison, Severity, Verdict};
+use std::fmt::Display;
+
+/// Options of the terminal renderers. The caller decides; the renderers
+/// never look at the terminal themselves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TerminalOptions {
+    /// Emit ANSI colours (the CLI sets this when stdout is a terminal and
+    /// colours were not turned off).
+    pub color: bool,
+    /// Show at most this many stages per variant (largest share first);
+    /// `None` shows all, `Some(0)` hides the stage breakdown.
+    pub max_stages: Option<usize>,
+}
+
+/// The colours of the terminal output; plain text when colour is off.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Palette {
+    color: bool,
+}
+
+impl Palette {
+    pub(crate) fn new(options: &TerminalOptions) -> Self {
+        Palette {
+            color: options.color,
+        }
+    }
+
+    /// A style that emits codes exactly when colour is on, whatever
+    /// `console` would guess from the environment.
+    fn base(&self) -> Style {
+        Style::new().force_styling(self.color)
+    }
+
+    /// `text` in `style`, or as it is when colour is off.
+    pub(crate) fn paint(&self, style: Style, text: impl Display) -> String {
+        if self.color {
+            style.force_styling(true).apply_to(text).to_string()
+        } else {
+            text.to_string()
+        }
+    }
+
+    pub(crate) fn bold(&self) -> Style {
+        self.base().bold()
+    }
+
+    pub(crate) fn dim(&self) -> Style {
+        self.base().dim()
+    }
+
+    pub(crate) fn warning(&self) -> Style {
+        self.base().yellow()
+    }
+
+    pub(crate) fn good(&self) -> Style {
+        self.base().green()
+    }
+
+    pub(crate) fn bad(&self) -> Style {
+        self.base().red()
+    }
+
+    /// Low yellow, medium and high red, critical bold red.
+    pub(crate) fn severity(&self, severity: Severity) -> Style {
+        match severity {
+            Severity::None => self.base(),
+            Severity::Low => self.base().yellow(),
+            Severity::Medium | Severity::High => self.base().red(),
+            Severity::Critical => self.base().red().bold(),
+        }
+    }
+
+    /// The style of a comparison's change and verdict cells.
+    pub(crate) fn verdict(&self, c: &Comparison) -> Style {
+        match c.verdict {
+            Verdict::Regressed => self.severity(c.severity),
+            Verdict::Improved => self.good(),
+            Verdict::Unchanged | Verdict::Inconclusive => self.base(),
+        }
+    }
+}

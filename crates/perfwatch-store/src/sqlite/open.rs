@@ -1,0 +1,206 @@
+//! Opening a database file safely: inspect first, write only once the file
+//! is known to be fresh or perfwatch's own.
+
+use super::fail::{Fail, R};
+use super::header::{self, Header};
+use super::schema::{self, Identity, Verdict};
+use crate::{Result, StoreError};
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How long a connection waits for another writer before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens (creating if needed) and migrates the database at `path`.
+pub fn open_file(path: &Path) -> Result<Connection> {
+    let exists = inspect(path)?;
+    if !exists {
+        create_parent(path)?;
+    }
+    let mut conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| open_failure(path, e))?;
+    prepare(&mut conn, path).map_err(|f| match f {
+        Fail::Db(e) if is_permission_error(&e) => permission_denied(path),
+        f => f.into_store(&path.display().to_string(), Some(path)),
+    })?;
+    Ok(conn)
+}
+
+/// Opens and migrates a private in-memory database.
+pub fn open_memory() -> Result<Connection> {
+    let mut conn =
+        Connection::open_in_memory().map_err(|e| Fail::Db(e).into_store(":memory:", None))?;
+    configure(&conn)
+        .and_then(|()| schema::migrate(&mut conn))
+        .map_err(|f| f.into_store(":memory:", None))?;
+    Ok(conn)
+}
+
+/// Checks an existing file without writing anything. Returns whether the
+/// file exists.
+fn inspect(path: &Path) -> Result<bool> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(io_error(path, e)),
+    };
+    if meta.is_dir() {
+        return Err(StoreError::IsDirectory { path: path.into() });
+    }
+    let identity = match header::read(path).map_err(|e| io_error(path, e))? {
+        Header::Empty => None,
+        Header::NotSqlite => return Err(StoreError::NotSqlite { path: path.into() }),
+        Header::Sqlite(identity) => Some(identity),
+    };
+    if let Some(identity) = identity {
+        check_identity(identity)
+            .map_err(|f| f.into_store(&path.display().to_string(), Some(path)))?;
+    }
+    // Opening for writing changes nothing, and tells a read-only file apart.
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| io_error(path, e))?;
+    Ok(true)
+}
+
+/// Refuses a foreign or newer database.
+fn check_identity(identity: Identity) -> R<()> {
+    match identity.verdict() {
+        Verdict::Fresh | Verdict::Ours(_) => Ok(()),
+        Verdict::Foreign(id) => Err(Fail::Foreign(id)),
+        Verdict::Newer(v) => Err(Fail::Newer(v)),
+    }
+}
+
+/// Creates the directories that will hold a new database. A refusal names
+/// the existing directory that cannot be written.
+fn create_parent(path: &Path) -> Result<()> {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    std::fs::create_dir_all(dir).map_err(|e| {
+        let blocker = dir.ancestors().find(|a| a.exists()).unwrap_or(dir);
+        io_error(blocker, e)
+    })
+}
+
+/// Configures a fresh read-write connection and migrates the schema, in an
+/// order that writes nothing before the file is known to be ours.
+fn prepare(conn: &mut Connection, path: &Path) -> R<()> {
+    // Until the file is known to be ours, closing must not checkpoint a
+    // foreign write-ahead log into it.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    if conn.is_readonly("main")? {
+        return Err(Fail::Store(permission_denied(path)));
+    }
+    // The true identity, write-ahead log included, read in one snapshot
+    // (another process may be migrating right now).
+    let identity = {
+        let tx = conn.transaction()?;
+        Identity::read(&tx)?
+    };
+    check_identity(identity)?;
+    configure(conn)?;
+    enable_wal(conn)?;
+    schema::migrate(conn)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
+    Ok(())
+}
+
+/// Per-connection settings.
+fn configure(conn: &Connection) -> R<()> {
+    conn.pragma_update(None, "foreign_keys", true)?;
+    // Every committed iteration survives a crash or a power cut.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+/// Switches the file to write-ahead logging (readers never block the
+/// writer). The switch needs an exclusive lock, which some SQLite versions
+/// do not wait for with the busy handler; so poll, with a bound.
+fn enable_wal(conn: &Connection) -> R<()> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        let attempt = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
+            .and_then(|mode| {
+                if mode.eq_ignore_ascii_case("wal") {
+                    Ok(mode)
+                } else {
+                    conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                }
+            });
+        match attempt {
+            Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(()),
+            Ok(mode) => {
+                return Err(Fail::Corrupt(format!(
+                    "cannot switch to write-ahead logging (journal mode stays `{mode}`)"
+                )))
+            }
+            Err(e) if is_busy(&e) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+fn is_permission_error(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied)
+    )
+}
+
+/// The error for an SQLite failure to open `path`.
+fn open_failure(path: &Path, e: rusqlite::Error) -> StoreError {
+    if is_permission_error(&e) {
+        permission_denied(path)
+    } else {
+        Fail::Db(e).into_store(&path.display().to_string(), Some(path))
+    }
+}
+
+/// Names what cannot be written: the file when it exists and is read-only,
+/// otherwise its directory (which must hold the file and its write-ahead
+/// log).
+fn permission_denied(path: &Path) -> StoreError {
+    let file_unwritable =
+        path.exists() && std::fs::OpenOptions::new().write(true).open(path).is_err();
+    let target: PathBuf = match path.parent() {
+        _ if file_unwritable => path.into(),
+        Some(dir) if !dir.as_os_str().is_empty() => dir.into(),
+        _ => ".".into(),
+    };
+    StoreError::PermissionDenied { path: target }
+}
+
+/// The error for an I/O failure on `path`.
+fn io_error(path: &Path, source: std::io::Error) -> StoreError {
+    if source.kind() == ErrorKind::PermissionDenied {
+        StoreError::PermissionDenied { path: path.into() }
+    } else {
+        StoreError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The versioned schema: migration steps and how a database file is
+//! recognised as perfwatch's.
+//!
+//! `PRAGMA user_version` holds the number of migration steps applied;
+//! `PRAGMA application_id` holds [`APPLICATION_ID`] so that a foreign SQLite
+//! file is never mistaken for ours. Both are set in the same transaction as
+//! the tables, so a file is either untouched or fully migrated.
+
+use super::fail::{Fail, R};
+use rusqlite::Connection;
+
+/// `application_id` of perfwatch databases: the ASCII bytes `PfWt`.
+pub const APPLICATION_ID: i32 = 0x5066_5774;
+
+/// Migration steps, in order; step `n` takes the schema from version `n` to
+/// `n + 1`. Append new steps; never edit a released one.
+const MIGRATIONS: &[&str] = &[V1];
+
+/// The newest schema version this build knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Version 1: sessions, iterations, spans, baselines.
+///
+/// Whole-process figures are real columns (NULL when not measured, never
+/// 0); collections that are only ever read whole are JSON text. Spans carry
+/// their path so that per-stage history is plain SQL.
+const V1: &str = "
+CREATE TABLE sessions (
+    id                TEXT PRIMARY KEY NOT NULL,
+    seq               INTEGER NOT NULL UNIQUE,
+    started_at        TEXT NOT NULL,
+    finished_at       TEXT,
+    benchmark         TEXT NOT NULL,
+    command           TEXT NOT NULL,
+    variants          TEXT NOT NULL,
+    has_git           INTEGER NOT NULL,
+    git_commit        TEXT,
+    git_branch        TEXT,
+    git_dirty         INTEGER,
+    host              TEXT NOT NULL,
+    perfwatch_version TEXT NOT NULL,
+    status            TEXT NOT NULL
+);
+CREATE INDEX sessions_started ON sessions (started_at, seq);
+CREATE INDEX sessions_benchmark ON sessions (benchmark, started_at);
+CREATE INDEX sessions_commit ON sessions (git_commit);
+CREATE INDEX sessions_branch ON sessions (git_branch, started_at);
+
+CREATE TABLE iterations (
+    session_id          TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    idx                 INTEGER NOT NULL,
+    variant             TEXT NOT NULL,
+    warmup              INTEGER NOT NULL,
+    exit_code           INTEGER,
+    signal              INTEGER,
+    timed_out           INTEGER NOT NULL,
+    wall_s              REAL,
+    user_s              REAL,
+    sys_s               REAL,
+    max_rss_bytes       INTEGER,
+    peak_tree_rss_bytes INTEGER,
+    read_bytes          INTEGER,
+    write_bytes         INTEGER,
+    voluntary_cs        INTEGER,
+    involuntary_cs      INTEGER,
+    timeline            TEXT NOT NULL,
+    counters            TEXT NOT NULL,
+    gauges              TEXT NOT NULL,
+    dropped_spans       TEXT NOT NULL,
+    stderr_tail         TEXT,
+    PRIMARY KEY (session_id, idx)
+);
+
+CREATE TABLE spans (
+    session_id    TEXT NOT NULL,
+    iteration_idx INTEGER NOT NULL,
+    pos           INTEGER NOT NULL,
+    span_id       INTEGER NOT NULL,
+    parent_id     INTEGER,
+    name          TEXT NOT NULL,
+    path          TEXT NOT NULL,
+    depth         INTEGER NOT NULL,
+    tier          TEXT NOT NULL,
+    component     TEXT,
+    start_s       REAL,
+    end_s         REAL,
+    duration_s    REAL,
+    ok            INTEGER NOT NULL,
+    calls         INTEGER NOT NULL,
+    failed_calls  INTEGER NOT NULL,
+    total_s       REAL,
+    attributes    TEXT NOT NULL,
+    PRIMARY KEY (session_id, iteration_idx, pos),
+    FOREIGN KEY (session_id, iteration_idx)
+        REFERENCES iterations (session_id, idx) ON DELETE CASCADE
+);
+CREATE INDEX spans_path ON spans (path, session_id, iteration_idx);
+
+CREATE TABLE baselines (
+    name        TEXT PRIMARY KEY NOT NULL,
+    created_at  TEXT NOT NULL,
+    description TEXT
+);
+
+CREATE TABLE baseline_sessions (
+    name       TEXT NOT NULL REFERENCES baselines (name) ON DELETE CASCADE,
+    session_id TEXT NOT NULL REFERENCES sessions (id),
+    pos        INTEGER NOT NULL,
+    PRIMARY KEY (name, session_id)
+);
+CREATE INDEX baseline_sessions_session ON baseline_sessions (session_id);
+";
+
+/// What a database file holds, as far as recognising it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    /// `PRAGMA application_id`.
+    pub application_id: i32,
+    /// `PRAGMA user_version`.
+    pub user_version: i64,
+    /// Whether any table, index, view or trigger exists.
+    pub has_schema: bool,
+}
+
+/// How a file's identity is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing in it yet: ours to initialise.
+    Fresh,
+    /// A perfwatch database at this schema version (≤ ours).
+    Ours(i64),
+    /// Someone else's database.
+    Foreign(i32),
+    /// A perfwatch database newer than this build.
+    Newer(i64),
+}
+
+impl Identity {
+    /// Reads the identity through SQLite. Call inside a transaction, so
+    /// that the three reads see one snapshot.
+    pub fn read(conn: &Connection) -> rusqlite::Result<Identity> {
+        let application_id = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let user_version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let objects: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        Ok(Identity {
+            application_id,
+            user_version,
+            has_schema: objects > 0,
+        })
+    }
+
+    /// Judges the identity.
+    pub fn verdict(self) -> Verdict {
+        if self.application_id == APPLICATION_ID {
+            if self.user_version > SCHEMA_VERSION {
+                Verdict::Newer(self.user_version)
+            } else {
+                Verdict::Ours(self.user_version)
+            }
+        } else if self.application_id != 0 || self.has_schema || self.user_version != 0 {
+            Verdict::Foreign(self.application_id)
+        } else {
+            Verdict::Fresh
+        }
+    }
+}
+
+/// Brings the schema to [`SCHEMA_VERSION`] inside an immediate
+/// transaction, re-checking the identity under the write lock (another
+/// process may have migrated, or the file may have changed, since it was
+/// inspected). Nothing is written unless the file is fresh or ours.
+pub fn migrate(conn: &mut Connection) -> R<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let from = match Identity::read(&tx)?.verdict() {
+        Verdict::Fresh => 0,
+        Verdict::Ours(v) => v,
+        Verdict::Foreign(id) => return Err(Fail::Foreign(id)),
+        Verdict::Newer(v) => return Err(Fail::Newer(v)),
+    };
+    if from == SCHEMA_VERSION {
+        return Ok(());
+    }
+    for step in &MIGRATIONS[from as usize..] {
+        tx.execute_batch(step)?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdict_table() {
+        let id = |application_id, user_version, has_schema| Identity {
+            application_id,
+            user_version,
+            has_schema,
+        };
+        let cases = [
+            (id(0, 0, false), Verdict::Fresh),
+            (id(0, 0, true), Verdict::Foreign(0)),
+            (id(0, 3, false), Verdict::Foreign(0)),
+            (id(7, 0, false), Verdict::Foreign(7)),
+            (id(APPLICATION_ID, 1, true), Verdict::Ours(1)),
+            (
+                id(APPLICATION_ID, SCHEMA_VERSION + 1, true),
+                Verdict::Newer(SCHEMA_VERSION + 1),
+            ),
+        ];
+        for (identity, expected) in cases {
+            assert_eq!(identity.verdict(), expected, "{identity:?}");
+        }
+    }
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        let identity = Identity::read(&conn).unwrap();
+        assert_eq!(identity.verdict(), Verdict::Ours(SCHEMA_VERSION));
+    }
+
+    #[test]
+    fn foreign_schema_is_left_alone() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (x)").unwrap();
+        assert!(matches!(migrate(&mut conn), Err(Fail::Foreign(0))));
+        let identity = Identity::read(&conn).unwrap();
+        assert_eq!(identity.user_version, 0);
+        assert_eq!(identity.application_id, 0);
+    }
+}

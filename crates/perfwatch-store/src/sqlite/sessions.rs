@@ -1,0 +1,277 @@
+//! Session rows: insert, finish, list, resolve, read, delete.
+
+use super::fail::{json, to_json, Fail, R};
+use crate::id::{is_lower_hex, MIN_PREFIX_LEN};
+use crate::{SessionFilter, SessionRow, StoreError};
+use perfwatch_model::{GitInfo, Session, SessionStatus};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+/// Columns read by [`session_from_row`], in order.
+pub const SESSION_COLUMNS: &str = "s.id, s.started_at, s.finished_at, s.benchmark, s.command, \
+     s.variants, s.has_git, s.git_commit, s.git_branch, s.git_dirty, s.host, \
+     s.perfwatch_version, s.status";
+
+/// The order of "newest first".
+pub const NEWEST_FIRST: &str = "s.started_at DESC, s.seq DESC";
+
+/// Candidates listed for an ambiguous prefix (the newest).
+const MAX_CANDIDATES: usize = 10;
+
+/// Inserts a new session.
+pub fn insert(conn: &Connection, session: &Session) -> R<()> {
+    if exists(conn, &session.id)? {
+        return Err(StoreError::SessionExists {
+            id: session.id.clone(),
+        }
+        .into());
+    }
+    let git = session.git.as_ref();
+    conn.execute(
+        "INSERT INTO sessions (id, seq, started_at, finished_at, benchmark, command, variants,
+             has_git, git_commit, git_branch, git_dirty, host, perfwatch_version, status)
+         VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM sessions), ?2, ?3, ?4, ?5, ?6,
+             ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            session.id,
+            session.started_at,
+            session.finished_at,
+            session.benchmark,
+            to_json(&session.command)?,
+            to_json(&session.variants)?,
+            git.is_some(),
+            git.and_then(|g| g.commit.as_deref()),
+            git.and_then(|g| g.branch.as_deref()),
+            git.map(|g| g.dirty),
+            to_json(&session.host)?,
+            session.perfwatch_version,
+            session.status.key(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Whether a session with this exact id exists.
+pub fn exists(conn: &Connection, id: &str) -> R<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM sessions WHERE id = ?1", [id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Fails with `SessionNotFound` unless the session exists.
+pub fn require(conn: &Connection, id: &str) -> R<()> {
+    if exists(conn, id)? {
+        Ok(())
+    } else {
+        Err(not_found(id))
+    }
+}
+
+/// Records the end of a session.
+pub fn finish(conn: &Connection, id: &str, status: SessionStatus, finished_at: &str) -> R<()> {
+    let changed = conn.execute(
+        "UPDATE sessions SET status = ?2, finished_at = ?3 WHERE id = ?1",
+        params![id, status.key(), finished_at],
+    )?;
+    if changed == 0 {
+        return Err(not_found(id));
+    }
+    Ok(())
+}
+
+/// Sessions matching `filter`, newest first, with iteration counts.
+pub fn list(conn: &Connection, filter: &SessionFilter) -> R<Vec<SessionRow>> {
+    let sql = format!(
+        "SELECT {SESSION_COLUMNS},
+             count(i.idx),
+             coalesce(sum(i.warmup = 0 AND i.timed_out = 0), 0),
+             coalesce(sum(i.idx IS NOT NULL AND (i.timed_out <> 0 OR i.signal IS NOT NULL
+                          OR coalesce(i.exit_code, -1) <> 0)), 0)
+         FROM sessions s LEFT JOIN iterations i ON i.session_id = s.id
+         WHERE (?1 IS NULL OR s.benchmark = ?1)
+           AND (?2 IS NULL OR s.git_branch = ?2)
+           AND (?3 IS NULL OR substr(s.git_commit, 1, length(?3)) = ?3)
+           AND (?4 IS NULL OR s.status = ?4)
+         GROUP BY s.id
+         ORDER BY {NEWEST_FIRST}
+         LIMIT ?5"
+    );
+    let limit = filter
+        .limit
+        .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(params![
+        filter.benchmark,
+        filter.branch,
+        filter.commit,
+        filter.status.map(SessionStatus::key),
+        limit,
+    ])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let count =
+            |i: usize| -> R<usize> { Ok(usize::try_from(row.get::<_, i64>(i)?).unwrap_or(0)) };
+        out.push(SessionRow {
+            session: session_from_row(row)?,
+            iterations: count(13)?,
+            counted: count(14)?,
+            failed: count(15)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads one session.
+pub fn get(conn: &Connection, id: &str) -> R<Session> {
+    let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.id = ?1");
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([id])?;
+    match rows.next()? {
+        Some(row) => session_from_row(row),
+        None => Err(not_found(id)),
+    }
+}
+
+/// Deletes a session; its iterations and spans go with it.
+pub fn delete(conn: &Connection, id: &str) -> R<()> {
+    require(conn, id)?;
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT name FROM baseline_sessions WHERE session_id = ?1 ORDER BY name",
+    )?;
+    let baselines = stmt
+        .query_map([id], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    if !baselines.is_empty() {
+        return Err(StoreError::SessionInBaseline {
+            id: id.to_string(),
+            baselines,
+        }
+        .into());
+    }
+    conn.execute("DELETE FROM sessions WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Turns `spec` (a full id, a unique prefix, `latest` or `latest~N`) into
+/// a full id.
+pub fn resolve(conn: &Connection, spec: &str) -> R<String> {
+    let wanted = spec.trim().to_ascii_lowercase();
+    if let Some(back) = latest_offset(&wanted) {
+        let back = back.ok_or_else(|| not_found(spec))?;
+        let sql = format!("SELECT s.id FROM sessions s ORDER BY {NEWEST_FIRST} LIMIT 1 OFFSET ?1");
+        return conn
+            .query_row(&sql, [i64::try_from(back).unwrap_or(i64::MAX)], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| not_found(spec));
+    }
+    if wanted.is_empty() || !is_lower_hex(&wanted) {
+        return Err(not_found(spec));
+    }
+    if exists(conn, &wanted)? {
+        return Ok(wanted);
+    }
+    if wanted.len() < MIN_PREFIX_LEN {
+        return Err(StoreError::PrefixTooShort {
+            spec: spec.to_string(),
+            min: MIN_PREFIX_LEN,
+        }
+        .into());
+    }
+    // Hex digits have no GLOB meaning, and a GLOB prefix uses the index.
+    let sql = format!(
+        "SELECT s.id FROM sessions s WHERE s.id GLOB ?1 || '*' ORDER BY {NEWEST_FIRST} LIMIT ?2"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut candidates = stmt
+        .query_map(params![wanted, MAX_CANDIDATES as i64 + 1], |r| {
+            r.get::<_, String>(0)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    match candidates.len() {
+        0 => Err(not_found(spec)),
+        1 => Ok(candidates.remove(0)),
+        _ => {
+            candidates.truncate(MAX_CANDIDATES);
+            Err(StoreError::AmbiguousSession {
+                spec: spec.to_string(),
+                candidates,
+            }
+            .into())
+        }
+    }
+}
+
+/// For `latest` → `Some(Some(0))`, `latest~N` → `Some(Some(N))`, a
+/// malformed `latest~…` → `Some(None)`, anything else → `None`.
+fn latest_offset(spec: &str) -> Option<Option<usize>> {
+    let rest = spec.strip_prefix("latest")?;
+    if rest.is_empty() {
+        return Some(Some(0));
+    }
+    Some(rest.strip_prefix('~').and_then(|n| n.parse().ok()))
+}
+
+/// Builds a session from the columns of [`SESSION_COLUMNS`].
+pub fn session_from_row(row: &Row<'_>) -> R<Session> {
+    let id: String = row.get(0)?;
+    let what = |column: &str| {
+        let id = id.clone();
+        let column = column.to_string();
+        move || format!("column `{column}` of session {id}")
+    };
+    let git = if row.get::<_, bool>(6)? {
+        Some(GitInfo {
+            commit: row.get(7)?,
+            branch: row.get(8)?,
+            dirty: row.get::<_, Option<bool>>(9)?.unwrap_or(false),
+        })
+    } else {
+        None
+    };
+    let status: String = row.get(12)?;
+    let status = SessionStatus::from_key(&status)
+        .ok_or_else(|| Fail::Corrupt(format!("unknown status `{status}` of session {id}")))?;
+    Ok(Session {
+        started_at: row.get(1)?,
+        finished_at: row.get(2)?,
+        benchmark: row.get(3)?,
+        command: json(&row.get::<_, String>(4)?, what("command"))?,
+        variants: json(&row.get::<_, String>(5)?, what("variants"))?,
+        git,
+        host: json(&row.get::<_, String>(10)?, what("host"))?,
+        perfwatch_version: row.get(11)?,
+        status,
+        id,
+    })
+}
+
+/// The error for a session that does not exist.
+pub fn not_found(spec: &str) -> Fail {
+    StoreError::SessionNotFound {
+        spec: spec.to_string(),
+    }
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::latest_offset;
+
+    #[test]
+    fn latest_specs() {
+        let cases = [
+            ("latest", Some(Some(0))),
+            ("latest~0", Some(Some(0))),
+            ("latest~3", Some(Some(3))),
+            ("latest~", Some(None)),
+            ("latest~x", Some(None)),
+            ("latestx", Some(None)),
+            ("abcd", None),
+        ];
+        for (spec, expected) in cases {
+            assert_eq!(latest_offset(spec), expected, "{spec}");
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! `Store` for `SqliteStore`: each method is one transaction.
+
+use super::{baselines, iterations, series, sessions, SqliteStore};
+use crate::id::check_session_id;
+use crate::{Baseline, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow, Store};
+use perfwatch_model::{Iteration, Session, SessionStatus};
+
+impl Store for SqliteStore {
+    fn location(&self) -> String {
+        self.location_str().to_string()
+    }
+
+    fn create_session(&self, session: &Session) -> Result<()> {
+        check_session_id(&session.id)?;
+        self.write(|tx| sessions::insert(tx, session))
+    }
+
+    fn add_iteration(&self, session_id: &str, iteration: &Iteration) -> Result<()> {
+        self.write(|tx| iterations::insert(tx, session_id, iteration))
+    }
+
+    fn finish_session(&self, id: &str, status: SessionStatus, finished_at: &str) -> Result<()> {
+        self.write(|tx| sessions::finish(tx, id, status, finished_at))
+    }
+
+    fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionRow>> {
+        self.read(|tx| sessions::list(tx, filter))
+    }
+
+    fn resolve_session(&self, spec: &str) -> Result<String> {
+        self.read(|tx| sessions::resolve(tx, spec))
+    }
+
+    fn load_session(&self, id: &str) -> Result<(Session, Vec<Iteration>)> {
+        self.read(|tx| Ok((sessions::get(tx, id)?, iterations::load(tx, id)?)))
+    }
+
+    fn delete_session(&self, id: &str) -> Result<()> {
+        self.write(|tx| sessions::delete(tx, id))
+    }
+
+    fn save_baseline(
+        &self,
+        name: &str,
+        session_ids: &[String],
+        description: Option<&str>,
+        overwrite: bool,
+    ) -> Result<Baseline> {
+        self.write(|tx| baselines::save(tx, name, session_ids, description, overwrite))
+    }
+
+    fn list_baselines(&self) -> Result<Vec<Baseline>> {
+        self.read(|tx| baselines::list(tx))
+    }
+
+    fn get_baseline(&self, name: &str) -> Result<Baseline> {
+        self.read(|tx| baselines::get(tx, name))
+    }
+
+    fn delete_baseline(&self, name: &str) -> Result<()> {
+        self.write(|tx| baselines::delete(tx, name))
+    }
+
+    fn series(&self, query: &SeriesQuery) -> Result<Vec<SeriesPoint>> {
+        self.read(|tx| series::query(tx, query))
+    }
+}

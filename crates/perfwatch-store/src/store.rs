@@ -1,0 +1,63 @@
+//! The `Store` trait: everything perfwatch persists, whatever the backend.
+
+use crate::{Baseline, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow};
+use perfwatch_model::{Iteration, Session, SessionStatus};
+
+/// Persistence of sessions, iterations, stages and baselines.
+///
+/// Object-safe, so callers hold a `Box<dyn Store>` and a second backend
+/// (PostgreSQL) can come later. Every method is one atomic operation: a
+/// failure changes nothing.
+///
+/// Session ids are full ids here; [`Store::resolve_session`] turns what a
+/// user typed (a prefix, `latest`) into one.
+pub trait Store: Send + Sync {
+    /// Where the data lives, for messages (a path, or `:memory:`).
+    fn location(&self) -> String;
+
+    /// Stores a new session (usually with status `running`).
+    fn create_session(&self, session: &Session) -> Result<()>;
+
+    /// Stores one finished iteration with its stages, in one transaction,
+    /// so that a crash later never loses it.
+    fn add_iteration(&self, session_id: &str, iteration: &Iteration) -> Result<()>;
+
+    /// Records how and when a session ended.
+    fn finish_session(&self, id: &str, status: SessionStatus, finished_at: &str) -> Result<()>;
+
+    /// Sessions matching `filter`, newest first.
+    fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionRow>>;
+
+    /// Turns a full id, a unique prefix of at least four characters,
+    /// `latest` or `latest~N` (the N-th before the newest) into a full id.
+    fn resolve_session(&self, spec: &str) -> Result<String>;
+
+    /// A session and its iterations in index order, stages reassembled.
+    fn load_session(&self, id: &str) -> Result<(Session, Vec<Iteration>)>;
+
+    /// Deletes a session with its iterations and stages. Refused while a
+    /// baseline refers to it.
+    fn delete_session(&self, id: &str) -> Result<()>;
+
+    /// Saves a baseline over `session_ids` (full ids, at least one). An
+    /// existing baseline of that name is replaced only with `overwrite`.
+    fn save_baseline(
+        &self,
+        name: &str,
+        session_ids: &[String],
+        description: Option<&str>,
+        overwrite: bool,
+    ) -> Result<Baseline>;
+
+    /// Every baseline, by name.
+    fn list_baselines(&self) -> Result<Vec<Baseline>>;
+
+    /// One baseline.
+    fn get_baseline(&self, name: &str) -> Result<Baseline>;
+
+    /// Deletes a baseline (its sessions stay).
+    fn delete_baseline(&self, name: &str) -> Result<()>;
+
+    /// A history series, oldest session first.
+    fn series(&self, query: &SeriesQuery) -> Result<Vec<SeriesPoint>>;
+}

@@ -1,0 +1,115 @@
+//! Saving, reading, replacing and deleting baselines.
+
+use super::support::session;
+use perfwatch_store::{SqliteStore, Store, StoreError};
+
+fn store_with_sessions(n: usize) -> (SqliteStore, Vec<String>) {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let ids = (0..n)
+        .map(|i| {
+            let s = session("b", &format!("2024-01-{:02}T00:00:00Z", i + 1));
+            store.create_session(&s).unwrap();
+            s.id
+        })
+        .collect();
+    (store, ids)
+}
+
+#[test]
+fn baselines_crud() {
+    let (store, ids) = store_with_sessions(3);
+    let saved = store
+        .save_baseline(
+            "release",
+            &[ids[1].clone(), ids[0].clone(), ids[1].clone()],
+            Some("v1.0"),
+            false,
+        )
+        .unwrap();
+    assert_eq!(saved.name, "release");
+    assert_eq!(
+        saved.session_ids,
+        [ids[1].clone(), ids[0].clone()],
+        "order kept, duplicates dropped"
+    );
+    assert_eq!(saved.description.as_deref(), Some("v1.0"));
+    assert!(
+        saved.created_at.ends_with('Z') && saved.created_at.len() == 20,
+        "{}",
+        saved.created_at
+    );
+    assert_eq!(store.get_baseline("release").unwrap(), saved);
+
+    store
+        .save_baseline("nightly", &[ids[2].clone()], None, false)
+        .unwrap();
+    let names: Vec<String> = store
+        .list_baselines()
+        .unwrap()
+        .into_iter()
+        .map(|b| b.name)
+        .collect();
+    assert_eq!(names, ["nightly", "release"]);
+
+    let err = store
+        .save_baseline("release", &[ids[2].clone()], None, false)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "baseline `release` already exists (overwrite it explicitly to replace it)"
+    );
+    assert_eq!(store.get_baseline("release").unwrap(), saved, "unchanged");
+
+    let replaced = store
+        .save_baseline("release", &[ids[2].clone()], None, true)
+        .unwrap();
+    assert_eq!(replaced.session_ids, [ids[2].clone()]);
+    assert_eq!(replaced.description, None);
+
+    store.delete_baseline("release").unwrap();
+    let err = store.get_baseline("release").unwrap_err();
+    assert_eq!(err.to_string(), "no baseline named `release`");
+    assert!(matches!(
+        store.delete_baseline("release"),
+        Err(StoreError::BaselineNotFound { .. })
+    ));
+    assert_eq!(store.list_baselines().unwrap().len(), 1);
+    // The sessions stay.
+    assert_eq!(store.load_session(&ids[1]).unwrap().0.id, ids[1]);
+}
+
+#[test]
+fn bad_baselines_are_refused_and_change_nothing() {
+    let (store, ids) = store_with_sessions(1);
+    let unknown = "feedface".to_string();
+    let err = store
+        .save_baseline("x", &[ids[0].clone(), unknown], None, false)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::SessionNotFound { .. }), "{err}");
+    let err = store.save_baseline("x", &[], None, false).unwrap_err();
+    assert!(matches!(err, StoreError::EmptyBaseline { .. }), "{err}");
+    for name in ["", "  ", "a\nb"] {
+        let err = store.save_baseline(name, &ids, None, false).unwrap_err();
+        assert!(
+            matches!(err, StoreError::InvalidBaselineName { .. }),
+            "{name:?}: {err}"
+        );
+    }
+    assert!(store.list_baselines().unwrap().is_empty());
+}
+
+#[test]
+fn a_session_in_a_baseline_cannot_be_deleted() {
+    let (store, ids) = store_with_sessions(1);
+    store.save_baseline("keep", &ids, None, false).unwrap();
+    let err = store.delete_session(&ids[0]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "session {} is part of baseline(s) keep; delete or re-save them first",
+            ids[0]
+        )
+    );
+    store.delete_baseline("keep").unwrap();
+    store.delete_session(&ids[0]).unwrap();
+}

@@ -1,0 +1,101 @@
+//! Creating and upgrading the schema.
+
+use super::support::{full_iteration, session, TempDb};
+use perfwatch_store::{SqliteStore, Store, APPLICATION_ID, SCHEMA_VERSION};
+use rusqlite::Connection;
+
+fn pragma(path: &std::path::Path, name: &str) -> String {
+    let conn = Connection::open(path).unwrap();
+    conn.query_row(&format!("PRAGMA {name}"), [], |r| {
+        r.get::<_, rusqlite::types::Value>(0)
+    })
+    .map(|v| match v {
+        rusqlite::types::Value::Integer(i) => i.to_string(),
+        rusqlite::types::Value::Text(t) => t,
+        other => format!("{other:?}"),
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_missing_file_and_its_directories_are_created() {
+    let db = TempDb::new();
+    assert!(!db.path.parent().unwrap().exists());
+    let store = db.open();
+    assert_eq!(store.path(), Some(db.path.as_path()));
+    drop(store);
+    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_eq!(
+        pragma(&db.path, "application_id"),
+        APPLICATION_ID.to_string()
+    );
+    assert_eq!(pragma(&db.path, "journal_mode"), "wal");
+}
+
+#[test]
+fn an_empty_file_is_migrated() {
+    let db = TempDb::new();
+    std::fs::create_dir_all(db.path.parent().unwrap()).unwrap();
+    std::fs::write(&db.path, b"").unwrap();
+    let store = db.open();
+    let s = session("b", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    drop(store);
+    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_eq!(
+        pragma(&db.path, "application_id"),
+        APPLICATION_ID.to_string()
+    );
+}
+
+#[test]
+fn an_empty_sqlite_database_is_adopted() {
+    // A database created by `sqlite3 file.db 'PRAGMA user_version'`-style
+    // tooling: valid SQLite, no schema, no application id.
+    let db = TempDb::new();
+    std::fs::create_dir_all(db.path.parent().unwrap()).unwrap();
+    Connection::open(&db.path)
+        .unwrap()
+        .execute_batch("PRAGMA page_size = 8192; VACUUM;")
+        .unwrap();
+    db.open();
+    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+}
+
+#[test]
+fn reopening_keeps_data_and_version() {
+    let db = TempDb::new();
+    let s = session("b", "2024-01-01T00:00:00Z");
+    {
+        let store = db.open();
+        store.create_session(&s).unwrap();
+        store
+            .add_iteration(&s.id, &full_iteration(0, "v", 1.0))
+            .unwrap();
+    }
+    for _ in 0..2 {
+        let store = SqliteStore::open(&db.path).unwrap();
+        assert_eq!(store.load_session(&s.id).unwrap().1.len(), 1);
+    }
+    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+}
+
+#[test]
+fn the_schema_forbids_dangling_rows() {
+    // The store's own connection enforces foreign keys too: deleting a
+    // session cascading to its spans relies on it (see `roundtrip`).
+    let db = TempDb::new();
+    let s = session("b", "2024-01-01T00:00:00Z");
+    db.open().create_session(&s).unwrap();
+    let conn = Connection::open(&db.path).unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    let dangling = [
+        "INSERT INTO baseline_sessions (name, session_id, pos) VALUES ('none', ?1, 0)",
+        "INSERT INTO spans (session_id, iteration_idx, pos, span_id, name, path, depth, tier,
+             ok, calls, failed_calls, attributes)
+         VALUES (?1, 7, 0, 1, 'x', 'x', 0, 'system', 1, 1, 0, '{}')",
+    ];
+    for sql in dangling {
+        assert!(conn.execute(sql, [&s.id]).is_err(), "{sql}");
+    }
+}

@@ -1,0 +1,98 @@
+//! Turning what a user typed into a session id.
+
+use super::support::session;
+use perfwatch_store::{SqliteStore, Store, StoreError};
+
+fn store_with(ids: &[&str]) -> SqliteStore {
+    let store = SqliteStore::open_in_memory().unwrap();
+    for (day, id) in ids.iter().enumerate() {
+        let mut s = session("b", &format!("2024-01-{:02}T00:00:00Z", day + 1));
+        s.id = id.to_string();
+        store.create_session(&s).unwrap();
+    }
+    store
+}
+
+const A: &str = "abcd1111000000000000000000000000";
+const B: &str = "abcd2222000000000000000000000000";
+const C: &str = "0123ffff000000000000000000000000";
+
+#[test]
+fn specs_resolve_to_full_ids() {
+    let store = store_with(&[A, B, C]);
+    let cases = [
+        (A, A),
+        ("abcd1", A),
+        ("ABCD2", B),
+        ("0123", C),
+        ("  0123f ", C),
+        ("latest", C),
+        ("latest~0", C),
+        ("latest~1", B),
+        ("latest~2", A),
+    ];
+    for (spec, expected) in cases {
+        assert_eq!(store.resolve_session(spec).unwrap(), expected, "{spec}");
+    }
+}
+
+#[test]
+fn bad_specs_are_explained() {
+    let store = store_with(&[A, B, C]);
+    let err = store.resolve_session("abcd").unwrap_err();
+    match &err {
+        StoreError::AmbiguousSession { candidates, .. } => assert_eq!(candidates, &[B, A]),
+        other => panic!("{other}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        format!("session prefix `abcd` is ambiguous: it matches {B}, {A} (give more characters)")
+    );
+    let cases = [
+        (
+            "abc",
+            "session prefix `abc` is too short: give at least 4 characters",
+        ),
+        ("9999", "no session matches `9999`"),
+        ("latest~3", "no session matches `latest~3`"),
+        ("latest~x", "no session matches `latest~x`"),
+        ("not-an-id", "no session matches `not-an-id`"),
+        ("", "no session matches ``"),
+    ];
+    for (spec, message) in cases {
+        assert_eq!(
+            store.resolve_session(spec).unwrap_err().to_string(),
+            message,
+            "{spec}"
+        );
+    }
+}
+
+#[test]
+fn a_short_full_id_is_found_exactly() {
+    // An exact id wins over the prefix rule even when another id extends it.
+    let store = store_with(&["beef", "beef0000"]);
+    assert_eq!(store.resolve_session("beef").unwrap(), "beef");
+    assert_eq!(store.resolve_session("beef0").unwrap(), "beef0000");
+}
+
+#[test]
+fn latest_of_an_empty_store_is_not_found() {
+    let store = store_with(&[]);
+    let err = store.resolve_session("latest").unwrap_err();
+    assert!(matches!(err, StoreError::SessionNotFound { .. }), "{err}");
+}
+
+#[test]
+fn many_candidates_are_capped() {
+    let ids: Vec<String> = (0..15).map(|i| format!("aaaa{i:028x}")).collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let store = store_with(&refs);
+    match store.resolve_session("aaaa").unwrap_err() {
+        StoreError::AmbiguousSession { candidates, .. } => {
+            assert_eq!(candidates.len(), 10);
+            assert_eq!(candidates[0], ids[14], "newest first");
+        }
+        other => panic!("{other}"),
+    }
+}

@@ -1,0 +1,341 @@
+//! Sessions and iterations come back exactly as stored.
+
+use super::support::{bare_iteration, full_iteration, session, TempDb};
+use perfwatch_model::{Iteration, SessionStatus};
+use perfwatch_store::{SessionFilter, SqliteStore, Store, StoreError};
+use proptest::prelude::*;
+
+#[test]
+fn a_session_with_iterations_round_trips() {
+    let db = TempDb::new();
+    let store = db.open();
+    let mut s = session("pipeline", "2024-05-01T12:00:00Z");
+    store.create_session(&s).unwrap();
+
+    let mut warmup = full_iteration(0, "current", 1.25);
+    warmup.warmup = true;
+    let measured = full_iteration(1, "solo_only", 1.0);
+    let bare = bare_iteration(2, 0.5);
+    let mut killed = bare_iteration(3, 9.0);
+    killed.exit_code = None;
+    killed.signal = Some(9);
+    killed.timed_out = true;
+    killed.stderr_tail = Some("killed".into());
+    for it in [&warmup, &measured, &bare, &killed] {
+        store.add_iteration(&s.id, it).unwrap();
+    }
+    store
+        .finish_session(&s.id, SessionStatus::Interrupted, "2024-05-01T12:01:00Z")
+        .unwrap();
+    drop(store);
+
+    let (loaded, iterations) = db.open().load_session(&s.id).unwrap();
+    s.status = SessionStatus::Interrupted;
+    s.finished_at = Some("2024-05-01T12:01:00Z".into());
+    assert_eq!(loaded, s);
+    assert_eq!(iterations, vec![warmup, measured, bare.clone(), killed]);
+    // What was not measured stays absent, never zero.
+    let b = &iterations[2];
+    assert_eq!(
+        (b.user_s, b.sys_s, b.max_rss_bytes, b.read_bytes),
+        (None, None, None, None)
+    );
+    assert_eq!(
+        (b.voluntary_cs, b.involuntary_cs, b.peak_tree_rss_bytes),
+        (None, None, None)
+    );
+}
+
+#[test]
+fn iterations_come_back_in_index_order_whatever_the_insertion_order() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let s = session("b", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    for index in [3, 0, 2, 1] {
+        store
+            .add_iteration(&s.id, &full_iteration(index, "v", 1.0))
+            .unwrap();
+    }
+    let (_, iterations) = store.load_session(&s.id).unwrap();
+    let order: Vec<u32> = iterations.iter().map(|i| i.index).collect();
+    assert_eq!(order, [0, 1, 2, 3]);
+    assert!(iterations.iter().all(|i| i.stages.len() == 4));
+}
+
+#[test]
+fn a_session_without_git_or_iterations_round_trips() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let mut s = session("b", "2024-01-01T00:00:00Z");
+    s.git = None;
+    s.variants.clear();
+    store.create_session(&s).unwrap();
+    assert_eq!(store.load_session(&s.id).unwrap(), (s, vec![]));
+}
+
+#[test]
+fn non_finite_values_survive() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let s = session("b", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    let mut it = full_iteration(0, "v", f64::NAN);
+    it.user_s = Some(f64::INFINITY);
+    it.timeline[1].cpu_pct = f64::NAN;
+    it.counters.insert("ratio".into(), f64::NAN);
+    store.add_iteration(&s.id, &it).unwrap();
+    let (_, got) = store.load_session(&s.id).unwrap();
+    assert!(got[0].wall_s.is_nan());
+    assert_eq!(got[0].user_s, Some(f64::INFINITY));
+    assert!(got[0].timeline[1].cpu_pct.is_nan());
+    assert!(got[0].counters["ratio"].is_nan());
+    assert_eq!(got[0].timeline[1].rss_bytes, it.timeline[1].rss_bytes);
+}
+
+#[test]
+fn a_session_left_running_is_readable_after_reopening() {
+    let db = TempDb::new();
+    let s = session("b", "2024-01-01T00:00:00Z");
+    {
+        let store = db.open();
+        store.create_session(&s).unwrap();
+        store
+            .add_iteration(&s.id, &full_iteration(0, "v", 1.0))
+            .unwrap();
+    }
+    let store = db.open();
+    let (loaded, iterations) = store.load_session(&s.id).unwrap();
+    assert_eq!(loaded.status, SessionStatus::Running);
+    assert_eq!(loaded.finished_at, None);
+    assert_eq!(iterations.len(), 1);
+}
+
+#[test]
+fn listing_is_newest_first_with_counts_and_filters() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let old = session("a", "2024-01-01T00:00:00Z");
+    let mut new = session("a", "2024-03-01T00:00:00Z");
+    new.git.as_mut().unwrap().branch = Some("feature".into());
+    let other = session("b", "2024-02-01T00:00:00Z");
+    // Same start time as `other`: insertion order breaks the tie.
+    let tie = session("b", "2024-02-01T00:00:00Z");
+    for s in [&old, &new, &other, &tie] {
+        store.create_session(s).unwrap();
+    }
+    let mut warm = bare_iteration(0, 1.0);
+    warm.warmup = true;
+    let mut failed = bare_iteration(2, 1.0);
+    failed.exit_code = Some(1);
+    for it in [warm, bare_iteration(1, 1.0), failed] {
+        store.add_iteration(&old.id, &it).unwrap();
+    }
+    store
+        .finish_session(&old.id, SessionStatus::Complete, "2024-01-01T00:01:00Z")
+        .unwrap();
+
+    let ids = |filter: SessionFilter| -> Vec<String> {
+        let rows = store.list_sessions(&filter).unwrap();
+        rows.into_iter().map(|r| r.session.id).collect()
+    };
+    let all = [&new.id, &tie.id, &other.id, &old.id].map(|s| s.clone());
+    assert_eq!(ids(SessionFilter::default()), all);
+    let rows = store.list_sessions(&SessionFilter::default()).unwrap();
+    assert_eq!(
+        (rows[3].iterations, rows[3].counted, rows[3].failed),
+        (3, 2, 1)
+    );
+    assert_eq!(
+        (rows[0].iterations, rows[0].counted, rows[0].failed),
+        (0, 0, 0)
+    );
+
+    let cases = [
+        (
+            SessionFilter {
+                benchmark: Some("a".into()),
+                ..Default::default()
+            },
+            vec![&new.id, &old.id],
+        ),
+        (
+            SessionFilter {
+                limit: Some(2),
+                ..Default::default()
+            },
+            vec![&new.id, &tie.id],
+        ),
+        (
+            SessionFilter {
+                branch: Some("feature".into()),
+                ..Default::default()
+            },
+            vec![&new.id],
+        ),
+        (
+            SessionFilter {
+                status: Some(SessionStatus::Complete),
+                ..Default::default()
+            },
+            vec![&old.id],
+        ),
+        (
+            SessionFilter {
+                commit: Some("0123456".into()),
+                limit: Some(1),
+                ..Default::default()
+            },
+            vec![&new.id],
+        ),
+        (
+            SessionFilter {
+                commit: Some("fff".into()),
+                ..Default::default()
+            },
+            vec![],
+        ),
+        (
+            SessionFilter {
+                benchmark: Some("zzz".into()),
+                ..Default::default()
+            },
+            vec![],
+        ),
+    ];
+    for (filter, expected) in cases {
+        let expected: Vec<String> = expected.into_iter().cloned().collect();
+        assert_eq!(ids(filter.clone()), expected, "{filter:?}");
+    }
+}
+
+#[test]
+fn deleting_a_session_removes_its_iterations_and_spans() {
+    let db = TempDb::new();
+    let store = db.open();
+    let keep = session("b", "2024-01-01T00:00:00Z");
+    let gone = session("b", "2024-01-02T00:00:00Z");
+    for s in [&keep, &gone] {
+        store.create_session(s).unwrap();
+        store
+            .add_iteration(&s.id, &full_iteration(0, "v", 1.0))
+            .unwrap();
+    }
+    store.delete_session(&gone.id).unwrap();
+    assert!(matches!(
+        store.load_session(&gone.id),
+        Err(StoreError::SessionNotFound { .. })
+    ));
+    assert!(matches!(
+        store.delete_session(&gone.id),
+        Err(StoreError::SessionNotFound { .. })
+    ));
+    drop(store);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let count = |table: &str| -> i64 {
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(
+        (count("sessions"), count("iterations"), count("spans")),
+        (1, 1, 4)
+    );
+}
+
+#[test]
+fn duplicates_and_unknown_sessions_are_refused() {
+    let store: Box<dyn Store> = Box::new(SqliteStore::open_in_memory().unwrap());
+    let s = session("b", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    let err = store.create_session(&s).unwrap_err();
+    assert!(matches!(err, StoreError::SessionExists { .. }), "{err}");
+
+    store.add_iteration(&s.id, &bare_iteration(0, 1.0)).unwrap();
+    let err = store
+        .add_iteration(&s.id, &bare_iteration(0, 2.0))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("iteration 0 of session {} is already stored", s.id)
+    );
+    assert_eq!(store.load_session(&s.id).unwrap().1[0].wall_s, 1.0);
+
+    let err = store
+        .add_iteration("deadbeef", &bare_iteration(0, 1.0))
+        .unwrap_err();
+    assert_eq!(err.to_string(), "no session matches `deadbeef`");
+    let err = store
+        .finish_session("deadbeef", SessionStatus::Complete, "2024-01-01T00:00:00Z")
+        .unwrap_err();
+    assert!(matches!(err, StoreError::SessionNotFound { .. }));
+
+    for bad in ["ABCD1234", "xyz1", "abc", ""] {
+        let mut s = session("b", "2024-01-01T00:00:00Z");
+        s.id = bad.into();
+        let err = store.create_session(&s).unwrap_err();
+        assert!(
+            matches!(err, StoreError::InvalidSessionId { .. }),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn oversized_counts_are_refused_without_writing() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let s = session("b", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    let mut it = full_iteration(0, "v", 1.0);
+    it.read_bytes = Some(u64::MAX);
+    let err = store.add_iteration(&s.id, &it).unwrap_err();
+    assert!(err.to_string().contains("`read_bytes`"), "{err}");
+    assert!(store.load_session(&s.id).unwrap().1.is_empty());
+}
+
+fn figures() -> impl Strategy<Value = Iteration> {
+    let count = || proptest::option::of(0..=i64::MAX as u64);
+    let secs = || proptest::option::of(-1e9..1e9f64);
+    (
+        (
+            any::<u32>(),
+            any::<bool>(),
+            any::<bool>(),
+            proptest::option::of(any::<i32>()),
+        ),
+        (proptest::option::of(1..64i32), -1e9..1e9f64, secs(), secs()),
+        (count(), count(), count(), count(), count(), count()),
+        proptest::option::of(".{0,40}"),
+    )
+        .prop_map(
+            |((index, warmup, timed_out, exit_code), (signal, wall_s, user_s, sys_s), c, tail)| {
+                Iteration {
+                    index,
+                    variant: "v".into(),
+                    warmup,
+                    exit_code,
+                    signal,
+                    timed_out,
+                    wall_s,
+                    user_s,
+                    sys_s,
+                    max_rss_bytes: c.0,
+                    peak_tree_rss_bytes: c.1,
+                    read_bytes: c.2,
+                    write_bytes: c.3,
+                    voluntary_cs: c.4,
+                    involuntary_cs: c.5,
+                    stderr_tail: tail,
+                    ..Iteration::default()
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn any_figures_round_trip(it in figures()) {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let s = session("b", "2024-01-01T00:00:00Z");
+        store.create_session(&s).unwrap();
+        store.add_iteration(&s.id, &it).unwrap();
+        prop_assert_eq!(store.load_session(&s.id).unwrap().1, vec![it]);
+    }
+}

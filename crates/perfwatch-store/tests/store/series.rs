@@ -1,0 +1,150 @@
+//! History queries over whole-process metrics and stages.
+
+use super::support::{bare_iteration, full_iteration, session};
+use perfwatch_model::Metric;
+use perfwatch_store::{SeriesPoint, SeriesQuery, SqliteStore, Store};
+
+/// Three sessions of `pipeline` (one on another branch) and one of `other`.
+fn history() -> (SqliteStore, Vec<String>) {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let mut ids = Vec::new();
+    for (day, walls) in [(1, [1.0, 1.1]), (2, [2.0, 2.1]), (3, [3.0, 3.1])] {
+        let mut s = session("pipeline", &format!("2024-01-0{day}T00:00:00Z"));
+        if day == 2 {
+            s.git.as_mut().unwrap().branch = Some("feature".into());
+        }
+        store.create_session(&s).unwrap();
+        let mut warm = full_iteration(0, "current", 99.0);
+        warm.warmup = true;
+        let mut timed_out = full_iteration(3, "current", 98.0);
+        timed_out.timed_out = true;
+        let iterations = [
+            warm,
+            full_iteration(1, "current", walls[0]),
+            full_iteration(2, "solo_only", walls[1]),
+            timed_out,
+            bare_iteration(4, 5.0),
+        ];
+        for it in &iterations {
+            store.add_iteration(&s.id, it).unwrap();
+        }
+        ids.push(s.id);
+    }
+    let other = session("other", "2024-01-04T00:00:00Z");
+    store.create_session(&other).unwrap();
+    store
+        .add_iteration(&other.id, &full_iteration(0, "current", 7.0))
+        .unwrap();
+    (store, ids)
+}
+
+fn values(points: &[SeriesPoint]) -> Vec<Vec<f64>> {
+    points.iter().map(|p| p.values.clone()).collect()
+}
+
+#[test]
+fn metric_series_use_counted_iterations_oldest_first() {
+    let (store, ids) = history();
+    let points = store.series(&SeriesQuery::new("pipeline")).unwrap();
+    assert_eq!(
+        values(&points),
+        [[1.0, 1.1, 5.0], [2.0, 2.1, 5.0], [3.0, 3.1, 5.0]]
+    );
+    let got: Vec<&str> = points.iter().map(|p| p.session_id.as_str()).collect();
+    assert_eq!(got, ids);
+    assert_eq!(points[0].started_at, "2024-01-01T00:00:00Z");
+    assert_eq!(
+        points[0].commit.as_deref(),
+        Some("0123456789abcdef0123456789abcdef01234567")
+    );
+    assert_eq!(points[1].branch.as_deref(), Some("feature"));
+    assert!(points[0].dirty);
+}
+
+#[test]
+fn series_filters() {
+    let (store, _) = history();
+    let q = SeriesQuery::new("pipeline");
+    let cases: Vec<(SeriesQuery, Vec<Vec<f64>>)> = vec![
+        (
+            SeriesQuery {
+                variant: Some("solo_only".into()),
+                ..q.clone()
+            },
+            vec![vec![1.1], vec![2.1], vec![3.1]],
+        ),
+        (
+            SeriesQuery {
+                branch: Some("feature".into()),
+                ..q.clone()
+            },
+            vec![vec![2.0, 2.1, 5.0]],
+        ),
+        (
+            SeriesQuery {
+                since: Some("2024-01-02T00:00:00Z".into()),
+                last: Some(1),
+                ..q.clone()
+            },
+            vec![vec![3.0, 3.1, 5.0]],
+        ),
+        (
+            SeriesQuery {
+                last: Some(2),
+                variant: Some("current".into()),
+                ..q.clone()
+            },
+            vec![vec![2.0], vec![3.0]],
+        ),
+        (
+            SeriesQuery {
+                metric: Metric::MaxRssBytes,
+                last: Some(1),
+                ..q.clone()
+            },
+            vec![vec![(50u64 << 20) as f64; 2]],
+        ),
+        (SeriesQuery::new("nothing"), vec![]),
+    ];
+    for (query, expected) in cases {
+        assert_eq!(
+            values(&store.series(&query).unwrap()),
+            expected,
+            "{query:?}"
+        );
+    }
+    // Unmeasured figures give no value: the bare iteration has no user time.
+    let user = store
+        .series(&SeriesQuery {
+            metric: Metric::UserS,
+            ..q
+        })
+        .unwrap();
+    let lengths: Vec<usize> = user.iter().map(|p| p.values.len()).collect();
+    assert_eq!(lengths, [2, 2, 2]);
+}
+
+#[test]
+fn stage_series_sum_the_spans_of_a_path_per_iteration() {
+    let (store, _) = history();
+    let stage = |path: &str| SeriesQuery {
+        stage: Some(path.into()),
+        last: Some(1),
+        ..SeriesQuery::new("pipeline")
+    };
+    // Two `download` calls per iteration: 0.3 s and 0.1 s.
+    let download = values(&store.series(&stage("job/download")).unwrap());
+    assert_eq!(download.len(), 1);
+    assert_eq!(download[0].len(), 2, "the bare iteration has no stages");
+    assert!(
+        download[0].iter().all(|v| (v - 0.4).abs() < 1e-12),
+        "{download:?}"
+    );
+    // An aggregated record counts its summed duration.
+    assert_eq!(
+        values(&store.series(&stage("job/parse")).unwrap()),
+        [[0.15, 0.15]]
+    );
+    assert_eq!(values(&store.series(&stage("job")).unwrap()), [[3.0, 3.1]]);
+    assert!(store.series(&stage("download")).unwrap().is_empty());
+}

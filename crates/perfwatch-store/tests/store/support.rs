@@ -1,0 +1,159 @@
+//! Fixtures: sessions, iterations and spans with every field set.
+
+use perfwatch_model::{
+    CommandSpec, GitInfo, HostInfo, Iteration, Sample, Session, SessionStatus, Span, Tier,
+    VariantSpec,
+};
+use perfwatch_store::{new_session_id, SqliteStore};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A temporary directory with a database path inside a not-yet-existing
+/// subdirectory.
+pub struct TempDb {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl TempDb {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".perfwatch").join("perfwatch.db");
+        TempDb { dir, path }
+    }
+
+    pub fn open(&self) -> SqliteStore {
+        SqliteStore::open(&self.path).unwrap()
+    }
+}
+
+/// A session of `benchmark` started at `started_at`.
+pub fn session(benchmark: &str, started_at: &str) -> Session {
+    Session {
+        id: new_session_id(),
+        started_at: started_at.to_string(),
+        finished_at: None,
+        benchmark: benchmark.to_string(),
+        command: CommandSpec {
+            argv: vec!["python3".into(), "job.py".into(), "--fast mode".into()],
+            shell: false,
+        },
+        variants: vec![
+            VariantSpec {
+                name: "current".into(),
+                description: Some("as shipped".into()),
+                env: BTreeMap::from([("MODE".into(), "1".into())]),
+                args: vec!["--x".into()],
+            },
+            VariantSpec {
+                name: "solo_only".into(),
+                ..VariantSpec::default()
+            },
+        ],
+        git: Some(GitInfo {
+            commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            branch: Some("main".into()),
+            dirty: true,
+        }),
+        host: HostInfo {
+            hostname: Some("box".into()),
+            os: "linux".into(),
+            kernel: Some("6.1.0".into()),
+            cpu_model: Some("cpu".into()),
+            cores: Some(2),
+            memory_bytes: Some(8 << 30),
+        },
+        perfwatch_version: "0.1.0".into(),
+        status: SessionStatus::Running,
+    }
+}
+
+/// A span.
+pub fn span(id: u64, parent: Option<u64>, name: &str, start_s: f64, end_s: f64) -> Span {
+    Span {
+        id,
+        parent,
+        name: name.to_string(),
+        tier: Tier::from_depth(usize::from(parent.is_some())),
+        component: None,
+        start_s,
+        end_s,
+        ok: true,
+        calls: 1,
+        failed_calls: 0,
+        total_s: None,
+        attributes: BTreeMap::new(),
+    }
+}
+
+/// A fully measured iteration with nested spans: job > download, job >
+/// parse (aggregated), job > download again.
+pub fn full_iteration(index: u32, variant: &str, wall_s: f64) -> Iteration {
+    let mut download = span(2, Some(1), "download", 0.1, 0.4);
+    download.component = Some("dm".into());
+    download.ok = false;
+    download.attributes = BTreeMap::from([("bytes".into(), "1048576".into())]);
+    let mut parse = span(3, Some(1), "parse", 0.4, 0.6);
+    parse.tier = Tier::Operation;
+    parse.calls = 1000;
+    parse.failed_calls = 2;
+    parse.total_s = Some(0.15);
+    Iteration {
+        index,
+        variant: variant.to_string(),
+        warmup: false,
+        exit_code: Some(0),
+        signal: None,
+        timed_out: false,
+        wall_s,
+        user_s: Some(wall_s * 0.8),
+        sys_s: Some(0.05),
+        max_rss_bytes: Some(50 << 20),
+        peak_tree_rss_bytes: Some(70 << 20),
+        read_bytes: Some(4096),
+        write_bytes: Some(0),
+        voluntary_cs: Some(12),
+        involuntary_cs: Some(3),
+        timeline: vec![
+            Sample {
+                t_s: 0.0,
+                cpu_pct: 0.0,
+                rss_bytes: 1 << 20,
+                threads: 1,
+                processes: 1,
+                read_bps: 0.0,
+                write_bps: 0.0,
+            },
+            Sample {
+                t_s: 0.05,
+                cpu_pct: 97.5,
+                rss_bytes: 30 << 20,
+                threads: 4,
+                processes: 2,
+                read_bps: 1e6,
+                write_bps: 2.5e3,
+            },
+        ],
+        stages: vec![
+            span(1, None, "job", 0.0, wall_s),
+            download,
+            parse,
+            span(4, Some(1), "download", 0.6, 0.7),
+        ],
+        counters: BTreeMap::from([("cache.hits".into(), 17.0)]),
+        gauges: BTreeMap::from([("pool.size".into(), 8.0)]),
+        dropped_spans: BTreeMap::from([("bad json".into(), 2)]),
+        stderr_tail: Some("warning: slow\n".into()),
+    }
+}
+
+/// An iteration where nothing but wall time was measured.
+pub fn bare_iteration(index: u32, wall_s: f64) -> Iteration {
+    Iteration {
+        index,
+        variant: "default".into(),
+        exit_code: Some(0),
+        wall_s,
+        ..Iteration::default()
+    }
+}
