@@ -1,0 +1,181 @@
+//! `render_dashboard`: an index page with the history trends and the list
+//! of sessions, and one self-contained page per session.
+//!
+//! The index carries only summarised data (history points and one row per
+//! session), so it stays small for thousands of sessions; iterations and
+//! timelines live in the session pages. Every page inlines the chart
+//! library, so only a bounded number of sessions get one (the newest, and
+//! those where a change point or a baseline lies): 1,000 sessions make a
+//! dashboard of a few MiB rather than a hundred.
+
+use crate::compare_view::compare_section;
+use crate::history::HistorySeries;
+use crate::history_view::{history_section, session_list};
+use crate::options::DashboardOptions;
+use crate::page::page;
+use crate::payload::{HistoryPayload, PagePayload, SessionPayload};
+use crate::report::default_title;
+use crate::session_view::session_section;
+use maud::html;
+use perfwatch_model::SessionExport;
+use std::collections::HashSet;
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Directory under the output directory holding the session pages.
+const SESSIONS_DIR: &str = "sessions";
+
+/// Write the dashboard into `out_dir` (created if missing) with the default
+/// [`DashboardOptions`]: `index.html` and `sessions/<id>.html` for the
+/// newest sessions and those where something changed. Returns the path of
+/// `index.html`.
+pub fn render_dashboard(
+    sessions: &[SessionExport],
+    history: &[HistorySeries],
+    out_dir: &Path,
+) -> io::Result<PathBuf> {
+    render_dashboard_with(sessions, history, &DashboardOptions::default(), out_dir)
+}
+
+/// [`render_dashboard`] with options: the index title and how many
+/// sessions get a page of their own.
+pub fn render_dashboard_with(
+    sessions: &[SessionExport],
+    history: &[HistorySeries],
+    opts: &DashboardOptions,
+    out_dir: &Path,
+) -> io::Result<PathBuf> {
+    let pages_dir = out_dir.join(SESSIONS_DIR);
+    fs::create_dir_all(&pages_dir)?;
+    let chosen = with_pages(sessions, history, opts.session_pages);
+    let mut used = HashSet::new();
+    let mut links = Vec::with_capacity(sessions.len());
+    for (s, &page) in sessions.iter().zip(&chosen) {
+        if !page {
+            links.push(None);
+            continue;
+        }
+        let stem = session_file_name(&s.session.id);
+        let stem = stem.trim_end_matches(".html");
+        let mut name = format!("{stem}.html");
+        let mut n = 2;
+        while !used.insert(name.clone()) {
+            name = format!("{stem}-{n}.html");
+            n += 1;
+        }
+        write_file(&pages_dir.join(&name), &session_page(s)?)?;
+        links.push(Some(format!("{SESSIONS_DIR}/{name}")));
+    }
+    let title = opts
+        .title
+        .clone()
+        .unwrap_or_else(|| "perfwatch dashboard".to_string());
+    let payload = PagePayload {
+        sessions: Vec::new(),
+        history: history.iter().map(HistoryPayload::new).collect(),
+    };
+    let body = html! {
+        (history_section(history))
+        (session_list(sessions, &links))
+    };
+    let index = out_dir.join("index.html");
+    write_file(&index, &page(&title, body, &payload)?)?;
+    Ok(index)
+}
+
+/// Which sessions get a page: the `newest` most recent ones (all when
+/// `None`), plus those at a change point or used as a baseline.
+fn with_pages(
+    sessions: &[SessionExport],
+    history: &[HistorySeries],
+    newest: Option<usize>,
+) -> Vec<bool> {
+    let Some(newest) = newest else {
+        return vec![true; sessions.len()];
+    };
+    let mut order: Vec<usize> = (0..sessions.len()).collect();
+    order.sort_by(|&a, &b| {
+        sessions[b]
+            .session
+            .started_at
+            .cmp(&sessions[a].session.started_at)
+    });
+    let mut chosen = vec![false; sessions.len()];
+    for &i in order.iter().take(newest) {
+        chosen[i] = true;
+    }
+    let mut notable: HashSet<&str> = HashSet::new();
+    for h in history {
+        notable.extend(
+            h.change_points
+                .iter()
+                .filter_map(|&i| h.points.get(i))
+                .map(|p| p.session_id.as_str()),
+        );
+        notable.extend(h.baseline_session.as_deref());
+    }
+    for (i, s) in sessions.iter().enumerate() {
+        if notable.contains(s.session.id.as_str()) {
+            chosen[i] = true;
+        }
+    }
+    chosen
+}
+
+/// The file name of a session's page: its id with anything but ASCII
+/// letters, digits, `-` and `_` replaced by `_`, plus `.html`.
+pub fn session_file_name(id: &str) -> String {
+    let mut safe: String = id
+        .chars()
+        .take(64)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if safe.is_empty() {
+        safe.push_str("session");
+    }
+    safe + ".html"
+}
+
+fn session_page(s: &SessionExport) -> io::Result<String> {
+    let one = std::slice::from_ref(s);
+    let payload = PagePayload {
+        sessions: vec![SessionPayload::new(s)],
+        history: Vec::new(),
+    };
+    let body = html! {
+        nav.contents { a href="../index.html" { "← dashboard" } }
+        (session_section(0, s, None))
+        (compare_section(0, s))
+    };
+    page(&default_title(one), body, &payload)
+}
+
+fn write_file(path: &Path, text: &str) -> io::Result<()> {
+    let mut w = BufWriter::new(fs::File::create(path)?);
+    w.write_all(text.as_bytes())?;
+    w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_safe() {
+        for (id, want) in [
+            ("0a1b2c", "0a1b2c.html"),
+            ("../../etc/passwd", "______etc_passwd.html"),
+            ("", "session.html"),
+            ("a b<c>", "a_b_c_.html"),
+        ] {
+            assert_eq!(session_file_name(id), want);
+        }
+    }
+}

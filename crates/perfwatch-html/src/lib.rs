@@ -1,0 +1,47 @@
+//! Self-contained, offline HTML reports and a dashboard for perfwatch.
+//!
+//! Every page this crate writes is one file that opens from disk with no
+//! network: the chart library ([uPlot], MIT, vendored), the styles and the
+//! scripts are inlined, and a strict Content-Security-Policy
+//! ([`CONTENT_SECURITY_POLICY`]) forbids any request even by accident. The
+//! data travels inside the page as JSON in a
+//! `<script type="application/json" id="perfwatch-data">` element, escaped so
+//! that no stage name can end that element.
+//!
+//! Renderers never compute statistics: every figure comes from the model
+//! types ([`SessionExport`], [`HistorySeries`]) as the analysis produced it.
+//!
+//! ```
+//! use perfwatch_html::{render_report, HtmlOptions};
+//!
+//! let mut page = Vec::new();
+//! render_report(&[], &HtmlOptions::default(), &mut page).unwrap();
+//! let page = String::from_utf8(page).unwrap();
+//! assert!(page.contains("id=\"perfwatch-data\""));
+//! assert!(page.contains("default-src 'none'"));
+//! ```
+//!
+//! [uPlot]: https://github.com/leeoniya/uPlot
+//! [`SessionExport`]: perfwatch_model::SessionExport
+
+pub mod assets;
+mod compare_view;
+mod dashboard;
+mod escape;
+mod findings_view;
+mod history;
+mod history_view;
+mod options;
+mod page;
+mod payload;
+mod report;
+mod session_view;
+mod stages_view;
+mod units;
+
+pub use dashboard::{render_dashboard, render_dashboard_with, session_file_name};
+pub use escape::{escape_html, json_for_script};
+pub use history::{HistoryPoint, HistorySeries};
+pub use options::{DashboardOptions, HtmlOptions};
+pub use page::CONTENT_SECURITY_POLICY;
+pub use report::render_report;

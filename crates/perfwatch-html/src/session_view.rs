@@ -1,0 +1,176 @@
+//! The view of one session: provenance, headline figures, chart
+//! containers, stage breakdown, findings and warnings.
+
+use crate::findings_view::{findings, warnings};
+use crate::payload::representative;
+use crate::stages_view::stage_table;
+use crate::units::{bytes, count, seconds};
+use maud::{html, Markup};
+use perfwatch_model::{SessionExport, VariantExport};
+
+/// The first characters of an id or commit, enough to recognise it.
+pub(crate) fn short(id: &str) -> &str {
+    match id.char_indices().nth(12) {
+        Some((i, _)) => &id[..i],
+        None => id,
+    }
+}
+
+/// The anchor of session `idx` within a page.
+pub(crate) fn session_anchor(idx: usize) -> String {
+    format!("session-{idx}")
+}
+
+/// Render session `idx` of the page.
+pub(crate) fn session_section(idx: usize, s: &SessionExport, health: Option<u8>) -> Markup {
+    let has_stages = s.variants.iter().any(|v| !v.stages.is_empty());
+    let has_iterations = s.variants.iter().any(|v| !v.iterations.is_empty());
+    html! {
+        section.session id=(session_anchor(idx)) {
+            h2 {
+                "Session " code { (short(&s.session.id)) } " · " (s.session.benchmark)
+            }
+            (meta(s))
+            div.cards {
+                @if let Some(h) = health {
+                    (health_card(h))
+                }
+                @for v in &s.variants {
+                    (variant_card(v))
+                }
+            }
+            (warnings(s))
+            @if has_iterations {
+            div.panel {
+                h3 { "Wall time per variant" }
+                p.hint { "Each dot is one iteration; hollow dots are warm-ups, red ones failed. The band is the confidence interval of the median, the bar the median." }
+                div.chart.strip data-chart="strip" data-session=(idx) {}
+            }
+            div.panel {
+                h3 { "Wall time per iteration, in execution order" }
+                p.hint { "Warm-ups are marked separately: a slow start or a drift over the session shows here." }
+                div.chart data-chart="iterations" data-session=(idx) {}
+            }
+            }
+            @if has_stages {
+                div.panel {
+                    h3 { "Stage breakdown" }
+                    p.hint { "Median time per iteration in each stage and its share of the iteration's wall time. Click a header to sort." }
+                    (stage_table(s))
+                }
+            }
+            @for (vi, v) in s.variants.iter().enumerate() {
+                @if let Some(it) = representative(v) {
+                    div.panel {
+                        h3 {
+                            "Resources over time · " (v.name) " · iteration #" (it.index)
+                        }
+                        p.hint { "The iteration closest to the variant's median wall time. Shaded bands are its stages." }
+                        div.chart.timeline data-chart="timeline" data-session=(idx) data-variant=(vi) {}
+                    }
+                }
+            }
+            (findings(s))
+        }
+    }
+}
+
+fn meta(s: &SessionExport) -> Markup {
+    let sess = &s.session;
+    let host = &sess.host;
+    let mut host_parts: Vec<String> = Vec::new();
+    if let Some(h) = &host.hostname {
+        host_parts.push(h.clone());
+    }
+    let mut os = host.os.clone();
+    if let Some(k) = &host.kernel {
+        os = format!("{os} {k}");
+    }
+    host_parts.push(os);
+    if let Some(c) = &host.cpu_model {
+        host_parts.push(c.clone());
+    }
+    if let Some(c) = host.cores {
+        host_parts.push(format!("{c} cores"));
+    }
+    if let Some(m) = host.memory_bytes {
+        host_parts.push(bytes(m as f64));
+    }
+    html! {
+        dl.meta {
+            dt { "Command" } dd { code { (sess.command.display()) } }
+            dt { "Started" } dd { (sess.started_at) }
+            @if let Some(f) = &sess.finished_at {
+                dt { "Finished" } dd { (f) }
+            }
+            dt { "Status" } dd { span class=(format!("status status-{}", sess.status.key())) { (sess.status.key()) } }
+            @if let Some(git) = &sess.git {
+                dt { "Git" }
+                dd {
+                    @if let Some(c) = &git.commit { code title=(c) { (short(c)) } }
+                    @if let Some(b) = &git.branch { " on " (b) }
+                    @if git.dirty { " (uncommitted changes)" }
+                }
+            }
+            dt { "Host" } dd { (host_parts.join(" · ")) }
+            dt { "Session" } dd { code { (sess.id) } " · perfwatch " (sess.perfwatch_version) }
+        }
+    }
+}
+
+fn health_card(score: u8) -> Markup {
+    let class = match score {
+        80.. => "good",
+        50..=79 => "fair",
+        _ => "poor",
+    };
+    html! {
+        div class=(format!("card health health-{class}")) {
+            div.card-title { "Health" }
+            div.big { (score) span.unit { " / 100" } }
+            div.small { "from the findings of this analysis" }
+        }
+    }
+}
+
+fn variant_card(v: &VariantExport) -> Markup {
+    let wall = v.summary.get("wall_s");
+    let rss = v
+        .summary
+        .get("max_rss_bytes")
+        .or_else(|| v.summary.get("peak_tree_rss_bytes"));
+    let warmups = v.iterations.iter().filter(|i| i.warmup).count();
+    let failed = v.iterations.iter().filter(|i| !i.succeeded()).count();
+    html! {
+        div.card {
+            div.card-title { (v.name) }
+            @if let Some(d) = &v.description { div.small { (d) } }
+            @match wall {
+                Some(w) => {
+                    div.big title="median wall time" { (seconds(w.median)) }
+                    div.figure { span.label { "CI of median " } (seconds(w.ci_low)) " – " (seconds(w.ci_high)) }
+                    div.figure { span.label { "n " } (w.n) @if warmups > 0 { " (+" (warmups) " warm-up)" } }
+                }
+                None => { div.big { "–" } div.small { "no counted iteration" } }
+            }
+            @if let Some(r) = rss {
+                div.figure { span.label { "peak RSS " } (bytes(r.median)) }
+            }
+            @if failed > 0 {
+                div.figure.bad { (count(failed as f64)) " failed" }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_ids() {
+        assert_eq!(short("abc"), "abc");
+        assert_eq!(short("0123456789abcdef"), "0123456789ab");
+        assert_eq!(short("ééééééééééééééé"), "éééééééééééé");
+    }
+}
