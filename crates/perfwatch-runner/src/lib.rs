@@ -1,3 +1,97 @@
 //! Spawns and measures commands for perfwatch.
+//!
+//! [`run`] executes a [`Plan`]: every iteration is a fresh process, its
+//! figures measured honestly, and each finished [`Iteration`] is handed to
+//! an [`Observer`] (the CLI commits it to the store) before the next one
+//! starts.
+//!
+//! ```
+//! use perfwatch_model::CommandSpec;
+//! use perfwatch_runner::{run, Cancel, Plan, RunCount};
+//!
+//! let mut plan = Plan::new(CommandSpec { argv: vec!["true".into()], shell: false });
+//! plan.runs = RunCount::exact(3);
+//! let outcome = run(&plan, &mut [], &mut (), &Cancel::new()).unwrap();
+//! assert_eq!(outcome.iterations.len(), 3);
+//! assert!(outcome.iterations.iter().all(|it| it.exit_code == Some(0)));
+//! ```
+//!
+//! # How figures are measured (Linux)
+//!
+//! * **Process.** Each iteration is spawned directly (or by `sh -c` for
+//!   shell commands) in its own process group, stdin from `/dev/null`,
+//!   stdout discarded unless `show_output`, stderr drained by a thread that
+//!   keeps the last 4 KiB (shown as the last 20 lines when it fails).
+//! * **Wall time** runs on the monotonic clock from just before the spawn
+//!   until the exit is seen by a blocking `waitid(…, WEXITED | WNOWAIT)`,
+//!   so the measurement's own bookkeeping after the exit is not counted.
+//! * **CPU, peak memory, context switches** come from `wait4` on that
+//!   child: its own figures plus those of the descendants it reaped —
+//!   never `RUSAGE_CHILDREN` differences, which would mix in everything
+//!   else this process ever waited for. `ru_maxrss` (KiB) becomes bytes;
+//!   it is the peak of the child or of its largest reaped descendant, not
+//!   of the tree at once (the sampler's `peak_tree_rss_bytes` is that).
+//!   Caveat: `exec` charges the new program the peak resident size of the
+//!   address space it replaces, which for a spawned child is ours. Before
+//!   each spawn the runner therefore resets its own peak to its current
+//!   size (`/proc/self/clear_refs`), so a child's `max_rss_bytes` has a
+//!   floor of the runner's *current* resident size (a few MB for the CLI)
+//!   rather than its past peak.
+//! * **Storage I/O** (`read_bytes`, `write_bytes` of `/proc/<pid>/io`,
+//!   which count bytes reaching storage, so page-cache hits and tmpfs do
+//!   not appear; `cancelled_write_bytes` is not subtracted) is read from
+//!   the exited, not yet reaped child, whose totals include the
+//!   descendants it reaped. Descendants still alive then (left running,
+//!   re-parented) are added with their current counters, and descendants
+//!   that were orphaned and then reaped by someone else are added with
+//!   their last sampled counters (see the `process` tree module). When
+//!   `/proc/<pid>/io` cannot be read (permissions, a kernel without
+//!   `CONFIG_TASK_IO_ACCOUNTING`) the figures are `None`, never 0. With
+//!   sampling off, only the child and what it reaped are counted.
+//! * **Timeline.** With `sample_interval` (default 50 ms) a thread samples
+//!   the whole tree — found through `/proc/<pid>/task/*/children`, or a
+//!   `/proc` scan where the kernel lacks those files — at once after the
+//!   spawn and then periodically: CPU in % of one core (from
+//!   utime+stime+cutime+cstime, so reaped children's time is not lost;
+//!   clock-tick resolution), the sum of resident sets, threads,
+//!   processes, storage bytes per second.
+//! * **No process outlives its iteration.** When the command exits, what
+//!   it left running is killed (SIGKILL to its process group and to every
+//!   descendant the sampler followed). On timeout or cancel the group and
+//!   the followed descendants get SIGTERM, then SIGKILL after 200 ms. A
+//!   descendant that called `setsid` leaves the process group; it is still
+//!   killed if the sampler saw it (it follows re-parented descendants),
+//!   but one that was born and detached between two samples escapes.
+//!   Hooks may leave services running on purpose; only an interrupted hook
+//!   is killed.
+//! * **Environment** of an iteration: ours, the plan's `extra_env`, the
+//!   variant's `env`, `PERFWATCH_ITERATION`, `PERFWATCH_VARIANT`, and what
+//!   each [`SpanSource`] adds (`PERFWATCH_SPANS` for [`ProbeFileSource`]).
+//!   Hooks get the same, without the span sources' variables.
 
+mod assemble;
+mod cancel;
+mod command;
+mod error;
+mod measure;
+mod observer;
+mod plan;
+mod probe_file;
+mod process;
+mod resolve;
+pub mod schedule;
+mod session;
 pub mod source;
+
+pub use assemble::{assemble, Assembled};
+pub use cancel::{install_signal_handlers, Cancel};
+pub use error::{signal_name, RunError, Termination};
+pub use observer::{Observer, ObserverError};
+pub use plan::{Hooks, Order, Plan, RunCount};
+pub use probe_file::{parse_span_lines, ProbeFileSource};
+pub use resolve::check;
+pub use session::{run, Outcome};
+pub use source::{Collected, SpanSource};
+
+#[doc(no_inline)]
+pub use perfwatch_model::{Iteration, Sample, SessionStatus};

@@ -1,0 +1,277 @@
+//! From span records to the model's spans, counters and gauges.
+//!
+//! Pure: no I/O, no clock. The rules:
+//!
+//! * String ids become `u64`s numbered from 1 in record order. A second
+//!   record with an id already seen is dropped (`duplicate id`).
+//! * Times become seconds since the command was spawned.
+//! * A record whose end precedes its start is dropped (`end before start`);
+//!   so is an aggregate of zero calls (`aggregate without calls`).
+//! * A tier that is not one of `system`, `component`, `method`,
+//!   `operation` drops the record (`unknown tier`): a misspelled tier is an
+//!   instrumentation bug worth seeing, not something to guess. Children of
+//!   a dropped record are attached to its nearest kept ancestor, so one bad
+//!   record does not flatten the tree under it.
+//! * A parent that never arrived makes the span a root, counted as
+//!   `unknown parent` (the span itself is kept); so does a span that is its
+//!   own ancestor (`parent cycle`, the cycle is cut at the first span met).
+//! * Without a tier, the tier follows from nesting depth
+//!   ([`Tier::from_depth`]).
+//! * `agg` records become one span with `calls`, `failed_calls` and
+//!   `total_s`; it is ok when none of its calls failed.
+//! * Counters are summed per name, and per span (as the span attribute
+//!   `counter.<name>`) when they name a kept span. Gauges keep their last
+//!   reading under their name (the most recent `unix_ns`; record order
+//!   when times are missing or equal) and their extremes under
+//!   `<name>.min` and `<name>.max`.
+
+use perfwatch_model::span_file::SpanRecord;
+use perfwatch_model::{Span, Tier};
+use std::collections::{BTreeMap, HashMap};
+
+/// Spans, counters and gauges of one iteration, and what was dropped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Assembled {
+    /// Spans in record order.
+    pub spans: Vec<Span>,
+    /// Counter totals by name.
+    pub counters: BTreeMap<String, f64>,
+    /// Last gauge readings by name, with `<name>.min` and `<name>.max`.
+    pub gauges: BTreeMap<String, f64>,
+    /// Records (or links) that could not be used, by reason.
+    pub dropped: BTreeMap<String, u64>,
+}
+
+/// A span or aggregate record, before ids are resolved.
+struct Node {
+    id: String,
+    parent: Option<String>,
+    span: Span,
+    tier: Option<Tier>,
+}
+
+/// Assemble `records` of a command spawned at `spawn_unix_ns`.
+pub fn assemble(records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
+    let mut out = Assembled::default();
+    let mut count_drop = |reason: &str| *out.dropped.entry(reason.to_string()).or_default() += 1;
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    // Dropped span records: id → parent, to re-attach their children.
+    let mut skipped: HashMap<String, Option<String>> = HashMap::new();
+    let mut counters = Vec::new();
+    let mut gauges = Vec::new();
+    let secs = |ns: u64| (i128::from(ns) - i128::from(spawn_unix_ns)) as f64 / 1e9;
+
+    for record in records {
+        let (id, parent, tier, span) = match record {
+            SpanRecord::Counter { name, value, span } => {
+                counters.push((name, value, span));
+                continue;
+            }
+            SpanRecord::Gauge {
+                name,
+                value,
+                unix_ns,
+            } => {
+                gauges.push((name, value, unix_ns));
+                continue;
+            }
+            SpanRecord::Span {
+                id,
+                parent,
+                name,
+                tier,
+                component,
+                start_unix_ns,
+                end_unix_ns,
+                ok,
+                attrs,
+            } => {
+                let span = new_span(name, component, secs(start_unix_ns), secs(end_unix_ns));
+                (
+                    id,
+                    parent,
+                    tier,
+                    Span {
+                        ok,
+                        attributes: attrs,
+                        ..span
+                    },
+                )
+            }
+            SpanRecord::Agg {
+                id,
+                parent,
+                name,
+                tier,
+                component,
+                start_unix_ns,
+                end_unix_ns,
+                calls,
+                failed,
+                total_ns,
+            } => {
+                let span = new_span(name, component, secs(start_unix_ns), secs(end_unix_ns));
+                if calls == 0 {
+                    count_drop("aggregate without calls");
+                    skipped.entry(id).or_insert(parent);
+                    continue;
+                }
+                let agg = Span {
+                    ok: failed == 0,
+                    calls,
+                    failed_calls: failed.min(calls),
+                    total_s: Some(total_ns as f64 / 1e9),
+                    ..span
+                };
+                (id, parent, tier, agg)
+            }
+        };
+        if index.contains_key(&id) || skipped.contains_key(&id) {
+            count_drop("duplicate id");
+            continue;
+        }
+        let tier = match tier.map(|t| t.parse::<Tier>()) {
+            Some(Err(_)) => {
+                count_drop("unknown tier");
+                skipped.insert(id, parent);
+                continue;
+            }
+            Some(Ok(t)) => Some(t),
+            None => None,
+        };
+        if span.end_s < span.start_s {
+            count_drop("end before start");
+            skipped.insert(id, parent);
+            continue;
+        }
+        index.insert(id.clone(), nodes.len());
+        nodes.push(Node {
+            id,
+            parent,
+            span,
+            tier,
+        });
+    }
+
+    // Resolve parents to node indices, skipping dropped records.
+    let mut parents: Vec<Option<usize>> = Vec::with_capacity(nodes.len());
+    for node in &nodes {
+        let mut link = node.parent.clone();
+        let mut hops = 0;
+        let resolved = loop {
+            match link {
+                None => break None,
+                Some(ref p) if p == &node.id => {
+                    count_drop("unknown parent");
+                    break None;
+                }
+                Some(ref p) => {
+                    if let Some(&i) = index.get(p) {
+                        break Some(i);
+                    }
+                    match skipped.get(p) {
+                        Some(next) if hops < skipped.len() => {
+                            link = next.clone();
+                            hops += 1;
+                        }
+                        _ => {
+                            count_drop("unknown parent");
+                            break None;
+                        }
+                    }
+                }
+            }
+        };
+        parents.push(resolved);
+    }
+    let depths = depths(&mut parents, &mut count_drop);
+
+    for (i, node) in nodes.iter_mut().enumerate() {
+        node.span.id = i as u64 + 1;
+        node.span.parent = parents[i].map(|p| p as u64 + 1);
+        node.span.tier = node.tier.unwrap_or_else(|| Tier::from_depth(depths[i]));
+    }
+    for (name, value, span) in counters {
+        *out.counters.entry(name.clone()).or_default() += value;
+        if let Some(&i) = span.as_ref().and_then(|s| index.get(s)) {
+            let attrs = &mut nodes[i].span.attributes;
+            let key = format!("counter.{name}");
+            let before: f64 = attrs.get(&key).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+            attrs.insert(key, (before + value).to_string());
+        }
+    }
+    let mut latest: HashMap<String, Option<u64>> = HashMap::new();
+    for (name, value, at) in gauges {
+        let newer = match (latest.get(&name), at) {
+            (Some(Some(prev)), Some(t)) => t >= *prev,
+            _ => true,
+        };
+        if newer {
+            out.gauges.insert(name.clone(), value);
+            latest.insert(name.clone(), at);
+        }
+        let min = out.gauges.entry(format!("{name}.min")).or_insert(value);
+        *min = min.min(value);
+        let max = out.gauges.entry(format!("{name}.max")).or_insert(value);
+        *max = max.max(value);
+    }
+    out.spans = nodes.into_iter().map(|n| n.span).collect();
+    out
+}
+
+fn new_span(name: String, component: Option<String>, start_s: f64, end_s: f64) -> Span {
+    Span {
+        id: 0,
+        parent: None,
+        name,
+        tier: Tier::System,
+        component,
+        start_s,
+        end_s,
+        ok: true,
+        calls: 1,
+        failed_calls: 0,
+        total_s: None,
+        attributes: BTreeMap::new(),
+    }
+}
+
+/// Nesting depth of every node; a cycle is cut at the node where the walk
+/// meets it again, which becomes a root.
+fn depths(parents: &mut [Option<usize>], count_drop: &mut impl FnMut(&str)) -> Vec<usize> {
+    let n = parents.len();
+    let mut depth: Vec<Option<usize>> = vec![None; n];
+    let mut on_path = vec![false; n];
+    let mut path = Vec::new();
+    for start in 0..n {
+        let mut cur = start;
+        loop {
+            if depth[cur].is_some() {
+                break;
+            }
+            if on_path[cur] {
+                count_drop("parent cycle");
+                parents[cur] = None;
+                depth[cur] = Some(0);
+                break;
+            }
+            on_path[cur] = true;
+            path.push(cur);
+            match parents[cur] {
+                None => break,
+                Some(p) => cur = p,
+            }
+        }
+        while let Some(i) = path.pop() {
+            on_path[i] = false;
+            if depth[i].is_none() {
+                depth[i] = Some(parents[i].and_then(|p| depth[p]).map_or(0, |d| d + 1));
+            }
+        }
+    }
+    depth.into_iter().map(|d| d.unwrap_or(0)).collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,76 @@
+//! Cancellation: a flag the runner polls, set by Ctrl-C, SIGTERM or code.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// A cloneable cancellation token. Once cancelled it stays cancelled.
+///
+/// The runner polls it while an iteration runs (every few tens of
+/// milliseconds) and between iterations; when it is set the running
+/// command's process group is terminated and the run returns
+/// [`perfwatch_model::SessionStatus::Interrupted`] with the iterations that
+/// finished.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// A token that is not cancelled.
+    pub fn new() -> Cancel {
+        Cancel::default()
+    }
+
+    /// Cancel: every clone sees it.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`Cancel::cancel`] was called or a signal arrived.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Install handlers that make SIGINT and SIGTERM cancel the returned token.
+///
+/// A second SIGINT or SIGTERM while the token is already cancelled ends the
+/// process at once with exit code 130, so a hanging cleanup hook can always
+/// be abandoned; the first one lets the runner stop the command and keep
+/// the finished iterations.
+pub fn install_signal_handlers() -> std::io::Result<Cancel> {
+    let cancel = Cancel::new();
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // Registered first so that it sees the flag as it was before this
+        // signal: it only fires on the second signal.
+        signal_hook::flag::register_conditional_shutdown(
+            sig,
+            perfwatch_model::exit_codes::INTERRUPTED,
+            Arc::clone(&cancel.0),
+        )?;
+        signal_hook::flag::register(sig, Arc::clone(&cancel.0))?;
+    }
+    Ok(cancel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clones_share_the_flag() {
+        let a = Cancel::new();
+        let b = a.clone();
+        assert!(!b.is_cancelled());
+        a.cancel();
+        assert!(b.is_cancelled());
+    }
+
+    #[test]
+    fn sigterm_cancels_the_installed_token() {
+        let cancel = install_signal_handlers().unwrap();
+        assert!(!cancel.is_cancelled());
+        // SAFETY: raise sends a signal to this thread; the handler only
+        // stores to an atomic.
+        assert_eq!(unsafe { libc::raise(libc::SIGTERM) }, 0);
+        assert!(cancel.is_cancelled());
+    }
+}

@@ -1,0 +1,203 @@
+//! One measured iteration, and the hooks around iterations.
+
+use crate::assemble::assemble;
+use crate::cancel::Cancel;
+use crate::command::{command_line, environment, CommandLine};
+use crate::error::{RunError, Termination};
+use crate::plan::Plan;
+use crate::process::{reset_own_peak_rss, supervise, Child, SpawnSpec, Stop, Supervision};
+use crate::resolve::Resolved;
+use crate::source::{Collected, SpanSource};
+use perfwatch_model::Iteration;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// What a run needs at hand for every iteration and hook.
+pub(crate) struct Context<'a> {
+    pub plan: &'a Plan,
+    pub resolved: &'a Resolved,
+}
+
+/// How an iteration ended.
+pub(crate) enum Ended {
+    /// It ran to its end (successfully or not, or timed out).
+    Finished(Box<Iteration>),
+    /// It was killed because the run was cancelled; it is not kept.
+    Cancelled,
+}
+
+/// Run iteration `index` of variant `v` and measure it.
+pub(crate) fn measure(
+    ctx: &Context<'_>,
+    v: usize,
+    warmup: bool,
+    index: u32,
+    sources: &mut [Box<dyn SpanSource>],
+    cancel: &Cancel,
+) -> Result<Ended, RunError> {
+    let plan = ctx.plan;
+    let variant = &plan.variants[v];
+    let cmd = command_line(plan, ctx.resolved, v).ok_or_else(|| {
+        RunError::InvalidPlan(format!("no command for variant `{}`", variant.name))
+    })?;
+    let mut env = environment(plan, Some(variant), Some(index));
+    for i in 0..sources.len() {
+        match sources[i].begin(index) {
+            Ok(vars) => env.extend(vars),
+            Err(e) => {
+                finish_sources(&mut sources[..i], index);
+                return Err(RunError::io("prepare a span source", e));
+            }
+        }
+    }
+    // Before the clock starts: see `reset_own_peak_rss`.
+    reset_own_peak_rss();
+    let spawn_unix_ns = unix_ns_now();
+    let start = Instant::now();
+    let spawned = Child::spawn(SpawnSpec {
+        program: &cmd.program,
+        arg0: &cmd.arg0,
+        args: &cmd.args,
+        env: &env,
+        cwd: plan.cwd.as_deref(),
+        show_output: plan.show_output,
+    });
+    let watched = spawned
+        .map_err(|e| spawn_error(e, &cmd))
+        .and_then(|mut child| {
+            supervise(
+                &mut child,
+                Supervision {
+                    start,
+                    sample_interval: plan.sample_interval,
+                    timeout: plan.timeout,
+                    cancel: cancel.clone(),
+                    kill_leftovers: true,
+                },
+            )
+            .map_err(|e| RunError::io(format!("wait for `{}`", cmd.arg0), e))
+        });
+    let collected = finish_sources(sources, index);
+    let s = watched?;
+    if s.stopped == Some(Stop::Cancelled) {
+        return Ok(Ended::Cancelled);
+    }
+    let assembled = assemble(collected.records, spawn_unix_ns);
+    let mut dropped = collected.dropped;
+    for (reason, n) in assembled.dropped {
+        *dropped.entry(reason).or_default() += n;
+    }
+    let (exit_code, signal) = match s.termination {
+        Termination::Code(c) => (Some(c), None),
+        Termination::Signal(sig) => (None, Some(sig)),
+    };
+    let mut it = Iteration {
+        index,
+        variant: variant.name.clone(),
+        warmup,
+        exit_code,
+        signal,
+        timed_out: s.stopped == Some(Stop::TimedOut),
+        wall_s: s.wall.as_secs_f64(),
+        user_s: Some(s.usage.user_s),
+        sys_s: Some(s.usage.sys_s),
+        max_rss_bytes: Some(s.usage.max_rss_bytes),
+        peak_tree_rss_bytes: s.samples.iter().map(|x| x.rss_bytes).max(),
+        read_bytes: s.read_bytes,
+        write_bytes: s.write_bytes,
+        voluntary_cs: Some(s.usage.voluntary_cs),
+        involuntary_cs: Some(s.usage.involuntary_cs),
+        timeline: s.samples,
+        stages: assembled.spans,
+        counters: assembled.counters,
+        gauges: assembled.gauges,
+        dropped_spans: dropped,
+        stderr_tail: None,
+    };
+    if !it.succeeded() {
+        it.stderr_tail = s.stderr_tail;
+    }
+    Ok(Ended::Finished(Box::new(it)))
+}
+
+/// Run hook `name` (`sh -c script`) with `env`; fails with
+/// [`RunError::HookFailed`] when it exits non-zero and with
+/// [`RunError::Interrupted`] when `cancel` stops it.
+pub(crate) fn run_hook(
+    ctx: &Context<'_>,
+    name: &'static str,
+    script: &str,
+    env: &[(String, String)],
+    cancel: &Cancel,
+) -> Result<(), RunError> {
+    if cancel.is_cancelled() {
+        return Err(RunError::Interrupted);
+    }
+    let sh = ctx
+        .resolved
+        .shell
+        .as_deref()
+        .ok_or_else(|| RunError::CommandNotFound("sh".into()))?;
+    let args = ["-c".to_string(), script.to_string()];
+    let mut child = Child::spawn(SpawnSpec {
+        program: sh,
+        arg0: "sh",
+        args: &args,
+        env,
+        cwd: ctx.plan.cwd.as_deref(),
+        show_output: ctx.plan.show_output,
+    })
+    .map_err(|e| RunError::io(format!("start the {name} hook"), e))?;
+    let s = supervise(
+        &mut child,
+        Supervision {
+            start: Instant::now(),
+            sample_interval: None,
+            timeout: None,
+            cancel: cancel.clone(),
+            kill_leftovers: false,
+        },
+    )
+    .map_err(|e| RunError::io(format!("wait for the {name} hook"), e))?;
+    if s.stopped.is_some() {
+        return Err(RunError::Interrupted);
+    }
+    if !s.termination.success() {
+        return Err(RunError::HookFailed {
+            hook: name,
+            status: s.termination,
+            stderr_tail: s.stderr_tail,
+        });
+    }
+    Ok(())
+}
+
+/// The environment of hooks around iteration `index` of variant `v`.
+pub(crate) fn hook_env(plan: &Plan, v: usize, index: u32) -> Vec<(String, String)> {
+    environment(plan, plan.variants.get(v), Some(index))
+}
+
+fn finish_sources(sources: &mut [Box<dyn SpanSource>], index: u32) -> Collected {
+    let mut all = Collected::default();
+    for s in sources {
+        let c = s.finish(index);
+        all.records.extend(c.records);
+        for (reason, n) in c.dropped {
+            *all.dropped.entry(reason).or_default() += n;
+        }
+    }
+    all
+}
+
+fn spawn_error(e: std::io::Error, cmd: &CommandLine) -> RunError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => RunError::CommandNotFound(cmd.arg0.clone()),
+        std::io::ErrorKind::PermissionDenied => RunError::NotExecutable(cmd.program.clone()),
+        _ => RunError::io(format!("start `{}`", cmd.arg0), e),
+    }
+}
+
+fn unix_ns_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}

@@ -1,0 +1,68 @@
+//! What the caller sees while a run goes on.
+
+use perfwatch_model::Iteration;
+
+/// The error an observer may return to stop the run.
+pub type ObserverError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Hooks called while a run goes on; each defaults to doing nothing. The
+/// CLI implements it to commit every iteration to the store as it finishes
+/// and to drive a progress bar.
+pub trait Observer {
+    /// The expected number of iterations, warm-ups included. Called before
+    /// the first iteration and again whenever the estimate changes (with
+    /// `min_time`, it follows the measured times): the last call wins.
+    fn planned(&mut self, _total_estimate: u64) {}
+
+    /// Iteration `index` of `variant` is about to start (before its
+    /// `prepare` hook).
+    fn iteration_started(&mut self, _index: u32, _variant: &str, _warmup: bool) {}
+
+    /// An iteration finished (also a failed or timed-out one). An error
+    /// stops the run: the caller could not keep it (e.g. a store write
+    /// failed), and measuring on would lose data.
+    fn iteration_finished(&mut self, _it: &Iteration) -> Result<(), ObserverError> {
+        Ok(())
+    }
+}
+
+/// Observes nothing.
+impl Observer for () {}
+
+impl<O: Observer + ?Sized> Observer for &mut O {
+    fn planned(&mut self, total_estimate: u64) {
+        (**self).planned(total_estimate)
+    }
+    fn iteration_started(&mut self, index: u32, variant: &str, warmup: bool) {
+        (**self).iteration_started(index, variant, warmup)
+    }
+    fn iteration_finished(&mut self, it: &Iteration) -> Result<(), ObserverError> {
+        (**self).iteration_finished(it)
+    }
+}
+
+impl<O: Observer + ?Sized> Observer for Box<O> {
+    fn planned(&mut self, total_estimate: u64) {
+        (**self).planned(total_estimate)
+    }
+    fn iteration_started(&mut self, index: u32, variant: &str, warmup: bool) {
+        (**self).iteration_started(index, variant, warmup)
+    }
+    fn iteration_finished(&mut self, it: &Iteration) -> Result<(), ObserverError> {
+        (**self).iteration_finished(it)
+    }
+}
+
+/// Every observer of the list, in order; the first error stops the run.
+impl<O: Observer> Observer for Vec<O> {
+    fn planned(&mut self, total_estimate: u64) {
+        self.iter_mut().for_each(|o| o.planned(total_estimate))
+    }
+    fn iteration_started(&mut self, index: u32, variant: &str, warmup: bool) {
+        self.iter_mut()
+            .for_each(|o| o.iteration_started(index, variant, warmup))
+    }
+    fn iteration_finished(&mut self, it: &Iteration) -> Result<(), ObserverError> {
+        self.iter_mut().try_for_each(|o| o.iteration_finished(it))
+    }
+}

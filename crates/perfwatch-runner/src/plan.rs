@@ -1,0 +1,133 @@
+//! What to run: the command, its variants, how many times, with which hooks.
+
+use perfwatch_model::{CommandSpec, VariantSpec};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A validated description of a run, built by the CLI from arguments and
+/// configuration. [`crate::check`] validates it without running anything.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The command: argv executed directly, or with `shell` the string
+    /// `argv[0]` run by `sh -c`.
+    pub command: CommandSpec,
+    /// At least one variant; each adds environment and arguments.
+    pub variants: Vec<VariantSpec>,
+    /// How many measured iterations per variant.
+    pub runs: RunCount,
+    /// Warm-up iterations per variant, run before any measured one.
+    pub warmup: u32,
+    /// Shell hooks around the iterations.
+    pub hooks: Hooks,
+    /// Kill an iteration that runs longer than this (it is kept, marked
+    /// `timed_out`, and excluded from statistics).
+    pub timeout: Option<Duration>,
+    /// Period of the resource sampler; `None` turns sampling off.
+    pub sample_interval: Option<Duration>,
+    /// Keep going when the command exits non-zero or is killed by a signal.
+    pub ignore_failure: bool,
+    /// Order of the measured iterations across variants.
+    pub order: Order,
+    /// Environment given to every iteration and hook (variants override it).
+    pub extra_env: Vec<(String, String)>,
+    /// Working directory of the command and hooks; `None` = ours.
+    pub cwd: Option<PathBuf>,
+    /// Let the command's stdout and stderr through to ours (stderr is
+    /// still captured for error messages).
+    pub show_output: bool,
+}
+
+impl Plan {
+    /// Default sampling period.
+    pub const DEFAULT_SAMPLE_INTERVAL: Duration = Duration::from_millis(50);
+
+    /// A plan with defaults: one variant named `default`, [`RunCount::default`],
+    /// no warm-up, no hooks, no timeout, sampling every 50 ms, interleaved.
+    pub fn new(command: CommandSpec) -> Plan {
+        Plan {
+            command,
+            variants: vec![VariantSpec {
+                name: "default".into(),
+                ..VariantSpec::default()
+            }],
+            runs: RunCount::default(),
+            warmup: 0,
+            hooks: Hooks::default(),
+            timeout: None,
+            sample_interval: Some(Plan::DEFAULT_SAMPLE_INTERVAL),
+            ignore_failure: false,
+            order: Order::default(),
+            extra_env: Vec::new(),
+            cwd: None,
+            show_output: false,
+        }
+    }
+}
+
+/// How many measured iterations each variant gets.
+///
+/// With `exact`, exactly that many. Otherwise, like hyperfine, iterations
+/// continue until both `min_runs` and `min_time` are reached, but never
+/// beyond `max_runs`. See [`crate::schedule`] for how variants share
+/// `min_time`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunCount {
+    /// Exactly this many measured iterations per variant.
+    pub exact: Option<u32>,
+    /// At least this many (default 10).
+    pub min_runs: u32,
+    /// At most this many.
+    pub max_runs: Option<u32>,
+    /// Measure at least this long per variant (default 3 s).
+    pub min_time: Duration,
+}
+
+impl Default for RunCount {
+    fn default() -> Self {
+        RunCount {
+            exact: None,
+            min_runs: 10,
+            max_runs: None,
+            min_time: Duration::from_secs(3),
+        }
+    }
+}
+
+impl RunCount {
+    /// Exactly `n` measured iterations per variant.
+    pub fn exact(n: u32) -> RunCount {
+        RunCount {
+            exact: Some(n),
+            ..RunCount::default()
+        }
+    }
+}
+
+/// Shell hooks (`sh -c`), each optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hooks {
+    /// Once before everything.
+    pub setup: Option<String>,
+    /// Before each iteration, warm-ups included.
+    pub prepare: Option<String>,
+    /// After each iteration, warm-ups included.
+    pub conclude: Option<String>,
+    /// Once after everything, also after a failure or an interrupt.
+    pub cleanup: Option<String>,
+}
+
+/// Order of measured iterations across variants.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    /// A B A B …: each round runs every variant once, in plan order.
+    #[default]
+    Interleaved,
+    /// Shuffled blocks: each round runs every variant once, in an order
+    /// drawn from a generator seeded with `seed` (reproducible).
+    Shuffled {
+        /// Seed of the generator.
+        seed: u64,
+    },
+    /// All iterations of the first variant, then the next, …
+    Sequential,
+}

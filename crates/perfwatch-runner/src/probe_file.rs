@@ -1,0 +1,210 @@
+//! The span file source: programs (through the probe library, or by hand)
+//! append JSON Lines [`SpanRecord`]s to the file named by `PERFWATCH_SPANS`.
+
+use crate::source::{Collected, SpanSource};
+use perfwatch_model::span_file::{SpanRecord, ENV_SPANS};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// Longest line read; longer ones are dropped as `line too long`.
+const MAX_LINE: usize = 1 << 20;
+
+/// A [`SpanSource`] that gives each iteration a fresh span file in a
+/// private temporary directory, reads it after the command exits and
+/// deletes it. A garbage or truncated file never fails the run: unusable
+/// lines are counted as dropped, by reason.
+#[derive(Debug)]
+pub struct ProbeFileSource {
+    dir: tempfile::TempDir,
+}
+
+impl ProbeFileSource {
+    /// Span files in a new directory under the system's temporary directory.
+    pub fn new() -> std::io::Result<ProbeFileSource> {
+        Self::in_dir(&std::env::temp_dir())
+    }
+
+    /// Span files in a new directory under `parent`.
+    pub fn in_dir(parent: &Path) -> std::io::Result<ProbeFileSource> {
+        let dir = tempfile::Builder::new()
+            .prefix("perfwatch-spans-")
+            .tempdir_in(parent)?;
+        Ok(ProbeFileSource { dir })
+    }
+
+    /// The span file of iteration `index`.
+    pub fn path(&self, index: u32) -> PathBuf {
+        self.dir.path().join(format!("spans-{index}.jsonl"))
+    }
+}
+
+impl SpanSource for ProbeFileSource {
+    fn begin(&mut self, index: u32) -> std::io::Result<Vec<(String, String)>> {
+        let path = self.path(index);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        Ok(vec![(
+            ENV_SPANS.to_string(),
+            path.to_string_lossy().into_owned(),
+        )])
+    }
+
+    fn finish(&mut self, index: u32) -> Collected {
+        let path = self.path(index);
+        let collected = match std::fs::File::open(&path) {
+            Ok(f) => parse_span_lines(f),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Collected::default(),
+            Err(_) => {
+                let mut c = Collected::default();
+                c.dropped.insert("unreadable span file".into(), 1);
+                c
+            }
+        };
+        let _ = std::fs::remove_file(&path);
+        collected
+    }
+}
+
+/// Parse JSON Lines span records, counting unusable lines by reason:
+/// `invalid UTF-8`, `invalid JSON`, `invalid record` (JSON, but not a
+/// span record), `truncated line` (cut off: the writer died mid-line),
+/// `line too long`. Blank lines are ignored.
+pub fn parse_span_lines(input: impl Read) -> Collected {
+    let mut out = Collected::default();
+    let mut reader = BufReader::new(input);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = match (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+        {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(_) => {
+                count(&mut out, "unreadable span file");
+                break;
+            }
+        };
+        let complete = line.last() == Some(&b'\n');
+        if n > MAX_LINE && !complete {
+            count(&mut out, "line too long");
+            if skip_line(&mut reader).is_err() {
+                break;
+            }
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(&line) else {
+            count(&mut out, "invalid UTF-8");
+            continue;
+        };
+        let text = text.trim_end_matches(['\n', '\r']);
+        if text.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<SpanRecord>(text) {
+            Ok(record) => out.records.push(record),
+            Err(e) => count(&mut out, reason(&e)),
+        }
+    }
+    out
+}
+
+fn reason(e: &serde_json::Error) -> &'static str {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Eof => "truncated line",
+        Category::Syntax | Category::Io => "invalid JSON",
+        Category::Data => "invalid record",
+    }
+}
+
+fn count(out: &mut Collected, reason: &str) {
+    *out.dropped.entry(reason.to_string()).or_default() += 1;
+}
+
+/// Discard the rest of an over-long line.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str =
+        r#"{"type":"span","id":"1","name":"job","start_unix_ns":10,"end_unix_ns":20}"#;
+
+    #[test]
+    fn counts_bad_lines_by_reason() {
+        let text = format!(
+            "{GOOD}\n\nnot json\n{{\"type\":\"span\",\"id\":\"2\"}}\n\
+             {{\"type\":\"weird\"}}\n\u{0}\u{1}\n{GOOD}\n{{\"type\":\"span\",\"id\":\"3\",\"na"
+        );
+        let mut bytes = text.into_bytes();
+        bytes.extend_from_slice(b"\n\xff\xfe\n");
+        let c = parse_span_lines(&bytes[..]);
+        assert_eq!(c.records.len(), 2);
+        let dropped: Vec<(&str, u64)> = c.dropped.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(
+            dropped,
+            vec![
+                ("invalid JSON", 2),
+                ("invalid UTF-8", 1),
+                ("invalid record", 2),
+                ("truncated line", 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_last_line_without_newline_still_counts() {
+        let c = parse_span_lines(GOOD.as_bytes());
+        assert_eq!(c.records.len(), 1);
+        assert!(c.dropped.is_empty());
+        let cut = &GOOD[..GOOD.len() - 5];
+        let c = parse_span_lines(cut.as_bytes());
+        assert_eq!(c.dropped.get("truncated line"), Some(&1));
+    }
+
+    #[test]
+    fn over_long_lines_are_skipped() {
+        let mut text = "x".repeat(MAX_LINE + 10);
+        text.push('\n');
+        text.push_str(GOOD);
+        let c = parse_span_lines(text.as_bytes());
+        assert_eq!(c.records.len(), 1);
+        assert_eq!(c.dropped.get("line too long"), Some(&1));
+    }
+
+    #[test]
+    fn a_source_hands_out_fresh_files_and_deletes_them() {
+        let mut src = ProbeFileSource::new().unwrap();
+        let env = src.begin(3).unwrap();
+        assert_eq!(env[0].0, "PERFWATCH_SPANS");
+        let path = PathBuf::from(&env[0].1);
+        assert_eq!(src.finish(3), Collected::default(), "no file, nothing");
+        std::fs::write(&path, format!("{GOOD}\n{{broken\n")).unwrap();
+        let c = src.finish(3);
+        assert_eq!(c.records.len(), 1);
+        assert_eq!(c.dropped.get("invalid JSON"), Some(&1));
+        assert!(!path.exists());
+    }
+}

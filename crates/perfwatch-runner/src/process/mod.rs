@@ -1,0 +1,15 @@
+//! Processes: spawning, waiting, signalling, following the tree, sampling.
+
+mod child;
+mod monitor;
+mod procfs;
+mod sampler;
+mod signal;
+mod stderr_tail;
+mod supervise;
+mod tree;
+
+pub(crate) use child::{Child, SpawnSpec};
+pub(crate) use monitor::Stop;
+pub(crate) use procfs::reset_own_peak_rss;
+pub(crate) use supervise::{supervise, Supervision};

@@ -1,0 +1,130 @@
+//! A thread that watches one running command: samples its tree, enforces
+//! the timeout and reacts to cancellation, while the runner's thread blocks
+//! in `waitid` (so the end of the command is seen at once, not at the next
+//! poll).
+
+use super::procfs::Pid;
+use super::sampler::Sampler;
+use super::tree::Tree;
+use crate::cancel::Cancel;
+use perfwatch_model::Sample;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// How often cancellation is checked.
+const POLL: Duration = Duration::from_millis(20);
+
+/// How the monitor is set up.
+#[derive(Debug, Clone)]
+pub(crate) struct MonitorConfig {
+    /// When the command was spawned.
+    pub start: Instant,
+    /// Sampling period, `None` for no sampling.
+    pub sample_interval: Option<Duration>,
+    /// Kill the command at this instant.
+    pub deadline: Option<Instant>,
+    /// Kill the command when this is cancelled.
+    pub cancel: Cancel,
+    /// Time between SIGTERM and SIGKILL.
+    pub grace: Duration,
+}
+
+/// Why the monitor killed the command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// The timeout elapsed.
+    TimedOut,
+    /// The run was cancelled.
+    Cancelled,
+}
+
+/// What the monitor saw.
+#[derive(Debug)]
+pub(crate) struct Report {
+    /// Timeline samples.
+    pub samples: Vec<Sample>,
+    /// Why it killed the command, if it did.
+    pub stopped: Option<Stop>,
+    /// The followed tree, for the final accounting and clean-up.
+    pub tree: Tree,
+}
+
+/// A running monitor thread.
+#[derive(Debug)]
+pub(crate) struct Monitor {
+    stop: mpsc::Sender<()>,
+    handle: JoinHandle<Report>,
+}
+
+impl Monitor {
+    /// Watch the command whose process (and group) is `pid`.
+    pub fn start(pid: Pid, cfg: MonitorConfig) -> std::io::Result<Monitor> {
+        let (stop, rx) = mpsc::channel();
+        let handle = std::thread::Builder::new()
+            .name("perfwatch-monitor".into())
+            .spawn(move || watch(pid, cfg, rx))?;
+        Ok(Monitor { stop, handle })
+    }
+
+    /// Stop watching (the command has exited) and return the report.
+    /// Call it before reaping the command: the monitor signals its group.
+    pub fn finish(self) -> Report {
+        let _ = self.stop.send(());
+        match self.handle.join() {
+            Ok(report) => report,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+}
+
+fn watch(pid: Pid, cfg: MonitorConfig, stop: mpsc::Receiver<()>) -> Report {
+    let mut tree = Tree::new(pid);
+    let mut sampler = cfg.sample_interval.map(|iv| Sampler::new(cfg.start, iv));
+    let mut stopped = None;
+    // When SIGTERM was sent and SIGKILL is still to come.
+    let mut escalate_at: Option<Instant> = None;
+    loop {
+        let now = Instant::now();
+        if stopped.is_none() {
+            let why = if cfg.cancel.is_cancelled() {
+                Some(Stop::Cancelled)
+            } else if cfg.deadline.is_some_and(|d| now >= d) {
+                Some(Stop::TimedOut)
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                stopped = Some(why);
+                tree.signal_all(libc::SIGTERM);
+                escalate_at = Some(now + cfg.grace);
+            }
+        }
+        if escalate_at.is_some_and(|t| now >= t) {
+            tree.signal_all(libc::SIGKILL);
+            escalate_at = None;
+        }
+        if let Some(s) = sampler.as_mut() {
+            s.poll(&mut tree, now);
+        }
+        let mut wake = now + POLL;
+        if let Some(s) = &sampler {
+            wake = wake.min(s.next_due());
+        }
+        if let (None, Some(d)) = (stopped, cfg.deadline) {
+            wake = wake.min(d);
+        }
+        if let Some(t) = escalate_at {
+            wake = wake.min(t);
+        }
+        match stop.recv_timeout(wake.saturating_duration_since(Instant::now())) {
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            _ => break,
+        }
+    }
+    Report {
+        samples: sampler.map(Sampler::into_samples).unwrap_or_default(),
+        stopped,
+        tree,
+    }
+}

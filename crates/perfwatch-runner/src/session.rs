@@ -1,0 +1,150 @@
+//! The run loop: hooks, warm-ups, measured iterations, clean-up.
+
+use crate::cancel::Cancel;
+use crate::command::environment;
+use crate::error::{RunError, Termination};
+use crate::measure::{hook_env, measure, run_hook, Context, Ended};
+use crate::observer::Observer;
+use crate::plan::Plan;
+use crate::resolve::resolve;
+use crate::schedule::Schedule;
+use crate::source::SpanSource;
+use perfwatch_model::{Iteration, SessionStatus};
+
+/// How a run ended.
+#[derive(Debug)]
+pub struct Outcome {
+    /// `Complete`, `Interrupted` (Ctrl-C, SIGTERM, [`Cancel::cancel`]) or
+    /// `Failed` (a command, hook or observer failed).
+    pub status: SessionStatus,
+    /// Every finished iteration, warm-ups included, in execution order,
+    /// also when the run stopped early. An iteration killed by an
+    /// interrupt is not finished and is not here.
+    pub iterations: Vec<Iteration>,
+    /// What stopped the run early; `None` when it completed. Its
+    /// [`RunError::exit_code`] is the exit code to use.
+    pub stopped_by: Option<RunError>,
+}
+
+impl Outcome {
+    /// The exit code for this outcome: 0, or that of what stopped it.
+    pub fn exit_code(&self) -> i32 {
+        self.stopped_by
+            .as_ref()
+            .map_or(perfwatch_model::exit_codes::OK, RunError::exit_code)
+    }
+}
+
+/// Run `plan`: the `setup` hook; warm-ups and measured iterations as
+/// scheduled (see [`crate::schedule`]), each between the `prepare` and
+/// `conclude` hooks and reported to `observer` as it finishes; then the
+/// `cleanup` hook, which runs also after a failure or an interrupt.
+///
+/// Returns `Err` only when nothing ran: the plan failed [`crate::check`].
+/// Once anything ran, the result is an [`Outcome`] carrying the finished
+/// iterations and, if the run stopped early, why.
+///
+/// A failing command stops the run with [`RunError::CommandFailed`] unless
+/// `plan.ignore_failure`; a timed-out iteration does not stop it (it is
+/// kept, marked `timed_out`). The failing iteration is reported and kept
+/// before the run stops. After an interrupt, `conclude` is skipped and
+/// `cleanup` runs without being interruptible by the same token (a second
+/// Ctrl-C ends the process; see [`crate::install_signal_handlers`]).
+pub fn run(
+    plan: &Plan,
+    sources: &mut [Box<dyn SpanSource>],
+    observer: &mut dyn Observer,
+    cancel: &Cancel,
+) -> Result<Outcome, RunError> {
+    let resolved = resolve(plan)?;
+    let ctx = Context {
+        plan,
+        resolved: &resolved,
+    };
+    let mut iterations = Vec::new();
+    let mut stopped_by = main_phase(&ctx, sources, observer, cancel, &mut iterations).err();
+    if let Some(script) = &plan.hooks.cleanup {
+        // After an interrupt the token is set; clean up anyway.
+        let token = if cancel.is_cancelled() {
+            Cancel::new()
+        } else {
+            cancel.clone()
+        };
+        let env = environment(plan, None, None);
+        if let Err(e) = run_hook(&ctx, "cleanup", script, &env, &token) {
+            stopped_by.get_or_insert(e);
+        }
+    }
+    let status = match &stopped_by {
+        None => SessionStatus::Complete,
+        Some(RunError::Interrupted) => SessionStatus::Interrupted,
+        Some(_) => SessionStatus::Failed,
+    };
+    Ok(Outcome {
+        status,
+        iterations,
+        stopped_by,
+    })
+}
+
+fn main_phase(
+    ctx: &Context<'_>,
+    sources: &mut [Box<dyn SpanSource>],
+    observer: &mut dyn Observer,
+    cancel: &Cancel,
+    iterations: &mut Vec<Iteration>,
+) -> Result<(), RunError> {
+    let plan = ctx.plan;
+    if let Some(script) = &plan.hooks.setup {
+        run_hook(ctx, "setup", script, &environment(plan, None, None), cancel)?;
+    }
+    let mut schedule = Schedule::new(plan.variants.len(), plan.warmup, plan.runs, plan.order);
+    let mut estimate = schedule.estimate_total();
+    observer.planned(estimate);
+    let mut index: u32 = 0;
+    while let Some(slot) = schedule.next_slot() {
+        if cancel.is_cancelled() {
+            return Err(RunError::Interrupted);
+        }
+        let variant = &plan.variants[slot.variant];
+        observer.iteration_started(index, &variant.name, slot.warmup);
+        let env = hook_env(plan, slot.variant, index);
+        if let Some(script) = &plan.hooks.prepare {
+            run_hook(ctx, "prepare", script, &env, cancel)?;
+        }
+        let it = match measure(ctx, slot.variant, slot.warmup, index, sources, cancel)? {
+            Ended::Finished(it) => *it,
+            Ended::Cancelled => return Err(RunError::Interrupted),
+        };
+        schedule.finished(slot, it.wall_s);
+        let failure = (!it.succeeded() && !it.timed_out && !plan.ignore_failure).then(|| {
+            RunError::CommandFailed {
+                variant: variant.name.clone(),
+                index,
+                status: match (it.exit_code, it.signal) {
+                    (_, Some(sig)) => Termination::Signal(sig),
+                    (code, None) => Termination::Code(code.unwrap_or(-1)),
+                },
+                stderr_tail: it.stderr_tail.clone(),
+            }
+        });
+        let recorded = observer.iteration_finished(&it);
+        iterations.push(it);
+        recorded.map_err(|source| RunError::Observer { index, source })?;
+        if let Some(script) = &plan.hooks.conclude {
+            if let Err(e) = run_hook(ctx, "conclude", script, &env, cancel) {
+                return Err(failure.unwrap_or(e));
+            }
+        }
+        if let Some(f) = failure {
+            return Err(f);
+        }
+        index += 1;
+        let next = schedule.estimate_total();
+        if next != estimate {
+            estimate = next;
+            observer.planned(estimate);
+        }
+    }
+    Ok(())
+}
