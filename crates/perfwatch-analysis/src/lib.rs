@@ -1,1 +1,29 @@
 //! Comparisons, severity, findings, health score and gates for perfwatch.
+//!
+//! Everything here is pure: iterations and options in, plain
+//! [`perfwatch_model`] data out. The statistics come from
+//! [`perfwatch_stats`]; this crate decides what they mean.
+//!
+//! ```
+//! use perfwatch_analysis::{compare_samples, CompareOptions};
+//! use perfwatch_model::{Severity, Verdict};
+//!
+//! let base = [0.50, 0.51, 0.49, 0.50, 0.52, 0.50, 0.49, 0.51];
+//! let cand = [0.65, 0.66, 0.64, 0.65, 0.67, 0.65, 0.64, 0.66];
+//! let c = compare_samples("wall_s", None, "main", "branch", &base, &cand, &CompareOptions::default());
+//! assert_eq!(c.verdict, Verdict::Regressed);
+//! assert_eq!(c.severity, Severity::Medium); // +30 %
+//! ```
+
+pub mod compare;
+pub mod options;
+pub mod severity;
+pub mod summarize;
+pub mod verdict;
+pub mod warnings;
+
+pub use compare::{compare_samples, compare_variants};
+pub use options::{CompareOptions, OptionsError};
+pub use severity::SeverityThresholds;
+pub use summarize::{metric_values, summarize_session, summarize_variant};
+pub use warnings::sample_warnings;

@@ -1,1 +1,88 @@
-//! perfwatch CLI library.
+//! The `perfwatch` command-line tool: clap arguments → typed settings →
+//! library calls → exit code. Exit codes are the documented constants of
+//! [`perfwatch_model::exit_codes`].
+
+mod analysis;
+mod args;
+mod commands;
+mod config;
+mod context;
+mod exit;
+mod observer;
+mod output;
+mod params;
+mod provenance;
+mod settings;
+mod sources;
+mod stored;
+
+use args::{Cli, Command};
+use clap::Parser;
+use context::Context;
+use exit::{code_of, SilentExit};
+use perfwatch_model::exit_codes;
+
+/// Parse the command line, run the command, return the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                exit_codes::USAGE
+            } else {
+                exit_codes::OK
+            };
+        }
+    };
+    match dispatch(&cli) {
+        Ok(()) => exit_codes::OK,
+        Err(err) => {
+            if let Some(SilentExit(code)) = err.downcast_ref::<SilentExit>() {
+                return *code;
+            }
+            if is_broken_pipe(&err) {
+                return exit_codes::OK;
+            }
+            eprintln!("error: {err:#}");
+            code_of(&err)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn dispatch(cli: &Cli) -> anyhow::Result<()> {
+    // `span` runs inside measured programs: it must not need a config.
+    if let Command::Span(args) = &cli.command {
+        return commands::span::run(args);
+    }
+    if let Command::Init(args) = &cli.command {
+        return commands::init::run(args, cli.config.as_deref());
+    }
+    let ctx = Context::new(cli)?;
+    match &cli.command {
+        Command::Run(args) => {
+            let jobs = settings::run_jobs(args, &ctx.config)?;
+            commands::run::run(&ctx, jobs, &args.output, commands::run::Mode::Run)
+        }
+        Command::Ab(args) => {
+            let job = settings::ab_job(args, &ctx.config)?;
+            commands::run::run(&ctx, vec![job], &args.output, commands::run::Mode::Ab)
+        }
+        Command::Compare(args) => commands::stored::compare(&ctx, args),
+        Command::Baseline(cmd) => commands::stored::baseline(&ctx, cmd),
+        Command::Sessions(args) => commands::stored::sessions(&ctx, args),
+        Command::Show(args) => commands::stored::show(&ctx, args),
+        Command::Export(args) => commands::stored::export(&ctx, args),
+        Command::Variants(args) => {
+            commands::variants::run(args, &ctx.config, &mut std::io::stdout().lock())
+        }
+        Command::Span(_) | Command::Init(_) => unreachable!("handled above"),
+    }
+}

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `perfwatch` binary: everything lives in the `perfwatch_cli` library.
+
+fn main() {
+    std::process::exit(perfwatch_cli::main());
+}

@@ -1,0 +1,221 @@
+//! Per-variant summaries of a session: which iterations count, which
+//! metrics are summarised, and the grouping of iterations by variant.
+//!
+//! An iteration **counts** when [`Iteration::counts`] says so: warm-ups and
+//! timed-out runs are excluded. A failed run (non-zero exit, or killed by a
+//! signal) that the runner kept because of `--ignore-failure` does count:
+//! the user asked to measure failing runs, and dropping them silently would
+//! bias the sample towards whatever succeeds; [`crate::warnings`] says how
+//! many there were.
+//!
+//! A metric is summarised only when every counted iteration measured it; an
+//! absent figure is never read as zero, and a summary over the subset that
+//! happened to measure it would compare unlike with unlike.
+
+use crate::warnings::sample_warnings;
+use perfwatch_model::{Iteration, Metric, Session, SessionExport, VariantExport, SCHEMA_V1};
+use perfwatch_stats::{summarize, CiOptions};
+use std::collections::BTreeMap;
+
+/// The values of `metric` over the counted iterations, in order; `None`
+/// when there is no counted iteration or one of them lacks the figure.
+pub fn metric_values(iterations: &[Iteration], metric: Metric) -> Option<Vec<f64>> {
+    let values: Option<Vec<f64>> = iterations
+        .iter()
+        .filter(|it| it.counts())
+        .map(|it| it.metric(metric))
+        .collect();
+    values.filter(|v| !v.is_empty())
+}
+
+/// Summarises one variant: a [`perfwatch_model::Summary`] per metric key
+/// measured in every counted iteration, and warnings about the sample.
+/// Iterations are kept, warm-ups included, ordered by index. `stages` is
+/// left empty: stage statistics are computed elsewhere.
+pub fn summarize_variant(
+    name: &str,
+    description: Option<String>,
+    mut iterations: Vec<Iteration>,
+    ci: &CiOptions,
+) -> VariantExport {
+    iterations.sort_by_key(|it| it.index);
+    let summary: BTreeMap<String, _> = Metric::ALL
+        .into_iter()
+        .filter_map(|m| {
+            let values = metric_values(&iterations, m)?;
+            Some((m.key().to_string(), summarize(&values, ci)?))
+        })
+        .collect();
+    let warnings = sample_warnings(&iterations);
+    VariantExport {
+        name: name.to_string(),
+        description,
+        iterations,
+        summary,
+        stages: vec![],
+        warnings,
+    }
+}
+
+/// Groups the iterations of a session by variant and summarises each.
+///
+/// Variants appear in the order of `session.variants` (a planned variant
+/// without iterations appears with none), followed by variant names found
+/// only in iterations, in order of first appearance. Comparisons and
+/// findings are left empty.
+pub fn summarize_session(
+    session: Session,
+    iterations: Vec<Iteration>,
+    ci: &CiOptions,
+) -> SessionExport {
+    let mut order: Vec<(String, Option<String>)> = session
+        .variants
+        .iter()
+        .map(|v| (v.name.clone(), v.description.clone()))
+        .collect();
+    let mut groups: BTreeMap<String, Vec<Iteration>> = BTreeMap::new();
+    for it in iterations {
+        if !order.iter().any(|(name, _)| *name == it.variant) {
+            order.push((it.variant.clone(), None));
+        }
+        groups.entry(it.variant.clone()).or_default().push(it);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let variants = order
+        .into_iter()
+        // A name listed twice in the plan is summarised once.
+        .filter(|(name, _)| seen.insert(name.clone()))
+        .map(|(name, description)| {
+            let its = groups.remove(&name).unwrap_or_default();
+            summarize_variant(&name, description, its, ci)
+        })
+        .collect();
+    SessionExport {
+        schema: SCHEMA_V1.to_string(),
+        session,
+        variants,
+        comparisons: vec![],
+        findings: vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use perfwatch_model::{CommandSpec, HostInfo, SessionStatus, VariantSpec};
+
+    fn it(index: u32, variant: &str, wall_s: f64) -> Iteration {
+        Iteration {
+            index,
+            variant: variant.to_string(),
+            exit_code: Some(0),
+            wall_s,
+            user_s: Some(wall_s / 2.0),
+            ..Iteration::default()
+        }
+    }
+
+    fn quick() -> CiOptions {
+        CiOptions {
+            resamples: 200,
+            ..CiOptions::default()
+        }
+    }
+
+    #[test]
+    fn counted_iterations_only() {
+        let mut its: Vec<Iteration> = (0..6).map(|i| it(i, "a", 1.0 + f64::from(i))).collect();
+        its[0].warmup = true;
+        its[1].timed_out = true;
+        its[2].exit_code = Some(1); // failed, kept by --ignore-failure: counts
+        let v = summarize_variant("a", Some("desc".into()), its, &quick());
+        assert_eq!(v.iterations.len(), 6, "every iteration is kept");
+        let wall = v.summary["wall_s"];
+        assert_eq!((wall.n, wall.min, wall.max), (4, 3.0, 6.0));
+        assert_eq!(v.description.as_deref(), Some("desc"));
+        assert!(v.stages.is_empty());
+        assert!(v.warnings.iter().any(|w| w.contains("1 run timed out")));
+        assert!(v.warnings.iter().any(|w| w.contains("1 run failed")));
+    }
+
+    #[test]
+    fn a_metric_missing_in_one_counted_iteration_is_absent() {
+        let mut its: Vec<Iteration> = (0..5).map(|i| it(i, "a", 1.0)).collect();
+        its[3].user_s = None;
+        its[0].max_rss_bytes = Some(10); // only one iteration measured it
+        let v = summarize_variant("a", None, its.clone(), &quick());
+        let keys: Vec<&str> = v.summary.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["wall_s"]);
+        // A warm-up lacking a figure does not matter.
+        its[3].warmup = true;
+        let v = summarize_variant("a", None, its, &quick());
+        assert!(v.summary.contains_key("user_s"));
+        assert_eq!(metric_values(&[], Metric::WallS), None);
+    }
+
+    #[test]
+    fn no_counted_iteration_gives_an_empty_summary() {
+        let mut warm = it(0, "a", 1.0);
+        warm.warmup = true;
+        let v = summarize_variant("a", None, vec![warm], &quick());
+        assert!(v.summary.is_empty());
+        let v = summarize_variant("a", None, vec![], &quick());
+        assert!(v.summary.is_empty() && v.warnings.is_empty());
+    }
+
+    #[test]
+    fn nan_wall_time_is_not_counted_in_n() {
+        let mut its: Vec<Iteration> = (0..5).map(|i| it(i, "a", 1.0)).collect();
+        its[2].wall_s = f64::NAN;
+        let v = summarize_variant("a", None, its, &quick());
+        assert_eq!(v.summary["wall_s"].n, 4);
+    }
+
+    fn session(variants: &[&str]) -> Session {
+        Session {
+            id: "abc".into(),
+            started_at: "2026-01-01T00:00:00Z".into(),
+            finished_at: None,
+            benchmark: "bench".into(),
+            command: CommandSpec {
+                argv: vec!["true".into()],
+                shell: false,
+            },
+            variants: variants
+                .iter()
+                .map(|n| VariantSpec {
+                    name: n.to_string(),
+                    description: Some(format!("{n} described")),
+                    ..VariantSpec::default()
+                })
+                .collect(),
+            git: None,
+            host: HostInfo::default(),
+            perfwatch_version: "0.1.0".into(),
+            status: SessionStatus::Complete,
+        }
+    }
+
+    #[test]
+    fn session_groups_by_variant_in_plan_order() {
+        // Interleaved A/B plus a stray variant and a planned one never run.
+        let its = vec![
+            it(0, "b", 2.0),
+            it(1, "a", 1.0),
+            it(2, "x", 3.0),
+            it(3, "b", 2.0),
+            it(4, "a", 1.0),
+        ];
+        let export = summarize_session(session(&["a", "b", "never"]), its, &quick());
+        assert_eq!(export.schema, SCHEMA_V1);
+        let names: Vec<&str> = export.variants.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "never", "x"]);
+        let a = &export.variants[0];
+        assert_eq!(a.description.as_deref(), Some("a described"));
+        let indices: Vec<u32> = a.iterations.iter().map(|i| i.index).collect();
+        assert_eq!(indices, [1, 4]);
+        assert!(export.variants[2].iterations.is_empty());
+        assert_eq!(export.variants[3].description, None);
+        assert!(export.comparisons.is_empty() && export.findings.is_empty());
+    }
+}

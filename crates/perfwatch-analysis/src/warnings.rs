@@ -1,0 +1,232 @@
+//! Warnings about a variant's sample, each a sentence with advice.
+//!
+//! * **Outliers** in wall time by the modified z-score (Iglewicz & Hoaglin
+//!   1993, see [`perfwatch_stats::outliers`]), judged on samples of at least
+//!   [`MIN_RUNS_FOR_OUTLIERS`] counted runs.
+//! * **A slow first run**: the first counted run is slower than
+//!   `median + 3·MAD` *and* `1.5 × median` of the other counted runs (at
+//!   least [`MIN_RUNS_FOR_FIRST_RUN`] of them). Both conditions: the MAD test
+//!   alone fires on tiny differences in very stable samples, the ratio alone
+//!   ignores the spread. A cold cache, a JIT or a lazy initialisation is the
+//!   usual cause; when the slow first run is the only outlier it is reported
+//!   once, as a slow first run.
+//! * **Timeouts** (excluded from the statistics) and **failed runs**
+//!   (included, see [`crate::summarize`]).
+
+use perfwatch_model::Iteration;
+use perfwatch_stats::{mad, median, outlier_indices};
+
+/// Fewest counted runs for which outliers are looked for.
+pub const MIN_RUNS_FOR_OUTLIERS: usize = 5;
+/// Fewest other counted runs for judging whether the first one is slow.
+pub const MIN_RUNS_FOR_FIRST_RUN: usize = 3;
+
+/// Warnings about the iterations of one variant (in execution order).
+pub fn sample_warnings(iterations: &[Iteration]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let counted: Vec<&Iteration> = iterations.iter().filter(|it| it.counts()).collect();
+    let walls: Vec<f64> = counted.iter().map(|it| it.wall_s).collect();
+    let warmups = iterations.iter().filter(|it| it.warmup).count();
+
+    let slow_first = slow_first_run(&walls);
+    if let Some((first, rest_median)) = slow_first {
+        warnings.push(slow_first_message(first, rest_median, warmups));
+    }
+    if walls.len() >= MIN_RUNS_FOR_OUTLIERS {
+        let outliers = outlier_indices(&walls)
+            .into_iter()
+            .filter(|&i| !(i == 0 && slow_first.is_some()))
+            .count();
+        if outliers > 0 {
+            warnings.push(format!(
+                "{outliers} of {} runs are statistical outliers (modified z-score > 3.5); \
+                 close other programs, pin the CPU frequency, or use more --warmup runs",
+                walls.len()
+            ));
+        }
+    }
+    let timed_out = iterations
+        .iter()
+        .filter(|it| !it.warmup && it.timed_out)
+        .count();
+    if timed_out > 0 {
+        warnings.push(format!(
+            "{} timed out and {} excluded from the statistics; raise --timeout if they were \
+             merely slow",
+            runs(timed_out),
+            if timed_out == 1 { "is" } else { "are" }
+        ));
+    }
+    let failed = counted.iter().filter(|it| !it.succeeded()).count();
+    if failed > 0 {
+        warnings.push(format!(
+            "{} failed (non-zero exit or signal) and {} included in the statistics \
+             (--ignore-failure); a failing run may take a different path than a successful one",
+            runs(failed),
+            if failed == 1 { "is" } else { "are" }
+        ));
+    }
+    warnings
+}
+
+/// `(first, median of the rest)` when the first counted run is slow.
+fn slow_first_run(walls: &[f64]) -> Option<(f64, f64)> {
+    let (&first, rest) = walls.split_first()?;
+    if rest.len() < MIN_RUNS_FOR_FIRST_RUN {
+        return None;
+    }
+    let m = median(rest)?;
+    let spread = mad(rest)?;
+    (first > m + 3.0 * spread && first > 1.5 * m).then_some((first, m))
+}
+
+fn slow_first_message(first: f64, rest_median: f64, warmups: usize) -> String {
+    let factor = if rest_median > 0.0 {
+        format!("{:.1}×", first / rest_median)
+    } else {
+        "far more than".to_string()
+    };
+    let advice = if warmups == 0 {
+        "use --warmup 1 to discard it, or --prepare to clear caches before every run so that \
+         all runs start alike"
+            .to_string()
+    } else {
+        format!(
+            "it followed {}, so use more --warmup runs, or --prepare to clear caches before \
+             every run so that all runs start alike",
+            plural(warmups, "warm-up", "warm-ups")
+        )
+    };
+    format!(
+        "the first run took {}, {factor} the median of the others ({}): caches were probably \
+         cold; {advice}",
+        seconds(first),
+        seconds(rest_median)
+    )
+}
+
+fn runs(n: usize) -> String {
+    plural(n, "run", "runs")
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Seconds with a unit suited to the magnitude: `1.23 s`, `48.1 ms`, `950 µs`.
+fn seconds(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.2} s")
+    } else if s >= 1e-3 {
+        format!("{:.1} ms", s * 1e3)
+    } else {
+        format!("{:.0} µs", s * 1e6)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runs_of(walls: &[f64]) -> Vec<Iteration> {
+        walls
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| Iteration {
+                index: i as u32,
+                exit_code: Some(0),
+                wall_s: w,
+                ..Iteration::default()
+            })
+            .collect()
+    }
+
+    const STEADY: [f64; 8] = [0.100, 0.101, 0.099, 0.100, 0.102, 0.098, 0.100, 0.101];
+
+    #[test]
+    fn a_steady_sample_has_no_warning() {
+        assert!(sample_warnings(&runs_of(&STEADY)).is_empty());
+        assert!(sample_warnings(&[]).is_empty());
+    }
+
+    #[test]
+    fn outliers_are_counted() {
+        let mut walls = STEADY.to_vec();
+        walls[3] = 0.180;
+        walls[6] = 0.250;
+        assert_eq!(
+            sample_warnings(&runs_of(&walls)),
+            [
+                "2 of 8 runs are statistical outliers (modified z-score > 3.5); close other \
+              programs, pin the CPU frequency, or use more --warmup runs"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_slow_first_run_is_reported_once() {
+        let mut walls = STEADY.to_vec();
+        walls[0] = 0.400;
+        let w = sample_warnings(&runs_of(&walls));
+        assert_eq!(
+            w,
+            [
+                "the first run took 400.0 ms, 4.0× the median of the others (100.0 ms): caches \
+              were probably cold; use --warmup 1 to discard it, or --prepare to clear caches \
+              before every run so that all runs start alike"
+            ]
+        );
+        // After warm-ups the advice is to use more of them.
+        let mut its = runs_of(&[0.1, 0.1].iter().chain(&walls).copied().collect::<Vec<_>>());
+        its[0].warmup = true;
+        its[1].warmup = true;
+        let w = sample_warnings(&its);
+        assert!(
+            w[0].contains("it followed 2 warm-ups, so use more --warmup runs"),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn a_first_run_slow_only_by_spread_or_only_by_ratio_is_fine() {
+        // 30 % slower: beyond 3·MAD of a steady sample but below 1.5×.
+        let mut walls = STEADY.to_vec();
+        walls[0] = 0.130;
+        assert!(!sample_warnings(&runs_of(&walls))
+            .iter()
+            .any(|w| w.contains("first run")));
+        // Too few other runs to judge.
+        assert!(sample_warnings(&runs_of(&[1.0, 0.1, 0.1])).is_empty());
+    }
+
+    #[test]
+    fn timeouts_and_failures() {
+        let mut its = runs_of(&STEADY);
+        its[1].timed_out = true;
+        its[2].timed_out = true;
+        its[3].exit_code = Some(2);
+        its[4].exit_code = None;
+        its[4].signal = Some(9);
+        let mut warm = its[0].clone();
+        warm.warmup = true;
+        warm.timed_out = true; // a warm-up's timeout is not reported
+        its.insert(0, warm);
+        let w = sample_warnings(&its);
+        assert_eq!(
+            w,
+            [
+                "2 runs timed out and are excluded from the statistics; raise --timeout if they \
+                 were merely slow",
+                "2 runs failed (non-zero exit or signal) and are included in the statistics \
+                 (--ignore-failure); a failing run may take a different path than a successful one",
+            ]
+        );
+    }
+
+    #[test]
+    fn seconds_pick_a_unit() {
+        assert_eq!(seconds(1.234), "1.23 s");
+        assert_eq!(seconds(0.0481), "48.1 ms");
+        assert_eq!(seconds(0.00095), "950 µs");
+    }
+}

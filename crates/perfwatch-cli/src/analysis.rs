@@ -1,0 +1,131 @@
+//! Glue between stored data and the pure analysis: options from the
+//! configuration, summaries, comparisons.
+
+use crate::config::ThresholdsConfig;
+use perfwatch_analysis::{compare_variants, summarize_session, CompareOptions, SeverityThresholds};
+use perfwatch_model::{Comparison, Iteration, Session, SessionExport, VariantExport};
+use perfwatch_stats::CiOptions;
+
+/// Comparison options from `[thresholds]`.
+pub fn compare_options(t: &ThresholdsConfig) -> CompareOptions {
+    CompareOptions {
+        confidence: t.confidence,
+        noise_threshold: t.noise,
+        min_samples: t.min_samples,
+        severity: SeverityThresholds {
+            low: t.low,
+            medium: t.medium,
+            high: t.high,
+            critical: t.critical,
+        },
+        ci: ci_options(t),
+    }
+}
+
+/// Bootstrap options from `[thresholds]`.
+pub fn ci_options(t: &ThresholdsConfig) -> CiOptions {
+    CiOptions {
+        confidence: t.confidence,
+        ..CiOptions::default()
+    }
+}
+
+/// Summarise a stored session: per-variant summaries, stage statistics
+/// and warnings.
+pub fn summarize(
+    session: Session,
+    iterations: Vec<Iteration>,
+    t: &ThresholdsConfig,
+) -> SessionExport {
+    summarize_session(session, iterations, &ci_options(t))
+}
+
+/// Every variant after the first compared against the first.
+pub fn compare_against_first(export: &SessionExport, opts: &CompareOptions) -> Vec<Comparison> {
+    let Some((first, rest)) = export.variants.split_first() else {
+        return Vec::new();
+    };
+    rest.iter()
+        .flat_map(|cand| compare_pair(first, cand, opts))
+        .collect()
+}
+
+/// One variant against another: every whole-process metric and stage.
+pub fn compare_pair(
+    base: &VariantExport,
+    cand: &VariantExport,
+    opts: &CompareOptions,
+) -> Vec<Comparison> {
+    compare_variants(base, cand, opts)
+}
+
+/// Variants of `cand` matched with those of `base`: by name, or the only
+/// variant of each when both have exactly one. Returns pairs of indices.
+pub fn match_variants(base: &SessionExport, cand: &SessionExport) -> Vec<(usize, usize)> {
+    let by_name: Vec<(usize, usize)> = cand
+        .variants
+        .iter()
+        .enumerate()
+        .filter_map(|(ci, cv)| {
+            base.variants
+                .iter()
+                .position(|bv| bv.name == cv.name)
+                .map(|bi| (bi, ci))
+        })
+        .collect();
+    if by_name.is_empty() && base.variants.len() == 1 && cand.variants.len() == 1 {
+        vec![(0, 0)]
+    } else {
+        by_name
+    }
+}
+
+/// Compare two sessions variant by variant, naming each side by `label`
+/// and variant. Errors when nothing can be compared.
+pub fn compare_sessions(
+    base: &SessionExport,
+    base_label: &str,
+    cand: &SessionExport,
+    cand_label: &str,
+    opts: &CompareOptions,
+) -> Result<Vec<Comparison>, String> {
+    let pairs = match_variants(base, cand);
+    if pairs.is_empty() {
+        let names = |e: &SessionExport| {
+            e.variants
+                .iter()
+                .map(|v| v.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(format!(
+            "no variant in common: {base_label} has [{}], {cand_label} has [{}]",
+            names(base),
+            names(cand)
+        ));
+    }
+    let mut out = Vec::new();
+    for (bi, ci) in pairs {
+        let (bv, cv) = (&base.variants[bi], &cand.variants[ci]);
+        let mut cmp = compare_pair(bv, cv, opts);
+        let side = |label: &str, v: &VariantExport, many: bool| {
+            if many || v.name != "default" {
+                format!("{label}:{}", v.name)
+            } else {
+                label.to_string()
+            }
+        };
+        let many = base.variants.len() > 1 || cand.variants.len() > 1;
+        for c in &mut cmp {
+            c.baseline = side(base_label, bv, many);
+            c.candidate = side(cand_label, cv, many);
+        }
+        out.extend(cmp);
+    }
+    if out.is_empty() {
+        return Err(format!(
+            "{base_label} and {cand_label} have no metric in common"
+        ));
+    }
+    Ok(out)
+}

@@ -1,0 +1,317 @@
+//! Raw command-line arguments (clap derive). These are validated and turned
+//! into typed settings in `settings`; the libraries never see clap.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Find where a program's time goes, prove which change made it slower,
+/// and stop regressions at the gate.
+#[derive(Debug, Parser)]
+#[command(name = "perfwatch", version, about, long_about = None)]
+#[command(
+    after_help = "Examples:\n  perfwatch run -n 20 --warmup 2 -- ./my-pipeline --input x\n  perfwatch run --shell -n 10 'python3 job.py | gzip > /dev/null'\n  perfwatch ab demo fixed_wait polling\n  perfwatch sessions\n  perfwatch show latest"
+)]
+pub struct Cli {
+    /// SQLite history file.
+    #[arg(
+        long,
+        global = true,
+        env = "PERFWATCH_DB",
+        value_name = "FILE",
+        default_value = ".perfwatch/perfwatch.db"
+    )]
+    pub db: PathBuf,
+    /// Configuration file with benchmarks and variants.
+    #[arg(long, global = true, env = "PERFWATCH_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// When to use colours.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colours on a terminal only.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Measure a command (or named benchmarks) repeatedly and store the results.
+    Run(RunArgs),
+    /// Run variants of a benchmark interleaved and compare them against the first.
+    Ab(AbArgs),
+    /// Compare two stored sessions, saved baselines or exported JSON files.
+    Compare(CompareArgs),
+    /// Save, list, show and delete named baselines.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// List stored sessions, newest first.
+    Sessions(SessionsArgs),
+    /// Print a stored session's summary again.
+    Show(ShowArgs),
+    /// Export a stored session as JSON, CSV or Markdown.
+    Export(ExportArgs),
+    /// Write a commented example perfwatch.toml.
+    Init(InitArgs),
+    /// List the variants of the configured benchmarks.
+    Variants(VariantsArgs),
+    /// Run a command as a stage of the enclosing perfwatch iteration.
+    Span(SpanArgs),
+}
+
+/// How many iterations and which hooks.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ScheduleArgs {
+    /// Exact number of measured runs per variant (overrides --min-runs/--max-runs).
+    #[arg(short = 'n', long = "runs", value_name = "N")]
+    pub runs: Option<u32>,
+    /// Warm-up runs per variant, stored but excluded from statistics.
+    #[arg(short = 'w', long, value_name = "N")]
+    pub warmup: Option<u32>,
+    /// Minimum measured runs per variant [default: 10]; runs continue until
+    /// about 3 s of measuring as well.
+    #[arg(long, value_name = "N")]
+    pub min_runs: Option<u32>,
+    /// Maximum measured runs per variant.
+    #[arg(long, value_name = "N")]
+    pub max_runs: Option<u32>,
+    /// Shell command run once before all runs.
+    #[arg(long, value_name = "CMD")]
+    pub setup: Option<String>,
+    /// Shell command run before each run (e.g. to clear caches).
+    #[arg(long, value_name = "CMD")]
+    pub prepare: Option<String>,
+    /// Shell command run after each run.
+    #[arg(long, value_name = "CMD")]
+    pub conclude: Option<String>,
+    /// Shell command run once after all runs, also after a failure or Ctrl-C.
+    #[arg(long, value_name = "CMD")]
+    pub cleanup: Option<String>,
+    /// Kill a run (its whole process tree) after this many seconds; it is
+    /// recorded as timed out and excluded from statistics.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Resource sampling interval in milliseconds; 0 turns sampling off [default: 50].
+    #[arg(long, value_name = "MS")]
+    pub sample_interval: Option<u64>,
+    /// Keep going when the command exits non-zero.
+    #[arg(short = 'i', long)]
+    pub ignore_failure: bool,
+    /// Show the command's standard output and error instead of discarding stdout.
+    #[arg(long)]
+    pub show_output: bool,
+}
+
+/// Where results go besides the store.
+#[derive(Debug, Clone, Args, Default)]
+pub struct OutputArgs {
+    /// Write the session as JSON (schema perfwatch.session.v1).
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Write one CSV row per iteration.
+    #[arg(long, value_name = "FILE")]
+    pub export_csv: Option<PathBuf>,
+    /// Write a Markdown summary.
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+    /// Compare the new session against this saved baseline at the end.
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `perfwatch run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Benchmark names from perfwatch.toml, or with --shell the command string.
+    #[arg(value_name = "BENCH")]
+    pub targets: Vec<String>,
+    /// Only these variants of the named benchmarks.
+    #[arg(long = "variant", value_name = "V")]
+    pub variants: Vec<String>,
+    /// Run the command through `sh -c` (one string) instead of executing it directly.
+    #[arg(long)]
+    pub shell: bool,
+    /// Parameter scan: NAME=v1,v2,… or NAME=lo..hi[:step]; `{NAME}` is
+    /// replaced in the command, args and env. Repeatable (cartesian product).
+    #[arg(long = "param", value_name = "NAME=VALUES")]
+    pub params: Vec<String>,
+    /// Name for an ad-hoc benchmark [default: the command line].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Scheduling.
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
+    /// Outputs.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// The command to measure, after `--`.
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// `perfwatch ab`.
+#[derive(Debug, Args)]
+pub struct AbArgs {
+    /// The benchmark from perfwatch.toml.
+    pub benchmark: String,
+    /// Variants to compare; the first is the baseline.
+    #[arg(required = true, num_args = 2..)]
+    pub variants: Vec<String>,
+    /// Shuffle the order of variants within each round (seeded) instead of A B A B.
+    #[arg(long)]
+    pub shuffle: bool,
+    /// Seed for --shuffle.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Scheduling.
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
+    /// Outputs.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `perfwatch compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Baseline: a session id (prefix, `latest`), a saved baseline name or a JSON export file.
+    pub base: String,
+    /// Candidate: a session id, a baseline name or a JSON export file.
+    pub candidate: String,
+    /// Write the comparison as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Write the comparison as Markdown.
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+}
+
+/// `perfwatch baseline …`.
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Save a session (default: the latest) under a name.
+    Save {
+        /// Baseline name.
+        name: String,
+        /// Session id, prefix or `latest`.
+        #[arg(default_value = "latest")]
+        session: String,
+        /// Replace an existing baseline of that name.
+        #[arg(long)]
+        force: bool,
+        /// What the baseline stands for.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List saved baselines.
+    List,
+    /// Show a baseline's sessions and summary.
+    Show {
+        /// Baseline name.
+        name: String,
+    },
+    /// Delete a baseline (its sessions stay).
+    Delete {
+        /// Baseline name.
+        name: String,
+    },
+}
+
+/// `perfwatch sessions`.
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// Only this benchmark.
+    #[arg(long)]
+    pub benchmark: Option<String>,
+    /// At most this many sessions.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+}
+
+/// `perfwatch show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Session id, unique prefix, or `latest`.
+    #[arg(default_value = "latest")]
+    pub session: String,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// perfwatch.session.v1 JSON.
+    Json,
+    /// One row per iteration.
+    Csv,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+}
+
+/// `perfwatch export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Session id, unique prefix, or `latest`.
+    #[arg(default_value = "latest")]
+    pub session: String,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ExportFormat::Json)]
+    pub format: ExportFormat,
+    /// Output file [default: standard output].
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `perfwatch init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `perfwatch variants`.
+#[derive(Debug, Args)]
+pub struct VariantsArgs {
+    /// Only this benchmark.
+    pub benchmark: Option<String>,
+}
+
+/// `perfwatch span`.
+#[derive(Debug, Args)]
+pub struct SpanArgs {
+    /// Stage name.
+    pub name: String,
+    /// Tier: system, component, method or operation [default: from nesting].
+    #[arg(long)]
+    pub tier: Option<String>,
+    /// Component the stage belongs to.
+    #[arg(long)]
+    pub component: Option<String>,
+    /// The command to run as the stage.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per subcommand (or family of subcommands).
+
+pub mod init;
+pub mod run;
+pub mod span;
+pub mod stored;
+pub mod variants;

@@ -1,0 +1,153 @@
+//! `perfwatch run` and `perfwatch ab`: measure, store, summarise, compare.
+
+use crate::analysis::{compare_against_first, compare_options, compare_sessions, summarize};
+use crate::args::OutputArgs;
+use crate::context::{now_rfc3339, Context};
+use crate::exit::{usage, with_code, SilentExit};
+use crate::observer::SessionObserver;
+use crate::provenance::{git_info, host_info};
+use crate::settings::Job;
+use crate::sources::session_sources;
+use crate::stored::load_baseline;
+use perfwatch_model::{exit_codes, Session, SessionExport, SessionStatus};
+use perfwatch_report::terminal::render_session;
+use perfwatch_runner::{check, install_signal_handlers, RunError};
+use perfwatch_store::{new_session_id, Store};
+use std::io::Write;
+
+/// How the jobs' sessions are compared at the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `run`: variants are listed; comparisons only against `--baseline`.
+    Run,
+    /// `ab`: every variant is compared with the first.
+    Ab,
+}
+
+/// Run the jobs one after another, each as one session.
+pub fn run(ctx: &Context, jobs: Vec<Job>, out_args: &OutputArgs, mode: Mode) -> anyhow::Result<()> {
+    // Validate everything before anything is written.
+    for job in &jobs {
+        check(&job.plan).map_err(|e| with_code(e.exit_code(), e.to_string()))?;
+    }
+    let store = ctx.open_store()?;
+    if let Some(name) = &out_args.baseline {
+        store.get_baseline(name).map_err(|e| usage(e.to_string()))?;
+    }
+    let cancel = install_signal_handlers()?;
+    let mut exit = exit_codes::OK;
+    for job in jobs {
+        let code = run_one(ctx, &store, job, out_args, mode, &cancel)?;
+        if code != exit_codes::OK {
+            exit = code;
+            break;
+        }
+    }
+    if exit == exit_codes::OK {
+        Ok(())
+    } else {
+        Err(SilentExit(exit).into())
+    }
+}
+
+fn run_one(
+    ctx: &Context,
+    store: &dyn Store,
+    job: Job,
+    out_args: &OutputArgs,
+    mode: Mode,
+    cancel: &perfwatch_runner::Cancel,
+) -> anyhow::Result<i32> {
+    let cwd = job
+        .plan
+        .cwd
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
+    let mut session = Session {
+        id: new_session_id(),
+        started_at: now_rfc3339(),
+        finished_at: None,
+        benchmark: job.benchmark.clone(),
+        command: job.plan.command.clone(),
+        variants: job.plan.variants.clone(),
+        git: git_info(&cwd),
+        host: host_info(),
+        perfwatch_version: env!("CARGO_PKG_VERSION").to_string(),
+        status: SessionStatus::Running,
+    };
+    store.create_session(&session)?;
+    let mut sources = session_sources(&job.benchmark)?;
+    let mut observer = SessionObserver::new(
+        store,
+        &session.id,
+        &job.benchmark,
+        ctx.interactive && !out_args.quiet,
+    );
+    let outcome = perfwatch_runner::run(&job.plan, &mut sources, &mut observer, cancel);
+    observer.finish();
+    let outcome = outcome.map_err(|e| with_code(e.exit_code(), e.to_string()))?;
+    let finished_at = now_rfc3339();
+    store.finish_session(&session.id, outcome.status, &finished_at)?;
+    session.status = outcome.status;
+    session.finished_at = Some(finished_at);
+
+    let t = &ctx.config.file.thresholds;
+    let opts = compare_options(t);
+    let mut export = summarize(session, outcome.iterations.clone(), t);
+    if mode == Mode::Ab {
+        export.comparisons = compare_against_first(&export, &opts);
+    }
+    if let Some(name) = &out_args.baseline {
+        let base = load_baseline(store, name, t)?;
+        match compare_sessions(
+            &base,
+            &format!("baseline {name}"),
+            &export,
+            "this run",
+            &opts,
+        ) {
+            Ok(c) => export.comparisons.extend(c),
+            Err(e) => eprintln!("warning: cannot compare with baseline {name}: {e}"),
+        }
+    }
+    if !out_args.quiet {
+        let mut stdout = std::io::stdout().lock();
+        render_session(&export, &ctx.terminal(), &mut stdout)?;
+        stdout.flush()?;
+    }
+    write_exports(&export, out_args)?;
+    Ok(report_stop(
+        &export,
+        outcome.stopped_by.as_ref(),
+        outcome.exit_code(),
+    ))
+}
+
+/// Say why a session stopped early; return the exit code.
+fn report_stop(export: &SessionExport, stopped_by: Option<&RunError>, code: i32) -> i32 {
+    if let Some(err) = stopped_by {
+        let kept: usize = export.variants.iter().map(|v| v.iterations.len()).sum();
+        eprintln!("error: {err}");
+        eprintln!(
+            "note: {kept} finished iteration(s) are kept in session {}",
+            &export.session.id[..8.min(export.session.id.len())]
+        );
+    }
+    code
+}
+
+/// Write `--export-json`, `--export-csv`, `--export-markdown`.
+pub fn write_exports(export: &SessionExport, args: &OutputArgs) -> anyhow::Result<()> {
+    use perfwatch_report::{CsvRenderer, JsonRenderer, MarkdownRenderer, Render};
+    let targets: [(&Option<std::path::PathBuf>, &dyn Render); 3] = [
+        (&args.export_json, &JsonRenderer),
+        (&args.export_csv, &CsvRenderer),
+        (&args.export_markdown, &MarkdownRenderer),
+    ];
+    for (path, renderer) in targets {
+        if let Some(path) = path {
+            crate::output::write_file(path, |w| renderer.render(export, w))?;
+        }
+    }
+    Ok(())
+}

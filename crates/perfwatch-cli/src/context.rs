@@ -1,0 +1,81 @@
+//! What every command shares: the store, the configuration, colours.
+
+use crate::args::{Cli, ColorChoice};
+use crate::config::Config;
+use crate::exit::usage;
+use perfwatch_store::{SqliteStore, StoreError};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Global settings of one invocation.
+pub struct Context {
+    /// `--db`.
+    pub db: PathBuf,
+    /// The loaded configuration (empty when there is no file).
+    pub config: Config,
+    /// Colour standard output.
+    pub color: bool,
+    /// Standard error is a terminal (progress bars go there).
+    pub interactive: bool,
+}
+
+impl Context {
+    /// Build from the parsed command line; loads the configuration.
+    pub fn new(cli: &Cli) -> anyhow::Result<Context> {
+        let config = Config::load(cli.config.as_deref()).map_err(|e| usage(e.to_string()))?;
+        let color = match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        Ok(Context {
+            db: cli.db.clone(),
+            config,
+            color,
+            interactive: std::io::stderr().is_terminal(),
+        })
+    }
+
+    /// Open (creating if needed) the store. An unusable `--db` — not
+    /// SQLite, another program's database, a newer schema, no permission —
+    /// is a usage error, and nothing is written.
+    pub fn open_store(&self) -> anyhow::Result<SqliteStore> {
+        SqliteStore::open(&self.db).map_err(|e| match e {
+            StoreError::Sqlite { .. } | StoreError::Corrupt { .. } => {
+                anyhow::Error::new(e).context(format!("failed to open {}", self.db.display()))
+            }
+            other => usage(other.to_string()),
+        })
+    }
+
+    /// Open an existing store for reading; a missing file says how to make one.
+    pub fn open_existing_store(&self) -> anyhow::Result<SqliteStore> {
+        if !self.db.exists() {
+            return Err(usage(format!(
+                "no perfwatch history at {} yet: run `perfwatch run -- COMMAND` first (or pass --db)",
+                self.db.display()
+            )));
+        }
+        self.open_store()
+    }
+
+    /// Terminal rendering options.
+    pub fn terminal(&self) -> perfwatch_report::TerminalOptions {
+        perfwatch_report::TerminalOptions {
+            color: self.color,
+            ..Default::default()
+        }
+    }
+}
+
+/// Now, as RFC 3339 UTC with milliseconds.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    now.format(&format)
+        .unwrap_or_else(|_| now.unix_timestamp().to_string())
+}

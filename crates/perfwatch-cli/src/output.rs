@@ -1,0 +1,29 @@
+//! Writing output files without leaving half-written ones behind.
+
+use anyhow::Context as _;
+use std::io::Write;
+use std::path::Path;
+
+/// Render into `path` through a temporary file renamed into place, so an
+/// error leaves any previous file intact; `-` means standard output.
+pub fn write_file(
+    path: &Path,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    if path.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        render(&mut out)?;
+        return Ok(out.flush()?);
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("failed to write {}", path.display()))?;
+    render(&mut tmp).with_context(|| format!("failed to write {}", path.display()))?;
+    tmp.flush()?;
+    tmp.persist(path)
+        .with_context(|| format!("failed to write {}", path.display()))?;
+    Ok(())
+}
