@@ -67,6 +67,80 @@ pub enum Command {
     Variants(VariantsArgs),
     /// Run a command as a stage of the enclosing perfwatch iteration.
     Span(SpanArgs),
+    /// Show a metric's series over stored sessions (per benchmark and variant).
+    History(HistoryArgs),
+    /// Find change points (steps) in a metric's history, or in a CSV series.
+    Detect(DetectArgs),
+}
+
+/// Which series of the history.
+#[derive(Debug, Clone, Args, Default)]
+pub struct SeriesArgs {
+    /// Benchmark [default: the only one stored].
+    pub benchmark: Option<String>,
+    /// Only this variant [default: every variant, one series each].
+    #[arg(long)]
+    pub variant: Option<String>,
+    /// Metric: wall_s, user_s, sys_s, max_rss_bytes, … or stage:PATH.
+    #[arg(long, default_value = "wall_s")]
+    pub metric: String,
+    /// Only sessions on this git branch.
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// Only sessions started on or after this date (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only the newest N sessions.
+    #[arg(long, value_name = "N")]
+    pub last: Option<usize>,
+}
+
+/// Output formats of tabular data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    /// A table for people.
+    Table,
+    /// JSON.
+    Json,
+    /// CSV.
+    Csv,
+}
+
+/// `perfwatch history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The series.
+    #[command(flatten)]
+    pub series: SeriesArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+}
+
+/// `perfwatch detect`.
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// The series (ignored with --csv).
+    #[command(flatten)]
+    pub series: SeriesArgs,
+    /// Analyse a CSV file of (time, value) rows instead of the history.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// With --csv: the column holding the values [default: the second].
+    #[arg(long, value_name = "NAME")]
+    pub column: Option<String>,
+    /// Points per sliding window.
+    #[arg(long, default_value_t = 50)]
+    pub window: usize,
+    /// Largest p-value of a change point (Student's t-test).
+    #[arg(long = "p-value", default_value_t = 0.001)]
+    pub p_value: f64,
+    /// Smallest relative change of a change point.
+    #[arg(long, default_value_t = 0.05)]
+    pub magnitude: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
 }
 
 /// How many iterations and which hooks.

@@ -8,6 +8,7 @@ mod commands;
 mod config;
 mod context;
 mod exit;
+mod history;
 mod observer;
 mod output;
 mod params;
@@ -83,6 +84,8 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Variants(args) => {
             commands::variants::run(args, &ctx.config, &mut std::io::stdout().lock())
         }
+        Command::History(args) => commands::history::history(&ctx, args),
+        Command::Detect(args) => commands::history::detect(&ctx, args),
         Command::Span(_) | Command::Init(_) => unreachable!("handled above"),
     }
 }

@@ -1,0 +1,321 @@
+//! `perfwatch history` and `perfwatch detect`.
+
+use crate::analysis::{ci_options, compare_options};
+use crate::args::{DetectArgs, HistoryArgs, SeriesArgs, TableFormat};
+use crate::context::Context;
+use crate::exit::usage;
+use crate::history::{detect_options, load_series, locate, Filters, Located, Series, SeriesMetric};
+use comfy_table::{presets::NOTHING, Cell, CellAlignment, Table};
+use perfwatch_report::units::{format_value, unit_for_key};
+use std::io::Write;
+use std::path::Path;
+
+fn filters(a: &SeriesArgs) -> Filters {
+    Filters {
+        benchmark: a.benchmark.clone(),
+        variant: a.variant.clone(),
+        branch: a.branch.clone(),
+        since: a.since.clone(),
+        last: a.last,
+    }
+}
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(NOTHING);
+    t.set_header(header.iter().map(|h| Cell::new(h)));
+    t
+}
+
+fn right(t: &mut Table, from: usize) {
+    for i in from..t.column_count() {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}
+
+/// `perfwatch history`.
+pub fn history(ctx: &Context, args: &HistoryArgs) -> anyhow::Result<()> {
+    let store = ctx.open_existing_store()?;
+    let metric = SeriesMetric::parse(&args.series.metric)?;
+    let series = load_series(
+        &store,
+        &filters(&args.series),
+        &metric,
+        &ci_options(&ctx.config.file.thresholds),
+    )?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        TableFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&series)?)?,
+        TableFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record([
+                "benchmark",
+                "variant",
+                "metric",
+                "session_id",
+                "started_at",
+                "commit",
+                "branch",
+                "n",
+                "median",
+                "ci_low",
+                "ci_high",
+            ])?;
+            for s in &series {
+                for p in &s.points {
+                    w.write_record([
+                        s.benchmark.as_str(),
+                        &s.variant,
+                        &s.metric,
+                        &p.session_id,
+                        &p.started_at,
+                        p.commit.as_deref().unwrap_or(""),
+                        p.branch.as_deref().unwrap_or(""),
+                        &p.n.to_string(),
+                        &p.median.to_string(),
+                        &p.ci_low.to_string(),
+                        &p.ci_high.to_string(),
+                    ])?;
+                }
+            }
+            w.flush()?;
+        }
+        TableFormat::Table => {
+            for s in &series {
+                print_series(&mut out, s)?;
+            }
+        }
+    }
+    Ok(out.flush()?)
+}
+
+fn print_series(out: &mut dyn Write, s: &Series) -> std::io::Result<()> {
+    let unit = unit_for_key(
+        s.metric
+            .strip_prefix("stage:")
+            .map_or(&s.metric, |_| "total_s"),
+    );
+    writeln!(
+        out,
+        "{} · {} · {} ({} sessions)",
+        s.benchmark,
+        s.variant,
+        s.metric,
+        s.points.len()
+    )?;
+    let mut t = table(&["session", "started", "commit", "n", "median", "95% CI"]);
+    for p in &s.points {
+        t.add_row(vec![
+            p.session_id.chars().take(8).collect::<String>(),
+            p.started_at
+                .chars()
+                .take(19)
+                .collect::<String>()
+                .replace('T', " "),
+            p.commit
+                .as_deref()
+                .map(|c| c.chars().take(7).collect())
+                .unwrap_or_else(|| "-".into()),
+            p.n.to_string(),
+            format_value(unit, p.median),
+            format!(
+                "{} … {}",
+                format_value(unit, p.ci_low),
+                format_value(unit, p.ci_high)
+            ),
+        ]);
+    }
+    right(&mut t, 3);
+    writeln!(out, "{t}\n")
+}
+
+/// `perfwatch detect`.
+pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
+    let opts = detect_options(args.window, args.p_value, args.magnitude)?;
+    let thresholds = compare_options(&ctx.config.file.thresholds).severity;
+    let mut results: Vec<(String, String, Vec<Located>)> = Vec::new();
+    if let Some(path) = &args.csv {
+        let (labels, values, column) = read_csv(path, args.column.as_deref())?;
+        let labels: Vec<_> = labels.into_iter().map(|l| (l, None, None)).collect();
+        let located = locate(&values, &labels, &opts, &thresholds)
+            .map_err(|e| usage(format!("{}: {e}", path.display())))?;
+        results.push((path.display().to_string(), column, located));
+    } else {
+        let store = ctx.open_existing_store()?;
+        let metric = SeriesMetric::parse(&args.series.metric)?;
+        let series = load_series(
+            &store,
+            &filters(&args.series),
+            &metric,
+            &ci_options(&ctx.config.file.thresholds),
+        )?;
+        for s in series {
+            let values: Vec<f64> = s.points.iter().map(|p| p.median).collect();
+            let labels: Vec<_> = s
+                .points
+                .iter()
+                .map(|p| {
+                    (
+                        p.started_at.clone(),
+                        Some(p.session_id.clone()),
+                        p.commit.clone(),
+                    )
+                })
+                .collect();
+            let located = locate(&values, &labels, &opts, &thresholds).map_err(|e| {
+                usage(format!(
+                    "{} · {} · {}: {e}",
+                    s.benchmark, s.variant, s.metric
+                ))
+            })?;
+            results.push((
+                format!("{} · {}", s.benchmark, s.variant),
+                s.metric,
+                located,
+            ));
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        TableFormat::Json => {
+            let v: Vec<_> = results
+                .iter()
+                .map(|(series, metric, cps)| serde_json::json!({"series": series, "metric": metric, "change_points": cps}))
+                .collect();
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        }
+        TableFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record([
+                "series",
+                "metric",
+                "index",
+                "at",
+                "session_id",
+                "commit",
+                "median_before",
+                "median_after",
+                "change_pct",
+                "p_value",
+                "direction",
+                "severity",
+            ])?;
+            for (series, metric, cps) in &results {
+                for c in cps {
+                    w.write_record([
+                        series.as_str(),
+                        metric,
+                        &c.index.to_string(),
+                        &c.at,
+                        c.session_id.as_deref().unwrap_or(""),
+                        c.commit.as_deref().unwrap_or(""),
+                        &c.median_before.to_string(),
+                        &c.median_after.to_string(),
+                        &format!("{:.3}", c.change_pct),
+                        &format!("{:.3e}", c.p_value),
+                        c.direction,
+                        c.severity.key(),
+                    ])?;
+                }
+            }
+            w.flush()?;
+        }
+        TableFormat::Table => {
+            for (series, metric, cps) in &results {
+                let unit = unit_for_key(if metric.starts_with("stage:") {
+                    "total_s"
+                } else {
+                    metric
+                });
+                if cps.is_empty() {
+                    writeln!(out, "{series} · {metric}: no change point")?;
+                    continue;
+                }
+                writeln!(out, "{series} · {metric}: {} change point(s)", cps.len())?;
+                let mut t = table(&[
+                    "at",
+                    "session",
+                    "commit",
+                    "before",
+                    "after",
+                    "change",
+                    "p",
+                    "direction",
+                    "severity",
+                ]);
+                for c in cps {
+                    t.add_row(vec![
+                        c.at.chars().take(19).collect::<String>().replace('T', " "),
+                        c.session_id
+                            .as_deref()
+                            .map(|s| s.chars().take(8).collect())
+                            .unwrap_or_else(|| "-".into()),
+                        c.commit
+                            .as_deref()
+                            .map(|s| s.chars().take(7).collect())
+                            .unwrap_or_else(|| "-".into()),
+                        format_value(unit, c.median_before),
+                        format_value(unit, c.median_after),
+                        format!("{:+.1}%", c.change_pct),
+                        format!("{:.1e}", c.p_value),
+                        c.direction.to_string(),
+                        c.severity.key().to_string(),
+                    ]);
+                }
+                right(&mut t, 3);
+                writeln!(out, "{t}\n")?;
+            }
+        }
+    }
+    Ok(out.flush()?)
+}
+
+/// Read (label, value) rows of a CSV with a header; the value column is
+/// `column` or the second one. A bad row is an error naming its line.
+fn read_csv(path: &Path, column: Option<&str>) -> anyhow::Result<(Vec<String>, Vec<f64>, String)> {
+    let mut r = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| usage(format!("failed to read {}: {e}", path.display())))?;
+    let headers = r
+        .headers()
+        .map_err(|e| usage(format!("{}: {e}", path.display())))?
+        .clone();
+    let idx = match column {
+        Some(name) => headers.iter().position(|h| h == name).ok_or_else(|| {
+            usage(format!(
+                "{}: no column `{name}` (columns: {})",
+                path.display(),
+                headers.iter().collect::<Vec<_>>().join(", ")
+            ))
+        })?,
+        None if headers.len() >= 2 => 1,
+        None => 0,
+    };
+    let name = headers.get(idx).unwrap_or("value").to_string();
+    let (mut labels, mut values) = (Vec::new(), Vec::new());
+    for (i, rec) in r.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| usage(format!("{}:{line}: {e}", path.display())))?;
+        let raw = rec.get(idx).unwrap_or("");
+        let v: f64 = raw
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| {
+                usage(format!(
+                    "{}:{line}: `{raw}` in column `{name}` is not a number",
+                    path.display()
+                ))
+            })?;
+        labels.push(if idx == 0 {
+            format!("row {}", i + 1)
+        } else {
+            rec.get(0).unwrap_or("").to_string()
+        });
+        values.push(v);
+    }
+    Ok((labels, values, name))
+}

@@ -1,0 +1,353 @@
+//! Series of a metric over stored sessions, and change points in them.
+
+use crate::exit::usage;
+use perfwatch_analysis::SeverityThresholds;
+use perfwatch_model::{Metric, Severity};
+use perfwatch_stats::changepoint::{detect, ChangePoint, DetectOptions};
+use perfwatch_stats::{summarize, CiOptions};
+use perfwatch_store::{SeriesQuery, SessionFilter, Store};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// What a series measures: a whole-process metric or a stage's total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeriesMetric {
+    /// A whole-process metric.
+    Metric(Metric),
+    /// The per-iteration total time of a stage path.
+    Stage(String),
+}
+
+impl SeriesMetric {
+    /// Parse `wall_s` or `stage:PATH`.
+    pub fn parse(s: &str) -> anyhow::Result<SeriesMetric> {
+        if let Some(path) = s.strip_prefix("stage:") {
+            if path.is_empty() {
+                return Err(usage("--metric stage:PATH needs a stage path"));
+            }
+            return Ok(SeriesMetric::Stage(path.to_string()));
+        }
+        s.parse::<Metric>()
+            .map(SeriesMetric::Metric)
+            .map_err(|e| usage(format!("{e}, or stage:PATH")))
+    }
+
+    /// The key shown to people.
+    pub fn key(&self) -> String {
+        match self {
+            SeriesMetric::Metric(m) => m.key().to_string(),
+            SeriesMetric::Stage(p) => format!("stage:{p}"),
+        }
+    }
+}
+
+/// One session's point of a series.
+#[derive(Debug, Clone, Serialize)]
+pub struct Point {
+    /// Session id.
+    pub session_id: String,
+    /// When the session started.
+    pub started_at: String,
+    /// Git commit.
+    pub commit: Option<String>,
+    /// Git branch.
+    pub branch: Option<String>,
+    /// Counted iterations.
+    pub n: usize,
+    /// Median of the iterations' values.
+    pub median: f64,
+    /// Confidence interval of the median.
+    pub ci_low: f64,
+    /// Confidence interval of the median.
+    pub ci_high: f64,
+}
+
+/// A series of one benchmark, variant and metric.
+#[derive(Debug, Clone, Serialize)]
+pub struct Series {
+    /// Benchmark.
+    pub benchmark: String,
+    /// Variant.
+    pub variant: String,
+    /// Metric key.
+    pub metric: String,
+    /// Points, oldest first.
+    pub points: Vec<Point>,
+}
+
+/// Filters of a history query.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Benchmark, or the only one stored.
+    pub benchmark: Option<String>,
+    /// One variant, or all.
+    pub variant: Option<String>,
+    /// Git branch.
+    pub branch: Option<String>,
+    /// Start date.
+    pub since: Option<String>,
+    /// Newest N sessions.
+    pub last: Option<usize>,
+}
+
+/// Turn `YYYY-MM-DD` into the RFC 3339 form the store compares with.
+pub fn normalise_since(s: &str) -> anyhow::Result<String> {
+    let ok_date = s.len() >= 10
+        && s.as_bytes()[4] == b'-'
+        && s.as_bytes()[7] == b'-'
+        && s[..4].chars().all(|c| c.is_ascii_digit());
+    if !ok_date {
+        return Err(usage(format!(
+            "--since `{s}`: expected YYYY-MM-DD or an RFC 3339 time"
+        )));
+    }
+    Ok(if s.len() == 10 {
+        format!("{s}T00:00:00Z")
+    } else {
+        s.to_string()
+    })
+}
+
+/// The series matching the filters: one per variant.
+pub fn load_series(
+    store: &dyn Store,
+    f: &Filters,
+    metric: &SeriesMetric,
+    ci: &CiOptions,
+) -> anyhow::Result<Vec<Series>> {
+    let sessions = store.list_sessions(&SessionFilter {
+        benchmark: f.benchmark.clone(),
+        ..Default::default()
+    })?;
+    let benchmarks: BTreeSet<String> = store
+        .list_sessions(&SessionFilter::default())?
+        .into_iter()
+        .map(|r| r.session.benchmark)
+        .collect();
+    let benchmark = match &f.benchmark {
+        Some(b) if sessions.is_empty() => {
+            return Err(usage(format!(
+                "no sessions of benchmark `{b}` (stored: {})",
+                join_or_none(&benchmarks)
+            )))
+        }
+        Some(b) => b.clone(),
+        None if benchmarks.len() == 1 => benchmarks.iter().next().cloned().unwrap_or_default(),
+        None if benchmarks.is_empty() => {
+            return Err(usage("the history is empty: run `perfwatch run` first"))
+        }
+        None => {
+            return Err(usage(format!(
+                "name a benchmark: the history holds several ({})",
+                join_or_none(&benchmarks)
+            )))
+        }
+    };
+    let mut variants: Vec<String> = Vec::new();
+    for row in store.list_sessions(&SessionFilter {
+        benchmark: Some(benchmark.clone()),
+        ..Default::default()
+    })? {
+        for v in row.session.variants {
+            if !variants.contains(&v.name) {
+                variants.push(v.name);
+            }
+        }
+    }
+    if let Some(v) = &f.variant {
+        if !variants.contains(v) {
+            return Err(usage(format!(
+                "benchmark `{benchmark}` has no variant `{v}` in the history (known: {})",
+                variants.join(", ")
+            )));
+        }
+        variants = vec![v.clone()];
+    }
+    let (m, stage) = match metric {
+        SeriesMetric::Metric(m) => (*m, None),
+        SeriesMetric::Stage(p) => (Metric::WallS, Some(p.clone())),
+    };
+    let since = f.since.as_deref().map(normalise_since).transpose()?;
+    let mut out = Vec::new();
+    for variant in variants {
+        let points = store.series(&SeriesQuery {
+            benchmark: benchmark.clone(),
+            variant: Some(variant.clone()),
+            metric: m,
+            stage: stage.clone(),
+            branch: f.branch.clone(),
+            since: since.clone(),
+            last: f.last,
+        })?;
+        let points: Vec<Point> = points
+            .into_iter()
+            .filter_map(|p| {
+                let s = summarize(&p.values, ci)?;
+                Some(Point {
+                    session_id: p.session_id,
+                    started_at: p.started_at,
+                    commit: p.commit,
+                    branch: p.branch,
+                    n: s.n,
+                    median: s.median,
+                    ci_low: s.ci_low,
+                    ci_high: s.ci_high,
+                })
+            })
+            .collect();
+        if !points.is_empty() {
+            out.push(Series {
+                benchmark: benchmark.clone(),
+                variant,
+                metric: metric.key(),
+                points,
+            });
+        }
+    }
+    if out.is_empty() {
+        if let SeriesMetric::Stage(path) = metric {
+            let known = known_stages(store, &benchmark)?;
+            return Err(usage(format!(
+                "benchmark `{benchmark}` has no stage `{path}` in the history (known: {})",
+                join_or_none(&known)
+            )));
+        }
+        return Err(usage(format!(
+            "no `{}` figures of benchmark `{benchmark}` match the filters",
+            metric.key()
+        )));
+    }
+    Ok(out)
+}
+
+fn join_or_none(set: &BTreeSet<String>) -> String {
+    if set.is_empty() {
+        "none".into()
+    } else {
+        set.iter().cloned().collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Stage paths in the newest session of a benchmark.
+fn known_stages(store: &dyn Store, benchmark: &str) -> anyhow::Result<BTreeSet<String>> {
+    let rows = store.list_sessions(&SessionFilter {
+        benchmark: Some(benchmark.to_string()),
+        limit: Some(1),
+        ..Default::default()
+    })?;
+    let mut known = BTreeSet::new();
+    if let Some(row) = rows.first() {
+        let (_, iterations) = store.load_session(&row.session.id)?;
+        for it in &iterations {
+            known.extend(stage_paths(&it.stages));
+        }
+    }
+    Ok(known)
+}
+
+/// Paths (names from the root joined by `/`) of a set of spans.
+pub fn stage_paths(spans: &[perfwatch_model::Span]) -> Vec<String> {
+    let by_id: std::collections::HashMap<u64, &perfwatch_model::Span> =
+        spans.iter().map(|s| (s.id, s)).collect();
+    spans
+        .iter()
+        .map(|s| {
+            let mut names = vec![s.name.as_str()];
+            let mut cur = s.parent;
+            let mut guard = 0;
+            while let Some(p) = cur.and_then(|id| by_id.get(&id)) {
+                names.push(&p.name);
+                cur = p.parent;
+                guard += 1;
+                if guard > 64 {
+                    break;
+                }
+            }
+            names.reverse();
+            names.join("/")
+        })
+        .collect()
+}
+
+/// A change point located in a series, with its severity.
+#[derive(Debug, Clone, Serialize)]
+pub struct Located {
+    /// Index of the first point of the new regime.
+    pub index: usize,
+    /// Session where it starts (absent for CSV series).
+    pub session_id: Option<String>,
+    /// Commit where it starts.
+    pub commit: Option<String>,
+    /// Label of the point (time or row).
+    pub at: String,
+    /// Median before.
+    pub median_before: f64,
+    /// Median after.
+    pub median_after: f64,
+    /// Relative change in %.
+    pub change_pct: f64,
+    /// p-value.
+    pub p_value: f64,
+    /// `regression` or `improvement` (lower is better for every metric).
+    pub direction: &'static str,
+    /// Severity of a regression.
+    pub severity: Severity,
+}
+
+/// Detection settings from the command line.
+pub fn detect_options(
+    window: usize,
+    p_value: f64,
+    magnitude: f64,
+) -> anyhow::Result<DetectOptions> {
+    let opts = DetectOptions {
+        window,
+        max_p_value: p_value,
+        min_magnitude: magnitude,
+        ..DetectOptions::default()
+    };
+    opts.validate().map_err(|e| usage(e.to_string()))?;
+    Ok(opts)
+}
+
+/// Change points of `values`; `labels[i]` names point i.
+pub fn locate(
+    values: &[f64],
+    labels: &[(String, Option<String>, Option<String>)],
+    opts: &DetectOptions,
+    thresholds: &SeverityThresholds,
+) -> anyhow::Result<Vec<Located>> {
+    let cps: Vec<ChangePoint> = detect(values, opts).map_err(|e| usage(e.to_string()))?;
+    Ok(cps
+        .into_iter()
+        .map(|cp| {
+            let (at, session_id, commit) = labels.get(cp.index).cloned().unwrap_or_default();
+            let regression = cp.median_after > cp.median_before;
+            let change = if cp.median_before != 0.0 {
+                cp.median_after / cp.median_before - 1.0
+            } else {
+                0.0
+            };
+            Located {
+                index: cp.index,
+                session_id,
+                commit,
+                at,
+                median_before: cp.median_before,
+                median_after: cp.median_after,
+                change_pct: change * 100.0,
+                p_value: cp.p_value,
+                direction: if regression {
+                    "regression"
+                } else {
+                    "improvement"
+                },
+                severity: if regression {
+                    thresholds.classify(change)
+                } else {
+                    Severity::None
+                },
+            }
+        })
+        .collect())
+}
