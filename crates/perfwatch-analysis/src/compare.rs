@@ -15,6 +15,7 @@
 //! value at all, ratio and interval are 1 and the p-value 1, and the verdict
 //! is `Inconclusive`.
 
+use crate::stages::compare_stages;
 use crate::summarize::metric_values;
 use crate::verdict::{decide, Evidence};
 use crate::CompareOptions;
@@ -95,7 +96,9 @@ pub fn compare_samples(
 
 /// One comparison per whole-process metric summarised on both sides (that
 /// is, measured in every counted iteration of both), in [`Metric::ALL`]
-/// order, from the counted iterations' values.
+/// order, from the counted iterations' values; then one per stage that ran
+/// in at least `min_samples` counted iterations of both, in the baseline's
+/// share order (see [`compare_stages`]).
 pub fn compare_variants(
     base: &VariantExport,
     cand: &VariantExport,
@@ -117,6 +120,7 @@ pub fn compare_variants(
                 opts,
             ))
         })
+        .chain(compare_stages(base, cand, opts))
         .collect()
 }
 

@@ -16,14 +16,22 @@
 //! ```
 
 pub mod compare;
+pub mod findings;
+pub mod gate;
+pub mod health;
 pub mod options;
 pub mod severity;
+pub mod stages;
 pub mod summarize;
 pub mod verdict;
 pub mod warnings;
 
 pub use compare::{compare_samples, compare_variants};
+pub use findings::{diagnose, FindingOptions};
+pub use gate::{evaluate, GateConfig, GateReport, RuleResult};
+pub use health::{health, Health};
 pub use options::{CompareOptions, OptionsError};
 pub use severity::SeverityThresholds;
+pub use stages::{compare_stages, stage_summaries, stage_tree, StageNode};
 pub use summarize::{metric_values, summarize_session, summarize_variant};
 pub use warnings::sample_warnings;

@@ -12,6 +12,7 @@
 //! absent figure is never read as zero, and a summary over the subset that
 //! happened to measure it would compare unlike with unlike.
 
+use crate::stages::stage_summaries;
 use crate::warnings::sample_warnings;
 use perfwatch_model::{Iteration, Metric, Session, SessionExport, VariantExport, SCHEMA_V1};
 use perfwatch_stats::{summarize, CiOptions};
@@ -30,8 +31,8 @@ pub fn metric_values(iterations: &[Iteration], metric: Metric) -> Option<Vec<f64
 
 /// Summarises one variant: a [`perfwatch_model::Summary`] per metric key
 /// measured in every counted iteration, and warnings about the sample.
-/// Iterations are kept, warm-ups included, ordered by index. `stages` is
-/// left empty: stage statistics are computed elsewhere.
+/// Iterations are kept, warm-ups included, ordered by index; `stages`
+/// holds the [stage summaries](crate::stages::stage_summaries).
 pub fn summarize_variant(
     name: &str,
     description: Option<String>,
@@ -47,12 +48,13 @@ pub fn summarize_variant(
         })
         .collect();
     let warnings = sample_warnings(&iterations);
+    let stages = stage_summaries(&iterations, ci);
     VariantExport {
         name: name.to_string(),
         description,
         iterations,
         summary,
-        stages: vec![],
+        stages,
         warnings,
     }
 }

@@ -129,3 +129,63 @@ pub fn compare_sessions(
     }
     Ok(out)
 }
+
+/// Findings (ranked by saving) into the export.
+pub fn diagnose(export: &mut SessionExport, config: &crate::config::Config) {
+    export.findings = perfwatch_analysis::diagnose(export, &config.file.findings);
+}
+
+/// The health of a diagnosed export.
+pub fn health(export: &SessionExport) -> perfwatch_analysis::Health {
+    perfwatch_analysis::health(export, &export.findings)
+}
+
+/// The health score alone.
+pub fn health_score(export: &SessionExport, _config: &crate::config::Config) -> u8 {
+    health(export).score
+}
+
+/// Print the health score and its breakdown.
+pub fn print_health(
+    export: &SessionExport,
+    _config: &crate::config::Config,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let h = health(export);
+    let style = match h.score {
+        80..=100 => console::Style::new().green(),
+        50..=79 => console::Style::new().yellow(),
+        _ => console::Style::new().red(),
+    }
+    .bold()
+    .force_styling(color);
+    writeln!(out, "Health {}/100", style.apply_to(h.score))?;
+    for (what, points, why) in &h.breakdown {
+        writeln!(out, "  -{points:<3} {what}: {why}")?;
+    }
+    if h.breakdown.is_empty() {
+        writeln!(out, "  no finding with a saving, no regression, no failure")?;
+    }
+    writeln!(out)
+}
+
+/// Write the CI Markdown summary to `path` and, when set, append it to
+/// `$GITHUB_STEP_SUMMARY`.
+pub fn write_markdown_summary(
+    exports: &[SessionExport],
+    gate: Option<&perfwatch_analysis::GateReport>,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let text = crate::ci_summary::render(exports, gate)?;
+    crate::output::write_file(path, |w| w.write_all(text.as_bytes()))?;
+    if let Some(step) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        use std::io::Write as _;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&step)?;
+        f.write_all(text.as_bytes())?;
+    }
+    Ok(())
+}

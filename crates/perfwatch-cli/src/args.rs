@@ -71,6 +71,100 @@ pub enum Command {
     History(HistoryArgs),
     /// Find change points (steps) in a metric's history, or in a CSV series.
     Detect(DetectArgs),
+    /// Print a session's breakdown, findings and health score; write HTML or Markdown reports.
+    Report(ReportArgs),
+    /// Write a self-contained HTML dashboard of the whole history.
+    Dashboard(DashboardArgs),
+    /// Evaluate the gate rules of a session; exit 4 when one fails.
+    Gate(GateArgs),
+    /// Import hyperfine JSON exports or criterion estimates as sessions.
+    Import(ImportArgs),
+}
+
+/// Gate limits from the command line (override `[gates]`).
+#[derive(Debug, Clone, Args, Default)]
+pub struct GateFlags {
+    /// Most critical regressions allowed.
+    #[arg(long, value_name = "N")]
+    pub max_regression_critical: Option<u32>,
+    /// Most high-severity regressions allowed.
+    #[arg(long, value_name = "N")]
+    pub max_regression_high: Option<u32>,
+    /// Most medium-severity regressions allowed.
+    #[arg(long, value_name = "N")]
+    pub max_regression_medium: Option<u32>,
+    /// Lowest health score allowed.
+    #[arg(long, value_name = "SCORE")]
+    pub min_health_score: Option<u8>,
+    /// Largest increase of the median wall time, in %.
+    #[arg(long, value_name = "PERCENT")]
+    pub max_duration_increase_percent: Option<f64>,
+    /// Largest share of failed or timed-out runs, 0..1.
+    #[arg(long, value_name = "RATE")]
+    pub max_failure_rate: Option<f64>,
+}
+
+/// `perfwatch gate`.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Session id, prefix or `latest`.
+    #[arg(default_value = "latest")]
+    pub session: String,
+    /// Compare against this saved baseline.
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
+    /// Also fail when the newest sessions of the history start a significant regression.
+    #[arg(long)]
+    pub history: bool,
+    /// Limits.
+    #[command(flatten)]
+    pub limits: GateFlags,
+    /// Write a concise GitHub-flavoured Markdown summary (also to
+    /// $GITHUB_STEP_SUMMARY when set).
+    #[arg(long, value_name = "FILE")]
+    pub markdown_summary: Option<PathBuf>,
+}
+
+/// `perfwatch import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// hyperfine `--export-json` files, criterion `estimates.json` files or criterion directories.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// `perfwatch report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Sessions (ids, prefixes, `latest`) [default: latest].
+    pub sessions: Vec<String>,
+    /// Compare against this saved baseline.
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
+    /// Write a self-contained HTML report.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Write a concise GitHub-flavoured Markdown summary (also to
+    /// $GITHUB_STEP_SUMMARY when set).
+    #[arg(long, value_name = "FILE")]
+    pub markdown_summary: Option<PathBuf>,
+}
+
+/// `perfwatch dashboard`.
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// Output directory (index.html and sessions/).
+    #[arg(short, long, value_name = "DIR", default_value = "perfwatch-dashboard")]
+    pub output: PathBuf,
+    /// Only this benchmark.
+    #[arg(long)]
+    pub benchmark: Option<String>,
+    /// Sessions to load at most, newest first.
+    #[arg(long, default_value_t = 1000)]
+    pub limit: usize,
+    /// Detailed pages for this many newest sessions (plus change points and baselines); 0 = all.
+    #[arg(long, default_value_t = 25)]
+    pub pages: usize,
 }
 
 /// Which series of the history.
@@ -204,6 +298,19 @@ pub struct OutputArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Evaluate the gate rules at the end; exit 4 when one fails.
+    #[arg(long)]
+    pub gate: bool,
+    /// Gate limits (imply --gate).
+    #[command(flatten)]
+    pub limits: GateFlags,
+    /// Write a concise GitHub-flavoured Markdown summary (also to
+    /// $GITHUB_STEP_SUMMARY when set).
+    #[arg(long, value_name = "FILE")]
+    pub markdown_summary: Option<PathBuf>,
+    /// Write a self-contained HTML report of the session.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// `perfwatch run`.

@@ -21,6 +21,12 @@ pub struct ConfigFile {
     /// Statistical thresholds for comparisons.
     #[serde(default)]
     pub thresholds: ThresholdsConfig,
+    /// Thresholds of the diagnostic rules.
+    #[serde(default)]
+    pub findings: perfwatch_analysis::FindingOptions,
+    /// Gate rules (`perfwatch gate`, `--gate`).
+    #[serde(default)]
+    pub gates: perfwatch_analysis::GateConfig,
 }
 
 /// `[benchmark.NAME]`.

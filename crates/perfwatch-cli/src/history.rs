@@ -239,34 +239,10 @@ fn known_stages(store: &dyn Store, benchmark: &str) -> anyhow::Result<BTreeSet<S
     if let Some(row) = rows.first() {
         let (_, iterations) = store.load_session(&row.session.id)?;
         for it in &iterations {
-            known.extend(stage_paths(&it.stages));
+            known.extend(perfwatch_analysis::stages::span_paths(&it.stages));
         }
     }
     Ok(known)
-}
-
-/// Paths (names from the root joined by `/`) of a set of spans.
-pub fn stage_paths(spans: &[perfwatch_model::Span]) -> Vec<String> {
-    let by_id: std::collections::HashMap<u64, &perfwatch_model::Span> =
-        spans.iter().map(|s| (s.id, s)).collect();
-    spans
-        .iter()
-        .map(|s| {
-            let mut names = vec![s.name.as_str()];
-            let mut cur = s.parent;
-            let mut guard = 0;
-            while let Some(p) = cur.and_then(|id| by_id.get(&id)) {
-                names.push(&p.name);
-                cur = p.parent;
-                guard += 1;
-                if guard > 64 {
-                    break;
-                }
-            }
-            names.reverse();
-            names.join("/")
-        })
-        .collect()
 }
 
 /// A change point located in a series, with its severity.

@@ -4,6 +4,7 @@
 
 mod analysis;
 mod args;
+mod ci_summary;
 mod commands;
 mod config;
 mod context;
@@ -84,6 +85,10 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Variants(args) => {
             commands::variants::run(args, &ctx.config, &mut std::io::stdout().lock())
         }
+        Command::Report(args) => commands::report::report(&ctx, args),
+        Command::Dashboard(args) => commands::report::dashboard(&ctx, args),
+        Command::Gate(args) => commands::gate::run(&ctx, args),
+        Command::Import(args) => commands::import::run(&ctx, args),
         Command::History(args) => commands::history::history(&ctx, args),
         Command::Detect(args) => commands::history::detect(&ctx, args),
         Command::Span(_) | Command::Init(_) => unreachable!("handled above"),

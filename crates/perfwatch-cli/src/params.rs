@@ -97,10 +97,14 @@ pub fn substitute(s: &str, combo: &[(String, String)]) -> String {
 }
 
 /// Expand `variants` by the scan: every variant × every combination, with
-/// substituted args and env. The command is substituted per variant by the
-/// caller through [`substitute_command`]. Without parameters, the variants
+/// `{NAME}` substituted in args, env values and — as the variant's own
+/// command when it changes — the command. Without parameters, the variants
 /// come back unchanged.
-pub fn expand(variants: &[VariantSpec], params: &[Param]) -> Result<Vec<VariantSpec>, String> {
+pub fn expand(
+    command: &CommandSpec,
+    variants: &[VariantSpec],
+    params: &[Param],
+) -> Result<Vec<VariantSpec>, String> {
     if params.is_empty() {
         return Ok(variants.to_vec());
     }
@@ -126,32 +130,21 @@ pub fn expand(variants: &[VariantSpec], params: &[Param]) -> Result<Vec<VariantS
             for (n, x) in combo {
                 env.insert(format!("PERFWATCH_PARAM_{}", n.to_uppercase()), x.clone());
             }
+            let own = substitute_command(v.command.as_ref().unwrap_or(command), combo);
             out.push(VariantSpec {
                 name,
                 description: v.description.clone(),
                 env,
                 args: v.args.iter().map(|a| substitute(a, combo)).collect(),
+                command: (own != *command).then_some(own),
             });
         }
     }
     Ok(out)
 }
 
-/// The parameter values of an expanded variant, read back from its env.
-pub fn combo_of(variant: &VariantSpec, params: &[Param]) -> Vec<(String, String)> {
-    params
-        .iter()
-        .filter_map(|p| {
-            variant
-                .env
-                .get(&format!("PERFWATCH_PARAM_{}", p.name.to_uppercase()))
-                .map(|v| (p.name.clone(), v.clone()))
-        })
-        .collect()
-}
-
 /// The command with a combination substituted.
-pub fn substitute_command(cmd: &CommandSpec, combo: &[(String, String)]) -> CommandSpec {
+fn substitute_command(cmd: &CommandSpec, combo: &[(String, String)]) -> CommandSpec {
     CommandSpec {
         argv: cmd.argv.iter().map(|a| substitute(a, combo)).collect(),
         shell: cmd.shell,

@@ -16,8 +16,6 @@ pub struct Job {
     pub benchmark: String,
     /// The runner's plan.
     pub plan: Plan,
-    /// Parameters of a scan, if any (for the per-variant summary rows).
-    pub params: Vec<Param>,
 }
 
 fn default_variant() -> VariantSpec {
@@ -113,6 +111,7 @@ fn variants_of(
             description: v.description.clone(),
             env: v.env.clone(),
             args: v.args.clone(),
+            command: None,
         })
         .collect();
     if wanted.is_empty() {
@@ -153,7 +152,8 @@ fn benchmark_job(
 ) -> anyhow::Result<Job> {
     let b = config.benchmark(name).map_err(usage)?;
     let mut plan = Plan::new(command_of(b));
-    plan.variants = params::expand(&variants_of(name, b, wanted)?, params).map_err(usage)?;
+    plan.variants =
+        params::expand(&plan.command, &variants_of(name, b, wanted)?, params).map_err(usage)?;
     plan.extra_env = b.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     plan.cwd = Some(match &b.cwd {
         Some(dir) => config.base_dir().join(dir),
@@ -163,7 +163,6 @@ fn benchmark_job(
     Ok(Job {
         benchmark: name.to_string(),
         plan,
-        params: params.to_vec(),
     })
 }
 
@@ -210,14 +209,10 @@ pub fn run_jobs(args: &RunArgs, config: &Config) -> anyhow::Result<Vec<Job>> {
             return Err(usage("--variant selects variants of configured benchmarks; an ad-hoc command has none (use --param for a scan)"));
         }
         let mut plan = Plan::new(command.clone());
-        plan.variants = params::expand(&[default_variant()], &params).map_err(usage)?;
+        plan.variants = params::expand(&command, &[default_variant()], &params).map_err(usage)?;
         schedule(&args.schedule, None, &mut plan)?;
         let benchmark = args.name.clone().unwrap_or_else(|| command.display());
-        return Ok(vec![Job {
-            benchmark,
-            plan,
-            params,
-        }]);
+        return Ok(vec![Job { benchmark, plan }]);
     }
     if args.targets.is_empty() {
         let known: Vec<&str> = config.file.benchmark.keys().map(String::as_str).collect();

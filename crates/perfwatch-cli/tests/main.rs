@@ -1,1 +1,23 @@
-//! perfwatch CLI tests.
+//! Integration tests of the `perfwatch` binary: one test binary (see
+//! `Cargo.toml`), one module per area, a fluent harness in `util`.
+//!
+//! Every test works in its own temporary directory, which is the commands'
+//! working directory and holds the history database (`PERFWATCH_DB`).
+//! Tests never assert on timing: they check what was stored and printed,
+//! and wait for conditions by polling with a bound.
+
+mod util;
+
+mod ab;
+mod bad_input;
+mod command_forms;
+mod compare;
+mod concurrency;
+mod config;
+mod failures;
+mod figures;
+mod hooks;
+mod interrupt;
+mod run_basics;
+mod snapshots;
+mod span;

@@ -50,6 +50,10 @@ pub struct VariantSpec {
     /// Extra arguments appended to the command.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
+    /// A command of the variant's own, replacing the benchmark's (a
+    /// parameter scan that substitutes `{NAME}` in the command line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<CommandSpec>,
 }
 
 /// The git state of the working tree the session ran in.

@@ -21,7 +21,9 @@
 //!   the tier follows from nesting depth.
 //! * An `agg` record folds `calls` calls of one stage under one parent into
 //!   one record (`total_ns` summed over calls): writers use it past a
-//!   per-stage cap so that hot loops do not produce gigabytes.
+//!   per-stage cap so that hot loops do not produce gigabytes. An
+//!   aggregate may be flushed in parts under the same id, each part holding
+//!   the calls since the previous one; readers merge the parts.
 //! * `counter` values are summed per name (and per span when given);
 //!   `gauge` values keep their last, min and max.
 

@@ -137,4 +137,21 @@ pub struct StageSummary {
     pub self_s: Option<Summary>,
     /// Median share of the iteration's wall time, 0..1.
     pub share: f64,
+    /// Path of the enclosing stage; absent for a root stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Nesting depth, 0 for a root stage; absent when not computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depth: Option<u32>,
+    /// Duration of the first call per iteration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_call_s: Option<Summary>,
+    /// Mean duration of the later calls per iteration (iterations with
+    /// more than one call).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub later_call_s: Option<Summary>,
+    /// Median CPU use of the process tree while the stage ran, in % of one
+    /// core; absent without a timeline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_pct: Option<f64>,
 }

@@ -70,6 +70,11 @@ fn stage(
         total_s: summary(4, median, median / 20.0),
         self_s: None,
         share,
+        parent: None,
+        depth: None,
+        first_call_s: None,
+        later_call_s: None,
+        cpu_pct: None,
     }
 }
 

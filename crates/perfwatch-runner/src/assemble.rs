@@ -18,7 +18,10 @@
 //! * Without a tier, the tier follows from nesting depth
 //!   ([`Tier::from_depth`]).
 //! * `agg` records become one span with `calls`, `failed_calls` and
-//!   `total_s`; it is ok when none of its calls failed.
+//!   `total_s`; it is ok when none of its calls failed. A writer may flush
+//!   one aggregate in parts under the same id (each part holding the calls
+//!   since the previous one): parts are merged — calls, failures and time
+//!   summed, the earliest start and the latest end kept.
 //! * Counters are summed per name, and per span (as the span attribute
 //!   `counter.<name>`) when they name a kept span. Gauges keep their last
 //!   reading under their name (the most recent `unix_ns`; record order
@@ -50,6 +53,16 @@ struct Node {
     tier: Option<Tier>,
 }
 
+/// Fold a later part of an aggregate record into the first.
+fn merge_agg(into: &mut Span, part: &Span) {
+    into.calls += part.calls;
+    into.failed_calls = (into.failed_calls + part.failed_calls).min(into.calls);
+    into.total_s = Some(into.total_s.unwrap_or(0.0) + part.total_s.unwrap_or(0.0));
+    into.start_s = into.start_s.min(part.start_s);
+    into.end_s = into.end_s.max(part.end_s);
+    into.ok = into.failed_calls == 0;
+}
+
 /// Assemble `records` of a command spawned at `spawn_unix_ns`.
 pub fn assemble(records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
     let mut out = Assembled::default();
@@ -60,6 +73,8 @@ pub fn assemble(records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
     let mut skipped: HashMap<String, Option<String>> = HashMap::new();
     let mut counters = Vec::new();
     let mut gauges = Vec::new();
+    // Ids of aggregate records, whose later parts merge into the first.
+    let mut agg_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
     let secs = |ns: u64| (i128::from(ns) - i128::from(spawn_unix_ns)) as f64 / 1e9;
 
     for record in records {
@@ -124,6 +139,11 @@ pub fn assemble(records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
                     total_s: Some(total_ns as f64 / 1e9),
                     ..span
                 };
+                if let Some(&i) = index.get(&id).filter(|_| agg_ids.contains(&id)) {
+                    merge_agg(&mut nodes[i].span, &agg);
+                    continue;
+                }
+                agg_ids.insert(id.clone());
                 (id, parent, tier, agg)
             }
         };

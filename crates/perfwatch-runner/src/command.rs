@@ -19,8 +19,9 @@ pub(crate) struct CommandLine {
 /// shell string.
 pub(crate) fn command_line(plan: &Plan, resolved: &Resolved, v: usize) -> Option<CommandLine> {
     let variant = plan.variants.get(v)?;
-    let argv = &plan.command.argv;
-    if plan.command.shell {
+    let command = plan.command_for(v);
+    let argv = &command.argv;
+    if command.shell {
         let mut script = argv.join(" ");
         for arg in &variant.args {
             script.push(' ');

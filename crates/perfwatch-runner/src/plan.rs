@@ -41,6 +41,14 @@ impl Plan {
     /// Default sampling period.
     pub const DEFAULT_SAMPLE_INTERVAL: Duration = Duration::from_millis(50);
 
+    /// The command variant `v` runs: its own, or the plan's.
+    pub fn command_for(&self, v: usize) -> &CommandSpec {
+        self.variants
+            .get(v)
+            .and_then(|variant| variant.command.as_ref())
+            .unwrap_or(&self.command)
+    }
+
     /// A plan with defaults: one variant named `default`, [`RunCount::default`],
     /// no warm-up, no hooks, no timeout, sampling every 50 ms, interleaved.
     pub fn new(command: CommandSpec) -> Plan {

@@ -45,15 +45,17 @@ pub(crate) fn resolve(plan: &Plan) -> Result<Resolved, RunError> {
             std::env::current_dir().map_err(|e| RunError::io("read the current directory", e))?
         }
     };
-    let program = plan
-        .command
-        .argv
-        .first()
-        .filter(|p| !p.trim().is_empty())
-        .ok_or(RunError::EmptyCommand)?;
+    for v in 0..plan.variants.len().max(1) {
+        plan.command_for(v)
+            .argv
+            .first()
+            .filter(|p| !p.trim().is_empty())
+            .ok_or(RunError::EmptyCommand)?;
+    }
 
     let hooks = &plan.hooks;
-    let needs_shell = plan.command.shell
+    let needs_shell = (0..plan.variants.len()).any(|v| plan.command_for(v).shell)
+        || plan.command.shell
         || [
             &hooks.setup,
             &hooks.prepare,
@@ -69,11 +71,13 @@ pub(crate) fn resolve(plan: &Plan) -> Result<Resolved, RunError> {
         None
     };
     let mut programs = Vec::with_capacity(plan.variants.len());
-    for variant in &plan.variants {
-        if plan.command.shell {
+    for (v, variant) in plan.variants.iter().enumerate() {
+        let command = plan.command_for(v);
+        if command.shell {
             programs.push(None);
             continue;
         }
+        let program = &command.argv[0];
         let path = variant
             .env
             .get("PATH")

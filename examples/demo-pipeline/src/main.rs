@@ -12,6 +12,10 @@
 //! * The first fetch pays a 150 ms cold start (a connection set-up) unless
 //!   `DEMO_WARM=1`.
 //!
+//! Each step is a stage reported through the `perfwatch` probe, so
+//! `perfwatch run`/`ab`/`report` show where the time goes. Outside
+//! perfwatch the probe costs about a branch per stage.
+//!
 //! Usage: `demo-pipeline [--tracks N]` (default 3).
 
 use std::time::{Duration, Instant};
@@ -107,27 +111,40 @@ fn main() {
             std::process::exit(2);
         }
     };
+    let job = perfwatch::span!("job", tier = System);
     let mut checksum = 0u64;
     for track in 0..s.tracks {
-        // fetch: the first call pays a cold start.
-        let cold = track == 0 && !s.warm;
-        std::thread::sleep(FETCH + if cold { COLD_START } else { Duration::ZERO });
-
-        // activate: a fixed wait, or wait for the condition itself.
-        let started = Instant::now();
-        if s.fixed_wait {
-            std::thread::sleep(FIXED_WAIT);
-        } else {
-            poll_until(Duration::from_millis(2), || {
-                started.elapsed() >= ACTIVATION_READY
-            });
+        let _track = perfwatch::span!("track", tier = Component, component = "pipeline");
+        {
+            // fetch: the first call pays a cold start.
+            let _s = perfwatch::span!("fetch", tier = Method, component = "download");
+            let cold = track == 0 && !s.warm;
+            std::thread::sleep(FETCH + if cold { COLD_START } else { Duration::ZERO });
         }
-
-        // monitor_download: polled at the configured interval.
-        let started = Instant::now();
-        poll_until(s.poll, || started.elapsed() >= DOWNLOAD_DONE);
-
-        checksum ^= encode(track);
+        {
+            // activate: a fixed wait, or wait for the condition itself.
+            let _s = perfwatch::span!("activate", tier = Method, component = "player");
+            let started = Instant::now();
+            if s.fixed_wait {
+                std::thread::sleep(FIXED_WAIT);
+            } else {
+                poll_until(Duration::from_millis(2), || {
+                    started.elapsed() >= ACTIVATION_READY
+                });
+            }
+        }
+        {
+            // monitor_download: polled at the configured interval.
+            let _s = perfwatch::span!("monitor_download", tier = Method, component = "download");
+            let started = Instant::now();
+            poll_until(s.poll, || started.elapsed() >= DOWNLOAD_DONE);
+        }
+        {
+            let _s = perfwatch::span!("encode", tier = Method, component = "encoder");
+            checksum ^= encode(track);
+        }
+        perfwatch::counter!("tracks", 1);
     }
+    drop(job);
     println!("processed {} tracks, checksum {checksum:016x}", s.tracks);
 }

@@ -1,7 +1,10 @@
 //! One module per subcommand (or family of subcommands).
 
+pub mod gate;
 pub mod history;
+pub mod import;
 pub mod init;
+pub mod report;
 pub mod run;
 pub mod span;
 pub mod stored;

@@ -110,17 +110,45 @@ fn run_one(
             Err(e) => eprintln!("warning: cannot compare with baseline {name}: {e}"),
         }
     }
+    crate::analysis::diagnose(&mut export, &ctx.config);
+    let gate_on = out_args.gate || crate::commands::gate::any_limit(&out_args.limits);
+    let gate = if gate_on {
+        let cfg = crate::commands::gate::gate_config(ctx, &out_args.limits)?;
+        Some(crate::commands::gate::evaluate_export(&cfg, &export))
+    } else {
+        None
+    };
     if !out_args.quiet {
         let mut stdout = std::io::stdout().lock();
         render_session(&export, &ctx.terminal(), &mut stdout)?;
+        crate::analysis::print_health(&export, &ctx.config, ctx.color, &mut stdout)?;
+        if let Some(g) = &gate {
+            crate::commands::gate::print_report(g, ctx.color, &mut stdout)?;
+        }
         stdout.flush()?;
     }
     write_exports(&export, out_args)?;
-    Ok(report_stop(
-        &export,
-        outcome.stopped_by.as_ref(),
-        outcome.exit_code(),
-    ))
+    if let Some(path) = &out_args.markdown_summary {
+        crate::analysis::write_markdown_summary(
+            std::slice::from_ref(&export),
+            gate.as_ref(),
+            path,
+        )?;
+    }
+    if let Some(path) = &out_args.html {
+        let opts = perfwatch_html::HtmlOptions {
+            title: None,
+            health_score: Some(crate::analysis::health(&export).score),
+        };
+        crate::output::write_file(path, |w| {
+            perfwatch_html::render_report(std::slice::from_ref(&export), &opts, w)
+        })?;
+    }
+    let code = report_stop(&export, outcome.stopped_by.as_ref(), outcome.exit_code());
+    if code == exit_codes::OK && gate.as_ref().is_some_and(|g| !g.passed) {
+        return Ok(exit_codes::GATE_FAILED);
+    }
+    Ok(code)
 }
 
 /// Say why a session stopped early; return the exit code.

@@ -216,6 +216,11 @@ fn stage(name: &str, path: &str, tier: Tier, total: f64, share: f64, calls: f64)
         total_s: summary(round(total, 4), round(total * 0.04, 4), 8),
         self_s: None,
         share: round(share, 4),
+        parent: None,
+        depth: None,
+        first_call_s: None,
+        later_call_s: None,
+        cpu_pct: None,
     }
 }
 

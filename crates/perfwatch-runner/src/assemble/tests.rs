@@ -65,6 +65,37 @@ fn nesting_ids_times_and_depth_tiers() {
 }
 
 #[test]
+fn aggregate_parts_with_one_id_are_merged() {
+    let a = assemble(
+        records(&[
+            &span("1", None, "job", None, 0, 1000),
+            r#"{"type":"agg","id":"2","parent":"1","name":"parse","start_unix_ns":1700000000200000000,"end_unix_ns":1700000000300000000,"calls":10,"failed":0,"total_ns":10000000}"#,
+            r#"{"type":"agg","id":"2","parent":"1","name":"parse","start_unix_ns":1700000000100000000,"end_unix_ns":1700000000500000000,"calls":5,"failed":2,"total_ns":5000000}"#,
+        ]),
+        SPAWN,
+    );
+    assert!(a.dropped.is_empty(), "{:?}", a.dropped);
+    let parse: Vec<&Span> = a.spans.iter().filter(|s| s.name == "parse").collect();
+    assert_eq!(parse.len(), 1);
+    let p = parse[0];
+    assert_eq!((p.calls, p.failed_calls, p.ok), (15, 2, false));
+    assert!((p.duration_s() - 0.015).abs() < 1e-9);
+    assert!((p.start_s - 0.1).abs() < 1e-9 && (p.end_s - 0.5).abs() < 1e-9);
+}
+
+#[test]
+fn a_span_reusing_an_aggregate_id_is_still_a_duplicate() {
+    let a = assemble(
+        records(&[
+            r#"{"type":"agg","id":"2","name":"parse","start_unix_ns":1700000000200000000,"end_unix_ns":1700000000300000000,"calls":10,"total_ns":10000000}"#,
+            &span("2", None, "other", None, 0, 10),
+        ]),
+        SPAWN,
+    );
+    assert_eq!(dropped(&a), vec![("duplicate id", 1)]);
+}
+
+#[test]
 fn aggregates_become_one_span_with_calls() {
     let a = assemble(
         records(&[

@@ -1,0 +1,393 @@
+//! Judging a session against a [`GateConfig`].
+//!
+//! Rules are listed in a fixed order: regressions (critical, high, medium,
+//! low), health, duration increase, failure rate, peak RSS, then stage
+//! budgets by path. When `variant` is set, only that variant and the
+//! comparisons whose candidate it is are judged; otherwise every variant,
+//! and the worst one decides. A rule with nothing to judge — no comparison
+//! (no baseline), a figure not measured (no timeline, no RSS) — passes with
+//! `n/a`; a stage budget naming a stage that no judged variant reports
+//! fails, since a renamed stage would otherwise pass its budget forever.
+
+use super::config::{GateConfig, StageBudget};
+use super::report::{GateReport, RuleResult};
+use crate::findings::context::VariantData;
+use crate::findings::format::{bytes, secs};
+use crate::findings::timeline::peak_rss;
+use crate::health::{failures, Health};
+use perfwatch_model::{Comparison, SessionExport, Severity, Verdict};
+use perfwatch_stats::median;
+
+/// Judges `export` (with its `health`) against every rule in `cfg`.
+pub fn evaluate(cfg: &GateConfig, export: &SessionExport, health: &Health) -> GateReport {
+    let scope: Vec<VariantData> = export
+        .variants
+        .iter()
+        .filter(|v| cfg.variant.as_ref().is_none_or(|n| *n == v.name))
+        .map(VariantData::new)
+        .collect();
+    let mut rules = Vec::new();
+    if let Some(name) = &cfg.variant {
+        if scope.is_empty() {
+            let known: Vec<&str> = export.variants.iter().map(|v| v.name.as_str()).collect();
+            rules.push(RuleResult {
+                rule: "variant".into(),
+                passed: false,
+                actual: "absent".into(),
+                limit: format!("`{name}`"),
+                detail: format!(
+                    "no variant `{name}` in this session (it has: {})",
+                    known.join(", ")
+                ),
+            });
+        }
+    }
+    let comparisons: Vec<&Comparison> = export
+        .comparisons
+        .iter()
+        .filter(|c| cfg.variant.as_ref().is_none_or(|n| *n == c.candidate))
+        .collect();
+    let levels = [
+        (
+            "max_regression_critical",
+            cfg.max_regression_critical,
+            Severity::Critical,
+        ),
+        (
+            "max_regression_high",
+            cfg.max_regression_high,
+            Severity::High,
+        ),
+        (
+            "max_regression_medium",
+            cfg.max_regression_medium,
+            Severity::Medium,
+        ),
+        ("max_regression_low", cfg.max_regression_low, Severity::Low),
+    ];
+    let metrics = cfg.metrics();
+    for (rule, limit, level) in levels {
+        if let Some(limit) = limit {
+            rules.push(regressions(rule, limit, level, &comparisons, &metrics));
+        }
+    }
+    if let Some(min) = cfg.min_health_score {
+        rules.push(health_rule(min, health));
+    }
+    if let Some(max) = cfg.max_duration_increase_percent {
+        rules.push(duration_rule(max, &comparisons));
+    }
+    if let Some(max) = cfg.max_failure_rate {
+        rules.push(failure_rule(max, export, cfg));
+    }
+    if let Some(max) = cfg.max_peak_rss_bytes {
+        rules.push(peak_rss_rule(max, &scope));
+    }
+    for (path, budget) in &cfg.stage {
+        rules.extend(stage_rules(path, budget, &scope));
+    }
+    GateReport::new(rules)
+}
+
+fn describe(c: &Comparison) -> String {
+    let what = match &c.stage {
+        Some(s) => format!("`{s}` {}", c.metric),
+        None => c.metric.clone(),
+    };
+    format!(
+        "{what} {:+.1} % ({}, `{}` → `{}`)",
+        c.change_pct, c.severity, c.baseline, c.candidate
+    )
+}
+
+fn regressions(
+    rule: &str,
+    limit: u32,
+    level: Severity,
+    cs: &[&Comparison],
+    metrics: &[String],
+) -> RuleResult {
+    let hits: Vec<&&Comparison> = cs
+        .iter()
+        .filter(|c| c.verdict == Verdict::Regressed && c.severity >= level)
+        .filter(|c| metrics.iter().any(|m| *m == c.metric))
+        .collect();
+    let count = hits.len() as u32;
+    let mut list: Vec<String> = hits.iter().take(5).map(|c| describe(c)).collect();
+    if hits.len() > 5 {
+        list.push(format!("and {} more", hits.len() - 5));
+    }
+    let detail = match (count, count > limit) {
+        (0, _) => format!("no significant regression at {level} or worse"),
+        (_, true) => format!("{} over the limit: {}", count - limit, list.join("; ")),
+        (_, false) => format!("within the limit: {}", list.join("; ")),
+    };
+    RuleResult {
+        rule: rule.into(),
+        passed: count <= limit,
+        actual: count.to_string(),
+        limit: format!("≤ {limit}"),
+        detail,
+    }
+}
+
+fn health_rule(min: u8, h: &Health) -> RuleResult {
+    let passed = h.score >= min;
+    let detail = if passed {
+        format!("health {} ≥ {min}", h.score)
+    } else {
+        let mut top: Vec<&(String, i32, String)> = h.breakdown.iter().filter(|d| d.1 > 0).collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1));
+        let largest: Vec<String> = top
+            .iter()
+            .take(3)
+            .map(|d| format!("{} (−{})", d.0, d.1))
+            .collect();
+        let short = format!("{} points short", min - h.score);
+        if largest.is_empty() {
+            short
+        } else {
+            format!("{short}; largest deductions: {}", largest.join(", "))
+        }
+    };
+    RuleResult {
+        rule: "min_health_score".into(),
+        passed,
+        actual: h.score.to_string(),
+        limit: format!("≥ {min}"),
+        detail,
+    }
+}
+
+fn duration_rule(max: f64, cs: &[&Comparison]) -> RuleResult {
+    let rule = "max_duration_increase_percent".to_string();
+    let limit = format!("≤ {max:+.1} %");
+    let worst = cs
+        .iter()
+        .filter(|c| c.metric == "wall_s" && c.stage.is_none() && c.change_pct.is_finite())
+        .max_by(|a, b| a.change_pct.total_cmp(&b.change_pct));
+    let Some(c) = worst else {
+        return RuleResult {
+            rule,
+            passed: true,
+            actual: "n/a".into(),
+            limit,
+            detail: "no wall-time comparison in this session: nothing to compare against".into(),
+        };
+    };
+    let passed = c.change_pct <= max;
+    let what = format!(
+        "wall median {:+.1} % vs `{}` ({} → {})",
+        c.change_pct,
+        c.baseline,
+        secs(c.baseline_median),
+        secs(c.candidate_median)
+    );
+    let detail = if passed {
+        what
+    } else {
+        format!("{what}: {:.1} points over the limit", c.change_pct - max)
+    };
+    RuleResult {
+        rule,
+        passed,
+        actual: format!("{:+.1} %", c.change_pct),
+        limit,
+        detail,
+    }
+}
+
+fn failure_rule(max: f64, export: &SessionExport, cfg: &GateConfig) -> RuleResult {
+    let limit = format!("≤ {:.1} %", max * 100.0);
+    let worst = export
+        .variants
+        .iter()
+        .filter(|v| cfg.variant.as_ref().is_none_or(|n| *n == v.name))
+        .map(|v| (v.name.as_str(), failures(&v.iterations)))
+        .filter(|(_, (_, n))| *n > 0)
+        .max_by(|a, b| {
+            let rate = |(f, n): (usize, usize)| f as f64 / n as f64;
+            rate(a.1).total_cmp(&rate(b.1))
+        });
+    let Some((name, (failed, runs))) = worst else {
+        return RuleResult {
+            rule: "max_failure_rate".into(),
+            passed: true,
+            actual: "n/a".into(),
+            limit,
+            detail: "no runs to judge".into(),
+        };
+    };
+    let rate = failed as f64 / runs as f64;
+    let passed = rate <= max;
+    let what = format!("{failed} of {runs} runs failed or timed out in `{name}`");
+    RuleResult {
+        rule: "max_failure_rate".into(),
+        passed,
+        actual: format!("{:.1} %", rate * 100.0),
+        limit,
+        detail: if passed {
+            what
+        } else {
+            format!("{what}: {:.1} points over the limit", (rate - max) * 100.0)
+        },
+    }
+}
+
+/// `detail` of a budget on a figure: within, or over by how much.
+fn over(what: &str, actual: f64, limit: f64, fmt: fn(f64) -> String) -> String {
+    if actual <= limit {
+        format!("{what} {} within {}", fmt(actual), fmt(limit))
+    } else {
+        let rel = if limit > 0.0 {
+            format!(" (+{:.1} %)", (actual / limit - 1.0) * 100.0)
+        } else {
+            String::new()
+        };
+        format!(
+            "{what} {} exceeds {} by {}{rel}",
+            fmt(actual),
+            fmt(limit),
+            fmt(actual - limit)
+        )
+    }
+}
+
+fn peak_rss_rule(max: u64, scope: &[VariantData]) -> RuleResult {
+    let worst = scope
+        .iter()
+        .flat_map(|v| {
+            v.runs.iter().filter_map(move |r| {
+                let peak = r.it.max_rss_bytes.max(r.it.peak_tree_rss_bytes)?;
+                Some((peak, v.name))
+            })
+        })
+        .max_by_key(|p| p.0);
+    judged(
+        "max_peak_rss_bytes".into(),
+        worst.map(|(b, name)| (b as f64, name)),
+        max as f64,
+        bytes,
+        "peak RSS",
+        "peak RSS was not measured",
+    )
+}
+
+/// A budget result from the worst `(value, variant)`, if any.
+fn judged(
+    rule: String,
+    worst: Option<(f64, &str)>,
+    limit: f64,
+    fmt: fn(f64) -> String,
+    what: &str,
+    missing: &str,
+) -> RuleResult {
+    match worst {
+        None => RuleResult {
+            rule,
+            passed: true,
+            actual: "n/a".into(),
+            limit: format!("≤ {}", fmt(limit)),
+            detail: format!("not judged: {missing}"),
+        },
+        Some((value, name)) => RuleResult {
+            rule,
+            passed: value <= limit,
+            actual: fmt(value),
+            limit: format!("≤ {}", fmt(limit)),
+            detail: format!("{} in `{name}`", over(what, value, limit, fmt)),
+        },
+    }
+}
+
+fn pct(p: f64) -> String {
+    format!("{p:.1} %")
+}
+
+fn stage_rules(path: &str, b: &StageBudget, scope: &[VariantData]) -> Vec<RuleResult> {
+    let having: Vec<&VariantData> = scope
+        .iter()
+        .filter(|v| v.paths.iter().any(|p| p == path))
+        .collect();
+    let rule = |field: &str| format!("stage.\"{path}\".{field}");
+    let mut out = Vec::new();
+    let fields = [
+        ("p50_s", b.p50_s.is_some()),
+        ("max_rss_bytes", b.max_rss_bytes.is_some()),
+        ("max_cpu_pct", b.max_cpu_pct.is_some()),
+    ];
+    if having.is_empty() {
+        for (field, set) in fields {
+            if set {
+                out.push(RuleResult {
+                    rule: rule(field),
+                    passed: false,
+                    actual: "absent".into(),
+                    limit: "a reported stage".into(),
+                    detail: format!("no judged variant reports a stage `{path}`"),
+                });
+            }
+        }
+        return out;
+    }
+    let worst = |f: &dyn Fn(&VariantData) -> Option<f64>| {
+        having
+            .iter()
+            .filter_map(|v| Some((f(v)?, v.name)))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+    };
+    if let Some(limit) = b.p50_s {
+        let med = |v: &VariantData| {
+            let totals: Vec<f64> = v
+                .runs
+                .iter()
+                .filter(|r| r.calls_of(path).next().is_some())
+                .map(|r| r.total(path))
+                .collect();
+            median(&totals)
+        };
+        out.push(judged(
+            rule("p50_s"),
+            worst(&med),
+            limit,
+            secs,
+            "median",
+            "no counted run",
+        ));
+    }
+    if let Some(limit) = b.max_rss_bytes {
+        let peak = |v: &VariantData| {
+            v.runs
+                .iter()
+                .flat_map(|r| {
+                    r.calls_of(path)
+                        .filter_map(|c| peak_rss(&r.it.timeline, c.span.start_s, c.span.end_s))
+                })
+                .max()
+                .map(|b| b as f64)
+        };
+        out.push(judged(
+            rule("max_rss_bytes"),
+            worst(&peak),
+            limit as f64,
+            bytes,
+            "peak RSS",
+            "no timeline",
+        ));
+    }
+    if let Some(limit) = b.max_cpu_pct {
+        let cpu = |v: &VariantData| v.cpu_pct(path);
+        out.push(judged(
+            rule("max_cpu_pct"),
+            worst(&cpu),
+            limit,
+            pct,
+            "mean CPU",
+            "no timeline",
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,370 @@
+use super::*;
+use crate::findings::testkit::{run, session, variant};
+use crate::gate::StageBudget;
+use perfwatch_model::VariantExport;
+
+/// Ten runs of `job/wait` (0.2 s idle) then `job/work` (0.3 s busy), the
+/// first `failed` failing.
+fn v(name: &str, failed: usize) -> VariantExport {
+    let its = (0..10)
+        .map(|i| {
+            let mut r = run(i);
+            let job = r.open("job", None);
+            r.step("wait", Some(job), 0.2, false);
+            r.step("work", Some(job), 0.3, true);
+            r.close(job);
+            let mut it = r.finish();
+            if (i as usize) < failed {
+                it.exit_code = Some(1);
+            }
+            it
+        })
+        .collect();
+    variant(name, its)
+}
+
+fn comparison(
+    metric: &str,
+    stage: Option<&str>,
+    change_pct: f64,
+    severity: Severity,
+) -> Comparison {
+    Comparison {
+        metric: metric.into(),
+        stage: stage.map(str::to_string),
+        baseline: "main".into(),
+        candidate: "v".into(),
+        baseline_median: 1.0,
+        candidate_median: 1.0 + change_pct / 100.0,
+        baseline_n: 10,
+        candidate_n: 10,
+        ratio: 1.0 + change_pct / 100.0,
+        ci_low: 1.0,
+        ci_high: 1.0,
+        p_value: 0.001,
+        change_pct,
+        severity,
+        verdict: if severity == Severity::None {
+            Verdict::Unchanged
+        } else {
+            Verdict::Regressed
+        },
+        note: None,
+    }
+}
+
+fn healthy() -> Health {
+    Health {
+        score: 100,
+        breakdown: vec![],
+    }
+}
+
+fn one(cfg: GateConfig, s: &SessionExport) -> RuleResult {
+    let report = evaluate(&cfg, s, &healthy());
+    assert_eq!(report.rules.len(), 1, "{report:#?}");
+    assert_eq!(report.passed, report.rules[0].passed);
+    report.rules.into_iter().next().unwrap()
+}
+
+#[test]
+fn nothing_configured_passes_with_no_rules() {
+    let r = evaluate(
+        &GateConfig::default(),
+        &session(vec![v("v", 3)]),
+        &healthy(),
+    );
+    assert_eq!(
+        r,
+        GateReport {
+            passed: true,
+            rules: vec![]
+        }
+    );
+}
+
+#[test]
+fn regressions_are_counted_at_their_severity_or_worse() {
+    let mut s = session(vec![v("v", 0)]);
+    s.comparisons = vec![
+        comparison("wall_s", None, 60.0, Severity::High),
+        comparison("user_s", None, 30.0, Severity::Medium),
+        comparison("voluntary_cs", None, 300.0, Severity::Critical),
+        comparison("total_s", Some("job/wait"), 150.0, Severity::Critical),
+        comparison("sys_s", None, 1.0, Severity::None),
+    ];
+    let r = one(
+        GateConfig {
+            max_regression_critical: Some(0),
+            ..Default::default()
+        },
+        &s,
+    );
+    assert!(!r.passed);
+    assert_eq!((r.actual.as_str(), r.limit.as_str()), ("1", "≤ 0"));
+    assert_eq!(
+        r.detail,
+        "1 over the limit: `job/wait` total_s +150.0 % (critical, `main` → `v`)"
+    );
+    let r = one(
+        GateConfig {
+            max_regression_high: Some(1),
+            ..Default::default()
+        },
+        &s,
+    );
+    assert!(!r.passed);
+    assert_eq!(r.actual, "2");
+    let r = one(
+        GateConfig {
+            max_regression_medium: Some(3),
+            ..Default::default()
+        },
+        &s,
+    );
+    assert!(r.passed, "{r:?}");
+    assert!(r.detail.starts_with("within the limit"));
+    // Context switches count only when asked for.
+    let cfg = GateConfig {
+        max_regression_low: Some(0),
+        metrics: Some(vec!["voluntary_cs".into()]),
+        ..Default::default()
+    };
+    assert_eq!(one(cfg, &s).actual, "1");
+    let r = one(
+        GateConfig {
+            max_regression_low: Some(0),
+            ..Default::default()
+        },
+        &session(vec![v("v", 0)]),
+    );
+    assert!(r.passed);
+    assert_eq!(r.detail, "no significant regression at low or worse");
+}
+
+#[test]
+fn health_below_the_minimum_fails_with_the_largest_deductions() {
+    let s = session(vec![v("v", 0)]);
+    let h = Health {
+        score: 72,
+        breakdown: vec![
+            ("finding idle".into(), 8, "…".into()),
+            ("regression wall_s".into(), 20, "…".into()),
+        ],
+    };
+    let cfg = GateConfig {
+        min_health_score: Some(80),
+        ..Default::default()
+    };
+    let r = &evaluate(&cfg, &s, &h).rules[0];
+    assert!(!r.passed);
+    assert_eq!(
+        r.detail,
+        "8 points short; largest deductions: regression wall_s (−20), finding idle (−8)"
+    );
+    let cfg = GateConfig {
+        min_health_score: Some(70),
+        ..Default::default()
+    };
+    assert!(evaluate(&cfg, &s, &h).passed);
+}
+
+#[test]
+fn duration_increase_is_judged_on_the_median_change() {
+    let mut s = session(vec![v("v", 0)]);
+    s.comparisons = vec![comparison("wall_s", None, 12.3, Severity::Low)];
+    let r = one(
+        GateConfig {
+            max_duration_increase_percent: Some(10.0),
+            ..Default::default()
+        },
+        &s,
+    );
+    assert!(!r.passed);
+    assert_eq!(r.actual, "+12.3 %");
+    assert!(
+        r.detail.ends_with("2.3 points over the limit"),
+        "{}",
+        r.detail
+    );
+    let r = one(
+        GateConfig {
+            max_duration_increase_percent: Some(15.0),
+            ..Default::default()
+        },
+        &s,
+    );
+    assert!(r.passed);
+    s.comparisons.clear();
+    let r = one(
+        GateConfig {
+            max_duration_increase_percent: Some(5.0),
+            ..Default::default()
+        },
+        &s,
+    );
+    assert!(r.passed);
+    assert_eq!(r.actual, "n/a");
+}
+
+#[test]
+fn failure_rate() {
+    let s = session(vec![v("a", 0), v("b", 2)]);
+    let r = one(
+        GateConfig {
+            max_failure_rate: Some(0.1),
+            ..Default::default()
+        },
+        &s,
+    );
+    assert!(!r.passed);
+    assert_eq!(r.actual, "20.0 %");
+    assert_eq!(
+        r.detail,
+        "2 of 10 runs failed or timed out in `b`: 10.0 points over the limit"
+    );
+    assert!(
+        one(
+            GateConfig {
+                max_failure_rate: Some(0.25),
+                ..Default::default()
+            },
+            &s
+        )
+        .passed
+    );
+    // Only the chosen variant is judged.
+    let cfg = GateConfig {
+        max_failure_rate: Some(0.0),
+        variant: Some("a".into()),
+        ..Default::default()
+    };
+    assert!(one(cfg, &s).passed);
+}
+
+#[test]
+fn peak_rss_budget() {
+    let s = session(vec![v("v", 0)]);
+    let r = one(
+        GateConfig {
+            max_peak_rss_bytes: Some(20 << 20),
+            ..Default::default()
+        },
+        &s,
+    );
+    assert!(!r.passed);
+    assert!(
+        r.detail.starts_with("peak RSS 30.") && r.detail.contains("exceeds 20.0 MiB by"),
+        "{}",
+        r.detail
+    );
+    assert!(
+        one(
+            GateConfig {
+                max_peak_rss_bytes: Some(100 << 20),
+                ..Default::default()
+            },
+            &s
+        )
+        .passed
+    );
+    let mut s = s;
+    for it in &mut s.variants[0].iterations {
+        it.max_rss_bytes = None;
+        it.peak_tree_rss_bytes = None;
+    }
+    let r = one(
+        GateConfig {
+            max_peak_rss_bytes: Some(1),
+            ..Default::default()
+        },
+        &s,
+    );
+    assert_eq!((r.passed, r.actual.as_str()), (true, "n/a"));
+}
+
+#[test]
+fn stage_budgets() {
+    let s = session(vec![v("v", 0)]);
+    let budget = |p50_s, max_rss_bytes, max_cpu_pct| StageBudget {
+        p50_s,
+        max_rss_bytes,
+        max_cpu_pct,
+    };
+    let cfg = GateConfig {
+        stage: [
+            (
+                "job/work".to_string(),
+                budget(Some(0.25), Some(1 << 30), Some(50.0)),
+            ),
+            ("job/wait".to_string(), budget(Some(0.5), None, Some(5.0))),
+            ("job/gone".to_string(), budget(Some(1.0), None, None)),
+        ]
+        .into(),
+        ..Default::default()
+    };
+    let report = evaluate(&cfg, &s, &healthy());
+    let got: Vec<(&str, bool)> = report
+        .rules
+        .iter()
+        .map(|r| (r.rule.as_str(), r.passed))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("stage.\"job/gone\".p50_s", false),
+            ("stage.\"job/wait\".p50_s", true),
+            ("stage.\"job/wait\".max_cpu_pct", true),
+            ("stage.\"job/work\".p50_s", false),
+            ("stage.\"job/work\".max_rss_bytes", true),
+            ("stage.\"job/work\".max_cpu_pct", false),
+        ]
+    );
+    assert!(!report.passed);
+    let p50 = &report.rules[3];
+    assert_eq!(
+        p50.detail,
+        "median 300 ms exceeds 250 ms by 50 ms (+20.0 %) in `v`"
+    );
+    assert_eq!(
+        report.rules[0].detail,
+        "no judged variant reports a stage `job/gone`"
+    );
+}
+
+#[test]
+fn an_unknown_variant_fails() {
+    let s = session(vec![v("a", 0)]);
+    let cfg = GateConfig {
+        variant: Some("b".into()),
+        ..Default::default()
+    };
+    let r = evaluate(&cfg, &s, &healthy());
+    assert!(!r.passed);
+    assert_eq!(
+        r.rules[0].detail,
+        "no variant `b` in this session (it has: a)"
+    );
+}
+
+#[test]
+fn reports_serialise() {
+    let r = GateReport::new(vec![RuleResult {
+        rule: "min_health_score".into(),
+        passed: false,
+        actual: "72".into(),
+        limit: "≥ 80".into(),
+        detail: "8 points short".into(),
+    }]);
+    let json = serde_json::to_string(&r).unwrap();
+    assert_eq!(
+        json,
+        r#"{"passed":false,"rules":[{"rule":"min_health_score","passed":false,"actual":"72","limit":"≥ 80","detail":"8 points short"}]}"#
+    );
+    let h = serde_json::to_string(&Health {
+        score: 90,
+        breakdown: vec![("failures".into(), 10, "2 of 10".into())],
+    })
+    .unwrap();
+    assert_eq!(h, r#"{"score":90,"breakdown":[["failures",10,"2 of 10"]]}"#);
+}

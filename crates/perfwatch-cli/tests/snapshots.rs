@@ -1,0 +1,105 @@
+//! Snapshots of rendered output (insta), with what changes between runs —
+//! ids, times, the host, every figure — redacted, so they pin the shape.
+//! Review changes with `cargo insta review`.
+
+use crate::util::{json_shape, pw, redact, stdout, TestDir};
+use serde_json::Value;
+
+fn help(args: &[&str]) -> String {
+    let dir = TestDir::new();
+    // No PERFWATCH_DB: clap would print its (temporary) value.
+    stdout(
+        &pw(&dir)
+            .args(args)
+            .env_remove("PERFWATCH_DB")
+            .env("COLUMNS", "100")
+            .assert()
+            .success(),
+    )
+}
+
+#[test]
+fn top_level_help() {
+    insta::assert_snapshot!(help(&["--help"]));
+}
+
+#[test]
+fn run_help() {
+    insta::assert_snapshot!(help(&["run", "--help"]));
+}
+
+/// Redact a rendering of the latest session of `dir`.
+fn redact_session(dir: &TestDir, text: &str) -> String {
+    let json = dir.export("latest");
+    let id = json["session"]["id"].as_str().unwrap().to_string();
+    let started = json["session"]["started_at"].as_str().unwrap().to_string();
+    let text: String = text
+        .lines()
+        // Sample warnings (outliers, a cold first run) depend on timing.
+        .filter(|l| !l.trim_start().starts_with("warning:"))
+        .map(|l| {
+            // The host line describes this machine: keep only its label.
+            let indent = l.len() - l.trim_start().len();
+            if l.trim_start().starts_with("host ") {
+                format!("{}host [host]", &l[..indent])
+            } else if l.starts_with("- Host:") {
+                "- Host: [host]".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    redact(
+        &text,
+        &[(&id, "[id]"), (&id[..8], "[id]"), (&started, "[started]")],
+    )
+}
+
+#[test]
+fn terminal_summary_of_a_run() {
+    let dir = TestDir::new();
+    let out = stdout(
+        &pw(&dir)
+            .args(["run", "-n", "3", "--", "true"])
+            .assert()
+            .success(),
+    );
+    insta::assert_snapshot!(redact_session(&dir, &out));
+}
+
+#[test]
+fn markdown_export() {
+    let dir = TestDir::new();
+    pw(&dir)
+        .args(["run", "-q", "-n", "3", "--", "true"])
+        .assert()
+        .success();
+    let md = stdout(
+        &pw(&dir)
+            .args(["export", "latest", "--format", "markdown"])
+            .assert()
+            .success(),
+    );
+    insta::assert_snapshot!(redact_session(&dir, &md));
+}
+
+#[test]
+fn json_export_key_structure() {
+    let dir = TestDir::new();
+    // Long enough for the sampler to take samples, so the timeline's
+    // shape is part of the snapshot.
+    pw(&dir)
+        .args(["run", "-q", "-n", "2", "--", "sleep", "0.15"])
+        .assert()
+        .success();
+    let mut json = dir.export("latest");
+    // Present or absent depending on timing or the machine.
+    json["session"]["git"] = Value::Null;
+    json["findings"] = Value::Array(vec![]);
+    for v in json["variants"].as_array_mut().unwrap() {
+        v.as_object_mut().unwrap().remove("warnings");
+    }
+    let shape = serde_json::to_string_pretty(&json_shape(&json)).unwrap();
+    insta::assert_snapshot!(shape);
+}

@@ -1,0 +1,430 @@
+//! The test harness: a temporary working directory per test, the
+//! `perfwatch` binary configured to use it, and helpers to read what it
+//! stored.
+//!
+//! ```ignore
+//! let dir = TestDir::new();
+//! pw(&dir).args(["run", "-n", "3", "--", "true"]).assert().success();
+//! let json = dir.export("latest");
+//! ```
+
+use assert_cmd::Command;
+use rusqlite::{Connection, OpenFlags};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The binary under test.
+pub const PERFWATCH: &str = env!("CARGO_BIN_EXE_perfwatch");
+
+/// Longest any single `perfwatch` invocation may take before the test
+/// fails instead of hanging the suite.
+const COMMAND_LIMIT: Duration = Duration::from_secs(60);
+
+/// Environment variables a surrounding perfwatch (or OpenTelemetry setup)
+/// could leak into the tests; every command starts without them.
+const SCRUBBED_ENV: &[&str] = &[
+    "PERFWATCH_DB",
+    "PERFWATCH_CONFIG",
+    "PERFWATCH_SPANS",
+    "PERFWATCH_PARENT_SPAN",
+    "PERFWATCH_ITERATION",
+    "PERFWATCH_VARIANT",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_PROTOCOL",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_SERVICE_NAME",
+    "OTEL_TRACES_EXPORTER",
+];
+
+/// A temporary directory that is the working directory of every command
+/// of one test, with the history database inside it.
+pub struct TestDir {
+    tmp: tempfile::TempDir,
+}
+
+/// A `perfwatch` command for `dir`: cwd, `PERFWATCH_DB` and `--color never`
+/// set, a clean environment otherwise.
+pub fn pw(dir: &TestDir) -> Command {
+    dir.pw()
+}
+
+impl TestDir {
+    /// A fresh, empty directory.
+    pub fn new() -> TestDir {
+        let tmp = tempfile::Builder::new()
+            .prefix("perfwatch-cli-test-")
+            .tempdir()
+            .expect("create a temporary directory");
+        TestDir { tmp }
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// A path inside the directory.
+    pub fn join(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.path().join(rel)
+    }
+
+    /// The history database every command uses (through `PERFWATCH_DB`).
+    pub fn db(&self) -> PathBuf {
+        self.join("history.db")
+    }
+
+    /// Write a file (creating parent directories); returns its path.
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create parent directory");
+        }
+        std::fs::write(&path, contents).expect("write test file");
+        path
+    }
+
+    /// Read a text file; panics with its path when it is missing.
+    pub fn read(&self, rel: &str) -> String {
+        let path = self.join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+    }
+
+    /// The non-empty lines of a text file (missing file: none).
+    pub fn lines(&self, rel: &str) -> Vec<String> {
+        std::fs::read_to_string(self.join(rel))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// A configured `perfwatch` command (assert_cmd flavour).
+    pub fn pw(&self) -> Command {
+        let mut cmd = Command::from_std(self.std_pw());
+        cmd.timeout(COMMAND_LIMIT);
+        cmd
+    }
+
+    /// A configured `perfwatch` command to spawn as a background child.
+    pub fn std_pw(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(PERFWATCH);
+        cmd.current_dir(self.path());
+        for var in SCRUBBED_ENV {
+            cmd.env_remove(var);
+        }
+        cmd.env("PERFWATCH_DB", self.db())
+            .env("NO_COLOR", "1")
+            .args(["--color", "never"]);
+        cmd
+    }
+
+    /// `perfwatch export SESSION --format json`, parsed.
+    pub fn export(&self, session: &str) -> Value {
+        let out = self
+            .pw()
+            .args(["export", session, "--format", "json"])
+            .assert()
+            .success();
+        let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("export is not JSON ({e}):\n{text}"))
+    }
+
+    /// Read-only access to the history database.
+    pub fn history(&self) -> History {
+        History::open(&self.db())
+    }
+}
+
+/// Standard output of a finished command as text.
+pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+/// Standard error of a finished command as text.
+pub fn stderr(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// Assert that a command failed with a usage-style error: `code`, a
+/// standard error whose only line is `error: …` containing every one of
+/// `needles`, and nothing on standard output.
+pub fn assert_one_line_error(assert: assert_cmd::assert::Assert, code: i32, needles: &[&str]) {
+    let assert = assert.code(code);
+    let err = stderr(&assert);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(
+        lines.len() == 1 && lines[0].starts_with("error: "),
+        "expected one `error:` line, got:\n{err}"
+    );
+    for needle in needles {
+        assert!(err.contains(needle), "`{needle}` missing from:\n{err}");
+    }
+    assert!(
+        assert.get_output().stdout.is_empty(),
+        "unexpected stdout:\n{}",
+        stdout(&assert)
+    );
+}
+
+/// The real Python 3 interpreter (not a version-manager shim, which would
+/// add a process and ~100 ms to every iteration).
+pub fn python() -> &'static str {
+    static PYTHON: OnceLock<String> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let out = std::process::Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .expect("python3 is needed by these tests");
+        let exe = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if exe.is_empty() {
+            "python3".into()
+        } else {
+            exe
+        }
+    })
+}
+
+/// The iterations of an export, all variants, in index order.
+pub fn iterations(export: &Value) -> Vec<Value> {
+    let mut all: Vec<Value> = export["variants"]
+        .as_array()
+        .expect("variants array")
+        .iter()
+        .flat_map(|v| v["iterations"].as_array().cloned().unwrap_or_default())
+        .collect();
+    all.sort_by_key(|it| it["index"].as_u64());
+    all
+}
+
+/// The single variant of an export.
+pub fn only_variant(export: &Value) -> &Value {
+    let variants = export["variants"].as_array().expect("variants array");
+    assert_eq!(variants.len(), 1, "expected one variant: {export:#}");
+    &variants[0]
+}
+
+/// Poll `cond` every 20 ms until it holds; panics after `limit` with `what`.
+pub fn wait_until(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Whether a process is still alive (a zombie counts as gone: it no longer
+/// runs, it only waits to be reaped by whoever adopted it).
+pub fn process_alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            // The state follows the parenthesised command name.
+            let state = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.trim().chars().next());
+            !matches!(state, Some('Z') | Some('X'))
+        }
+        Err(_) => false,
+    }
+}
+
+/// Pids written one per line to a file by the measured commands.
+pub fn pids_in(dir: &TestDir, rel: &str) -> Vec<i32> {
+    dir.lines(rel)
+        .iter()
+        .map(|l| {
+            l.trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("bad pid line `{l}`"))
+        })
+        .collect()
+}
+
+/// A snapshot of the files under a directory (relative path → bytes), to
+/// prove a failed command wrote nothing.
+pub fn tree_snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+                out.push((rel, std::fs::read(&path).unwrap_or_default()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out.sort();
+    out
+}
+
+/// Read-only view of a perfwatch SQLite history, for checks the CLI does
+/// not print (and while a `perfwatch run` is still writing).
+pub struct History {
+    conn: Option<Connection>,
+}
+
+impl History {
+    /// Open read-only; a database that does not exist yet reads as empty.
+    pub fn open(path: &Path) -> History {
+        let conn = path.exists().then(|| {
+            Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .expect("open the history read-only")
+        });
+        if let Some(c) = &conn {
+            c.busy_timeout(Duration::from_secs(5))
+                .expect("busy timeout");
+        }
+        History { conn }
+    }
+
+    /// Number of stored iterations (of all sessions); 0 while the schema
+    /// does not exist yet.
+    pub fn iteration_count(&self) -> u64 {
+        self.conn
+            .as_ref()
+            .and_then(|c| {
+                c.query_row("SELECT COUNT(*) FROM iterations", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .ok()
+            })
+            .map_or(0, |n| n as u64)
+    }
+
+    /// `(session id, status, iteration count)` of every session, oldest first.
+    pub fn sessions(&self) -> Vec<(String, String, u64)> {
+        let Some(c) = &self.conn else {
+            return Vec::new();
+        };
+        let mut stmt = c
+            .prepare(
+                "SELECT s.id, s.status, (SELECT COUNT(*) FROM iterations i WHERE i.session_id = s.id)
+                 FROM sessions s ORDER BY s.seq",
+            )
+            .expect("query sessions");
+        stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64))
+        })
+        .expect("read sessions")
+        .collect::<Result<_, _>>()
+        .expect("read sessions")
+    }
+}
+
+/// Replace what changes from run to run in rendered text — the given
+/// literal strings (ids, host names, paths), then every number with its
+/// unit — and collapse runs of spaces and rules, so a snapshot pins the
+/// shape of the output and not its figures.
+pub fn redact(text: &str, literals: &[(&str, &str)]) -> String {
+    let mut text = text.to_string();
+    for (needle, replacement) in literals {
+        if !needle.is_empty() {
+            text = text.replace(needle, replacement);
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let starts_number = c.is_ascii_digit()
+            && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_'));
+        if starts_number {
+            let mut j = i;
+            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
+                j += 1;
+            }
+            // A unit glued to the number or after one space: 12 ms, 3.4MiB, 5%.
+            let mut k = j;
+            if k < chars.len() && chars[k] == ' ' {
+                k += 1;
+            }
+            let unit_start = k;
+            while k < chars.len() && (chars[k].is_alphabetic() || chars[k] == '%') {
+                k += 1;
+            }
+            let unit: String = chars[unit_start..k].iter().collect();
+            if is_unit(&unit) {
+                j = k;
+            }
+            out.push('#');
+            i = j;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    collapse(&out)
+}
+
+fn is_unit(word: &str) -> bool {
+    matches!(
+        word,
+        "ns" | "µs"
+            | "us"
+            | "ms"
+            | "s"
+            | "m"
+            | "h"
+            | "B"
+            | "KiB"
+            | "MiB"
+            | "GiB"
+            | "kB"
+            | "MB"
+            | "GB"
+            | "KB"
+            | "%"
+            | "x"
+            | "×"
+    )
+}
+
+/// Collapse runs of blanks and of table rule characters to one, and strip
+/// trailing blanks, so that column widths driven by figures do not matter.
+fn collapse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let mut prev: Option<char> = None;
+        let mut buf = String::new();
+        for c in line.chars() {
+            let squeezable = c == ' ' || "─━═-".contains(c);
+            if squeezable && prev == Some(c) {
+                continue;
+            }
+            buf.push(c);
+            prev = Some(c);
+        }
+        out.push_str(buf.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// A JSON value with every leaf replaced by its type name and arrays cut to
+/// their first element: the key structure of a document.
+pub fn json_shape(value: &Value) -> Value {
+    match value {
+        Value::Null => Value::String("null".into()),
+        Value::Bool(_) => Value::String("bool".into()),
+        Value::Number(_) => Value::String("number".into()),
+        Value::String(_) => Value::String("string".into()),
+        Value::Array(items) => Value::Array(items.iter().take(1).map(json_shape).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), json_shape(v)))
+                .collect(),
+        ),
+    }
+}

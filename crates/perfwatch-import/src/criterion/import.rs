@@ -1,0 +1,249 @@
+//! From criterion's files to sessions: one per benchmark.
+
+use super::files::{read_estimates, read_optional, BenchmarkId, Sample};
+use crate::detect::criterion_estimates_below;
+use crate::json::check_time;
+use crate::provenance::{imported_session, modified_rfc3339};
+use crate::{ImportError, Imported};
+use perfwatch_model::{CommandSpec, Iteration, VariantSpec};
+use std::path::{Component, Path};
+
+/// Imports criterion results: `path` is an `estimates.json` (read with the
+/// `sample.json` and `benchmark.json` beside it, when the file is named
+/// `estimates.json`), or a directory walked for every `new/estimates.json`
+/// below it, giving one session per benchmark in path order (see the
+/// [module docs](crate::criterion) for the mapping).
+///
+/// # Errors
+///
+/// [`ImportError::Read`] for unreadable paths, [`ImportError::Json`] (with
+/// line and column) for invalid JSON or wrong field types in any of the
+/// three files, [`ImportError::Unrecognized`] or
+/// [`ImportError::CriterionChange`] for a file that is not absolute
+/// estimates, [`ImportError::NoCriterionResults`] for a directory without
+/// results, [`ImportError::Empty`] for an empty sample,
+/// [`ImportError::BadTime`] for a negative time and
+/// [`ImportError::Inconsistent`] for `iters` and `times` of different
+/// lengths or a sample of zero runs.
+pub fn import_criterion(path: &Path) -> Result<Vec<Imported>, ImportError> {
+    let meta = std::fs::metadata(path).map_err(|source| ImportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_dir() {
+        return import_one(path, None).map(|one| vec![one]);
+    }
+    let found = criterion_estimates_below(path)?;
+    if found.is_empty() {
+        return Err(ImportError::NoCriterionResults {
+            path: path.to_path_buf(),
+        });
+    }
+    found
+        .iter()
+        .map(|estimates| import_one(estimates, Some(path)))
+        .collect()
+}
+
+/// One benchmark from its `estimates.json` and the files beside it.
+fn import_one(estimates_path: &Path, root: Option<&Path>) -> Result<Imported, ImportError> {
+    let estimates = read_estimates(estimates_path)?;
+    let run_dir = estimates_path.parent().unwrap_or(Path::new(""));
+    let beside = estimates_path
+        .file_name()
+        .is_some_and(|n| n == "estimates.json");
+    let (sample, id) = if beside {
+        (
+            read_optional::<Sample>(&run_dir.join("sample.json"))?,
+            read_optional::<BenchmarkId>(&run_dir.join("benchmark.json"))?,
+        )
+    } else {
+        (None, None)
+    };
+    let benchmark = id
+        .as_ref()
+        .map(BenchmarkId::full_id)
+        .unwrap_or_else(|| name_from_directories(run_dir, root));
+    let (iterations, mut description) = match &sample {
+        Some(sample) => {
+            let origin = run_dir.join("sample.json").display().to_string();
+            let iterations = sample_iterations(sample, &origin)?;
+            let description = format!(
+                "criterion: {} samples; each iteration is one sample's time per run",
+                iterations.len()
+            );
+            (iterations, description)
+        }
+        None => {
+            let origin = estimates_path.display().to_string();
+            let ns = check_time(estimates.median.point_estimate, &origin, || {
+                "median.point_estimate".into()
+            })?;
+            let iteration = measured(0, ns / 1e9);
+            let description = "criterion estimates only (no sample.json): one iteration \
+                               holding the median; statistics on one point are inconclusive"
+                .to_string();
+            (vec![iteration], description)
+        }
+    };
+    if let Some(throughput) = id.as_ref().and_then(BenchmarkId::throughput) {
+        description.push_str(&format!("; throughput per run: {throughput}"));
+    }
+    let command = CommandSpec {
+        argv: ["cargo", "bench", "--", "--exact", &benchmark]
+            .map(String::from)
+            .to_vec(),
+        shell: false,
+    };
+    let variant = VariantSpec {
+        name: "default".into(),
+        description: Some(description),
+        ..VariantSpec::default()
+    };
+    let started_at = modified_rfc3339(estimates_path);
+    Ok(Imported {
+        session: imported_session(benchmark, command, vec![variant], started_at),
+        iterations,
+    })
+}
+
+/// One iteration per sample: the sample's nanoseconds per run, in seconds.
+fn sample_iterations(sample: &Sample, origin: &str) -> Result<Vec<Iteration>, ImportError> {
+    if sample.times.is_empty() {
+        return Err(ImportError::Empty {
+            origin: origin.to_string(),
+            field: "times".into(),
+        });
+    }
+    if sample.iters.len() != sample.times.len() {
+        return Err(ImportError::Inconsistent {
+            origin: origin.to_string(),
+            message: format!(
+                "{} iters but {} times",
+                sample.iters.len(),
+                sample.times.len()
+            ),
+        });
+    }
+    let mut out = Vec::with_capacity(sample.times.len());
+    for (i, (&iters, &total_ns)) in sample.iters.iter().zip(&sample.times).enumerate() {
+        if !(iters.is_finite() && iters >= 1.0) {
+            return Err(ImportError::Inconsistent {
+                origin: origin.to_string(),
+                message: format!("iters[{i}] is {iters}, not a count of one run or more"),
+            });
+        }
+        let total_ns = check_time(total_ns, origin, || format!("times[{i}]"))?;
+        out.push(measured(out.len(), total_ns / iters / 1e9));
+    }
+    Ok(out)
+}
+
+/// A completed iteration of the `default` variant.
+fn measured(index: usize, wall_s: f64) -> Iteration {
+    Iteration {
+        index: u32::try_from(index).unwrap_or(u32::MAX),
+        variant: "default".into(),
+        exit_code: Some(0),
+        wall_s,
+        ..Iteration::default()
+    }
+}
+
+/// The benchmark's name when `benchmark.json` is missing: the directories
+/// leading to the run directory (`new`), below the walked `root` or, failing
+/// that, after the last directory named `criterion`; else the benchmark
+/// directory's own name.
+fn name_from_directories(run_dir: &Path, root: Option<&Path>) -> String {
+    let bench_dir = run_dir.parent().unwrap_or(Path::new(""));
+    let join = |p: &Path| {
+        p.components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    if let Some(relative) = root.and_then(|r| bench_dir.strip_prefix(r).ok()) {
+        let name = join(relative);
+        if !name.is_empty() {
+            return name;
+        }
+    }
+    let parts: Vec<_> = bench_dir.components().collect();
+    if let Some(at) = parts.iter().rposition(|c| c.as_os_str() == "criterion") {
+        let name = join(&parts[at + 1..].iter().collect::<std::path::PathBuf>());
+        if !name.is_empty() {
+            return name;
+        }
+    }
+    let absolute = std::path::absolute(bench_dir).unwrap_or_else(|_| bench_dir.to_path_buf());
+    absolute
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "criterion".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_the_directories_leading_to_new() {
+        let cases: [(&str, Option<&str>, &str); 5] = [
+            (
+                "target/criterion/parse/json/new",
+                Some("target/criterion"),
+                "parse/json",
+            ),
+            ("target/criterion/parse/json/new", None, "parse/json"),
+            ("out/parse/json/new", Some("out"), "parse/json"),
+            ("/data/results/parse/new", None, "parse"),
+            ("out/parse/new", Some("out/parse"), "parse"),
+        ];
+        for (run_dir, root, expected) in cases {
+            assert_eq!(
+                name_from_directories(Path::new(run_dir), root.map(Path::new)),
+                expected,
+                "{run_dir} under {root:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn samples_become_time_per_run_in_seconds() {
+        let sample = Sample {
+            iters: vec![1.0, 2.0, 4.0],
+            times: vec![1_000.0, 3_000.0, 4_000.0],
+        };
+        let walls: Vec<f64> = sample_iterations(&sample, "s.json")
+            .unwrap()
+            .iter()
+            .map(|it| it.wall_s)
+            .collect();
+        assert_eq!(walls, [1e-6, 1.5e-6, 1e-6]);
+    }
+
+    #[test]
+    fn bad_samples_are_refused() {
+        let cases = [
+            (vec![], vec![], "s.json: times is empty or missing"),
+            (vec![1.0], vec![1.0, 2.0], "s.json: 1 iters but 2 times"),
+            (
+                vec![0.0],
+                vec![1.0],
+                "s.json: iters[0] is 0, not a count of one run or more",
+            ),
+            (
+                vec![1.0, 1.0],
+                vec![1.0, -2.0],
+                "s.json: times[1] is -2, not a finite, non-negative time",
+            ),
+        ];
+        for (iters, times, expected) in cases {
+            let err = sample_iterations(&Sample { iters, times }, "s.json").unwrap_err();
+            assert_eq!(err.to_string(), expected);
+        }
+    }
+}
