@@ -60,8 +60,8 @@ pub fn sample_warnings(iterations: &[Iteration]) -> Vec<String> {
     let failed = counted.iter().filter(|it| !it.succeeded()).count();
     if failed > 0 {
         warnings.push(format!(
-            "{} failed (non-zero exit or signal) and {} included in the statistics \
-             (--ignore-failure); a failing run may take a different path than a successful one",
+            "{} failed (non-zero exit or signal) and {} included in the statistics; \
+             a failing run may take a different path than a successful one",
             runs(failed),
             if failed == 1 { "is" } else { "are" }
         ));
@@ -217,8 +217,8 @@ mod tests {
             [
                 "2 runs timed out and are excluded from the statistics; raise --timeout if they \
                  were merely slow",
-                "2 runs failed (non-zero exit or signal) and are included in the statistics \
-                 (--ignore-failure); a failing run may take a different path than a successful one",
+                "2 runs failed (non-zero exit or signal) and are included in the statistics; \
+                 a failing run may take a different path than a successful one",
             ]
         );
     }

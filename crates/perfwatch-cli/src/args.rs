@@ -93,6 +93,12 @@ pub struct GateFlags {
     /// Most medium-severity regressions allowed.
     #[arg(long, value_name = "N")]
     pub max_regression_medium: Option<u32>,
+    /// Most low-severity regressions allowed.
+    #[arg(long, value_name = "N")]
+    pub max_regression_low: Option<u32>,
+    /// Largest peak RSS of a run, in bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub max_peak_rss_bytes: Option<u64>,
     /// Lowest health score allowed.
     #[arg(long, value_name = "SCORE")]
     pub min_health_score: Option<u8>,
@@ -267,7 +273,7 @@ pub struct ScheduleArgs {
     pub cleanup: Option<String>,
     /// Kill a run (its whole process tree) after this many seconds; it is
     /// recorded as timed out and excluded from statistics.
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
     /// Resource sampling interval in milliseconds; 0 turns sampling off [default: 50].
     #[arg(long, value_name = "MS")]

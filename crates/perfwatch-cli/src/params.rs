@@ -211,19 +211,26 @@ mod tests {
             ..Default::default()
         };
         let params = [parse_param("t=2,4").unwrap()];
-        let v = expand(&[base], &params).unwrap();
+        let plain = CommandSpec {
+            argv: vec!["run".into()],
+            shell: false,
+        };
+        let v = expand(&plain, &[base.clone()], &params).unwrap();
         assert_eq!(v.len(), 2);
         assert_eq!(v[1].name, "t=4");
         assert_eq!(v[1].args, ["--threads=4"]);
         assert_eq!(v[1].env["N"], "4x");
-        assert_eq!(combo_of(&v[1], &params), vec![("t".into(), "4".into())]);
-        let cmd = CommandSpec {
+        assert_eq!(v[1].env["PERFWATCH_PARAM_T"], "4");
+        assert_eq!(
+            v[1].command, None,
+            "a command without placeholders is shared"
+        );
+        let templated = CommandSpec {
             argv: vec!["run".into(), "-j{t}".into()],
             shell: false,
         };
-        assert_eq!(
-            substitute_command(&cmd, &combo_of(&v[0], &params)).argv[1],
-            "-j2"
-        );
+        let v = expand(&templated, &[base], &params).unwrap();
+        assert_eq!(v[0].command.as_ref().unwrap().argv, ["run", "-j2"]);
+        assert_eq!(v[1].command.as_ref().unwrap().argv, ["run", "-j4"]);
     }
 }

@@ -169,10 +169,13 @@ fn peak_tree_rss_is_absent_rather_than_zero_when_no_sample_saw_the_process() {
             peak.is_null() || peak.as_u64().is_some_and(|p| p > 0),
             "peak_tree_rss_bytes is {peak}: {it}"
         );
+        // A sample taken after the command exited (nothing left, or only
+        // the unreaped zombie, whose resident size reads 0) measured nothing.
         for sample in it["timeline"].as_array().into_iter().flatten() {
             assert!(
-                sample["processes"].as_u64().is_some_and(|p| p > 0),
-                "a timeline sample of an empty process tree: {sample}"
+                sample["processes"].as_u64().is_some_and(|p| p > 0)
+                    && sample["rss_bytes"].as_u64().is_some_and(|r| r > 0),
+                "a timeline sample of an exited process tree: {sample}"
             );
         }
     }

@@ -33,10 +33,22 @@ fn redact_session(dir: &TestDir, text: &str) -> String {
     let json = dir.export("latest");
     let id = json["session"]["id"].as_str().unwrap().to_string();
     let started = json["session"]["started_at"].as_str().unwrap().to_string();
+    let mut in_health = false;
     let text: String = text
         .lines()
-        // Sample warnings (outliers, a cold first run) depend on timing.
-        .filter(|l| !l.trim_start().starts_with("warning:"))
+        // Sample warnings (outliers, a cold first run) and the findings
+        // under "Health" depend on timing: keep only the heading.
+        .filter(|l| {
+            if l.starts_with("Health") {
+                in_health = true;
+                return true;
+            }
+            if in_health && l.starts_with(' ') {
+                return false;
+            }
+            in_health = false;
+            !l.trim_start().starts_with("warning:")
+        })
         .map(|l| {
             // The host line describes this machine: keep only its label.
             let indent = l.len() - l.trim_start().len();

@@ -101,7 +101,12 @@ pub(crate) fn measure(
         user_s: Some(s.usage.user_s),
         sys_s: Some(s.usage.sys_s),
         max_rss_bytes: Some(s.usage.max_rss_bytes),
-        peak_tree_rss_bytes: s.samples.iter().map(|x| x.rss_bytes).max(),
+        peak_tree_rss_bytes: s
+            .samples
+            .iter()
+            .map(|x| x.rss_bytes)
+            .filter(|&b| b > 0)
+            .max(),
         read_bytes: s.read_bytes,
         write_bytes: s.write_bytes,
         voluntary_cs: Some(s.usage.voluntary_cs),

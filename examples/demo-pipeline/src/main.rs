@@ -96,11 +96,15 @@ fn encode(track: u32) -> u64 {
     h
 }
 
-/// Poll `ready` every `interval` until it holds.
+/// Poll `ready` every `interval` until it holds; counts the checks as the
+/// `polls` counter of the enclosing stage.
 fn poll_until(interval: Duration, ready: impl Fn() -> bool) {
+    let mut polls = 1u32;
     while !ready() {
         std::thread::sleep(interval);
+        polls += 1;
     }
+    perfwatch::counter!("polls", polls);
 }
 
 fn main() {

@@ -42,6 +42,8 @@ pub(crate) struct Run<'a> {
     pub it: &'a Iteration,
     /// Every span with its path.
     pub calls: Vec<Call<'a>>,
+    /// Indices into `calls` by stage path.
+    by_path: HashMap<String, Vec<usize>>,
 }
 
 impl<'a> Run<'a> {
@@ -75,7 +77,7 @@ impl<'a> Run<'a> {
                 children_s[p] += spans[i].duration_s();
             }
         }
-        let calls = spans
+        let calls: Vec<Call> = spans
             .iter()
             .zip(paths)
             .enumerate()
@@ -86,12 +88,20 @@ impl<'a> Run<'a> {
                 children_s: children_s[i],
             })
             .collect();
-        Run { it, calls }
+        let mut by_path: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in calls.iter().enumerate() {
+            by_path.entry(c.path.clone()).or_default().push(i);
+        }
+        Run { it, calls, by_path }
     }
 
-    /// The calls of one stage.
-    pub fn calls_of<'s>(&'s self, path: &'s str) -> impl Iterator<Item = &'s Call<'a>> + 's {
-        self.calls.iter().filter(move |c| c.path == path)
+    /// The calls of one stage, in start order.
+    pub fn calls_of<'s>(&'s self, path: &str) -> impl Iterator<Item = &'s Call<'a>> + 's {
+        self.by_path
+            .get(path)
+            .into_iter()
+            .flatten()
+            .map(move |&i| &self.calls[i])
     }
 
     /// Seconds spent in a stage in this run (0 when it did not occur).

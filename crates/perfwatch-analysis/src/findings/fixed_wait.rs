@@ -15,7 +15,10 @@
 //! other variant runs it, the condition's time is unknown: the estimate is
 //! `unobserved_fraction × wait × calls per run` (half the wait by
 //! default), the evidence says so (`condition_observed` = 0,
-//! `assumed_fraction`), and the confidence is lower.
+//! `assumed_fraction`), and the confidence is lower; waits under
+//! `min_unobserved_wait_s` (100 ms) are then not reported at all — a short
+//! constant idle time is as often a fixed cost (a timer tick, a device's
+//! latency) as a wait, and nothing shows which.
 
 use super::context::{mean_sd, VariantData};
 use super::format::secs;
@@ -40,6 +43,9 @@ pub struct FixedWaitOptions {
     pub unobserved_fraction: f64,
     /// Least median share of a call spent in the stage itself (default 0.8).
     pub min_self_fraction: f64,
+    /// Without another variant showing the condition, shorter waits (by
+    /// their round value) are not reported (default 0.1 s).
+    pub min_unobserved_wait_s: f64,
 }
 
 impl Default for FixedWaitOptions {
@@ -49,6 +55,7 @@ impl Default for FixedWaitOptions {
             min_calls: 3,
             unobserved_fraction: 0.5,
             min_self_fraction: 0.8,
+            min_unobserved_wait_s: 0.1,
         }
     }
 }
@@ -69,7 +76,9 @@ impl FixedWaitOptions {
             0.0,
             1.0,
             "[0, 1]",
-        )
+        )?;
+        let name = "fixed_wait.min_unobserved_wait_s";
+        check_range(name, self.min_unobserved_wait_s, 0.0, f64::MAX, "[0, ∞)")
     }
 }
 
@@ -115,6 +124,7 @@ fn check(all: &[VariantData], me: usize, path: &str, opts: &FindingOptions) -> O
             (wait - per_call_s, 1.0, how)
         }
         Condition::NotFaster => return None,
+        Condition::NoOther if round < o.min_unobserved_wait_s => return None,
         Condition::NoOther => {
             f.evidence.insert("condition_observed".into(), 0.0);
             f.evidence

@@ -13,8 +13,8 @@
 //! A series **grows** when all of these hold (methods in
 //! [`super::trend`]): the Mann–Kendall `z` is at least `min_z` (2.33, a
 //! one-sided 1 % test); the Theil–Sen slope times the series' span — the
-//! growth — is at least `min_growth_bytes` (1 MiB) and `min_growth_fraction`
-//! (5 %) of the starting level (median of the first third); and it has not
+//! growth — is at least `min_growth_bytes` (16 MiB) and `min_growth_fraction`
+//! (20 %) of the starting level (median of the first third); and it has not
 //! levelled off: the median of the last third lies above that of the middle
 //! third by at least `plateau_ratio` (¼) of what the overall slope predicts
 //! between them (a level test rather than the last third's own slope, so
@@ -36,9 +36,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MemoryGrowthOptions {
-    /// Fewest runs for the across-runs series (default 6).
+    /// Fewest runs for the across-runs series (default 6; fewer than 6
+    /// never suffice: the test needs two points per third).
     pub min_runs: usize,
-    /// Fewest timeline samples for a run's series (default 10).
+    /// Fewest timeline samples for a run's series (default 10; at least 6
+    /// are needed in any case).
     pub min_samples: usize,
     /// Least Mann–Kendall z (default 2.33).
     pub min_z: f64,
@@ -59,8 +61,8 @@ impl Default for MemoryGrowthOptions {
             min_runs: 6,
             min_samples: 10,
             min_z: 2.33,
-            min_growth_fraction: 0.05,
-            min_growth_bytes: 1 << 20,
+            min_growth_fraction: 0.20,
+            min_growth_bytes: 16 << 20,
             plateau_ratio: 0.25,
             min_growing_runs: 0.5,
         }
@@ -150,7 +152,7 @@ fn within_runs(v: &VariantData, o: &MemoryGrowthOptions) -> Option<Finding> {
     let series: Vec<Vec<(f64, f64)>> = v
         .runs
         .iter()
-        .filter(|r| r.it.timeline.len() >= o.min_samples.max(6))
+        .filter(|r| r.it.timeline.len() >= o.min_samples)
         .map(|r| {
             r.it.timeline
                 .iter()
@@ -204,7 +206,7 @@ fn within_runs(v: &VariantData, o: &MemoryGrowthOptions) -> Option<Finding> {
 }
 
 fn across_runs(v: &VariantData, o: &MemoryGrowthOptions) -> Option<Finding> {
-    if v.runs.len() < o.min_runs.max(6) {
+    if v.runs.len() < o.min_runs {
         return None;
     }
     let peaks: Option<Vec<u64>> = v.runs.iter().map(|r| r.it.max_rss_bytes).collect();

@@ -45,16 +45,16 @@ pub mod cold_start;
 pub(crate) mod context;
 pub mod fixed_wait;
 pub(crate) mod format;
-pub(crate) mod grid;
+pub mod grid;
 pub mod idle;
 pub mod memory_growth;
 pub mod noisy_stage;
 pub mod options;
 pub mod polling;
 pub mod retries;
-pub(crate) mod timeline;
-pub(crate) mod trend;
-pub(crate) mod waiting;
+pub mod timeline;
+pub mod trend;
+pub mod waiting;
 
 #[cfg(test)]
 pub(crate) mod testkit;

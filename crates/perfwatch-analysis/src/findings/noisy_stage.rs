@@ -108,12 +108,11 @@ pub(crate) fn find(all: &[VariantData], me: usize, opts: &FindingOptions) -> Vec
             e.insert("runs".into(), totals.len() as f64);
             f.impact_s = (mean - med).max(0.0);
             f.confidence = 0.7;
-            f.recommendation = format!(
-                "Its time varies from run to run (network, contention, caches, input): look \
-                 at its slowest runs; for benchmarking, stabilise it (mock or pin the \
-                 dependency, warm the cache). Until then comparisons need more runs to \
-                 see a change of a few percent."
-            );
+            f.recommendation = "Its time varies from run to run (network, contention, caches, \
+                                input): look at its slowest runs; for benchmarking, stabilise it \
+                                (mock or pin the dependency, warm the cache). Until then \
+                                comparisons need more runs to see a change of a few percent."
+                .into();
             f.effort = Some("medium".into());
             Some(f)
         })

@@ -43,7 +43,8 @@ pub struct FindingOptions {
     pub min_impact_s: f64,
     /// … and at least this share of the variant's median wall time
     /// (default 0.01). Rules whose point is not a saving (`bottleneck`,
-    /// `memory_growth`, `noisy_stage`, the whole-run `idle`) are exempt.
+    /// `memory_growth`, `noisy_stage`) are exempt; the whole-run `idle` is
+    /// judged on its idle time.
     pub min_impact_share: f64,
     /// The process tree counts as idle during a stage when its mean CPU use
     /// over the stage's calls is below this, in % of one core (default 15).

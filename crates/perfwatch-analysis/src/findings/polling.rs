@@ -30,7 +30,10 @@
 //! that variant's median` per call (what is demonstrably achievable);
 //! otherwise half the interval per call, the expected overshoot when the
 //! condition falls at a random phase of the interval. A name-only finding
-//! claims nothing when other variants run the stage and none is faster.
+//! claims nothing when other variants run the stage and none is faster,
+//! nor, without other variants, for an interval under
+//! `fixed_wait.min_unobserved_wait_s` (the same ambiguity as a short fixed
+//! wait).
 
 use super::context::{mean_sd, Call, VariantData};
 use super::format::secs;
@@ -152,6 +155,11 @@ fn check(all: &[VariantData], me: usize, path: &str, opts: &FindingOptions) -> O
             (typical - per_call_s, how)
         }
         Condition::NotFaster if source == Source::Name => return None,
+        Condition::NoOther
+            if source == Source::Name && interval < opts.fixed_wait.min_unobserved_wait_s =>
+        {
+            return None
+        }
         _ => {
             f.evidence.insert("condition_observed".into(), 0.0);
             let how = format!(

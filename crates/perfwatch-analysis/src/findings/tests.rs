@@ -99,6 +99,20 @@ fn demo_pipeline_alone_still_fires_with_stated_estimates() {
 }
 
 #[test]
+fn the_fixed_variant_alone_claims_no_short_waits() {
+    // `after` alone: 40 ms and 50 ms of constant idling are indistinguishable
+    // from fixed costs, and too short to be reported as waits.
+    let s = session(vec![Demo::AFTER.variant("after", 10, 2)]);
+    let fs = diagnose(&s, &FindingOptions::default());
+    let kinds = ["fixed_wait", "polling_granularity"];
+    assert!(
+        !fs.iter().any(|f| kinds.contains(&f.kind.as_str())),
+        "{fs:#?}"
+    );
+    find(&fs, "cold_start", "after", FETCH);
+}
+
+#[test]
 fn disabled_rules_do_not_run() {
     let s = session(vec![Demo::BEFORE.variant("before", 6, 1)]);
     let opts = FindingOptions {

@@ -20,7 +20,7 @@ pub(crate) struct CpuAcc {
 impl CpuAcc {
     /// Adds the windows of `timeline` overlapping `[start, end]`.
     pub fn add(&mut self, timeline: &[Sample], start: f64, end: f64) {
-        for (lo, hi, s) in windows(timeline) {
+        for (lo, hi, s) in windows(timeline, start, end) {
             let overlap = hi.min(end) - lo.max(start);
             if overlap > 0.0 && s.cpu_pct.is_finite() {
                 let w = overlap * overlap / (hi - lo);
@@ -38,19 +38,27 @@ impl CpuAcc {
 
 /// Peak RSS reading of the windows overlapping `[start, end]`.
 pub(crate) fn peak_rss(timeline: &[Sample], start: f64, end: f64) -> Option<u64> {
-    windows(timeline)
+    windows(timeline, start, end)
         .filter(|(lo, hi, _)| hi.min(end) - lo.max(start) > 0.0)
         .map(|(_, _, s)| s.rss_bytes)
         .max()
 }
 
-/// `(window start, window end, sample)` for every sample with a window of
-/// positive length.
-fn windows(timeline: &[Sample]) -> impl Iterator<Item = (f64, f64, &Sample)> {
-    timeline.iter().enumerate().filter_map(|(i, s)| {
-        let lo = if i == 0 { 0.0 } else { timeline[i - 1].t_s };
-        (s.t_s.is_finite() && lo.is_finite() && s.t_s > lo).then_some((lo, s.t_s, s))
-    })
+/// `(window start, window end, sample)` for the samples whose window of
+/// positive length may overlap `[start, end]`. The timeline is in time
+/// order (as sampled), so the first candidate is found by binary search.
+fn windows(timeline: &[Sample], start: f64, end: f64) -> impl Iterator<Item = (f64, f64, &Sample)> {
+    let first = timeline.partition_point(|s| s.t_s <= start);
+    timeline[first..]
+        .iter()
+        .enumerate()
+        .map(move |(k, s)| {
+            let i = first + k;
+            let lo = if i == 0 { 0.0 } else { timeline[i - 1].t_s };
+            (lo, s.t_s, s)
+        })
+        .take_while(move |(lo, _, _)| *lo < end)
+        .filter(|(lo, hi, _)| hi.is_finite() && lo.is_finite() && hi > lo)
 }
 
 #[cfg(test)]

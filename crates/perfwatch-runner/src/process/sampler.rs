@@ -58,6 +58,11 @@ impl Sampler {
     }
 
     fn record(&mut self, t_s: f64, totals: &Totals) {
+        // A tree that has exited (or holds only zombies) has no resident
+        // memory to report: a zero would be a figure we did not measure.
+        if totals.processes == 0 || totals.rss_pages == 0 {
+            return;
+        }
         let io = totals.root_io.unwrap_or_default() + totals.others_io;
         let dt = t_s - self.prev.t_s;
         let rate = |now: u64, before: u64| {

@@ -8,8 +8,13 @@
 //! let json = dir.export("latest");
 //! ```
 
+mod history;
+mod redact;
+
+pub use history::History;
+pub use redact::{json_shape, redact};
+
 use assert_cmd::Command;
-use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -263,168 +268,4 @@ pub fn tree_snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     walk(root, root, &mut out);
     out.sort();
     out
-}
-
-/// Read-only view of a perfwatch SQLite history, for checks the CLI does
-/// not print (and while a `perfwatch run` is still writing).
-pub struct History {
-    conn: Option<Connection>,
-}
-
-impl History {
-    /// Open read-only; a database that does not exist yet reads as empty.
-    pub fn open(path: &Path) -> History {
-        let conn = path.exists().then(|| {
-            Connection::open_with_flags(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .expect("open the history read-only")
-        });
-        if let Some(c) = &conn {
-            c.busy_timeout(Duration::from_secs(5))
-                .expect("busy timeout");
-        }
-        History { conn }
-    }
-
-    /// Number of stored iterations (of all sessions); 0 while the schema
-    /// does not exist yet.
-    pub fn iteration_count(&self) -> u64 {
-        self.conn
-            .as_ref()
-            .and_then(|c| {
-                c.query_row("SELECT COUNT(*) FROM iterations", [], |r| {
-                    r.get::<_, i64>(0)
-                })
-                .ok()
-            })
-            .map_or(0, |n| n as u64)
-    }
-
-    /// `(session id, status, iteration count)` of every session, oldest first.
-    pub fn sessions(&self) -> Vec<(String, String, u64)> {
-        let Some(c) = &self.conn else {
-            return Vec::new();
-        };
-        let mut stmt = c
-            .prepare(
-                "SELECT s.id, s.status, (SELECT COUNT(*) FROM iterations i WHERE i.session_id = s.id)
-                 FROM sessions s ORDER BY s.seq",
-            )
-            .expect("query sessions");
-        stmt.query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64))
-        })
-        .expect("read sessions")
-        .collect::<Result<_, _>>()
-        .expect("read sessions")
-    }
-}
-
-/// Replace what changes from run to run in rendered text — the given
-/// literal strings (ids, host names, paths), then every number with its
-/// unit — and collapse runs of spaces and rules, so a snapshot pins the
-/// shape of the output and not its figures.
-pub fn redact(text: &str, literals: &[(&str, &str)]) -> String {
-    let mut text = text.to_string();
-    for (needle, replacement) in literals {
-        if !needle.is_empty() {
-            text = text.replace(needle, replacement);
-        }
-    }
-    let mut out = String::with_capacity(text.len());
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let starts_number = c.is_ascii_digit()
-            && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_'));
-        if starts_number {
-            let mut j = i;
-            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
-                j += 1;
-            }
-            // A unit glued to the number or after one space: 12 ms, 3.4MiB, 5%.
-            let mut k = j;
-            if k < chars.len() && chars[k] == ' ' {
-                k += 1;
-            }
-            let unit_start = k;
-            while k < chars.len() && (chars[k].is_alphabetic() || chars[k] == '%') {
-                k += 1;
-            }
-            let unit: String = chars[unit_start..k].iter().collect();
-            if is_unit(&unit) {
-                j = k;
-            }
-            out.push('#');
-            i = j;
-            continue;
-        }
-        out.push(c);
-        i += 1;
-    }
-    collapse(&out)
-}
-
-fn is_unit(word: &str) -> bool {
-    matches!(
-        word,
-        "ns" | "µs"
-            | "us"
-            | "ms"
-            | "s"
-            | "m"
-            | "h"
-            | "B"
-            | "KiB"
-            | "MiB"
-            | "GiB"
-            | "kB"
-            | "MB"
-            | "GB"
-            | "KB"
-            | "%"
-            | "x"
-            | "×"
-    )
-}
-
-/// Collapse runs of blanks and of table rule characters to one, and strip
-/// trailing blanks, so that column widths driven by figures do not matter.
-fn collapse(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.lines() {
-        let mut prev: Option<char> = None;
-        let mut buf = String::new();
-        for c in line.chars() {
-            let squeezable = c == ' ' || "─━═-".contains(c);
-            if squeezable && prev == Some(c) {
-                continue;
-            }
-            buf.push(c);
-            prev = Some(c);
-        }
-        out.push_str(buf.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// A JSON value with every leaf replaced by its type name and arrays cut to
-/// their first element: the key structure of a document.
-pub fn json_shape(value: &Value) -> Value {
-    match value {
-        Value::Null => Value::String("null".into()),
-        Value::Bool(_) => Value::String("bool".into()),
-        Value::Number(_) => Value::String("number".into()),
-        Value::String(_) => Value::String("string".into()),
-        Value::Array(items) => Value::Array(items.iter().take(1).map(json_shape).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), json_shape(v)))
-                .collect(),
-        ),
-    }
 }
