@@ -73,7 +73,7 @@ fn terminal_summary_of_a_run() {
     let dir = TestDir::new();
     let out = stdout(
         &pw(&dir)
-            .args(["run", "-n", "3", "--", "true"])
+            .args(["run", "-n", "3", "--sample-interval", "0", "--", "true"])
             .assert()
             .success(),
     );

@@ -44,6 +44,10 @@ pub fn session(benchmark: &str, started_at: &str) -> Session {
                 description: Some("as shipped".into()),
                 env: BTreeMap::from([("MODE".into(), "1".into())]),
                 args: vec!["--x".into()],
+                command: Some(CommandSpec {
+                    argv: vec!["python3".into(), "job.py".into(), "--threads=4".into()],
+                    shell: false,
+                }),
             },
             VariantSpec {
                 name: "solo_only".into(),
