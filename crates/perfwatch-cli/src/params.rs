@@ -215,7 +215,7 @@ mod tests {
             argv: vec!["run".into()],
             shell: false,
         };
-        let v = expand(&plain, &[base.clone()], &params).unwrap();
+        let v = expand(&plain, std::slice::from_ref(&base), &params).unwrap();
         assert_eq!(v.len(), 2);
         assert_eq!(v[1].name, "t=4");
         assert_eq!(v[1].args, ["--threads=4"]);

@@ -39,15 +39,19 @@ fn schedule(
         } else {
             b.runs
         });
-    let mut runs = RunCount::default();
-    runs.exact = exact;
-    if let Some(n) = cli.min_runs.or(b.min_runs) {
-        runs.min_runs = n;
-    }
-    runs.max_runs = cli.max_runs.or(b.max_runs);
-    if let (Some(lo), Some(hi)) = (Some(runs.min_runs), runs.max_runs) {
-        if hi < lo && exact.is_none() {
-            return Err(usage(format!("--max-runs {hi} is below --min-runs {lo}")));
+    let defaults = RunCount::default();
+    let runs = RunCount {
+        exact,
+        min_runs: cli.min_runs.or(b.min_runs).unwrap_or(defaults.min_runs),
+        max_runs: cli.max_runs.or(b.max_runs),
+        ..defaults
+    };
+    if let Some(hi) = runs.max_runs {
+        if hi < runs.min_runs && exact.is_none() {
+            return Err(usage(format!(
+                "--max-runs {hi} is below --min-runs {}",
+                runs.min_runs
+            )));
         }
     }
     if exact == Some(0) || runs.max_runs == Some(0) {

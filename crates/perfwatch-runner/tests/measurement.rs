@@ -145,12 +145,18 @@ fn samples_never_report_an_exited_tree_and_sampling_can_be_off() {
     // no sample and no tree peak — never a zero one.
     let out = run_plan(&argv(&["true"], 3));
     for it in &out.iterations {
-        assert!(it.timeline.iter().all(|s| s.rss_bytes > 0 && s.processes > 0));
+        assert!(it
+            .timeline
+            .iter()
+            .all(|s| s.rss_bytes > 0 && s.processes > 0));
         assert_eq!(it.peak_tree_rss_bytes.is_some(), !it.timeline.is_empty());
     }
     let out = run_plan(&argv(&["sleep", "0.2"], 2));
     assert!(out.iterations.iter().all(|it| !it.timeline.is_empty()));
-    assert!(out.iterations.iter().all(|it| it.peak_tree_rss_bytes.unwrap() > 0));
+    assert!(out
+        .iterations
+        .iter()
+        .all(|it| it.peak_tree_rss_bytes.unwrap() > 0));
     let mut plan = argv(&["true"], 2);
     plan.sample_interval = None;
     let out = run_plan(&plan);

@@ -167,6 +167,18 @@ fn stage(v: &VariantData, path: &str, opts: &FindingOptions) -> Option<Finding> 
     Some(f)
 }
 
+/// The resource sampler's period in these runs: the median spacing of
+/// timeline samples; `None` without a timeline.
+fn sample_period(v: &VariantData) -> Option<f64> {
+    let gaps: Vec<f64> = v
+        .runs
+        .iter()
+        .flat_map(|r| r.it.timeline.windows(2).map(|w| w[1].t_s - w[0].t_s))
+        .filter(|g| *g > 0.0)
+        .collect();
+    median(&gaps)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,16 +227,4 @@ mod tests {
         assert_eq!(fs.len(), 1);
         assert_eq!(fs[0].stage.as_deref(), Some("job/download"));
     }
-}
-
-/// The resource sampler's period in these runs: the median spacing of
-/// timeline samples; `None` without a timeline.
-fn sample_period(v: &VariantData) -> Option<f64> {
-    let gaps: Vec<f64> = v
-        .runs
-        .iter()
-        .flat_map(|r| r.it.timeline.windows(2).map(|w| w[1].t_s - w[0].t_s))
-        .filter(|g| *g > 0.0)
-        .collect();
-    median(&gaps)
 }

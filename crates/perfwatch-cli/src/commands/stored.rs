@@ -121,7 +121,12 @@ pub fn baseline(ctx: &Context, cmd: &BaselineCommand) -> anyhow::Result<()> {
         } => {
             let id = store.resolve_session(session).map_err(store_usage)?;
             let b = store
-                .save_baseline(name, &[id.clone()], description.as_deref(), *force)
+                .save_baseline(
+                    name,
+                    std::slice::from_ref(&id),
+                    description.as_deref(),
+                    *force,
+                )
                 .map_err(store_usage)?;
             writeln!(out, "saved baseline `{}` = session {}", b.name, &id[..8])?;
         }
