@@ -12,7 +12,7 @@ pub fn session_sources(benchmark: &str) -> anyhow::Result<Vec<Box<dyn SpanSource
     // A well-behaved exporter has sent its spans before its process exits;
     // the grace only covers requests still being handled. Stop waiting at
     // once for commands that never talked OTLP.
-    otlp.quiet = Duration::from_millis(50);
+    otlp.quiet = Duration::from_millis(5);
     otlp.silent_after = 1;
     Ok(vec![
         Box::new(ProbeFileSource::new()?),
