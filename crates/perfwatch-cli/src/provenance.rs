@@ -5,35 +5,41 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// Git commit, branch and dirty state of the work tree containing `dir`;
-/// `None` outside a work tree or when git is not installed.
+/// `None` outside a work tree or when git is not installed. One `git
+/// status --porcelain=v2 --branch` call tells all three.
 pub fn git_info(dir: &Path) -> Option<GitInfo> {
-    let git = |args: &[&str]| -> Option<String> {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stderr(Stdio::null())
-            .output()
-            .ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-    };
-    if git(&["rev-parse", "--is-inside-work-tree"])? != "true" {
+    let out = Command::new("git")
+        .args([
+            "status",
+            "--porcelain=v2",
+            "--branch",
+            "--untracked-files=no",
+        ])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
         return None;
     }
-    let commit = git(&["rev-parse", "HEAD"]).filter(|c| !c.is_empty());
-    let branch = git(&["symbolic-ref", "--quiet", "--short", "HEAD"]).filter(|b| !b.is_empty());
-    // Untracked files do not make a measurement unreproducible; modified
-    // tracked files do.
-    let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
-        .map(|s| !s.is_empty())
-        .unwrap_or(false);
-    Some(GitInfo {
-        commit,
-        branch,
-        dirty,
-    })
+    Some(parse_status(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Parse `git status --porcelain=v2 --branch` output. Untracked files do
+/// not make a measurement unreproducible; modified tracked files do.
+fn parse_status(text: &str) -> GitInfo {
+    let mut info = GitInfo::default();
+    for line in text.lines() {
+        if let Some(oid) = line.strip_prefix("# branch.oid ") {
+            info.commit = (oid != "(initial)").then(|| oid.to_string());
+        } else if let Some(head) = line.strip_prefix("# branch.head ") {
+            info.branch = (head != "(detached)").then(|| head.to_string());
+        } else if !line.starts_with('#') && !line.is_empty() {
+            info.dirty = true;
+        }
+    }
+    info
 }
 
 /// The host: OS, kernel, CPU model, logical cores, memory.
@@ -77,6 +83,20 @@ mod tests {
             assert!(h.cores.unwrap() >= 1);
             assert!(h.memory_bytes.unwrap() > 0);
         }
+    }
+
+    #[test]
+    fn parses_porcelain_v2_status() {
+        let text = "# branch.oid 0123456789abcdef0123456789abcdef01234567\n# branch.head main\n1 .M N... 100644 100644 100644 a b f\n";
+        let g = parse_status(text);
+        assert_eq!(
+            g.commit.as_deref(),
+            Some("0123456789abcdef0123456789abcdef01234567")
+        );
+        assert_eq!(g.branch.as_deref(), Some("main"));
+        assert!(g.dirty);
+        let g = parse_status("# branch.oid (initial)\n# branch.head (detached)\n");
+        assert_eq!((g.commit, g.branch, g.dirty), (None, None, false));
     }
 
     #[test]
