@@ -57,6 +57,9 @@ pub fn sample_warnings(iterations: &[Iteration]) -> Vec<String> {
             if timed_out == 1 { "is" } else { "are" }
         ));
     }
+    if let Some(w) = dropped_spans_warning(iterations) {
+        warnings.push(w);
+    }
     let failed = counted.iter().filter(|it| !it.succeeded()).count();
     if failed > 0 {
         warnings.push(format!(
@@ -122,6 +125,34 @@ fn seconds(s: f64) -> String {
     } else {
         format!("{:.0} µs", s * 1e6)
     }
+}
+
+/// Span records that could not be used, summed over all iterations of the
+/// variant (warm-ups too: a broken instrumentation shows there first), with
+/// their reasons, most frequent first.
+fn dropped_spans_warning(iterations: &[Iteration]) -> Option<String> {
+    let mut reasons: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for it in iterations {
+        for (reason, n) in &it.dropped_spans {
+            *reasons.entry(reason.as_str()).or_default() += n;
+        }
+    }
+    let total: u64 = reasons.values().sum();
+    if total == 0 {
+        return None;
+    }
+    let mut list: Vec<(&str, u64)> = reasons.into_iter().collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let detail = list
+        .iter()
+        .map(|(r, n)| format!("{r} ×{n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!(
+        "{total} span record{} could not be used and {} dropped ({detail}); the whole-process figures are unaffected",
+        if total == 1 { "" } else { "s" },
+        if total == 1 { "was" } else { "were" }
+    ))
 }
 
 #[cfg(test)]
@@ -228,5 +259,29 @@ mod tests {
         assert_eq!(seconds(1.234), "1.23 s");
         assert_eq!(seconds(0.0481), "48.1 ms");
         assert_eq!(seconds(0.00095), "950 µs");
+    }
+
+    #[test]
+    fn dropped_span_records_are_reported_with_their_reasons() {
+        let mut its: Vec<Iteration> = (0..3)
+            .map(|i| Iteration {
+                index: i,
+                wall_s: 1.0,
+                exit_code: Some(0),
+                ..Default::default()
+            })
+            .collect();
+        its[0].dropped_spans.insert("invalid JSON".into(), 2);
+        its[2].dropped_spans.insert("invalid JSON".into(), 1);
+        its[2].dropped_spans.insert("unknown tier".into(), 1);
+        let w = sample_warnings(&its);
+        assert!(
+            w.iter().any(|w| w.starts_with("4 span records could not be used and were dropped (invalid JSON ×3, unknown tier ×1)")),
+            "{w:?}"
+        );
+        its.iter_mut().for_each(|it| it.dropped_spans.clear());
+        assert!(sample_warnings(&its)
+            .iter()
+            .all(|w| !w.contains("span record")));
     }
 }
