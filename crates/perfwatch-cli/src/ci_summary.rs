@@ -71,19 +71,16 @@ pub fn render(exports: &[SessionExport], gate: Option<&GateReport>) -> std::io::
             writeln!(out)?;
         }
         if !export.comparisons.is_empty() {
-            writeln!(out, "### Comparison\n")?;
             render_comparisons_markdown(&export.comparisons, &mut out)?;
             writeln!(out)?;
         }
         for v in &export.variants {
             if !v.stages.is_empty() {
-                writeln!(out, "### Stages · {}\n", escape_markdown(&v.name))?;
                 render_stages_markdown(&v.name, &v.stages, &mut out)?;
                 writeln!(out)?;
             }
         }
         if !export.findings.is_empty() {
-            writeln!(out, "### Top findings\n")?;
             let top: Vec<_> = export.findings.iter().take(TOP_FINDINGS).cloned().collect();
             render_findings_markdown(&top, &mut out)?;
             writeln!(out)?;

@@ -19,7 +19,13 @@ pub fn write_file(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("failed to create the folder {}", dir.display()))?;
+    // Ordinary permissions (0666 less the umask), not the 0600 of a
+    // private temporary file: reports are meant to be read.
+    let mut tmp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
         .with_context(|| format!("failed to write {}", path.display()))?;
     render(&mut tmp).with_context(|| format!("failed to write {}", path.display()))?;
     tmp.flush()?;

@@ -8,16 +8,25 @@
 
 mod util;
 
+mod frozen;
+mod nested_cargo;
+
 mod ab;
 mod bad_input;
 mod command_forms;
 mod compare;
 mod concurrency;
 mod config;
+mod demo_proof;
 mod failures;
 mod figures;
+mod gate_report;
+mod history_detect;
 mod hooks;
+mod import_hyperfine;
 mod interrupt;
+mod markdown_summary;
+mod real_browser;
 mod run_basics;
 mod snapshots;
 mod span;
