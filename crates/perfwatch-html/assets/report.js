@@ -296,7 +296,11 @@
     var u = new uPlot({
       width: width, height: 260, series: series,
       scales: { x: { time: false }, y: { range: upperRange(1.08, 1e-6) } },
-      axes: [axis(col, { label: "iteration (execution order)" }), axis(col, { values: fmtAxis(trimmed(fmtSeconds)), size: 70 })],
+      axes: [
+        // Iterations are whole numbers: only integer ticks.
+        axis(col, { label: "iteration (execution order)", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }),
+        axis(col, { values: fmtAxis(trimmed(fmtSeconds)), size: 70 })
+      ],
     }, data, box);
     return function () { u.destroy(); };
   }
