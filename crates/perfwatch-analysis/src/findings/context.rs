@@ -49,12 +49,17 @@ pub(crate) struct Run<'a> {
 impl<'a> Run<'a> {
     /// Builds the calls of one iteration.
     pub fn new(it: &'a Iteration) -> Self {
-        let mut spans: Vec<&Span> = it
+        // Paths follow the stage statistics' rules (escaping, cycles), so a
+        // finding names a stage exactly as the stage table does.
+        let all_paths = crate::stages::span_paths(&it.stages);
+        let mut indexed: Vec<(usize, &Span)> = it
             .stages
             .iter()
-            .filter(|s| s.duration_s().is_finite() && s.start_s.is_finite())
+            .enumerate()
+            .filter(|(_, s)| s.duration_s().is_finite() && s.start_s.is_finite())
             .collect();
-        spans.sort_by(|a, b| a.start_s.total_cmp(&b.start_s).then(a.id.cmp(&b.id)));
+        indexed.sort_by(|(_, a), (_, b)| a.start_s.total_cmp(&b.start_s).then(a.id.cmp(&b.id)));
+        let spans: Vec<&Span> = indexed.iter().map(|(_, s)| *s).collect();
         let mut index: HashMap<u64, usize> = HashMap::new();
         for (i, s) in spans.iter().enumerate() {
             index.entry(s.id).or_insert(i);
@@ -68,9 +73,7 @@ impl<'a> Run<'a> {
                     .filter(|&p| p != i)
             })
             .collect();
-        let paths: Vec<String> = (0..spans.len())
-            .map(|i| path_of(i, &spans, &parents))
-            .collect();
+        let paths: Vec<String> = indexed.iter().map(|(i, _)| all_paths[*i].clone()).collect();
         let mut children_s = vec![0.0; spans.len()];
         for (i, p) in parents.iter().enumerate() {
             if let Some(p) = *p {
@@ -120,24 +123,6 @@ impl<'a> Run<'a> {
     pub fn cpu_s(&self) -> Option<f64> {
         Some(self.it.user_s? + self.it.sys_s?).filter(|c| c.is_finite())
     }
-}
-
-/// The path of span `i`: names from the root, joined by `/`; a parent
-/// chain that loops is cut at the first repeat.
-fn path_of(i: usize, spans: &[&Span], parents: &[Option<usize>]) -> String {
-    let mut names = vec![spans[i].name.as_str()];
-    let mut seen = vec![i];
-    let mut at = parents[i];
-    while let Some(p) = at {
-        if seen.contains(&p) {
-            break;
-        }
-        seen.push(p);
-        names.push(spans[p].name.as_str());
-        at = parents[p];
-    }
-    names.reverse();
-    names.join("/")
 }
 
 /// One variant as the rules see it.
@@ -324,7 +309,14 @@ mod tests {
         };
         let run = Run::new(&it);
         assert_eq!(run.calls.len(), 2);
-        assert!(run.calls.iter().all(|c| c.path.split('/').count() == 2));
+        // The cycle is cut as the stage statistics cut it, so findings and
+        // the stage table name the same paths.
+        let mut paths: Vec<&str> = run.calls.iter().map(|c| c.path.as_str()).collect();
+        paths.sort();
+        let mut expected = crate::stages::span_paths(&it.stages);
+        expected.sort();
+        assert_eq!(paths, expected);
+        assert!(paths.iter().any(|p| !p.contains('/')), "one span becomes a root");
     }
 
     #[test]
