@@ -46,17 +46,8 @@ pub fn compare_against_first(export: &SessionExport, opts: &CompareOptions) -> V
         return Vec::new();
     };
     rest.iter()
-        .flat_map(|cand| compare_pair(first, cand, opts))
+        .flat_map(|cand| compare_variants(first, cand, opts))
         .collect()
-}
-
-/// One variant against another: every whole-process metric and stage.
-pub fn compare_pair(
-    base: &VariantExport,
-    cand: &VariantExport,
-    opts: &CompareOptions,
-) -> Vec<Comparison> {
-    compare_variants(base, cand, opts)
 }
 
 /// Variants of `cand` matched with those of `base`: by name, or the only
@@ -107,7 +98,7 @@ pub fn compare_sessions(
     let mut out = Vec::new();
     for (bi, ci) in pairs {
         let (bv, cv) = (&base.variants[bi], &cand.variants[ci]);
-        let mut cmp = compare_pair(bv, cv, opts);
+        let mut cmp = compare_variants(bv, cv, opts);
         let side = |label: &str, v: &VariantExport, many: bool| {
             if many || v.name != "default" {
                 format!("{label}:{}", v.name)
@@ -140,15 +131,9 @@ pub fn health(export: &SessionExport) -> perfwatch_analysis::Health {
     perfwatch_analysis::health(export, &export.findings)
 }
 
-/// The health score alone.
-pub fn health_score(export: &SessionExport, _config: &crate::config::Config) -> u8 {
-    health(export).score
-}
-
 /// Print the health score and its breakdown.
 pub fn print_health(
     export: &SessionExport,
-    _config: &crate::config::Config,
     color: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {

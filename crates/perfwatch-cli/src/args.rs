@@ -7,9 +7,9 @@ use std::path::PathBuf;
 /// Find where a program's time goes, prove which change made it slower,
 /// and stop regressions at the gate.
 #[derive(Debug, Parser)]
-#[command(name = "perfwatch", version, about, long_about = None)]
+#[command(name = "perfwatch", version)]
 #[command(
-    after_help = "Examples:\n  perfwatch run -n 20 --warmup 2 -- ./my-pipeline --input x\n  perfwatch run --shell -n 10 'python3 job.py | gzip > /dev/null'\n  perfwatch ab demo fixed_wait polling\n  perfwatch sessions\n  perfwatch show latest"
+    after_help = "Examples:\n  perfwatch run -n 20 --warmup 2 -- ./my-pipeline --input x\n  perfwatch run --shell -n 10 'python3 job.py | gzip > /dev/null'\n  perfwatch ab pipeline before after\n  perfwatch report --html report.html\n  perfwatch gate --baseline main --max-regression-high 0\n\nExit codes: 0 ok, 1 error, 2 usage or bad input, 3 the measured command failed,\n4 a gate failed, 5 a hook failed, 130 interrupted."
 )]
 pub struct Cli {
     /// SQLite history file.

@@ -316,7 +316,10 @@ mod tests {
         let mut expected = crate::stages::span_paths(&it.stages);
         expected.sort();
         assert_eq!(paths, expected);
-        assert!(paths.iter().any(|p| !p.contains('/')), "one span becomes a root");
+        assert!(
+            paths.iter().any(|p| !p.contains('/')),
+            "one span becomes a root"
+        );
     }
 
     #[test]

@@ -49,13 +49,11 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     for export in &exports {
         render_session(export, &ctx.terminal(), &mut out)?;
-        crate::analysis::print_health(export, &ctx.config, ctx.color, &mut out)?;
+        crate::analysis::print_health(export, ctx.color, &mut out)?;
     }
     out.flush()?;
     if let Some(path) = &args.html {
-        let health = exports
-            .first()
-            .map(|e| crate::analysis::health_score(e, &ctx.config));
+        let health = exports.first().map(|e| crate::analysis::health(e).score);
         let opts = HtmlOptions {
             title: None,
             health_score: health,

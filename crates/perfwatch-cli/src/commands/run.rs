@@ -121,7 +121,7 @@ fn run_one(
     if !out_args.quiet {
         let mut stdout = std::io::stdout().lock();
         render_session(&export, &ctx.terminal(), &mut stdout)?;
-        crate::analysis::print_health(&export, &ctx.config, ctx.color, &mut stdout)?;
+        crate::analysis::print_health(&export, ctx.color, &mut stdout)?;
         if let Some(g) = &gate {
             crate::commands::gate::print_report(g, ctx.color, &mut stdout)?;
         }
