@@ -7,7 +7,7 @@
 //! changepoints detect FILE [--preset default|otava] [--window N] [--max-p F]
 //!                          [--min-magnitude F] [--min-segment N]
 //!                          [--outlier-threshold F|off] [--scan-correction true|false]
-//!                          [--repeat R]
+//!                          [--otava-compat true|false] [--repeat R]
 //! ```
 //!
 //! `gen` writes `# planted=i,j,…`, a `value` header and one value per line.
@@ -111,6 +111,7 @@ fn run_detect(args: &[String]) -> Result<(), String> {
         "--min-segment",
         "--outlier-threshold",
         "--scan-correction",
+        "--otava-compat",
         "--repeat",
     ])?;
     let d = match flags.get("--preset", "default".to_owned())?.as_str() {
@@ -133,6 +134,7 @@ fn run_detect(args: &[String]) -> Result<(), String> {
         min_segment: flags.get("--min-segment", d.min_segment)?,
         outlier_threshold,
         scan_correction: flags.get("--scan-correction", d.scan_correction)?,
+        otava_compat: flags.get("--otava-compat", d.otava_compat)?,
     };
     let repeat: usize = flags.get("--repeat", 5)?;
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;

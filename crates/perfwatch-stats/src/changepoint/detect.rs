@@ -9,6 +9,7 @@ use super::merge::merge;
 use super::options::{check_finite, DetectError, DetectOptions};
 use super::range_stats::RangeStats;
 use super::segment_cache::SegmentCache;
+use super::student_t::Variance;
 use super::ChangePoint;
 
 /// Finds the change points of `series` (in order of index).
@@ -71,6 +72,7 @@ pub(crate) struct Windows {
     window: usize,
     step: usize,
     max_p_value: f64,
+    variance: Variance,
 }
 
 impl Windows {
@@ -80,6 +82,7 @@ impl Windows {
             window: options.window,
             step: options.window / 2,
             max_p_value: options.first_pass_p_value(),
+            variance: options.variance(),
         }
     }
 
@@ -98,7 +101,13 @@ impl Windows {
             return None;
         }
         let end = (self.start + self.window).min(len);
-        let found = window_change_points(stats, self.start, end, self.max_p_value, scratch);
+        let found = window_change_points(
+            stats,
+            (self.start, end),
+            self.max_p_value,
+            self.variance,
+            scratch,
+        );
         let last = found.last().copied().unwrap_or(0);
         self.start = last.max(self.start + self.step);
         Some(found)

@@ -195,10 +195,11 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(48))]
+        #![proptest_config(ProptestConfig::with_cases(64))]
 
         /// Appending in arbitrary chunks gives exactly the batch answer,
-        /// after every chunk.
+        /// after every chunk, from either preset, with and without Otava
+        /// compatibility.
         #[test]
         fn incremental_equals_batch(
             seed in any::<u64>(),
@@ -207,6 +208,8 @@ mod tests {
             window in prop::sample::select(vec![6usize, 20, 50]),
             filter in prop::sample::select(vec![Some(5.0), Some(2.0), None]),
             min_segment in 1usize..8,
+            base in prop::sample::select(vec![DetectOptions::default(), DetectOptions::otava()]),
+            otava_compat in any::<bool>(),
             chunks in prop::collection::vec(1usize..60, 1..40),
         ) {
             let generated = generate(&GenOptions { len, steps, min_gap: 10, seed, ..GenOptions::default() });
@@ -214,7 +217,13 @@ mod tests {
                 Ok(g) => g.values,
                 Err(_) => return Ok(()), // too many steps for the length
             };
-            let options = DetectOptions { window, outlier_threshold: filter, min_segment, ..DetectOptions::default() };
+            let options = DetectOptions {
+                window,
+                outlier_threshold: filter,
+                min_segment,
+                otava_compat,
+                ..base
+            };
             let mut detector = Detector::new(options.clone()).unwrap();
             let mut at = 0;
             for size in chunks.iter().cycle() {

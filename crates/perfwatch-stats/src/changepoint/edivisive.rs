@@ -18,7 +18,7 @@
 //! (within its interval) is significant, then search the pieces again.
 
 use super::range_stats::RangeStats;
-use super::student_t::pooled_t_test;
+use super::student_t::{pooled_t_test, Variance};
 
 /// Reusable buffers for [`best_split`], so windows allocate nothing.
 #[derive(Debug, Clone, Default)]
@@ -126,12 +126,13 @@ impl Interval {
 }
 
 /// Change points E-divisive finds in `stats[start..end]` at significance
-/// `max_p_value`, as absolute indices in increasing order.
+/// `max_p_value` (t-tests pooling `variance`), as absolute indices in
+/// increasing order.
 pub(crate) fn window_change_points(
     stats: &RangeStats,
-    start: usize,
-    end: usize,
+    (start, end): (usize, usize),
     max_p_value: f64,
+    variance: Variance,
     scratch: &mut Scratch,
 ) -> Vec<usize> {
     let values = stats.values();
@@ -149,7 +150,7 @@ pub(crate) fn window_change_points(
         }
         let Some((i, tau, _)) = chosen else { break };
         let (a, b) = (intervals[i].start, intervals[i].end);
-        if pooled_t_test(stats.range(a, tau), stats.range(tau, b)) > max_p_value {
+        if pooled_t_test(stats.range(a, tau), stats.range(tau, b), variance) > max_p_value {
             break;
         }
         found.push(tau);
@@ -226,13 +227,23 @@ mod tests {
             *v += 0.1 * ((i * 37 % 11) as f64 - 5.0) / 5.0;
         }
         let stats = RangeStats::from_values(&x);
-        let found = window_change_points(&stats, 0, x.len(), 0.01, &mut Scratch::default());
+        let found = window_change_points(
+            &stats,
+            (0, x.len()),
+            0.01,
+            Variance::Sample,
+            &mut Scratch::default(),
+        );
         assert_eq!(found, vec![20, 35]);
     }
 
     #[test]
     fn a_flat_window_has_no_change_point() {
         let stats = RangeStats::from_values(&[4.0; 30]);
-        assert!(window_change_points(&stats, 0, 30, 0.01, &mut Scratch::default()).is_empty());
+        for variance in [Variance::Sample, Variance::Population] {
+            let found =
+                window_change_points(&stats, (0, 30), 0.01, variance, &mut Scratch::default());
+            assert!(found.is_empty());
+        }
     }
 }

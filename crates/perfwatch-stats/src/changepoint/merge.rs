@@ -1,6 +1,13 @@
 //! The merge step of Hunter (Fleming et al. 2023): prune the weak change
 //! points collected from every window until each survivor is significant and
 //! large enough, re-testing the neighbours of each removed point.
+//!
+//! Each point keeps the segments it was last tested on. By default both
+//! neighbours of a removed point are re-tested, so those are always the
+//! segments between its current neighbours. Under
+//! [`DetectOptions::otava_compat`] the two points to the right of the removed
+//! one are re-tested instead, as Otava 0.8 does, and the left neighbour keeps
+//! its figures until a removal further left reaches it.
 
 use super::options::DetectOptions;
 use super::range_stats::RangeStats;
@@ -19,6 +26,8 @@ fn relative_change(a: f64, b: f64) -> f64 {
 /// A weak change point being pruned.
 struct Weak {
     index: usize,
+    /// The segment boundaries (previous, next) of its last test.
+    tested: (usize, usize),
     p_value: f64,
     /// Computed only once every p-value passes (medians cost O(segment)).
     magnitude: Option<f64>,
@@ -43,8 +52,10 @@ impl Merge<'_> {
         let (a, b) = self.bounds(i);
         let index = self.points[i].index;
         let (stats, scan_correction) = (self.stats, self.options.scan_correction);
+        let variance = self.options.variance();
+        self.points[i].tested = (a, b);
         self.points[i].p_value = self.cache.p_value(a, index, b, || {
-            let p = pooled_t_test(stats.range(a, index), stats.range(index, b));
+            let p = pooled_t_test(stats.range(a, index), stats.range(index, b), variance);
             if scan_correction {
                 // About (b − a)/shorter places a segment as short as the
                 // shorter side fit in the span: Bonferroni over them.
@@ -61,11 +72,15 @@ impl Merge<'_> {
         if let Some(m) = self.points[i].magnitude {
             return m;
         }
-        let (a, b) = self.bounds(i);
+        let (a, b) = self.points[i].tested;
         let index = self.points[i].index;
         let stats = self.stats;
+        let means_only = self.options.otava_compat;
         let m = self.cache.magnitude(a, index, b, |cache| {
             let means = relative_change(stats.range(a, index).mean, stats.range(index, b).mean);
+            if means_only {
+                return means;
+            }
             let medians = relative_change(
                 cache.median(stats.values(), a, index),
                 cache.median(stats.values(), index, b),
@@ -76,13 +91,19 @@ impl Merge<'_> {
         m
     }
 
+    /// Removes point `i` and re-tests the points whose figures change (see
+    /// the module doc for Otava's variant).
     fn remove(&mut self, i: usize) {
         self.points.remove(i);
-        if i > 0 {
-            self.retest(i - 1);
-        }
-        if i < self.points.len() {
-            self.retest(i);
+        let retested = if self.options.otava_compat {
+            // The right neighbour, and the point after it: a no-op unless a
+            // removal on its right left it stale.
+            i..i + 2
+        } else {
+            i.saturating_sub(1)..i + 1
+        };
+        for j in retested.start..retested.end.min(self.points.len()) {
+            self.retest(j);
         }
     }
 
@@ -123,7 +144,7 @@ impl Merge<'_> {
     }
 
     fn change_point(&mut self, i: usize) -> ChangePoint {
-        let (a, b) = self.bounds(i);
+        let (a, b) = self.points[i].tested;
         let index = self.points[i].index;
         let before = self.stats.range(a, index);
         let after = self.stats.range(index, b);
@@ -162,6 +183,7 @@ pub(crate) fn merge(
         .iter()
         .map(|&index| Weak {
             index,
+            tested: (0, 0),
             p_value: 1.0,
             magnitude: None,
         })
@@ -191,6 +213,16 @@ pub(crate) fn merge(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl DetectOptions {
+        /// [`DetectOptions::otava`] with the textbook statistics.
+        fn otava_like_textbook() -> Self {
+            Self {
+                otava_compat: false,
+                ..Self::otava()
+            }
+        }
+    }
 
     #[test]
     fn relative_change_is_symmetric() {
@@ -242,6 +274,39 @@ mod tests {
             stats.len(),
         );
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn otava_compat_leaves_the_left_neighbour_stale() {
+        // A step at 20; 30 is spurious and goes first. Re-tested, 20 sees
+        // [0, 20) against [20, 40); left stale, against [20, 30).
+        let values = stepped(&[(100.0, 20), (110.0, 20)]);
+        let stats = RangeStats::from_values(&values);
+        let run = |options: &DetectOptions| {
+            merge(
+                &stats,
+                &[20, 30],
+                options,
+                &mut SegmentCache::default(),
+                stats.len(),
+            )
+        };
+        let textbook = run(&DetectOptions::otava_like_textbook());
+        let compat = run(&DetectOptions::otava());
+        assert_eq!(textbook.len(), 1);
+        assert_eq!(compat.len(), 1);
+        let (fresh, stale) = (&textbook[0], &compat[0]);
+        assert_eq!((fresh.index, stale.index), (20, 20));
+        assert_eq!(fresh.mean_after, stats.range(20, 40).mean);
+        assert_eq!(stale.mean_after, stats.range(20, 30).mean);
+        let variance = DetectOptions::otava().variance();
+        assert_eq!(
+            stale.p_value,
+            pooled_t_test(stats.range(0, 20), stats.range(20, 30), variance)
+        );
+        // Otava's magnitude: the means alone.
+        let means = relative_change(stale.mean_before, stale.mean_after);
+        assert_eq!(stale.magnitude, means);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Detection options, their defaults, and the errors detection can return.
 
+use super::student_t::Variance;
+
 /// How change points are detected. `Default` gives the documented defaults.
 ///
 /// ```
@@ -57,6 +59,30 @@ pub struct DetectOptions {
     /// pays a factor of 100. [`ChangePoint::p_value`](super::ChangePoint) is
     /// the corrected value.
     pub scan_correction: bool,
+    /// Reproduce Apache Otava 0.8 exactly where perfwatch deliberately
+    /// departs from it (default `false`; [`DetectOptions::otava`] sets it).
+    ///
+    /// With it on:
+    ///
+    /// - Student's t-test pools the *population* variances of the two sides
+    ///   (Σ(x − x̄)²/n), as Otava does when it hands `numpy.std` figures to
+    ///   SciPy's pooled test; the default pools sample variances
+    ///   (Σ(x − x̄)²/(n − 1)), as the textbook test does: the population
+    ///   variances are smaller and overstate significance slightly;
+    /// - after the merge step removes a point, only the neighbour to its
+    ///   right is re-tested; the neighbour to its left keeps the p-value and
+    ///   magnitude of the segments it was last tested on, as in Otava 0.8.
+    ///   The default re-tests both neighbours, so that every figure describes
+    ///   the segments the survivors actually delimit;
+    /// - the magnitude is the relative change of the means alone, as in
+    ///   Otava; the default also requires the medians to move (see
+    ///   [`DetectOptions::min_magnitude`]).
+    ///
+    /// The figures of a reported [`ChangePoint`](super::ChangePoint) are
+    /// those of the segments it was last tested on, so with this on, a change
+    /// point left stale may describe a segment that a later removal widened.
+    /// Use it to compare with Otava; the defaults are the better statistics.
+    pub otava_compat: bool,
 }
 
 impl Default for DetectOptions {
@@ -68,16 +94,19 @@ impl Default for DetectOptions {
             min_segment: 5,
             outlier_threshold: Some(5.0),
             scan_correction: true,
+            otava_compat: false,
         }
     }
 }
 
 impl DetectOptions {
     /// Apache Otava 0.8's defaults (window 50, p < 0.001, no minimum
-    /// magnitude) with perfwatch's additions switched off: no minimum
-    /// segment, no outlier filter, no scan correction. For comparisons with
-    /// Otava; the [`Default`] options hold up better against outliers and
-    /// short excursions.
+    /// magnitude) with perfwatch's additions switched off (no minimum
+    /// segment, no outlier filter, no scan correction) and
+    /// [`otava_compat`](DetectOptions::otava_compat) on: the change points
+    /// Otava's `compute_change_points` finds with its defaults. For
+    /// comparisons with Otava; the [`Default`] options hold up better against
+    /// outliers and short excursions.
     pub fn otava() -> Self {
         Self {
             window: 50,
@@ -86,6 +115,7 @@ impl DetectOptions {
             min_segment: 1,
             outlier_threshold: None,
             scan_correction: false,
+            otava_compat: true,
         }
     }
 
@@ -121,6 +151,16 @@ impl DetectOptions {
             }
         }
         Ok(())
+    }
+
+    /// The variance estimate the t-tests pool (see
+    /// [`otava_compat`](DetectOptions::otava_compat)).
+    pub(crate) fn variance(&self) -> Variance {
+        if self.otava_compat {
+            Variance::Population
+        } else {
+            Variance::Sample
+        }
     }
 
     /// Half-width of the Hampel filter's neighbourhood.
@@ -195,6 +235,11 @@ mod tests {
         );
         assert_eq!(o.outlier_threshold, Some(5.0));
         assert!(o.scan_correction);
+        assert!(!o.otava_compat);
+        assert_eq!(o.variance(), Variance::Sample);
+        let otava = DetectOptions::otava();
+        assert!(otava.otava_compat);
+        assert_eq!(otava.variance(), Variance::Population);
         assert_eq!(DetectOptions::otava().validate(), Ok(()));
         assert_eq!(DetectOptions::otava().min_points(), 2);
         assert_eq!(o.validate(), Ok(()));

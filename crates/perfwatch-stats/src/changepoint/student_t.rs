@@ -8,19 +8,42 @@
 
 use super::range_stats::Moments;
 
+/// Which variance of each group the pooled t-test combines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Variance {
+    /// Σ(x − x̄)²/(n − 1): Student's test as defined.
+    Sample,
+    /// Σ(x − x̄)²/n: what Otava passes to the test (see
+    /// [`DetectOptions::otava_compat`](super::DetectOptions::otava_compat)).
+    Population,
+}
+
+impl Variance {
+    /// The group's contribution to the pooled sum, (n − 1)·s², for this
+    /// estimate s² of its variance.
+    fn weighted(self, group: Moments) -> f64 {
+        match self {
+            Self::Sample => group.m2,
+            Self::Population if group.n == 0 => 0.0,
+            Self::Population => group.m2 * (group.n - 1) as f64 / group.n as f64,
+        }
+    }
+}
+
 /// Two-sided p-value of Student's t-test (equal variances, pooled) between two
-/// groups given by their moments.
+/// groups given by their moments, pooling the given variance estimates:
+/// s_p² = ((n₁ − 1)·s₁² + (n₂ − 1)·s₂²) / (n₁ + n₂ − 2).
 ///
 /// Conventions for degenerate input, chosen so that the detector never sees a
 /// NaN: fewer than three values in all → 1; zero pooled variance → 0 when the
 /// means differ, 1 when they are equal.
-pub(crate) fn pooled_t_test(left: Moments, right: Moments) -> f64 {
+pub(crate) fn pooled_t_test(left: Moments, right: Moments, variance: Variance) -> f64 {
     let n = left.n + right.n;
     if left.n == 0 || right.n == 0 || n <= 2 {
         return 1.0;
     }
     let df = (n - 2) as f64;
-    let pooled_var = (left.m2 + right.m2) / df;
+    let pooled_var = (variance.weighted(left) + variance.weighted(right)) / df;
     let se = (pooled_var * (1.0 / left.n as f64 + 1.0 / right.n as f64)).sqrt();
     let diff = left.mean - right.mean;
     if se.is_nan() || se <= 0.0 || se.is_infinite() {
@@ -172,13 +195,16 @@ mod tests {
     #[test]
     fn degenerate_groups_never_give_nan() {
         let one = Moments::single(1.0);
-        assert_eq!(pooled_t_test(one, Moments::single(2.0)), 1.0);
+        assert_eq!(
+            pooled_t_test(one, Moments::single(2.0), Variance::Sample),
+            1.0
+        );
         let flat = Moments {
             n: 5,
             mean: 1.0,
             m2: 0.0,
         };
-        assert_eq!(pooled_t_test(flat, flat), 1.0);
+        assert_eq!(pooled_t_test(flat, flat, Variance::Population), 1.0);
         assert_eq!(
             pooled_t_test(
                 flat,
@@ -186,11 +212,15 @@ mod tests {
                     n: 5,
                     mean: 2.0,
                     m2: 0.0
-                }
+                },
+                Variance::Sample
             ),
             0.0
         );
-        assert_eq!(pooled_t_test(Moments::default(), flat), 1.0);
+        assert_eq!(
+            pooled_t_test(Moments::default(), flat, Variance::Population),
+            1.0
+        );
     }
 
     #[test]
@@ -206,7 +236,29 @@ mod tests {
             mean: 5.0,
             m2: 2.0,
         };
-        let p = pooled_t_test(left, right);
+        let p = pooled_t_test(left, right, Variance::Sample);
         assert!(close(p, 0.021_311_641_128_756_727, 1e-8), "{p}");
+    }
+
+    #[test]
+    fn population_variances_match_otavas_call() {
+        // scipy.stats.ttest_ind_from_stats(2, np.std([1, 2, 3]), 3,
+        // 5, np.std([4, 5, 6]), 3): t = −4.5, df = 4.
+        let left = Moments {
+            n: 3,
+            mean: 2.0,
+            m2: 2.0,
+        };
+        let right = Moments {
+            n: 3,
+            mean: 5.0,
+            m2: 2.0,
+        };
+        let p = pooled_t_test(left, right, Variance::Population);
+        assert!(close(p, 0.010_822_550_462_608_247, 1e-8), "{p}");
+        // A one-point side has variance 0 (Otava: std 0 below two points):
+        // ttest_ind_from_stats(9, 0, 1, 5, np.std([4, 5, 6]), 3).
+        let p = pooled_t_test(Moments::single(9.0), right, Variance::Population);
+        assert!(close(p, 0.051_316_701_949_486_21, 1e-8), "{p}");
     }
 }
