@@ -8,6 +8,7 @@ mod signal;
 mod stderr_tail;
 mod supervise;
 mod tree;
+mod workers;
 
 pub(crate) use child::{Child, SpawnSpec};
 pub(crate) use monitor::Stop;

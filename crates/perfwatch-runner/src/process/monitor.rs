@@ -6,10 +6,12 @@
 use super::procfs::Pid;
 use super::sampler::Sampler;
 use super::tree::Tree;
+use super::workers;
 use crate::cancel::Cancel;
 use perfwatch_model::Sample;
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// How often cancellation is checked.
@@ -50,30 +52,37 @@ pub(crate) struct Report {
     pub tree: Tree,
 }
 
-/// A running monitor thread.
+/// The monitor's outcome: its report, or the panic that ended it.
+type Outcome = Result<Report, Box<dyn Any + Send>>;
+
+/// A monitor running on a worker thread (see [`workers`]).
 #[derive(Debug)]
 pub(crate) struct Monitor {
     stop: mpsc::Sender<()>,
-    handle: JoinHandle<Report>,
+    done: mpsc::Receiver<Outcome>,
 }
 
 impl Monitor {
     /// Watch the command whose process (and group) is `pid`.
     pub fn start(pid: Pid, cfg: MonitorConfig) -> std::io::Result<Monitor> {
         let (stop, rx) = mpsc::channel();
-        let handle = std::thread::Builder::new()
-            .name("perfwatch-monitor".into())
-            .spawn(move || watch(pid, cfg, rx))?;
-        Ok(Monitor { stop, handle })
+        let (tx, done) = mpsc::channel();
+        workers::run(move || {
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| watch(pid, cfg, rx)));
+            let _ = tx.send(outcome);
+        })?;
+        Ok(Monitor { stop, done })
     }
 
     /// Stop watching (the command has exited) and return the report.
     /// Call it before reaping the command: the monitor signals its group.
     pub fn finish(self) -> Report {
         let _ = self.stop.send(());
-        match self.handle.join() {
-            Ok(report) => report,
-            Err(panic) => std::panic::resume_unwind(panic),
+        match self.done.recv() {
+            Ok(Ok(report)) => report,
+            Ok(Err(panic)) => panic::resume_unwind(panic),
+            // The job always sends its outcome before it ends.
+            Err(mpsc::RecvError) => panic!("the monitor ended without a report"),
         }
     }
 }

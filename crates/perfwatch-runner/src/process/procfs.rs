@@ -161,6 +161,7 @@ pub(crate) struct Scan {
 #[derive(Debug, Default)]
 pub(crate) struct ProcReader {
     path: String,
+    bytes: Vec<u8>,
     text: String,
     pids: Vec<Pid>,
 }
@@ -171,8 +172,27 @@ impl ProcReader {
         self.path.clear();
         let _ = self.path.write_fmt(path);
         self.text.clear();
-        match File::open(&self.path) {
-            Ok(mut f) => f.read_to_string(&mut self.text).is_ok(),
+        let Ok(mut f) = File::open(&self.path) else {
+            return false;
+        };
+        // A plain read loop: `read_to_string` first asks for the file's
+        // size and position, two more system calls per file that `/proc`
+        // files cannot answer usefully.
+        self.bytes.clear();
+        let mut chunk = [0u8; 4096];
+        loop {
+            match f.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => self.bytes.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return false,
+            }
+        }
+        match std::str::from_utf8(&self.bytes) {
+            Ok(t) => {
+                self.text.push_str(t);
+                true
+            }
             Err(_) => false,
         }
     }

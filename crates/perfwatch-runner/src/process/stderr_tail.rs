@@ -11,7 +11,7 @@ const KEEP_BYTES: usize = 4096;
 /// Lines of stderr shown.
 const KEEP_LINES: usize = 20;
 
-/// A reader thread draining a child's stderr into a ring buffer.
+/// A reader (on a worker thread) draining a child's stderr into a ring buffer.
 #[derive(Debug)]
 pub(crate) struct StderrTail {
     buf: Arc<Mutex<VecDeque<u8>>>,
@@ -28,28 +28,26 @@ impl StderrTail {
         let buf = Arc::new(Mutex::new(VecDeque::with_capacity(KEEP_BYTES)));
         let shared = Arc::clone(&buf);
         let (tx, done) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("perfwatch-stderr".into())
-            .spawn(move || {
-                let mut chunk = [0u8; 8192];
-                loop {
-                    let n = match pipe.read(&mut chunk) {
-                        Ok(0) => break,
-                        Ok(n) => n,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                        Err(_) => break,
-                    };
-                    if echo {
-                        let _ = std::io::stderr().write_all(&chunk[..n]);
-                    }
-                    let Ok(mut b) = shared.lock() else { break };
-                    let data = &chunk[n.saturating_sub(KEEP_BYTES)..n];
-                    let overflow = (b.len() + data.len()).saturating_sub(KEEP_BYTES);
-                    b.drain(..overflow);
-                    b.extend(data);
+        super::workers::run(move || {
+            let mut chunk = [0u8; 8192];
+            loop {
+                let n = match pipe.read(&mut chunk) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(_) => break,
+                };
+                if echo {
+                    let _ = std::io::stderr().write_all(&chunk[..n]);
                 }
-                let _ = tx.send(());
-            })?;
+                let Ok(mut b) = shared.lock() else { break };
+                let data = &chunk[n.saturating_sub(KEEP_BYTES)..n];
+                let overflow = (b.len() + data.len()).saturating_sub(KEEP_BYTES);
+                b.drain(..overflow);
+                b.extend(data);
+            }
+            let _ = tx.send(());
+        })?;
         Ok(StderrTail { buf, done })
     }
 

@@ -73,6 +73,7 @@ pub(crate) fn supervise(child: &mut Child, s: Supervision) -> std::io::Result<Su
     let report = monitor.finish();
     exited?;
     let mut tree = report.tree;
+    tree.root_exited();
     let (mut read_bytes, mut write_bytes) = (None, None);
     if s.kill_leftovers || report.stopped.is_some() {
         let totals = tree.refresh();

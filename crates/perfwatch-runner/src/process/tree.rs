@@ -55,6 +55,7 @@ pub(crate) struct Tree {
     tracked: HashMap<Pid, Tracked>,
     lost: Io,
     use_children_files: bool,
+    root_exited: bool,
 }
 
 impl Tree {
@@ -66,6 +67,7 @@ impl Tree {
             tracked: HashMap::new(),
             lost: Io::default(),
             use_children_files: procfs::children_files_supported(),
+            root_exited: false,
         }
     }
 
@@ -74,6 +76,14 @@ impl Tree {
     pub fn scanning(mut self) -> Tree {
         self.use_children_files = false;
         self
+    }
+
+    /// Note that the root has exited as a whole (`waitid` reported it):
+    /// all its threads are gone and the kernel has re-parented its
+    /// children, so walks no longer look for children under it (its
+    /// descendants already tracked are still followed from themselves).
+    pub fn root_exited(&mut self) {
+        self.root_exited = true;
     }
 
     /// Last sampled I/O of orphans that were reaped outside the tree.
@@ -166,6 +176,9 @@ impl Tree {
             let Some(st) = st else { continue };
             let io = self.reader.io(pid);
             found.insert(pid, (st, io));
+            if pid == self.root && self.root_exited {
+                continue;
+            }
             match scan {
                 Some(s) => stack.extend(s.children.get(&pid).into_iter().flatten()),
                 None => {
