@@ -115,17 +115,12 @@ pub fn load_series(
     metric: &SeriesMetric,
     ci: &CiOptions,
 ) -> anyhow::Result<Vec<Series>> {
-    let sessions = store.list_sessions(&SessionFilter {
-        benchmark: f.benchmark.clone(),
-        ..Default::default()
-    })?;
-    let benchmarks: BTreeSet<String> = store
-        .list_sessions(&SessionFilter::default())?
-        .into_iter()
-        .map(|r| r.session.benchmark)
-        .collect();
+    // One listing serves the benchmark check, the error messages and the
+    // variants of the chosen benchmark.
+    let all = store.list_sessions(&SessionFilter::default())?;
+    let benchmarks: BTreeSet<String> = all.iter().map(|r| r.session.benchmark.clone()).collect();
     let benchmark = match &f.benchmark {
-        Some(b) if sessions.is_empty() => {
+        Some(b) if !benchmarks.contains(b) => {
             return Err(usage(format!(
                 "no sessions of benchmark `{b}` (stored: {})",
                 join_or_none(&benchmarks)
@@ -144,13 +139,10 @@ pub fn load_series(
         }
     };
     let mut variants: Vec<String> = Vec::new();
-    for row in store.list_sessions(&SessionFilter {
-        benchmark: Some(benchmark.clone()),
-        ..Default::default()
-    })? {
-        for v in row.session.variants {
+    for row in all.iter().filter(|r| r.session.benchmark == benchmark) {
+        for v in &row.session.variants {
             if !variants.contains(&v.name) {
-                variants.push(v.name);
+                variants.push(v.name.clone());
             }
         }
     }

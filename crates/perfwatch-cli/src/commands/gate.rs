@@ -7,7 +7,7 @@ use crate::analysis::{
 use crate::args::{GateArgs, GateFlags};
 use crate::context::Context;
 use crate::exit::{usage, SilentExit};
-use crate::history::{detect_options, load_series, locate, Filters, SeriesMetric};
+use crate::history::{load_series, locate, Filters, SeriesMetric};
 use crate::stored::{load_baseline, load_session};
 use perfwatch_analysis::{evaluate, GateConfig, GateReport, RuleResult};
 use perfwatch_model::{exit_codes, Metric, SessionExport};
@@ -74,7 +74,7 @@ pub fn history_rule(
         &metric,
         &ci_options(&ctx.config.file.thresholds),
     )?;
-    let opts = detect_options(50, 0.001, 0.05)?;
+    let opts = perfwatch_stats::changepoint::DetectOptions::default();
     let thresholds = compare_options(&ctx.config.file.thresholds).severity;
     let mut failures = Vec::new();
     let mut checked = Vec::new();

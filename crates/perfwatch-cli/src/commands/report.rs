@@ -3,7 +3,7 @@
 use crate::analysis::{ci_options, compare_options, compare_sessions};
 use crate::args::{DashboardArgs, ReportArgs};
 use crate::context::Context;
-use crate::history::{detect_options, load_series, Filters, SeriesMetric};
+use crate::history::{load_series, Filters, SeriesMetric};
 use crate::output::write_file;
 use crate::stored::{load_baseline, load_session};
 use perfwatch_html::{
@@ -115,7 +115,7 @@ fn history_series(
         .map(|s| s.session.benchmark.as_str())
         .collect();
     let baselines = store.list_baselines()?;
-    let detect_opts = detect_options(50, 0.001, 0.05)?;
+    let detect_opts = perfwatch_stats::changepoint::DetectOptions::default();
     let mut out = Vec::new();
     for b in benchmarks {
         let mut metrics = vec![SeriesMetric::Metric(perfwatch_model::Metric::WallS)];

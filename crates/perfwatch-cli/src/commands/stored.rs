@@ -7,7 +7,7 @@ use crate::context::Context;
 use crate::exit::usage;
 use crate::output::write_file;
 use crate::stored::{load_any, load_session, store_usage};
-use perfwatch_model::{Metric, SessionExport};
+use perfwatch_model::SessionExport;
 use perfwatch_report::terminal::{
     render_comparisons, render_session, render_sessions, SessionListRow,
 };
@@ -23,20 +23,20 @@ pub fn sessions(ctx: &Context, args: &SessionsArgs) -> anyhow::Result<()> {
         limit: Some(args.limit),
         ..Default::default()
     })?;
-    let t = &ctx.config.file.thresholds;
     let mut list = Vec::with_capacity(rows.len());
     for row in rows {
         let s = &row.session;
-        // The first variant's median wall time, from the stored iterations.
-        let wall_median = store
-            .load_session(&s.id)
-            .ok()
-            .map(|(session, its)| crate::analysis::summarize(session, its, t))
-            .and_then(|e| {
-                e.variants
-                    .first()
-                    .and_then(|v| v.summary.get(Metric::WallS.key()).map(|x| x.median))
-            });
+        // The first variant's median wall time over its counted runs: a
+        // listing needs the median only, not the bootstrapped summaries.
+        let first = s.variants.first().map(|v| v.name.as_str());
+        let wall_median = store.load_session(&s.id).ok().and_then(|(_, its)| {
+            let walls: Vec<f64> = its
+                .iter()
+                .filter(|it| it.counts() && Some(it.variant.as_str()) == first)
+                .map(|it| it.wall_s)
+                .collect();
+            perfwatch_stats::median(&walls)
+        });
         list.push(SessionListRow {
             id: s.id.clone(),
             started_at: s.started_at.clone(),
