@@ -14,6 +14,7 @@ mod observer;
 mod output;
 mod params;
 mod provenance;
+mod recorder;
 mod settings;
 mod sources;
 mod stored;

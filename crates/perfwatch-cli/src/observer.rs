@@ -1,26 +1,26 @@
-//! The runner's observer during `run`/`ab`: commits every finished
-//! iteration to the store before the next starts, and drives the progress
-//! bar (on a terminal only; nothing animated when output is piped).
+//! The runner's observer during `run`/`ab`: hands every finished iteration
+//! to the [`Recorder`](crate::recorder::Recorder), which commits it while
+//! the next runs, and drives the progress bar (on a terminal only; nothing
+//! animated when output is piped).
 
+use crate::recorder::RecorderHandle;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use perfwatch_model::Iteration;
 use perfwatch_report::units::format_duration;
 use perfwatch_runner::{Observer, ObserverError};
-use perfwatch_store::Store;
 use std::collections::BTreeMap;
 
 /// Stores iterations and shows progress.
-pub struct SessionObserver<'a> {
-    store: &'a dyn Store,
-    session_id: String,
+pub struct SessionObserver {
+    recorder: RecorderHandle,
     bar: Option<ProgressBar>,
     walls: BTreeMap<String, Vec<f64>>,
 }
 
-impl<'a> SessionObserver<'a> {
-    /// An observer writing to `store` under `session_id`; with `progress`,
-    /// a bar on standard error.
-    pub fn new(store: &'a dyn Store, session_id: &str, benchmark: &str, progress: bool) -> Self {
+impl SessionObserver {
+    /// An observer handing iterations to `recorder`; with `progress`, a
+    /// bar on standard error.
+    pub fn new(recorder: RecorderHandle, benchmark: &str, progress: bool) -> Self {
         let bar = progress.then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
             bar.set_style(
@@ -34,8 +34,7 @@ impl<'a> SessionObserver<'a> {
             bar
         });
         SessionObserver {
-            store,
-            session_id: session_id.to_string(),
+            recorder,
             bar,
             walls: BTreeMap::new(),
         }
@@ -57,7 +56,7 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-impl Observer for SessionObserver<'_> {
+impl Observer for SessionObserver {
     fn planned(&mut self, total_estimate: u64) {
         if let Some(bar) = &self.bar {
             bar.set_length(total_estimate);
@@ -73,7 +72,9 @@ impl Observer for SessionObserver<'_> {
     }
 
     fn iteration_finished(&mut self, it: &Iteration) -> Result<(), ObserverError> {
-        self.store.add_iteration(&self.session_id, it)?;
+        // A write that failed since the last iteration stops the run now.
+        self.recorder.check()?;
+        self.recorder.record(it);
         if let Some(bar) = &self.bar {
             if it.counts() {
                 let walls = self.walls.entry(it.variant.clone()).or_default();

@@ -27,6 +27,8 @@ pub const TOO_LARGE: &str = "OTLP request over the size limit";
 pub(crate) struct Progress {
     /// Requests being read or processed now.
     pub in_flight: usize,
+    /// Connections being accepted or open now.
+    pub connections: usize,
     /// When a request last started or ended (any iteration).
     pub last_activity: Option<Instant>,
     /// Requests that reached the handler since the iteration began.
@@ -45,6 +47,7 @@ struct State {
     ids: HashSet<String>,
     dropped: BTreeMap<String, u64>,
     in_flight: usize,
+    connections: usize,
     last_activity: Option<Instant>,
     requests: u64,
     generation: u64,
@@ -72,7 +75,33 @@ impl Drop for InFlight {
     }
 }
 
+/// Counts one connection as open from just before it is accepted until
+/// dropped (with the connection, or at once when no connection came).
+pub(crate) struct Connection(Arc<Inbox>);
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        let mut st = self.0.lock();
+        st.connections = st.connections.saturating_sub(1);
+        st.generation += 1;
+        drop(st);
+        self.0.changed.notify_all();
+    }
+}
+
 impl Inbox {
+    /// A connection is about to be accepted. Counting it before the
+    /// `accept` call closes the gap in which it is neither in the listen
+    /// queue nor counted (see `OtlpSource::settle`).
+    pub fn connection_opening(self: &Arc<Self>) -> Connection {
+        let mut st = self.lock();
+        st.connections += 1;
+        st.generation += 1;
+        drop(st);
+        self.changed.notify_all();
+        Connection(Arc::clone(self))
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // A handler that panicked mid-update leaves counts that are still
         // usable; never propagate the poison into the runner.
@@ -184,6 +213,7 @@ fn progress_of(st: &State) -> Progress {
     }
     Progress {
         in_flight: st.in_flight,
+        connections: st.connections,
         last_activity: st.last_activity,
         requests: st.requests,
         tree_complete: has_root && resolved,

@@ -26,6 +26,7 @@
 mod config;
 pub mod decode;
 mod inbox;
+mod listener;
 pub mod map;
 mod respond;
 mod server;

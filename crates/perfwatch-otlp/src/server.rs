@@ -3,6 +3,7 @@
 
 use crate::decode::{decode_request, decompress, Compression, DecodeError, Encoding};
 use crate::inbox::{Inbox, TOO_LARGE, UNDECODABLE};
+use crate::listener::{connection_waiting, CountingListener};
 use crate::map::{map_request, MapOptions};
 use crate::respond::{
     status_body, success_body, CODE_INVALID_ARGUMENT, CODE_NOT_FOUND, CODE_RESOURCE_EXHAUSTED,
@@ -15,6 +16,7 @@ use axum::routing::any;
 use axum::Router;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use tokio::sync::oneshot;
@@ -28,9 +30,7 @@ pub enum StartError {
     /// No loopback port could be bound.
     #[error("bind the OTLP receiver on 127.0.0.1: {0}")]
     Bind(#[source] std::io::Error),
-    /// The tokio runtime could not be built.
-    #[error("build the OTLP receiver's runtime: {0}")]
-    Runtime(#[source] std::io::Error),
+
     /// The receiver's thread could not be spawned.
     #[error("spawn the OTLP receiver's thread: {0}")]
     Thread(#[source] std::io::Error),
@@ -46,6 +46,8 @@ struct App {
 /// A running receiver; dropping it stops the server and joins its thread.
 pub(crate) struct Receiver {
     addr: SocketAddr,
+    /// The listening socket, owned by the server thread while it runs.
+    listen_fd: RawFd,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -60,26 +62,34 @@ impl Receiver {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(StartError::Bind)?;
         listener.set_nonblocking(true).map_err(StartError::Bind)?;
         let addr = listener.local_addr().map_err(StartError::Bind)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_io()
-            .enable_time()
-            .build()
-            .map_err(StartError::Runtime)?;
+        let listen_fd = listener.as_raw_fd();
+        let counted = Arc::clone(&inbox);
         let app = Arc::new(App {
             inbox,
             max_body_bytes,
             map,
         });
-        let router = Router::new()
-            .route(TRACES_PATH, any(traces))
-            .fallback(not_found)
-            .with_state(app);
         let (tx, rx) = oneshot::channel::<()>();
+        // The runtime and the router are built on the server's own thread,
+        // off the caller's path: until it accepts them, connections wait
+        // in the listen queue of the socket bound above.
         let thread = std::thread::Builder::new()
             .name("perfwatch-otlp".into())
             .spawn(move || {
+                let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_io()
+                    .enable_time()
+                    .build()
+                else {
+                    // `is_running` turns false: the next iteration says so.
+                    return;
+                };
+                let router = Router::new()
+                    .route(TRACES_PATH, any(traces))
+                    .fallback(not_found)
+                    .with_state(app);
                 runtime.block_on(async move {
-                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                    let Ok(listener) = CountingListener::new(listener, counted) else {
                         return;
                     };
                     tokio::select! {
@@ -92,6 +102,7 @@ impl Receiver {
             .map_err(StartError::Thread)?;
         Ok(Receiver {
             addr,
+            listen_fd,
             shutdown: Some(tx),
             thread: Some(thread),
         })
@@ -100,6 +111,11 @@ impl Receiver {
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Whether a connection waits to be accepted.
+    pub fn connection_waiting(&self) -> bool {
+        self.is_running() && connection_waiting(self.listen_fd)
     }
 
     /// Whether the server thread is still serving.

@@ -6,10 +6,14 @@
 //!
 //! 1. the grace period since `finish` began has passed → done;
 //! 2. a request is being received → wait for it (bounded by rule 1);
-//! 3. a root span arrived and every parent resolves → done;
-//! 4. the command has been silent for several iterations and nothing
-//!    arrived in this one → done (uninstrumented commands pay nothing);
-//! 5. no request for the quiet period (since `finish` began or since the
+//! 3. no connection is open or waiting to be accepted → done: the command
+//!    has been reaped and its leftovers killed, and a connection an
+//!    exporter made is in the accept queue before its `connect` returns,
+//!    so nothing more can come (uninstrumented commands pay nothing);
+//! 4. a root span arrived and every parent resolves → done;
+//! 5. the command has been silent for several iterations and nothing
+//!    arrived in this one → done;
+//! 6. no request for the quiet period (since `finish` began or since the
 //!    last request, whichever is later) → done; else wait until then.
 
 use crate::inbox::Progress;
@@ -20,6 +24,8 @@ use std::time::{Duration, Instant};
 pub(crate) enum Why {
     /// The grace period ran out.
     Grace,
+    /// No connection is left that could bring more.
+    Closed,
     /// The span tree is complete.
     Complete,
     /// The command has not been sending spans.
@@ -46,13 +52,17 @@ pub(crate) struct Timing {
     pub quiet: Duration,
 }
 
-/// Decide at `now`, `finish` having begun at `started`. `silent` tells
-/// whether earlier iterations have been silent long enough for rule 4.
+/// Decide at `now`, `finish` having begun at `started`. `waiting` tells
+/// whether a connection waits in the accept queue (looked at *before*
+/// `progress` was read, so that a connection is always seen in one place
+/// or the other); `silent` whether earlier iterations have been silent long
+/// enough for rule 5.
 pub(crate) fn decide(
     timing: Timing,
     started: Instant,
     now: Instant,
     progress: &Progress,
+    waiting: bool,
     silent: bool,
 ) -> Decision {
     let deadline = started + timing.grace;
@@ -61,6 +71,9 @@ pub(crate) fn decide(
     }
     if progress.in_flight > 0 {
         return Decision::WaitUntil(deadline);
+    }
+    if progress.connections == 0 && !waiting {
+        return Decision::Done(Why::Closed);
     }
     if progress.tree_complete {
         return Decision::Done(Why::Complete);
@@ -90,8 +103,10 @@ mod tests {
             grace: 1000 * MS,
             quiet: 150 * MS,
         };
+        // One connection still open, so the later rules are reached.
         let idle = Progress {
             in_flight: 0,
+            connections: 1,
             last_activity: None,
             requests: 0,
             tree_complete: false,
@@ -177,9 +192,36 @@ mod tests {
             ),
         ];
         for (label, now_ms, progress, silent, want) in cases {
-            let got = decide(timing, t0, t0 + now_ms * MS, &progress, silent);
+            let got = decide(timing, t0, t0 + now_ms * MS, &progress, false, silent);
             assert_eq!(got, want, "{label}");
         }
+    }
+
+    #[test]
+    fn nothing_open_means_nothing_more_comes() {
+        let t0 = Instant::now();
+        let timing = Timing {
+            grace: 1000 * MS,
+            quiet: 150 * MS,
+        };
+        let closed = Progress {
+            in_flight: 0,
+            connections: 0,
+            last_activity: None,
+            requests: 0,
+            tree_complete: false,
+            generation: 0,
+        };
+        let at = |p: &Progress, waiting| decide(timing, t0, t0, p, waiting, false);
+        assert_eq!(at(&closed, false), Decision::Done(Why::Closed));
+        // A connection still in the accept queue: wait (quiet rule).
+        assert_eq!(at(&closed, true), Decision::WaitUntil(t0 + 150 * MS));
+        // A request being handled on a connection that closed: wait for it.
+        let handled = Progress {
+            in_flight: 1,
+            ..closed
+        };
+        assert_eq!(at(&handled, false), Decision::WaitUntil(t0 + 1000 * MS));
     }
 
     #[test]
@@ -191,13 +233,14 @@ mod tests {
         };
         let p = Progress {
             in_flight: 0,
+            connections: 1,
             last_activity: Some(t0 + 50 * MS),
             requests: 1,
             tree_complete: false,
             generation: 0,
         };
         assert_eq!(
-            decide(timing, t0, t0 + 60 * MS, &p, false),
+            decide(timing, t0, t0 + 60 * MS, &p, false, false),
             Decision::WaitUntil(t0 + 100 * MS)
         );
     }

@@ -23,6 +23,8 @@ pub struct OtlpSource {
     receiver: Receiver,
     silent_iterations: u32,
     last_wait: Option<Duration>,
+    /// [`OtlpSource::env`], built once (it changes with the service name).
+    env: Vec<(String, String)>,
 }
 
 impl OtlpSource {
@@ -30,13 +32,16 @@ impl OtlpSource {
     pub fn start(config: OtlpConfig) -> Result<OtlpSource, StartError> {
         let inbox = Arc::new(Inbox::default());
         let receiver = Receiver::start(Arc::clone(&inbox), config.max_body_bytes, config.map)?;
-        Ok(OtlpSource {
+        let mut source = OtlpSource {
             config,
             inbox,
             receiver,
             silent_iterations: 0,
             last_wait: None,
-        })
+            env: Vec::new(),
+        };
+        source.env = source.env();
+        Ok(source)
     }
 
     /// The address the receiver listens on.
@@ -57,6 +62,7 @@ impl OtlpSource {
     /// Change `OTEL_SERVICE_NAME` for the following iterations.
     pub fn set_service_name(&mut self, name: impl Into<String>) {
         self.config.service_name = name.into();
+        self.env = self.env();
     }
 
     /// How long the last `finish` waited after the child was reaped.
@@ -97,14 +103,22 @@ impl OtlpSource {
         let silent =
             self.config.silent_after > 0 && self.silent_iterations >= self.config.silent_after;
         let started = Instant::now();
-        let mut progress = self.inbox.progress();
         loop {
+            // The accept queue first, then the counts: a connection leaves
+            // the queue only after it is counted (see `Inbox::connection_opening`).
+            let waiting = self.receiver.connection_waiting();
+            let progress = self.inbox.progress();
             let now = Instant::now();
-            match decide(timing, started, now, &progress, silent) {
+            match decide(timing, started, now, &progress, waiting, silent) {
                 Decision::Done(_) => return progress.requests,
                 Decision::WaitUntil(until) => {
-                    let timeout = until.saturating_duration_since(now);
-                    progress = self.inbox.wait(progress.generation, timeout);
+                    // A connection in the queue moves nothing in the inbox
+                    // until it is accepted: look again soon.
+                    let mut timeout = until.saturating_duration_since(now);
+                    if waiting {
+                        timeout = timeout.min(Duration::from_millis(1));
+                    }
+                    self.inbox.wait(progress.generation, timeout);
                 }
             }
         }
@@ -120,7 +134,7 @@ impl SpanSource for OtlpSource {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
         self.inbox.open(now_ns);
-        Ok(self.env())
+        Ok(self.env.clone())
     }
 
     fn finish(&mut self, _index: u32) -> Collected {

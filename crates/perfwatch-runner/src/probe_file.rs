@@ -40,11 +40,9 @@ impl ProbeFileSource {
 
 impl SpanSource for ProbeFileSource {
     fn begin(&mut self, index: u32) -> std::io::Result<Vec<(String, String)>> {
+        // The directory is private and the name unique to the iteration,
+        // so there is nothing to clear first.
         let path = self.path(index);
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
         Ok(vec![(
             ENV_SPANS.to_string(),
             path.to_string_lossy().into_owned(),
@@ -55,7 +53,8 @@ impl SpanSource for ProbeFileSource {
         let path = self.path(index);
         let collected = match std::fs::File::open(&path) {
             Ok(f) => parse_span_lines(f),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Collected::default(),
+            // Nothing written: nothing to remove either.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Collected::default(),
             Err(_) => {
                 let mut c = Collected::default();
                 c.dropped.insert("unreadable span file".into(), 1);

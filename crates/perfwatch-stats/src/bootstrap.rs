@@ -72,7 +72,7 @@ impl CiOptions {
     }
 
     /// The confidence as the interval functions read it.
-    fn level(&self) -> f64 {
+    pub(crate) fn level(&self) -> f64 {
         if self.confidence.is_nan() {
             0.95
         } else {

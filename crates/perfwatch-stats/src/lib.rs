@@ -1,5 +1,6 @@
-//! Pure statistics for perfwatch: summaries, percentiles, bootstrap
-//! confidence intervals, the Mann-Whitney U test, outliers and change points.
+//! Pure statistics for perfwatch: summaries, percentiles, confidence
+//! intervals (order statistics for a median, bootstrap for a ratio of
+//! medians), the Mann-Whitney U test, outliers and change points.
 //!
 //! Nothing here does I/O, reads a clock or keeps global state; every
 //! random choice comes from a seeded generator, so the same input always
@@ -31,6 +32,7 @@ pub mod bootstrap;
 pub mod changepoint;
 pub mod error;
 pub mod mann_whitney;
+pub mod median_interval;
 pub mod outliers;
 pub mod percentile;
 pub mod summary;

@@ -2,11 +2,13 @@
 //!
 //! Mean and sample standard deviation (Bessel's n − 1, computed in two passes
 //! for accuracy), order statistics by [`percentile`](mod@crate::percentile) (Hyndman & Fan
-//! type 7), the unscaled MAD, and a percentile-bootstrap confidence interval
-//! of the median by [`crate::bootstrap`]. Non-finite values are ignored and
-//! not counted in `n`.
+//! type 7), the unscaled MAD, and the distribution-free order-statistic
+//! confidence interval of the median by [`crate::median_interval`] (exact
+//! coverage, no resampling). Non-finite values are ignored and not counted
+//! in `n`.
 
-use crate::bootstrap::{median_ci, CiOptions};
+use crate::bootstrap::CiOptions;
+use crate::median_interval::median_interval;
 use crate::percentile::{finite, mad_in_place, quantile_sorted, sort};
 use perfwatch_model::Summary;
 
@@ -14,6 +16,7 @@ use perfwatch_model::Summary;
 ///
 /// `sd` is 0 for fewer than two values, and exactly 0 (with `mean` equal to
 /// the value) for a constant sample, whose median interval collapses too.
+/// Of `opts` only the confidence level is used.
 pub fn summarize(xs: &[f64], opts: &CiOptions) -> Option<Summary> {
     let mut sorted = finite(xs);
     if sorted.is_empty() {
@@ -29,7 +32,7 @@ pub fn summarize(xs: &[f64], opts: &CiOptions) -> Option<Summary> {
     };
     let median = quantile_sorted(&sorted, 0.5)?;
     let p95 = quantile_sorted(&sorted, 0.95)?;
-    let ci = median_ci(&sorted, opts)?;
+    let (ci_low, ci_high) = median_interval(&sorted, opts.level())?;
     let mad = mad_in_place(&mut sorted);
     Some(Summary {
         n,
@@ -40,8 +43,8 @@ pub fn summarize(xs: &[f64], opts: &CiOptions) -> Option<Summary> {
         max,
         p95,
         mad,
-        ci_low: ci.low,
-        ci_high: ci.high,
+        ci_low,
+        ci_high,
     })
 }
 

@@ -25,6 +25,14 @@ pub trait Store: Send + Sync {
     /// Records how and when a session ended.
     fn finish_session(&self, id: &str, status: SessionStatus, finished_at: &str) -> Result<()>;
 
+    /// Moves everything committed into the main database file, so that
+    /// closing has nothing left to do (SQLite: a passive checkpoint of the
+    /// write-ahead log). Committed data is durable either way; stores
+    /// without a log do nothing.
+    fn checkpoint(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Sessions matching `filter`, newest first.
     fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionRow>>;
 

@@ -5,15 +5,17 @@ use crate::args::OutputArgs;
 use crate::context::{now_rfc3339, Context};
 use crate::exit::{usage, with_code, SilentExit};
 use crate::observer::SessionObserver;
-use crate::provenance::{git_info, host_info};
+use crate::recorder::Recorder;
 use crate::settings::Job;
 use crate::sources::session_sources;
 use crate::stored::load_baseline;
-use perfwatch_model::{exit_codes, Session, SessionExport, SessionStatus};
+use perfwatch_model::{exit_codes, HostInfo, Session, SessionExport, SessionStatus};
 use perfwatch_report::terminal::render_session;
+use perfwatch_runner::source::SpanSource;
 use perfwatch_runner::{check, install_signal_handlers, RunError};
 use perfwatch_store::{new_session_id, Store};
 use std::io::Write;
+use std::sync::Arc;
 
 /// How the jobs' sessions are compared at the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,14 +32,31 @@ pub fn run(ctx: &Context, jobs: Vec<Job>, out_args: &OutputArgs, mode: Mode) -> 
     for job in &jobs {
         check(&job.plan).map_err(|e| with_code(e.exit_code(), e.to_string()))?;
     }
-    let store = ctx.open_store()?;
+    // Open the store while the first session's span sources start.
+    let Some(first) = jobs.first().map(|j| j.benchmark.as_str()) else {
+        return Ok(());
+    };
+    let (store, first_sources) = std::thread::scope(|s| {
+        let sources = s.spawn(|| session_sources(first));
+        let store = ctx.open_store();
+        let sources = sources
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (store, sources)
+    });
+    let store: Arc<dyn Store> = Arc::new(store?);
     if let Some(name) = &out_args.baseline {
         store.get_baseline(name).map_err(|e| usage(e.to_string()))?;
     }
     let cancel = install_signal_handlers()?;
+    let mut first_sources = Some(first_sources);
     let mut exit = exit_codes::OK;
     for job in jobs {
-        let code = run_one(ctx, &store, job, out_args, mode, &cancel)?;
+        let sources = match first_sources.take() {
+            Some(sources) => sources?,
+            None => session_sources(&job.benchmark)?,
+        };
+        let code = run_one(ctx, &store, job, sources, out_args, mode, &cancel)?;
         if code != exit_codes::OK {
             exit = code;
             break;
@@ -52,8 +71,9 @@ pub fn run(ctx: &Context, jobs: Vec<Job>, out_args: &OutputArgs, mode: Mode) -> 
 
 fn run_one(
     ctx: &Context,
-    store: &dyn Store,
+    store: &Arc<dyn Store>,
     job: Job,
+    mut sources: Vec<Box<dyn SpanSource>>,
     out_args: &OutputArgs,
     mode: Mode,
     cancel: &perfwatch_runner::Cancel,
@@ -63,42 +83,58 @@ fn run_one(
         .cwd
         .clone()
         .unwrap_or_else(|| std::path::PathBuf::from("."));
-    let mut session = Session {
+    // The recorder fills in `git` and `host` off the measuring path.
+    let session = Session {
         id: new_session_id(),
         started_at: now_rfc3339(),
         finished_at: None,
         benchmark: job.benchmark.clone(),
         command: job.plan.command.clone(),
         variants: job.plan.variants.clone(),
-        git: git_info(&cwd),
-        host: host_info(),
+        git: None,
+        host: HostInfo::default(),
         perfwatch_version: env!("CARGO_PKG_VERSION").to_string(),
         status: SessionStatus::Running,
     };
-    store.create_session(&session)?;
-    let mut sources = session_sources(&job.benchmark)?;
+    let recorder = Recorder::start(Arc::clone(store), session.clone(), cwd)?;
     let mut observer = SessionObserver::new(
-        store,
-        &session.id,
+        recorder.handle(),
         &job.benchmark,
         ctx.interactive && !out_args.quiet,
     );
     let outcome = perfwatch_runner::run(&job.plan, &mut sources, &mut observer, cancel);
     observer.finish();
-    let outcome = outcome.map_err(|e| with_code(e.exit_code(), e.to_string()))?;
-    let finished_at = now_rfc3339();
-    store.finish_session(&session.id, outcome.status, &finished_at)?;
-    session.status = outcome.status;
-    session.finished_at = Some(finished_at);
+    let status = outcome.as_ref().map_or(SessionStatus::Failed, |o| o.status);
+    recorder.finish(status, &now_rfc3339());
+    // Stop the OTLP receiver while the recorder writes.
+    drop(sources);
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            // Nothing ran (the plan was refused): the session ends failed.
+            let _ = recorder.join();
+            return Err(with_code(e.exit_code(), e.to_string()));
+        }
+    };
 
+    // Summarise while the recorder commits the end and checkpoints.
     let t = &ctx.config.file.thresholds;
-    let opts = compare_options(t);
     let mut export = summarize(session, outcome.iterations.clone(), t);
+    // A failed write stopped the run (or hit its end): show what was
+    // measured, then fail.
+    let store_error = match recorder.join() {
+        Ok(stored) => {
+            export.session = stored;
+            None
+        }
+        Err(e) => Some(e),
+    };
+    let opts = compare_options(t);
     if mode == Mode::Ab {
         export.comparisons = compare_against_first(&export, &opts);
     }
     if let Some(name) = &out_args.baseline {
-        let base = load_baseline(store, name, t)?;
+        let base = load_baseline(&**store, name, t)?;
         match compare_sessions(
             &base,
             &format!("baseline {name}"),
@@ -144,6 +180,12 @@ fn run_one(
             perfwatch_html::render_report(std::slice::from_ref(&export), &opts, w)
         })?;
     }
+    if let Some(e) = store_error {
+        return Err(e.context(format!(
+            "the session {} is incomplete in the store",
+            short_id(&export.session.id)
+        )));
+    }
     let code = report_stop(&export, outcome.stopped_by.as_ref(), outcome.exit_code());
     if code == exit_codes::OK && gate.as_ref().is_some_and(|g| !g.passed) {
         return Ok(exit_codes::GATE_FAILED);
@@ -158,10 +200,14 @@ fn report_stop(export: &SessionExport, stopped_by: Option<&RunError>, code: i32)
         eprintln!("error: {err}");
         eprintln!(
             "note: {kept} finished iteration(s) are kept in session {}",
-            &export.session.id[..8.min(export.session.id.len())]
+            short_id(&export.session.id)
         );
     }
     code
+}
+
+fn short_id(id: &str) -> &str {
+    &id[..8.min(id.len())]
 }
 
 /// Write `--export-json`, `--export-csv`, `--export-markdown`.

@@ -60,6 +60,9 @@ impl Usage {
 pub(crate) struct Child {
     pid: Pid,
     reaped: bool,
+    /// The stderr pipe until [`Child::capture_stderr`] takes it.
+    stderr_pipe: Option<std::process::ChildStderr>,
+    echo_stderr: bool,
     stderr: Option<StderrTail>,
 }
 
@@ -71,11 +74,11 @@ impl Child {
         cmd.arg0(spec.arg0)
             .args(spec.args)
             .envs(spec.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
+            .stdin(dev_null()?)
             .stdout(if spec.show_output {
                 Stdio::inherit()
             } else {
-                Stdio::null()
+                dev_null()?
             })
             .stderr(Stdio::piped())
             .process_group(0);
@@ -86,13 +89,13 @@ impl Child {
         let mut child = Child {
             pid: std_child.id() as Pid,
             reaped: false,
+            stderr_pipe: None,
+            echo_stderr: spec.show_output,
             stderr: None,
         };
         // From here on `child` owns the process: std's handle is dropped
         // without waiting, and we reap with wait4 ourselves.
-        if let Some(pipe) = std_child.stderr.take() {
-            child.stderr = Some(StderrTail::capture(pipe, spec.show_output)?);
-        }
+        child.stderr_pipe = std_child.stderr.take();
         Ok(child)
     }
 
@@ -138,6 +141,24 @@ impl Child {
         ))
     }
 
+    /// Start keeping the tail of stderr: read inline by the caller (see
+    /// [`StderrTail::pump`]) or by a worker thread.
+    pub fn capture_stderr(&mut self, inline: bool) -> io::Result<()> {
+        if let Some(pipe) = self.stderr_pipe.take() {
+            self.stderr = Some(if inline {
+                StderrTail::inline(pipe, self.echo_stderr)?
+            } else {
+                StderrTail::capture(pipe, self.echo_stderr)?
+            });
+        }
+        Ok(())
+    }
+
+    /// The stderr reader, once captured.
+    pub fn stderr_mut(&mut self) -> Option<&mut StderrTail> {
+        self.stderr.as_mut()
+    }
+
     /// The tail of the child's stderr, waiting up to `wait` for the pipe
     /// to close.
     pub fn stderr_tail(&mut self, wait: Duration) -> Option<String> {
@@ -152,6 +173,23 @@ impl Drop for Child {
             signal::kill_pid(self.pid, libc::SIGKILL);
             let _ = wait4(self.pid);
         }
+    }
+}
+
+/// `/dev/null` for a child's stdin or stdout: opened once, then duplicated
+/// (cheaper than `Stdio::null`'s open per spawn, between two iterations).
+fn dev_null() -> io::Result<Stdio> {
+    static DEV_NULL: std::sync::OnceLock<Option<std::fs::File>> = std::sync::OnceLock::new();
+    let file = DEV_NULL.get_or_init(|| {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+            .ok()
+    });
+    match file {
+        Some(f) => Ok(Stdio::from(f.try_clone()?)),
+        None => Ok(Stdio::null()),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod child;
 mod monitor;
+mod pidfd;
 mod procfs;
 mod sampler;
 mod signal;

@@ -1,7 +1,9 @@
-//! A thread that watches one running command: samples its tree, enforces
-//! the timeout and reacts to cancellation, while the runner's thread blocks
-//! in `waitid` (so the end of the command is seen at once, not at the next
-//! poll).
+//! Watching one running command: sample its tree, enforce the timeout and
+//! react to cancellation ([`Watch`]). Where the kernel offers pidfds the
+//! runner's thread does it inline while it waits for the exit (see
+//! `supervise`); otherwise a [`Monitor`] thread does it while the runner's
+//! thread blocks in `waitid`. Either way the end of the command is seen at
+//! once, not at the next tick.
 
 use super::procfs::Pid;
 use super::sampler::Sampler;
@@ -88,14 +90,47 @@ impl Monitor {
 }
 
 fn watch(pid: Pid, cfg: MonitorConfig, stop: mpsc::Receiver<()>) -> Report {
-    let mut tree = Tree::new(pid);
-    let mut sampler = cfg.sample_interval.map(|iv| Sampler::new(cfg.start, iv));
-    let mut stopped = None;
-    // When SIGTERM was sent and SIGKILL is still to come.
-    let mut escalate_at: Option<Instant> = None;
+    let mut watch = Watch::new(pid, cfg);
     loop {
-        let now = Instant::now();
-        if stopped.is_none() {
+        let wake = watch.tick(Instant::now());
+        match stop.recv_timeout(wake.saturating_duration_since(Instant::now())) {
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            _ => break,
+        }
+    }
+    watch.into_report()
+}
+
+/// The watching itself, one tick at a time: sample when due, and stop the
+/// command (SIGTERM, then SIGKILL after the grace) on timeout or
+/// cancellation. Driven by the monitor thread, or inline by a caller that
+/// waits for the command's exit with a timeout (see `supervise`).
+#[derive(Debug)]
+pub(crate) struct Watch {
+    cfg: MonitorConfig,
+    tree: Tree,
+    sampler: Option<Sampler>,
+    stopped: Option<Stop>,
+    /// When SIGTERM was sent and SIGKILL is still to come.
+    escalate_at: Option<Instant>,
+}
+
+impl Watch {
+    /// Start watching the command whose process (and group) is `pid`.
+    pub fn new(pid: Pid, cfg: MonitorConfig) -> Watch {
+        Watch {
+            tree: Tree::new(pid),
+            sampler: cfg.sample_interval.map(|iv| Sampler::new(cfg.start, iv)),
+            stopped: None,
+            escalate_at: None,
+            cfg,
+        }
+    }
+
+    /// Do what is due at `now`; returns when the next tick is due.
+    pub fn tick(&mut self, now: Instant) -> Instant {
+        let cfg = &self.cfg;
+        if self.stopped.is_none() {
             let why = if cfg.cancel.is_cancelled() {
                 Some(Stop::Cancelled)
             } else if cfg.deadline.is_some_and(|d| now >= d) {
@@ -104,36 +139,37 @@ fn watch(pid: Pid, cfg: MonitorConfig, stop: mpsc::Receiver<()>) -> Report {
                 None
             };
             if let Some(why) = why {
-                stopped = Some(why);
-                tree.signal_all(libc::SIGTERM);
-                escalate_at = Some(now + cfg.grace);
+                self.stopped = Some(why);
+                self.tree.signal_all(libc::SIGTERM);
+                self.escalate_at = Some(now + cfg.grace);
             }
         }
-        if escalate_at.is_some_and(|t| now >= t) {
-            tree.signal_all(libc::SIGKILL);
-            escalate_at = None;
+        if self.escalate_at.is_some_and(|t| now >= t) {
+            self.tree.signal_all(libc::SIGKILL);
+            self.escalate_at = None;
         }
-        if let Some(s) = sampler.as_mut() {
-            s.poll(&mut tree, now);
+        if let Some(s) = self.sampler.as_mut() {
+            s.poll(&mut self.tree, now);
         }
         let mut wake = now + POLL;
-        if let Some(s) = &sampler {
+        if let Some(s) = &self.sampler {
             wake = wake.min(s.next_due());
         }
-        if let (None, Some(d)) = (stopped, cfg.deadline) {
+        if let (None, Some(d)) = (self.stopped, cfg.deadline) {
             wake = wake.min(d);
         }
-        if let Some(t) = escalate_at {
+        if let Some(t) = self.escalate_at {
             wake = wake.min(t);
         }
-        match stop.recv_timeout(wake.saturating_duration_since(Instant::now())) {
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
-            _ => break,
-        }
+        wake
     }
-    Report {
-        samples: sampler.map(Sampler::into_samples).unwrap_or_default(),
-        stopped,
-        tree,
+
+    /// What was seen.
+    pub fn into_report(self) -> Report {
+        Report {
+            samples: self.sampler.map(Sampler::into_samples).unwrap_or_default(),
+            stopped: self.stopped,
+            tree: self.tree,
+        }
     }
 }

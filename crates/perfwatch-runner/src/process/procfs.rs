@@ -147,7 +147,18 @@ pub(crate) fn page_size() -> u64 {
 /// remains is a floor of our current resident size under every child's
 /// `max_rss_bytes` (a few MB for the CLI).
 pub(crate) fn reset_own_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    use std::io::Write;
+    // Opened once: this runs between two measured iterations.
+    static CLEAR_REFS: std::sync::OnceLock<Option<File>> = std::sync::OnceLock::new();
+    let file = CLEAR_REFS.get_or_init(|| {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/proc/self/clear_refs")
+            .ok()
+    });
+    if let Some(mut f) = file.as_ref() {
+        let _ = f.write_all(b"5");
+    }
 }
 
 /// Every process's stat and a parent → children map, from one scan.

@@ -1,7 +1,8 @@
 //! Watching one spawned command to its end and accounting for it.
 
 use super::child::{Child, Usage};
-use super::monitor::{Monitor, MonitorConfig, Stop};
+use super::monitor::{Monitor, MonitorConfig, Report, Stop, Watch};
+use super::pidfd::{PidFd, Woke};
 use super::signal;
 use crate::cancel::Cancel;
 use crate::error::Termination;
@@ -52,33 +53,56 @@ pub(crate) struct Supervised {
 
 /// Watch `child` until it exits, then account for it and reap it.
 ///
-/// The order matters: wait for the exit without reaping (`waitid` with
-/// `WNOWAIT`) and stop the clock; stop the monitor; read the exited
+/// The watching (sampling, timeout, cancellation) runs on this thread
+/// between waits on the child's pidfd, so no other thread is woken or
+/// waited for between two iterations; without pidfds, a monitor thread
+/// watches while this one blocks in `waitid`.
+///
+/// The order matters: wait for the exit without reaping (pidfd readable,
+/// or `waitid` with `WNOWAIT`) and stop the clock; stop watching; read the exited
 /// child's `/proc/<pid>/io` (which includes the descendants it reaped) and
 /// the current I/O of descendants still alive; kill what is left while the
 /// unreaped child still holds the process group id; only then `wait4`.
 pub(crate) fn supervise(child: &mut Child, s: Supervision) -> std::io::Result<Supervised> {
-    let monitor = Monitor::start(
-        child.pid(),
-        MonitorConfig {
-            start: s.start,
-            sample_interval: s.sample_interval,
-            deadline: s.timeout.map(|t| s.start + t),
-            cancel: s.cancel,
-            grace: GRACE,
-        },
-    )?;
-    let exited = child.wait_exited();
-    let wall = s.start.elapsed();
-    let report = monitor.finish();
-    exited?;
+    supervise_with(child, s, true)
+}
+
+/// [`supervise`], with pidfds or (`use_pidfd == false`, or none in the
+/// kernel) a monitor thread.
+fn supervise_with(
+    child: &mut Child,
+    s: Supervision,
+    use_pidfd: bool,
+) -> std::io::Result<Supervised> {
+    let cfg = MonitorConfig {
+        start: s.start,
+        sample_interval: s.sample_interval,
+        deadline: s.timeout.map(|t| s.start + t),
+        cancel: s.cancel,
+        grace: GRACE,
+    };
+    let pidfd = if use_pidfd {
+        PidFd::open(child.pid())
+    } else {
+        Err(std::io::ErrorKind::Unsupported.into())
+    };
+    child.capture_stderr(pidfd.is_ok())?;
+    let (wall, report) = match pidfd {
+        Ok(pidfd) => watch_inline(&pidfd, child, cfg)?,
+        Err(_) => {
+            let monitor = Monitor::start(child.pid(), cfg)?;
+            let exited = child.wait_exited();
+            let wall = s.start.elapsed();
+            let report = monitor.finish();
+            exited?;
+            (wall, report)
+        }
+    };
     let mut tree = report.tree;
     tree.root_exited();
     let (mut read_bytes, mut write_bytes) = (None, None);
     if s.kill_leftovers || report.stopped.is_some() {
-        let totals = tree.refresh();
-        if let Some(root) = totals.root_io {
-            let io = root + totals.others_io + tree.lost_io();
+        if let Some(io) = tree.final_io() {
             (read_bytes, write_bytes) = (Some(io.read), Some(io.write));
         }
         signal::kill_group(child.pid(), libc::SIGKILL);
@@ -96,4 +120,82 @@ pub(crate) fn supervise(child: &mut Child, s: Supervision) -> std::io::Result<Su
         stopped: report.stopped,
         stderr_tail,
     })
+}
+
+/// Tick the watch, and read the child's stderr as it comes, until the
+/// pidfd says the child exited; the wall time (from `cfg.start`) and what
+/// was seen.
+fn watch_inline(
+    pidfd: &PidFd,
+    child: &mut Child,
+    cfg: MonitorConfig,
+) -> std::io::Result<(Duration, Report)> {
+    let start = cfg.start;
+    let mut watch = Watch::new(child.pid(), cfg);
+    let mut wake = watch.tick(Instant::now());
+    loop {
+        let stderr = child.stderr_mut().and_then(|t| t.fd());
+        match pidfd.wait_until(wake, stderr)? {
+            Woke::Exited => {
+                let wall = start.elapsed();
+                return Ok((wall, watch.into_report()));
+            }
+            Woke::Readable => {
+                if let Some(tail) = child.stderr_mut() {
+                    tail.pump();
+                }
+            }
+            Woke::Timeout => {}
+        }
+        let now = Instant::now();
+        if now >= wake {
+            wake = watch.tick(now);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process::SpawnSpec;
+
+    fn sleeper(secs: &str) -> Child {
+        let args = [secs.to_string()];
+        Child::spawn(SpawnSpec {
+            program: std::path::Path::new("/bin/sleep"),
+            arg0: "sleep",
+            args: &args,
+            env: &[],
+            cwd: None,
+            show_output: false,
+        })
+        .unwrap()
+    }
+
+    fn watch(secs: &str, timeout_ms: Option<u64>, use_pidfd: bool) -> Supervised {
+        let mut child = sleeper(secs);
+        let s = Supervision {
+            start: Instant::now(),
+            sample_interval: Some(Duration::from_millis(10)),
+            timeout: timeout_ms.map(Duration::from_millis),
+            cancel: Cancel::new(),
+            kill_leftovers: true,
+        };
+        supervise_with(&mut child, s, use_pidfd).unwrap()
+    }
+
+    #[test]
+    fn both_ways_of_waiting_see_the_exit_and_the_timeout() {
+        for use_pidfd in [true, false] {
+            let done = watch("0.05", None, use_pidfd);
+            assert_eq!(done.stopped, None, "pidfd {use_pidfd}");
+            assert!(done.termination.success());
+            assert!(done.wall >= Duration::from_millis(50));
+            assert!(!done.samples.is_empty());
+
+            let killed = watch("5", Some(50), use_pidfd);
+            assert_eq!(killed.stopped, Some(Stop::TimedOut), "pidfd {use_pidfd}");
+            assert!(killed.wall < Duration::from_secs(4));
+        }
+    }
 }

@@ -12,7 +12,7 @@
 //! I/O accounting: a process's `/proc/<pid>/io` includes the I/O of the
 //! children it reaped. A tracked process that disappears while its parent
 //! was outside the tree (it was an orphan) was reaped by someone else, so
-//! its last sampled I/O is added to [`Tree::lost_io`]; one whose parent was
+//! its last sampled I/O is added to [`Tree::final_io`]; one whose parent was
 //! in the tree is counted by that parent. (If the parent exits first and
 //! the orphan follows before the next sample, the orphan's I/O is lost; so
 //! is all I/O of a descendant born and gone between two samples after
@@ -86,11 +86,6 @@ impl Tree {
         self.root_exited = true;
     }
 
-    /// Last sampled I/O of orphans that were reaped outside the tree.
-    pub fn lost_io(&self) -> Io {
-        self.lost
-    }
-
     /// Tracked pids other than the root, as of the last refresh.
     #[cfg(test)]
     pub fn others(&self) -> Vec<Pid> {
@@ -102,6 +97,21 @@ impl Tree {
             .collect();
         v.sort_unstable();
         v
+    }
+
+    /// Storage I/O of the whole tree once the root has exited: the root's
+    /// own (which includes the descendants it reaped), its other tracked
+    /// descendants' and the orphans' lost on the way. When the root was
+    /// tracked alone, only its `io` file is read (this runs between two
+    /// measured iterations). `None` when the root's I/O is unreadable.
+    pub fn final_io(&mut self) -> Option<Io> {
+        if self.root_exited && self.tracked.keys().all(|&p| p == self.root) {
+            return self.reader.io(self.root).map(|io| io + self.lost);
+        }
+        let totals = self.refresh();
+        totals
+            .root_io
+            .map(|root| root + totals.others_io + self.lost)
     }
 
     /// Walk the tree now and return totals over its members.

@@ -76,6 +76,14 @@ impl SqliteStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// A passive checkpoint: copies the write-ahead log into the database
+    /// file as far as no reader needs it (it never waits for one).
+    pub(crate) fn checkpoint_wal(&self) -> Result<()> {
+        let conn = self.lock();
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .map_err(|e| super::fail::Fail::Db(e).into_store(&self.location, self.path.as_deref()))
+    }
+
     /// Runs `f` in an immediate (write) transaction and commits it.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> R<T>) -> Result<T> {
         self.transaction(TransactionBehavior::Immediate, f)

@@ -5,26 +5,15 @@ use super::fail::{json, to_json, Fail, R};
 use super::{lenient, sessions, spans};
 use crate::StoreError;
 use perfwatch_model::Iteration;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{ffi, params, Connection};
 
 /// Inserts one iteration and its spans. Call inside one transaction.
+///
+/// The schema's keys do the checking (this runs between two measured
+/// iterations, so it makes no extra queries): the foreign key rejects an
+/// unknown session, the primary key an index already taken.
 pub fn insert(conn: &Connection, session_id: &str, it: &Iteration) -> R<()> {
-    sessions::require(conn, session_id)?;
-    let taken = conn
-        .query_row(
-            "SELECT 1 FROM iterations WHERE session_id = ?1 AND idx = ?2",
-            params![session_id, it.index],
-            |_| Ok(()),
-        )
-        .optional()?;
-    if taken.is_some() {
-        return Err(StoreError::IterationExists {
-            session_id: session_id.to_string(),
-            index: it.index,
-        }
-        .into());
-    }
-    conn.prepare_cached(
+    let inserted = conn.prepare_cached(
         "INSERT INTO iterations (session_id, idx, variant, warmup, exit_code, signal, timed_out,
              wall_s, user_s, sys_s, max_rss_bytes, peak_tree_rss_bytes, read_bytes, write_bytes,
              voluntary_cs, involuntary_cs, timeline, counters, gauges, dropped_spans, stderr_tail)
@@ -53,8 +42,33 @@ pub fn insert(conn: &Connection, session_id: &str, it: &Iteration) -> R<()> {
         to_json(&it.gauges)?,
         to_json(&it.dropped_spans)?,
         it.stderr_tail,
-    ])?;
+    ]);
+    match inserted {
+        Err(e) if constraint(&e) == Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => {
+            return Err(sessions::not_found(session_id));
+        }
+        Err(e) if constraint(&e) == Some(ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => {
+            return Err(StoreError::IterationExists {
+                session_id: session_id.to_string(),
+                index: it.index,
+            }
+            .into());
+        }
+        other => other?,
+    };
     spans::insert(conn, session_id, it.index, &it.stages)
+}
+
+/// The extended result code of a constraint violation.
+fn constraint(e: &rusqlite::Error) -> Option<i32> {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            Some(f.extended_code)
+        }
+        _ => None,
+    }
 }
 
 /// Every iteration of a session in index order, with its stages.

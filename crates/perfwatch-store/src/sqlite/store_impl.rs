@@ -23,6 +23,10 @@ impl Store for SqliteStore {
         self.write(|tx| sessions::finish(tx, id, status, finished_at))
     }
 
+    fn checkpoint(&self) -> Result<()> {
+        self.checkpoint_wal()
+    }
+
     fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionRow>> {
         self.read(|tx| sessions::list(tx, filter))
     }
