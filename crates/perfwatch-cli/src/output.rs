@@ -27,8 +27,13 @@ pub fn write_file(
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .tempfile_in(dir)
         .with_context(|| format!("failed to write {}", path.display()))?;
-    render(&mut tmp).with_context(|| format!("failed to write {}", path.display()))?;
-    tmp.flush()?;
+    // Buffered: renderers write token by token.
+    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, &mut tmp);
+    render(&mut buffered).with_context(|| format!("failed to write {}", path.display()))?;
+    buffered
+        .flush()
+        .with_context(|| format!("failed to write {}", path.display()))?;
+    drop(buffered);
     tmp.persist(path)
         .with_context(|| format!("failed to write {}", path.display()))?;
     Ok(())

@@ -65,7 +65,7 @@ impl Recorder {
         let provenance = std::thread::Builder::new()
             .name("perfwatch-provenance".into())
             .spawn(move || {
-                never_preempt_the_runner();
+                lower_own_priority();
                 (git_info(&cwd), host_info())
             })
             .context("start the provenance thread")?;
@@ -75,7 +75,7 @@ impl Recorder {
         let thread = std::thread::Builder::new()
             .name("perfwatch-recorder".into())
             .spawn(move || {
-                lower_own_priority();
+                never_preempt_the_runner();
                 let result = record(&*store, session, provenance, &queue);
                 if let Err(e) = &result {
                     if let Ok(mut slot) = slot.lock() {

@@ -155,7 +155,7 @@ fn run_one(
         None
     };
     if !out_args.quiet {
-        let mut stdout = std::io::stdout().lock();
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
         render_session(&export, &ctx.terminal(), &mut stdout)?;
         crate::analysis::print_health(&export, ctx.color, &mut stdout)?;
         if let Some(g) = &gate {
