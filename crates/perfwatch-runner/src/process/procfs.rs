@@ -188,13 +188,20 @@ impl ProcReader {
         };
         // A plain read loop: `read_to_string` first asks for the file's
         // size and position, two more system calls per file that `/proc`
-        // files cannot answer usefully.
+        // files cannot answer usefully. These files are `seq_file`s, which
+        // fill the buffer as far as they have data: a short read is the
+        // end, no need to read again for the 0.
         self.bytes.clear();
         let mut chunk = [0u8; 4096];
         loop {
             match f.read(&mut chunk) {
                 Ok(0) => break,
-                Ok(n) => self.bytes.extend_from_slice(&chunk[..n]),
+                Ok(n) => {
+                    self.bytes.extend_from_slice(&chunk[..n]);
+                    if n < chunk.len() {
+                        break;
+                    }
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(_) => return false,
             }
@@ -225,8 +232,15 @@ impl ProcReader {
         parse_io(&self.text)
     }
 
-    /// Append the children of every thread of `pid` to `out`.
-    pub fn children(&mut self, pid: Pid, out: &mut Vec<Pid>) {
+    /// Append the children of every thread of `pid` to `out`; `threads`
+    /// is its thread count from `stat` (one thread: no directory listing).
+    pub fn children(&mut self, pid: Pid, threads: u32, out: &mut Vec<Pid>) {
+        if threads == 1 {
+            if self.read(format_args!("/proc/{pid}/task/{pid}/children")) {
+                parse_pids(&self.text, out);
+            }
+            return;
+        }
         let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
             return;
         };

@@ -193,7 +193,7 @@ impl Tree {
                 Some(s) => stack.extend(s.children.get(&pid).into_iter().flatten()),
                 None => {
                     kids.clear();
-                    self.reader.children(pid, &mut kids);
+                    self.reader.children(pid, st.threads, &mut kids);
                     stack.extend(&kids);
                 }
             }
