@@ -11,7 +11,8 @@ pub struct OtlpConfig {
     pub service_name: String,
     /// Longest wait in `finish` after the child was reaped.
     pub grace: Duration,
-    /// `finish` returns once no request has come for this long.
+    /// While a connection is still open, `finish` returns once no request
+    /// has come for this long (with none open or queued it returns at once).
     pub quiet: Duration,
     /// After this many iterations in a row without any request, `finish`
     /// stops waiting when nothing arrived (0: always wait).
