@@ -105,7 +105,8 @@ fn run_one(
     let outcome = perfwatch_runner::run(&job.plan, &mut sources, &mut observer, cancel);
     observer.finish();
     let status = outcome.as_ref().map_or(SessionStatus::Failed, |o| o.status);
-    recorder.finish(status, &now_rfc3339());
+    let finished_at = now_rfc3339();
+    recorder.finish(status, &finished_at);
     // Stop the OTLP receiver while the recorder writes.
     drop(sources);
     let outcome = match outcome {
@@ -127,7 +128,12 @@ fn run_one(
             export.session = stored;
             None
         }
-        Err(e) => Some(e),
+        Err(e) => {
+            // Shown as it ended, though the store could not say so.
+            export.session.status = status;
+            export.session.finished_at = Some(finished_at);
+            Some(e)
+        }
     };
     let opts = compare_options(t);
     if mode == Mode::Ab {
