@@ -75,6 +75,22 @@ pub struct Series {
     pub points: Vec<Point>,
 }
 
+impl Series {
+    /// The change-point labels of the points: start time, session, commit.
+    pub fn labels(&self) -> Vec<(String, Option<String>, Option<String>)> {
+        self.points
+            .iter()
+            .map(|p| {
+                (
+                    p.started_at.clone(),
+                    Some(p.session_id.clone()),
+                    p.commit.clone(),
+                )
+            })
+            .collect()
+    }
+}
+
 /// Filters of a history query.
 #[derive(Debug, Clone, Default)]
 pub struct Filters {

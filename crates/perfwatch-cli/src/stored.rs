@@ -35,6 +35,33 @@ pub fn load_session(
     Ok(summarize(session, iterations, t))
 }
 
+/// A stored session with its comparisons: against baseline `baseline`
+/// when one is named, otherwise every variant against the first.
+pub fn load_compared(
+    store: &dyn Store,
+    spec: &str,
+    baseline: Option<&str>,
+    t: &ThresholdsConfig,
+) -> anyhow::Result<SessionExport> {
+    let mut export = load_session(store, spec, t)?;
+    let opts = crate::analysis::compare_options(t);
+    export.comparisons = match baseline {
+        Some(name) => {
+            let base = load_baseline(store, name, t)?;
+            crate::analysis::compare_sessions(
+                &base,
+                &format!("baseline {name}"),
+                &export,
+                "session",
+                &opts,
+            )
+            .map_err(usage)?
+        }
+        None => crate::analysis::compare_against_first(&export, &opts),
+    };
+    Ok(export)
+}
+
 /// A saved baseline: its sessions' iterations pooled per variant.
 pub fn load_baseline(
     store: &dyn Store,

@@ -207,8 +207,7 @@ mod tests {
     }
 
     fn rule(s: &SessionExport) -> Vec<Finding> {
-        let data: Vec<VariantData> = s.variants.iter().map(VariantData::new).collect();
-        find(&data, 0, &FindingOptions::default())
+        crate::findings::testkit::apply_rule(find, s)
     }
 
     #[test]

@@ -276,3 +276,10 @@ impl Demo {
         variant(name, its)
     }
 }
+
+/// What one rule's `find` says about the first variant of `s`, with the
+/// default options.
+pub(crate) fn apply_rule(find: super::Rule, s: &SessionExport) -> Vec<perfwatch_model::Finding> {
+    let data: Vec<super::VariantData> = s.variants.iter().map(super::VariantData::new).collect();
+    find(&data, 0, &super::FindingOptions::default())
+}

@@ -1,14 +1,12 @@
 //! `perfwatch gate` and the `--gate` of `run`/`ab`: rules that turn
 //! comparisons, findings and budgets into pass/fail and exit code 4.
 
-use crate::analysis::{
-    ci_options, compare_against_first, compare_options, compare_sessions, diagnose, health,
-};
+use crate::analysis::{ci_options, compare_options, diagnose, health};
 use crate::args::{GateArgs, GateFlags};
 use crate::context::Context;
 use crate::exit::{usage, SilentExit};
 use crate::history::{load_series, locate, Filters, SeriesMetric};
-use crate::stored::{load_baseline, load_session};
+use crate::stored::load_compared;
 use perfwatch_analysis::{evaluate, GateConfig, GateReport, RuleResult};
 use perfwatch_model::{exit_codes, Metric, SessionExport};
 use perfwatch_store::Store;
@@ -89,17 +87,7 @@ pub fn history_rule(
             ));
             continue;
         }
-        let labels: Vec<_> = s
-            .points
-            .iter()
-            .map(|p| {
-                (
-                    p.started_at.clone(),
-                    Some(p.session_id.clone()),
-                    p.commit.clone(),
-                )
-            })
-            .collect();
+        let labels = s.labels();
         let cps = locate(&values, &labels, &opts, &thresholds)?;
         match cps.last() {
             Some(c) if c.direction == "regression" && c.index + HISTORY_RECENT >= values.len() => {
@@ -174,20 +162,7 @@ pub fn run(ctx: &Context, args: &GateArgs) -> anyhow::Result<()> {
     let store = ctx.open_existing_store()?;
     let t = &ctx.config.file.thresholds;
     let cfg = gate_config(ctx, &args.limits)?;
-    let mut export = load_session(&store, &args.session, t)?;
-    if let Some(name) = &args.baseline {
-        let base = load_baseline(&store, name, t)?;
-        export.comparisons = compare_sessions(
-            &base,
-            &format!("baseline {name}"),
-            &export,
-            "session",
-            &compare_options(t),
-        )
-        .map_err(usage)?;
-    } else {
-        export.comparisons = compare_against_first(&export, &compare_options(t));
-    }
+    let mut export = load_compared(&store, &args.session, args.baseline.as_deref(), t)?;
     diagnose(&mut export, &ctx.config);
     let mut report = evaluate_export(&cfg, &export);
     if args.history {

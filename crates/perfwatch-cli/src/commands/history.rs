@@ -10,6 +10,18 @@ use perfwatch_report::units::{format_value, unit_for_key};
 use std::io::Write;
 use std::path::Path;
 
+/// The stored series `a` asks for.
+fn stored_series(ctx: &Context, a: &SeriesArgs) -> anyhow::Result<Vec<Series>> {
+    let store = ctx.open_existing_store()?;
+    let metric = SeriesMetric::parse(&a.metric)?;
+    load_series(
+        &store,
+        &filters(a),
+        &metric,
+        &ci_options(&ctx.config.file.thresholds),
+    )
+}
+
 fn filters(a: &SeriesArgs) -> Filters {
     Filters {
         benchmark: a.benchmark.clone(),
@@ -37,14 +49,7 @@ fn right(t: &mut Table, from: usize) {
 
 /// `perfwatch history`.
 pub fn history(ctx: &Context, args: &HistoryArgs) -> anyhow::Result<()> {
-    let store = ctx.open_existing_store()?;
-    let metric = SeriesMetric::parse(&args.series.metric)?;
-    let series = load_series(
-        &store,
-        &filters(&args.series),
-        &metric,
-        &ci_options(&ctx.config.file.thresholds),
-    )?;
+    let series = stored_series(ctx, &args.series)?;
     let mut out = std::io::stdout().lock();
     match args.format {
         TableFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&series)?)?,
@@ -143,27 +148,10 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
             .map_err(|e| usage(format!("{}: {e}", path.display())))?;
         results.push((path.display().to_string(), column, located));
     } else {
-        let store = ctx.open_existing_store()?;
-        let metric = SeriesMetric::parse(&args.series.metric)?;
-        let series = load_series(
-            &store,
-            &filters(&args.series),
-            &metric,
-            &ci_options(&ctx.config.file.thresholds),
-        )?;
+        let series = stored_series(ctx, &args.series)?;
         for s in series {
             let values: Vec<f64> = s.points.iter().map(|p| p.median).collect();
-            let labels: Vec<_> = s
-                .points
-                .iter()
-                .map(|p| {
-                    (
-                        p.started_at.clone(),
-                        Some(p.session_id.clone()),
-                        p.commit.clone(),
-                    )
-                })
-                .collect();
+            let labels = s.labels();
             let located = locate(&values, &labels, &opts, &thresholds).map_err(|e| {
                 usage(format!(
                     "{} · {} · {}: {e}",

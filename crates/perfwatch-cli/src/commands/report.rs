@@ -1,11 +1,11 @@
 //! `perfwatch report` and `perfwatch dashboard`.
 
-use crate::analysis::{ci_options, compare_options, compare_sessions};
+use crate::analysis::{ci_options, compare_options};
 use crate::args::{DashboardArgs, ReportArgs};
 use crate::context::Context;
 use crate::history::{load_series, Filters, SeriesMetric};
 use crate::output::write_file;
-use crate::stored::{load_baseline, load_session};
+use crate::stored::load_compared;
 use perfwatch_html::{
     render_dashboard_with, render_report, DashboardOptions, HistoryPoint, HistorySeries,
     HtmlOptions,
@@ -28,21 +28,7 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> anyhow::Result<()> {
     };
     let mut exports = Vec::new();
     for spec in &specs {
-        let mut export = load_session(&store, spec, t)?;
-        if let Some(name) = &args.baseline {
-            let base = load_baseline(&store, name, t)?;
-            export.comparisons = compare_sessions(
-                &base,
-                &format!("baseline {name}"),
-                &export,
-                "session",
-                &compare_options(t),
-            )
-            .map_err(crate::exit::usage)?;
-        } else if export.variants.len() > 1 {
-            export.comparisons =
-                crate::analysis::compare_against_first(&export, &compare_options(t));
-        }
+        let mut export = load_compared(&store, spec, args.baseline.as_deref(), t)?;
         crate::analysis::diagnose(&mut export, &ctx.config);
         exports.push(export);
     }

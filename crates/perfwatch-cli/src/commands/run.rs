@@ -109,7 +109,7 @@ fn run_one(
     recorder.finish(status, &finished_at);
     // Stop the OTLP receiver while the recorder writes.
     drop(sources);
-    let outcome = match outcome {
+    let mut outcome = match outcome {
         Ok(outcome) => outcome,
         Err(e) => {
             // Nothing ran (the plan was refused): the session ends failed.
@@ -120,7 +120,7 @@ fn run_one(
 
     // Summarise while the recorder commits the end and checkpoints.
     let t = &ctx.config.file.thresholds;
-    let mut export = summarize(session, outcome.iterations.clone(), t);
+    let mut export = summarize(session, std::mem::take(&mut outcome.iterations), t);
     // A failed write stopped the run (or hit its end): show what was
     // measured, then fail.
     let store_error = match recorder.join() {

@@ -3,24 +3,7 @@
 use super::fail::R;
 use super::sessions::NEWEST_FIRST;
 use crate::{SeriesPoint, SeriesQuery};
-use perfwatch_model::Metric;
 use rusqlite::{Connection, ToSql};
-
-/// The `iterations` column holding a metric. Metric keys are the column
-/// names; the match keeps SQL text out of the caller's hands.
-fn column(metric: Metric) -> &'static str {
-    match metric {
-        Metric::WallS => "wall_s",
-        Metric::UserS => "user_s",
-        Metric::SysS => "sys_s",
-        Metric::MaxRssBytes => "max_rss_bytes",
-        Metric::PeakTreeRssBytes => "peak_tree_rss_bytes",
-        Metric::ReadBytes => "read_bytes",
-        Metric::WriteBytes => "write_bytes",
-        Metric::VoluntaryCs => "voluntary_cs",
-        Metric::InvoluntaryCs => "involuntary_cs",
-    }
-}
 
 /// Filters shared by both kinds of series: ?1 benchmark, ?2 variant,
 /// ?3 branch, ?4 since; only counted iterations.
@@ -35,7 +18,9 @@ pub fn query(conn: &Connection, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
     let select = "s.id, s.started_at, s.git_commit, s.git_branch, coalesce(s.git_dirty, 0)";
     let sql = match &q.stage {
         None => {
-            let col = column(q.metric);
+            // Metric keys are the `iterations` columns; they come from a
+            // closed enum, never from the caller's text.
+            let col = q.metric.key();
             format!(
                 "SELECT {select}, CAST(i.{col} AS REAL)
                  FROM sessions s JOIN iterations i ON i.session_id = s.id
@@ -90,11 +75,17 @@ pub fn query(conn: &Connection, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use perfwatch_model::Metric;
 
     #[test]
-    fn every_metric_has_its_own_column() {
+    fn every_metric_key_is_an_iterations_column() {
+        let conn = super::super::open::open_memory().unwrap();
         for m in Metric::ALL {
-            assert_eq!(column(m), m.key());
+            let q = SeriesQuery {
+                metric: m,
+                ..SeriesQuery::new("b")
+            };
+            assert!(query(&conn, &q).unwrap().is_empty(), "{}", m.key());
         }
     }
 }

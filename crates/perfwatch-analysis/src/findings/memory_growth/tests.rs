@@ -23,8 +23,7 @@ fn timeline_session(f: fn(f64) -> f64) -> SessionExport {
 }
 
 fn rule(s: &SessionExport) -> Vec<Finding> {
-    let data: Vec<VariantData> = s.variants.iter().map(VariantData::new).collect();
-    find(&data, 0, &FindingOptions::default())
+    crate::findings::testkit::apply_rule(find, s)
 }
 
 #[test]

@@ -19,8 +19,7 @@ fn sess(name: &str, mut call: impl FnMut(&mut RunBuilder, &str, usize)) -> Sessi
 }
 
 fn rule(s: &SessionExport) -> Vec<Finding> {
-    let data: Vec<VariantData> = s.variants.iter().map(VariantData::new).collect();
-    find(&data, 0, &FindingOptions::default())
+    crate::findings::testkit::apply_rule(find, s)
 }
 
 #[test]
