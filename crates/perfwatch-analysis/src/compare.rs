@@ -19,7 +19,7 @@ use crate::stages::compare_stages;
 use crate::summarize::metric_values;
 use crate::verdict::{decide, Evidence};
 use crate::CompareOptions;
-use perfwatch_model::{Comparison, Metric, Severity, VariantExport, Verdict};
+use perfwatch_model::{Comparison, Metric, Reference, Severity, VariantExport, Verdict};
 use perfwatch_stats::{finite, mann_whitney, median, ratio, ratio_of_medians_ci, CiOptions};
 
 /// Compares the candidate sample `cand` with the baseline sample `base` for
@@ -91,6 +91,9 @@ pub fn compare_samples(
         severity,
         verdict,
         note,
+        confidence: opts.level(),
+        primary: true,
+        reference: Reference::Variant,
     }
 }
 

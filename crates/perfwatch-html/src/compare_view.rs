@@ -172,6 +172,9 @@ mod tests {
             severity: Severity::Low,
             verdict: Verdict::Regressed,
             note: None,
+            confidence: 0.95,
+            primary: true,
+            reference: perfwatch_model::Reference::Variant,
         }
     }
 

@@ -110,4 +110,45 @@ pub struct Comparison {
     /// Why the verdict is inconclusive, when it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The confidence level of `ci_low`/`ci_high` and of the test (0.95 in
+    /// files written before the level was recorded).
+    #[serde(default = "crate::summary::default_confidence")]
+    pub confidence: f64,
+    /// Whether the metric is a primary one: primary metrics decide
+    /// headlines, health and gates; the others are information (their
+    /// severity is always `none`).
+    #[serde(default = "primary_default")]
+    pub primary: bool,
+    /// What the baseline side is: another variant of the same session (a
+    /// deliberate comparison of alternatives) or a reference (a saved
+    /// baseline, another session or file).
+    #[serde(default)]
+    pub reference: Reference,
+}
+
+fn primary_default() -> bool {
+    true
+}
+
+/// What the baseline side of a comparison is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reference {
+    /// Another variant of the same session (`ab`): alternatives side by
+    /// side, which is not a regression of either.
+    #[default]
+    Variant,
+    /// A saved baseline, another session or an exported file: the
+    /// candidate is judged against it.
+    Baseline,
+}
+
+impl Reference {
+    /// The key used in files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Reference::Variant => "variant",
+            Reference::Baseline => "baseline",
+        }
+    }
 }

@@ -26,12 +26,14 @@ pub mod session;
 pub mod span_file;
 pub mod stage;
 pub mod summary;
+pub mod text;
 
-pub use comparison::{Comparison, Severity, Verdict};
+pub use comparison::{Comparison, Reference, Severity, Verdict};
 pub use export::{SessionExport, VariantExport, SCHEMA_V1};
 pub use finding::Finding;
 pub use iteration::{Iteration, Sample};
 pub use metric::Metric;
 pub use session::{CommandSpec, GitInfo, HostInfo, Session, SessionStatus, VariantSpec};
 pub use stage::{Span, StageSummary, Tier};
-pub use summary::Summary;
+pub use summary::{Summary, DEFAULT_CONFIDENCE};
+pub use text::short_id;

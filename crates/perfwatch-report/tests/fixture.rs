@@ -18,6 +18,7 @@ fn summary(n: usize, median: f64, spread: f64) -> Summary {
         mad: spread / 2.0,
         ci_low: median - spread / 2.0,
         ci_high: median + spread / 2.0,
+        confidence: 0.95,
     }
 }
 
@@ -108,6 +109,9 @@ fn comparison(
         severity,
         verdict,
         note: note.map(str::to_string),
+        confidence: 0.95,
+        primary: true,
+        reference: perfwatch_model::Reference::Variant,
     }
 }
 

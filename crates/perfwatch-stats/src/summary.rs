@@ -45,6 +45,7 @@ pub fn summarize(xs: &[f64], opts: &CiOptions) -> Option<Summary> {
         mad,
         ci_low,
         ci_high,
+        confidence: opts.level(),
     })
 }
 

@@ -56,6 +56,9 @@ fn comparison(
         severity,
         verdict,
         note: None,
+        confidence: 0.95,
+        primary: true,
+        reference: perfwatch_model::Reference::Baseline,
     }
 }
 

@@ -176,6 +176,7 @@ fn summary(median: f64, spread: f64, n: usize) -> Summary {
         mad: round(spread / 3.0, 4),
         ci_low: round(median - spread / 2.5, 4),
         ci_high: round(median + spread / 2.0, 4),
+        confidence: 0.95,
     }
 }
 
@@ -284,6 +285,9 @@ fn comparison(
         verdict,
         note: (verdict == Verdict::Inconclusive)
             .then(|| "the interval straddles the noise threshold".to_string()),
+        confidence: 0.95,
+        primary: true,
+        reference: perfwatch_model::Reference::Variant,
     }
 }
 

@@ -50,6 +50,9 @@ fn comparison(
             Verdict::Regressed
         },
         note: None,
+        confidence: 0.95,
+        primary: true,
+        reference: perfwatch_model::Reference::Baseline,
     }
 }
 
