@@ -70,8 +70,9 @@ pub fn compare_samples(
         };
         decide(&evidence, opts)
     };
+    let primary = opts.primary.is_primary(metric, stage);
     let severity = match verdict {
-        Verdict::Regressed => opts.severity.classify(point - 1.0),
+        Verdict::Regressed if primary => opts.severity.classify(point - 1.0),
         _ => Severity::None,
     };
     Comparison {
@@ -92,7 +93,7 @@ pub fn compare_samples(
         verdict,
         note,
         confidence: opts.level(),
-        primary: true,
+        primary,
         reference: Reference::Variant,
     }
 }

@@ -1,7 +1,7 @@
 //! How comparisons decide: confidence, noise band, minimum sample size,
 //! severity thresholds and bootstrap settings.
 
-use crate::SeverityThresholds;
+use crate::{PrimaryMetrics, SeverityThresholds};
 use perfwatch_stats::{CiOptions, StatsError};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -38,6 +38,9 @@ pub struct CompareOptions {
     pub severity: SeverityThresholds,
     /// Resamples and seed of the bootstrap.
     pub ci: CiOptions,
+    /// The metrics whose comparisons are primary (default: wall time and
+    /// stage times); the others get severity `none` and are information.
+    pub primary: PrimaryMetrics,
 }
 
 impl Default for CompareOptions {
@@ -48,6 +51,7 @@ impl Default for CompareOptions {
             min_samples: DEFAULT_MIN_SAMPLES,
             severity: SeverityThresholds::default(),
             ci: CiOptions::default(),
+            primary: PrimaryMetrics::default(),
         }
     }
 }

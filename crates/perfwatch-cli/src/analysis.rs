@@ -19,6 +19,7 @@ pub fn compare_options(t: &ThresholdsConfig) -> CompareOptions {
             critical: t.critical,
         },
         ci: ci_options(t),
+        primary: perfwatch_analysis::PrimaryMetrics::default(),
     }
 }
 

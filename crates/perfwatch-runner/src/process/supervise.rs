@@ -173,9 +173,13 @@ mod tests {
     }
 
     fn watch(secs: &str, timeout_ms: Option<u64>, use_pidfd: bool) -> Supervised {
+        // The clock starts before the spawn, as the runner's does: the
+        // sleep begins inside the spawn, so a clock started after it reads
+        // less than the sleep.
+        let start = Instant::now();
         let mut child = sleeper(secs);
         let s = Supervision {
-            start: Instant::now(),
+            start,
             sample_interval: Some(Duration::from_millis(10)),
             timeout: timeout_ms.map(Duration::from_millis),
             cancel: Cancel::new(),
