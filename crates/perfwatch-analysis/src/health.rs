@@ -32,7 +32,6 @@
 use crate::gate::DEFAULT_METRICS;
 use perfwatch_model::{Comparison, Finding, Iteration, SessionExport, Severity, Verdict};
 use perfwatch_stats::median;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Most points one finding deducts.
@@ -55,14 +54,7 @@ pub fn regression_points(severity: Severity) -> i32 {
     }
 }
 
-/// The health of a session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Health {
-    /// 0 (everything wrong) to 100 (nothing found).
-    pub score: u8,
-    /// Each deduction: what, points deducted, why.
-    pub breakdown: Vec<(String, i32, String)>,
-}
+pub use perfwatch_model::Health;
 
 /// Scores a session from its findings, its comparisons and its failures
 /// (see the module documentation for the formula).

@@ -98,6 +98,9 @@ pub fn summarize_session(
         variants,
         comparisons: vec![],
         findings: vec![],
+        health: None,
+        gate: None,
+        notes: Vec::new(),
     }
 }
 
@@ -195,6 +198,7 @@ mod tests {
             host: HostInfo::default(),
             perfwatch_version: "0.1.0".into(),
             status: SessionStatus::Complete,
+            baseline: None,
         }
     }
 

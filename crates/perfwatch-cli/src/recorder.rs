@@ -224,6 +224,7 @@ mod tests {
             host: perfwatch_model::HostInfo::default(),
             perfwatch_version: "0".into(),
             status: SessionStatus::Running,
+            baseline: None,
         }
     }
 

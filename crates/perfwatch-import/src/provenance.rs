@@ -78,6 +78,7 @@ pub(crate) fn imported_session(
         },
         perfwatch_version: env!("CARGO_PKG_VERSION").to_string(),
         status: SessionStatus::Complete,
+        baseline: None,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The JSON export `perfwatch.session.v1`.
 
-use crate::{Comparison, Finding, Iteration, Session, StageSummary, Summary};
+use crate::{Comparison, Finding, GateReport, Health, Iteration, Session, StageSummary, Summary};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -22,6 +22,16 @@ pub struct SessionExport {
     /// Findings ranked by impact.
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// The health score, when the session was analysed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<Health>,
+    /// The gate's verdict, when gates were evaluated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<GateReport>,
+    /// Notes about the analysis itself (a baseline that no longer exists,
+    /// variants that could not be compared), each a sentence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One variant of a session, with its iterations and summaries.

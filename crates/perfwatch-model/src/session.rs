@@ -146,4 +146,9 @@ pub struct Session {
     pub perfwatch_version: String,
     /// How the session ended.
     pub status: SessionStatus,
+    /// The saved baseline the session was compared with when it ran
+    /// (`--baseline`): every later analysis of the session compares with it
+    /// again, so that each command gives the same answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }

@@ -206,6 +206,7 @@ pub fn export() -> SessionExport {
             },
             perfwatch_version: "0.1.0".into(),
             status: SessionStatus::Complete,
+            baseline: None,
         },
         variants: vec![
             VariantExport {
@@ -252,5 +253,8 @@ pub fn export() -> SessionExport {
             effort: Some("low".into()),
             variant: Some("before".into()),
         }],
+        health: None,
+        gate: None,
+        notes: Vec::new(),
     }
 }

@@ -187,10 +187,14 @@ pub(crate) fn session(variants: Vec<VariantExport>) -> SessionExport {
             host: HostInfo::default(),
             perfwatch_version: "0".into(),
             status: SessionStatus::Complete,
+            baseline: None,
         },
         variants,
         comparisons: vec![],
         findings: vec![],
+        health: None,
+        gate: None,
+        notes: Vec::new(),
     }
 }
 

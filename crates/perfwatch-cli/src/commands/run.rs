@@ -95,6 +95,7 @@ fn run_one(
         host: HostInfo::default(),
         perfwatch_version: env!("CARGO_PKG_VERSION").to_string(),
         status: SessionStatus::Running,
+        baseline: None,
     };
     let recorder = Recorder::start(Arc::clone(store), session.clone(), cwd)?;
     let mut observer = SessionObserver::new(

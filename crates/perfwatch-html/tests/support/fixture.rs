@@ -358,6 +358,7 @@ fn session_with(id: &str, started: &str, commit: &str, scale: f64, detail: bool)
             },
             perfwatch_version: "0.1.0".to_string(),
             status: SessionStatus::Complete,
+            baseline: None,
         },
         variants: vec![a, b],
         comparisons: vec![
@@ -432,6 +433,9 @@ fn session_with(id: &str, started: &str, commit: &str, scale: f64, detail: bool)
             effort: Some("medium".to_string()),
             variant: Some("baseline".to_string()),
         }],
+        health: None,
+        gate: None,
+        notes: Vec::new(),
     }
 }
 

@@ -14,7 +14,7 @@ pub const APPLICATION_ID: i32 = 0x5066_5774;
 
 /// Migration steps, in order; step `n` takes the schema from version `n` to
 /// `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -109,6 +109,12 @@ CREATE TABLE baseline_sessions (
     PRIMARY KEY (name, session_id)
 );
 CREATE INDEX baseline_sessions_session ON baseline_sessions (session_id);
+";
+
+/// Version 2: the saved baseline a session was compared with when it ran,
+/// so that every later analysis of the session compares with it again.
+const V2: &str = "
+ALTER TABLE sessions ADD COLUMN baseline TEXT;
 ";
 
 /// What a database file holds, as far as recognising it goes.

@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 /// Columns read by [`session_from_row`], in order.
 pub const SESSION_COLUMNS: &str = "s.id, s.started_at, s.finished_at, s.benchmark, s.command, \
      s.variants, s.has_git, s.git_commit, s.git_branch, s.git_dirty, s.host, \
-     s.perfwatch_version, s.status";
+     s.perfwatch_version, s.status, s.baseline";
 
 /// The order of "newest first".
 pub const NEWEST_FIRST: &str = "s.started_at DESC, s.seq DESC";
@@ -28,9 +28,10 @@ pub fn insert(conn: &Connection, session: &Session) -> R<()> {
     let git = session.git.as_ref();
     conn.execute(
         "INSERT INTO sessions (id, seq, started_at, finished_at, benchmark, command, variants,
-             has_git, git_commit, git_branch, git_dirty, host, perfwatch_version, status)
+             has_git, git_commit, git_branch, git_dirty, host, perfwatch_version, status,
+             baseline)
          VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM sessions), ?2, ?3, ?4, ?5, ?6,
-             ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             session.id,
             session.started_at,
@@ -45,6 +46,7 @@ pub fn insert(conn: &Connection, session: &Session) -> R<()> {
             to_json(&session.host)?,
             session.perfwatch_version,
             session.status.key(),
+            session.baseline,
         ],
     )?;
     Ok(())
@@ -113,9 +115,9 @@ pub fn list(conn: &Connection, filter: &SessionFilter) -> R<Vec<SessionRow>> {
             |i: usize| -> R<usize> { Ok(usize::try_from(row.get::<_, i64>(i)?).unwrap_or(0)) };
         out.push(SessionRow {
             session: session_from_row(row)?,
-            iterations: count(13)?,
-            counted: count(14)?,
-            failed: count(15)?,
+            iterations: count(14)?,
+            counted: count(15)?,
+            failed: count(16)?,
         });
     }
     Ok(out)
@@ -243,6 +245,7 @@ pub fn session_from_row(row: &Row<'_>) -> R<Session> {
         host: json(&row.get::<_, String>(10)?, what("host"))?,
         perfwatch_version: row.get(11)?,
         status,
+        baseline: row.get(13)?,
         id,
     })
 }

@@ -99,3 +99,31 @@ fn the_schema_forbids_dangling_rows() {
         assert!(conn.execute(sql, [&s.id]).is_err(), "{sql}");
     }
 }
+
+#[test]
+fn a_version_1_database_keeps_its_sessions_and_gains_the_baseline_column() {
+    let db = TempDb::new();
+    let store = db.open();
+    let s = session("b", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    drop(store);
+    // Take the file back to version 1: without the column, as written by a
+    // perfwatch of that schema.
+    {
+        let conn = Connection::open(&db.path).unwrap();
+        conn.execute_batch("ALTER TABLE sessions DROP COLUMN baseline; PRAGMA user_version = 1;")
+            .unwrap();
+    }
+    let store = db.open();
+    let (loaded, _) = store.load_session(&s.id).unwrap();
+    assert_eq!(loaded.baseline, None);
+    let mut with = session("b", "2024-01-02T00:00:00Z");
+    with.baseline = Some("main".into());
+    store.create_session(&with).unwrap();
+    assert_eq!(
+        store.load_session(&with.id).unwrap().0.baseline.as_deref(),
+        Some("main")
+    );
+    drop(store);
+    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+}

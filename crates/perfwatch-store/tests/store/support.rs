@@ -69,6 +69,7 @@ pub fn session(benchmark: &str, started_at: &str) -> Session {
         },
         perfwatch_version: "0.1.0".into(),
         status: SessionStatus::Running,
+        baseline: None,
     }
 }
 
