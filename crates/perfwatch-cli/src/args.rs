@@ -27,6 +27,9 @@ pub struct Cli {
     /// When to use colours.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Show the evidence behind each finding and every footnote.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -154,6 +157,16 @@ pub struct ReportArgs {
     /// $GITHUB_STEP_SUMMARY when set).
     #[arg(long, value_name = "FILE")]
     pub markdown_summary: Option<PathBuf>,
+    /// Print the report in this format instead of the terminal view
+    /// (one session; `-o` writes it to a file).
+    #[arg(long, short, value_enum)]
+    pub format: Option<ExportFormat>,
+    /// Short for `--format markdown`.
+    #[arg(long, conflicts_with = "format")]
+    pub markdown: bool,
+    /// Where `--format` writes [default: standard output].
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `perfwatch dashboard`.
@@ -434,6 +447,10 @@ pub struct ShowArgs {
     /// Session id, unique prefix, or `latest`.
     #[arg(default_value = "latest")]
     pub session: String,
+    /// Compare against this saved baseline [default: the one the session
+    /// was run with, if any].
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
 }
 
 /// Export formats.
@@ -459,6 +476,10 @@ pub struct ExportArgs {
     /// Output file [default: standard output].
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Compare against this saved baseline [default: the one the session
+    /// was run with, if any].
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
 }
 
 /// `perfwatch init`.

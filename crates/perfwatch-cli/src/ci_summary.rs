@@ -1,8 +1,7 @@
 //! The concise GitHub-flavoured Markdown report for CI: a verdict line,
 //! the comparison table, the stage breakdown and the top findings.
 
-use perfwatch_analysis::GateReport;
-use perfwatch_model::{SessionExport, Verdict};
+use perfwatch_model::{short_id, SessionExport, Verdict};
 use perfwatch_report::markdown::{
     escape_markdown, render_comparisons_markdown, render_findings_markdown, render_stages_markdown,
 };
@@ -11,21 +10,25 @@ use std::io::Write;
 /// Findings shown at most.
 const TOP_FINDINGS: usize = 5;
 
-/// Render the summary of `exports` (and the gate, when evaluated).
-pub fn render(exports: &[SessionExport], gate: Option<&GateReport>) -> std::io::Result<String> {
+/// Render the summary of analysed `exports` (with their gates, when
+/// evaluated). Headlines count primary comparisons only.
+pub fn render(exports: &[SessionExport]) -> std::io::Result<String> {
     let mut out: Vec<u8> = Vec::new();
     for export in exports {
-        let regressed = export
-            .comparisons
-            .iter()
-            .filter(|c| c.verdict == Verdict::Regressed)
-            .count();
-        let improved = export
-            .comparisons
-            .iter()
-            .filter(|c| c.verdict == Verdict::Improved)
-            .count();
-        let health = crate::analysis::health(export).score;
+        let primary = |verdict: Verdict| {
+            export
+                .comparisons
+                .iter()
+                .filter(|c| c.primary && c.verdict == verdict)
+                .count()
+        };
+        let regressed = primary(Verdict::Regressed);
+        let improved = primary(Verdict::Improved);
+        let health = export
+            .health
+            .as_ref()
+            .map_or_else(|| "–".to_string(), |h| h.score.to_string());
+        let gate = export.gate.as_ref();
         let (icon, verdict) = match gate {
             Some(g) if !g.passed => ("❌", "gate failed".to_string()),
             _ if regressed > 0 => ("⚠️", format!("{regressed} regression(s)")),
@@ -51,7 +54,7 @@ pub fn render(exports: &[SessionExport], gate: Option<&GateReport>) -> std::io::
         writeln!(
             out,
             "Session `{}`{commit}: {runs} measured runs of {} variant(s).\n",
-            &export.session.id[..8.min(export.session.id.len())],
+            short_id(&export.session.id),
             export.variants.len()
         )?;
         if let Some(g) = gate {

@@ -38,12 +38,6 @@ pub fn with_code(code: i32, message: impl Into<String>) -> anyhow::Error {
     .into()
 }
 
-/// The exit code of an error: its own when it carries one, else 1.
-pub fn code_of(err: &anyhow::Error) -> i32 {
-    err.downcast_ref::<ExitError>()
-        .map_or(exit_codes::ERROR, |e| e.code)
-}
-
 /// A successful command that still wants a non-zero exit (a failed gate,
 /// an interrupted run): the summary was printed, no `error:` line follows.
 #[derive(Debug)]

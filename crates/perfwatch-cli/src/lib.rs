@@ -2,27 +2,24 @@
 //! library calls → exit code. Exit codes are the documented constants of
 //! [`perfwatch_model::exit_codes`].
 
-mod analysis;
 mod args;
 mod ci_summary;
 mod commands;
 mod config;
 mod context;
+mod errors;
 mod exit;
-mod history;
 mod observer;
+mod options;
 mod output;
 mod params;
-mod provenance;
-mod recorder;
+mod render;
 mod settings;
-mod sources;
-mod stored;
 
 use args::{Cli, Command};
 use clap::Parser;
 use context::Context;
-use exit::{code_of, SilentExit};
+use errors::ExpectedError;
 use perfwatch_model::exit_codes;
 
 /// Parse the command line, run the command, return the exit code.
@@ -41,14 +38,15 @@ pub fn main() -> i32 {
     match dispatch(&cli) {
         Ok(()) => exit_codes::OK,
         Err(err) => {
-            if let Some(SilentExit(code)) = err.downcast_ref::<SilentExit>() {
-                return *code;
-            }
             if is_broken_pipe(&err) {
                 return exit_codes::OK;
             }
-            eprintln!("error: {err:#}");
-            code_of(&err)
+            let shown = format!("{err:#}");
+            let expected = ExpectedError::classify(err);
+            if !expected.is_silent() {
+                eprintln!("error: {shown}");
+            }
+            expected.process_exit_code()
         }
     }
 }
@@ -72,11 +70,11 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Run(args) => {
             let jobs = settings::run_jobs(args, &ctx.config)?;
-            commands::run::run(&ctx, jobs, &args.output, commands::run::Mode::Run)
+            commands::run::run(&ctx, jobs, &args.output)
         }
         Command::Ab(args) => {
             let job = settings::ab_job(args, &ctx.config)?;
-            commands::run::run(&ctx, vec![job], &args.output, commands::run::Mode::Ab)
+            commands::run::run(&ctx, vec![job], &args.output)
         }
         Command::Compare(args) => commands::stored::compare(&ctx, args),
         Command::Baseline(cmd) => commands::stored::baseline(&ctx, cmd),

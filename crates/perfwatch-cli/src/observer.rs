@@ -1,10 +1,10 @@
 //! The runner's observer during `run`/`ab`: hands every finished iteration
-//! to the [`Recorder`](crate::recorder::Recorder), which commits it while
+//! to the [`Recorder`](perfwatch_app::recorder::Recorder), which commits it while
 //! the next runs, and drives the progress bar (on a terminal only; nothing
 //! animated when output is piped).
 
-use crate::recorder::RecorderHandle;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use perfwatch_app::recorder::RecorderHandle;
 use perfwatch_model::Iteration;
 use perfwatch_report::units::format_duration;
 use perfwatch_runner::{Observer, ObserverError};

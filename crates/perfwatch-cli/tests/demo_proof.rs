@@ -33,7 +33,7 @@ fn demo_pipeline() -> &'static PathBuf {
 
 /// A directory whose `perfwatch.toml` configures the example with the
 /// `before` and `after` variants of the repository's own configuration.
-fn demo_dir() -> TestDir {
+pub(crate) fn demo_dir() -> TestDir {
     let dir = TestDir::new();
     let config = format!(
         r#"

@@ -1,21 +1,14 @@
 //! `perfwatch gate` and the `--gate` of `run`/`ab`: rules that turn
 //! comparisons, findings and budgets into pass/fail and exit code 4.
 
-use crate::analysis::{ci_options, compare_options, diagnose, health};
 use crate::args::{GateArgs, GateFlags};
 use crate::context::Context;
 use crate::exit::{usage, SilentExit};
-use crate::history::{load_series, locate, Filters, SeriesMetric};
-use crate::stored::load_compared;
-use perfwatch_analysis::{evaluate, GateConfig, GateReport, RuleResult};
-use perfwatch_model::{exit_codes, Metric, SessionExport};
-use perfwatch_store::Store;
+use perfwatch_analysis::GateConfig;
+use perfwatch_app::gate_history::history_rule;
+use perfwatch_app::load::analyze_stored;
+use perfwatch_model::{exit_codes, GateReport};
 use std::io::Write;
-
-/// How many of the newest sessions a history regression must start in to
-/// fail `--history`: a step further back has already been seen (and
-/// gated) by earlier runs.
-pub const HISTORY_RECENT: usize = 10;
 
 /// `[gates]` with the command line's limits on top.
 pub fn gate_config(ctx: &Context, flags: &GateFlags) -> anyhow::Result<GateConfig> {
@@ -49,140 +42,34 @@ pub fn any_limit(flags: &GateFlags) -> bool {
         || flags.max_failure_rate.is_some()
 }
 
-/// Evaluate the gates on a diagnosed export (comparisons already set).
-pub fn evaluate_export(cfg: &GateConfig, export: &SessionExport) -> GateReport {
-    evaluate(cfg, export, &health(export))
-}
-
-/// The `--history` rule: a regression step starting among the newest
-/// sessions of the benchmark's wall-time series.
-pub fn history_rule(
-    ctx: &Context,
-    store: &dyn Store,
-    export: &SessionExport,
-) -> anyhow::Result<RuleResult> {
-    let filters = Filters {
-        benchmark: Some(export.session.benchmark.clone()),
-        ..Default::default()
-    };
-    let metric = SeriesMetric::Metric(Metric::WallS);
-    let series = load_series(
-        store,
-        &filters,
-        &metric,
-        &ci_options(&ctx.config.file.thresholds),
-    )?;
-    let opts = perfwatch_stats::changepoint::DetectOptions::default();
-    let thresholds = compare_options(&ctx.config.file.thresholds).severity;
-    let mut failures = Vec::new();
-    let mut checked = Vec::new();
-    for s in &series {
-        let values: Vec<f64> = s.points.iter().map(|p| p.median).collect();
-        if values.len() < opts.min_points() {
-            checked.push(format!(
-                "{}: {} sessions, too few to judge (need ≥ {})",
-                s.variant,
-                values.len(),
-                opts.min_points()
-            ));
-            continue;
-        }
-        let labels = s.labels();
-        let cps = locate(&values, &labels, &opts, &thresholds)?;
-        match cps.last() {
-            Some(c) if c.direction == "regression" && c.index + HISTORY_RECENT >= values.len() => {
-                failures.push(format!(
-                    "{}: {:+.1}% from session {} (p = {:.1e}, {})",
-                    s.variant,
-                    c.change_pct,
-                    c.session_id
-                        .as_deref()
-                        .map(|id| &id[..8.min(id.len())])
-                        .unwrap_or("?"),
-                    c.p_value,
-                    c.severity.key()
-                ));
-            }
-            _ => checked.push(format!(
-                "{}: no regression step in the newest {HISTORY_RECENT} sessions",
-                s.variant
-            )),
-        }
-    }
-    Ok(RuleResult {
-        rule: "history".into(),
-        passed: failures.is_empty(),
-        actual: if failures.is_empty() {
-            "no new step".into()
-        } else {
-            failures.join("; ")
-        },
-        limit: format!("no regression step starting in the newest {HISTORY_RECENT} sessions"),
-        detail: checked.join("; "),
-    })
-}
-
-/// Print the gate's rules; failing ones first say by how much.
-pub fn print_report(report: &GateReport, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
-    let red = console::Style::new().red().bold().force_styling(color);
-    let green = console::Style::new().green().force_styling(color);
-    if report.rules.is_empty() {
-        writeln!(
-            out,
-            "Gate: no rule configured ([gates] in perfwatch.toml or --max-… flags)"
-        )?;
-        return Ok(());
-    }
-    let verdict = if report.passed {
-        green.apply_to("passed")
-    } else {
-        red.apply_to("FAILED")
-    };
-    writeln!(out, "Gate {verdict}")?;
-    for r in &report.rules {
-        let mark = if r.passed {
-            green.apply_to("pass")
-        } else {
-            red.apply_to("FAIL")
-        };
-        writeln!(
-            out,
-            "  {mark}  {}: {} (limit {})",
-            r.rule, r.actual, r.limit
-        )?;
-        if !r.detail.is_empty() && !r.passed {
-            writeln!(out, "        {}", r.detail)?;
-        }
-    }
-    writeln!(out)
-}
-
-/// `perfwatch gate`.
+/// `perfwatch gate`: the session's analysis with the gate evaluated —
+/// the same rules `run --gate` applies — plus `--history`.
 pub fn run(ctx: &Context, args: &GateArgs) -> anyhow::Result<()> {
     let store = ctx.open_existing_store()?;
-    let t = &ctx.config.file.thresholds;
     let cfg = gate_config(ctx, &args.limits)?;
-    let mut export = load_compared(&store, &args.session, args.baseline.as_deref(), t)?;
-    diagnose(&mut export, &ctx.config);
-    let mut report = evaluate_export(&cfg, &export);
+    let opts = crate::options::analysis_options(&ctx.config, Some(cfg));
+    let mut analysis = analyze_stored(&store, &args.session, args.baseline.as_deref(), &opts)?;
+    let mut report = analysis
+        .gate
+        .take()
+        .unwrap_or_else(|| GateReport::new(Vec::new()));
     if args.history {
-        report.rules.push(history_rule(ctx, &store, &export)?);
+        report.rules.push(history_rule(&store, &analysis, &opts)?);
         report.passed = report.rules.iter().all(|r| r.passed);
     }
     let mut out = std::io::stdout().lock();
-    print_report(&report, ctx.color, &mut out)?;
+    crate::render::print_gate(&report, ctx.color, &mut out)?;
     out.flush()?;
+    let no_rule = report.rules.is_empty();
+    let passed = report.passed;
+    analysis.gate = Some(report);
     if let Some(path) = &args.markdown_summary {
-        crate::analysis::write_markdown_summary(
-            std::slice::from_ref(&export),
-            Some(&report),
-            path,
-        )?;
+        crate::render::write_markdown_summary(std::slice::from_ref(&analysis), path)?;
     }
-    if report.rules.is_empty() {
+    if no_rule {
         return Err(usage("no gate rule to evaluate: configure [gates] in perfwatch.toml, pass a limit such as --max-regression-critical 0, or --history"));
     }
-    if report.passed {
+    if passed {
         Ok(())
     } else {
         Err(SilentExit(exit_codes::GATE_FAILED).into())

@@ -1,11 +1,12 @@
 //! `perfwatch history` and `perfwatch detect`.
 
-use crate::analysis::{ci_options, compare_options};
 use crate::args::{DetectArgs, HistoryArgs, SeriesArgs, TableFormat};
 use crate::context::Context;
 use crate::exit::usage;
-use crate::history::{detect_options, load_series, locate, Filters, Located, Series, SeriesMetric};
 use comfy_table::{presets::NOTHING, Cell, CellAlignment, Table};
+use perfwatch_app::history::{
+    detect_options, load_series, locate, Filters, Located, Series, SeriesMetric,
+};
 use perfwatch_report::units::{format_value, unit_for_key};
 use std::io::Write;
 use std::path::Path;
@@ -14,12 +15,12 @@ use std::path::Path;
 fn stored_series(ctx: &Context, a: &SeriesArgs) -> anyhow::Result<Vec<Series>> {
     let store = ctx.open_existing_store()?;
     let metric = SeriesMetric::parse(&a.metric)?;
-    load_series(
+    Ok(load_series(
         &store,
         &filters(a),
         &metric,
-        &ci_options(&ctx.config.file.thresholds),
-    )
+        &crate::options::analysis_options(&ctx.config, None).ci(),
+    )?)
 }
 
 fn filters(a: &SeriesArgs) -> Filters {
@@ -139,7 +140,9 @@ fn print_series(out: &mut dyn Write, s: &Series) -> std::io::Result<()> {
 /// `perfwatch detect`.
 pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
     let opts = detect_options(args.window, args.p_value, args.magnitude)?;
-    let thresholds = compare_options(&ctx.config.file.thresholds).severity;
+    let thresholds = crate::options::analysis_options(&ctx.config, None)
+        .compare
+        .severity;
     let mut results: Vec<(String, String, Vec<Located>)> = Vec::new();
     if let Some(path) = &args.csv {
         let (labels, values, column) = read_csv(path, args.column.as_deref())?;

@@ -1,54 +1,73 @@
 //! `perfwatch report` and `perfwatch dashboard`.
 
-use crate::analysis::{ci_options, compare_options};
-use crate::args::{DashboardArgs, ReportArgs};
+use crate::args::{DashboardArgs, ExportFormat, ReportArgs};
 use crate::context::Context;
-use crate::history::{load_series, Filters, SeriesMetric};
-use crate::output::write_file;
-use crate::stored::load_compared;
-use perfwatch_html::{
-    render_dashboard_with, render_report, DashboardOptions, HistoryPoint, HistorySeries,
-    HtmlOptions,
-};
-use perfwatch_model::SessionExport;
-use perfwatch_report::terminal::render_session;
+use crate::exit::usage;
+use crate::render::{write_analysis, write_html, write_markdown_summary, FileFormat};
+use perfwatch_app::history::{load_series, Filters, SeriesMetric};
+use perfwatch_app::load::analyze_stored;
+use perfwatch_app::{analyze, Analysis};
+use perfwatch_html::{render_dashboard_with, DashboardOptions, HistoryPoint, HistorySeries};
 use perfwatch_stats::changepoint::detect;
 use perfwatch_store::{SessionFilter, Store};
 use std::collections::BTreeSet;
 use std::io::Write;
 
-/// `perfwatch report`.
+/// `perfwatch report`: the analysis of stored sessions, in the terminal
+/// or in any file format.
 pub fn report(ctx: &Context, args: &ReportArgs) -> anyhow::Result<()> {
     let store = ctx.open_existing_store()?;
-    let t = &ctx.config.file.thresholds;
+    let opts = crate::options::analysis_options(&ctx.config, None);
     let specs = if args.sessions.is_empty() {
         vec!["latest".to_string()]
     } else {
         args.sessions.clone()
     };
-    let mut exports = Vec::new();
+    let format = match (args.format, args.markdown) {
+        (_, true) => Some(ExportFormat::Markdown),
+        (f, false) => f,
+    };
+    if args.output.is_some() && format.is_none() {
+        return Err(usage("--output needs --format (or --markdown)"));
+    }
+    if format.is_some() && specs.len() > 1 {
+        return Err(usage(
+            "--format writes one session; name one (or use --html for several)",
+        ));
+    }
+    let mut analyses: Vec<Analysis> = Vec::new();
     for spec in &specs {
-        let mut export = load_compared(&store, spec, args.baseline.as_deref(), t)?;
-        crate::analysis::diagnose(&mut export, &ctx.config);
-        exports.push(export);
+        analyses.push(analyze_stored(
+            &store,
+            spec,
+            args.baseline.as_deref(),
+            &opts,
+        )?);
     }
-    let mut out = std::io::stdout().lock();
-    for export in &exports {
-        render_session(export, &ctx.terminal(), &mut out)?;
-        crate::analysis::print_health(export, ctx.color, &mut out)?;
+    match format {
+        Some(f) => {
+            let format = match f {
+                ExportFormat::Json => FileFormat::Json,
+                ExportFormat::Csv => FileFormat::Csv,
+                ExportFormat::Markdown => FileFormat::Markdown,
+            };
+            let path = args.output.clone().unwrap_or_else(|| "-".into());
+            write_analysis(&analyses[0], format, &path)?;
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            for analysis in &analyses {
+                crate::render::terminal(ctx, analysis, &mut out)?;
+            }
+            out.flush()?;
+        }
     }
-    out.flush()?;
     if let Some(path) = &args.html {
-        let health = exports.first().map(|e| crate::analysis::health(e).score);
-        let opts = HtmlOptions {
-            title: None,
-            health_score: health,
-        };
-        write_file(path, |w| render_report(&exports, &opts, w))?;
+        write_html(&analyses, path)?;
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = &args.markdown_summary {
-        crate::analysis::write_markdown_summary(&exports, None, path)?;
+        write_markdown_summary(&analyses, path)?;
     }
     Ok(())
 }
@@ -56,29 +75,25 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> anyhow::Result<()> {
 /// `perfwatch dashboard`.
 pub fn dashboard(ctx: &Context, args: &DashboardArgs) -> anyhow::Result<()> {
     let store = ctx.open_existing_store()?;
-    let t = &ctx.config.file.thresholds;
+    let opts = crate::options::analysis_options(&ctx.config, None);
     let rows = store.list_sessions(&SessionFilter {
         benchmark: args.benchmark.clone(),
         limit: Some(args.limit),
         ..Default::default()
     })?;
-    let mut sessions: Vec<SessionExport> = Vec::with_capacity(rows.len());
+    let mut sessions: Vec<Analysis> = Vec::with_capacity(rows.len());
     for row in rows.iter().rev() {
         let (session, iterations) = store.load_session(&row.session.id)?;
-        let mut export = crate::analysis::summarize(session, iterations, t);
-        if export.variants.len() > 1 {
-            export.comparisons =
-                crate::analysis::compare_against_first(&export, &compare_options(t));
-        }
-        crate::analysis::diagnose(&mut export, &ctx.config);
-        sessions.push(export);
+        // Each page shows what `report` shows: the session alone, as the
+        // history's own point of view has no baseline.
+        sessions.push(analyze(session, iterations, None, &opts));
     }
-    let history = history_series(&store, &sessions, ctx)?;
-    let opts = DashboardOptions {
+    let history = history_series(&store, &sessions, &opts)?;
+    let dash = DashboardOptions {
         title: None,
         session_pages: (args.pages > 0).then_some(args.pages),
     };
-    let index = render_dashboard_with(&sessions, &history, &opts, &args.output)?;
+    let index = render_dashboard_with(&sessions, &history, &dash, &args.output)?;
     eprintln!(
         "wrote {} ({} sessions, {} series)",
         index.display(),
@@ -87,15 +102,14 @@ pub fn dashboard(ctx: &Context, args: &DashboardArgs) -> anyhow::Result<()> {
     );
     Ok(())
 }
-
 /// Wall time and each top-level stage's total, per benchmark and variant,
 /// with change points where the series is long enough.
 fn history_series(
     store: &dyn Store,
-    sessions: &[SessionExport],
-    ctx: &Context,
+    sessions: &[Analysis],
+    opts: &perfwatch_app::Options,
 ) -> anyhow::Result<Vec<HistorySeries>> {
-    let ci = ci_options(&ctx.config.file.thresholds);
+    let ci = opts.ci();
     let benchmarks: BTreeSet<&str> = sessions
         .iter()
         .map(|s| s.session.benchmark.as_str())

@@ -1,33 +1,26 @@
 //! `perfwatch run` and `perfwatch ab`: measure, store, summarise, compare.
 
-use crate::analysis::{compare_against_first, compare_options, compare_sessions, summarize};
 use crate::args::OutputArgs;
-use crate::context::{now_rfc3339, Context};
+use crate::context::Context;
 use crate::exit::{usage, with_code, SilentExit};
 use crate::observer::SessionObserver;
-use crate::recorder::Recorder;
 use crate::settings::Job;
-use crate::sources::session_sources;
-use crate::stored::load_baseline;
-use perfwatch_model::{exit_codes, HostInfo, Session, SessionExport, SessionStatus};
-use perfwatch_report::terminal::render_session;
+use perfwatch_app::clock::now_rfc3339;
+use perfwatch_app::load::load_baseline;
+use perfwatch_app::recorder::Recorder;
+use perfwatch_app::sources::session_sources;
+use perfwatch_app::{analyze, Analysis};
+use perfwatch_model::{exit_codes, short_id, HostInfo, Session, SessionStatus};
 use perfwatch_runner::source::SpanSource;
 use perfwatch_runner::{check, install_signal_handlers, RunError};
 use perfwatch_store::{new_session_id, Store};
 use std::io::Write;
 use std::sync::Arc;
 
-/// How the jobs' sessions are compared at the end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// `run`: variants are listed; comparisons only against `--baseline`.
-    Run,
-    /// `ab`: every variant is compared with the first.
-    Ab,
-}
-
-/// Run the jobs one after another, each as one session.
-pub fn run(ctx: &Context, jobs: Vec<Job>, out_args: &OutputArgs, mode: Mode) -> anyhow::Result<()> {
+/// Run the jobs one after another, each as one session, and show each
+/// session's analysis: its variants after the first compared with the
+/// first, and the session with `--baseline` when given.
+pub fn run(ctx: &Context, jobs: Vec<Job>, out_args: &OutputArgs) -> anyhow::Result<()> {
     // Validate everything before anything is written.
     for job in &jobs {
         check(&job.plan).map_err(|e| with_code(e.exit_code(), e.to_string()))?;
@@ -48,6 +41,8 @@ pub fn run(ctx: &Context, jobs: Vec<Job>, out_args: &OutputArgs, mode: Mode) -> 
     if let Some(name) = &out_args.baseline {
         store.get_baseline(name).map_err(|e| usage(e.to_string()))?;
     }
+    // Gate limits are checked before anything runs.
+    let opts = crate::options::analysis_options(&ctx.config, gate_config(ctx, out_args)?);
     let cancel = install_signal_handlers()?;
     let mut first_sources = Some(first_sources);
     let mut exit = exit_codes::OK;
@@ -56,7 +51,7 @@ pub fn run(ctx: &Context, jobs: Vec<Job>, out_args: &OutputArgs, mode: Mode) -> 
             Some(sources) => sources?,
             None => session_sources(&job.benchmark)?,
         };
-        let code = run_one(ctx, &store, job, sources, out_args, mode, &cancel)?;
+        let code = run_one(ctx, &store, job, sources, out_args, &opts, &cancel)?;
         if code != exit_codes::OK {
             exit = code;
             break;
@@ -75,7 +70,7 @@ fn run_one(
     job: Job,
     mut sources: Vec<Box<dyn SpanSource>>,
     out_args: &OutputArgs,
-    mode: Mode,
+    opts: &perfwatch_app::Options,
     cancel: &perfwatch_runner::Cancel,
 ) -> anyhow::Result<i32> {
     let cwd = job
@@ -95,7 +90,7 @@ fn run_one(
         host: HostInfo::default(),
         perfwatch_version: env!("CARGO_PKG_VERSION").to_string(),
         status: SessionStatus::Running,
-        baseline: None,
+        baseline: out_args.baseline.clone(),
     };
     let recorder = Recorder::start(Arc::clone(store), session.clone(), cwd)?;
     let mut observer = SessionObserver::new(
@@ -119,89 +114,49 @@ fn run_one(
         }
     };
 
-    // Summarise while the recorder commits the end and checkpoints.
-    let t = &ctx.config.file.thresholds;
-    let mut export = summarize(session, std::mem::take(&mut outcome.iterations), t);
+    // Analyse while the recorder commits the end and checkpoints.
+    let reference = match &out_args.baseline {
+        Some(name) => Some(load_baseline(&**store, name, opts)?),
+        None => None,
+    };
+    let iterations = std::mem::take(&mut outcome.iterations);
+    let mut session = session;
     // A failed write stopped the run (or hit its end): show what was
     // measured, then fail.
     let store_error = match recorder.join() {
         Ok(stored) => {
-            export.session = stored;
+            session = stored;
             None
         }
         Err(e) => {
             // Shown as it ended, though the store could not say so.
-            export.session.status = status;
-            export.session.finished_at = Some(finished_at);
+            session.status = status;
+            session.finished_at = Some(finished_at);
             Some(e)
         }
     };
-    let opts = compare_options(t);
-    if mode == Mode::Ab {
-        export.comparisons = compare_against_first(&export, &opts);
-    }
-    if let Some(name) = &out_args.baseline {
-        let base = load_baseline(&**store, name, t)?;
-        match compare_sessions(
-            &base,
-            &format!("baseline {name}"),
-            &export,
-            "this run",
-            &opts,
-        ) {
-            Ok(c) => export.comparisons.extend(c),
-            Err(e) => eprintln!("warning: cannot compare with baseline {name}: {e}"),
-        }
-    }
-    crate::analysis::diagnose(&mut export, &ctx.config);
-    let gate_on = out_args.gate || crate::commands::gate::any_limit(&out_args.limits);
-    let gate = if gate_on {
-        let cfg = crate::commands::gate::gate_config(ctx, &out_args.limits)?;
-        Some(crate::commands::gate::evaluate_export(&cfg, &export))
-    } else {
-        None
-    };
+    let export = analyze(session, iterations, reference.as_ref(), opts);
     if !out_args.quiet {
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-        render_session(&export, &ctx.terminal(), &mut stdout)?;
-        crate::analysis::print_health(&export, ctx.color, &mut stdout)?;
-        if let Some(g) = &gate {
-            crate::commands::gate::print_report(g, ctx.color, &mut stdout)?;
-        }
+        crate::render::terminal(ctx, &export, &mut stdout)?;
         stdout.flush()?;
     }
-    write_exports(&export, out_args)?;
-    if let Some(path) = &out_args.markdown_summary {
-        crate::analysis::write_markdown_summary(
-            std::slice::from_ref(&export),
-            gate.as_ref(),
-            path,
-        )?;
-    }
-    if let Some(path) = &out_args.html {
-        let opts = perfwatch_html::HtmlOptions {
-            title: None,
-            health_score: Some(crate::analysis::health(&export).score),
-        };
-        crate::output::write_file(path, |w| {
-            perfwatch_html::render_report(std::slice::from_ref(&export), &opts, w)
-        })?;
-    }
+    crate::render::write_outputs(&export, out_args)?;
     if let Some(e) = store_error {
-        return Err(e.context(format!(
+        return Err(anyhow::Error::new(e).context(format!(
             "the session {} is incomplete in the store",
             short_id(&export.session.id)
         )));
     }
     let code = report_stop(&export, outcome.stopped_by.as_ref(), outcome.exit_code());
-    if code == exit_codes::OK && gate.as_ref().is_some_and(|g| !g.passed) {
+    if code == exit_codes::OK && export.gate.as_ref().is_some_and(|g| !g.passed) {
         return Ok(exit_codes::GATE_FAILED);
     }
     Ok(code)
 }
 
 /// Say why a session stopped early; return the exit code.
-fn report_stop(export: &SessionExport, stopped_by: Option<&RunError>, code: i32) -> i32 {
+fn report_stop(export: &Analysis, stopped_by: Option<&RunError>, code: i32) -> i32 {
     if let Some(err) = stopped_by {
         let kept: usize = export.variants.iter().map(|v| v.iterations.len()).sum();
         eprintln!("error: {err}");
@@ -213,22 +168,14 @@ fn report_stop(export: &SessionExport, stopped_by: Option<&RunError>, code: i32)
     code
 }
 
-fn short_id(id: &str) -> &str {
-    &id[..8.min(id.len())]
-}
-
-/// Write `--export-json`, `--export-csv`, `--export-markdown`.
-pub fn write_exports(export: &SessionExport, args: &OutputArgs) -> anyhow::Result<()> {
-    use perfwatch_report::{CsvRenderer, JsonRenderer, MarkdownRenderer, Render};
-    let targets: [(&Option<std::path::PathBuf>, &dyn Render); 3] = [
-        (&args.export_json, &JsonRenderer),
-        (&args.export_csv, &CsvRenderer),
-        (&args.export_markdown, &MarkdownRenderer),
-    ];
-    for (path, renderer) in targets {
-        if let Some(path) = path {
-            crate::output::write_file(path, |w| renderer.render(export, w))?;
-        }
+/// The gate to evaluate, when `--gate` or a limit was given.
+fn gate_config(
+    ctx: &Context,
+    out_args: &OutputArgs,
+) -> anyhow::Result<Option<perfwatch_analysis::GateConfig>> {
+    let gate_on = out_args.gate || crate::commands::gate::any_limit(&out_args.limits);
+    if !gate_on {
+        return Ok(None);
     }
-    Ok(())
+    crate::commands::gate::gate_config(ctx, &out_args.limits).map(Some)
 }

@@ -1,17 +1,13 @@
 //! Commands over stored sessions: `sessions`, `show`, `export`, `compare`,
 //! `baseline …`.
 
-use crate::analysis::{compare_options, compare_sessions};
 use crate::args::{BaselineCommand, CompareArgs, ExportArgs, ExportFormat, SessionsArgs, ShowArgs};
 use crate::context::Context;
-use crate::exit::usage;
-use crate::output::write_file;
-use crate::stored::{load_any, load_session, store_usage};
-use perfwatch_model::SessionExport;
-use perfwatch_report::terminal::{
-    render_comparisons, render_session, render_sessions, SessionListRow,
-};
-use perfwatch_report::{CsvRenderer, JsonRenderer, MarkdownRenderer, Render};
+use crate::render::{write_analysis, FileFormat};
+use perfwatch_app::load::{analyze_stored, load_any, load_reference};
+use perfwatch_app::{analyze, AppError};
+use perfwatch_model::short_id;
+use perfwatch_report::terminal::{render_sessions, SessionListRow};
 use perfwatch_store::{SessionFilter, Store};
 use std::io::Write;
 
@@ -54,56 +50,61 @@ pub fn sessions(ctx: &Context, args: &SessionsArgs) -> anyhow::Result<()> {
     Ok(out.flush()?)
 }
 
-/// `perfwatch show`.
+/// `perfwatch show`: the stored session's analysis, as `run` showed it.
 pub fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
     let store = ctx.open_existing_store()?;
-    let export = load_session(&store, &args.session, &ctx.config.file.thresholds)?;
+    let opts = crate::options::analysis_options(&ctx.config, None);
+    let analysis = analyze_stored(&store, &args.session, args.baseline.as_deref(), &opts)?;
     let mut out = std::io::stdout().lock();
-    render_session(&export, &ctx.terminal(), &mut out)?;
+    crate::render::terminal(ctx, &analysis, &mut out)?;
     Ok(out.flush()?)
 }
 
 /// `perfwatch export`.
 pub fn export(ctx: &Context, args: &ExportArgs) -> anyhow::Result<()> {
     let store = ctx.open_existing_store()?;
-    let export = load_session(&store, &args.session, &ctx.config.file.thresholds)?;
-    let renderer: &dyn Render = match args.format {
-        ExportFormat::Json => &JsonRenderer,
-        ExportFormat::Csv => &CsvRenderer,
-        ExportFormat::Markdown => &MarkdownRenderer,
+    let opts = crate::options::analysis_options(&ctx.config, None);
+    let analysis = analyze_stored(&store, &args.session, args.baseline.as_deref(), &opts)?;
+    let format = match args.format {
+        ExportFormat::Json => FileFormat::Json,
+        ExportFormat::Csv => FileFormat::Csv,
+        ExportFormat::Markdown => FileFormat::Markdown,
     };
     let path = args.output.clone().unwrap_or_else(|| "-".into());
-    write_file(&path, |w| renderer.render(&export, w))
+    write_analysis(&analysis, format, &path)
 }
 
-/// `perfwatch compare`.
+/// `perfwatch compare BASE CANDIDATE`: the candidate's analysis against
+/// the reference — the same answer as `report CANDIDATE --baseline BASE`.
 pub fn compare(ctx: &Context, args: &CompareArgs) -> anyhow::Result<()> {
-    let t = &ctx.config.file.thresholds;
     let store = if ctx.db.exists() {
         Some(ctx.open_store()?)
     } else {
         None
     };
     let store_ref = store.as_ref().map(|s| s as &dyn Store);
-    let (base, base_label) = load_any(store_ref, &args.base, t)?;
-    let (cand, cand_label) = load_any(store_ref, &args.candidate, t)?;
-    let comparisons = compare_sessions(&base, &base_label, &cand, &cand_label, &compare_options(t))
-        .map_err(usage)?;
+    let opts = crate::options::analysis_options(&ctx.config, None);
+    let base = load_reference(store_ref, &args.base, &opts)?;
+    let ((session, iterations), _) = load_any(store_ref, &args.candidate)?;
+    let analysis = analyze(session, iterations, Some(&base), &opts);
+    if let Some(note) = analysis.notes.first() {
+        // Nothing in common: the comparison the user asked for is empty.
+        if !analysis
+            .comparisons
+            .iter()
+            .any(|c| c.reference == perfwatch_model::Reference::Baseline)
+        {
+            return Err(AppError::NothingToCompare(note.clone()).into());
+        }
+    }
     let mut out = std::io::stdout().lock();
-    render_comparisons(&comparisons, &ctx.terminal(), &mut out)?;
+    crate::render::terminal(ctx, &analysis, &mut out)?;
     out.flush()?;
-    let combined = SessionExport {
-        comparisons,
-        findings: Vec::new(),
-        ..cand
-    };
     if let Some(path) = &args.export_json {
-        write_file(path, |w| JsonRenderer.render(&combined, w))?;
+        write_analysis(&analysis, FileFormat::Json, path)?;
     }
     if let Some(path) = &args.export_markdown {
-        write_file(path, |w| {
-            perfwatch_report::markdown::render_comparisons_markdown(&combined.comparisons, w)
-        })?;
+        write_analysis(&analysis, FileFormat::Markdown, path)?;
     }
     Ok(())
 }
@@ -119,16 +120,19 @@ pub fn baseline(ctx: &Context, cmd: &BaselineCommand) -> anyhow::Result<()> {
             force,
             description,
         } => {
-            let id = store.resolve_session(session).map_err(store_usage)?;
-            let b = store
-                .save_baseline(
-                    name,
-                    std::slice::from_ref(&id),
-                    description.as_deref(),
-                    *force,
-                )
-                .map_err(store_usage)?;
-            writeln!(out, "saved baseline `{}` = session {}", b.name, &id[..8])?;
+            let id = store.resolve_session(session)?;
+            let b = store.save_baseline(
+                name,
+                std::slice::from_ref(&id),
+                description.as_deref(),
+                *force,
+            )?;
+            writeln!(
+                out,
+                "saved baseline `{}` = session {}",
+                b.name,
+                short_id(&id)
+            )?;
         }
         BaselineCommand::List => {
             let list = store.list_baselines()?;
@@ -139,7 +143,7 @@ pub fn baseline(ctx: &Context, cmd: &BaselineCommand) -> anyhow::Result<()> {
                 )?;
             }
             for b in list {
-                let ids: Vec<&str> = b.session_ids.iter().map(|s| &s[..8.min(s.len())]).collect();
+                let ids: Vec<&str> = b.session_ids.iter().map(|s| short_id(s)).collect();
                 writeln!(
                     out,
                     "{}\t{}\t{}\t{}",
@@ -151,16 +155,18 @@ pub fn baseline(ctx: &Context, cmd: &BaselineCommand) -> anyhow::Result<()> {
             }
         }
         BaselineCommand::Show { name } => {
-            let b = store.get_baseline(name).map_err(store_usage)?;
+            let b = store.get_baseline(name)?;
             writeln!(out, "baseline `{}` saved {}", b.name, b.created_at)?;
             if let Some(d) = &b.description {
                 writeln!(out, "{d}")?;
             }
-            let export = crate::stored::load_baseline(&store, name, &ctx.config.file.thresholds)?;
-            render_session(&export, &ctx.terminal(), &mut out)?;
+            let opts = crate::options::analysis_options(&ctx.config, None);
+            let (session, iterations) = perfwatch_app::load::load_baseline_raw(&store, name)?;
+            let analysis = analyze(session, iterations, None, &opts);
+            crate::render::terminal(ctx, &analysis, &mut out)?;
         }
         BaselineCommand::Delete { name } => {
-            store.delete_baseline(name).map_err(store_usage)?;
+            store.delete_baseline(name)?;
             writeln!(out, "deleted baseline `{name}` (its sessions are kept)")?;
         }
     }

@@ -1,6 +1,6 @@
 //! Series of a metric over stored sessions, and change points in them.
 
-use crate::exit::usage;
+use crate::AppError;
 use perfwatch_analysis::SeverityThresholds;
 use perfwatch_model::{Metric, Severity};
 use perfwatch_stats::changepoint::{detect, ChangePoint, DetectOptions};
@@ -20,16 +20,18 @@ pub enum SeriesMetric {
 
 impl SeriesMetric {
     /// Parse `wall_s` or `stage:PATH`.
-    pub fn parse(s: &str) -> anyhow::Result<SeriesMetric> {
+    pub fn parse(s: &str) -> Result<SeriesMetric, AppError> {
         if let Some(path) = s.strip_prefix("stage:") {
             if path.is_empty() {
-                return Err(usage("--metric stage:PATH needs a stage path"));
+                return Err(AppError::bad_request(
+                    "--metric stage:PATH needs a stage path",
+                ));
             }
             return Ok(SeriesMetric::Stage(path.to_string()));
         }
         s.parse::<Metric>()
             .map(SeriesMetric::Metric)
-            .map_err(|e| usage(format!("{e}, or stage:PATH")))
+            .map_err(|e| AppError::bad_request(format!("{e}, or stage:PATH")))
     }
 
     /// The key shown to people.
@@ -107,13 +109,13 @@ pub struct Filters {
 }
 
 /// Turn `YYYY-MM-DD` into the RFC 3339 form the store compares with.
-pub fn normalise_since(s: &str) -> anyhow::Result<String> {
+pub fn normalise_since(s: &str) -> Result<String, AppError> {
     let ok_date = s.len() >= 10
         && s.as_bytes()[4] == b'-'
         && s.as_bytes()[7] == b'-'
         && s[..4].chars().all(|c| c.is_ascii_digit());
     if !ok_date {
-        return Err(usage(format!(
+        return Err(AppError::bad_request(format!(
             "--since `{s}`: expected YYYY-MM-DD or an RFC 3339 time"
         )));
     }
@@ -130,14 +132,14 @@ pub fn load_series(
     f: &Filters,
     metric: &SeriesMetric,
     ci: &CiOptions,
-) -> anyhow::Result<Vec<Series>> {
+) -> Result<Vec<Series>, AppError> {
     // One listing serves the benchmark check, the error messages and the
     // variants of the chosen benchmark.
     let all = store.list_sessions(&SessionFilter::default())?;
     let benchmarks: BTreeSet<String> = all.iter().map(|r| r.session.benchmark.clone()).collect();
     let benchmark = match &f.benchmark {
         Some(b) if !benchmarks.contains(b) => {
-            return Err(usage(format!(
+            return Err(AppError::bad_request(format!(
                 "no sessions of benchmark `{b}` (stored: {})",
                 join_or_none(&benchmarks)
             )))
@@ -145,10 +147,12 @@ pub fn load_series(
         Some(b) => b.clone(),
         None if benchmarks.len() == 1 => benchmarks.iter().next().cloned().unwrap_or_default(),
         None if benchmarks.is_empty() => {
-            return Err(usage("the history is empty: run `perfwatch run` first"))
+            return Err(AppError::bad_request(
+                "the history is empty: run `perfwatch run` first",
+            ))
         }
         None => {
-            return Err(usage(format!(
+            return Err(AppError::bad_request(format!(
                 "name a benchmark: the history holds several ({})",
                 join_or_none(&benchmarks)
             )))
@@ -164,7 +168,7 @@ pub fn load_series(
     }
     if let Some(v) = &f.variant {
         if !variants.contains(v) {
-            return Err(usage(format!(
+            return Err(AppError::bad_request(format!(
                 "benchmark `{benchmark}` has no variant `{v}` in the history (known: {})",
                 variants.join(", ")
             )));
@@ -215,12 +219,12 @@ pub fn load_series(
     if out.is_empty() {
         if let SeriesMetric::Stage(path) = metric {
             let known = known_stages(store, &benchmark)?;
-            return Err(usage(format!(
+            return Err(AppError::bad_request(format!(
                 "benchmark `{benchmark}` has no stage `{path}` in the history (known: {})",
                 join_or_none(&known)
             )));
         }
-        return Err(usage(format!(
+        return Err(AppError::bad_request(format!(
             "no `{}` figures of benchmark `{benchmark}` match the filters",
             metric.key()
         )));
@@ -237,7 +241,7 @@ fn join_or_none(set: &BTreeSet<String>) -> String {
 }
 
 /// Stage paths in the newest session of a benchmark.
-fn known_stages(store: &dyn Store, benchmark: &str) -> anyhow::Result<BTreeSet<String>> {
+fn known_stages(store: &dyn Store, benchmark: &str) -> Result<BTreeSet<String>, AppError> {
     let rows = store.list_sessions(&SessionFilter {
         benchmark: Some(benchmark.to_string()),
         limit: Some(1),
@@ -283,14 +287,15 @@ pub fn detect_options(
     window: usize,
     p_value: f64,
     magnitude: f64,
-) -> anyhow::Result<DetectOptions> {
+) -> Result<DetectOptions, AppError> {
     let opts = DetectOptions {
         window,
         max_p_value: p_value,
         min_magnitude: magnitude,
         ..DetectOptions::default()
     };
-    opts.validate().map_err(|e| usage(e.to_string()))?;
+    opts.validate()
+        .map_err(|e| AppError::bad_request(e.to_string()))?;
     Ok(opts)
 }
 
@@ -300,8 +305,9 @@ pub fn locate(
     labels: &[(String, Option<String>, Option<String>)],
     opts: &DetectOptions,
     thresholds: &SeverityThresholds,
-) -> anyhow::Result<Vec<Located>> {
-    let cps: Vec<ChangePoint> = detect(values, opts).map_err(|e| usage(e.to_string()))?;
+) -> Result<Vec<Located>, AppError> {
+    let cps: Vec<ChangePoint> =
+        detect(values, opts).map_err(|e| AppError::bad_request(e.to_string()))?;
     Ok(cps
         .into_iter()
         .map(|cp| {

@@ -20,7 +20,7 @@
 //! [`RecorderHandle::check`]) and is reported by [`Recorder::join`].
 
 use crate::provenance::{git_info, host_info};
-use anyhow::Context as _;
+use crate::AppError;
 use perfwatch_model::{Iteration, Session, SessionStatus};
 use perfwatch_store::Store;
 use std::path::PathBuf;
@@ -43,7 +43,7 @@ type ErrorSlot = Arc<Mutex<Option<String>>>;
 /// The recorder's thread and its queue.
 pub struct Recorder {
     jobs: mpsc::Sender<Job>,
-    thread: JoinHandle<anyhow::Result<Session>>,
+    thread: JoinHandle<Result<Session, AppError>>,
     error: ErrorSlot,
 }
 
@@ -61,14 +61,17 @@ impl Recorder {
         store: Arc<dyn Store>,
         session: Session,
         cwd: PathBuf,
-    ) -> anyhow::Result<Recorder> {
+    ) -> Result<Recorder, AppError> {
         let provenance = std::thread::Builder::new()
             .name("perfwatch-provenance".into())
             .spawn(move || {
                 lower_own_priority();
                 (git_info(&cwd), host_info())
             })
-            .context("start the provenance thread")?;
+            .map_err(|source| AppError::Thread {
+                what: "provenance",
+                source,
+            })?;
         let (jobs, queue) = mpsc::channel();
         let error = ErrorSlot::default();
         let slot = Arc::clone(&error);
@@ -79,12 +82,15 @@ impl Recorder {
                 let result = record(&*store, session, provenance, &queue);
                 if let Err(e) = &result {
                     if let Ok(mut slot) = slot.lock() {
-                        slot.get_or_insert_with(|| format!("{e:#}"));
+                        slot.get_or_insert_with(|| e.to_string());
                     }
                 }
                 result
             })
-            .context("start the recorder thread")?;
+            .map_err(|source| AppError::Thread {
+                what: "recorder",
+                source,
+            })?;
         Ok(Recorder {
             jobs,
             thread,
@@ -113,7 +119,7 @@ impl Recorder {
     /// Wait until everything queued up to [`Recorder::finish`] is written;
     /// the session as stored (with its git and host), or the first error.
     /// Without `finish`, waits until every handle is dropped.
-    pub fn join(self) -> anyhow::Result<Session> {
+    pub fn join(self) -> Result<Session, AppError> {
         drop(self.jobs);
         match self.thread.join() {
             Ok(result) => result,
@@ -144,7 +150,10 @@ fn record(
     mut session: Session,
     provenance: JoinHandle<(Option<perfwatch_model::GitInfo>, perfwatch_model::HostInfo)>,
     queue: &mpsc::Receiver<Job>,
-) -> anyhow::Result<Session> {
+) -> Result<Session, AppError> {
+    let failed = |what: String| {
+        move |e: perfwatch_store::StoreError| AppError::Record(format!("failed to {what}: {e}"))
+    };
     let (git, host) = provenance
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -152,22 +161,24 @@ fn record(
     session.host = host;
     store
         .create_session(&session)
-        .context("record the session")?;
+        .map_err(failed("record the session".into()))?;
     for job in queue {
         match job {
             Job::Iteration(it) => store
                 .add_iteration(&session.id, &it)
-                .with_context(|| format!("record iteration {}", it.index))?,
+                .map_err(failed(format!("record iteration {}", it.index)))?,
             Job::Finish {
                 status,
                 finished_at,
             } => {
                 store
                     .finish_session(&session.id, status, &finished_at)
-                    .context("record the end of the session")?;
+                    .map_err(failed("record the end of the session".into()))?;
                 session.status = status;
                 session.finished_at = Some(finished_at);
-                store.checkpoint().context("checkpoint the store")?;
+                store
+                    .checkpoint()
+                    .map_err(failed("checkpoint the store".into()))?;
                 // Nothing comes after the end (handles may still be alive).
                 break;
             }

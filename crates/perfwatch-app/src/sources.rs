@@ -7,7 +7,7 @@ use perfwatch_runner::ProbeFileSource;
 use std::time::Duration;
 
 /// Sources for one session of `benchmark`.
-pub fn session_sources(benchmark: &str) -> anyhow::Result<Vec<Box<dyn SpanSource>>> {
+pub fn session_sources(benchmark: &str) -> Result<Vec<Box<dyn SpanSource>>, crate::AppError> {
     let mut otlp = OtlpConfig::new(service_name(benchmark));
     // A well-behaved exporter has sent its spans before its process exits;
     // the grace only covers requests still being handled. Stop waiting at
@@ -15,8 +15,8 @@ pub fn session_sources(benchmark: &str) -> anyhow::Result<Vec<Box<dyn SpanSource
     otlp.quiet = Duration::from_millis(5);
     otlp.silent_after = 1;
     Ok(vec![
-        Box::new(ProbeFileSource::new()?),
-        Box::new(OtlpSource::start(otlp)?),
+        Box::new(ProbeFileSource::new().map_err(|e| crate::AppError::Source(e.to_string()))?),
+        Box::new(OtlpSource::start(otlp).map_err(|e| crate::AppError::Source(e.to_string()))?),
     ])
 }
 

@@ -1,0 +1,166 @@
+//! Loading what is stored — sessions, saved baselines, exported JSON
+//! files — and analysing it with [`analyze`](crate::analyze()).
+
+use crate::analyze::{analyze, Analysis, ReferenceData};
+use crate::options::Options;
+use crate::AppError;
+use perfwatch_analysis::summarize_session;
+use perfwatch_model::{short_id, Iteration, Session, SessionExport, SCHEMA_V1};
+use perfwatch_store::Store;
+use std::path::Path;
+
+/// A session's provenance and iterations, as stored: the input of
+/// [`analyze`].
+pub type Raw = (Session, Vec<Iteration>);
+
+/// A stored session by id, prefix or `latest`.
+pub fn load_session(store: &dyn Store, spec: &str) -> Result<Raw, AppError> {
+    let id = store.resolve_session(spec)?;
+    Ok(store.load_session(&id)?)
+}
+
+/// A saved baseline: its sessions' iterations pooled per variant, under
+/// the first session's provenance.
+pub fn load_baseline_raw(store: &dyn Store, name: &str) -> Result<Raw, AppError> {
+    let baseline = store.get_baseline(name)?;
+    let mut loaded = Vec::new();
+    for id in &baseline.session_ids {
+        loaded.push(store.load_session(id)?);
+    }
+    let mut loaded = loaded.into_iter();
+    let Some((mut session, mut iterations)) = loaded.next() else {
+        return Err(AppError::Unknown {
+            spec: name.to_string(),
+            what: "a baseline with no sessions".into(),
+        });
+    };
+    for (s, its) in loaded {
+        for v in s.variants {
+            if !session.variants.iter().any(|x| x.name == v.name) {
+                session.variants.push(v);
+            }
+        }
+        iterations.extend(its);
+    }
+    // Pooled iterations keep their own indices; order them by variant and
+    // index so summaries see a stable sequence.
+    iterations.sort_by(|a, b| a.variant.cmp(&b.variant).then(a.index.cmp(&b.index)));
+    Ok((session, iterations))
+}
+
+/// A saved baseline as a reference, labelled `baseline NAME`.
+pub fn load_baseline(
+    store: &dyn Store,
+    name: &str,
+    opts: &Options,
+) -> Result<ReferenceData, AppError> {
+    let (session, iterations) = load_baseline_raw(store, name)?;
+    Ok(ReferenceData {
+        label: format!("baseline {name}"),
+        export: summarize_session(session, iterations, &opts.ci()),
+    })
+}
+
+/// An exported `perfwatch.session.v1` JSON file: its provenance and
+/// iterations (the statistics are computed again, with the current
+/// options).
+pub fn load_json(path: &Path) -> Result<Raw, AppError> {
+    let bad = |message: String| AppError::BadExport {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| AppError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    match value.get("schema").and_then(|s| s.as_str()) {
+        Some(SCHEMA_V1) => {}
+        Some(other) => {
+            return Err(bad(format!(
+                "schema `{other}` is not supported (this perfwatch reads {SCHEMA_V1})"
+            )))
+        }
+        None => {
+            return Err(bad(format!(
+                "not a perfwatch export (no \"schema\" field; expected {SCHEMA_V1})"
+            )))
+        }
+    }
+    let export: SessionExport = serde_json::from_value(value)
+        .map_err(|e| bad(format!("invalid {SCHEMA_V1} document: {e}")))?;
+    let iterations = export
+        .variants
+        .into_iter()
+        .flat_map(|v| v.iterations)
+        .collect();
+    Ok((export.session, iterations))
+}
+
+/// What `compare` accepts on either side — a JSON file, a saved baseline
+/// or a session — with the label it goes by.
+pub fn load_any(store: Option<&dyn Store>, spec: &str) -> Result<(Raw, String), AppError> {
+    let path = Path::new(spec);
+    if spec.ends_with(".json") || path.is_file() {
+        return Ok((load_json(path)?, spec.to_string()));
+    }
+    let Some(store) = store else {
+        return Err(AppError::Unknown {
+            spec: spec.to_string(),
+            what: "not a JSON file, and there is no perfwatch history to look it up in".into(),
+        });
+    };
+    if store.get_baseline(spec).is_ok() {
+        return Ok((load_baseline_raw(store, spec)?, format!("baseline {spec}")));
+    }
+    let raw = load_session(store, spec).map_err(|e| AppError::Unknown {
+        spec: spec.to_string(),
+        what: format!("neither a JSON file, a baseline nor a session: {e}"),
+    })?;
+    let label = short_id(&raw.0.id).to_string();
+    Ok((raw, label))
+}
+
+/// [`load_any`] summarised as a reference.
+pub fn load_reference(
+    store: Option<&dyn Store>,
+    spec: &str,
+    opts: &Options,
+) -> Result<ReferenceData, AppError> {
+    let ((session, iterations), label) = load_any(store, spec)?;
+    Ok(ReferenceData {
+        label,
+        export: summarize_session(session, iterations, &opts.ci()),
+    })
+}
+
+/// The analysis of a stored session (by id, prefix or `latest`), compared
+/// with `baseline` when one is named, otherwise with the baseline the
+/// session was compared with when it ran, if any. A named baseline that
+/// does not exist is an error; a recorded one that was deleted since is a
+/// note in the analysis.
+pub fn analyze_stored(
+    store: &dyn Store,
+    spec: &str,
+    baseline: Option<&str>,
+    opts: &Options,
+) -> Result<Analysis, AppError> {
+    let (session, iterations) = load_session(store, spec)?;
+    let (reference, note) = match (baseline, session.baseline.as_deref()) {
+        (Some(name), _) => (Some(load_baseline(store, name, opts)?), None),
+        (None, Some(name)) => match load_baseline(store, name, opts) {
+            Ok(r) => (Some(r), None),
+            Err(e) => (
+                None,
+                Some(format!(
+                    "the session was compared with baseline `{name}` when it ran; it cannot be now: {e}"
+                )),
+            ),
+        },
+        (None, None) => (None, None),
+    };
+    let mut analysis = analyze(session, iterations, reference.as_ref(), opts);
+    analysis.notes.extend(note);
+    Ok(analysis)
+}

@@ -1,0 +1,158 @@
+//! One place maps each output of the CLI to its renderer: the terminal
+//! view of an analysis, and the files (`--export-json`, `--export-csv`,
+//! `--export-markdown`, `--markdown-summary`, `--html`). Every command
+//! that shows an analysis goes through here, so they all show the same.
+
+use crate::args::OutputArgs;
+use crate::context::Context;
+use crate::output::write_file;
+use perfwatch_app::Analysis;
+use perfwatch_model::GateReport;
+use perfwatch_report::terminal::render_session;
+use perfwatch_report::{CsvRenderer, JsonRenderer, MarkdownRenderer, Render};
+use std::io::Write;
+use std::path::Path;
+
+/// The terminal view of an analysis: the session, its comparisons and
+/// findings, its health and, when evaluated, the gate.
+pub fn terminal(ctx: &Context, analysis: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    render_session(analysis, &ctx.terminal(), out)?;
+    for note in &analysis.notes {
+        writeln!(out, "note: {note}")?;
+    }
+    if let Some(h) = &analysis.health {
+        print_health(h, ctx.color, out)?;
+    }
+    if let Some(g) = &analysis.gate {
+        print_gate(g, ctx.color, out)?;
+    }
+    Ok(())
+}
+
+/// Print the health score and its breakdown.
+pub fn print_health(
+    h: &perfwatch_model::Health,
+    color: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let style = match h.score {
+        80..=100 => console::Style::new().green(),
+        50..=79 => console::Style::new().yellow(),
+        _ => console::Style::new().red(),
+    }
+    .bold()
+    .force_styling(color);
+    writeln!(out, "Health {}/100", style.apply_to(h.score))?;
+    for (what, points, why) in &h.breakdown {
+        writeln!(out, "  -{points:<3} {what}: {why}")?;
+    }
+    if h.breakdown.is_empty() {
+        writeln!(out, "  no finding with a saving, no regression, no failure")?;
+    }
+    writeln!(out)
+}
+
+/// Print the gate's rules; failing ones say by how much.
+pub fn print_gate(report: &GateReport, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    let red = console::Style::new().red().bold().force_styling(color);
+    let green = console::Style::new().green().force_styling(color);
+    if report.rules.is_empty() {
+        writeln!(
+            out,
+            "Gate: no rule configured ([gates] in perfwatch.toml or --max-… flags)"
+        )?;
+        return Ok(());
+    }
+    let verdict = if report.passed {
+        green.apply_to("passed")
+    } else {
+        red.apply_to("FAILED")
+    };
+    writeln!(out, "Gate {verdict}")?;
+    for r in &report.rules {
+        let mark = if r.passed {
+            green.apply_to("pass")
+        } else {
+            red.apply_to("FAIL")
+        };
+        writeln!(
+            out,
+            "  {mark}  {}: {} (limit {})",
+            r.rule, r.actual, r.limit
+        )?;
+        if !r.detail.is_empty() && !r.passed {
+            writeln!(out, "        {}", r.detail)?;
+        }
+    }
+    writeln!(out)
+}
+
+/// A file format of one analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// `perfwatch.session.v1` JSON.
+    Json,
+    /// One row per iteration.
+    Csv,
+    /// The full Markdown report.
+    Markdown,
+}
+
+/// Render one analysis in `format` into `path` (`-`: standard output).
+pub fn write_analysis(analysis: &Analysis, format: FileFormat, path: &Path) -> anyhow::Result<()> {
+    let renderer: &dyn Render = match format {
+        FileFormat::Json => &JsonRenderer,
+        FileFormat::Csv => &CsvRenderer,
+        FileFormat::Markdown => &MarkdownRenderer,
+    };
+    write_file(path, |w| renderer.render(analysis, w))
+}
+
+/// The CI Markdown summary of `analyses` into `path` and, when set,
+/// appended to `$GITHUB_STEP_SUMMARY`.
+pub fn write_markdown_summary(analyses: &[Analysis], path: &Path) -> anyhow::Result<()> {
+    let text = crate::ci_summary::render(analyses)?;
+    write_file(path, |w| w.write_all(text.as_bytes()))?;
+    if let Some(step) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&step)?;
+        f.write_all(text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The self-contained HTML report of `analyses` into `path`.
+pub fn write_html(analyses: &[Analysis], path: &Path) -> anyhow::Result<()> {
+    let opts = perfwatch_html::HtmlOptions {
+        title: None,
+        health_score: analyses
+            .first()
+            .and_then(|a| a.health.as_ref())
+            .map(|h| h.score),
+    };
+    write_file(path, |w| perfwatch_html::render_report(analyses, &opts, w))
+}
+
+/// Every file output of `run`/`ab` that was asked for.
+pub fn write_outputs(analysis: &Analysis, args: &OutputArgs) -> anyhow::Result<()> {
+    let files = [
+        (&args.export_json, FileFormat::Json),
+        (&args.export_csv, FileFormat::Csv),
+        (&args.export_markdown, FileFormat::Markdown),
+    ];
+    for (path, format) in files {
+        if let Some(path) = path {
+            write_analysis(analysis, format, path)?;
+        }
+    }
+    let one = std::slice::from_ref(analysis);
+    if let Some(path) = &args.markdown_summary {
+        write_markdown_summary(one, path)?;
+    }
+    if let Some(path) = &args.html {
+        write_html(one, path)?;
+    }
+    Ok(())
+}
