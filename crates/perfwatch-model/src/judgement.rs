@@ -10,8 +10,43 @@ use serde::{Deserialize, Serialize};
 pub struct Health {
     /// 0 (everything wrong) to 100 (nothing found).
     pub score: u8,
-    /// Each deduction: what, points deducted, why.
+    /// Each deduction: what, points deducted, why. In JSON, objects
+    /// `{"what", "points", "why"}`.
+    #[serde(with = "deductions")]
     pub breakdown: Vec<(String, i32, String)>,
+}
+
+/// The health breakdown as JSON objects rather than anonymous arrays.
+mod deductions {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Deduction {
+        what: String,
+        points: i32,
+        why: String,
+    }
+
+    pub fn serialize<S: Serializer>(v: &[(String, i32, String)], s: S) -> Result<S::Ok, S::Error> {
+        let out: Vec<Deduction> = v
+            .iter()
+            .map(|(what, points, why)| Deduction {
+                what: what.clone(),
+                points: *points,
+                why: why.clone(),
+            })
+            .collect();
+        out.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<(String, i32, String)>, D::Error> {
+        Ok(Vec::<Deduction>::deserialize(d)?
+            .into_iter()
+            .map(|x| (x.what, x.points, x.why))
+            .collect())
+    }
 }
 
 /// The outcome of every configured gate rule.
