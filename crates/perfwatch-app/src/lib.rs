@@ -43,13 +43,11 @@
 //! pooled baselines and exported files ([`load`]); comparisons between
 //! sessions ([`compare`]); history series and change points ([`history`]);
 //! the gate's history rule ([`gate_history`]); recording a session while it
-//! runs ([`recorder`], [`provenance`], [`sources`]); timestamps
-//! ([`clock`]). What does not: argument parsing, exit codes and output
+//! runs ([`recorder`], [`provenance`], [`sources`]). What does not: argument parsing, exit codes and output
 //! files (the CLI), statistics (`perfwatch-stats`, `perfwatch-analysis`),
 //! rendering (`perfwatch-report`, `perfwatch-html`).
 
 pub mod analyze;
-pub mod clock;
 pub mod compare;
 pub mod error;
 pub mod gate_history;
@@ -63,3 +61,4 @@ pub mod sources;
 pub use analyze::{analyze, candidate_label, Analysis, ReferenceData};
 pub use error::AppError;
 pub use options::Options;
+pub use perfwatch_model::clock;

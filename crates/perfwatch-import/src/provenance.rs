@@ -31,20 +31,7 @@ pub(crate) fn new_session_id() -> String {
     format!("{random:032x}")
 }
 
-/// A time as RFC 3339 UTC with milliseconds, as perfwatch stores it.
-pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    t.format(&format)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
-}
-
-/// The current time, RFC 3339 UTC.
-pub(crate) fn now_rfc3339() -> String {
-    rfc3339(OffsetDateTime::now_utc())
-}
+pub(crate) use perfwatch_model::clock::{now_rfc3339, rfc3339};
 
 /// When `path` was last written, RFC 3339 UTC; the current time when the
 /// file system does not say. For an exported result this is when the tool

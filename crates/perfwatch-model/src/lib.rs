@@ -2,8 +2,8 @@
 //! schema `perfwatch.session.v1` that other tools rely on.
 //!
 //! Every arrow in perfwatch's data flow (runner → store → analysis →
-//! renderers) carries one of these types. The crate depends on `serde` only,
-//! so that anything may depend on it.
+//! renderers) carries one of these types. The crate depends on `serde` (and
+//! `time`, for timestamps) only, so that anything may depend on it.
 //!
 //! ```
 //! use perfwatch_model::{Metric, SCHEMA_V1};
@@ -16,6 +16,7 @@
 //! dropped. Optional figures are `Option`s: a figure that could not be
 //! measured is absent (`null`), never zero.
 
+pub mod clock;
 pub mod comparison;
 pub mod exit_codes;
 pub mod export;

@@ -114,7 +114,7 @@ fn print_series(out: &mut dyn Write, s: &Series) -> std::io::Result<()> {
     let mut t = table(&["session", "started", "commit", "n", "median", "95% CI"]);
     for p in &s.points {
         t.add_row(vec![
-            p.session_id.chars().take(8).collect::<String>(),
+            perfwatch_model::short_id(&p.session_id).to_string(),
             p.started_at
                 .chars()
                 .take(19)
@@ -241,7 +241,7 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
                         c.at.chars().take(19).collect::<String>().replace('T', " "),
                         c.session_id
                             .as_deref()
-                            .map(|s| s.chars().take(8).collect())
+                            .map(|s| perfwatch_model::short_id(s).to_string())
                             .unwrap_or_else(|| "-".into()),
                         c.commit
                             .as_deref()

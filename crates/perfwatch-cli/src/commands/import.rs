@@ -41,7 +41,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<()> {
                 "imported {} {} as session {} ({}, {} iterations)",
                 source.name(),
                 path.display(),
-                &im.session.id[..8],
+                perfwatch_model::short_id(&im.session.id),
                 im.session.benchmark,
                 im.iterations.len()
             );
