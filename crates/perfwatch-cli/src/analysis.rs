@@ -1,34 +1,19 @@
 //! Glue between stored data and the pure analysis: options from the
 //! configuration, summaries, comparisons.
 
-use crate::config::ThresholdsConfig;
-use perfwatch_analysis::{compare_variants, summarize_session, CompareOptions, SeverityThresholds};
+use perfwatch_analysis::{compare_variants, summarize_session, CompareOptions};
 use perfwatch_model::{Comparison, Iteration, Session, SessionExport, VariantExport};
 use perfwatch_stats::CiOptions;
 
-/// Comparison options from `[thresholds]`.
-pub fn compare_options(t: &ThresholdsConfig) -> CompareOptions {
-    CompareOptions {
-        confidence: t.confidence,
-        noise_threshold: t.noise,
-        min_samples: t.min_samples,
-        severity: SeverityThresholds {
-            low: t.low,
-            medium: t.medium,
-            high: t.high,
-            critical: t.critical,
-        },
-        ci: ci_options(t),
-        primary: perfwatch_analysis::PrimaryMetrics::default(),
-    }
+/// Comparison options from `[thresholds]` (read and checked with the
+/// file; this is the configuration's own value).
+pub fn compare_options(t: &CompareOptions) -> CompareOptions {
+    *t
 }
 
-/// Bootstrap options from `[thresholds]`.
-pub fn ci_options(t: &ThresholdsConfig) -> CiOptions {
-    CiOptions {
-        confidence: t.confidence,
-        ..CiOptions::default()
-    }
+/// Bootstrap options from `[thresholds]`, at its confidence level.
+pub fn ci_options(t: &CompareOptions) -> CiOptions {
+    t.ci_options()
 }
 
 /// Summarise a stored session: per-variant summaries, stage statistics
@@ -36,9 +21,9 @@ pub fn ci_options(t: &ThresholdsConfig) -> CiOptions {
 pub fn summarize(
     session: Session,
     iterations: Vec<Iteration>,
-    t: &ThresholdsConfig,
+    t: &CompareOptions,
 ) -> SessionExport {
-    summarize_session(session, iterations, &ci_options(t))
+    summarize_session(session, iterations, &t.ci_options())
 }
 
 /// Every variant after the first compared against the first.

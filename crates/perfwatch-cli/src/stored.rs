@@ -2,8 +2,8 @@
 //! summarised [`SessionExport`]s.
 
 use crate::analysis::summarize;
-use crate::config::ThresholdsConfig;
 use crate::exit::usage;
+use perfwatch_analysis::CompareOptions;
 use perfwatch_model::{SessionExport, SCHEMA_V1};
 use perfwatch_store::{Store, StoreError};
 use std::path::Path;
@@ -28,7 +28,7 @@ pub fn store_usage(e: StoreError) -> anyhow::Error {
 pub fn load_session(
     store: &dyn Store,
     spec: &str,
-    t: &ThresholdsConfig,
+    t: &CompareOptions,
 ) -> anyhow::Result<SessionExport> {
     let id = store.resolve_session(spec).map_err(store_usage)?;
     let (session, iterations) = store.load_session(&id).map_err(store_usage)?;
@@ -41,7 +41,7 @@ pub fn load_compared(
     store: &dyn Store,
     spec: &str,
     baseline: Option<&str>,
-    t: &ThresholdsConfig,
+    t: &CompareOptions,
 ) -> anyhow::Result<SessionExport> {
     let mut export = load_session(store, spec, t)?;
     let opts = crate::analysis::compare_options(t);
@@ -66,7 +66,7 @@ pub fn load_compared(
 pub fn load_baseline(
     store: &dyn Store,
     name: &str,
-    t: &ThresholdsConfig,
+    t: &CompareOptions,
 ) -> anyhow::Result<SessionExport> {
     let baseline = store.get_baseline(name).map_err(store_usage)?;
     let mut loaded = Vec::new();
@@ -92,7 +92,7 @@ pub fn load_baseline(
 
 /// An exported `perfwatch.session.v1` JSON file, re-summarised with the
 /// current thresholds.
-pub fn load_json(path: &Path, t: &ThresholdsConfig) -> anyhow::Result<SessionExport> {
+pub fn load_json(path: &Path, t: &CompareOptions) -> anyhow::Result<SessionExport> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| usage(format!("failed to read {}: {e}", path.display())))?;
     let value: serde_json::Value = serde_json::from_str(&text)
@@ -130,7 +130,7 @@ pub fn load_json(path: &Path, t: &ThresholdsConfig) -> anyhow::Result<SessionExp
 pub fn load_any(
     store: Option<&dyn Store>,
     spec: &str,
-    t: &ThresholdsConfig,
+    t: &CompareOptions,
 ) -> anyhow::Result<(SessionExport, String)> {
     let path = Path::new(spec);
     if spec.ends_with(".json") || path.is_file() {
