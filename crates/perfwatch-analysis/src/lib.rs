@@ -15,6 +15,7 @@
 //! assert_eq!(c.severity, Severity::Medium); // +30 %
 //! ```
 
+pub mod bound;
 pub mod compare;
 pub mod findings;
 pub mod gate;
@@ -27,6 +28,7 @@ pub mod summarize;
 pub mod verdict;
 pub mod warnings;
 
+pub use bound::{Bound, OutOfRange};
 pub use compare::{compare_samples, compare_variants};
 pub use findings::{diagnose, FindingOptions};
 pub use gate::{evaluate, GateConfig, GateReport, RuleResult};

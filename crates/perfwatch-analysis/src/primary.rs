@@ -16,8 +16,9 @@
 //! assert!(!p.is_primary("total_s", Some("job/fetch")));
 //! ```
 
+use crate::bound::checked_string;
 use perfwatch_model::Metric;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
 /// The name that stands for every stage's time in a list of primary
@@ -27,8 +28,10 @@ pub const ALL_STAGES: &str = "stage:*";
 /// A set of primary metrics: some whole-process [`Metric`]s and,
 /// optionally, every stage's time. Written as a list of keys, `stage:*`
 /// standing for the stages: `["wall_s", "max_rss_bytes", "stage:*"]`.
+/// Deserialising checks each name as it is read, so that a reader points
+/// at the unknown one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "Vec<String>", into = "Vec<String>")]
+#[serde(from = "Vec<Key>", into = "Vec<String>")]
 pub struct PrimaryMetrics {
     metrics: [bool; Metric::ALL.len()],
     stages: bool,
@@ -101,20 +104,44 @@ impl fmt::Display for UnknownPrimary {
 
 impl std::error::Error for UnknownPrimary {}
 
+/// What a name in a list of primary metrics stands for.
+fn key(name: &str) -> Result<Option<Metric>, UnknownPrimary> {
+    if name == ALL_STAGES {
+        Ok(None)
+    } else {
+        name.parse::<Metric>()
+            .map(Some)
+            .map_err(|_| UnknownPrimary(name.to_string()))
+    }
+}
+
 impl TryFrom<Vec<String>> for PrimaryMetrics {
     type Error = UnknownPrimary;
 
     fn try_from(names: Vec<String>) -> Result<Self, Self::Error> {
-        let mut metrics = Vec::new();
-        let mut stages = false;
-        for name in names {
-            if name == ALL_STAGES {
-                stages = true;
-            } else {
-                metrics.push(name.parse::<Metric>().map_err(|_| UnknownPrimary(name))?);
-            }
-        }
-        Ok(PrimaryMetrics::new(&metrics, stages))
+        let keys = names
+            .iter()
+            .map(|n| key(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        let metrics: Vec<Metric> = keys.iter().flatten().copied().collect();
+        Ok(PrimaryMetrics::new(&metrics, keys.contains(&None)))
+    }
+}
+
+/// One name of a list of primary metrics, checked as it is deserialised.
+struct Key(Option<Metric>);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = checked_string(d, |name| key(name).map(drop))?;
+        Ok(Key(key(&name).unwrap_or(None)))
+    }
+}
+
+impl From<Vec<Key>> for PrimaryMetrics {
+    fn from(keys: Vec<Key>) -> Self {
+        let metrics: Vec<Metric> = keys.iter().filter_map(|k| k.0).collect();
+        PrimaryMetrics::new(&metrics, keys.iter().any(|k| k.0.is_none()))
     }
 }
 

@@ -19,9 +19,6 @@ impl Options {
     /// The interval options of summaries: the comparisons' confidence, so
     /// that every interval of one analysis is at the same level.
     pub fn ci(&self) -> CiOptions {
-        CiOptions {
-            confidence: self.compare.confidence,
-            ..self.compare.ci
-        }
+        self.compare.ci_options()
     }
 }

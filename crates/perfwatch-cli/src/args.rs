@@ -2,7 +2,14 @@
 //! into typed settings in `settings`; the libraries never see clap.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use perfwatch_analysis::gate::{
+    MAX_DURATION_INCREASE_BOUND, MAX_FAILURE_RATE_BOUND, MIN_HEALTH_SCORE_BOUND,
+};
+use perfwatch_analysis::Bound;
+use perfwatch_runner::{Plan, RunCount};
+use perfwatch_stats::changepoint::DetectOptions;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 /// Find where a program's time goes, prove which change made it slower,
 /// and stop regressions at the gate.
@@ -84,7 +91,9 @@ pub enum Command {
     Import(ImportArgs),
 }
 
-/// Gate limits from the command line (override `[gates]`).
+/// Gate limits from the command line (override `[gates]`). Each is checked
+/// against the library's bound for the rule as the command line is parsed,
+/// before anything runs.
 #[derive(Debug, Clone, Args, Default)]
 pub struct GateFlags {
     /// Most critical regressions allowed.
@@ -103,14 +112,48 @@ pub struct GateFlags {
     #[arg(long, value_name = "BYTES")]
     pub max_peak_rss_bytes: Option<u64>,
     /// Lowest health score allowed.
-    #[arg(long, value_name = "SCORE")]
+    #[arg(long, value_name = "SCORE", value_parser = min_health_score)]
     pub min_health_score: Option<u8>,
     /// Largest increase of the median wall time, in %.
-    #[arg(long, value_name = "PERCENT")]
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        allow_negative_numbers = true,
+        value_parser = max_duration_increase_percent
+    )]
     pub max_duration_increase_percent: Option<f64>,
     /// Largest share of failed or timed-out runs, 0..1.
-    #[arg(long, value_name = "RATE")]
+    #[arg(
+        long,
+        value_name = "RATE",
+        allow_negative_numbers = true,
+        value_parser = max_failure_rate
+    )]
     pub max_failure_rate: Option<f64>,
+}
+
+/// A number from the command line that `bound` accepts.
+fn within<T: FromStr + Copy>(text: &str, bound: Bound, as_f64: fn(T) -> f64) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    let value: T = text.parse().map_err(|e| format!("{e}"))?;
+    bound
+        .check(as_f64(value))
+        .map(|_| value)
+        .map_err(|e| e.to_string())
+}
+
+fn min_health_score(text: &str) -> Result<u8, String> {
+    within(text, MIN_HEALTH_SCORE_BOUND, f64::from)
+}
+
+fn max_duration_increase_percent(text: &str) -> Result<f64, String> {
+    within(text, MAX_DURATION_INCREASE_BOUND, |v| v)
+}
+
+fn max_failure_rate(text: &str) -> Result<f64, String> {
+    within(text, MAX_FAILURE_RATE_BOUND, |v| v)
 }
 
 /// `perfwatch gate`.
@@ -243,13 +286,13 @@ pub struct DetectArgs {
     #[arg(long, value_name = "NAME")]
     pub column: Option<String>,
     /// Points per sliding window.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = DetectOptions::default().window)]
     pub window: usize,
     /// Largest p-value of a change point (Student's t-test).
-    #[arg(long = "p-value", default_value_t = 0.001)]
+    #[arg(long = "p-value", default_value_t = DetectOptions::default().max_p_value)]
     pub p_value: f64,
     /// Smallest relative change of a change point.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = DetectOptions::default().min_magnitude)]
     pub magnitude: f64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
@@ -265,9 +308,13 @@ pub struct ScheduleArgs {
     /// Warm-up runs per variant, stored but excluded from statistics.
     #[arg(short = 'w', long, value_name = "N")]
     pub warmup: Option<u32>,
-    /// Minimum measured runs per variant [default: 10]; runs continue until
-    /// about 3 s of measuring as well.
-    #[arg(long, value_name = "N")]
+    /// Minimum measured runs per variant; runs continue until a minimum
+    /// time of measuring as well (the runner's defaults).
+    #[arg(long, value_name = "N", help = format!(
+        "Minimum measured runs per variant [default: {}]; runs continue until about {} s of measuring as well",
+        RunCount::DEFAULT_MIN_RUNS,
+        RunCount::DEFAULT_MIN_TIME.as_secs_f64()
+    ))]
     pub min_runs: Option<u32>,
     /// Maximum measured runs per variant.
     #[arg(long, value_name = "N")]
@@ -288,8 +335,12 @@ pub struct ScheduleArgs {
     /// recorded as timed out and excluded from statistics.
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
-    /// Resource sampling interval in milliseconds; 0 turns sampling off [default: 50].
-    #[arg(long, value_name = "MS")]
+    /// Resource sampling interval in milliseconds; 0 turns sampling off
+    /// (default: the runner's).
+    #[arg(long, value_name = "MS", help = format!(
+        "Resource sampling interval in milliseconds; 0 turns sampling off [default: {}]",
+        Plan::DEFAULT_SAMPLE_INTERVAL.as_millis()
+    ))]
     pub sample_interval: Option<u64>,
     /// Keep going when the command exits non-zero.
     #[arg(short = 'i', long)]

@@ -1,10 +1,16 @@
-//! `perfwatch.toml`: benchmarks, variants, thresholds and gates.
+//! `perfwatch.toml`: benchmarks, variants, thresholds, findings and gates.
 //!
-//! Parsing is strict: an unknown key or a value of the wrong type is an
-//! error naming the file, line, column and key, and nothing runs.
+//! Parsing is strict and complete: an unknown key, a value of the wrong
+//! type or a value out of range is an error naming the file, line, column
+//! and key, and nothing runs. `[thresholds]`, `[findings]` and `[gates]`
+//! are read straight into the library's option types, whose
+//! deserialisation checks every value as it is read (defaults included:
+//! they are the library's).
 
 use indexmap::IndexMap;
-use serde::Deserialize;
+use perfwatch_analysis::{Bound, CompareOptions, FindingOptions, GateConfig};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -18,15 +24,16 @@ pub struct ConfigFile {
     /// Benchmarks by name, in file order.
     #[serde(default)]
     pub benchmark: IndexMap<String, BenchmarkConfig>,
-    /// Statistical thresholds for comparisons.
+    /// `[thresholds]`: how comparisons decide (confidence, noise, minimum
+    /// sample size, severity thresholds, primary metrics, bootstrap).
     #[serde(default)]
-    pub thresholds: ThresholdsConfig,
-    /// Thresholds of the diagnostic rules.
+    pub thresholds: CompareOptions,
+    /// `[findings]`: thresholds of the diagnostic rules.
     #[serde(default)]
-    pub findings: perfwatch_analysis::FindingOptions,
-    /// Gate rules (`perfwatch gate`, `--gate`).
+    pub findings: FindingOptions,
+    /// `[gates]`: gate rules (`perfwatch gate`, `--gate`).
     #[serde(default)]
-    pub gates: perfwatch_analysis::GateConfig,
+    pub gates: GateConfig,
 }
 
 /// `[benchmark.NAME]`.
@@ -53,14 +60,17 @@ pub struct BenchmarkConfig {
     /// Hook run once after all runs.
     pub cleanup: Option<String>,
     /// Exact measured runs per variant.
+    #[serde(default, deserialize_with = "run_count")]
     pub runs: Option<u32>,
     /// Warm-up runs per variant.
     pub warmup: Option<u32>,
     /// Minimum measured runs.
     pub min_runs: Option<u32>,
     /// Maximum measured runs.
+    #[serde(default, deserialize_with = "run_count")]
     pub max_runs: Option<u32>,
     /// Per-run timeout in seconds.
+    #[serde(default, deserialize_with = "timeout")]
     pub timeout: Option<f64>,
     /// Sampling interval in ms (0 = off).
     pub sample_interval: Option<u64>,
@@ -85,38 +95,23 @@ pub struct VariantConfig {
     pub args: Vec<String>,
 }
 
-/// `[thresholds]`: when a change counts and how severe it is.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ThresholdsConfig {
-    /// Confidence level of intervals and tests.
-    pub confidence: f64,
-    /// Relative change inside which a difference is noise.
-    pub noise: f64,
-    /// Fewer runs than this on either side: inconclusive.
-    pub min_samples: usize,
-    /// Severity "low" from this relative change.
-    pub low: f64,
-    /// Severity "medium" from this relative change.
-    pub medium: f64,
-    /// Severity "high" from this relative change.
-    pub high: f64,
-    /// Severity "critical" above this relative change.
-    pub critical: f64,
+/// What `timeout` accepts, in seconds.
+const TIMEOUT_BOUND: Bound = Bound::above(0.0);
+
+/// What `runs` and `max_runs` accept.
+const RUN_COUNT_BOUND: Bound = Bound::at_least(1.0);
+
+fn timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let t = f64::deserialize(d)?;
+    TIMEOUT_BOUND.check(t).map(Some).map_err(D::Error::custom)
 }
 
-impl Default for ThresholdsConfig {
-    fn default() -> Self {
-        ThresholdsConfig {
-            confidence: 0.95,
-            noise: 0.02,
-            min_samples: 5,
-            low: 0.10,
-            medium: 0.20,
-            high: 0.50,
-            critical: 1.00,
-        }
-    }
+fn run_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let n = u32::deserialize(d)?;
+    RUN_COUNT_BOUND
+        .check(f64::from(n))
+        .map(|_| Some(n))
+        .map_err(D::Error::custom)
 }
 
 /// A configuration error, with its position when there is one.
@@ -231,7 +226,7 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
             path: path.to_path_buf(),
             line,
             column,
-            message: e.message().trim().to_string(),
+            message: describe(&e),
         }
     })?;
     for (name, b) in &file.benchmark {
@@ -257,28 +252,34 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
             }
             _ => {}
         }
-        if let Some(t) = b.timeout {
-            if !(t.is_finite() && t > 0.0) {
-                return Err(invalid(format!(
-                    "benchmark `{name}`: `timeout` must be a positive number of seconds"
-                )));
-            }
-        }
-    }
-    let t = &file.thresholds;
-    let ok = (0.5..1.0).contains(&t.confidence)
-        && t.noise >= 0.0
-        && 0.0 <= t.low
-        && t.low <= t.medium
-        && t.medium <= t.high
-        && t.high <= t.critical;
-    if !ok {
-        return Err(ConfigError::Invalid {
-            path: path.to_path_buf(),
-            message: "[thresholds]: need 0.5 ≤ confidence < 1, noise ≥ 0 and 0 ≤ low ≤ medium ≤ high ≤ critical".into(),
-        });
     }
     Ok(file)
+}
+
+/// A TOML error's message led by the table and key it is about:
+/// `[thresholds] noise: must be at least 0 and below 1, got 5`.
+///
+/// The `toml` crate knows the key path of an error in a value and shows it
+/// (as "in `a.b.c`") when it displays the error without its input.
+fn describe(e: &toml::de::Error) -> String {
+    let message = e.message().trim();
+    let mut bare = e.clone();
+    bare.set_input(None);
+    let shown = bare.to_string();
+    let path = shown
+        .lines()
+        .last()
+        .and_then(|l| l.strip_prefix("in `")?.strip_suffix('`'))
+        .filter(|p| !p.is_empty());
+    match path {
+        None => message.to_string(),
+        // An unknown key is reported at the table that does not know it.
+        Some(table) if message.starts_with("unknown field") => format!("[{table}]: {message}"),
+        Some(path) => match path.rsplit_once('.') {
+            Some((table, key)) => format!("[{table}] {key}: {message}"),
+            None => format!("[{path}]: {message}"),
+        },
+    }
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -305,6 +306,54 @@ mod tests {
     fn the_example_parses() {
         let f = parse(EXAMPLE, Path::new("x.toml")).unwrap();
         assert!(!f.benchmark.is_empty());
+    }
+
+    #[test]
+    fn the_examples_thresholds_are_the_library_defaults() {
+        let f = parse(EXAMPLE, Path::new("x.toml")).unwrap();
+        assert_eq!(f.thresholds, CompareOptions::default());
+        assert_eq!(f.findings, FindingOptions::default());
+        assert_eq!(f.gates, GateConfig::default());
+    }
+
+    /// The example with every commented option (after `[thresholds]`)
+    /// uncommented: `# key = value` and `# [table]` lines.
+    fn example_uncommented() -> String {
+        let (benchmarks, options) = EXAMPLE.split_at(EXAMPLE.find("[thresholds]").unwrap());
+        let option_line = |l: &str| {
+            l.starts_with('[')
+                || l.split_once(" = ").is_some_and(|(k, _)| {
+                    !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                })
+        };
+        let lines: Vec<&str> = options
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if option_line(rest) => rest,
+                _ => l,
+            })
+            .collect();
+        format!("{benchmarks}{}\n", lines.join("\n"))
+    }
+
+    #[test]
+    fn every_commented_option_of_the_example_is_valid_and_shows_its_default() {
+        let text = example_uncommented();
+        assert!(text.contains("\n[gates.stage.\"pipeline/track/activate\"]\n"));
+        let f = parse(&text, Path::new("x.toml")).unwrap();
+        let mut thresholds = CompareOptions::default();
+        thresholds.ci.seed = 1;
+        assert_eq!(f.thresholds, thresholds);
+        assert_eq!(
+            f.findings,
+            FindingOptions {
+                disable: vec!["noisy_stage".into()],
+                ..FindingOptions::default()
+            }
+        );
+        assert_eq!(f.gates.max_failure_rate, Some(0.0));
+        assert_eq!(f.gates.metrics(), perfwatch_analysis::gate::DEFAULT_METRICS);
+        assert!(f.gates.validate().is_ok());
     }
 
     #[test]
@@ -345,10 +394,63 @@ mod tests {
     }
 
     #[test]
-    fn thresholds_are_validated() {
-        assert!(err("[thresholds]\nlow=0.5\nmedium=0.2\n").contains("thresholds"));
-        let f = parse("[thresholds]\nnoise=0.05\n", Path::new("p")).unwrap();
-        assert_eq!(f.thresholds.noise, 0.05);
-        assert_eq!(f.thresholds.low, 0.10);
+    fn thresholds_read_into_the_comparison_options() {
+        let f = parse(
+            "[thresholds]\nnoise=0.05\nprimary=['wall_s','max_rss_bytes']\n",
+            Path::new("p"),
+        )
+        .unwrap();
+        assert_eq!(f.thresholds.noise_threshold, 0.05);
+        assert_eq!(f.thresholds.severity.low, 0.10);
+        assert!(f.thresholds.primary.is_primary("max_rss_bytes", None));
+        assert!(!f.thresholds.primary.stages());
+    }
+
+    #[test]
+    fn a_value_out_of_range_names_position_table_and_key() {
+        let e = err("[benchmark.b]\ncommand = ['true']\n\n[thresholds]\nnoise = 5.0\n");
+        assert_eq!(
+            e,
+            "perfwatch.toml:5:9: [thresholds] noise: must be at least 0 and below 1, got 5"
+        );
+        let e = err("[gates.stage.\"a/b\"]\np50_s = -1\n");
+        assert_eq!(
+            e,
+            "perfwatch.toml:2:9: [gates.stage.a/b] p50_s: must be at least 0, got -1"
+        );
+    }
+
+    #[test]
+    fn a_table_level_error_names_the_table() {
+        let e = err("[thresholds]\nlow=0.5\nmedium=0.2\n");
+        assert!(
+            e.starts_with("perfwatch.toml:1:1: [thresholds]: severity thresholds must satisfy"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_names_its_table() {
+        let e = err("[findings]\nidle_cpu = 3\n");
+        assert!(
+            e.starts_with("perfwatch.toml:2:1: [findings]: unknown field `idle_cpu`"),
+            "{e}"
+        );
+        let e = err("[thresholdz]\nnoise = 3\n");
+        assert!(
+            e.starts_with("perfwatch.toml:1:2: unknown field `thresholdz`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn benchmark_counts_and_timeout_are_checked_at_the_value() {
+        let e = err("[benchmark.b]\ncommand = ['true']\ntimeout = -1\n");
+        assert_eq!(
+            e,
+            "perfwatch.toml:3:11: [benchmark.b] timeout: must be above 0, got -1"
+        );
+        let e = err("[benchmark.b]\ncommand = ['true']\nruns = 0\n");
+        assert!(e.starts_with("perfwatch.toml:3:8: [benchmark.b] runs: must be at least 1"));
     }
 }

@@ -58,7 +58,11 @@ fn schedule(
         return Err(usage("the number of runs must be at least 1"));
     }
     plan.runs = runs;
-    plan.warmup = cli.warmup.or(b.warmup).unwrap_or(0);
+    // Unset here and in the file: the runner's defaults, which
+    // `Plan::new` put in place.
+    if let Some(warmup) = cli.warmup.or(b.warmup) {
+        plan.warmup = warmup;
+    }
     plan.hooks = Hooks {
         setup: cli.setup.clone().or(b.setup),
         prepare: cli.prepare.clone().or(b.prepare),
@@ -74,10 +78,9 @@ fn schedule(
         }
         None => None,
     };
-    plan.sample_interval = match cli.sample_interval.or(b.sample_interval).unwrap_or(50) {
-        0 => None,
-        ms => Some(Duration::from_millis(ms)),
-    };
+    if let Some(ms) = cli.sample_interval.or(b.sample_interval) {
+        plan.sample_interval = (ms > 0).then(|| Duration::from_millis(ms));
+    }
     plan.ignore_failure = cli.ignore_failure || b.ignore_failure.unwrap_or(false);
     plan.show_output = cli.show_output;
     Ok(())

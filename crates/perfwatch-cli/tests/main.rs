@@ -17,6 +17,7 @@ mod command_forms;
 mod compare;
 mod concurrency;
 mod config;
+mod config_validation;
 mod consistency;
 mod demo_proof;
 mod failures;

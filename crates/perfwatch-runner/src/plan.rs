@@ -38,7 +38,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Default sampling period.
+    /// Default sampling period ([`Plan::sample_interval`]).
     pub const DEFAULT_SAMPLE_INTERVAL: Duration = Duration::from_millis(50);
 
     /// The command variant `v` runs: its own, or the plan's.
@@ -82,11 +82,12 @@ impl Plan {
 pub struct RunCount {
     /// Exactly this many measured iterations per variant.
     pub exact: Option<u32>,
-    /// At least this many (default 10).
+    /// At least this many (default [`RunCount::DEFAULT_MIN_RUNS`]).
     pub min_runs: u32,
     /// At most this many.
     pub max_runs: Option<u32>,
-    /// Measure at least this long per variant (default 3 s).
+    /// Measure at least this long per variant (default
+    /// [`RunCount::DEFAULT_MIN_TIME`]).
     pub min_time: Duration,
 }
 
@@ -94,14 +95,20 @@ impl Default for RunCount {
     fn default() -> Self {
         RunCount {
             exact: None,
-            min_runs: 10,
+            min_runs: RunCount::DEFAULT_MIN_RUNS,
             max_runs: None,
-            min_time: Duration::from_secs(3),
+            min_time: RunCount::DEFAULT_MIN_TIME,
         }
     }
 }
 
 impl RunCount {
+    /// Default [`RunCount::min_runs`].
+    pub const DEFAULT_MIN_RUNS: u32 = 10;
+
+    /// Default [`RunCount::min_time`].
+    pub const DEFAULT_MIN_TIME: Duration = Duration::from_secs(3);
+
     /// Exactly `n` measured iterations per variant.
     pub fn exact(n: u32) -> RunCount {
         RunCount {

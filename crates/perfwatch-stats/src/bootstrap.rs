@@ -28,6 +28,9 @@ use serde::{Deserialize, Serialize};
 /// reproducible.
 pub const DEFAULT_SEED: u64 = 0x9e7f_3a7c_4000_0001;
 
+/// The confidence level used when none is given, here and in comparisons.
+pub const DEFAULT_CONFIDENCE: f64 = 0.95;
+
 /// How bootstrap confidence intervals are computed.
 ///
 /// Deserialises from a table where every field is optional
@@ -35,7 +38,8 @@ pub const DEFAULT_SEED: u64 = 0x9e7f_3a7c_4000_0001;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CiOptions {
-    /// Confidence level, strictly between 0 and 1 (default 0.95).
+    /// Confidence level, strictly between 0 and 1 (default
+    /// [`DEFAULT_CONFIDENCE`]).
     pub confidence: f64,
     /// Number of bootstrap resamples (default 2000).
     pub resamples: usize,
@@ -46,7 +50,7 @@ pub struct CiOptions {
 impl Default for CiOptions {
     fn default() -> Self {
         CiOptions {
-            confidence: 0.95,
+            confidence: DEFAULT_CONFIDENCE,
             resamples: 2000,
             seed: DEFAULT_SEED,
         }
@@ -74,7 +78,7 @@ impl CiOptions {
     /// The confidence as the interval functions read it.
     pub(crate) fn level(&self) -> f64 {
         if self.confidence.is_nan() {
-            0.95
+            DEFAULT_CONFIDENCE
         } else {
             self.confidence.clamp(0.0, 1.0)
         }

@@ -13,10 +13,15 @@
 //! "#).unwrap();
 //! assert!(cfg.validate().is_ok());
 //! assert_eq!(cfg.stage["pipeline/track/activate"].p50_s, Some(0.25));
+//!
+//! // Limits are checked as they are read.
+//! let err = toml::from_str::<GateConfig>("max_failure_rate = 5").unwrap_err();
+//! assert_eq!(err.message(), "must be between 0 and 1, got 5");
 //! ```
 
+use crate::bound::{checked_string, within, Bound, OutOfRange};
 use perfwatch_model::Metric;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
@@ -30,7 +35,24 @@ pub const DEFAULT_METRICS: [&str; 5] = ["wall_s", "user_s", "sys_s", "max_rss_by
 /// The metric key of stage comparisons.
 pub const STAGE_TOTAL_METRIC: &str = "total_s";
 
+/// What [`GateConfig::min_health_score`] accepts.
+pub const MIN_HEALTH_SCORE_BOUND: Bound = Bound::at_most(100.0);
+
+/// What [`GateConfig::max_duration_increase_percent`] accepts: a negative
+/// limit asks for a speed-up, but nothing can get more than 100 % faster.
+pub const MAX_DURATION_INCREASE_BOUND: Bound = Bound::above(-100.0);
+
+/// What [`GateConfig::max_failure_rate`] accepts.
+pub const MAX_FAILURE_RATE_BOUND: Bound = Bound::between(0.0, 1.0);
+
+/// What the budgets [`StageBudget::p50_s`] and
+/// [`StageBudget::max_cpu_pct`] accept.
+pub const STAGE_BUDGET_BOUND: Bound = Bound::at_least(0.0);
+
 /// Gate rules; every one is optional and an empty table gates nothing.
+///
+/// Deserialising checks what [`validate`](GateConfig::validate) checks, at
+/// each value as it is read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GateConfig {
@@ -47,15 +69,24 @@ pub struct GateConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_regression_low: Option<u32>,
     /// Least health score, 0–100.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "min_health_score"
+    )]
     pub min_health_score: Option<u8>,
     /// Largest increase of the median wall time against the baseline, in %
     /// (a budget on the point estimate, significant or not; use the
     /// `max_regression_*` rules to gate on significance).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "max_duration_increase_percent"
+    )]
     pub max_duration_increase_percent: Option<f64>,
     /// Largest share of non-warm-up runs that failed or timed out, 0–1.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "max_failure_rate"
+    )]
     pub max_failure_rate: Option<f64>,
     /// Largest peak RSS of any counted run, bytes (`max_rss_bytes` or the
     /// sampled tree peak, whichever is larger).
@@ -63,15 +94,81 @@ pub struct GateConfig {
     pub max_peak_rss_bytes: Option<u64>,
     /// Comparison metrics the regression rules count (default
     /// [`DEFAULT_METRICS`]); `total_s` stands for every stage.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "metrics")]
     pub metrics: Option<Vec<String>>,
     /// The variant the rules apply to (comparisons whose candidate it is);
     /// default every variant, the worst one deciding.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
     /// Budgets per stage path.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "stages"
+    )]
     pub stage: BTreeMap<String, StageBudget>,
+}
+
+fn min_health_score<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
+    within(d, MIN_HEALTH_SCORE_BOUND).map(Some)
+}
+
+fn max_duration_increase_percent<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    within(d, MAX_DURATION_INCREASE_BOUND).map(Some)
+}
+
+fn max_failure_rate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    within(d, MAX_FAILURE_RATE_BOUND).map(Some)
+}
+
+fn stage_budget<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    within(d, STAGE_BUDGET_BOUND).map(Some)
+}
+
+/// `metrics`, each name checked as it is read.
+fn metrics<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    let names = Vec::<MetricName>::deserialize(d)?;
+    Ok(Some(names.into_iter().map(|n| n.0).collect()))
+}
+
+/// A name in `metrics`.
+struct MetricName(String);
+
+impl<'de> Deserialize<'de> for MetricName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        checked_string(d, check_metric).map(MetricName)
+    }
+}
+
+fn check_metric(m: &str) -> Result<(), GateConfigError> {
+    if m == STAGE_TOTAL_METRIC || m.parse::<Metric>().is_ok() {
+        Ok(())
+    } else {
+        Err(GateConfigError::UnknownMetric(m.to_string()))
+    }
+}
+
+/// `stage`, each path checked as it is read.
+fn stages<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, StageBudget>, D::Error> {
+    let budgets = BTreeMap::<StagePath, StageBudget>::deserialize(d)?;
+    Ok(budgets.into_iter().map(|(p, b)| (p.0, b)).collect())
+}
+
+/// A key of `stage`.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct StagePath(String);
+
+impl<'de> Deserialize<'de> for StagePath {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        checked_string(d, check_stage_path).map(StagePath)
+    }
+}
+
+fn check_stage_path(path: &str) -> Result<(), GateConfigError> {
+    if path.is_empty() {
+        Err(GateConfigError::EmptyStage)
+    } else {
+        Ok(())
+    }
 }
 
 /// Budgets of one stage.
@@ -79,13 +176,19 @@ pub struct GateConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct StageBudget {
     /// Largest median time in the stage per run, seconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "stage_budget"
+    )]
     pub p50_s: Option<f64>,
     /// Largest RSS of the tree sampled during the stage, bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_rss_bytes: Option<u64>,
     /// Largest mean CPU use of the tree during the stage, % of one core.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "stage_budget"
+    )]
     pub max_cpu_pct: Option<f64>,
 }
 
@@ -93,14 +196,12 @@ pub struct StageBudget {
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum GateConfigError {
     /// A limit lies outside its range.
-    #[error("gate `{name}` must be {expected}, got {value}")]
+    #[error("gate `{name}` {problem}")]
     OutOfRange {
         /// The rule.
         name: String,
-        /// Its value.
-        value: f64,
-        /// The allowed range, in words.
-        expected: &'static str,
+        /// What is wrong with it.
+        problem: OutOfRange,
     },
     /// `metrics` names an unknown metric.
     #[error("unknown metric `{0}` in gate `metrics` (known: {known}, total_s)",
@@ -112,42 +213,51 @@ pub enum GateConfigError {
 }
 
 impl GateConfig {
-    /// Checks the limits; call it where the configuration comes from users.
+    /// Checks the limits; call it where the configuration comes from code
+    /// or the command line (a configuration deserialised from a file is
+    /// checked as it is read).
     pub fn validate(&self) -> Result<(), GateConfigError> {
-        let bad = |name: &str, value: f64, expected| GateConfigError::OutOfRange {
-            name: name.to_string(),
-            value,
-            expected,
+        let check = |name: &str, value: Option<f64>, bound: Bound| {
+            value.map_or(Ok(()), |v| {
+                bound
+                    .check(v)
+                    .map(drop)
+                    .map_err(|problem| GateConfigError::OutOfRange {
+                        name: name.to_string(),
+                        problem,
+                    })
+            })
         };
-        if let Some(h) = self.min_health_score.filter(|&h| h > 100) {
-            return Err(bad("min_health_score", f64::from(h), "at most 100"));
-        }
-        if let Some(p) = self
-            .max_duration_increase_percent
-            .filter(|p| !p.is_finite())
-        {
-            return Err(bad("max_duration_increase_percent", p, "a finite number"));
-        }
-        if let Some(r) = self.max_failure_rate.filter(|r| !(0.0..=1.0).contains(r)) {
-            return Err(bad("max_failure_rate", r, "between 0 and 1"));
-        }
-        if let Some(m) = self.metrics.iter().flatten().find(|m| !known_metric(m)) {
-            return Err(GateConfigError::UnknownMetric(m.clone()));
+        check(
+            "min_health_score",
+            self.min_health_score.map(f64::from),
+            MIN_HEALTH_SCORE_BOUND,
+        )?;
+        check(
+            "max_duration_increase_percent",
+            self.max_duration_increase_percent,
+            MAX_DURATION_INCREASE_BOUND,
+        )?;
+        check(
+            "max_failure_rate",
+            self.max_failure_rate,
+            MAX_FAILURE_RATE_BOUND,
+        )?;
+        for m in self.metrics.iter().flatten() {
+            check_metric(m)?;
         }
         for (path, b) in &self.stage {
-            if path.is_empty() {
-                return Err(GateConfigError::EmptyStage);
-            }
-            if let Some(p) = b.p50_s.filter(|p| !(p.is_finite() && *p >= 0.0)) {
-                return Err(bad(&format!("stage.\"{path}\".p50_s"), p, "a number ≥ 0"));
-            }
-            if let Some(c) = b.max_cpu_pct.filter(|c| !(c.is_finite() && *c >= 0.0)) {
-                return Err(bad(
-                    &format!("stage.\"{path}\".max_cpu_pct"),
-                    c,
-                    "a number ≥ 0",
-                ));
-            }
+            check_stage_path(path)?;
+            check(
+                &format!("stage.\"{path}\".p50_s"),
+                b.p50_s,
+                STAGE_BUDGET_BOUND,
+            )?;
+            check(
+                &format!("stage.\"{path}\".max_cpu_pct"),
+                b.max_cpu_pct,
+                STAGE_BUDGET_BOUND,
+            )?;
         }
         Ok(())
     }
@@ -159,10 +269,6 @@ impl GateConfig {
             None => DEFAULT_METRICS.iter().map(|m| m.to_string()).collect(),
         }
     }
-}
-
-fn known_metric(m: &str) -> bool {
-    m == STAGE_TOTAL_METRIC || m.parse::<Metric>().is_ok()
 }
 
 #[cfg(test)]
@@ -179,6 +285,44 @@ mod tests {
         assert!(err.to_string().contains("unknown field"), "{err}");
         let err = toml::from_str::<GateConfig>("[stage.a]\np50 = 1").unwrap_err();
         assert!(err.to_string().contains("unknown field"), "{err}");
+    }
+
+    #[test]
+    fn bad_limits_are_refused_while_reading_at_the_value() {
+        let cases = [
+            ("max_failure_rate = 5", "must be between 0 and 1, got 5", 19),
+            ("min_health_score = 101", "must be at most 100, got 101", 19),
+            (
+                "max_duration_increase_percent = -150",
+                "must be above -100, got -150",
+                32,
+            ),
+            (
+                "metrics = [\"wall_s\", \"wall\"]",
+                "unknown metric `wall` in gate `metrics`",
+                21,
+            ),
+            (
+                "[stage.\"a/b\"]\np50_s = -1",
+                "must be at least 0, got -1",
+                22,
+            ),
+            (
+                "[stage.x]\nmax_cpu_pct = -5",
+                "must be at least 0, got -5",
+                24,
+            ),
+            (
+                "[stage.\"\"]\np50_s = 1",
+                "a gate stage budget needs a stage path",
+                7,
+            ),
+        ];
+        for (text, want, at) in cases {
+            let err = toml::from_str::<GateConfig>(text).unwrap_err();
+            assert!(err.message().starts_with(want), "{text}: {err}");
+            assert_eq!(err.span().map(|s| s.start), Some(at), "{text}: {err}");
+        }
     }
 
     #[test]
@@ -216,7 +360,7 @@ mod tests {
                     max_failure_rate: Some(1.5),
                     ..Default::default()
                 },
-                "between 0 and 1",
+                "`max_failure_rate` must be between 0 and 1, got 1.5",
             ),
             (
                 GateConfig {
