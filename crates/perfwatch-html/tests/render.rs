@@ -340,3 +340,23 @@ fn unbounded_intervals_never_print_as_numbers() {
         .unwrap_or(0);
     assert!(longest_digits <= 6, "{text}");
 }
+
+#[test]
+fn the_confidence_level_printed_is_the_one_used() {
+    let mut s = fixture_session();
+    for v in &mut s.variants {
+        v.summary.values_mut().for_each(|x| x.confidence = 0.9);
+        for st in &mut v.stages {
+            st.total_s.confidence = 0.9;
+        }
+    }
+    s.comparisons.iter_mut().for_each(|c| c.confidence = 0.9);
+    let mut out = Vec::new();
+    render_report(&[s], &HtmlOptions::default(), &mut out).unwrap();
+    let html = String::from_utf8(out).unwrap();
+    let body = &html[..html.find(ISLAND_OPEN).unwrap()];
+    assert!(!body.contains("95%"), "a hard-coded level");
+    assert!(body.contains("90% CI of median"));
+    assert!(body.contains("Change [90% CI]"));
+    assert!(body.contains("with its 90% confidence interval"));
+}

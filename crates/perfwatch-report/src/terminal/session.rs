@@ -122,11 +122,15 @@ fn write_header(
         let first = label(palette, "git");
         write_lines(wrap(&printable(&git_line(git)), &first, &rest, width), out)?;
     }
-    let host: Vec<String> = host_line(&session.host)
-        .split(" · ")
-        .map(|p| printable(p).into_owned())
-        .collect();
-    write_lines(pack(&host, &label(palette, "host"), &rest, width), out)
+    // The host is context: one line unless verbose.
+    let host = printable(&host_line(&session.host)).into_owned();
+    if options.verbose {
+        let parts: Vec<String> = host.split(" · ").map(str::to_string).collect();
+        write_lines(pack(&parts, &label(palette, "host"), &rest, width), out)
+    } else {
+        let room = width - 2 - LABEL_WIDTH;
+        writeln!(out, "{}{}", label(palette, "host"), cut(&host, room))
+    }
 }
 
 fn write_variant(
@@ -152,10 +156,16 @@ fn write_variant(
         Some(wall) => time_parts(wall, options.verbose),
         None => vec![format!("{NA} (no iteration counted)")],
     };
+    // Fixed lines, each wrapped only when it must: the layout does not
+    // shift with the width of the figures.
     write_lines(pack(&time, &label(palette, "time"), &rest, width), out)?;
+    let (cpu_memory, io_switches) = resource_parts(variant, options.verbose);
     let mut runs = runs_parts(variant, wall, options.verbose, palette);
-    runs.extend(resource_parts(variant, options.verbose));
+    runs.extend(cpu_memory);
     write_lines(pack(&runs, &label(palette, "runs"), &rest, width), out)?;
+    if !io_switches.is_empty() {
+        write_lines(pack(&io_switches, &rest, &rest, width), out)?;
+    }
     for warning in &variant.warnings {
         let lines = if options.verbose {
             wrap(&printable(warning), "  warning: ", "    ", width)
@@ -231,14 +241,15 @@ fn alarm(palette: &Palette, n: usize, text: String) -> String {
     }
 }
 
-/// Means of user and sys time, I/O and context switches, medians of the
-/// peak RSS (and, verbose, of the sampled tree); what was not measured is
-/// left out.
-fn resource_parts(variant: &VariantExport, verbose: bool) -> Vec<String> {
+/// Means of user and sys time and medians of the peak RSS (and, verbose,
+/// of the sampled tree); then means of I/O and context switches. What was
+/// not measured is left out.
+fn resource_parts(variant: &VariantExport, verbose: bool) -> (Vec<String>, Vec<String>) {
     let summary = |m: Metric| variant.summary.get(m.key());
     let mean = |m: Metric| summary(m).map(|s| s.mean);
     let median = |m: Metric| summary(m).map(|s| s.median);
     let mut parts = Vec::new();
+    let mut io_switches = Vec::new();
     if mean(Metric::UserS).is_some() || mean(Metric::SysS).is_some() {
         parts.push(format!(
             "user {} · sys {}",
@@ -261,18 +272,18 @@ fn resource_parts(variant: &VariantExport, verbose: bool) -> Vec<String> {
     }
     match (mean(Metric::ReadBytes), mean(Metric::WriteBytes)) {
         (None, None) => {}
-        (read, write) => parts.push(format!(
+        (read, write) => io_switches.push(format!(
             "I/O {} read, {} written",
             format_opt(Unit::Bytes, read),
             format_opt(Unit::Bytes, write)
         )),
     }
     if let (Some(vol), Some(invol)) = (mean(Metric::VoluntaryCs), mean(Metric::InvoluntaryCs)) {
-        parts.push(format!(
+        io_switches.push(format!(
             "ctx switches {} vol, {} invol",
             format_count(vol),
             format_count(invol)
         ));
     }
-    parts
+    (parts, io_switches)
 }
