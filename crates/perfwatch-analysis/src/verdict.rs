@@ -63,7 +63,11 @@ pub fn decide(e: &Evidence, opts: &CompareOptions) -> (Verdict, Option<String>) 
         ratio(e.ci_high)
     );
     let band = format!("the ±{} noise band", pct(t));
-    let p = format!("p = {:.3}", e.p_value);
+    let p = if e.p_value < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {:.3}", e.p_value)
+    };
     let note = if significant {
         format!("significant ({p}) but {interval} reaches into {band}; more runs would settle it")
     } else if e.ci_low > upper || e.ci_high < lower {
@@ -115,6 +119,7 @@ mod tests {
             // Significant but small: real, yet within the noise band.
             (ev(0.001, 1.005, 1.015), Verdict::Unchanged, ""),
             (ev(0.001, 1.01, 1.10), Verdict::Inconclusive, "reaches into"),
+            (ev(0.0001, 1.01, 1.10), Verdict::Inconclusive, "(p < 0.001)"),
             (ev(0.30, 0.93, 1.08), Verdict::Inconclusive, "wider than"),
             (
                 ev(0.08, 1.05, 1.20),

@@ -11,55 +11,103 @@
   var SESSIONS = DATA.sessions || [];
   var HISTORY = DATA.history || [];
 
-  /* ---------- human units (same rules as the Rust side) ---------- */
+  /* ---------- human units ----------
+     The rules of perfwatch_report::units (the Rust side formats every
+     figure in the tables), followed operation by operation so that chart
+     labels read exactly as the tables do: rounding through an integer,
+     magnitudes by comparison, no reliance on toFixed's ties. The browser
+     test checks these functions against the Rust reference table. */
 
-  function sig3(v) {
-    var a = Math.abs(v);
-    return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : v.toFixed(2);
+  var NA = "\u2013";
+  var POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+  var SIG3_FLOORS = [100, 10, 1, 0.1, 0.01, 0.001, 1e-4, 1e-5, 1e-6, 1e-7];
+  var TIME_UNITS = [["s", 1], ["ms", 1e-3], ["\u00b5s", 1e-6], ["ns", 1e-9]];
+  var BYTE_UNITS = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+
+  /** round(a × 10^d), a ≥ 0: half away from zero, as Rust's f64::round. */
+  function scaled(a, d) { return Math.round(a * POW10[d]); }
+  /** The integer r with a decimal point d digits from the right. */
+  function fixedText(r, d) {
+    var digits = r.toFixed(0);
+    if (d === 0) return digits;
+    while (digits.length < d + 1) digits = "0" + digits;
+    return digits.slice(0, digits.length - d) + "." + digits.slice(digits.length - d);
   }
+  function fixed(a, d) { d = Math.min(d, 9); return fixedText(scaled(a, d), d); }
+  function sig3Parts(a) {
+    var d = 9;
+    for (var i = 0; i < SIG3_FLOORS.length; i++) if (a >= SIG3_FLOORS[i]) { d = i; break; }
+    var r = scaled(a, d);
+    if (d > 0 && r >= 1000) { d -= 1; r = scaled(a, d); }
+    return [r, d];
+  }
+  function sig3(a) { var p = sig3Parts(a); return fixedText(p[0], p[1]); }
+  function sig3AtLeast(a, bound) { var p = sig3Parts(a); return p[0] >= bound * POW10[p[1]]; }
+  function trimZeros(t) { return t.indexOf(".") < 0 ? t : t.replace(/0+$/, "").replace(/\.+$/, ""); }
+  function sci(a) {
+    var m = a, e = 0;
+    while (m >= 10) { m /= 10; e++; }
+    while (m < 1) { m *= 10; e--; }
+    if (scaled(m, 2) >= 1000) { m /= 10; e++; }
+    return fixed(m, 2) + "e" + e;
+  }
+  function sign(v) { return v < 0 ? "-" : ""; }
+
   function fmtSeconds(s) {
-    if (s == null || !isFinite(s)) return "–";
+    if (s == null || !isFinite(s)) return NA;
+    if (s === 0) return "0 s";
     var a = Math.abs(s);
-    if (a === 0) return "0 s";
-    if (a < 1e-6) return sig3(s * 1e9) + " ns";
-    if (a < 1e-3) return sig3(s * 1e6) + " µs";
-    if (a < 1) return sig3(s * 1e3) + " ms";
-    if (a < 600) return sig3(s) + " s";
-    return sig3(s / 60) + " min";
+    if (!(a >= 1e-12 && a < 1e9)) return sign(s) + sci(a) + " s";
+    var u = TIME_UNITS[TIME_UNITS.length - 1];
+    for (var i = 0; i < TIME_UNITS.length; i++) {
+      if (sig3AtLeast(a / TIME_UNITS[i][1], 1)) { u = TIME_UNITS[i]; break; }
+    }
+    return sign(s) + sig3(a / u[1]) + " " + u[0];
   }
   function fmtBytes(b) {
-    if (b == null || !isFinite(b)) return "–";
-    if (Math.abs(b) < 1024) return b.toFixed(0) + " B";
-    var units = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    var v = b / 1024, i = 0;
-    while (Math.abs(v) >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-    return sig3(v) + " " + units[i];
+    if (b == null || !isFinite(b)) return NA;
+    var a = Math.abs(b);
+    if (a >= 1e18) return sign(b) + sci(a) + " B";
+    var whole = fixed(a, 0);
+    if (Math.round(a) < 1024) return (whole === "0" ? "" : sign(b)) + whole + " B";
+    var v = a / 1024, u = 0;
+    while (sig3AtLeast(v, 1024) && u + 1 < BYTE_UNITS.length) { v /= 1024; u++; }
+    return sign(b) + sig3(v) + " " + BYTE_UNITS[u];
   }
   function fmtCount(v) {
-    if (v == null || !isFinite(v)) return "–";
+    if (v == null || !isFinite(v)) return NA;
     var a = Math.abs(v);
-    if (a < 10000) return v % 1 === 0 ? v.toFixed(0) : sig3(v);
-    if (a < 1e6) return sig3(v / 1e3) + "k";
-    if (a < 1e9) return sig3(v / 1e6) + "M";
-    return sig3(v / 1e9) + "G";
+    if (a >= 1e9 || (a > 0 && a < 1e-3)) return sign(v) + sci(a);
+    var t = a % 1 === 0 || a >= 100 ? fixed(a, 0) : trimZeros(sig3(a));
+    return (t === "0" ? "" : sign(v)) + t;
   }
-  /** Axis ticks: the same units without trailing zeros ("50 ms", not "50.0 ms"). */
-  function trimmed(fmt) {
-    return function (v) { return fmt(v).replace(/\.0+(?= )|(\.\d*?)0+(?= )/, "$1"); };
+  function fmtUnit(unit, v) {
+    return unit === "s" ? fmtSeconds(v) : unit === "bytes" ? fmtBytes(v) : fmtCount(v);
   }
+  /** Axis ticks: the same figure without trailing zeros ("50 ms", not "50.0 ms"). */
+  function fmtTick(unit, v) {
+    var t = fmtUnit(unit, v);
+    if (t.indexOf("e") >= 0) return t;
+    var sp = t.indexOf(" ");
+    return sp < 0 ? trimZeros(t) : trimZeros(t.slice(0, sp)) + t.slice(sp);
+  }
+  function tickOf(unit) { return function (v) { return fmtTick(unit, v); }; }
+  /** A percentage of one core, whole: "180%". */
+  function fmtPct(v) { return v == null || !isFinite(v) ? NA : sign(v) + fixed(Math.abs(v), 0) + "%"; }
+  /** For the browser test: the formatters it compares with the Rust table. */
+  window.perfwatchUnits = { format: fmtUnit, tick: fmtTick };
   /** Tick increments for byte axes: powers of two of each binary unit. */
   var BYTE_INCRS = [];
   for (var k = 0; k < 6; k++) {
     for (var m = 1; m < 1024; m *= 2) BYTE_INCRS.push(m * Math.pow(1024, k));
   }
-  function fmtUnit(unit, v) {
-    return unit === "s" ? fmtSeconds(v) : unit === "bytes" ? fmtBytes(v) : fmtCount(v);
-  }
   function fmtDate(unixS) {
     var d = new Date(unixS * 1000);
-    return isNaN(d) ? "–" : d.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+    return isNaN(d) ? NA : d.toISOString().slice(0, 16).replace("T", " ") + " UTC";
   }
-  function shortId(s) { return s ? String(s).slice(0, 12) : "–"; }
+  /** As perfwatch_model::short_id (session ids) and the git convention (commits). */
+  function shortId(s) { return s ? Array.from(String(s)).slice(0, 8).join("") : NA; }
+  function shortCommit(s) { return s ? Array.from(String(s)).slice(0, 7).join("") : NA; }
 
   /* ---------- DOM helpers ---------- */
 
@@ -196,7 +244,7 @@
     return function (u, splits) { return splits.map(function (v) { return v == null ? "" : fmt(v); }); };
   }
   function fmtLegend(fmt) {
-    return function (u, v) { return v == null ? "–" : fmt(v); };
+    return function (u, v) { return v == null ? NA : fmt(v); };
   }
   function upperRange(pad, floor) {
     return function (u, min, max) { return [0, Math.max(floor, (max || 0) * pad)]; };
@@ -242,7 +290,7 @@
     var s = svg("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img", "aria-label": "wall time per variant" }, box);
     niceTicks(lo, hi, Math.floor((width - left) / 110)).forEach(function (t) {
       svg("line", { x1: x(t), x2: x(t), y1: top, y2: height - axisH, stroke: col.grid }, s);
-      svgText(s, x(t), height - 10, trimmed(fmtSeconds)(t), "axis", "middle").setAttribute("fill", col.muted);
+      svgText(s, x(t), height - 10, fmtTick("s", t), "axis", "middle").setAttribute("fill", col.muted);
     });
     vs.forEach(function (v, i) {
       var color = col.series[i % col.series.length];
@@ -299,7 +347,7 @@
       axes: [
         // Iterations are whole numbers: only integer ticks.
         axis(col, { label: "iteration (execution order)", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }),
-        axis(col, { values: fmtAxis(trimmed(fmtSeconds)), size: 70 })
+        axis(col, { values: fmtAxis(tickOf("s")), size: 70 })
       ],
     }, data, box);
     return function () { u.destroy(); };
@@ -352,17 +400,17 @@
     var plan = stagePlan(tl.spans || [], col);
     var LEFT = 92, RIGHT = 84, noPoints = { show: false };
     var sync = { key: key, setSeries: false };
-    var xAxis = axis(col, { values: fmtAxis(trimmed(fmtSeconds)), space: 70 });
+    var xAxis = axis(col, { values: fmtAxis(tickOf("s")), space: 70 });
     var xSeries = { label: "time", value: fmtLegend(fmtSeconds) };
     var cpu = new uPlot({
       width: width, height: 230, cursor: { sync: sync },
       series: [xSeries,
-        { label: "CPU", scale: "cpu", stroke: col.series[0], width: 1.5, fill: col.band, points: noPoints, value: fmtLegend(function (v) { return v.toFixed(0) + " %"; }) },
+        { label: "CPU", scale: "cpu", stroke: col.series[0], width: 1.5, fill: col.band, points: noPoints, value: fmtLegend(fmtPct) },
         { label: "RSS", scale: "mem", stroke: col.series[1], width: 2, points: noPoints, value: fmtLegend(fmtBytes) }],
       scales: { x: { time: false }, cpu: { range: upperRange(1.1, 10) }, mem: { range: upperRange(1.15, 1024) } },
       axes: [xAxis,
-        axis(col, { scale: "cpu", label: "CPU % of one core", values: fmtAxis(function (v) { return v.toFixed(0) + " %"; }), size: LEFT }),
-        axis(col, { scale: "mem", side: 1, label: "RSS", grid: { show: false }, incrs: BYTE_INCRS, values: fmtAxis(trimmed(fmtBytes)), size: RIGHT })],
+        axis(col, { scale: "cpu", label: "CPU % of one core", values: fmtAxis(fmtPct), size: LEFT }),
+        axis(col, { scale: "mem", side: 1, label: "RSS", grid: { show: false }, incrs: BYTE_INCRS, values: fmtAxis(tickOf("bytes")), size: RIGHT })],
       hooks: { drawClear: [function (u) { plan.hook(u, true); }] },
     }, [tl.t, tl.cpu, tl.rss], box);
     var io = new uPlot({
@@ -371,8 +419,8 @@
         { label: "read", scale: "io", stroke: col.series[2], width: 1.5, points: noPoints, value: fmtLegend(function (v) { return fmtBytes(v) + "/s"; }) },
         { label: "write", scale: "io", stroke: col.series[3], width: 1.5, points: noPoints, value: fmtLegend(function (v) { return fmtBytes(v) + "/s"; }) }],
       scales: { x: { time: false }, io: { range: upperRange(1.15, 1024) } },
-      axes: [axis(col, { values: fmtAxis(trimmed(fmtSeconds)), space: 70, label: "time since spawn" }),
-        axis(col, { scale: "io", label: "I/O rate", incrs: BYTE_INCRS, values: fmtAxis(function (v) { return trimmed(fmtBytes)(v) + "/s"; }), size: LEFT }),
+      axes: [axis(col, { values: fmtAxis(tickOf("s")), space: 70, label: "time since spawn" }),
+        axis(col, { scale: "io", label: "I/O rate", incrs: BYTE_INCRS, values: fmtAxis(function (v) { return fmtTick("bytes", v) + "/s"; }), size: LEFT }),
         // An empty right axis as wide as the RSS axis above keeps both x scales aligned.
         axis(col, { scale: "io", side: 1, grid: { show: false }, stroke: "transparent", ticks: { show: false }, values: function (u, splits) { return splits.map(function () { return ""; }); }, size: RIGHT })],
       hooks: { drawClear: [function (u) { plan.hook(u, false); }] },
@@ -434,13 +482,13 @@
     };
     var xLabel = function (v, idx) {
       var p = pts[idx];
-      return (timeX ? fmtDate(v) : "#" + v) + " · " + (p.commit ? shortId(p.commit) : "no commit") + " · " + shortId(p.session_id);
+      return (timeX ? fmtDate(v) : "#" + v) + " · " + (p.commit ? shortCommit(p.commit) : "no commit") + " · " + shortId(p.session_id);
     };
     var color = col.series[0];
     var u = new uPlot({
       width: width, height: 240,
       series: [
-        { label: "session", value: function (u, v, si, idx) { return idx == null ? "–" : xLabel(v, idx); } },
+        { label: "session", value: function (u, v, si, idx) { return idx == null ? NA : xLabel(v, idx); } },
         { label: "median", stroke: color, width: 2, value: fmtLegend(fmt), points: { show: true, size: 6, fill: color } },
         { label: "CI low", stroke: color, width: 0.5, dash: [3, 3], value: fmtLegend(fmt), points: { show: false } },
         { label: "CI high", stroke: color, width: 0.5, dash: [3, 3], value: fmtLegend(fmt), points: { show: false } },
@@ -448,7 +496,7 @@
       bands: [{ series: [3, 2], fill: col.band }],
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); },
       scales: { x: { time: timeX }, y: { range: paddedRange } },
-      axes: [axis(col, { space: 80 }), axis(col, { values: fmtAxis(trimmed(fmt)), size: 72, incrs: h.unit === "bytes" ? BYTE_INCRS : undefined })],
+      axes: [axis(col, { space: 80 }), axis(col, { values: fmtAxis(tickOf(h.unit)), size: 72, incrs: h.unit === "bytes" ? BYTE_INCRS : undefined })],
       hooks: { draw: [marks] },
     }, [xs, pts.map(function (p) { return p.median; }), pts.map(function (p) { return p.ci_low; }), pts.map(function (p) { return p.ci_high; })], box);
     return function () { u.destroy(); };

@@ -1,8 +1,10 @@
 //! `render_dashboard`: an index page with the history trends and the list
 //! of sessions, and one self-contained page per session.
 //!
-//! The index carries only summarised data (history points and one row per
-//! session), so it stays small for thousands of sessions; iterations and
+//! The index charts, per benchmark and variant, wall time and the few
+//! stages that moved differently (see `history_pick`). It carries only
+//! summarised data (the charted history points and one row per session),
+//! so it stays small for thousands of sessions; iterations and
 //! timelines live in the session pages. Every page inlines the chart
 //! library, so only a bounded number of sessions get one (the newest, and
 //! those where a change point or a baseline lies): 1,000 sessions make a
@@ -10,6 +12,7 @@
 
 use crate::compare_view::compare_section;
 use crate::history::HistorySeries;
+use crate::history_pick::pick;
 use crate::history_view::{history_section, session_list};
 use crate::options::DashboardOptions;
 use crate::page::page;
@@ -71,12 +74,17 @@ pub fn render_dashboard_with(
         .title
         .clone()
         .unwrap_or_else(|| "perfwatch dashboard".to_string());
+    let picked = pick(history);
     let payload = PagePayload {
         sessions: Vec::new(),
-        history: history.iter().map(HistoryPayload::new).collect(),
+        history: picked
+            .charted
+            .iter()
+            .map(|&i| HistoryPayload::new(&history[i]))
+            .collect(),
     };
     let body = html! {
-        (history_section(history))
+        (history_section(history, &picked))
         (session_list(sessions, &links))
     };
     let index = out_dir.join("index.html");

@@ -1,9 +1,9 @@
 //! Findings with their evidence, and the warnings about each variant's
 //! sample.
 
-use crate::units::{evidence, percent, seconds};
 use maud::{html, Markup};
 use perfwatch_model::SessionExport;
+use perfwatch_report::units::{format_duration, format_evidence, format_share};
 
 /// The findings of a session, ranked as the analysis ranked them.
 pub(crate) fn findings(s: &SessionExport) -> Markup {
@@ -20,8 +20,8 @@ pub(crate) fn findings(s: &SessionExport) -> Markup {
                         span.tier { (f.kind) }
                         @if let Some(st) = &f.stage { " stage " code { (st) } }
                         @if let Some(v) = &f.variant { " · variant " (v) }
-                        " · saves about " strong { (seconds(f.impact_s)) } " per run"
-                        " · confidence " (percent(f.confidence))
+                        " · saves about " strong { (format_duration(f.impact_s)) } " per run"
+                        " · confidence " (format_share(f.confidence))
                         @if let Some(e) = &f.effort { " · effort " (e) }
                     }
                     p.recommendation { (f.recommendation) }
@@ -30,7 +30,7 @@ pub(crate) fn findings(s: &SessionExport) -> Markup {
                             caption { "Evidence" }
                             tbody {
                                 @for (k, v) in &f.evidence {
-                                    tr { th scope="row" { (k) } td.num { (evidence(k, *v)) } }
+                                    tr { th scope="row" { (k) } td.num { (format_evidence(k, *v)) } }
                                 }
                             }
                         }

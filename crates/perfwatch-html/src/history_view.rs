@@ -2,24 +2,42 @@
 //! of sessions linking to their pages.
 
 use crate::history::HistorySeries;
-use crate::session_view::short;
+use crate::history_pick::Picked;
+use crate::labels::{metric_label, short_commit};
 use crate::stages_view::num;
-use crate::units::{format, metric_label, seconds, unit_of};
 use maud::{html, Markup};
-use perfwatch_model::{SessionExport, Severity, Verdict};
+use perfwatch_model::{short_id, SessionExport};
+use perfwatch_report::units::{format_duration, format_value, unit_for_key, NA};
+use perfwatch_report::Headline;
 
-/// One chart per series, with its latest figure in words.
-pub(crate) fn history_section(history: &[HistorySeries]) -> Markup {
+/// One chart per picked series (see [`crate::history_pick`]), with its
+/// latest figure in words; the series left out are named with the reason.
+/// Chart `k` draws the `k`-th series of the page's history payload, which
+/// holds the charted series in `picked.charted` order.
+pub(crate) fn history_section(history: &[HistorySeries], picked: &Picked) -> Markup {
     html! {
         section.history id="history" {
             h2 { "History" }
             @if history.is_empty() {
                 p.hint { "No history yet: trends appear once a benchmark has run in several sessions." }
             } @else {
-                p.hint { "Median per session with its confidence interval; dashed lines mark detected change points, the dotted line the baseline. Hover for the session and commit." }
+                p.hint {
+                    "Median per session with its confidence interval; dashed lines mark detected change points, the dotted line the baseline. Hover for the session and commit. "
+                    "Per benchmark and variant: wall time, and the stages with change points or the largest movements."
+                }
                 div.grid {
-                    @for (i, h) in history.iter().enumerate() {
-                        (series_panel(i, h))
+                    @for (k, &i) in picked.charted.iter().enumerate() {
+                        (series_panel(k, &history[i]))
+                    }
+                }
+                @if !picked.skipped.is_empty() {
+                    p.hint.not-charted {
+                        "Not charted: "
+                        @for (n, (i, why)) in picked.skipped.iter().enumerate() {
+                            @if n > 0 { "; " }
+                            (series_name(&history[*i])) " (" (why.text()) ")"
+                        }
+                        "."
                     }
                 }
             }
@@ -27,8 +45,16 @@ pub(crate) fn history_section(history: &[HistorySeries]) -> Markup {
     }
 }
 
+/// `pipeline · baseline · stage job/fetch`.
+fn series_name(h: &HistorySeries) -> Markup {
+    html! {
+        (h.benchmark) " · " (h.variant) " · "
+        @if let Some(st) = &h.stage { "stage " code { (st) } } @else { (metric_label(&h.metric)) }
+    }
+}
+
 fn series_panel(i: usize, h: &HistorySeries) -> Markup {
-    let unit = unit_of(&h.metric);
+    let unit = unit_for_key(&h.metric);
     html! {
         div.panel {
             h3 {
@@ -39,11 +65,11 @@ fn series_panel(i: usize, h: &HistorySeries) -> Markup {
             p.small {
                 (h.points.len()) " sessions"
                 @if let Some(last) = h.points.last() {
-                    " · latest " strong { (format(unit, last.median)) }
-                    " [" (format(unit, last.ci_low)) " – " (format(unit, last.ci_high)) "]"
+                    " · latest " strong { (format_value(unit, last.median)) }
+                    " [" (format_value(unit, last.ci_low)) ", " (format_value(unit, last.ci_high)) "]"
                 }
                 @if !h.change_points.is_empty() { " · " (h.change_points.len()) " change point(s)" }
-                @if let Some(b) = &h.baseline_session { " · baseline " code { (short(b)) } }
+                @if let Some(b) = &h.baseline_session { " · baseline " code { (short_id(b)) } }
             }
             div.chart data-chart="history" data-series=(i) {}
         }
@@ -81,7 +107,7 @@ pub(crate) fn session_list(sessions: &[SessionExport], files: &[Option<String>])
                             th data-sort="text" { "Status" }
                             th data-sort="text" { "Variants" }
                             th.num data-sort="num" { "Median wall" br; span.sub { "first variant" } }
-                            th.num data-sort="num" { "Regressions" }
+                            th.num data-sort="num" { "Regressions" br; span.sub { "judged metrics" } }
                             th.num data-sort="num" { "Findings" }
                         }
                     }
@@ -102,13 +128,11 @@ fn session_row(s: &SessionExport, file: Option<&str>) -> Markup {
         .first()
         .and_then(|v| v.summary.get("wall_s"))
         .map(|w| w.median);
-    let regressions: Vec<Severity> = s
-        .comparisons
-        .iter()
-        .filter(|c| c.verdict == Verdict::Regressed)
-        .map(|c| c.severity)
-        .collect();
-    let worst = regressions.iter().max().copied().unwrap_or(Severity::None);
+    // Primary comparisons only: secondary metrics are information.
+    let headline = Headline::of(&s.comparisons);
+    let regressions = headline.regressed;
+    let worst = headline.worst;
+
     let names: Vec<&str> = s.variants.iter().map(|v| v.name.as_str()).collect();
     let commit = s.session.git.as_ref().and_then(|g| g.commit.as_deref());
     html! {
@@ -116,18 +140,18 @@ fn session_row(s: &SessionExport, file: Option<&str>) -> Markup {
             td { (s.session.started_at) }
             td {
                 @match file {
-                    Some(f) => { a href=(f) { code { (short(&s.session.id)) } } }
-                    None => { code title="no page of its own" { (short(&s.session.id)) } }
+                    Some(f) => { a href=(f) { code { (short_id(&s.session.id)) } } }
+                    None => { code title="no page of its own" { (short_id(&s.session.id)) } }
                 }
             }
             td { (s.session.benchmark) }
-            td { @if let Some(c) = commit { code title=(c) { (short(c)) } } @else { "–" } }
+            td { @if let Some(c) = commit { code title=(c) { (short_commit(c)) } } @else { (NA) } }
             td { span class=(format!("status status-{}", s.session.status.key())) { (s.session.status.key()) } }
             td { (names.join(", ")) }
-            td.num data-v=(median.map(num).unwrap_or_default()) { (median.map(seconds).unwrap_or_else(|| "–".into())) }
-            td.num data-v=(regressions.len()) {
-                @if regressions.is_empty() { "0" } @else {
-                    span class=(format!("badge sev-{}", worst.key())) { (regressions.len()) " · " (worst.key()) }
+            td.num data-v=(median.map(num).unwrap_or_default()) { (median.map(format_duration).unwrap_or_else(|| NA.into())) }
+            td.num data-v=(regressions) {
+                @if regressions == 0 { "0" } @else {
+                    span class=(format!("badge sev-{}", worst.key())) { (regressions) " · " (worst.key()) }
                 }
             }
             td.num data-v=(s.findings.len()) { (s.findings.len()) }

@@ -9,7 +9,10 @@
 //! that no stage name can end that element.
 //!
 //! Renderers never compute statistics: every figure comes from the model
-//! types ([`SessionExport`], [`HistorySeries`]) as the analysis produced it.
+//! types ([`SessionExport`], [`HistorySeries`]) as the analysis produced it,
+//! and is formatted by `perfwatch_report::units`, the implementation the
+//! terminal and Markdown use (the page script follows the same rules for
+//! chart labels, checked against `perfwatch_report::units::samples`).
 //!
 //! ```
 //! use perfwatch_html::{render_report, HtmlOptions};
@@ -30,14 +33,16 @@ mod dashboard;
 mod escape;
 mod findings_view;
 mod history;
+mod history_pick;
 mod history_view;
+mod labels;
 mod options;
 mod page;
 mod payload;
+mod ratio_plot;
 mod report;
 mod session_view;
 mod stages_view;
-mod units;
 
 pub use dashboard::{render_dashboard, render_dashboard_with, session_file_name};
 pub use escape::{escape_html, json_for_script};

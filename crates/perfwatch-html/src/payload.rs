@@ -3,8 +3,8 @@
 //! timeline per variant travels, so pages stay small.
 
 use crate::history::HistorySeries;
-use crate::units::{unit_key, unit_of};
 use perfwatch_model::{Iteration, SessionExport, Span, VariantExport};
+use perfwatch_report::units::{unit_for_key, unit_key};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -90,7 +90,7 @@ impl<'a> HistoryPayload<'a> {
     pub(crate) fn new(series: &'a HistorySeries) -> Self {
         HistoryPayload {
             series,
-            unit: unit_key(unit_of(&series.metric)),
+            unit: unit_key(unit_for_key(&series.metric)),
         }
     }
 }

@@ -5,9 +5,9 @@ use crate::compare_view::{compare_anchor, compare_section};
 use crate::options::HtmlOptions;
 use crate::page::page;
 use crate::payload::{PagePayload, SessionPayload};
-use crate::session_view::{session_anchor, session_section, short};
+use crate::session_view::{session_anchor, session_section};
 use maud::{html, Markup};
-use perfwatch_model::SessionExport;
+use perfwatch_model::{short_id, SessionExport};
 use std::io::{self, Write};
 
 /// Write one self-contained HTML page for `sessions` to `out`.
@@ -75,7 +75,7 @@ fn contents(sessions: &[SessionExport]) -> Markup {
                 @for (i, s) in sessions.iter().enumerate() {
                     li {
                         a href=(format!("#{}", session_anchor(i))) {
-                            (s.session.benchmark) " · " code { (short(&s.session.id)) }
+                            (s.session.benchmark) " · " code { (short_id(&s.session.id)) }
                         }
                         @if !s.comparisons.is_empty() {
                             " · " a href=(format!("#{}", compare_anchor(i))) { "comparison" }

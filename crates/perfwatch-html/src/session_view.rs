@@ -2,19 +2,13 @@
 //! containers, stage breakdown, findings and warnings.
 
 use crate::findings_view::{findings, warnings};
+use crate::labels::short_commit;
 use crate::payload::representative;
 use crate::stages_view::stage_table;
-use crate::units::{bytes, count, seconds};
 use maud::{html, Markup};
-use perfwatch_model::{SessionExport, VariantExport};
-
-/// The first characters of an id or commit, enough to recognise it.
-pub(crate) fn short(id: &str) -> &str {
-    match id.char_indices().nth(12) {
-        Some((i, _)) => &id[..i],
-        None => id,
-    }
-}
+use perfwatch_model::{short_id, SessionExport, VariantExport};
+use perfwatch_report::format::host_line;
+use perfwatch_report::units::{ci_label, format_bytes, format_count, format_duration, NA};
 
 /// The anchor of session `idx` within a page.
 pub(crate) fn session_anchor(idx: usize) -> String {
@@ -28,7 +22,7 @@ pub(crate) fn session_section(idx: usize, s: &SessionExport, health: Option<u8>)
     html! {
         section.session id=(session_anchor(idx)) {
             h2 {
-                "Session " code { (short(&s.session.id)) } " · " (s.session.benchmark)
+                "Session " code { (short_id(&s.session.id)) } " · " (s.session.benchmark)
             }
             (meta(s))
             div.cards {
@@ -77,25 +71,6 @@ pub(crate) fn session_section(idx: usize, s: &SessionExport, health: Option<u8>)
 
 fn meta(s: &SessionExport) -> Markup {
     let sess = &s.session;
-    let host = &sess.host;
-    let mut host_parts: Vec<String> = Vec::new();
-    if let Some(h) = &host.hostname {
-        host_parts.push(h.clone());
-    }
-    let mut os = host.os.clone();
-    if let Some(k) = &host.kernel {
-        os = format!("{os} {k}");
-    }
-    host_parts.push(os);
-    if let Some(c) = &host.cpu_model {
-        host_parts.push(c.clone());
-    }
-    if let Some(c) = host.cores {
-        host_parts.push(format!("{c} cores"));
-    }
-    if let Some(m) = host.memory_bytes {
-        host_parts.push(bytes(m as f64));
-    }
     html! {
         dl.meta {
             dt { "Command" } dd { code { (sess.command.display()) } }
@@ -107,12 +82,12 @@ fn meta(s: &SessionExport) -> Markup {
             @if let Some(git) = &sess.git {
                 dt { "Git" }
                 dd {
-                    @if let Some(c) = &git.commit { code title=(c) { (short(c)) } }
+                    @if let Some(c) = &git.commit { code title=(c) { (short_commit(c)) } }
                     @if let Some(b) = &git.branch { " on " (b) }
                     @if git.dirty { " (uncommitted changes)" }
                 }
             }
-            dt { "Host" } dd { (host_parts.join(" · ")) }
+            dt { "Host" } dd { (host_line(&sess.host)) }
             dt { "Session" } dd { code { (sess.id) } " · perfwatch " (sess.perfwatch_version) }
         }
     }
@@ -147,30 +122,21 @@ fn variant_card(v: &VariantExport) -> Markup {
             @if let Some(d) = &v.description { div.small { (d) } }
             @match wall {
                 Some(w) => {
-                    div.big title="median wall time" { (seconds(w.median)) }
-                    div.figure { span.label { "CI of median " } (seconds(w.ci_low)) " – " (seconds(w.ci_high)) }
+                    div.big title="median wall time" { (format_duration(w.median)) }
+                    div.figure {
+                        span.label { (ci_label(w.confidence)) " of median " }
+                        "[" (format_duration(w.ci_low)) ", " (format_duration(w.ci_high)) "]"
+                    }
                     div.figure { span.label { "n " } (w.n) @if warmups > 0 { " (+" (warmups) " warm-up)" } }
                 }
-                None => { div.big { "–" } div.small { "no counted iteration" } }
+                None => { div.big { (NA) } div.small { "no counted iteration" } }
             }
             @if let Some(r) = rss {
-                div.figure { span.label { "peak RSS " } (bytes(r.median)) }
+                div.figure { span.label { "peak RSS " } (format_bytes(r.median)) }
             }
             @if failed > 0 {
-                div.figure.bad { (count(failed as f64)) " failed" }
+                div.figure.bad { (format_count(failed as f64)) " failed" }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_ids() {
-        assert_eq!(short("abc"), "abc");
-        assert_eq!(short("0123456789abcdef"), "0123456789ab");
-        assert_eq!(short("ééééééééééééééé"), "éééééééééééé");
     }
 }

@@ -1,9 +1,9 @@
 //! The stage breakdown: one row per stage path, for every variant its
 //! median time, calls and share of the wall time as a bar.
 
-use crate::units::{count, percent, seconds};
 use maud::{html, Markup};
 use perfwatch_model::{SessionExport, StageSummary};
+use perfwatch_report::units::{ci_label, format_count, format_duration, format_share, NA};
 
 /// One stage path and its summary in each variant.
 struct Row<'a> {
@@ -85,18 +85,18 @@ pub(crate) fn stage_table(s: &SessionExport) -> Markup {
                                 @match st {
                                     Some(st) => {
                                         td.num data-v=(num(st.total_s.median))
-                                            title=(format!("CI of median {} – {}", seconds(st.total_s.ci_low), seconds(st.total_s.ci_high))) {
-                                            (seconds(st.total_s.median))
+                                            title=(format!("{} of median [{}, {}]", ci_label(st.total_s.confidence), format_duration(st.total_s.ci_low), format_duration(st.total_s.ci_high))) {
+                                            (format_duration(st.total_s.median))
                                         }
-                                        td.num data-v=(num(st.calls)) { (count(st.calls)) }
+                                        td.num data-v=(num(st.calls)) { (format_count(st.calls)) }
                                         td data-v=(num(st.share)) {
                                             div.sharebar {
                                                 span.fill style=(bar_width(st.share)) {}
-                                                span.text { (percent(st.share)) }
+                                                span.text { (format_share(st.share)) }
                                             }
                                         }
                                     }
-                                    None => { td.num data-v="" { "–" } td.num data-v="" { "–" } td data-v="" { "–" } }
+                                    None => { td.num data-v="" { (NA) } td.num data-v="" { (NA) } td data-v="" { (NA) } }
                                 }
                             }
                         }

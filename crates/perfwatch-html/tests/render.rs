@@ -5,7 +5,10 @@
 #[path = "support/fixture.rs"]
 mod fixture;
 
-use fixture::{fixture_session, synthetic_history, synthetic_sessions, EVIL};
+use fixture::{
+    fixture_session, synthetic_history, synthetic_sessions, synthetic_stage_history,
+    unbounded_session, EVIL,
+};
 use perfwatch_html::assets::{REPORT_CSS, REPORT_JS, UPLOT_CSS, UPLOT_JS, UPLOT_LICENSE};
 use perfwatch_html::{
     render_dashboard, render_dashboard_with, render_report, DashboardOptions, HistorySeries,
@@ -243,4 +246,117 @@ fn duplicate_session_ids_get_distinct_pages() {
         .collect();
     names.sort();
     assert_eq!(names, ["5e55101d00c0ffee-2.html", "5e55101d00c0ffee.html"]);
+}
+
+#[test]
+fn dashboard_charts_wall_time_and_the_stages_that_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let sessions = synthetic_sessions(24);
+    let mut history = synthetic_history(&sessions);
+    history.extend(synthetic_stage_history(&sessions));
+    let index = render_dashboard(&sessions, &history, dir.path()).unwrap();
+    let html = std::fs::read_to_string(index).unwrap();
+    // Per variant: wall time and the stage that stepped on its own; the
+    // stages that only follow wall time are named, not charted.
+    assert_eq!(html.matches("data-chart=\"history\"").count(), 4);
+    let data: serde_json::Value = serde_json::from_str(island(&html)).unwrap();
+    let charted: Vec<(&str, Option<&str>)> = data["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["variant"].as_str().unwrap(), h["stage"].as_str()))
+        .collect();
+    assert_eq!(
+        charted,
+        [
+            ("baseline", None),
+            ("baseline", Some("pipeline/transform")),
+            ("cached", None),
+            ("cached", Some("pipeline/transform")),
+        ]
+    );
+    assert!(html.contains("Not charted:"), "no list of the others");
+    assert_eq!(html.matches("(follows wall time)").count(), 6);
+}
+
+#[test]
+fn every_renderer_prints_the_reference_figures_alike() {
+    use perfwatch_report::units::{format_duration, samples};
+    use perfwatch_report::{MarkdownRenderer, Render, TerminalOptions, TerminalRenderer};
+    let seconds: Vec<f64> = samples()
+        .into_iter()
+        .filter(|s| s.unit == perfwatch_model::metric::Unit::Seconds)
+        .map(|s| s.value)
+        .take(26)
+        .collect();
+    assert!(seconds.contains(&0.000_999_96));
+    for v in seconds {
+        let mut s = fixture_session();
+        let wall = s.variants[0].summary.get_mut("wall_s").unwrap();
+        wall.median = v;
+        let want = format_duration(v);
+        let terminal = TerminalRenderer::new(TerminalOptions::default())
+            .render_to_string(&s)
+            .unwrap();
+        let markdown = MarkdownRenderer.render_to_string(&s).unwrap();
+        let mut page = Vec::new();
+        render_report(&[s], &HtmlOptions::default(), &mut page).unwrap();
+        let page = String::from_utf8(page).unwrap();
+        assert!(
+            terminal.contains(&format!("time     {want} median")),
+            "{v:e}: {terminal}"
+        );
+        assert!(
+            markdown.contains(&format!("| {want} [")),
+            "{v:e}: {markdown}"
+        );
+        assert!(
+            page.contains(&format!("title=\"median wall time\">{want}</div>")),
+            "{v:e} → {want}"
+        );
+    }
+    assert_eq!(format_duration(0.000_999_96), "1.00 ms");
+}
+
+#[test]
+fn unbounded_intervals_never_print_as_numbers() {
+    let mut out = Vec::new();
+    render_report(&[unbounded_session()], &HtmlOptions::default(), &mut out).unwrap();
+    let html = String::from_utf8(out).unwrap();
+    let view = &html[html.find("class=\"comparison\"").unwrap()..];
+    let view = &view[..view.find("</section>").unwrap()];
+    assert!(view.contains("[+40.0%, unbounded]"), "{view}");
+    assert!(view.contains("&lt; 0.001"));
+    assert!(!view.contains("0.000<"), "p printed as 0.000");
+    // Figures shown as text, not the sort keys in attributes.
+    let text: String = view
+        .split('<')
+        .filter_map(|tag| tag.split_once('>').map(|(_, t)| t))
+        .collect();
+    let longest_digits = text
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(longest_digits <= 6, "{text}");
+}
+
+#[test]
+fn the_confidence_level_printed_is_the_one_used() {
+    let mut s = fixture_session();
+    for v in &mut s.variants {
+        v.summary.values_mut().for_each(|x| x.confidence = 0.9);
+        for st in &mut v.stages {
+            st.total_s.confidence = 0.9;
+        }
+    }
+    s.comparisons.iter_mut().for_each(|c| c.confidence = 0.9);
+    let mut out = Vec::new();
+    render_report(&[s], &HtmlOptions::default(), &mut out).unwrap();
+    let html = String::from_utf8(out).unwrap();
+    let body = &html[..html.find(ISLAND_OPEN).unwrap()];
+    assert!(!body.contains("95%"), "a hard-coded level");
+    assert!(body.contains("90% CI of median"));
+    assert!(body.contains("Change [90% CI]"));
+    assert!(body.contains("with its 90% confidence interval"));
 }

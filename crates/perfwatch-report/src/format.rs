@@ -2,13 +2,13 @@
 //! one-liners, summary cells and comparison cells. Plain text only; each
 //! renderer adds its own styling or escaping.
 
-use crate::units::{format_change_pct, format_p, format_value, unit_for_key, NA};
+use crate::units::{
+    ci_label, format_change_ci, format_change_pct, format_p, format_value, unit_for_key, NA,
+};
 use perfwatch_model::metric::Unit;
 use perfwatch_model::{Comparison, GitInfo, HostInfo, Iteration, Summary, Verdict};
 use std::borrow::Cow;
 
-/// Characters of a session id shown in summaries and lists.
-pub const SHORT_SESSION_ID: usize = 8;
 /// Characters of a git commit hash shown in summaries and lists.
 pub const SHORT_COMMIT: usize = 7;
 
@@ -30,7 +30,8 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(shown)
 }
 
-/// The first `len` characters of an id or hash.
+/// The first `len` characters of an id or hash (session ids use
+/// [`perfwatch_model::short_id`]).
 pub fn short_id(id: &str, len: usize) -> &str {
     match id.char_indices().nth(len) {
         Some((end, _)) => &id[..end],
@@ -145,24 +146,57 @@ pub fn min_max(summary: &Summary, unit: Unit) -> String {
     )
 }
 
-/// Whether the comparison found a change beyond the noise; other verdicts
-/// print `~` in the change column, as benchstat does.
+/// Whether the comparison found a change beyond the noise.
 pub fn is_significant(c: &Comparison) -> bool {
     matches!(c.verdict, Verdict::Improved | Verdict::Regressed)
 }
 
 /// `+12.3% [+8.1%, +16.0%]`: the change with the ratio's confidence
-/// interval expressed as changes; `~` when not significant.
+/// interval expressed as changes; `~` when the whole interval lies within
+/// the noise (unchanged), as benchstat does. An inconclusive comparison
+/// shows its interval: it says why the data cannot decide.
 pub fn change_cell(c: &Comparison) -> String {
-    if !is_significant(c) {
+    if c.verdict == Verdict::Unchanged {
         return "~".to_string();
     }
+    change_with_ci(c)
+}
+
+/// The change with its interval, significant or not:
+/// `+260.4% [+252.1%, +262.5%]`, `-1.5% [-100.0%, unbounded]`. Secondary
+/// comparisons are shown this way.
+pub fn change_with_ci(c: &Comparison) -> String {
     format!(
-        "{} [{}, {}]",
+        "{} {}",
         format_change_pct(c.change_pct),
-        format_change_pct((c.ci_low - 1.0) * 100.0),
-        format_change_pct((c.ci_high - 1.0) * 100.0)
+        format_change_ci(c.ci_low, c.ci_high)
     )
+}
+
+/// `change [95% CI]` with the level the comparisons were made at (that of
+/// the first; `change [CI]` for none).
+pub fn change_header(rows: &[&Comparison]) -> String {
+    match rows.first() {
+        Some(c) => format!("change [{}]", ci_label(c.confidence)),
+        None => "change [CI]".to_string(),
+    }
+}
+
+/// What a comparison is about in one cell: the metric key for a whole-run
+/// metric, the stage path for a stage's total time, `path (metric)` for
+/// another metric of a stage.
+pub fn subject(c: &Comparison) -> String {
+    match &c.stage {
+        Some(stage) if c.metric == "total_s" => stage.clone(),
+        Some(stage) => format!("{stage} ({})", c.metric),
+        None => c.metric.clone(),
+    }
+}
+
+/// The comparisons split into primary ones (judged) and secondary ones
+/// (information), each in the order given.
+pub fn split_primary<'a>(rows: &[&'a Comparison]) -> (Vec<&'a Comparison>, Vec<&'a Comparison>) {
+    rows.iter().partition(|c| c.primary)
 }
 
 /// The baseline and candidate medians in the metric's unit.
@@ -174,7 +208,7 @@ pub fn medians(c: &Comparison) -> (String, String) {
     )
 }
 
-/// `0.003` or `<0.001`.
+/// `0.003` or `< 0.001`.
 pub fn p_cell(c: &Comparison) -> String {
     format_p(c.p_value)
 }
@@ -271,7 +305,7 @@ mod tests {
             ..HostInfo::default()
         };
         assert_eq!(host_line(&host), "linux · 2 cores");
-        assert_eq!(host_line(&HostInfo::default()), "n/a");
+        assert_eq!(host_line(&HostInfo::default()), "–");
     }
 
     #[test]

@@ -8,8 +8,11 @@
 //! `perfwatch sessions`) are plain functions in [`terminal`] and
 //! [`markdown`].
 //!
-//! A figure that was not measured prints as `n/a` (or an empty CSV cell),
-//! never as zero.
+//! Every figure is formatted by [`units`], the one implementation the HTML
+//! pages use too. A figure that was not measured prints as `–` (or an
+//! empty CSV cell), never as zero; an unbounded interval bound as
+//! `unbounded`, never as a number. Verdict counts ([`Headline`]) judge
+//! primary comparisons only; secondary ones are shown as information.
 //!
 //! ```
 //! use perfwatch_model::{CommandSpec, HostInfo, Session, SessionExport, SessionStatus, SCHEMA_V1};
@@ -41,12 +44,14 @@
 
 pub mod csv;
 pub mod format;
+pub mod headline;
 pub mod json;
 pub mod markdown;
 pub mod terminal;
 pub mod units;
 
 pub use self::csv::{CsvRenderer, CSV_COLUMNS};
+pub use headline::Headline;
 pub use json::JsonRenderer;
 pub use markdown::MarkdownRenderer;
 pub use terminal::{SessionListRow, TerminalOptions, TerminalRenderer};

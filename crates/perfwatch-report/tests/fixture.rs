@@ -1,7 +1,7 @@
 //! A hand-made, deterministic session export covering the cases renderers
 //! must get right: two variants, a warm-up, a timed-out iteration, a figure
-//! that was not measured, comparisons with each verdict, stages, a finding
-//! and a warning.
+//! that was not measured, comparisons with each verdict (primary and
+//! secondary), stages, a finding and a warning.
 
 use perfwatch_model::*;
 use std::collections::BTreeMap;
@@ -92,6 +92,10 @@ fn comparison(
     note: Option<&str>,
 ) -> Comparison {
     let ratio = cand / base;
+    // As the analysis does by default: wall time and stage times are
+    // judged, other metrics are information with no severity.
+    let primary = metric == "wall_s" || stage.is_some();
+    let severity = if primary { severity } else { Severity::None };
     Comparison {
         metric: metric.to_string(),
         stage: stage.map(str::to_string),
@@ -110,7 +114,7 @@ fn comparison(
         verdict,
         note: note.map(str::to_string),
         confidence: 0.95,
-        primary: true,
+        primary,
         reference: perfwatch_model::Reference::Variant,
     }
 }

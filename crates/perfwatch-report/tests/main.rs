@@ -1,5 +1,8 @@
-//! Snapshot tests of every renderer, from one deterministic fixture.
+//! Snapshot tests of every renderer, from deterministic fixtures.
 
+mod demo_fixture;
+mod demo_terminal;
 mod fixture;
 mod formats;
+mod judgement;
 mod terminal;

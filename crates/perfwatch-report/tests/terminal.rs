@@ -55,7 +55,9 @@ fn colour_changes_only_the_escape_codes() {
 
 #[test]
 fn severities_and_warnings_are_coloured() {
-    let export = fixture::export();
+    let mut export = fixture::export();
+    export.comparisons[0].verdict = perfwatch_model::Verdict::Regressed;
+    export.comparisons[0].severity = perfwatch_model::Severity::Low;
     let text = TerminalRenderer::new(colored())
         .render_to_string(&export)
         .unwrap();
@@ -68,11 +70,15 @@ fn severities_and_warnings_are_coloured() {
         console::Style::new().red().bold(),
         "regressed (critical)"
     )));
-    assert!(text.contains(&style(console::Style::new().green(), "improved")));
+    let improved = fixture::export();
+    let improved_text = TerminalRenderer::new(colored())
+        .render_to_string(&improved)
+        .unwrap();
+    assert!(improved_text.contains(&style(console::Style::new().green(), "improved")));
     let warning = &export.variants[1].warnings[0];
     assert!(text.contains(&style(
         console::Style::new().yellow(),
-        &format!("warning: {warning}")
+        &format!("  warning: {warning}")
     )));
 }
 
@@ -84,13 +90,17 @@ fn comparisons_alone() {
 }
 
 #[test]
-fn whole_run_comparisons_have_no_stage_column() {
-    let mut export = fixture::export();
-    export.comparisons.retain(|c| c.stage.is_none());
+fn stage_comparisons_are_named_by_their_path() {
+    let export = fixture::export();
     let text = to_string(|out| render_comparisons(&export.comparisons, &plain(), out));
     let header = text.lines().nth(1).unwrap();
-    assert!(!header.contains("stage"), "{header}");
-    assert!(header.contains("metric"), "{header}");
+    assert!(
+        header.trim_start().starts_with("metric / stage"),
+        "{header}"
+    );
+    let row = text.lines().find(|l| l.contains("job/parse")).unwrap();
+    assert!(row.trim_start().starts_with("job/parse "), "{row}");
+    assert!(row.contains("regressed (critical)"), "{row}");
 }
 
 #[test]

@@ -267,6 +267,10 @@ fn comparison(
     severity: Severity,
     verdict: Verdict,
 ) -> Comparison {
+    // As the analysis does by default: wall time and stage times are
+    // judged, other metrics are information with no severity.
+    let primary = metric == "wall_s" || stage.is_some();
+    let severity = if primary { severity } else { Severity::None };
     Comparison {
         metric: metric.to_string(),
         stage: stage.map(str::to_string),
@@ -286,7 +290,7 @@ fn comparison(
         note: (verdict == Verdict::Inconclusive)
             .then(|| "the interval straddles the noise threshold".to_string()),
         confidence: 0.95,
-        primary: true,
+        primary,
         reference: perfwatch_model::Reference::Variant,
     }
 }
@@ -487,4 +491,97 @@ pub fn synthetic_history(sessions: &[SessionExport]) -> Vec<HistorySeries> {
             baseline_session: sessions.first().map(|s| s.session.id.clone()),
         })
         .collect()
+}
+
+/// The fixture session with comparisons whose intervals are unbounded (a
+/// ratio over a zero baseline median is stored as `f64::MAX`), reach zero,
+/// or are very wide, and p-values of zero.
+pub fn unbounded_session() -> SessionExport {
+    let mut s = fixture_session();
+    let mut open = comparison(
+        "total_s",
+        Some("pipeline/write"),
+        0.168,
+        1.9,
+        1.4,
+        f64::MAX,
+        0.0,
+        Severity::High,
+        Verdict::Regressed,
+    );
+    open.candidate_median = 0.3192;
+    let mut from_zero = comparison(
+        "sys_s",
+        None,
+        0.0,
+        1.0,
+        0.0,
+        f64::MAX,
+        0.57,
+        Severity::None,
+        Verdict::Inconclusive,
+    );
+    from_zero.ratio = f64::MAX;
+    from_zero.change_pct = f64::MAX;
+    from_zero.candidate_median = 0.002;
+    let wide = comparison(
+        "involuntary_cs",
+        None,
+        9.5,
+        2.684,
+        0.188,
+        9.833,
+        0.649,
+        Severity::None,
+        Verdict::Inconclusive,
+    );
+    s.comparisons.extend([open, from_zero, wide]);
+    s
+}
+
+/// Stage histories of both variants of `sessions`, as `perfwatch dashboard`
+/// gives them: every top-level stage, all of which follow wall time (the
+/// fixture scales them with it), except `transform`, which steps up by
+/// 40 % three quarters in, with a change point there.
+pub fn synthetic_stage_history(sessions: &[SessionExport]) -> Vec<HistorySeries> {
+    let step = sessions.len() * 3 / 4;
+    let mut out = Vec::new();
+    for variant in ["baseline", "cached"] {
+        for path in [
+            "pipeline",
+            "pipeline/load",
+            "pipeline/transform",
+            "pipeline/write",
+        ] {
+            let stepped = path == "pipeline/transform";
+            let points = sessions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| {
+                    let v = s.variants.iter().find(|v| v.name == variant)?;
+                    let st = v.stages.iter().find(|st| st.path == path)?;
+                    let factor = if stepped && i >= step { 1.4 } else { 1.0 };
+                    let t = &st.total_s;
+                    Some(HistoryPoint {
+                        session_id: s.session.id.clone(),
+                        started_at: s.session.started_at.clone(),
+                        commit: s.session.git.as_ref().and_then(|g| g.commit.clone()),
+                        median: round(t.median * factor, 4),
+                        ci_low: round(t.ci_low * factor, 4),
+                        ci_high: round(t.ci_high * factor, 4),
+                    })
+                })
+                .collect();
+            out.push(HistorySeries {
+                benchmark: "pipeline".to_string(),
+                variant: variant.to_string(),
+                metric: "total_s".to_string(),
+                stage: Some(path.to_string()),
+                points,
+                change_points: if stepped { vec![step] } else { vec![] },
+                baseline_session: None,
+            });
+        }
+    }
+    out
 }

@@ -3,16 +3,20 @@
 use super::escape::escape_markdown;
 use super::table::{write_table, Align};
 use crate::format::{
-    change_cell, group_comparisons, medians, metric_cell, n_cell, p_cell, verdict_cell,
+    change_cell, change_header, change_with_ci, group_comparisons, medians, metric_cell, n_cell,
+    p_cell, split_primary, verdict_cell,
 };
-use crate::units::{format_count, format_duration, format_number, format_share};
+use crate::headline::Headline;
+use crate::units::{format_count, format_duration, format_evidence, format_share};
 use perfwatch_model::{Comparison, Finding, StageSummary};
 use std::io::{self, Write};
 
-/// Renders comparisons as one table per (baseline, candidate) pair under a
-/// `###` heading naming both; `~` where the change is not significant.
-/// Notes of inconclusive verdicts follow as a list. Writes nothing for an
-/// empty slice. Usable without a session (`perfwatch compare`).
+/// Renders comparisons, one block per (baseline, candidate) pair under a
+/// `###` heading naming both with the verdict of the primary comparisons:
+/// a table of the primary ones (`~` where the change is not significant)
+/// with the notes of inconclusive verdicts as a list, then the secondary
+/// ones as a small table of information, never judged. Writes nothing for
+/// an empty slice. Usable without a session (`perfwatch compare`).
 pub fn render_comparisons_markdown(
     comparisons: &[Comparison],
     out: &mut dyn Write,
@@ -21,51 +25,112 @@ pub fn render_comparisons_markdown(
         if i > 0 {
             writeln!(out)?;
         }
-        writeln!(
-            out,
-            "### Comparison: {} vs {} (baseline)\n",
+        let (primary, secondary) = split_primary(&rows);
+        let mut heading = format!(
+            "### Comparison: {} vs {} (baseline)",
             escape_markdown(candidate),
             escape_markdown(baseline)
-        )?;
-        let with_stage = rows.iter().any(|c| c.stage.is_some());
-        let mut header = vec![("Metric", Align::Left)];
-        if with_stage {
-            header.push(("Stage", Align::Left));
+        );
+        if !primary.is_empty() {
+            let headline = Headline::of(rows.iter().copied());
+            heading.push_str(&format!(" — {} {}", headline.icon(), headline.text()));
         }
-        header.extend([
-            ("Baseline", Align::Right),
-            ("Candidate", Align::Right),
-            ("Change [95% CI]", Align::Right),
-            ("p", Align::Right),
-            ("n", Align::Right),
-            ("Verdict", Align::Left),
-        ]);
-        let mut notes = Vec::new();
-        let mut cells = Vec::new();
-        for c in &rows {
-            let (base, cand) = medians(c);
-            let mut verdict = verdict_cell(c);
-            if let Some(note) = &c.note {
-                notes.push(note.as_str());
-                verdict.push_str(&format!(" \\[{}\\]", notes.len()));
-            }
-            let mut row = vec![escape_markdown(metric_cell(c))];
-            if with_stage {
-                row.push(escape_markdown(c.stage.as_deref().unwrap_or("")));
-            }
-            row.extend([base, cand, change_cell(c), p_cell(c), n_cell(c)]);
-            row.push(verdict);
-            cells.push(row);
+        writeln!(out, "{heading}\n")?;
+        if !primary.is_empty() {
+            write_primary(&primary, out)?;
         }
-        write_table(&header, &cells, out)?;
-        if !notes.is_empty() {
-            writeln!(out)?;
-            for (i, note) in notes.iter().enumerate() {
-                writeln!(out, "- \\[{}\\] {}", i + 1, escape_markdown(note))?;
+        if !secondary.is_empty() {
+            if !primary.is_empty() {
+                writeln!(out)?;
             }
+            writeln!(out, "Information (not judged):\n")?;
+            write_secondary(&secondary, out)?;
         }
     }
     Ok(())
+}
+
+/// The `Metric` (and `Stage`) columns of a comparison table.
+fn subject_header(rows: &[&Comparison]) -> (Vec<(&'static str, Align)>, bool) {
+    let with_stage = rows.iter().any(|c| c.stage.is_some());
+    let mut header = vec![("Metric", Align::Left)];
+    if with_stage {
+        header.push(("Stage", Align::Left));
+    }
+    (header, with_stage)
+}
+
+fn subject_cells(c: &Comparison, with_stage: bool) -> Vec<String> {
+    let mut row = vec![escape_markdown(metric_cell(c))];
+    if with_stage {
+        row.push(escape_markdown(c.stage.as_deref().unwrap_or("")));
+    }
+    row
+}
+
+fn write_primary(rows: &[&Comparison], out: &mut dyn Write) -> io::Result<()> {
+    let (mut header, with_stage) = subject_header(rows);
+    let change = capitalized(&change_header(rows));
+    header.extend([
+        ("Baseline", Align::Right),
+        ("Candidate", Align::Right),
+        (change.as_str(), Align::Right),
+        ("p", Align::Right),
+        ("n", Align::Right),
+        ("Verdict", Align::Left),
+    ]);
+    let mut notes = Vec::new();
+    let mut cells = Vec::new();
+    for c in rows {
+        let (base, cand) = medians(c);
+        let mut verdict = verdict_cell(c);
+        if let Some(note) = &c.note {
+            notes.push(note.as_str());
+            verdict.push_str(&format!(" \\[{}\\]", notes.len()));
+        }
+        let mut row = subject_cells(c, with_stage);
+        row.extend([base, cand, change_cell(c), p_cell(c), n_cell(c)]);
+        row.push(verdict);
+        cells.push(row);
+    }
+    write_table(&header, &cells, out)?;
+    if !notes.is_empty() {
+        writeln!(out)?;
+        for (i, note) in notes.iter().enumerate() {
+            writeln!(out, "- \\[{}\\] {}", i + 1, escape_markdown(note))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_secondary(rows: &[&Comparison], out: &mut dyn Write) -> io::Result<()> {
+    let (mut header, with_stage) = subject_header(rows);
+    let change = capitalized(&change_header(rows));
+    header.extend([
+        ("Baseline", Align::Right),
+        ("Candidate", Align::Right),
+        (change.as_str(), Align::Right),
+        ("p", Align::Right),
+    ]);
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|c| {
+            let (base, cand) = medians(c);
+            let mut row = subject_cells(c, with_stage);
+            row.extend([base, cand, change_with_ci(c), p_cell(c)]);
+            row
+        })
+        .collect();
+    write_table(&header, &cells, out)
+}
+
+/// `change [95% CI]` → `Change [95% CI]`.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// Renders a variant's stage breakdown, largest share of wall time first,
@@ -144,7 +209,7 @@ pub fn render_findings_markdown(findings: &[Finding], out: &mut dyn Write) -> io
             let evidence: Vec<String> = f
                 .evidence
                 .iter()
-                .map(|(k, v)| format!("{}={}", escape_markdown(k), format_number(*v)))
+                .map(|(k, v)| format!("{}={}", escape_markdown(k), format_evidence(k, *v)))
                 .collect();
             writeln!(out, "   - Evidence: {}", evidence.join(", "))?;
         }

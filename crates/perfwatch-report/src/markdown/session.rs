@@ -5,15 +5,18 @@ use super::sections::{
     render_comparisons_markdown, render_findings_markdown, render_stages_markdown,
 };
 use super::table::{write_table, Align};
-use crate::format::{git_line, host_line, mean_sd, median_ci, min_max, short_id, SHORT_SESSION_ID};
-use crate::units::{format_opt, NA};
+use crate::format::{git_line, host_line, mean_sd, median_ci, min_max};
+use crate::headline::Headline;
+use crate::units::{ci_label, format_opt, NA};
 use crate::Render;
 use perfwatch_model::metric::Unit;
-use perfwatch_model::{Metric, SessionExport, VariantExport};
+use perfwatch_model::{short_id, Metric, SessionExport, VariantExport, DEFAULT_CONFIDENCE};
 use std::io::{self, Write};
 
-/// Writes a GitHub-flavoured Markdown report: provenance, a summary table
-/// per variant, warnings, comparisons, stage breakdowns and findings.
+/// Writes a GitHub-flavoured Markdown report: the verdict of the primary
+/// comparisons, provenance, a summary table per variant, warnings,
+/// comparisons (secondary metrics as information), stage breakdowns and
+/// findings.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MarkdownRenderer;
 
@@ -25,11 +28,20 @@ impl Render for MarkdownRenderer {
             "## Benchmark: {}\n",
             escape_markdown(&session.benchmark)
         )?;
+        if !export.comparisons.is_empty() {
+            let headline = Headline::of(&export.comparisons);
+            writeln!(
+                out,
+                "- Verdict: **{} {}**",
+                headline.icon(),
+                headline.text()
+            )?;
+        }
         writeln!(out, "- Command: {}", code_span(&session.command.display()))?;
         writeln!(
             out,
             "- Session: {} ({}, started {})",
-            code_span(short_id(&session.id, SHORT_SESSION_ID)),
+            code_span(short_id(&session.id)),
             session.status.key(),
             escape_markdown(&session.started_at)
         )?;
@@ -42,11 +54,17 @@ impl Render for MarkdownRenderer {
             escape_markdown(&host_line(&session.host))
         )?;
 
+        let confidence = export
+            .variants
+            .iter()
+            .find_map(|v| v.summary.get(Metric::WallS.key()))
+            .map_or(DEFAULT_CONFIDENCE, |s| s.confidence);
+        let median_header = format!("Median [{}]", ci_label(confidence));
         let header = [
             ("Variant", Align::Left),
             ("Runs", Align::Right),
             ("Mean ± σ", Align::Right),
-            ("Median [95% CI]", Align::Right),
+            (median_header.as_str(), Align::Right),
             ("Min … Max", Align::Right),
             ("Peak RSS", Align::Right),
         ];
@@ -86,7 +104,7 @@ impl Render for MarkdownRenderer {
     }
 }
 
-/// One row of the summary table; `n/a` where nothing was measured.
+/// One row of the summary table; `–` where nothing was measured.
 fn summary_row(variant: &VariantExport) -> Vec<String> {
     let mut row = vec![escape_markdown(&variant.name)];
     match variant.summary.get(Metric::WallS.key()) {

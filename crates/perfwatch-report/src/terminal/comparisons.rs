@@ -1,17 +1,29 @@
-//! The comparison table, in the manner of benchstat: one row per metric
-//! (and per stage), `~` where the change is not significant.
+//! The comparison table, in the manner of benchstat: one row per primary
+//! metric (and per stage), `~` where the change is not significant, the
+//! verdict counts in the title; secondary metrics follow as a short block
+//! of information that is not judged.
 
 use super::options::{Palette, TerminalOptions};
-use super::table::{new_table, write_table};
+use super::table::{fit_first_column, new_table, width_of, write_table};
+use super::wrap::{cut, pack, shorten_path, wrap};
 use crate::format::{
-    change_cell, group_comparisons, medians, metric_cell, n_cell, p_cell, printable, verdict_cell,
+    change_cell, change_header, change_with_ci, group_comparisons, medians, n_cell, p_cell,
+    printable, split_primary, subject, verdict_cell,
 };
+use crate::headline::Headline;
+use comfy_table::Table;
 use perfwatch_model::Comparison;
 use std::io::{self, Write};
 
-/// Renders comparisons as tables, one per (baseline, candidate) pair, each
-/// titled with the two names; notes of inconclusive verdicts follow their
-/// table as numbered footnotes. Writes nothing for an empty slice.
+/// Indent of the table and its notes under the title.
+const INDENT: &str = "  ";
+
+/// Renders comparisons, one block per (baseline, candidate) pair: a title
+/// naming both with the verdict counts of the primary comparisons, a table
+/// of the primary ones with numbered notes for inconclusive verdicts (one
+/// line each unless verbose), and the secondary ones as information.
+/// Writes nothing for an empty slice. Lines stay within `options.width`
+/// columns.
 ///
 /// Usable without a session (`perfwatch compare`).
 pub fn render_comparisons(
@@ -24,63 +36,147 @@ pub fn render_comparisons(
         if i > 0 {
             writeln!(out)?;
         }
-        writeln!(
-            out,
-            "{} {} vs {} {}",
-            palette.paint(palette.bold(), "Comparison:"),
-            palette.paint(palette.bold(), printable(candidate)),
-            palette.paint(palette.bold(), printable(baseline)),
-            palette.paint(palette.dim(), "(baseline)"),
-        )?;
-        write_group(&rows, &palette, out)?;
+        let (primary, secondary) = split_primary(&rows);
+        let one_n = rows
+            .iter()
+            .all(|c| (c.baseline_n, c.candidate_n) == (rows[0].baseline_n, rows[0].candidate_n));
+        let headline = Headline::of(rows.iter().copied());
+        let mut title = vec![palette.paint(
+            palette.bold(),
+            format!(
+                "Comparison: {} vs {} (baseline)",
+                printable(candidate),
+                printable(baseline)
+            ),
+        )];
+        if !primary.is_empty() {
+            title.push(palette.paint(headline_style(&palette, &headline), headline.text()));
+        }
+        if one_n && !options.verbose {
+            title.push(format!("n = {}", n_cell(rows[0])));
+        }
+        for line in pack(&title, "", INDENT, options.columns()) {
+            writeln!(out, "{line}")?;
+        }
+        if !primary.is_empty() {
+            write_primary(&primary, !one_n || options.verbose, options, &palette, out)?;
+        }
+        if !secondary.is_empty() {
+            write_secondary(&secondary, options, &palette, out)?;
+        }
     }
     Ok(())
 }
 
-fn write_group(rows: &[&Comparison], palette: &Palette, out: &mut dyn Write) -> io::Result<()> {
-    let with_stage = rows.iter().any(|c| c.stage.is_some());
-    let mut header = vec!["metric"];
-    if with_stage {
-        header.push("stage");
+fn headline_style(palette: &Palette, headline: &Headline) -> console::Style {
+    if headline.has_regression() {
+        palette.severity(headline.worst)
+    } else if headline.improved > 0 {
+        palette.good()
+    } else {
+        palette.dim()
     }
-    header.extend([
-        "baseline",
-        "candidate",
-        "change [95% CI]",
-        "p",
-        "n",
-        "verdict",
-    ]);
-    let first_number = usize::from(with_stage) + 1;
-    let right: Vec<usize> = (first_number..first_number + 5).collect();
-    let mut table = new_table(palette, &header, &right);
+}
 
+fn write_primary(
+    rows: &[&Comparison],
+    with_n: bool,
+    options: &TerminalOptions,
+    palette: &Palette,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut notes = Vec::new();
+    let mut verdicts = Vec::new();
     for c in rows {
-        let style = palette.verdict(c);
-        let (base, cand) = medians(c);
         let mut verdict = verdict_cell(c);
         if let Some(note) = &c.note {
             notes.push(printable(note));
             verdict.push_str(&format!(" [{}]", notes.len()));
         }
-        let mut row = vec![printable(metric_cell(c)).into_owned()];
-        if with_stage {
-            row.push(printable(c.stage.as_deref().unwrap_or("")).into_owned());
-        }
-        row.extend([
-            base,
-            cand,
-            palette.paint(style.clone(), change_cell(c)),
-            p_cell(c),
-            n_cell(c),
-            palette.paint(style, verdict),
-        ]);
-        table.add_row(row);
+        verdicts.push(verdict);
     }
-    write_table(&table, "  ", out)?;
+    let width = options.columns();
+    let mut table = primary_table(rows, &verdicts, with_n, true, width, palette);
+    if width_of(&table) + INDENT.len() > width {
+        table = primary_table(rows, &verdicts, with_n, false, width, palette);
+    }
+    write_table(&table, INDENT, out)?;
     for (i, note) in notes.iter().enumerate() {
-        writeln!(out, "  [{}] {note}", i + 1)?;
+        let first = format!("{INDENT}[{}] ", i + 1);
+        let lines = if options.verbose {
+            let rest = " ".repeat(first.len());
+            wrap(note, &first, &rest, width)
+        } else {
+            vec![cut(&format!("{first}{note}"), width)]
+        };
+        for line in lines {
+            writeln!(out, "{}", palette.paint(palette.dim(), line))?;
+        }
+    }
+    Ok(())
+}
+
+/// The table of primary comparisons, names shortened to fit `width`; the
+/// baseline and candidate medians only `with_medians`.
+fn primary_table(
+    rows: &[&Comparison],
+    verdicts: &[String],
+    with_n: bool,
+    with_medians: bool,
+    width: usize,
+    palette: &Palette,
+) -> Table {
+    let change = change_header(rows);
+    let mut header = vec!["metric / stage"];
+    if with_medians {
+        header.extend(["baseline", "candidate"]);
+    }
+    header.extend([change.as_str(), "p"]);
+    if with_n {
+        header.push("n");
+    }
+    header.push("verdict");
+    let right: Vec<usize> = (1..header.len() - 1).collect();
+    let longest = rows
+        .iter()
+        .map(|c| printable(&subject(c)).chars().count())
+        .max()
+        .unwrap_or(0);
+    fit_first_column(INDENT.len(), width, longest, |max| {
+        let mut table = new_table(palette, &header, &right);
+        for (c, verdict) in rows.iter().zip(verdicts) {
+            let style = palette.verdict(c);
+            let mut row = vec![shorten_path(&printable(&subject(c)), max)];
+            if with_medians {
+                let (base, cand) = medians(c);
+                row.extend([base, cand]);
+            }
+            row.extend([palette.paint(style.clone(), change_cell(c)), p_cell(c)]);
+            if with_n {
+                row.push(n_cell(c));
+            }
+            row.push(palette.paint(style, verdict));
+            table.add_row(row);
+        }
+        table
+    })
+}
+
+/// `information (not judged): user_s +0.7% [-1.5%, +5.0%] · …`, packed.
+fn write_secondary(
+    rows: &[&Comparison],
+    options: &TerminalOptions,
+    palette: &Palette,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let parts: Vec<String> = rows
+        .iter()
+        .map(|c| format!("{} {}", printable(&subject(c)), change_with_ci(c)))
+        .collect();
+    let first = format!("{INDENT}information (not judged): ");
+    let rest = format!("{INDENT}  ");
+    for line in pack(&parts, &first, &rest, options.columns()) {
+        writeln!(out, "{}", palette.paint(palette.dim(), line))?;
     }
     Ok(())
 }

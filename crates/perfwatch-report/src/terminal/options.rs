@@ -6,14 +6,51 @@ use std::fmt::Display;
 
 /// Options of the terminal renderers. The caller decides; the renderers
 /// never look at the terminal themselves.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TerminalOptions {
     /// Emit ANSI colours (the CLI sets this when stdout is a terminal and
     /// colours were not turned off).
     pub color: bool,
-    /// Show at most this many stages per variant (largest share first);
-    /// `None` shows all, `Some(0)` hides the stage breakdown.
+    /// Show at most this many stages (largest share first); `None` shows
+    /// all, `Some(0)` hides the stage breakdown.
     pub max_stages: Option<usize>,
+    /// Show everything: every finding with its place, figures, whole
+    /// recommendation and evidence (`key=value`), whole warnings and notes,
+    /// p95, run totals and the stage calls. Off, findings are a title and
+    /// one line of advice each, only the first
+    /// [`TerminalOptions::FINDINGS_SHOWN`] are listed, and warnings and
+    /// notes are cut to one line.
+    pub verbose: bool,
+    /// The widest line, in columns, that text is wrapped (or, for single
+    /// lines of advice, cut) to; tables shorten long stage paths to fit, and
+    /// the comparison table leaves out the medians when it must. Values
+    /// below [`TerminalOptions::MIN_WIDTH`] count as that.
+    pub width: usize,
+}
+
+impl TerminalOptions {
+    /// The default [`TerminalOptions::width`].
+    pub const DEFAULT_WIDTH: usize = 100;
+    /// The narrowest width honoured.
+    pub const MIN_WIDTH: usize = 80;
+    /// Findings listed when not [`TerminalOptions::verbose`].
+    pub const FINDINGS_SHOWN: usize = 5;
+
+    /// The width to fit, at least [`TerminalOptions::MIN_WIDTH`].
+    pub(crate) fn columns(&self) -> usize {
+        self.width.max(Self::MIN_WIDTH)
+    }
+}
+
+impl Default for TerminalOptions {
+    fn default() -> Self {
+        TerminalOptions {
+            color: false,
+            max_stages: None,
+            verbose: false,
+            width: Self::DEFAULT_WIDTH,
+        }
+    }
 }
 
 /// The colours of the terminal output; plain text when colour is off.

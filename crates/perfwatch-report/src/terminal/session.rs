@@ -1,26 +1,26 @@
-//! The run summary printed after `perfwatch run` and by `perfwatch show`.
+//! The run summary printed after `perfwatch run` and `perfwatch ab`, and
+//! by `perfwatch show`: a header, a short block per variant, the stages of
+//! every variant side by side, the comparisons and the findings.
 
 use super::comparisons::render_comparisons;
 use super::findings::render_findings;
 use super::options::{Palette, TerminalOptions};
-use super::stages::render_stages;
-use crate::format::{
-    git_line, host_line, mean_sd, median_ci, min_max, printable, short_id, RunCounts,
-    SHORT_SESSION_ID,
-};
-use crate::units::{format_count, format_opt, format_value, NA};
+use super::stage_matrix::render_stage_matrix;
+use super::wrap::{cut, pack, wrap};
+use crate::format::{git_line, host_line, mean_sd, min_max, printable, RunCounts};
+use crate::units::{ci_label, format_count, format_opt, format_value, NA};
 use crate::Render;
 use perfwatch_model::metric::Unit;
-use perfwatch_model::{Metric, SessionExport, Summary, VariantExport};
+use perfwatch_model::{short_id, Metric, SessionExport, Summary, VariantExport};
 use std::io::{self, Write};
 
-/// Width of the label column of a variant's figures.
-const LABEL_WIDTH: usize = 21;
+/// Width of the label column of the header and the variant blocks.
+const LABEL_WIDTH: usize = 9;
 
 /// The human summary of a session for a terminal.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TerminalRenderer {
-    /// Colour and size choices.
+    /// Colour, size and detail choices.
     pub options: TerminalOptions,
 }
 
@@ -37,18 +37,26 @@ impl Render for TerminalRenderer {
     }
 }
 
-/// Renders the whole summary: header, each variant's figures, warnings and
-/// stage breakdown, then the comparisons and findings when there are any.
+/// Renders the whole summary: header, each variant's figures and
+/// warnings, the stage breakdown of all variants side by side, then the
+/// comparisons and findings when there are any. Lines stay within
+/// `options.width` columns; unless verbose, warnings, notes and findings
+/// are cut to one line each (see [`TerminalOptions::verbose`]).
 pub fn render_session(
     export: &SessionExport,
     options: &TerminalOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let palette = Palette::new(options);
-    write_header(export, &palette, out)?;
+    write_header(export, options, &palette, out)?;
     for variant in &export.variants {
         writeln!(out)?;
         write_variant(variant, options, &palette, out)?;
+    }
+    let with_stages = export.variants.iter().any(|v| !v.stages.is_empty());
+    if with_stages && options.max_stages != Some(0) {
+        writeln!(out)?;
+        render_stage_matrix(&export.variants, options, out)?;
     }
     if !export.comparisons.is_empty() {
         writeln!(out)?;
@@ -61,34 +69,68 @@ pub fn render_session(
     Ok(())
 }
 
-fn write_header(export: &SessionExport, palette: &Palette, out: &mut dyn Write) -> io::Result<()> {
+/// A dim label padded to [`LABEL_WIDTH`], after a two-space indent.
+fn label(palette: &Palette, name: &str) -> String {
+    format!(
+        "  {}",
+        palette.paint(palette.dim(), format!("{name:<LABEL_WIDTH$}"))
+    )
+}
+
+/// The continuation indent of a labelled line.
+fn label_indent() -> String {
+    " ".repeat(2 + LABEL_WIDTH)
+}
+
+fn write_lines(lines: Vec<String>, out: &mut dyn Write) -> io::Result<()> {
+    lines.into_iter().try_for_each(|l| writeln!(out, "{l}"))
+}
+
+fn write_header(
+    export: &SessionExport,
+    options: &TerminalOptions,
+    palette: &Palette,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let session = &export.session;
-    writeln!(
-        out,
-        "{} {}",
-        palette.paint(palette.bold(), "Benchmark"),
-        palette.paint(palette.bold(), printable(&session.benchmark))
-    )?;
-    let label = |name: &str| palette.paint(palette.dim(), format!("{name:<9}"));
+    let width = options.columns();
+    let title = vec![
+        palette.paint(
+            palette.bold(),
+            format!("Benchmark {}", printable(&session.benchmark)),
+        ),
+        format!(
+            "session {} ({})",
+            printable(short_id(&session.id)),
+            session.status.key()
+        ),
+        format!("started {}", printable(&session.started_at)),
+    ];
+    write_lines(pack(&title, "", "  ", width), out)?;
     let command = session.command.display();
-    writeln!(out, "  {}{}", label("command"), printable(&command))?;
-    writeln!(
+    let rest = label_indent();
+    write_lines(
+        wrap(
+            &printable(&command),
+            &label(palette, "command"),
+            &rest,
+            width,
+        ),
         out,
-        "  {}{} ({}, started {})",
-        label("session"),
-        short_id(&session.id, SHORT_SESSION_ID),
-        session.status.key(),
-        printable(&session.started_at)
     )?;
     if let Some(git) = &session.git {
-        writeln!(out, "  {}{}", label("git"), printable(&git_line(git)))?;
+        let first = label(palette, "git");
+        write_lines(wrap(&printable(&git_line(git)), &first, &rest, width), out)?;
     }
-    writeln!(
-        out,
-        "  {}{}",
-        label("host"),
-        printable(&host_line(&session.host))
-    )
+    // The host is context: one line unless verbose.
+    let host = printable(&host_line(&session.host)).into_owned();
+    if options.verbose {
+        let parts: Vec<String> = host.split(" · ").map(str::to_string).collect();
+        write_lines(pack(&parts, &label(palette, "host"), &rest, width), out)
+    } else {
+        let room = width - 2 - LABEL_WIDTH;
+        writeln!(out, "{}{}", label(palette, "host"), cut(&host, room))
+    }
 }
 
 fn write_variant(
@@ -97,109 +139,151 @@ fn write_variant(
     palette: &Palette,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let width = options.columns();
     let title = palette.paint(
         palette.bold(),
         format!("Variant {}", printable(&variant.name)),
     );
-    match &variant.description {
-        Some(description) => writeln!(out, "{title} — {}", printable(description))?,
-        None => writeln!(out, "{title}")?,
-    }
-    let mut line = |label: &str, value: String| -> io::Result<()> {
-        let label = palette.paint(palette.dim(), format!("{label:<LABEL_WIDTH$}"));
-        writeln!(out, "  {label}{value}")
+    let title = match &variant.description {
+        Some(description) => format!("{title} — {}", printable(description)),
+        None => title,
     };
+    write_lines(wrap(&title, "", "  ", width), out)?;
+    let rest = label_indent();
     let summary = |m: Metric| variant.summary.get(m.key());
-
     let wall = summary(Metric::WallS);
-    line("runs", runs_value(variant, wall, palette))?;
-    match wall {
-        Some(wall) => {
-            line("time (mean ± σ)", mean_sd(wall, Unit::Seconds))?;
-            line("median [95% CI]", median_ci(wall, Unit::Seconds))?;
-            line("range (min … max)", min_max(wall, Unit::Seconds))?;
-            line("p95", format_value(Unit::Seconds, wall.p95))?;
-        }
-        None => line("time", format!("{NA} (no iteration counted)"))?,
-    }
-    let mean = |m: Metric| summary(m).map(|s| s.mean);
-    let median = |m: Metric| summary(m).map(|s| s.median);
-    line(
-        "user / sys (mean)",
-        format!(
-            "{} / {}",
-            format_opt(Unit::Seconds, mean(Metric::UserS)),
-            format_opt(Unit::Seconds, mean(Metric::SysS))
-        ),
-    )?;
-    let mut rss = match median(Metric::MaxRssBytes) {
-        Some(v) => format!("{} (wait4)", format_value(Unit::Bytes, v)),
-        None => NA.to_string(),
+    let time = match wall {
+        Some(wall) => time_parts(wall, options.verbose),
+        None => vec![format!("{NA} (no iteration counted)")],
     };
-    if let Some(tree) = median(Metric::PeakTreeRssBytes) {
-        rss.push_str(&format!(
-            " · {} tree (sampled)",
-            format_value(Unit::Bytes, tree)
-        ));
-    }
-    line("peak RSS (median)", rss)?;
-    let io = match (mean(Metric::ReadBytes), mean(Metric::WriteBytes)) {
-        (None, None) => NA.to_string(),
-        (read, write) => format!(
-            "{} read · {} written",
-            format_opt(Unit::Bytes, read),
-            format_opt(Unit::Bytes, write)
-        ),
-    };
-    line("I/O (mean)", io)?;
-    if let (Some(vol), Some(invol)) = (mean(Metric::VoluntaryCs), mean(Metric::InvoluntaryCs)) {
-        line(
-            "ctx switches (mean)",
-            format!(
-                "{} voluntary · {} involuntary",
-                format_count(vol),
-                format_count(invol)
-            ),
-        )?;
+    // Fixed lines, each wrapped only when it must: the layout does not
+    // shift with the width of the figures.
+    write_lines(pack(&time, &label(palette, "time"), &rest, width), out)?;
+    let (cpu_memory, io_switches) = resource_parts(variant, options.verbose);
+    let mut runs = runs_parts(variant, wall, options.verbose, palette);
+    runs.extend(cpu_memory);
+    write_lines(pack(&runs, &label(palette, "runs"), &rest, width), out)?;
+    if !io_switches.is_empty() {
+        write_lines(pack(&io_switches, &rest, &rest, width), out)?;
     }
     for warning in &variant.warnings {
-        writeln!(
-            out,
-            "  {}",
-            palette.paint(
-                palette.warning(),
-                format!("warning: {}", printable(warning))
-            )
-        )?;
-    }
-    if !variant.stages.is_empty() && options.max_stages != Some(0) {
-        writeln!(out)?;
-        render_stages(&variant.stages, options, out)?;
+        let lines = if options.verbose {
+            wrap(&printable(warning), "  warning: ", "    ", width)
+        } else {
+            vec![cut(&format!("  warning: {}", printable(warning)), width)]
+        };
+        for line in lines {
+            writeln!(out, "{}", palette.paint(palette.warning(), line))?;
+        }
     }
     Ok(())
 }
 
-/// `8 counted · 10 total · 1 warm-up · 1 failed · 1 timed out`.
-fn runs_value(variant: &VariantExport, wall: Option<&Summary>, palette: &Palette) -> String {
+/// `1.39 s median [95% CI 1.38 s, 1.45 s]`, mean ± σ, range (and p95 when
+/// verbose).
+fn time_parts(wall: &Summary, verbose: bool) -> Vec<String> {
+    let s = |v: f64| format_value(Unit::Seconds, v);
+    let mut parts = vec![
+        format!(
+            "{} median [{} {}, {}]",
+            s(wall.median),
+            ci_label(wall.confidence),
+            s(wall.ci_low),
+            s(wall.ci_high)
+        ),
+        format!("mean {}", mean_sd(wall, Unit::Seconds)),
+        format!("range {}", min_max(wall, Unit::Seconds)),
+    ];
+    if verbose {
+        parts.push(format!("p95 {}", s(wall.p95)));
+    }
+    parts
+}
+
+/// `8 counted · 10 total · 1 warm-up · 1 failed · 1 timed out`; the total,
+/// and failures and timeouts that did not happen, only when verbose.
+fn runs_parts(
+    variant: &VariantExport,
+    wall: Option<&Summary>,
+    verbose: bool,
+    palette: &Palette,
+) -> Vec<String> {
     let counts = RunCounts::of(&variant.iterations);
     let warmups = if counts.warmups == 1 {
         "warm-up"
     } else {
         "warm-ups"
     };
-    let alarm = |n: usize, text: String| {
-        if n > 0 {
-            palette.paint(palette.bad(), text)
-        } else {
-            text
+    let mut parts = vec![format!("{} counted", wall.map_or(0, |s| s.n))];
+    if verbose {
+        parts.push(format!("{} total", counts.total));
+    }
+    if verbose || counts.warmups > 0 {
+        parts.push(format!("{} {warmups}", counts.warmups));
+    }
+    if verbose || counts.failed > 0 {
+        let text = format!("{} failed", counts.failed);
+        parts.push(alarm(palette, counts.failed, text));
+    }
+    if verbose || counts.timed_out > 0 {
+        let text = format!("{} timed out", counts.timed_out);
+        parts.push(alarm(palette, counts.timed_out, text));
+    }
+    parts
+}
+
+/// `text` in red when `n` is not zero.
+fn alarm(palette: &Palette, n: usize, text: String) -> String {
+    if n > 0 {
+        palette.paint(palette.bad(), text)
+    } else {
+        text
+    }
+}
+
+/// Means of user and sys time and medians of the peak RSS (and, verbose,
+/// of the sampled tree); then means of I/O and context switches. What was
+/// not measured is left out.
+fn resource_parts(variant: &VariantExport, verbose: bool) -> (Vec<String>, Vec<String>) {
+    let summary = |m: Metric| variant.summary.get(m.key());
+    let mean = |m: Metric| summary(m).map(|s| s.mean);
+    let median = |m: Metric| summary(m).map(|s| s.median);
+    let mut parts = Vec::new();
+    let mut io_switches = Vec::new();
+    if mean(Metric::UserS).is_some() || mean(Metric::SysS).is_some() {
+        parts.push(format!(
+            "user {} · sys {}",
+            format_opt(Unit::Seconds, mean(Metric::UserS)),
+            format_opt(Unit::Seconds, mean(Metric::SysS))
+        ));
+    }
+    match (
+        median(Metric::MaxRssBytes),
+        median(Metric::PeakTreeRssBytes),
+    ) {
+        (None, None) => {}
+        (rss, tree) => {
+            let mut text = format!("peak RSS {}", format_opt(Unit::Bytes, rss));
+            if let Some(tree) = tree.filter(|_| verbose) {
+                text.push_str(&format!(" (tree {})", format_value(Unit::Bytes, tree)));
+            }
+            parts.push(text);
         }
-    };
-    format!(
-        "{} counted · {} total · {} {warmups} · {} · {}",
-        wall.map_or(0, |s| s.n),
-        counts.total,
-        counts.warmups,
-        alarm(counts.failed, format!("{} failed", counts.failed)),
-        alarm(counts.timed_out, format!("{} timed out", counts.timed_out)),
-    )
+    }
+    match (mean(Metric::ReadBytes), mean(Metric::WriteBytes)) {
+        (None, None) => {}
+        (read, write) => io_switches.push(format!(
+            "I/O {} read, {} written",
+            format_opt(Unit::Bytes, read),
+            format_opt(Unit::Bytes, write)
+        )),
+    }
+    if let (Some(vol), Some(invol)) = (mean(Metric::VoluntaryCs), mean(Metric::InvoluntaryCs)) {
+        io_switches.push(format!(
+            "ctx switches {} vol, {} invol",
+            format_count(vol),
+            format_count(invol)
+        ));
+    }
+    (parts, io_switches)
 }

@@ -2,7 +2,7 @@
 
 use super::options::{Palette, TerminalOptions};
 use super::table::{new_table, write_table};
-use crate::format::{printable, short_id, SHORT_COMMIT, SHORT_SESSION_ID};
+use crate::format::{printable, short_id, SHORT_COMMIT};
 use crate::units::{format_duration, NA};
 use perfwatch_model::SessionStatus;
 use std::io::{self, Write};
@@ -62,7 +62,7 @@ pub fn render_sessions(
             SessionStatus::Running => palette.dim(),
         };
         table.add_row(vec![
-            printable(short_id(&row.id, SHORT_SESSION_ID)).into_owned(),
+            printable(perfwatch_model::short_id(&row.id)).into_owned(),
             printable(&display_time(&row.started_at)).into_owned(),
             printable(&row.benchmark).into_owned(),
             printable(&row.variants.join(", ")).into_owned(),

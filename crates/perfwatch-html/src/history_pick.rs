@@ -1,0 +1,237 @@
+//! Which history series the dashboard charts. Per benchmark and variant:
+//! wall time, plus at most [`MAX_STAGE_CHARTS`] other series that tell
+//! something wall time does not — those with change points first, then
+//! those that moved most over the history. A stage that makes up nearly
+//! all of the wall time, or whose curve is wall time's scaled down, is a
+//! near-duplicate and is not charted; nor is one that barely moved.
+
+use crate::history::HistorySeries;
+use std::collections::HashMap;
+
+/// Charts of other series than wall time per benchmark and variant.
+pub(crate) const MAX_STAGE_CHARTS: usize = 3;
+/// A stage taking at least this share of the wall time (median over the
+/// sessions both have) charts the same curve as wall time.
+const DUPLICATE_SHARE: f64 = 0.9;
+/// A stage whose curve, each divided by its own mean, stays this close to
+/// wall time's at every session charts the same curve.
+const DUPLICATE_SHAPE: f64 = 0.02;
+/// Without a change point, a series must have moved at least this much
+/// (range of its medians over their median) to be charted.
+const MIN_MOVEMENT: f64 = 0.05;
+
+/// Why a series is not charted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Skip {
+    /// It draws the same curve as wall time.
+    FollowsWall,
+    /// It moved less than [`MIN_MOVEMENT`] without a change point.
+    Flat,
+    /// Others moved more; only [`MAX_STAGE_CHARTS`] are charted.
+    Crowded,
+}
+
+impl Skip {
+    /// The reason in words.
+    pub(crate) fn text(self) -> &'static str {
+        match self {
+            Skip::FollowsWall => "follows wall time",
+            Skip::Flat => "barely moved",
+            Skip::Crowded => "moved less than those charted",
+        }
+    }
+}
+
+/// The choice: indices into the history, charted in this order, and the
+/// others with the reason.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Picked {
+    pub charted: Vec<usize>,
+    pub skipped: Vec<(usize, Skip)>,
+}
+
+fn is_wall(h: &HistorySeries) -> bool {
+    h.stage.is_none() && h.metric == "wall_s"
+}
+
+fn median(values: &mut Vec<f64>) -> Option<f64> {
+    values.retain(|v| v.is_finite());
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    })
+}
+
+/// Range of the medians over their median: how much a series moved.
+fn movement(h: &HistorySeries) -> f64 {
+    let mut values: Vec<f64> = h.points.iter().map(|p| p.median).collect();
+    let Some(mid) = median(&mut values) else {
+        return 0.0;
+    };
+    let (lo, hi) = (values[0], values[values.len() - 1]);
+    if mid > 0.0 {
+        (hi - lo) / mid
+    } else {
+        0.0
+    }
+}
+
+/// Whether `h` draws wall time's curve: it is nearly all of it, or its
+/// shape matches at every session both have.
+fn follows(h: &HistorySeries, wall: &HistorySeries) -> bool {
+    let by_session: HashMap<&str, f64> = wall
+        .points
+        .iter()
+        .map(|p| (p.session_id.as_str(), p.median))
+        .collect();
+    let pairs: Vec<(f64, f64)> = h
+        .points
+        .iter()
+        .filter_map(|p| Some((p.median, *by_session.get(p.session_id.as_str())?)))
+        .filter(|(s, w)| s.is_finite() && w.is_finite() && *w > 0.0)
+        .collect();
+    if pairs.is_empty() {
+        return false;
+    }
+    let mut shares: Vec<f64> = pairs.iter().map(|(s, w)| s / w).collect();
+    if median(&mut shares).is_some_and(|share| share >= DUPLICATE_SHARE) {
+        return true;
+    }
+    let mean = |f: fn(&(f64, f64)) -> f64| pairs.iter().map(f).sum::<f64>() / pairs.len() as f64;
+    let (ms, mw) = (mean(|p| p.0), mean(|p| p.1));
+    pairs.len() >= 2
+        && ms > 0.0
+        && pairs
+            .iter()
+            .all(|(s, w)| (s / ms - w / mw).abs() <= DUPLICATE_SHAPE)
+}
+
+/// Picks the series to chart, grouped by benchmark and variant in order of
+/// first appearance, wall time first in each group.
+pub(crate) fn pick(history: &[HistorySeries]) -> Picked {
+    let mut groups: Vec<(&str, &str, Vec<usize>)> = Vec::new();
+    for (i, h) in history.iter().enumerate() {
+        match groups
+            .iter_mut()
+            .find(|(b, v, _)| *b == h.benchmark && *v == h.variant)
+        {
+            Some((_, _, members)) => members.push(i),
+            None => groups.push((&h.benchmark, &h.variant, vec![i])),
+        }
+    }
+    let mut picked = Picked::default();
+    for (_, _, members) in groups {
+        let wall = members.iter().copied().find(|&i| is_wall(&history[i]));
+        picked.charted.extend(wall);
+        let mut candidates: Vec<(usize, bool, f64)> = Vec::new();
+        for &i in &members {
+            if Some(i) == wall {
+                continue;
+            }
+            let h = &history[i];
+            let changed = !h.change_points.is_empty();
+            if wall.is_some_and(|w| follows(h, &history[w])) {
+                picked.skipped.push((i, Skip::FollowsWall));
+            } else if !changed && movement(h) < MIN_MOVEMENT {
+                picked.skipped.push((i, Skip::Flat));
+            } else {
+                candidates.push((i, changed, movement(h)));
+            }
+        }
+        // Change points first, then the largest movement; stable.
+        candidates.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)));
+        for (k, (i, _, _)) in candidates.into_iter().enumerate() {
+            if k < MAX_STAGE_CHARTS {
+                picked.charted.push(i);
+            } else {
+                picked.skipped.push((i, Skip::Crowded));
+            }
+        }
+    }
+    picked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::HistoryPoint;
+
+    fn series(stage: Option<&str>, medians: &[f64], change_points: Vec<usize>) -> HistorySeries {
+        HistorySeries {
+            benchmark: "b".into(),
+            variant: "v".into(),
+            metric: if stage.is_some() { "total_s" } else { "wall_s" }.into(),
+            stage: stage.map(str::to_string),
+            points: medians
+                .iter()
+                .enumerate()
+                .map(|(i, &m)| HistoryPoint {
+                    session_id: format!("s{i}"),
+                    started_at: format!("2026-01-{:02}T00:00:00Z", i + 1),
+                    commit: None,
+                    median: m,
+                    ci_low: m * 0.98,
+                    ci_high: m * 1.02,
+                })
+                .collect(),
+            change_points,
+            baseline_session: None,
+        }
+    }
+
+    #[test]
+    fn wall_time_and_the_stages_that_moved_are_charted() {
+        let wall = [1.0, 1.01, 0.99, 1.3, 1.31, 1.29];
+        let history = vec![
+            series(None, &wall, vec![3]),
+            // Nearly all of the wall time: the same curve.
+            series(Some("job"), &wall.map(|w| w * 0.998), vec![3]),
+            // A third of it, scaled: the same curve again.
+            series(Some("job/a"), &wall.map(|w| w / 3.0), vec![3]),
+            // The stage that stepped.
+            series(Some("job/b"), &[0.2, 0.2, 0.2, 0.5, 0.5, 0.5], vec![3]),
+            // Flat.
+            series(Some("job/c"), &[0.3, 0.301, 0.299, 0.3, 0.3, 0.3], vec![]),
+            // Moved without a change point.
+            series(Some("job/d"), &[0.1, 0.12, 0.1, 0.09, 0.1, 0.1], vec![]),
+        ];
+        let p = pick(&history);
+        assert_eq!(p.charted, [0, 3, 5]);
+        assert_eq!(
+            p.skipped,
+            [
+                (1, Skip::FollowsWall),
+                (2, Skip::FollowsWall),
+                (4, Skip::Flat)
+            ]
+        );
+    }
+
+    #[test]
+    fn at_most_a_few_stages_per_variant() {
+        let mut history = vec![series(None, &[1.0, 1.0, 1.0, 1.0], vec![])];
+        for k in 0..6 {
+            let moved = 0.1 + 0.05 * (k + 1) as f64;
+            let stage = format!("job/s{k}");
+            history.push(series(Some(&stage), &[0.1, 0.1, moved, moved], vec![]));
+        }
+        let p = pick(&history);
+        assert_eq!(p.charted, [0, 6, 5, 4]);
+        assert_eq!(p.skipped.len(), 3);
+        assert!(p.skipped.iter().all(|(_, why)| *why == Skip::Crowded));
+    }
+
+    #[test]
+    fn variants_are_picked_separately() {
+        let mut other = series(None, &[2.0, 2.0], vec![]);
+        other.variant = "w".into();
+        let history = vec![series(None, &[1.0, 1.0], vec![]), other];
+        assert_eq!(pick(&history).charted, [0, 1]);
+    }
+}

@@ -1,0 +1,182 @@
+//! Fitting text to the terminal width: word wrapping, lists of short
+//! parts packed onto lines, cutting one line short, and shortening paths.
+//! Widths are measured in columns, escape codes excluded.
+
+use console::measure_text_width;
+
+/// How far back [`cut`] looks for a space to cut at.
+const WORD_BACKTRACK: usize = 15;
+
+/// The separator between the parts of a packed line.
+pub(crate) const SEP: &str = " · ";
+
+/// `text` wrapped at spaces into lines of at most `width` columns; the
+/// first line starts with `first`, the others with `rest` (both counted).
+/// A word longer than a line is cut into pieces.
+pub(crate) fn wrap(text: &str, first: &str, rest: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let needed = measure_text_width(word) + usize::from(!empty);
+        if !empty && measure_text_width(&line) + needed > width {
+            lines.push(std::mem::replace(&mut line, rest.to_string()));
+            empty = true;
+        }
+        let mut word = word.to_string();
+        let room = |line: &str| width.saturating_sub(measure_text_width(line) + 1).max(1);
+        while measure_text_width(&word) > room(&line) && empty {
+            let cut: String = word.chars().take(room(&line)).collect();
+            word = word[cut.len()..].to_string();
+            line.push_str(&cut);
+            lines.push(std::mem::replace(&mut line, rest.to_string()));
+        }
+        if word.is_empty() {
+            continue;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(&word);
+        empty = false;
+    }
+    if !empty || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// `parts` joined by [`SEP`] on lines of at most `width` columns, the
+/// first starting with `first`, the others with `rest`. Parts are never
+/// split (a part wider than a line gets a line of its own).
+pub(crate) fn pack(parts: &[String], first: &str, rest: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for part in parts {
+        let needed = measure_text_width(part) + if empty { 0 } else { measure_text_width(SEP) };
+        if !empty && measure_text_width(&line) + needed > width {
+            lines.push(std::mem::replace(&mut line, rest.to_string()));
+            empty = true;
+        }
+        if !empty {
+            line.push_str(SEP);
+        }
+        line.push_str(part);
+        empty = false;
+    }
+    if !empty || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// `text` (plain, without escape codes) cut to `width` columns, ending in
+/// `…` when cut; at a space when one lies near the end.
+pub(crate) fn cut(text: &str, width: usize) -> String {
+    if measure_text_width(text) <= width {
+        return text.to_string();
+    }
+    let mut kept = String::new();
+    for ch in text.chars() {
+        if measure_text_width(&kept) + measure_text_width(ch.encode_utf8(&mut [0; 4])) + 1 > width {
+            break;
+        }
+        kept.push(ch);
+    }
+    if let Some(space) = kept.rfind(' ') {
+        if kept[space..].chars().count() <= WORD_BACKTRACK {
+            kept.truncate(space);
+        }
+    }
+    format!("{}…", kept.trim_end())
+}
+
+/// A `/`-separated path shortened to `max` columns: inner segments give
+/// way to `…` first (`job/…/monitor_download`), then the middle of what
+/// is left.
+pub(crate) fn shorten_path(path: &str, max: usize) -> String {
+    if measure_text_width(path) <= max {
+        return path.to_string();
+    }
+    let segments: Vec<&str> = path.split('/').collect();
+    if segments.len() > 2 {
+        let short = format!("{}/…/{}", segments[0], segments[segments.len() - 1]);
+        if measure_text_width(&short) <= max {
+            // Keep as many trailing segments as fit.
+            let mut best = short;
+            for keep in (1..segments.len() - 1).rev() {
+                let tail = segments[segments.len() - keep..].join("/");
+                let candidate = format!("{}/…/{tail}", segments[0]);
+                if measure_text_width(&candidate) <= max {
+                    best = candidate;
+                    break;
+                }
+            }
+            return best;
+        }
+    }
+    let chars: Vec<char> = path.chars().collect();
+    let keep = max.saturating_sub(1).max(2);
+    let head = keep / 2;
+    let tail = keep - head;
+    let start: String = chars[..head.min(chars.len())].iter().collect();
+    let end: String = chars[chars.len().saturating_sub(tail)..].iter().collect();
+    format!("{start}…{end}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_respects_the_width_and_the_indents() {
+        let text = "the quick brown fox jumps over the lazy dog again and again";
+        let lines = wrap(text, "  warning: ", "    ", 30);
+        assert_eq!(
+            lines,
+            [
+                "  warning: the quick brown fox",
+                "    jumps over the lazy dog",
+                "    again and again"
+            ]
+        );
+        for line in wrap(&"x".repeat(70), "> ", "  ", 30) {
+            assert!(measure_text_width(&line) <= 30, "{line}");
+        }
+        assert_eq!(wrap("", "  a ", "  ", 30), ["  a "]);
+    }
+
+    #[test]
+    fn packing_keeps_parts_whole() {
+        let parts: Vec<String> = ["alpha 1", "beta 22", "gamma 333", "delta"]
+            .map(String::from)
+            .to_vec();
+        let lines = pack(&parts, "  ", "    ", 24);
+        assert_eq!(lines, ["  alpha 1 · beta 22", "    gamma 333 · delta"]);
+    }
+
+    #[test]
+    fn cutting_ends_in_an_ellipsis() {
+        assert_eq!(cut("short", 10), "short");
+        assert_eq!(cut("a longer sentence here", 12), "a longer…");
+        assert!(measure_text_width(&cut("µµµµµµµµµµµµ", 5)) <= 5);
+    }
+
+    #[test]
+    fn paths_lose_inner_segments_first() {
+        assert_eq!(shorten_path("job/track", 20), "job/track");
+        assert_eq!(
+            shorten_path("job/track/monitor_download", 22),
+            "job/…/monitor_download"
+        );
+        assert_eq!(
+            shorten_path("job/track/monitor_download", 25),
+            "job/…/monitor_download"
+        );
+        assert_eq!(shorten_path("a/b/c/d/e", 7), "a/…/d/e");
+        let long = shorten_path("a_very_long_single_segment_name", 12);
+        assert_eq!(measure_text_width(&long), 12);
+        assert_eq!(long, "a_ver…t_name");
+    }
+}
