@@ -1,7 +1,7 @@
 //! The concise GitHub-flavoured Markdown report for CI: a verdict line,
 //! the comparison table, the stage breakdown and the top findings.
 
-use perfwatch_model::{short_id, SessionExport, Verdict};
+use perfwatch_model::{short_id, SessionExport};
 use perfwatch_report::markdown::{
     escape_markdown, render_comparisons_markdown, render_findings_markdown, render_stages_markdown,
 };
@@ -15,15 +15,8 @@ const TOP_FINDINGS: usize = 5;
 pub fn render(exports: &[SessionExport]) -> std::io::Result<String> {
     let mut out: Vec<u8> = Vec::new();
     for export in exports {
-        let primary = |verdict: Verdict| {
-            export
-                .comparisons
-                .iter()
-                .filter(|c| c.primary && c.verdict == verdict)
-                .count()
-        };
-        let regressed = primary(Verdict::Regressed);
-        let improved = primary(Verdict::Improved);
+        let headline = perfwatch_report::Headline::of(&export.comparisons);
+        let (regressed, improved) = (headline.regressed, headline.improved);
         let health = export
             .health
             .as_ref()

@@ -17,6 +17,11 @@ pub struct Context {
     pub color: bool,
     /// Standard error is a terminal (progress bars go there).
     pub interactive: bool,
+    /// `--verbose`: evidence and every footnote in the terminal view.
+    pub verbose: bool,
+    /// Columns of the terminal view: the terminal's width on a terminal
+    /// (never less than the renderer's minimum), the default otherwise.
+    pub width: usize,
 }
 
 impl Context {
@@ -35,6 +40,8 @@ impl Context {
             config,
             color,
             interactive: std::io::stderr().is_terminal(),
+            verbose: cli.verbose,
+            width: terminal_width(),
         })
     }
 
@@ -65,7 +72,20 @@ impl Context {
     pub fn terminal(&self) -> perfwatch_report::TerminalOptions {
         perfwatch_report::TerminalOptions {
             color: self.color,
+            verbose: self.verbose,
+            width: self.width,
             ..Default::default()
         }
+    }
+}
+
+/// The width of standard output when it is a terminal; the renderer's
+/// default (100 columns) when it is not, so that files and pipes get the
+/// same text on every machine.
+fn terminal_width() -> usize {
+    let term = console::Term::stdout();
+    match term.is_term().then(|| term.size_checked()).flatten() {
+        Some((_, cols)) => usize::from(cols).max(perfwatch_report::TerminalOptions::MIN_WIDTH),
+        None => perfwatch_report::TerminalOptions::DEFAULT_WIDTH,
     }
 }

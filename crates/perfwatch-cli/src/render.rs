@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::output::write_file;
 use perfwatch_app::Analysis;
 use perfwatch_model::GateReport;
-use perfwatch_report::terminal::render_session;
+use perfwatch_report::terminal::{render_gate, render_health, render_session};
 use perfwatch_report::{CsvRenderer, JsonRenderer, MarkdownRenderer, Render};
 use std::io::Write;
 use std::path::Path;
@@ -16,75 +16,23 @@ use std::path::Path;
 /// The terminal view of an analysis: the session, its comparisons and
 /// findings, its health and, when evaluated, the gate.
 pub fn terminal(ctx: &Context, analysis: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
-    render_session(analysis, &ctx.terminal(), out)?;
+    let options = ctx.terminal();
+    render_session(analysis, &options, out)?;
     for note in &analysis.notes {
         writeln!(out, "note: {note}")?;
     }
     if let Some(h) = &analysis.health {
-        print_health(h, ctx.color, out)?;
+        render_health(h, &options, out)?;
     }
     if let Some(g) = &analysis.gate {
-        print_gate(g, ctx.color, out)?;
+        render_gate(g, &options, out)?;
     }
     Ok(())
 }
 
-/// Print the health score and its breakdown.
-pub fn print_health(
-    h: &perfwatch_model::Health,
-    color: bool,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    let style = match h.score {
-        80..=100 => console::Style::new().green(),
-        50..=79 => console::Style::new().yellow(),
-        _ => console::Style::new().red(),
-    }
-    .bold()
-    .force_styling(color);
-    writeln!(out, "Health {}/100", style.apply_to(h.score))?;
-    for (what, points, why) in &h.breakdown {
-        writeln!(out, "  -{points:<3} {what}: {why}")?;
-    }
-    if h.breakdown.is_empty() {
-        writeln!(out, "  no finding with a saving, no regression, no failure")?;
-    }
-    writeln!(out)
-}
-
-/// Print the gate's rules; failing ones say by how much.
-pub fn print_gate(report: &GateReport, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
-    let red = console::Style::new().red().bold().force_styling(color);
-    let green = console::Style::new().green().force_styling(color);
-    if report.rules.is_empty() {
-        writeln!(
-            out,
-            "Gate: no rule configured ([gates] in perfwatch.toml or --max-… flags)"
-        )?;
-        return Ok(());
-    }
-    let verdict = if report.passed {
-        green.apply_to("passed")
-    } else {
-        red.apply_to("FAILED")
-    };
-    writeln!(out, "Gate {verdict}")?;
-    for r in &report.rules {
-        let mark = if r.passed {
-            green.apply_to("pass")
-        } else {
-            red.apply_to("FAIL")
-        };
-        writeln!(
-            out,
-            "  {mark}  {}: {} (limit {})",
-            r.rule, r.actual, r.limit
-        )?;
-        if !r.detail.is_empty() && !r.passed {
-            writeln!(out, "        {}", r.detail)?;
-        }
-    }
-    writeln!(out)
+/// Print the gate's rules, as `run --gate` shows them.
+pub fn print_gate(ctx: &Context, report: &GateReport, out: &mut dyn Write) -> std::io::Result<()> {
+    render_gate(report, &ctx.terminal(), out)
 }
 
 /// A file format of one analysis.

@@ -58,7 +58,7 @@ pub fn run(ctx: &Context, args: &GateArgs) -> anyhow::Result<()> {
         report.passed = report.rules.iter().all(|r| r.passed);
     }
     let mut out = std::io::stdout().lock();
-    crate::render::print_gate(&report, ctx.color, &mut out)?;
+    crate::render::print_gate(ctx, &report, &mut out)?;
     out.flush()?;
     let no_rule = report.rules.is_empty();
     let passed = report.passed;

@@ -5,6 +5,7 @@
 
 mod comparisons;
 mod findings;
+mod judgement;
 mod options;
 mod session;
 mod sessions;
@@ -15,6 +16,7 @@ mod wrap;
 
 pub use comparisons::render_comparisons;
 pub use findings::render_findings;
+pub use judgement::{render_gate, render_health};
 pub use options::TerminalOptions;
 pub use session::{render_session, TerminalRenderer};
 pub use sessions::{render_sessions, SessionListRow};
