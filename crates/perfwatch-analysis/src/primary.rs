@@ -72,9 +72,7 @@ impl PrimaryMetrics {
 
     /// The primary whole-process metrics, in [`Metric::ALL`] order.
     pub fn metrics(&self) -> impl Iterator<Item = Metric> + '_ {
-        Metric::ALL
-            .into_iter()
-            .filter(|m| self.metrics[index(*m)])
+        Metric::ALL.into_iter().filter(|m| self.metrics[index(*m)])
     }
 }
 

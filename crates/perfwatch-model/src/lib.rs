@@ -24,7 +24,9 @@ pub mod iteration;
 pub mod metric;
 pub mod session;
 pub mod span_file;
+pub mod span_tree;
 pub mod stage;
+pub mod stage_path;
 pub mod summary;
 pub mod text;
 
