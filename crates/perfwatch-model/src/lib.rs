@@ -32,7 +32,7 @@ pub mod text;
 
 pub use comparison::{Comparison, Reference, Severity, Verdict};
 pub use export::{SessionExport, VariantExport, SCHEMA_V1};
-pub use finding::Finding;
+pub use finding::{Finding, VariantEvidence};
 pub use iteration::{Iteration, Sample};
 pub use metric::Metric;
 pub use session::{CommandSpec, GitInfo, HostInfo, Session, SessionStatus, VariantSpec};

@@ -15,23 +15,12 @@ use super::bottleneck::BottleneckOptions;
 use super::cold_start::ColdStartOptions;
 use super::fixed_wait::FixedWaitOptions;
 use super::idle::IdleOptions;
+use super::kind::RULE_KINDS;
 use super::memory_growth::MemoryGrowthOptions;
 use super::noisy_stage::NoisyStageOptions;
 use super::polling::PollingOptions;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
-
-/// Every rule, by the `kind` of the findings it produces.
-pub const RULE_KINDS: [&str; 8] = [
-    "bottleneck",
-    "fixed_wait",
-    "polling_granularity",
-    "cold_start",
-    "memory_growth",
-    "retries",
-    "idle",
-    "noisy_stage",
-];
 
 /// Options of [`diagnose`](super::diagnose); deserialises from a
 /// `[findings]` table in which every key is optional.
