@@ -222,7 +222,6 @@ pub fn assemble(records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
         })
         .collect();
     let tree = place(&tree_nodes);
-    drop(tree_nodes);
     for _ in 0..tree.cycles_cut {
         count_drop("parent cycle");
     }
