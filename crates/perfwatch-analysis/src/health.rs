@@ -3,24 +3,38 @@
 //!
 //! `score = clamp(100 − findings − regressions − failures, 0, 100)`, where
 //!
-//! * **findings** — per finding with a saving, `round(100 × min(1,
-//!   impact_s / wall) × confidence)` points, at most
-//!   [`FINDING_MAX_POINTS`] (40), `wall` being the median wall time of the
-//!   finding's variant (of the whole session when the variant is unknown):
-//!   a finding whose fix would save 39 % of the run at confidence 0.9
-//!   costs 35 points. A `memory_growth` finding costs
-//!   `round(`[`MEMORY_GROWTH_POINTS`]` × confidence)` (15 at most); other
-//!   findings without a saving (a bottleneck, an explained `idle`) cost
-//!   nothing. Points are summed per variant, the worst variant counts, and
-//!   findings deduct at most [`FINDINGS_CAP`] (60) points together — so
-//!   the session's score describes its worst variant, not the sum of the
-//!   same problem seen in each variant.
-//! * **regressions** — per comparison with the verdict `regressed` (so
-//!   statistically significant) of a metric counted by default by the gates
-//!   ([`DEFAULT_METRICS`]: not context switches or bytes, too noisy):
-//!   low 5, medium 10, high 20, critical 35 points for whole-run metrics,
-//!   half that (rounded up) for a stage, which mostly repeats what the
-//!   whole-run metric already says.
+//! * **findings** — what the session's **candidates** suffer from. In a
+//!   session of several variants the candidates are the variants after the
+//!   first (each is compared with the first, the baseline of the
+//!   comparison: a problem the baseline has and a candidate fixed is no
+//!   mark against the session); in a session of one variant, that variant.
+//!   Per finding and candidate that shows it (a finding seen in several
+//!   variants carries each one's figures in `variants`),
+//!   `round(100 × min(1, impact_s / wall) × confidence)` points, at most
+//!   [`FINDING_MAX_POINTS`] (40), `wall` being the candidate's median wall
+//!   time (the whole session's when the finding names no variant of the
+//!   session; such a finding counts for every candidate): a finding whose
+//!   fix would save 39 % of the run at confidence 0.9 costs 35 points. A
+//!   `memory_growth` finding costs `round(`[`MEMORY_GROWTH_POINTS`]` ×
+//!   confidence)` (15 at most). Findings that claim no saving (an
+//!   explained `idle`, a deliberate wait — see
+//!   [`findings::idle`](crate::findings::idle)) cost nothing, and so does
+//!   a **`bottleneck`, whatever its `impact_s`**: it says where the time
+//!   goes and what halving it would give, a yardstick rather than a
+//!   diagnosis; the findings that say *why* it is slow carry the points,
+//!   and counting both would count one cause twice. Points are summed per
+//!   candidate, the worst candidate counts, and findings deduct at most
+//!   [`FINDINGS_CAP`] (60) points together — so the score describes the
+//!   worst candidate, not the sum of the same problem seen in each.
+//! * **regressions** — per comparison that is `primary` (see
+//!   [`PrimaryMetrics`](crate::PrimaryMetrics)), judged against a
+//!   **baseline** ([`Reference::Baseline`]: a saved baseline, another
+//!   session or file) and `regressed` (so statistically significant): low
+//!   5, medium 10, high 20, critical 35 points for whole-run metrics, half
+//!   that (rounded up) for a stage, which mostly repeats what the whole-run
+//!   metric already says. A comparison of the variants of one session
+//!   ([`Reference::Variant`]) is a deliberate comparison of alternatives,
+//!   not a regression of either, and costs nothing.
 //! * **failures** — `ceil(50 × rate)` where `rate` is the share of
 //!   non-warm-up runs that failed or timed out, in the worst variant: any
 //!   failure costs at least a point, all failing costs 50.
@@ -29,8 +43,10 @@
 //! rises when a problem is added (a property test checks this). A session
 //! with no findings with a saving, no regression and no failure scores 100.
 
-use crate::gate::DEFAULT_METRICS;
-use perfwatch_model::{Comparison, Finding, Iteration, SessionExport, Severity, Verdict};
+use crate::findings::RuleKind;
+use perfwatch_model::{
+    Comparison, Finding, Iteration, Reference, SessionExport, Severity, Verdict,
+};
 use perfwatch_stats::median;
 use std::collections::BTreeMap;
 
@@ -79,64 +95,102 @@ fn wall_of(its: &[Iteration]) -> Option<f64> {
     median(&walls)
 }
 
-fn findings_deductions(export: &SessionExport, findings: &[Finding]) -> Vec<(String, i32, String)> {
+/// One deduction: what, points, why.
+type Deduction = (String, i32, String);
+
+/// How a finding shows in one variant: name (when it names one), saving,
+/// confidence.
+struct Shown<'a> {
+    variant: Option<&'a str>,
+    impact_s: f64,
+    confidence: f64,
+}
+
+/// Every variant a finding shows in, with its figures.
+fn shown(f: &Finding) -> Vec<Shown<'_>> {
+    if f.variants.is_empty() {
+        vec![Shown {
+            variant: f.variant.as_deref(),
+            impact_s: f.impact_s,
+            confidence: f.confidence,
+        }]
+    } else {
+        f.variants
+            .iter()
+            .map(|v| Shown {
+                variant: Some(v.name.as_str()),
+                impact_s: v.impact_s,
+                confidence: v.confidence,
+            })
+            .collect()
+    }
+}
+
+/// The candidates of a session (see the module documentation).
+fn candidates(export: &SessionExport) -> Vec<&str> {
+    let names: Vec<&str> = export.variants.iter().map(|v| v.name.as_str()).collect();
+    if names.len() >= 2 {
+        names[1..].to_vec()
+    } else {
+        names
+    }
+}
+
+fn findings_deductions(export: &SessionExport, findings: &[Finding]) -> Vec<Deduction> {
     let all: Vec<Iteration> = export
         .variants
         .iter()
         .flat_map(|v| v.iterations.clone())
         .collect();
     let session_wall = wall_of(&all).unwrap_or(0.0);
-    let mut per_variant: BTreeMap<Option<&str>, Vec<(String, i32, String)>> = BTreeMap::new();
-    for f in findings {
-        let wall = f
-            .variant
-            .as_deref()
-            .and_then(|name| export.variants.iter().find(|v| v.name == name))
+    let wall_of_variant = |name: &str| {
+        export
+            .variants
+            .iter()
+            .find(|v| v.name == name)
             .and_then(|v| wall_of(&v.iterations))
-            .unwrap_or(session_wall);
-        let confidence = if f.confidence.is_finite() {
-            f.confidence.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let (points, why) = if f.kind == "memory_growth" {
-            let p = (MEMORY_GROWTH_POINTS * confidence).round();
-            (p, format!("{} (confidence {confidence:.2})", f.title))
-        } else {
-            let impact = if f.impact_s.is_finite() {
-                f.impact_s.max(0.0)
-            } else {
-                0.0
+            .unwrap_or(session_wall)
+    };
+    let candidates = candidates(export);
+    let known = |name: &str| export.variants.iter().any(|v| v.name == name);
+    let mut per_candidate: BTreeMap<Option<&str>, Vec<Deduction>> = BTreeMap::new();
+    for f in findings
+        .iter()
+        .filter(|f| !RuleKind::Bottleneck.is(&f.kind))
+    {
+        for s in shown(f) {
+            // The candidates this showing counts for, and the wall time
+            // its saving is measured against.
+            let (targets, wall): (Vec<Option<&str>>, f64) = match s.variant {
+                Some(name) if known(name) => {
+                    let target = candidates.iter().find(|c| **c == name).map(|c| Some(*c));
+                    (target.into_iter().collect(), wall_of_variant(name))
+                }
+                _ if candidates.is_empty() => (vec![None], session_wall),
+                _ => (candidates.iter().map(|c| Some(*c)).collect(), session_wall),
             };
-            let share = if wall > 0.0 {
-                (impact / wall).min(1.0)
-            } else if impact > 0.0 {
-                1.0
-            } else {
-                0.0
-            };
-            let p = (100.0 * share * confidence).round().min(FINDING_MAX_POINTS);
-            let why = format!(
-                "could save {impact:.3} s of {wall:.3} s per run ({:.0} %) at confidence {confidence:.2}",
-                share * 100.0
-            );
-            (p, why)
-        };
-        if points >= 1.0 {
-            let mut what = format!("finding {}", f.kind);
-            if let Some(s) = &f.stage {
-                what.push_str(&format!(" `{s}`"));
+            if targets.is_empty() {
+                continue;
             }
-            if let Some(v) = &f.variant {
+            let Some((points, why)) = points_of(f, &s, wall) else {
+                continue;
+            };
+            let mut what = format!("finding {}", f.kind);
+            if let Some(stage) = &f.stage {
+                what.push_str(&format!(" `{stage}`"));
+            }
+            if let Some(v) = s.variant {
                 what.push_str(&format!(" [{v}]"));
             }
-            per_variant
-                .entry(f.variant.as_deref())
-                .or_default()
-                .push((what, points as i32, why));
+            for t in targets {
+                per_candidate
+                    .entry(t)
+                    .or_default()
+                    .push((what.clone(), points, why.clone()));
+            }
         }
     }
-    let Some(mut worst) = per_variant
+    let Some(mut worst) = per_candidate
         .into_values()
         .max_by_key(|items| items.iter().map(|i| i.1).sum::<i32>().min(FINDINGS_CAP))
     else {
@@ -153,8 +207,42 @@ fn findings_deductions(export: &SessionExport, findings: &[Finding]) -> Vec<(Str
     worst
 }
 
-fn regression_deduction(c: &Comparison) -> Option<(String, i32, String)> {
-    if c.verdict != Verdict::Regressed || !DEFAULT_METRICS.contains(&c.metric.as_str()) {
+/// Points of a finding as shown in one variant whose median wall time is
+/// `wall`, and why; `None` below one point.
+fn points_of(f: &Finding, s: &Shown<'_>, wall: f64) -> Option<(i32, String)> {
+    let confidence = if s.confidence.is_finite() {
+        s.confidence.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let (points, why) = if RuleKind::MemoryGrowth.is(&f.kind) {
+        let p = (MEMORY_GROWTH_POINTS * confidence).round();
+        (p, format!("{} (confidence {confidence:.2})", f.title))
+    } else {
+        let impact = if s.impact_s.is_finite() {
+            s.impact_s.max(0.0)
+        } else {
+            0.0
+        };
+        let share = if wall > 0.0 {
+            (impact / wall).min(1.0)
+        } else if impact > 0.0 {
+            1.0
+        } else {
+            0.0
+        };
+        let p = (100.0 * share * confidence).round().min(FINDING_MAX_POINTS);
+        let why = format!(
+            "could save {impact:.3} s of {wall:.3} s per run ({:.0} %) at confidence {confidence:.2}",
+            share * 100.0
+        );
+        (p, why)
+    };
+    (points >= 1.0).then_some((points as i32, why))
+}
+
+fn regression_deduction(c: &Comparison) -> Option<Deduction> {
+    if c.verdict != Verdict::Regressed || !c.primary || c.reference != Reference::Baseline {
         return None;
     }
     let full = regression_points(c.severity);
@@ -183,7 +271,7 @@ pub(crate) fn failures(its: &[Iteration]) -> (usize, usize) {
     (runs.iter().filter(|it| !it.succeeded()).count(), runs.len())
 }
 
-fn failure_deduction(export: &SessionExport) -> Option<(String, i32, String)> {
+fn failure_deduction(export: &SessionExport) -> Option<Deduction> {
     let (name, failed, runs) = export
         .variants
         .iter()

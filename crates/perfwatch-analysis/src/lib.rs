@@ -38,4 +38,4 @@ pub use primary::PrimaryMetrics;
 pub use severity::SeverityThresholds;
 pub use stages::{compare_stages, stage_summaries, stage_tree, StageNode};
 pub use summarize::{metric_values, summarize_session, summarize_variant};
-pub use warnings::sample_warnings;
+pub use warnings::{sample_warnings, sample_warnings_with};

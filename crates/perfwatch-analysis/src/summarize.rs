@@ -12,8 +12,9 @@
 //! absent figure is never read as zero, and a summary over the subset that
 //! happened to measure it would compare unlike with unlike.
 
+use crate::options::CompareOptions;
 use crate::stages::stage_summaries;
-use crate::warnings::sample_warnings;
+use crate::warnings::sample_warnings_with;
 use perfwatch_model::{Iteration, Metric, Session, SessionExport, VariantExport, SCHEMA_V1};
 use perfwatch_stats::{summarize, CiOptions};
 use std::collections::BTreeMap;
@@ -47,7 +48,8 @@ pub fn summarize_variant(
             Some((m.key().to_string(), summarize(&values, ci)?))
         })
         .collect();
-    let warnings = sample_warnings(&iterations);
+    let noise_band = CompareOptions::default().noise_threshold;
+    let warnings = sample_warnings_with(&iterations, noise_band, ci);
     let stages = stage_summaries(&iterations, ci);
     VariantExport {
         name: name.to_string(),

@@ -2,7 +2,14 @@
 //!
 //! * **Outliers** in wall time by the modified z-score (Iglewicz & Hoaglin
 //!   1993, see [`perfwatch_stats::outliers`]), judged on samples of at least
-//!   [`MIN_RUNS_FOR_OUTLIERS`] counted runs.
+//!   [`MIN_RUNS_FOR_OUTLIERS`] counted runs — and reported only when they
+//!   matter: the median and its confidence interval are computed with and
+//!   without the flagged runs, and the warning is given only when the
+//!   outliers move the median, or widen the interval's half-width, by more
+//!   than the noise band (±2 % by default, the comparisons'
+//!   `noise_threshold`) of the median without them. A `sleep 0.3` whose runs
+//!   take 301–303 ms has "outliers" by the z-score (its spread is tiny) but
+//!   nothing a comparison could mistake for a change.
 //! * **A slow first run**: the first counted run is slower than
 //!   `median + 3·MAD` *and* `1.5 × median` of the other counted runs (at
 //!   least [`MIN_RUNS_FOR_FIRST_RUN`] of them). Both conditions: the MAD test
@@ -13,16 +20,34 @@
 //! * **Timeouts** (excluded from the statistics) and **failed runs**
 //!   (included, see [`crate::summarize`]).
 
+use crate::options::CompareOptions;
 use perfwatch_model::Iteration;
-use perfwatch_stats::{mad, median, outlier_indices};
+use perfwatch_stats::{mad, median, outlier_indices, summarize, CiOptions};
 
 /// Fewest counted runs for which outliers are looked for.
 pub const MIN_RUNS_FOR_OUTLIERS: usize = 5;
 /// Fewest other counted runs for judging whether the first one is slow.
 pub const MIN_RUNS_FOR_FIRST_RUN: usize = 3;
 
-/// Warnings about the iterations of one variant (in execution order).
+/// Warnings about the iterations of one variant (in execution order),
+/// with the default noise band (`CompareOptions::default().noise_threshold`)
+/// and confidence level.
 pub fn sample_warnings(iterations: &[Iteration]) -> Vec<String> {
+    sample_warnings_with(
+        iterations,
+        CompareOptions::default().noise_threshold,
+        &CiOptions::default(),
+    )
+}
+
+/// Warnings about the iterations of one variant (in execution order);
+/// outliers are judged against `noise_band` (a fraction of the median) with
+/// medians' intervals at the confidence level of `ci`.
+pub fn sample_warnings_with(
+    iterations: &[Iteration],
+    noise_band: f64,
+    ci: &CiOptions,
+) -> Vec<String> {
     let mut warnings = Vec::new();
     let counted: Vec<&Iteration> = iterations.iter().filter(|it| it.counts()).collect();
     let walls: Vec<f64> = counted.iter().map(|it| it.wall_s).collect();
@@ -32,18 +57,8 @@ pub fn sample_warnings(iterations: &[Iteration]) -> Vec<String> {
     if let Some((first, rest_median)) = slow_first {
         warnings.push(slow_first_message(first, rest_median, warmups));
     }
-    if walls.len() >= MIN_RUNS_FOR_OUTLIERS {
-        let outliers = outlier_indices(&walls)
-            .into_iter()
-            .filter(|&i| !(i == 0 && slow_first.is_some()))
-            .count();
-        if outliers > 0 {
-            warnings.push(format!(
-                "{outliers} of {} runs are statistical outliers (modified z-score > 3.5); \
-                 close other programs, pin the CPU frequency, or use more --warmup runs",
-                walls.len()
-            ));
-        }
+    if let Some(w) = outlier_warning(&walls, slow_first.is_some(), noise_band, ci) {
+        warnings.push(w);
     }
     let timed_out = iterations
         .iter()
@@ -70,6 +85,80 @@ pub fn sample_warnings(iterations: &[Iteration]) -> Vec<String> {
         ));
     }
     warnings
+}
+
+/// The outlier warning, when the flagged runs matter (see the module
+/// documentation). The slow first run, reported on its own, is not counted
+/// among the outliers but is left out of the sample without them too.
+fn outlier_warning(
+    walls: &[f64],
+    slow_first: bool,
+    noise_band: f64,
+    ci: &CiOptions,
+) -> Option<String> {
+    if walls.len() < MIN_RUNS_FOR_OUTLIERS {
+        return None;
+    }
+    let flagged = outlier_indices(walls);
+    let outliers = flagged.iter().filter(|&&i| !(i == 0 && slow_first)).count();
+    if outliers == 0 {
+        return None;
+    }
+    let kept: Vec<f64> = walls
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !flagged.contains(i))
+        .map(|(_, w)| *w)
+        .collect();
+    let effect = OutlierEffect::of(walls, &kept, ci)?;
+    let band = noise_band.max(0.0) * effect.median_without.abs();
+    let moved = (effect.median_with - effect.median_without).abs();
+    let widened = effect.half_width_with - effect.half_width_without;
+    let what = if moved > band {
+        format!(
+            "move the median from {} to {}",
+            seconds(effect.median_without),
+            seconds(effect.median_with)
+        )
+    } else if widened > band {
+        format!(
+            "widen the median's confidence interval from ±{} to ±{}",
+            seconds(effect.half_width_without),
+            seconds(effect.half_width_with)
+        )
+    } else {
+        return None;
+    };
+    Some(format!(
+        "{outliers} of {} runs are statistical outliers (modified z-score > 3.5) and {what}, \
+         beyond the ±{:.0} % noise band; close other programs, pin the CPU frequency, or use \
+         more --warmup runs",
+        walls.len(),
+        noise_band * 100.0
+    ))
+}
+
+/// The median and the half-width of its interval, with and without the
+/// flagged runs.
+struct OutlierEffect {
+    median_with: f64,
+    half_width_with: f64,
+    median_without: f64,
+    half_width_without: f64,
+}
+
+impl OutlierEffect {
+    fn of(all: &[f64], kept: &[f64], ci: &CiOptions) -> Option<OutlierEffect> {
+        let with = summarize(all, ci)?;
+        let without = summarize(kept, ci)?;
+        let half = |s: &perfwatch_model::Summary| ((s.ci_high - s.ci_low) / 2.0).max(0.0);
+        Some(OutlierEffect {
+            median_with: with.median,
+            half_width_with: half(&with),
+            median_without: without.median,
+            half_width_without: half(&without),
+        })
+    }
 }
 
 /// `(first, median of the rest)` when the first counted run is slow.
@@ -181,17 +270,59 @@ mod tests {
     }
 
     #[test]
-    fn outliers_are_counted() {
+    fn outliers_that_widen_the_interval_are_reported() {
         let mut walls = STEADY.to_vec();
         walls[3] = 0.180;
         walls[6] = 0.250;
+        let w = sample_warnings(&runs_of(&walls));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with(
+                "2 of 8 runs are statistical outliers (modified z-score > 3.5) and widen the \
+                 median's confidence interval from ±"
+            ),
+            "{w:?}"
+        );
+        assert!(
+            w[0].ends_with(
+                "beyond the ±2 % noise band; close other programs, pin the CPU frequency, or \
+                 use more --warmup runs"
+            ),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn outliers_that_move_the_median_are_reported() {
+        // Seven runs spread over 90–110 ms, four stalled at 300 ms: the
+        // median moves from 103 ms to 108 ms, more than 2 %.
+        let walls = [
+            0.090, 0.300, 0.095, 0.100, 0.300, 0.103, 0.106, 0.300, 0.108, 0.110, 0.300,
+        ];
+        let w = sample_warnings(&runs_of(&walls));
         assert_eq!(
-            sample_warnings(&runs_of(&walls)),
+            w,
             [
-                "2 of 8 runs are statistical outliers (modified z-score > 3.5); close other \
-              programs, pin the CPU frequency, or use more --warmup runs"
+                "4 of 11 runs are statistical outliers (modified z-score > 3.5) and move the \
+                 median from 103.0 ms to 108.0 ms, beyond the ±2 % noise band; close other \
+                 programs, pin the CPU frequency, or use more --warmup runs"
             ]
         );
+    }
+
+    #[test]
+    fn outliers_within_the_noise_band_are_not_reported() {
+        // `sleep 0.3`: runs of 301–303 ms. The z-score flags the slowest
+        // (the spread is tiny), but neither the median nor its interval
+        // moves by anything near 2 %.
+        let walls = [
+            0.3014, 0.3011, 0.3012, 0.3014, 0.3011, 0.3013, 0.3011, 0.3012, 0.3014, 0.3030,
+        ];
+        assert!(!outlier_indices(&walls).is_empty(), "the z-score flags it");
+        assert!(sample_warnings(&runs_of(&walls)).is_empty());
+        // Without a noise band, the slight widening would be reported.
+        let w = sample_warnings_with(&runs_of(&walls), 0.0, &CiOptions::default());
+        assert_eq!(w.len(), 1, "{w:?}");
     }
 
     #[test]

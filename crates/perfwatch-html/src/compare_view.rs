@@ -199,6 +199,7 @@ mod tests {
                 host: perfwatch_model::HostInfo::default(),
                 perfwatch_version: "0".into(),
                 status: perfwatch_model::SessionStatus::Complete,
+                baseline: None,
             },
             variants: vec![],
             comparisons: vec![
@@ -206,6 +207,9 @@ mod tests {
                 cmp(false, Verdict::Regressed, f64::MAX),
             ],
             findings: vec![],
+            health: None,
+            gate: None,
+            notes: Vec::new(),
         };
         let html = compare_section(0, &s).into_string();
         assert!(html.contains("1 improved, no regression"), "{html}");

@@ -3,10 +3,10 @@
 //! timeline per variant travels, so pages stay small.
 
 use crate::history::HistorySeries;
+use perfwatch_model::span_tree::place_spans;
 use perfwatch_model::{Iteration, SessionExport, Span, VariantExport};
 use perfwatch_report::units::{unit_for_key, unit_key};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// Timeline samples kept per chart; longer timelines keep every k-th sample.
 pub(crate) const MAX_SAMPLES: usize = 2_000;
@@ -183,24 +183,14 @@ impl<'a> TimelinePayload<'a> {
     }
 }
 
-/// Nesting depth of every span (0 for roots), following parent ids; a
-/// missing parent makes a root, a cycle stops at the deepest level kept + 1.
+/// Nesting depth of every span (0 for roots), as the one span-tree
+/// placement gives it ([`perfwatch_model::span_tree`]: unknown parents
+/// make roots, cycles are cut), saturating at `u8::MAX`.
 pub(crate) fn span_depths(spans: &[Span]) -> Vec<u8> {
-    let parent: HashMap<u64, Option<u64>> = spans.iter().map(|s| (s.id, s.parent)).collect();
-    spans
+    place_spans(spans)
+        .placements
         .iter()
-        .map(|s| {
-            let mut depth = 0u8;
-            let mut cur = s.parent;
-            while let Some(p) = cur {
-                if !parent.contains_key(&p) || depth > MAX_SPAN_DEPTH {
-                    break;
-                }
-                depth += 1;
-                cur = parent[&p];
-            }
-            depth
-        })
+        .map(|p| u8::try_from(p.depth).unwrap_or(u8::MAX))
         .collect()
 }
 
@@ -237,7 +227,8 @@ mod tests {
             span(5, Some(6)),
             span(6, Some(5)),
         ];
-        assert_eq!(span_depths(&spans), vec![0, 1, 2, 0, 3, 3]);
+        // The cycle 5 ⇄ 6 is cut at its smallest id, 5, as everywhere.
+        assert_eq!(span_depths(&spans), vec![0, 1, 2, 0, 0, 1]);
     }
 
     fn iteration(index: u32, wall_s: f64, warmup: bool) -> Iteration {

@@ -26,13 +26,15 @@ pub mod judgement;
 pub mod metric;
 pub mod session;
 pub mod span_file;
+pub mod span_tree;
 pub mod stage;
+pub mod stage_path;
 pub mod summary;
 pub mod text;
 
 pub use comparison::{Comparison, Reference, Severity, Verdict};
 pub use export::{SessionExport, VariantExport, SCHEMA_V1};
-pub use finding::Finding;
+pub use finding::{Finding, VariantEvidence};
 pub use iteration::{Iteration, Sample};
 pub use judgement::{GateReport, Health, RuleResult};
 pub use metric::Metric;

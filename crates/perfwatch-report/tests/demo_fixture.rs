@@ -428,6 +428,7 @@ fn finding(
         recommendation: recommendation.to_string(),
         effort: Some(effort.to_string()),
         variant: Some(variant.to_string()),
+        variants: Vec::new(),
     }
 }
 
@@ -507,9 +508,13 @@ pub fn export() -> SessionExport {
             },
             perfwatch_version: "0.1.0".into(),
             status: SessionStatus::Complete,
+            baseline: None,
         },
         variants: vec![variant(false), variant(true)],
         comparisons: comparisons(),
         findings: findings(),
+        health: None,
+        gate: None,
+        notes: Vec::new(),
     }
 }

@@ -256,6 +256,7 @@ pub fn export() -> SessionExport {
             recommendation: "fetch the 12 files concurrently instead of one after another".into(),
             effort: Some("low".into()),
             variant: Some("before".into()),
+            variants: vec![],
         }],
         health: None,
         gate: None,

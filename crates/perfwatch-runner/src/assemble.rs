@@ -14,7 +14,10 @@
 //!   record does not flatten the tree under it.
 //! * A parent that never arrived makes the span a root, counted as
 //!   `unknown parent` (the span itself is kept); so does a span that is its
-//!   own ancestor (`parent cycle`, the cycle is cut at the first span met).
+//!   own parent. A cycle of parents is counted as `parent cycle` and cut
+//!   by the rules every perfwatch crate shares
+//!   ([`perfwatch_model::span_tree`]): the span of the cycle recorded first
+//!   (smallest id) becomes a root.
 //! * Without a tier, the tier follows from nesting depth
 //!   ([`Tier::from_depth`]).
 //! * `agg` records become one span with `calls`, `failed_calls` and
@@ -29,6 +32,7 @@
 //!   `<name>.min` and `<name>.max`.
 
 use perfwatch_model::span_file::SpanRecord;
+use perfwatch_model::span_tree::{place, TreeNode};
 use perfwatch_model::{Span, Tier};
 use std::collections::{BTreeMap, HashMap};
 
@@ -205,12 +209,28 @@ pub fn assemble(records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
         };
         parents.push(resolved);
     }
-    let depths = depths(&mut parents, &mut count_drop);
+    // Ids are numbered from 1 in record order; the one span-tree placement
+    // cuts cycles and gives depths.
+    let tree_nodes: Vec<TreeNode<'_>> = nodes
+        .iter()
+        .zip(&parents)
+        .enumerate()
+        .map(|(i, (node, p))| TreeNode {
+            id: i as u64 + 1,
+            parent: p.map(|p| p as u64 + 1),
+            name: &node.span.name,
+        })
+        .collect();
+    let tree = place(&tree_nodes);
+    for _ in 0..tree.cycles_cut {
+        count_drop("parent cycle");
+    }
 
-    for (i, node) in nodes.iter_mut().enumerate() {
+    for (i, (node, placed)) in nodes.iter_mut().zip(&tree.placements).enumerate() {
         node.span.id = i as u64 + 1;
-        node.span.parent = parents[i].map(|p| p as u64 + 1);
-        node.span.tier = node.tier.unwrap_or_else(|| Tier::from_depth(depths[i]));
+        node.span.parent = placed.parent.map(|p| p as u64 + 1);
+        let depth = placed.depth as usize;
+        node.span.tier = node.tier.unwrap_or_else(|| Tier::from_depth(depth));
     }
     for (name, value, span) in counters {
         *out.counters.entry(name.clone()).or_default() += value;
@@ -255,42 +275,6 @@ fn new_span(name: String, component: Option<String>, start_s: f64, end_s: f64) -
         total_s: None,
         attributes: BTreeMap::new(),
     }
-}
-
-/// Nesting depth of every node; a cycle is cut at the node where the walk
-/// meets it again, which becomes a root.
-fn depths(parents: &mut [Option<usize>], count_drop: &mut impl FnMut(&str)) -> Vec<usize> {
-    let n = parents.len();
-    let mut depth: Vec<Option<usize>> = vec![None; n];
-    let mut on_path = vec![false; n];
-    let mut path = Vec::new();
-    for start in 0..n {
-        let mut cur = start;
-        loop {
-            if depth[cur].is_some() {
-                break;
-            }
-            if on_path[cur] {
-                count_drop("parent cycle");
-                parents[cur] = None;
-                depth[cur] = Some(0);
-                break;
-            }
-            on_path[cur] = true;
-            path.push(cur);
-            match parents[cur] {
-                None => break,
-                Some(p) => cur = p,
-            }
-        }
-        while let Some(i) = path.pop() {
-            on_path[i] = false;
-            if depth[i].is_none() {
-                depth[i] = Some(parents[i].and_then(|p| depth[p]).map_or(0, |d| d + 1));
-            }
-        }
-    }
-    depth.into_iter().map(|d| d.unwrap_or(0)).collect()
 }
 
 #[cfg(test)]

@@ -8,16 +8,18 @@
 //! says nothing. Ratings: red from `red` (40 %), yellow from `yellow`
 //! (20 %), green below.
 //!
-//! The finding names the top stage when it is red. It claims no saving
-//! (`impact_s` = 0): a bottleneck shows where to look, not what can be
-//! gained — the evidence gives what halving it would save, and the other
-//! findings say why it is slow. On its own (nothing else found) it is
-//! dropped by [`diagnose`](super::diagnose).
+//! The finding names the top stage when it is red. Its `impact_s` is what
+//! its text states: halving the stage's self time would save half of it
+//! per run (`if_halved_s` in the evidence). That is a yardstick, not a
+//! diagnosis — a bottleneck shows where to look, and the other findings
+//! say why it is slow and what fixing that would save — so the health
+//! score never counts it (see [`health`](mod@crate::health)). On its own
+//! (nothing else found) it is dropped by [`diagnose`](super::diagnose).
 
 use super::context::VariantData;
-use super::format::{pct, secs};
+use super::format::{pct, saves, secs};
 use super::options::{check_range, FindingOptionsError};
-use super::{finding, FindingOptions};
+use super::{finding, FindingOptions, RuleKind};
 use perfwatch_model::{Finding, VariantExport};
 use perfwatch_stats::median;
 use serde::{Deserialize, Serialize};
@@ -140,7 +142,7 @@ pub(crate) fn find(all: &[VariantData], me: usize, opts: &FindingOptions) -> Vec
     let Some(top) = ranked.first().filter(|r| r.rating == Rating::Red) else {
         return vec![];
     };
-    let mut f = finding("bottleneck", v, Some(&top.path));
+    let mut f = finding(RuleKind::Bottleneck, v, Some(&top.path));
     f.title = format!(
         "`{}` is the primary bottleneck: {} of wall time",
         top.path,
@@ -159,13 +161,14 @@ pub(crate) fn find(all: &[VariantData], me: usize, opts: &FindingOptions) -> Vec
     for r in ranked.iter().take(5) {
         e.insert(format!("share:{}", r.path), r.self_share);
     }
+    f.impact_s = top.self_s / 2.0;
     f.confidence = if v.runs.len() >= 5 { 0.9 } else { 0.6 };
     f.recommendation = format!(
-        "Start here: `{}` takes {} of each run; halving it would save {} per run. \
+        "Start here: `{}` takes {} of each run; halving it would {}. \
          The other findings say why it is slow.",
         top.path,
         secs(top.self_s),
-        secs(top.self_s / 2.0)
+        saves(f.impact_s)
     );
     f.effort = Some("medium".into());
     vec![f]
@@ -174,7 +177,7 @@ pub(crate) fn find(all: &[VariantData], me: usize, opts: &FindingOptions) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::testkit::{run, session, variant};
+    use crate::findings::testkit::{assert_states_its_saving, run, session, variant};
 
     fn data(steps: &[(&str, f64)]) -> perfwatch_model::SessionExport {
         let its = (0..5)
@@ -198,7 +201,8 @@ mod tests {
         let fs = find(std::slice::from_ref(&v), 0, &FindingOptions::default());
         assert_eq!(fs.len(), 1);
         assert_eq!(fs[0].stage.as_deref(), Some("job/compute"));
-        assert_eq!(fs[0].impact_s, 0.0);
+        assert!((fs[0].impact_s - fs[0].evidence["self_s"] / 2.0).abs() < 1e-12);
+        assert_states_its_saving(&fs[0]);
         assert!((fs[0].evidence["self_share"] - 0.6).abs() < 0.02);
         let ranks = rank_stages(&s.variants[0], &BottleneckOptions::default());
         let ratings: Vec<(&str, Rating)> =

@@ -19,9 +19,9 @@
 //! from users).
 
 use super::context::VariantData;
-use super::format::secs;
+use super::format::{saves, secs};
 use super::options::{check_range, FindingOptionsError};
-use super::{finding, FindingOptions};
+use super::{finding, FindingOptions, RuleKind};
 use perfwatch_model::Finding;
 use perfwatch_stats::median;
 use serde::{Deserialize, Serialize};
@@ -115,7 +115,7 @@ fn first_call(v: &VariantData, path: &str, opts: &FindingOptions) -> Option<Find
     if !opts.worth(impact, v.wall_median) {
         return None;
     }
-    let mut f = finding("cold_start", v, Some(path));
+    let mut f = finding(RuleKind::ColdStart, v, Some(path));
     f.title = format!(
         "The first `{path}` call of each run takes {}, later ones {} (cold start)",
         secs(first),
@@ -140,8 +140,8 @@ fn first_call(v: &VariantData, path: &str, opts: &FindingOptions) -> Option<Find
     f.recommendation = format!(
         "Pay the set-up once and ahead of need: open the connection or pool, load the model, \
          warm the cache or JIT before the first `{path}` call, or overlap that set-up with \
-         other work; each run would save about {}.",
-        secs(excess)
+         other work. That would {}.",
+        saves(impact)
     );
     f.effort = Some("medium".into());
     Some(f)
@@ -158,7 +158,7 @@ fn first_run(v: &VariantData, opts: &FindingOptions) -> Option<Finding> {
     if !o.slow(first.wall_s, typical) || !opts.worth(excess, typical) {
         return None;
     }
-    let mut f = finding("cold_start", v, None);
+    let mut f = finding(RuleKind::ColdStart, v, None);
     f.title = format!(
         "The first run took {}, later runs {} (cold start)",
         secs(first.wall_s),
@@ -176,9 +176,11 @@ fn first_run(v: &VariantData, opts: &FindingOptions) -> Option<Finding> {
     f.confidence = 0.5;
     f.recommendation = format!(
         "Something is set up or loaded on the first run only (caches, compiled code, a \
-         database warming up). If real runs start cold, each pays {}: persist or pre-build \
-         what the first run creates. Otherwise keep it out of the statistics with --warmup.",
-        secs(excess)
+         database warming up). If real runs start cold, each pays {}: persisting or \
+         pre-building what the first run creates would {}. Otherwise keep it out of the \
+         statistics with --warmup.",
+        secs(excess),
+        saves(excess)
     );
     f.effort = Some("medium".into());
     Some(f)

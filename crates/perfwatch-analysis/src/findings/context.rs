@@ -1,13 +1,13 @@
 //! What the rules read: per variant, the counted runs with their calls
 //! keyed by stage path.
 //!
-//! A stage's **path** is the names from the root down to it joined by `/`.
-//! A span whose parent id is absent or unknown in its iteration is a root;
-//! a parent chain that loops is cut where it loops, so every span gets a
-//! path. Only **counted** iterations ([`Iteration::counts`]: no warm-ups, no
+//! A stage's **path** is the names from the root down to it joined by `/`,
+//! placed by [`perfwatch_model::span_tree`] (unknown parents make roots,
+//! loops are cut), so every span gets a path. Only **counted** iterations ([`Iteration::counts`]: no warm-ups, no
 //! timeouts) are runs; non-finite durations are skipped.
 
 use super::timeline::CpuAcc;
+use perfwatch_model::span_tree::place_spans;
 use perfwatch_model::{Iteration, Span, VariantExport};
 use perfwatch_stats::median;
 use std::collections::{BTreeSet, HashMap};
@@ -49,9 +49,10 @@ pub(crate) struct Run<'a> {
 impl<'a> Run<'a> {
     /// Builds the calls of one iteration.
     pub fn new(it: &'a Iteration) -> Self {
-        // Paths follow the stage statistics' rules (escaping, cycles), so a
-        // finding names a stage exactly as the stage table does.
-        let all_paths = crate::stages::span_paths(&it.stages);
+        // Parents and paths follow the one span-tree placement (escaping,
+        // cycles, duplicate ids), so a finding names a stage exactly as the
+        // stage table does.
+        let placed = place_spans(&it.stages).placements;
         let mut indexed: Vec<(usize, &Span)> = it
             .stages
             .iter()
@@ -60,20 +61,19 @@ impl<'a> Run<'a> {
             .collect();
         indexed.sort_by(|(_, a), (_, b)| a.start_s.total_cmp(&b.start_s).then(a.id.cmp(&b.id)));
         let spans: Vec<&Span> = indexed.iter().map(|(_, s)| *s).collect();
-        let mut index: HashMap<u64, usize> = HashMap::new();
-        for (i, s) in spans.iter().enumerate() {
-            index.entry(s.id).or_insert(i);
+        // Record index → position among the calls.
+        let mut position: Vec<Option<usize>> = vec![None; it.stages.len()];
+        for (k, (i, _)) in indexed.iter().enumerate() {
+            position[*i] = Some(k);
         }
-        let parents: Vec<Option<usize>> = spans
+        let parents: Vec<Option<usize>> = indexed
             .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                s.parent
-                    .and_then(|p| index.get(&p).copied())
-                    .filter(|&p| p != i)
-            })
+            .map(|(i, _)| placed[*i].parent.and_then(|p| position[p]))
             .collect();
-        let paths: Vec<String> = indexed.iter().map(|(i, _)| all_paths[*i].clone()).collect();
+        let paths: Vec<String> = indexed
+            .iter()
+            .map(|(i, _)| placed[*i].path.clone())
+            .collect();
         let mut children_s = vec![0.0; spans.len()];
         for (i, p) in parents.iter().enumerate() {
             if let Some(p) = *p {

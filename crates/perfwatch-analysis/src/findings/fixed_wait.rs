@@ -21,11 +21,11 @@
 //! latency) as a wait, and nothing shows which.
 
 use super::context::{mean_sd, VariantData};
-use super::format::secs;
+use super::format::{saves, secs};
 use super::grid::round_value;
 use super::options::{check_range, FindingOptionsError};
 use super::waiting::{condition, idleness, Condition};
-use super::{finding, FindingOptions};
+use super::{finding, FindingOptions, RuleKind};
 use perfwatch_model::Finding;
 use perfwatch_stats::median;
 use serde::{Deserialize, Serialize};
@@ -109,7 +109,7 @@ fn check(all: &[VariantData], me: usize, path: &str, opts: &FindingOptions) -> O
     }
     let idle = idleness(v, path, opts)?;
     let calls = ds.len() as f64 / v.runs.len() as f64;
-    let mut f = finding("fixed_wait", v, Some(path));
+    let mut f = finding(RuleKind::FixedWait, v, Some(path));
     let (per_call, basis_confidence, how) = match condition(all, me, path, wait) {
         Condition::Observed {
             variant,
@@ -158,9 +158,11 @@ fn check(all: &[VariantData], me: usize, path: &str, opts: &FindingOptions) -> O
     f.confidence = 0.9 * idle.confidence() * basis_confidence;
     f.recommendation = format!(
         "Wait for the condition itself — poll it every few ms with an upper bound, or \
-         subscribe to an event — instead of a fixed {}: {how}. A wait this constant is a \
-         sleep or a timeout that always expires (the condition is never detected).",
-        secs(round)
+         subscribe to an event — instead of a fixed {}: {how}. That would {}. A wait this \
+         constant is a sleep or a timeout that always expires (the condition is never \
+         detected).",
+        secs(round),
+        saves(impact)
     );
     f.effort = Some("low".into());
     Some(f)
@@ -169,7 +171,7 @@ fn check(all: &[VariantData], me: usize, path: &str, opts: &FindingOptions) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::testkit::{rng, run, session, uniform, variant};
+    use crate::findings::testkit::{assert_states_its_saving, rng, run, session, uniform, variant};
     use perfwatch_model::SessionExport;
 
     /// Runs of `calls` × (a stage of `d()` seconds, busy or not, then 50 ms
@@ -199,7 +201,9 @@ mod tests {
 
     fn run_rule(s: &SessionExport, me: usize) -> Vec<Finding> {
         let data: Vec<VariantData> = s.variants.iter().map(VariantData::new).collect();
-        find(&data, me, &FindingOptions::default())
+        let found = find(&data, me, &FindingOptions::default());
+        found.iter().for_each(assert_states_its_saving);
+        found
     }
 
     #[test]

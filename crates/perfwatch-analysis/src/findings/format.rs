@@ -19,6 +19,13 @@ pub(crate) fn secs(s: f64) -> String {
     }
 }
 
+/// How every finding states its saving per run (`impact_s`) in its text:
+/// `save about 300 ms per run`. One phrase, so that a reader — and the
+/// tests — find the figure the finding is ranked and scored by.
+pub(crate) fn saves(impact_s: f64) -> String {
+    format!("save about {} per run", secs(impact_s))
+}
+
 /// Bytes in binary units: `512 B`, `3.0 KiB`, `65.0 MiB`, `1.50 GiB`.
 pub(crate) fn bytes(b: f64) -> String {
     let a = b.abs();

@@ -6,17 +6,28 @@
 //!   much depends on dependencies perfwatch cannot see, hence a
 //!   conservative half and confidence 0.6. When stage findings already
 //!   estimate the waits, [`diagnose`](super::diagnose) sets this saving to
-//!   0 so that nothing is counted twice.
+//!   0 so that nothing is counted twice, and its text says so.
 //! * **A stage** (needs a timeline): the tree's mean CPU during the stage's
 //!   calls is below `idle_cpu_pct` and the stage holds at least
 //!   `min_stage_share` (10 %) but less than 90 % of the run (the whole
 //!   program is the whole-run case). Saving: `overlap_fraction` of its
 //!   median time per run, confidence 0.4: an assumption, stated as such.
+//!
+//! **Deliberate waits.** When nothing in the runs computes — the variant
+//! reports no stages at all, or every stage it reports idles (the tree's
+//! CPU below `idle_cpu_pct` during each, as far as the timeline shows) —
+//! and no rule found a cause of waiting (`fixed_wait`,
+//! `polling_granularity`, `retries`, `cold_start`), the waiting is taken
+//! to be what the command is for: `sleep 1`, a program that waits for a
+//! server. There is nothing to overlap the waits with and nothing shows
+//! what they are for, so its `idle` findings are kept as information but
+//! claim no saving (`impact_s` = 0, evidence `deliberate_wait` = 1) and so
+//! cost no health points (applied by [`diagnose`](super::diagnose)).
 
 use super::context::VariantData;
-use super::format::{pct, secs};
+use super::format::{pct, saves, secs};
 use super::options::{check_range, FindingOptionsError};
-use super::{finding, FindingOptions};
+use super::{finding, FindingOptions, RuleKind};
 use perfwatch_model::Finding;
 use perfwatch_stats::median;
 use serde::{Deserialize, Serialize};
@@ -95,7 +106,7 @@ fn whole_run(v: &VariantData, opts: &FindingOptions) -> Option<Finding> {
     if ratio >= o.max_cpu_ratio || !opts.worth(idle_s, v.wall_median) {
         return None;
     }
-    let mut f = finding("idle", v, None);
+    let mut f = finding(RuleKind::Idle, v, None);
     f.title = format!(
         "Runs mostly wait: the CPU is busy {} of the wall time",
         pct(ratio)
@@ -111,10 +122,11 @@ fn whole_run(v: &VariantData, opts: &FindingOptions) -> Option<Finding> {
     f.recommendation = format!(
         "The program waits ({} per run) on the network, the disk, other processes or \
          sleeps rather than computing: overlap independent waits (concurrency, pipelining \
-         items), and see the stage findings for fixed waits and coarse polling. The saving \
-         assumes {:.0} % of the waiting can be hidden.",
+         items), and see the stage findings for fixed waits and coarse polling. Hiding \
+         {:.0} % of the waiting would {}.",
         secs(idle_s),
-        o.overlap_fraction * 100.0
+        o.overlap_fraction * 100.0,
+        saves(f.impact_s)
     );
     f.effort = Some("high".into());
     Some(f)
@@ -142,7 +154,7 @@ fn stage(v: &VariantData, path: &str, opts: &FindingOptions) -> Option<Finding> 
     if !opts.worth(impact, v.wall_median) {
         return None;
     }
-    let mut f = finding("idle", v, Some(path));
+    let mut f = finding(RuleKind::Idle, v, Some(path));
     f.title = format!(
         "`{path}` waits: the CPU idles ({cpu:.1} %) through its {} per run ({} of the run)",
         secs(total),
@@ -159,12 +171,66 @@ fn stage(v: &VariantData, path: &str, opts: &FindingOptions) -> Option<Finding> 
     f.recommendation = format!(
         "`{path}` waits on something outside the CPU (network, disk, another process, a \
          sleep). Overlap it with other work — start it earlier, run independent calls \
-         concurrently, pipeline items. The saving assumes {:.0} % of its time can be hidden; \
-         the real figure depends on what needs its result.",
-        o.overlap_fraction * 100.0
+         concurrently, pipeline items. Hiding {:.0} % of its time would {}; the real figure \
+         depends on what needs its result.",
+        o.overlap_fraction * 100.0,
+        saves(impact)
     );
     f.effort = Some("high".into());
     Some(f)
+}
+
+/// Makes a whole-run `idle` finding claim no saving because stage findings
+/// already estimate what its waits cost; its text says so.
+pub(crate) fn explained(f: &mut Finding) {
+    f.impact_s = 0.0;
+    f.evidence.insert("explained_by_stage_findings".into(), 1.0);
+    let idle_s = f.evidence.get("idle_s").copied().unwrap_or(0.0);
+    f.recommendation = format!(
+        "The program waits ({} per run) rather than computing. The stage findings estimate \
+         what its waits cost and what to do about them, so this finding claims no saving of \
+         its own.",
+        secs(idle_s)
+    );
+}
+
+/// The cause rules whose findings explain waiting: when one fired, the
+/// waiting is not deliberate.
+const CAUSES: [RuleKind; 4] = [
+    RuleKind::FixedWait,
+    RuleKind::PollingGranularity,
+    RuleKind::Retries,
+    RuleKind::ColdStart,
+];
+
+/// Applies the deliberate-wait rule (see the module documentation) to the
+/// reconciled findings of one variant.
+pub(crate) fn deliberate(v: &VariantData, found: &mut [Finding], opts: &FindingOptions) {
+    let caused = found.iter().any(|f| CAUSES.iter().any(|c| c.is(&f.kind)));
+    let all_idle = v
+        .paths
+        .iter()
+        .all(|p| v.cpu_pct(p).is_some_and(|cpu| cpu < opts.idle_cpu_pct));
+    if caused || !all_idle {
+        return;
+    }
+    let why = if v.paths.is_empty() {
+        "no stages are reported"
+    } else {
+        "every stage reported idles"
+    };
+    for f in found.iter_mut().filter(|f| RuleKind::Idle.is(&f.kind)) {
+        f.impact_s = 0.0;
+        f.evidence.insert("deliberate_wait".into(), 1.0);
+        f.evidence.remove("explained_by_stage_findings");
+        f.recommendation = format!(
+            "Nothing in these runs computes ({why}), so the waiting looks like what the \
+             command is for — a sleep, a wait for a server — and no saving is claimed. If it \
+             should not wait this long, report stages around the waits to see what each one \
+             waits for."
+        );
+        f.effort = None;
+    }
 }
 
 /// The resource sampler's period in these runs: the median spacing of

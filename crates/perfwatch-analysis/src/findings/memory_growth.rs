@@ -27,7 +27,7 @@ use super::context::VariantData;
 use super::format::{bytes, secs};
 use super::options::{check_range, FindingOptionsError};
 use super::trend::{mann_kendall_z, theil_sen, thin, MAX_POINTS};
-use super::{finding, FindingOptions};
+use super::{finding, FindingOptions, RuleKind};
 use perfwatch_model::Finding;
 use perfwatch_stats::median;
 use serde::{Deserialize, Serialize};
@@ -176,7 +176,7 @@ fn within_runs(v: &VariantData, o: &MemoryGrowthOptions) -> Option<Finding> {
         med(|g| g.end),
         med(|g| g.z),
     );
-    let mut f = finding("memory_growth", v, None);
+    let mut f = finding(RuleKind::MemoryGrowth, v, None);
     f.title = format!(
         "Memory grows from {} to {} during each run ({}/s) without levelling off",
         bytes(start),
@@ -205,6 +205,17 @@ fn within_runs(v: &VariantData, o: &MemoryGrowthOptions) -> Option<Finding> {
     Some(f)
 }
 
+/// Which series a `memory_growth` finding is about: `"within runs"` (the
+/// timeline) or `"across runs"` (peaks by run order). Findings about
+/// different series are different findings, even in one variant.
+pub(crate) fn series(f: &Finding) -> &'static str {
+    if f.evidence.contains_key("slope_bytes_per_run") {
+        "across runs"
+    } else {
+        "within runs"
+    }
+}
+
 fn across_runs(v: &VariantData, o: &MemoryGrowthOptions) -> Option<Finding> {
     if v.runs.len() < o.min_runs {
         return None;
@@ -217,7 +228,7 @@ fn across_runs(v: &VariantData, o: &MemoryGrowthOptions) -> Option<Finding> {
         .map(|(i, &b)| (i as f64, b as f64))
         .collect();
     let g = grows(&points, o)?;
-    let mut f = finding("memory_growth", v, None);
+    let mut f = finding(RuleKind::MemoryGrowth, v, None);
     f.title = format!(
         "Peak memory grows by {} per run, from {} to {} over {} runs",
         bytes(g.slope),

@@ -13,9 +13,9 @@
 //! measurement quality — noisy runs need more iterations to show a change).
 
 use super::context::{mean_sd, VariantData};
-use super::format::pct;
+use super::format::{pct, saves};
 use super::options::{check_range, FindingOptionsError};
-use super::{finding, FindingOptions};
+use super::{finding, FindingOptions, RuleKind};
 use perfwatch_model::Finding;
 use perfwatch_stats::median;
 use serde::{Deserialize, Serialize};
@@ -92,7 +92,7 @@ pub(crate) fn find(all: &[VariantData], me: usize, opts: &FindingOptions) -> Vec
                 return None;
             }
             let med = median(&totals)?;
-            let mut f = finding("noisy_stage", v, Some(path));
+            let mut f = finding(RuleKind::NoisyStage, v, Some(path));
             f.title = format!(
                 "`{path}` makes runs noisy: it holds {} of the wall-time variance (CV {})",
                 pct(share.min(1.0)),
@@ -108,11 +108,17 @@ pub(crate) fn find(all: &[VariantData], me: usize, opts: &FindingOptions) -> Vec
             e.insert("runs".into(), totals.len() as f64);
             f.impact_s = (mean - med).max(0.0);
             f.confidence = 0.7;
-            f.recommendation = "Its time varies from run to run (network, contention, caches, \
-                                input): look at its slowest runs; for benchmarking, stabilise it \
-                                (mock or pin the dependency, warm the cache). Until then \
-                                comparisons need more runs to see a change of a few percent."
-                .into();
+            let tail = if f.impact_s > 0.0 {
+                format!("Removing its slow tail would {}.", saves(f.impact_s))
+            } else {
+                "Its noise is symmetric, so no saving is claimed.".to_string()
+            };
+            f.recommendation = format!(
+                "Its time varies from run to run (network, contention, caches, input): look at \
+                 its slowest runs; for benchmarking, stabilise it (mock or pin the dependency, \
+                 warm the cache). Until then comparisons need more runs to see a change of a \
+                 few percent. {tail}"
+            );
             f.effort = Some("medium".into());
             Some(f)
         })

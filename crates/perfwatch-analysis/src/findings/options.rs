@@ -19,6 +19,7 @@ use super::bottleneck::BottleneckOptions;
 use super::cold_start::ColdStartOptions;
 use super::fixed_wait::FixedWaitOptions;
 use super::idle::IdleOptions;
+use super::kind::RULE_KINDS;
 use super::memory_growth::MemoryGrowthOptions;
 use super::noisy_stage::NoisyStageOptions;
 use super::polling::PollingOptions;
@@ -26,18 +27,6 @@ use crate::bound::{checked_string, within, Bound, OutOfRange};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use thiserror::Error;
-
-/// Every rule, by the `kind` of the findings it produces.
-pub const RULE_KINDS: [&str; 8] = [
-    "bottleneck",
-    "fixed_wait",
-    "polling_granularity",
-    "cold_start",
-    "memory_growth",
-    "retries",
-    "idle",
-    "noisy_stage",
-];
 
 /// What [`FindingOptions::min_impact_s`] accepts.
 pub const MIN_IMPACT_S_BOUND: Bound = Bound::at_least(0.0);

@@ -36,11 +36,11 @@
 //! wait).
 
 use super::context::{mean_sd, Call, VariantData};
-use super::format::secs;
+use super::format::{saves, secs};
 use super::grid::{chance, largest_fitting, snap};
 use super::options::{check_range, FindingOptionsError};
 use super::waiting::{condition, idleness, Condition};
-use super::{finding, FindingOptions};
+use super::{finding, FindingOptions, RuleKind};
 use perfwatch_model::Finding;
 use perfwatch_stats::median;
 use serde::{Deserialize, Serialize};
@@ -140,7 +140,7 @@ fn check(all: &[VariantData], me: usize, path: &str, opts: &FindingOptions) -> O
     }
     let idle = idleness(v, path, opts)?;
     let calls = ds.len() as f64 / v.runs.len() as f64;
-    let mut f = finding("polling_granularity", v, Some(path));
+    let mut f = finding(RuleKind::PollingGranularity, v, Some(path));
     let (per_call, basis) = match condition(all, me, path, typical) {
         Condition::Observed {
             variant,
@@ -206,8 +206,9 @@ fn check(all: &[VariantData], me: usize, path: &str, opts: &FindingOptions) -> O
     );
     f.recommendation = format!(
         "Poll at a finer interval (checks cost little while waiting) or wait on an event \
-         instead of checking every {}: {basis}.",
-        secs(interval)
+         instead of checking every {}: {basis}. That would {}.",
+        secs(interval),
+        saves(impact)
     );
     f.effort = Some("low".into());
     Some(f)

@@ -14,8 +14,8 @@
 //! and an occasional cost is still a cost.
 
 use super::context::{Call, VariantData};
-use super::format::secs;
-use super::{finding, FindingOptions};
+use super::format::{saves, secs};
+use super::{finding, FindingOptions, RuleKind};
 use perfwatch_model::Finding;
 use perfwatch_stats::median;
 use std::collections::BTreeMap;
@@ -77,7 +77,7 @@ fn report(
     if !opts.worth(lost, v.wall_median) {
         return None;
     }
-    let mut f = finding("retries", v, Some(path));
+    let mut f = finding(RuleKind::Retries, v, Some(path));
     f.title = format!(
         "`{path}` fails and is retried {attempts:.1} times per run, losing {} per run",
         secs(lost)
@@ -95,7 +95,8 @@ fn report(
         "Find out why the first attempt of `{path}` fails — often it starts before its \
          precondition holds, and waiting for that condition beats failing and retrying; \
          otherwise make a failing attempt fail fast (a shorter timeout) and retry with a \
-         short backoff."
+         short backoff. Avoiding the failed attempts would {}.",
+        saves(lost)
     );
     f.effort = Some("medium".into());
     Some(f)

@@ -282,8 +282,32 @@ impl Demo {
 }
 
 /// What one rule's `find` says about the first variant of `s`, with the
-/// default options.
+/// default options; every finding is checked to state its saving.
 pub(crate) fn apply_rule(find: super::Rule, s: &SessionExport) -> Vec<perfwatch_model::Finding> {
     let data: Vec<super::VariantData> = s.variants.iter().map(super::VariantData::new).collect();
-    find(&data, 0, &super::FindingOptions::default())
+    let found = find(&data, 0, &super::FindingOptions::default());
+    found.iter().for_each(assert_states_its_saving);
+    found
+}
+
+/// Asserts that a finding's text states the saving it is ranked and scored
+/// by: `save about <impact_s> per run` when it claims one, no such phrase
+/// when it claims none.
+pub(crate) fn assert_states_its_saving(f: &perfwatch_model::Finding) {
+    let text = format!("{} {}", f.title, f.recommendation);
+    if f.impact_s > 0.0 {
+        let stated = super::format::saves(f.impact_s);
+        assert!(
+            text.contains(&stated),
+            "{} claims {} s but its text does not say `{stated}`: {text}",
+            f.kind,
+            f.impact_s
+        );
+    } else {
+        assert!(
+            !text.contains("save about"),
+            "{} claims no saving but its text states one: {text}",
+            f.kind
+        );
+    }
 }

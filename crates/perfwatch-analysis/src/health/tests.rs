@@ -1,6 +1,6 @@
 use super::*;
 use crate::findings::testkit::{run, session, variant};
-use perfwatch_model::VariantExport;
+use perfwatch_model::{Reference, VariantEvidence, VariantExport};
 use proptest::prelude::*;
 
 /// A variant of ten 1-second runs, the first `failed` of them failing.
@@ -30,7 +30,29 @@ fn finding(kind: &str, variant: &str, impact_s: f64, confidence: f64) -> Finding
         recommendation: String::new(),
         effort: None,
         variant: Some(variant.into()),
+        variants: vec![],
     }
+}
+
+/// A finding seen in several variants: `(variant, impact_s)` each, the
+/// worst in front.
+fn merged(kind: &str, shown: &[(&str, f64)], confidence: f64) -> Finding {
+    let worst = shown
+        .iter()
+        .copied()
+        .fold(shown[0], |w, s| if s.1 > w.1 { s } else { w });
+    let mut f = finding(kind, worst.0, worst.1, confidence);
+    f.variants = shown
+        .iter()
+        .map(|&(name, impact_s)| VariantEvidence {
+            name: name.into(),
+            title: format!("{kind} in {name}"),
+            impact_s,
+            confidence,
+            evidence: Default::default(),
+        })
+        .collect();
+    f
 }
 
 fn comparison(
@@ -74,8 +96,21 @@ fn a_clean_session_scores_100() {
         }
     );
     // Findings that claim no saving cost nothing.
-    let h = health(&s, &[finding("bottleneck", "v", 0.0, 0.9)]);
+    let h = health(&s, &[finding("idle", "v", 0.0, 0.9)]);
     assert_eq!(h.score, 100);
+}
+
+#[test]
+fn a_bottleneck_never_costs_points_whatever_it_would_save_if_halved() {
+    let s = session(vec![v("v", 0)]);
+    let h = health(&s, &[finding("bottleneck", "v", 0.3, 0.9)]);
+    assert_eq!(h.score, 100, "{h:?}");
+    // Its cause carries the points, once.
+    let fs = [
+        finding("bottleneck", "v", 0.3, 0.9),
+        finding("fixed_wait", "v", 0.2, 1.0),
+    ];
+    assert_eq!(health(&s, &fs).score, 80);
 }
 
 #[test]
@@ -98,13 +133,45 @@ fn findings_cost_their_share_of_the_run_times_confidence() {
 }
 
 #[test]
-fn the_worst_variant_counts() {
-    let s = session(vec![v("a", 0), v("b", 0)]);
+fn the_worst_candidate_counts_and_the_baseline_variant_not_at_all() {
+    // `a` is the baseline the candidates `b` and `c` are compared with.
+    let s = session(vec![v("a", 0), v("b", 0), v("c", 0)]);
     let fs = [
-        finding("fixed_wait", "a", 0.2, 1.0),
+        finding("fixed_wait", "a", 0.3, 1.0),
         finding("fixed_wait", "b", 0.1, 1.0),
+        finding("retries", "c", 0.2, 1.0),
     ];
-    assert_eq!(health(&s, &fs).score, 80);
+    let h = health(&s, &fs);
+    assert_eq!(h.score, 80, "{h:?}");
+    assert_eq!(h.breakdown[0].0, "finding retries `job/x` [c]");
+    // A problem only the baseline has costs nothing.
+    assert_eq!(health(&s, &fs[..1]).score, 100);
+    // Alone, a variant is its own candidate.
+    assert_eq!(
+        health(
+            &session(vec![v("a", 0)]),
+            &[finding("fixed_wait", "a", 0.3, 1.0)]
+        )
+        .score,
+        70
+    );
+}
+
+#[test]
+fn a_finding_seen_in_several_variants_counts_each_candidates_own_figures() {
+    let s = session(vec![v("before", 0), v("after", 0)]);
+    // Worst in `before` (the baseline): only `after`'s 0.1 s counts.
+    let f = merged("cold_start", &[("before", 0.3), ("after", 0.1)], 1.0);
+    assert_eq!(f.variant.as_deref(), Some("before"));
+    let h = health(&s, &[f]);
+    assert_eq!(h.score, 90, "{h:?}");
+    assert_eq!(h.breakdown[0].0, "finding cold_start `job/x` [after]");
+    // A finding naming no variant of the session counts for every
+    // candidate, against the session's wall time.
+    let mut f = finding("retries", "elsewhere", 0.2, 1.0);
+    assert_eq!(health(&s, std::slice::from_ref(&f)).score, 80);
+    f.variant = None;
+    assert_eq!(health(&s, &[f]).score, 80);
 }
 
 #[test]
@@ -124,13 +191,27 @@ fn regressions_cost_by_severity_stages_half() {
         s.comparisons = vec![comparison(metric, stage, severity, Verdict::Regressed)];
         assert_eq!(health(&s, &[]).score, want, "{severity:?} {stage:?}");
     }
-    // Not regressed, or a metric not gated by default: nothing.
+    // Not regressed, or not a primary metric: nothing.
     let mut s = s0.clone();
+    let mut secondary = comparison("voluntary_cs", None, Severity::Critical, Verdict::Regressed);
+    secondary.primary = false;
     s.comparisons = vec![
         comparison("wall_s", None, Severity::None, Verdict::Improved),
-        comparison("voluntary_cs", None, Severity::Critical, Verdict::Regressed),
+        secondary,
     ];
     assert_eq!(health(&s, &[]).score, 100);
+}
+
+#[test]
+fn a_deliberate_comparison_of_variants_is_no_regression() {
+    let mut s = session(vec![v("a", 0), v("b", 0)]);
+    let mut c = comparison("wall_s", None, Severity::Critical, Verdict::Regressed);
+    c.reference = Reference::Variant;
+    s.comparisons = vec![c.clone()];
+    assert_eq!(health(&s, &[]).score, 100);
+    c.reference = Reference::Baseline;
+    s.comparisons = vec![c];
+    assert_eq!(health(&s, &[]).score, 65);
 }
 
 #[test]
@@ -144,11 +225,16 @@ fn failures_cost_by_rate() {
 fn arb_finding() -> impl Strategy<Value = Finding> {
     (
         prop::sample::select(vec!["fixed_wait", "idle", "memory_growth", "bottleneck"]),
-        prop::sample::select(vec!["a", "b"]),
+        prop::sample::select(vec!["a", "b", "c", "elsewhere"]),
         0.0f64..3.0,
         0.0f64..1.0,
+        prop::option::of(0.0f64..3.0),
     )
-        .prop_map(|(k, v, i, c)| finding(k, v, i, c))
+        .prop_map(|(k, v, i, c, also)| match also {
+            // Also seen in `b`, a candidate.
+            Some(j) if v != "b" => merged(k, &[(v, i), ("b", j)], c),
+            _ => finding(k, v, i, c),
+        })
 }
 
 fn arb_comparison() -> impl Strategy<Value = Comparison> {
@@ -166,14 +252,20 @@ fn arb_comparison() -> impl Strategy<Value = Comparison> {
             Verdict::Unchanged,
             Verdict::Improved,
         ]),
+        any::<bool>(),
+        prop::sample::select(vec![Reference::Baseline, Reference::Variant]),
     )
-        .prop_map(|(s, stage, verdict)| {
+        .prop_map(|(s, stage, verdict, primary, reference)| {
             let (m, st) = if stage {
                 ("total_s", Some("job/x"))
             } else {
                 ("wall_s", None)
             };
-            comparison(m, st, s, verdict)
+            Comparison {
+                primary,
+                reference,
+                ..comparison(m, st, s, verdict)
+            }
         })
 }
 
@@ -189,7 +281,7 @@ proptest! {
         failed in 0usize..5,
         grow in 1.0f64..3.0,
     ) {
-        let mut s = session(vec![v("a", failed), v("b", 0)]);
+        let mut s = session(vec![v("a", failed), v("b", 0), v("c", 0)]);
         s.comparisons = cs.clone();
         let base = health(&s, &fs).score;
         let mut more = fs.clone();
@@ -199,6 +291,10 @@ proptest! {
         let mut bigger = more.clone();
         bigger[0].impact_s *= grow;
         bigger[0].confidence = (bigger[0].confidence * grow).min(1.0);
+        for shown in &mut bigger[0].variants {
+            shown.impact_s *= grow;
+            shown.confidence = (shown.confidence * grow).min(1.0);
+        }
         prop_assert!(health(&s, &bigger).score <= with_more);
         let mut s2 = s.clone();
         s2.comparisons.push(extra_c);

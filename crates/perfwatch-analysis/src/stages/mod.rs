@@ -32,7 +32,6 @@
 
 mod compare;
 pub mod cpu;
-mod path;
 pub mod summary;
 pub mod tree;
 
@@ -40,6 +39,6 @@ pub mod tree;
 mod tests;
 
 pub use compare::{compare_stages, STAGE_METRIC};
-pub use path::{join_path, split_path, SEPARATOR};
+pub use perfwatch_model::stage_path::{join_path, split_path, SEPARATOR};
 pub use summary::{stage_samples, stage_summaries, StageSamples};
 pub use tree::{span_paths, stage_tree, StageNode};

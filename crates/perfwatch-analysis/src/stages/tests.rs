@@ -293,13 +293,13 @@ fn missing_parents_and_cycles_make_roots() {
         span(1, Some(99), "orphan", 0.0, 1.0),
         span(2, Some(1), "child", 0.0, 0.5),
         span(3, Some(3), "selfish", 0.0, 0.1),
-        // 4 → 5 → 4: the walk from 4 meets 5 last, which becomes a root.
+        // 4 → 5 → 4: the smallest id of the cycle, 4, becomes a root.
         span(4, Some(5), "a", 0.0, 0.2),
         span(5, Some(4), "b", 0.0, 0.3),
     ]);
     let paths: Vec<&str> = tree.iter().map(|n| n.path.as_str()).collect();
-    assert_eq!(paths, ["b", "b/a", "orphan", "orphan/child", "selfish"]);
-    assert!(close(node(&tree, "b").self_s, 0.1));
+    assert_eq!(paths, ["a", "a/b", "orphan", "orphan/child", "selfish"]);
+    assert!(close(node(&tree, "a").self_s, 0.0));
 }
 
 #[test]

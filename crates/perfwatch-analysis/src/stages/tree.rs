@@ -2,13 +2,11 @@
 //!
 //! Rules, in order:
 //!
-//! * A span's parent is the first span with its `parent` id. A span whose
-//!   parent is missing, or is the span itself, is a root. A span that is
-//!   its own ancestor (a parent cycle) is cut loose: walking up from the
-//!   spans in record order, the link that closes the cycle is dropped, so
-//!   the span met last on the walk becomes a root.
-//! * A span's path is the names from its root down to it
-//!   ([`join_path`](super::join_path)); the spans of one path are one node.
+//! * Each span is placed — parent, path, depth — by the rules every
+//!   perfwatch crate shares ([`perfwatch_model::span_tree`]: unknown
+//!   parents make roots, a cycle is cut at its smallest id, duplicate ids
+//!   resolved whatever the record order). The spans of one path are one
+//!   node.
 //! * **Calls** and **failed calls** are summed over the node's records (a
 //!   single call that is not `ok` counts as one failed call; an aggregated
 //!   record brings its `failed_calls`).
@@ -33,7 +31,7 @@
 //! Durations that are not finite count as 0.
 
 use super::cpu::{length, union, CpuTimeline, Interval};
-use super::path::child_path;
+use perfwatch_model::span_tree::{place_spans, preorder};
 use perfwatch_model::{Iteration, Span, Tier};
 use std::collections::HashMap;
 
@@ -75,8 +73,9 @@ pub struct StageNode {
 /// by name). Empty when the iteration has no spans.
 pub fn stage_tree(iteration: &Iteration) -> Vec<StageNode> {
     let spans = &iteration.stages;
-    let parents = parent_links(spans);
-    let (paths, depths) = paths_of(spans, &parents);
+    let placed = place_spans(spans);
+    let parents = placed.parents();
+    let paths: Vec<&str> = placed.paths().collect();
     let timeline = CpuTimeline::new(&iteration.timeline);
 
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); spans.len()];
@@ -89,7 +88,7 @@ pub fn stage_tree(iteration: &Iteration) -> Vec<StageNode> {
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, path) in paths.iter().enumerate() {
-        let g = *index.entry(path.as_str()).or_insert_with(|| {
+        let g = *index.entry(path).or_insert_with(|| {
             groups.push(Vec::new());
             groups.len() - 1
         });
@@ -98,25 +97,42 @@ pub fn stage_tree(iteration: &Iteration) -> Vec<StageNode> {
     let nodes: Vec<StageNode> = groups
         .iter()
         .map(|records| {
-            let parent = parents[records[0]].map(|p| paths[p].clone());
+            let first = &placed.placements[records[0]];
+            let parent = first.parent.map(|p| paths[p].to_string());
             node(
                 spans,
                 records,
                 &children,
                 &timeline,
-                paths[records[0]].clone(),
+                first.path.clone(),
                 parent,
-                depths[records[0]],
+                first.depth,
             )
         })
         .collect();
-    preorder(nodes)
+    // The spans of one path share their parent's path: one node each.
+    let node_parents: Vec<Option<usize>> = nodes
+        .iter()
+        .map(|n| n.parent.as_deref().and_then(|p| index.get(p).copied()))
+        .collect();
+    let order = preorder(&node_parents, |a, b| {
+        let (a, b) = (&nodes[a], &nodes[b]);
+        a.start_s
+            .total_cmp(&b.start_s)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let mut slots: Vec<Option<StageNode>> = nodes.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// The path of each span, in record order, by the rules of
-/// [`stage_tree`] (missing parents and cycles cut the same way).
+/// [`stage_tree`].
 pub fn span_paths(spans: &[Span]) -> Vec<String> {
-    paths_of(spans, &parent_links(spans)).0
+    place_spans(spans)
+        .placements
+        .into_iter()
+        .map(|p| p.path)
+        .collect()
 }
 
 /// Duration of a record; non-finite durations count as 0.
@@ -127,80 +143,6 @@ pub(crate) fn duration(span: &Span) -> f64 {
     } else {
         0.0
     }
-}
-
-/// Each span's parent index, with missing parents, self-parents and
-/// cycles cut.
-fn parent_links(spans: &[Span]) -> Vec<Option<usize>> {
-    let mut by_id: HashMap<u64, usize> = HashMap::with_capacity(spans.len());
-    for (i, s) in spans.iter().enumerate() {
-        by_id.entry(s.id).or_insert(i);
-    }
-    let mut parents: Vec<Option<usize>> = spans
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            s.parent
-                .and_then(|p| by_id.get(&p).copied())
-                .filter(|&p| p != i)
-        })
-        .collect();
-    // 0 = unvisited, 1 = on the current walk, 2 = done.
-    let mut state = vec![0u8; spans.len()];
-    let mut walk = Vec::new();
-    for start in 0..spans.len() {
-        let mut at = Some(start);
-        while let Some(i) = at {
-            match state[i] {
-                2 => break,
-                1 => {
-                    // `i` is already on this walk: the last span walked
-                    // links back into it. Cut that link.
-                    if let Some(&last) = walk.last() {
-                        parents[last] = None;
-                    }
-                    break;
-                }
-                _ => {
-                    state[i] = 1;
-                    walk.push(i);
-                    at = parents[i];
-                }
-            }
-        }
-        for i in walk.drain(..) {
-            state[i] = 2;
-        }
-    }
-    parents
-}
-
-/// Each span's path and depth, given acyclic parent links.
-fn paths_of(spans: &[Span], parents: &[Option<usize>]) -> (Vec<String>, Vec<u32>) {
-    let mut paths: Vec<Option<String>> = vec![None; spans.len()];
-    let mut depths = vec![0u32; spans.len()];
-    let mut chain = Vec::new();
-    for start in 0..spans.len() {
-        // Walk up to a span whose path is known (or a root), then down.
-        let mut at = Some(start);
-        while let Some(i) = at {
-            if paths[i].is_some() {
-                break;
-            }
-            chain.push(i);
-            at = parents[i];
-        }
-        while let Some(i) = chain.pop() {
-            let parent = parents[i];
-            let parent_path = parent.and_then(|p| paths[p].as_deref());
-            paths[i] = Some(child_path(parent_path, &spans[i].name));
-            depths[i] = parent.map_or(0, |p| depths[p].saturating_add(1));
-        }
-    }
-    (
-        paths.into_iter().map(Option::unwrap_or_default).collect(),
-        depths,
-    )
 }
 
 /// One node from its records (indices into `spans`, in record order).
@@ -265,37 +207,4 @@ fn covered_by_children(span: &Span, d: f64, children: &[usize], spans: &[Span]) 
         }
     }
     (length(&union(singles)) + aggregated).clamp(0.0, d)
-}
-
-/// Nodes in depth-first order, siblings by first start then name.
-fn preorder(nodes: Vec<StageNode>) -> Vec<StageNode> {
-    let mut kids: HashMap<Option<&str>, Vec<usize>> = HashMap::new();
-    for (i, n) in nodes.iter().enumerate() {
-        kids.entry(n.parent.as_deref()).or_default().push(i);
-    }
-    for list in kids.values_mut() {
-        list.sort_by(|&a, &b| {
-            let (a, b) = (&nodes[a], &nodes[b]);
-            a.start_s
-                .total_cmp(&b.start_s)
-                .then_with(|| a.name.cmp(&b.name))
-        });
-    }
-    let mut order = Vec::with_capacity(nodes.len());
-    // A stack of roots and children, pushed in reverse to pop in order.
-    let mut stack: Vec<usize> = kids
-        .get(&None)
-        .into_iter()
-        .flatten()
-        .rev()
-        .copied()
-        .collect();
-    while let Some(i) = stack.pop() {
-        order.push(i);
-        if let Some(list) = kids.get(&Some(nodes[i].path.as_str())) {
-            stack.extend(list.iter().rev());
-        }
-    }
-    let mut slots: Vec<Option<StageNode>> = nodes.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }

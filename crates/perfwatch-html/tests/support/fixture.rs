@@ -436,6 +436,7 @@ fn session_with(id: &str, started: &str, commit: &str, scale: f64, detail: bool)
             recommendation: "Profile this stage first: it dominates every iteration.".to_string(),
             effort: Some("medium".to_string()),
             variant: Some("baseline".to_string()),
+            variants: vec![],
         }],
         health: None,
         gate: None,

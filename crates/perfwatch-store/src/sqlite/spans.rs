@@ -1,74 +1,10 @@
 //! Span rows: one per stage call of an iteration, with its path.
 
 use super::fail::{json, to_json, Fail, R};
+use perfwatch_model::span_tree::place_spans;
 use perfwatch_model::{Span, Tier};
 use rusqlite::{params, Connection};
-use std::collections::{BTreeMap, HashMap};
-
-/// Where a span sits in its iteration's tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placement {
-    /// Names from the root to the span, joined by `/`.
-    pub path: String,
-    /// Ancestors found in the iteration (0 for a root).
-    pub depth: u32,
-}
-
-/// Places every span of one iteration. A parent id that names no span of
-/// the iteration makes a root; a cycle of parents is cut where it closes.
-pub fn placements(spans: &[Span]) -> Vec<Placement> {
-    let by_id: HashMap<u64, usize> = spans
-        .iter()
-        .enumerate()
-        .rev() // the first span wins when ids repeat
-        .map(|(i, s)| (s.id, i))
-        .collect();
-    let mut done: Vec<Option<Placement>> = vec![None; spans.len()];
-    // `walked[i] == start` marks span i as on the chain walked from `start`.
-    let mut walked = vec![usize::MAX; spans.len()];
-    for start in 0..spans.len() {
-        // Walk up to a placed ancestor, a root or a cycle, then place the
-        // chain top-down.
-        let mut chain = vec![start];
-        walked[start] = start;
-        let mut above: Option<Placement> = None;
-        let mut cur = start;
-        while done[cur].is_none() {
-            let parent = spans[cur].parent.and_then(|p| by_id.get(&p).copied());
-            match parent {
-                Some(p) if done[p].is_some() => {
-                    above = done[p].clone();
-                    break;
-                }
-                Some(p) if walked[p] != start => {
-                    walked[p] = start;
-                    chain.push(p);
-                    cur = p;
-                }
-                _ => break,
-            }
-        }
-        for &i in chain.iter().rev() {
-            if done[i].is_some() {
-                above = done[i].clone();
-                continue;
-            }
-            let placed = match &above {
-                Some(a) => Placement {
-                    path: format!("{}/{}", a.path, spans[i].name),
-                    depth: a.depth + 1,
-                },
-                None => Placement {
-                    path: spans[i].name.clone(),
-                    depth: 0,
-                },
-            };
-            above = Some(placed.clone());
-            done[i] = Some(placed);
-        }
-    }
-    done.into_iter().flatten().collect()
-}
+use std::collections::BTreeMap;
 
 /// Inserts the spans of one iteration.
 pub fn insert(conn: &Connection, session_id: &str, index: u32, spans: &[Span]) -> R<()> {
@@ -78,7 +14,10 @@ pub fn insert(conn: &Connection, session_id: &str, index: u32, spans: &[Span]) -
              total_s, attributes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?;
-    for (pos, (span, place)) in spans.iter().zip(placements(spans)).enumerate() {
+    // Path and depth as every perfwatch crate places them, so that a stage
+    // path from the analysis finds its rows.
+    let tree = place_spans(spans);
+    for (pos, (span, place)) in spans.iter().zip(&tree.placements).enumerate() {
         stmt.execute(params![
             session_id,
             index,
@@ -138,76 +77,4 @@ pub fn load(conn: &Connection, session_id: &str) -> R<BTreeMap<u32, Vec<Span>>> 
         out.entry(index).or_default().push(span);
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn span(id: u64, parent: Option<u64>, name: &str) -> Span {
-        Span {
-            id,
-            parent,
-            name: name.to_string(),
-            tier: Tier::Method,
-            component: None,
-            start_s: 0.0,
-            end_s: 1.0,
-            ok: true,
-            calls: 1,
-            failed_calls: 0,
-            total_s: None,
-            attributes: BTreeMap::new(),
-        }
-    }
-
-    fn paths(spans: &[Span]) -> Vec<(String, u32)> {
-        placements(spans)
-            .into_iter()
-            .map(|p| (p.path, p.depth))
-            .collect()
-    }
-
-    #[test]
-    fn nested_spans_get_their_path_whatever_the_order() {
-        let spans = [
-            span(3, Some(2), "parse"),
-            span(1, None, "job"),
-            span(2, Some(1), "load"),
-            span(4, Some(1), "save"),
-        ];
-        let expected = [
-            ("job/load/parse", 2),
-            ("job", 0),
-            ("job/load", 1),
-            ("job/save", 1),
-        ];
-        let expected: Vec<_> = expected.iter().map(|(p, d)| (p.to_string(), *d)).collect();
-        assert_eq!(paths(&spans), expected);
-    }
-
-    #[test]
-    fn unknown_parents_make_roots_and_cycles_are_cut() {
-        let spans = [
-            span(1, Some(99), "orphan"),
-            span(5, Some(6), "a"),
-            span(6, Some(5), "b"),
-        ];
-        let got = paths(&spans);
-        assert_eq!(got[0], ("orphan".to_string(), 0));
-        // The cycle a → b → a is cut at the span where the walk started.
-        assert_eq!(got[1], ("b/a".to_string(), 1));
-        assert_eq!(got[2], ("b".to_string(), 0));
-    }
-
-    #[test]
-    fn a_deep_chain_is_placed_without_recursion() {
-        let spans: Vec<Span> = (0..2_000u64)
-            .map(|i| span(i, i.checked_sub(1), "s"))
-            .rev()
-            .collect();
-        let placed = placements(&spans);
-        assert_eq!(placed[0].depth, 1_999);
-        assert_eq!(placed[1_999].path, "s");
-    }
 }

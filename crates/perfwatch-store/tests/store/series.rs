@@ -148,3 +148,35 @@ fn stage_series_sum_the_spans_of_a_path_per_iteration() {
     assert_eq!(values(&store.series(&stage("job")).unwrap()), [[3.0, 3.1]]);
     assert!(store.series(&stage("download")).unwrap().is_empty());
 }
+
+#[test]
+fn stage_series_use_the_shared_stage_paths() {
+    // A name with a `/` (escaped in its path) and a parent cycle (cut at
+    // its smallest id): the stored paths are those the analysis names.
+    use super::support::span;
+    use perfwatch_model::stage_path::join_path;
+    let store = SqliteStore::open_in_memory().unwrap();
+    let s = session("http", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    let mut it = full_iteration(0, "current", 1.0);
+    it.stages = vec![
+        span(1, None, "job", 0.0, 1.0),
+        span(2, Some(1), "GET /api", 0.1, 0.4),
+        span(8, Some(7), "b", 0.5, 0.6),
+        span(7, Some(8), "a", 0.5, 0.7),
+    ];
+    store.add_iteration(&s.id, &it).unwrap();
+    let series = |names: &[&str]| {
+        let q = SeriesQuery {
+            stage: Some(join_path(names)),
+            ..SeriesQuery::new("http")
+        };
+        values(&store.series(&q).unwrap())
+    };
+    let api = series(&["job", "GET /api"]);
+    assert_eq!(api.len(), 1);
+    assert!((api[0][0] - 0.3).abs() < 1e-12, "{api:?}");
+    assert!(series(&["job", "GET ", "api"]).is_empty());
+    let b = series(&["a", "b"]);
+    assert!((b[0][0] - 0.1).abs() < 1e-12, "{b:?}");
+}

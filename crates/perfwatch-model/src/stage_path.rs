@@ -12,7 +12,7 @@ pub const SEPARATOR: char = '/';
 /// Joins names into a path, escaping `\` and `/` inside each name.
 ///
 /// ```
-/// use perfwatch_analysis::stages::join_path;
+/// use perfwatch_model::stage_path::join_path;
 ///
 /// assert_eq!(join_path(["job", "track", "fetch"]), "job/track/fetch");
 /// assert_eq!(join_path(["job", "GET /api"]), r"job/GET \/api");
@@ -32,14 +32,47 @@ where
     path
 }
 
-/// Appends one name to `path` (a path or empty), escaping it.
-pub(crate) fn child_path(parent: Option<&str>, name: &str) -> String {
+/// The path of a stage named `name` under the stage at `parent` (a root
+/// when `parent` is `None`), escaping the name.
+///
+/// ```
+/// use perfwatch_model::stage_path::child_path;
+///
+/// assert_eq!(child_path(Some("job"), "a/b"), r"job/a\/b");
+/// assert_eq!(child_path(None, "job"), "job");
+/// ```
+pub fn child_path(parent: Option<&str>, name: &str) -> String {
     let mut path = parent.map(str::to_string).unwrap_or_default();
     if parent.is_some() {
         path.push(SEPARATOR);
     }
     push_escaped(&mut path, name);
     path
+}
+
+/// The path of the enclosing stage: `path` without its last name; `None`
+/// for a root (a path of one name). Escaped separators inside a name are
+/// not split on.
+///
+/// ```
+/// use perfwatch_model::stage_path::parent_path;
+///
+/// assert_eq!(parent_path("job/track/fetch"), Some("job/track"));
+/// assert_eq!(parent_path(r"job/GET \/api"), Some("job"));
+/// assert_eq!(parent_path(r"GET \/api"), None);
+/// ```
+pub fn parent_path(path: &str) -> Option<&str> {
+    let mut last = None;
+    let mut escaped = false;
+    for (i, c) in path.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            SEPARATOR => last = Some(i),
+            _ => {}
+        }
+    }
+    last.map(|i| &path[..i])
 }
 
 fn push_escaped(out: &mut String, name: &str) {
@@ -105,6 +138,15 @@ mod tests {
     }
 
     #[test]
+    fn parent_path_drops_the_last_name() {
+        assert_eq!(parent_path("a/b/c"), Some("a/b"));
+        assert_eq!(parent_path(r"a\\/b"), Some(r"a\\"));
+        assert_eq!(parent_path(r"a\/b/c\/d"), Some(r"a\/b"));
+        assert_eq!(parent_path("a"), None);
+        assert_eq!(parent_path("/x"), Some(""));
+    }
+
+    #[test]
     fn foreign_paths_split_leniently() {
         assert_eq!(split_path(r"a\x/b\"), [r"a\x", r"b\"]);
     }
@@ -113,6 +155,15 @@ mod tests {
         #[test]
         fn split_undoes_join(names in prop::collection::vec("[a-z/\\\\ ]{0,6}", 1..5)) {
             prop_assert_eq!(split_path(&join_path(&names)), names);
+        }
+
+        #[test]
+        fn parent_path_is_the_join_of_all_but_the_last_name(
+            names in prop::collection::vec("[a-z/\\\\ ]{0,6}", 1..5),
+        ) {
+            let path = join_path(&names);
+            let want = (names.len() > 1).then(|| join_path(&names[..names.len() - 1]));
+            prop_assert_eq!(parent_path(&path).map(str::to_string), want);
         }
     }
 }
