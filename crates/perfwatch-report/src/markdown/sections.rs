@@ -191,7 +191,20 @@ pub fn render_findings_markdown(findings: &[Finding], out: &mut dyn Write) -> io
         if let Some(stage) = &f.stage {
             facts.push(format!("stage {}", escape_markdown(stage)));
         }
-        if let Some(variant) = &f.variant {
+        if f.variants.len() > 1 {
+            let each: Vec<String> = f
+                .variants
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{} {}/run",
+                        escape_markdown(&v.name),
+                        format_duration(v.impact_s)
+                    )
+                })
+                .collect();
+            facts.push(format!("variants {}", each.join(", ")));
+        } else if let Some(variant) = &f.variant {
             facts.push(format!("variant {}", escape_markdown(variant)));
         }
         facts.push(format!("impact {}/run", format_duration(f.impact_s)));

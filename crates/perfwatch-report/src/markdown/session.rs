@@ -100,8 +100,52 @@ impl Render for MarkdownRenderer {
             writeln!(out)?;
             render_findings_markdown(&export.findings, out)?;
         }
-        Ok(())
+        render_judgement_markdown(export, out)
     }
+}
+
+/// The analysis's notes, its health and, when evaluated, the gate.
+pub fn render_judgement_markdown(export: &SessionExport, out: &mut dyn Write) -> io::Result<()> {
+    if !export.notes.is_empty() {
+        writeln!(out)?;
+        for note in &export.notes {
+            writeln!(out, "> Note: {}", escape_markdown(note))?;
+        }
+    }
+    if let Some(h) = &export.health {
+        writeln!(out, "\n### Health {}/100\n", h.score)?;
+        if h.breakdown.is_empty() {
+            writeln!(out, "No finding with a saving, no regression, no failure.")?;
+        }
+        for (what, points, why) in &h.breakdown {
+            writeln!(
+                out,
+                "- −{points} {}: {}",
+                escape_markdown(what),
+                escape_markdown(why)
+            )?;
+        }
+    }
+    if let Some(g) = &export.gate {
+        let verdict = if g.passed { "passed" } else { "**FAILED**" };
+        writeln!(out, "\n### Gate {verdict}\n")?;
+        for r in &g.rules {
+            writeln!(
+                out,
+                "- {} {}: {} (limit {}){}",
+                if r.passed { "pass" } else { "**FAIL**" },
+                escape_markdown(&r.rule),
+                escape_markdown(&r.actual),
+                escape_markdown(&r.limit),
+                if r.passed || r.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", escape_markdown(&r.detail))
+                }
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// One row of the summary table; `–` where nothing was measured.

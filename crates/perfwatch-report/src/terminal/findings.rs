@@ -74,7 +74,14 @@ fn write_summary(f: &Finding, width: usize, out: &mut dyn Write) -> io::Result<(
     if f.impact_s > 0.0 {
         parts.push(format!("saves {}/run", format_duration(f.impact_s)));
     }
-    if let Some(variant) = &f.variant {
+    if f.variants.len() > 1 {
+        let names: Vec<String> = f
+            .variants
+            .iter()
+            .map(|v| printable(&v.name).into_owned())
+            .collect();
+        parts.push(names.join(", "));
+    } else if let Some(variant) = &f.variant {
         parts.push(printable(variant).into_owned());
     }
     parts.push(format!("→ {}", printable(&f.recommendation)));
@@ -93,7 +100,15 @@ fn write_details(
     if let Some(stage) = &f.stage {
         parts.push(format!("stage {}", printable(stage)));
     }
-    if let Some(variant) = &f.variant {
+    if f.variants.len() > 1 {
+        for v in &f.variants {
+            parts.push(format!(
+                "variant {} {}/run",
+                printable(&v.name),
+                format_duration(v.impact_s)
+            ));
+        }
+    } else if let Some(variant) = &f.variant {
         parts.push(format!("variant {}", printable(variant)));
     }
     parts.push(format!("impact {}/run", format_duration(f.impact_s)));
