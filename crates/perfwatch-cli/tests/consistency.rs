@@ -39,6 +39,8 @@ fn assert_same_answer(what: &str, a: &Value, b: &Value) {
 /// Health score, finding titles and primary verdicts appear in a text
 /// rendering (terminal or Markdown) as the JSON says.
 fn assert_text_agrees(what: &str, text: &str, answer: &Value) {
+    // Markdown escapes `_` and `*`; the terminal does not.
+    let text = &text.replace("\\_", "_").replace("\\*", "*");
     let score = answer["health"]["score"].as_u64().expect("a health score");
     assert!(
         text.contains(&format!("{score}/100")),
@@ -105,12 +107,25 @@ fn assert_every_form_agrees(dir: &TestDir, run_stdout: &str, run_json: &Value, e
     assert_text_agrees("report --markdown", &markdown, run_json);
     assert_text_agrees("--markdown-summary", &dir.read("summary.md"), run_json);
 
+    // The HTML lays out the same analysis: its health and every finding.
     let html = dir.read("run.html");
     let score = run_json["health"]["score"].as_u64().unwrap();
     assert!(
-        html.contains(&format!("\"score\":{score}")) || html.contains(&format!("{score}/100")),
-        "the HTML does not carry health {score}"
+        html.contains(&format!(">{score}<")),
+        "the HTML does not show health {score}"
     );
+    for f in run_json["findings"].as_array().expect("findings") {
+        let title = f["title"].as_str().unwrap_or_default();
+        let escaped = title
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;");
+        assert!(
+            html.contains(&escaped),
+            "the HTML does not show the finding `{title}`"
+        );
+    }
 }
 
 const RUN_OUTPUTS: [&str; 8] = [

@@ -52,13 +52,24 @@ env = {{ DEMO_WAIT = "condition", DEMO_POLL_MS = "10" }}
     dir
 }
 
-/// The finding of `kind` on `stage` for variant `before`.
+/// The evidence of the finding of `kind` on `stage` for variant `before`:
+/// the finding itself when it names `before` alone, else its entry for
+/// `before` among the variants it was seen in.
 fn finding<'a>(export: &'a Value, kind: &str, stage: &str) -> &'a Value {
+    let for_before = |f: &'a Value| -> Option<&'a Value> {
+        if f["kind"] != kind || f["stage"] != stage {
+            return None;
+        }
+        match f["variants"].as_array() {
+            Some(each) if !each.is_empty() => each.iter().find(|v| v["name"] == "before"),
+            _ => (f["variant"] == "before").then_some(f),
+        }
+    };
     export["findings"]
         .as_array()
         .expect("findings")
         .iter()
-        .find(|f| f["kind"] == kind && f["stage"] == stage && f["variant"] == "before")
+        .find_map(for_before)
         .unwrap_or_else(|| {
             let all: Vec<String> = export["findings"]
                 .as_array()
@@ -113,7 +124,13 @@ fn ab_and_report_name_the_demo_pipelines_planted_problems_with_their_savings() {
     assert_eq!(activate["baseline"], "before", "{activate:#}");
     assert_eq!(activate["candidate"], "after", "{activate:#}");
 
-    let report = stdout(&pw(&dir).args(["report", "latest"]).assert().success());
+    // The default view is short; --verbose names each finding's rule.
+    let report = stdout(
+        &pw(&dir)
+            .args(["report", "latest", "--verbose"])
+            .assert()
+            .success(),
+    );
     for kind in ["fixed_wait", "polling_granularity", "cold_start"] {
         assert!(
             report.contains(kind),

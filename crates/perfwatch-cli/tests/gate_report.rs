@@ -144,7 +144,7 @@ fn ab_with_a_gate_limit_exits_4_and_keeps_the_session() {
 }
 
 #[test]
-fn report_prints_the_comparison_and_a_health_score() {
+fn report_prints_the_comparison_and_a_health_score_a_deliberate_ab_does_not_lower() {
     let dir = ab_session();
     let out = stdout(&pw(&dir).arg("report").assert().success());
     assert!(out.contains("Benchmark nap"), "{out}");
@@ -158,9 +158,43 @@ fn report_prints_the_comparison_and_a_health_score() {
         .parse()
         .unwrap_or_else(|_| panic!("Health line `{health}`"));
     assert!(score <= 100);
+    // `b` is slower than `a` on purpose: alternatives side by side are not
+    // a regression of either, so health does not pay for the difference.
+    assert!(
+        !out.contains("regression wall_s"),
+        "a deliberate comparison cost health points:\n{out}"
+    );
+}
+
+#[test]
+fn a_regression_against_a_saved_baseline_costs_health_points() {
+    let dir = TestDir::new();
+    pw(&dir)
+        .args(["run", "-q", "-n", "6", "--", "sleep", "0.01"])
+        .assert()
+        .success();
+    pw(&dir)
+        .args(["baseline", "save", "fast", "latest"])
+        .assert()
+        .success();
+    let out = stdout(
+        &pw(&dir)
+            .args([
+                "run",
+                "-n",
+                "6",
+                "--baseline",
+                "fast",
+                "--",
+                "sleep",
+                "0.05",
+            ])
+            .assert()
+            .success(),
+    );
     assert!(
         out.contains("regression wall_s"),
-        "the regression costs health points and says so:\n{out}"
+        "the regression against the baseline costs health points and says so:\n{out}"
     );
 }
 

@@ -19,7 +19,13 @@ pub(crate) fn findings(s: &SessionExport) -> Markup {
                     p.finding-meta {
                         span.tier { (f.kind) }
                         @if let Some(st) = &f.stage { " stage " code { (st) } }
-                        @if let Some(v) = &f.variant { " · variant " (v) }
+                        @if f.variants.len() > 1 {
+                            " · seen in "
+                            @for (i, v) in f.variants.iter().enumerate() {
+                                @if i > 0 { ", " }
+                                (v.name) " (" (format_duration(v.impact_s)) ")"
+                            }
+                        } @else if let Some(v) = &f.variant { " · variant " (v) }
                         " · saves about " strong { (format_duration(f.impact_s)) } " per run"
                         " · confidence " (format_share(f.confidence))
                         @if let Some(e) = &f.effort { " · effort " (e) }

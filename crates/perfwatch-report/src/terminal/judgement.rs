@@ -14,10 +14,12 @@ fn styled(options: &TerminalOptions, style: Style, text: impl std::fmt::Display)
         .to_string()
 }
 
-/// One line after `used` columns already written, cut to the width;
-/// wrapped in full when verbose.
+/// One line after `used` columns already written: as it is when `whole`
+/// (a gate's rule is the answer, and CI logs are searched for it), wrapped
+/// in full when verbose, else cut to the width.
 fn line(
     options: &TerminalOptions,
+    whole: bool,
     used: usize,
     indent: &str,
     text: &str,
@@ -27,6 +29,9 @@ fn line(
         .width
         .saturating_sub(used + indent.chars().count())
         .max(20);
+    if whole {
+        return writeln!(out, "{indent}{text}");
+    }
     if options.verbose {
         let rest = " ".repeat(used + indent.chars().count() + 5);
         for l in wrap(text, indent, &rest, options.width.saturating_sub(used)) {
@@ -54,6 +59,7 @@ pub fn render_health(
     for (what, points, why) in &health.breakdown {
         line(
             options,
+            false,
             0,
             "  ",
             &format!("-{points:<3} {what}: {why}"),
@@ -93,12 +99,13 @@ pub fn render_gate(
         } else {
             styled(options, red.clone(), "FAIL")
         };
+        // A gate's verdict is never cut: the failing rule is the answer.
         // The mark's escape codes do not count towards the width.
         write!(out, "  {mark}  ")?;
         let rule = format!("{}: {} (limit {})", r.rule, r.actual, r.limit);
-        line(options, 8, "", &rule, out)?;
+        line(options, true, 8, "", &rule, out)?;
         if !r.detail.is_empty() && !r.passed {
-            line(options, 0, "        ", &r.detail, out)?;
+            line(options, true, 0, "        ", &r.detail, out)?;
         }
     }
     writeln!(out)

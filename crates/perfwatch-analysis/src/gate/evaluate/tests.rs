@@ -369,5 +369,8 @@ fn reports_serialise() {
         breakdown: vec![("failures".into(), 10, "2 of 10".into())],
     })
     .unwrap();
-    assert_eq!(h, r#"{"score":90,"breakdown":[["failures",10,"2 of 10"]]}"#);
+    assert_eq!(
+        h,
+        r#"{"score":90,"breakdown":[{"what":"failures","points":10,"why":"2 of 10"}]}"#
+    );
 }
