@@ -352,7 +352,12 @@ mod tests {
             }
         );
         assert_eq!(f.gates.max_failure_rate, Some(0.0));
-        assert_eq!(f.gates.metrics(), perfwatch_analysis::gate::DEFAULT_METRICS);
+        // `metrics` has no default list (every primary comparison counts);
+        // the example shows how to narrow it.
+        assert_eq!(
+            f.gates.metrics,
+            Some(vec!["wall_s".to_string(), "total_s".to_string()])
+        );
         assert!(f.gates.validate().is_ok());
     }
 

@@ -150,7 +150,14 @@ fn ab_of_the_bundled_example_gives_one_answer_in_every_form() {
     let run_json = json(&dir, "run.json");
     assert!(!run_json["comparisons"].as_array().unwrap().is_empty());
     assert!(!run_json["findings"].as_array().unwrap().is_empty());
-    assert_every_form_agrees(&dir, &stdout(&run), &run_json, &[]);
+    let printed = stdout(&run);
+    // The README's main job reads on one screen: at most 60 lines, none
+    // wider than 100 columns.
+    let lines: Vec<&str> = printed.lines().collect();
+    assert!(lines.len() <= 60, "{} lines:\n{printed}", lines.len());
+    let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(widest <= 100, "a line of {widest} columns:\n{printed}");
+    assert_every_form_agrees(&dir, &printed, &run_json, &[]);
 }
 
 #[test]

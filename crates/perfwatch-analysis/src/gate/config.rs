@@ -25,13 +25,6 @@ use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
-/// The comparison metrics regression rules count unless `metrics` says
-/// otherwise: wall time, CPU times, peak RSS and stage totals (`total_s`).
-/// Context switches and bytes read/written are left out — they vary a lot
-/// from run to run for reasons unrelated to the change under test (page
-/// cache, scheduler), and a gate that fails on noise gets switched off.
-pub const DEFAULT_METRICS: [&str; 5] = ["wall_s", "user_s", "sys_s", "max_rss_bytes", "total_s"];
-
 /// The metric key of stage comparisons.
 pub const STAGE_TOTAL_METRIC: &str = "total_s";
 
@@ -92,8 +85,11 @@ pub struct GateConfig {
     /// sampled tree peak, whichever is larger).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_peak_rss_bytes: Option<u64>,
-    /// Comparison metrics the regression rules count (default
-    /// [`DEFAULT_METRICS`]); `total_s` stands for every stage.
+    /// Comparison metrics the regression rules count, among the primary
+    /// ones (`[thresholds] primary`); default every primary comparison.
+    /// `total_s` stands for every stage. Secondary metrics never carry a
+    /// severity, so naming one here counts nothing: make it primary to
+    /// gate on it.
     #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "metrics")]
     pub metrics: Option<Vec<String>>,
     /// The variant the rules apply to (comparisons whose candidate it is);
@@ -262,12 +258,14 @@ impl GateConfig {
         Ok(())
     }
 
-    /// The metrics the regression rules count.
-    pub fn metrics(&self) -> Vec<String> {
-        match &self.metrics {
-            Some(m) => m.clone(),
-            None => DEFAULT_METRICS.iter().map(|m| m.to_string()).collect(),
-        }
+    /// Whether the regression rules count comparison `c`: a primary one,
+    /// of a metric `metrics` names when it names any.
+    pub fn counts(&self, c: &perfwatch_model::Comparison) -> bool {
+        c.primary
+            && self
+                .metrics
+                .as_ref()
+                .is_none_or(|m| m.iter().any(|k| *k == c.metric))
     }
 }
 
@@ -395,6 +393,6 @@ mod tests {
             let err = cfg.validate().unwrap_err().to_string();
             assert!(err.contains(want), "{err}");
         }
-        assert_eq!(GateConfig::default().metrics(), DEFAULT_METRICS);
+        assert_eq!(GateConfig::default().metrics, None);
     }
 }

@@ -64,10 +64,9 @@ pub fn evaluate(cfg: &GateConfig, export: &SessionExport, health: &Health) -> Ga
         ),
         ("max_regression_low", cfg.max_regression_low, Severity::Low),
     ];
-    let metrics = cfg.metrics();
     for (rule, limit, level) in levels {
         if let Some(limit) = limit {
-            rules.push(regressions(rule, limit, level, &comparisons, &metrics));
+            rules.push(regressions(rule, limit, level, &comparisons, cfg));
         }
     }
     if let Some(min) = cfg.min_health_score {
@@ -104,12 +103,12 @@ fn regressions(
     limit: u32,
     level: Severity,
     cs: &[&Comparison],
-    metrics: &[String],
+    cfg: &GateConfig,
 ) -> RuleResult {
     let hits: Vec<&&Comparison> = cs
         .iter()
         .filter(|c| c.verdict == Verdict::Regressed && c.severity >= level)
-        .filter(|c| metrics.contains(&c.metric))
+        .filter(|c| cfg.counts(c))
         .collect();
     let count = hits.len() as u32;
     let mut list: Vec<String> = hits.iter().take(5).map(|c| describe(c)).collect();

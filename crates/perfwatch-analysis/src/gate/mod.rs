@@ -21,8 +21,8 @@ mod evaluate;
 mod report;
 
 pub use config::{
-    GateConfig, GateConfigError, StageBudget, DEFAULT_METRICS, MAX_DURATION_INCREASE_BOUND,
-    MAX_FAILURE_RATE_BOUND, MIN_HEALTH_SCORE_BOUND, STAGE_BUDGET_BOUND, STAGE_TOTAL_METRIC,
+    GateConfig, GateConfigError, StageBudget, MAX_DURATION_INCREASE_BOUND, MAX_FAILURE_RATE_BOUND,
+    MIN_HEALTH_SCORE_BOUND, STAGE_BUDGET_BOUND, STAGE_TOTAL_METRIC,
 };
 pub use evaluate::evaluate;
 pub use report::{GateReport, RuleResult};

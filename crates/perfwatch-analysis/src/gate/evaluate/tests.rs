@@ -51,7 +51,9 @@ fn comparison(
         },
         note: None,
         confidence: 0.95,
-        primary: true,
+        // Context switches are never primary here (by default they are
+        // not); the CPU times stand for metrics a user made primary.
+        primary: metric != "voluntary_cs",
         reference: perfwatch_model::Reference::Baseline,
     }
 }
@@ -127,10 +129,18 @@ fn regressions_are_counted_at_their_severity_or_worse() {
     );
     assert!(r.passed, "{r:?}");
     assert!(r.detail.starts_with("within the limit"));
-    // Context switches count only when asked for.
+    // A secondary metric never counts, even when named: it is
+    // information (make it primary to gate on it).
     let cfg = GateConfig {
         max_regression_low: Some(0),
         metrics: Some(vec!["voluntary_cs".into()]),
+        ..Default::default()
+    };
+    assert_eq!(one(cfg, &s).actual, "0");
+    // `metrics` narrows the primary comparisons counted.
+    let cfg = GateConfig {
+        max_regression_low: Some(0),
+        metrics: Some(vec!["wall_s".into()]),
         ..Default::default()
     };
     assert_eq!(one(cfg, &s).actual, "1");
