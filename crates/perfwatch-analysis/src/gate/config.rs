@@ -265,7 +265,7 @@ impl GateConfig {
             && self
                 .metrics
                 .as_ref()
-                .is_none_or(|m| m.iter().any(|k| *k == c.metric))
+                .is_none_or(|m| m.contains(&c.metric))
     }
 }
 
