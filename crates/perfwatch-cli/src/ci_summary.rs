@@ -42,7 +42,7 @@ pub fn render(exports: &[SessionExport]) -> std::io::Result<String> {
             .git
             .as_ref()
             .and_then(|g| g.commit.as_deref())
-            .map(|c| format!(" at `{}`", &c[..7.min(c.len())]))
+            .map(|c| format!(" at `{}`", c.chars().take(7).collect::<String>()))
             .unwrap_or_default();
         writeln!(
             out,

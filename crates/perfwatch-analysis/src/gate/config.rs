@@ -261,11 +261,7 @@ impl GateConfig {
     /// Whether the regression rules count comparison `c`: a primary one,
     /// of a metric `metrics` names when it names any.
     pub fn counts(&self, c: &perfwatch_model::Comparison) -> bool {
-        c.primary
-            && self
-                .metrics
-                .as_ref()
-                .is_none_or(|m| m.contains(&c.metric))
+        c.primary && self.metrics.as_ref().is_none_or(|m| m.contains(&c.metric))
     }
 }
 

@@ -70,6 +70,10 @@ pub fn place_spans(spans: &[Span]) -> SpanTree {
 
 /// Places nodes by the rules of the [module documentation](super).
 pub fn place(nodes: &[TreeNode<'_>]) -> SpanTree {
+    if nodes.is_empty() {
+        // Most iterations of uninstrumented commands: nothing to index.
+        return SpanTree::default();
+    }
     let (by_id, duplicate_ids) = index_ids(nodes);
     let mut unknown_parents = 0;
     let mut links: Vec<Option<usize>> = nodes
