@@ -3,7 +3,6 @@
 //! [`perfwatch_model::exit_codes`].
 
 mod args;
-mod ci_summary;
 mod commands;
 mod config;
 mod context;

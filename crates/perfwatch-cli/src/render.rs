@@ -59,7 +59,7 @@ pub fn write_analysis(analysis: &Analysis, format: FileFormat, path: &Path) -> a
 /// The CI Markdown summary of `analyses` into `path` and, when set,
 /// appended to `$GITHUB_STEP_SUMMARY`.
 pub fn write_markdown_summary(analyses: &[Analysis], path: &Path) -> anyhow::Result<()> {
-    let text = crate::ci_summary::render(analyses)?;
+    let text = perfwatch_report::markdown::render_ci_summary(analyses)?;
     write_file(path, |w| w.write_all(text.as_bytes()))?;
     if let Some(step) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
         let mut f = std::fs::OpenOptions::new()

@@ -4,8 +4,10 @@
 mod escape;
 mod sections;
 mod session;
+mod summary;
 mod table;
 
 pub use escape::{code_span, escape_markdown};
 pub use sections::{render_comparisons_markdown, render_findings_markdown, render_stages_markdown};
 pub use session::MarkdownRenderer;
+pub use summary::render_ci_summary;

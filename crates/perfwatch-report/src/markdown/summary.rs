@@ -1,10 +1,11 @@
 //! The concise GitHub-flavoured Markdown report for CI: a verdict line,
 //! the comparison table, the stage breakdown and the top findings.
 
-use perfwatch_model::{short_id, SessionExport};
-use perfwatch_report::markdown::{
+use super::{
     escape_markdown, render_comparisons_markdown, render_findings_markdown, render_stages_markdown,
 };
+use crate::Headline;
+use perfwatch_model::{short_id, SessionExport};
 use std::io::Write;
 
 /// Findings shown at most.
@@ -12,10 +13,10 @@ const TOP_FINDINGS: usize = 5;
 
 /// Render the summary of analysed `exports` (with their gates, when
 /// evaluated). Headlines count primary comparisons only.
-pub fn render(exports: &[SessionExport]) -> std::io::Result<String> {
+pub fn render_ci_summary(exports: &[SessionExport]) -> std::io::Result<String> {
     let mut out: Vec<u8> = Vec::new();
     for export in exports {
-        let headline = perfwatch_report::Headline::of(&export.comparisons);
+        let headline = Headline::of(&export.comparisons);
         let (regressed, improved) = (headline.regressed, headline.improved);
         let health = export
             .health
