@@ -31,10 +31,14 @@
 //!         host: HostInfo { os: "linux".into(), ..HostInfo::default() },
 //!         perfwatch_version: "0.1.0".into(),
 //!         status: SessionStatus::Complete,
+//!         baseline: None,
 //!     },
 //!     variants: vec![],
 //!     comparisons: vec![],
 //!     findings: vec![],
+//!     health: None,
+//!     gate: None,
+//!     notes: vec![],
 //! };
 //! let renderer = "markdown".parse::<Format>()?.renderer(TerminalOptions::default());
 //! let text = renderer.render_to_string(&export)?;

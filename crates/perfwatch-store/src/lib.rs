@@ -23,6 +23,7 @@
 //!     host: HostInfo::default(),
 //!     perfwatch_version: "0.1.0".into(),
 //!     status: SessionStatus::Running,
+//!     baseline: None,
 //! };
 //! store.create_session(&session)?;
 //! store.add_iteration(&session.id, &Iteration { wall_s: 1.5, ..Iteration::default() })?;
