@@ -1,8 +1,9 @@
 //! Series of a metric over stored sessions, and change points in them.
 
 use crate::AppError;
+use crate::{Analysis, Options};
 use perfwatch_analysis::SeverityThresholds;
-use perfwatch_model::{Metric, Severity};
+use perfwatch_model::{HistoryPoint, HistorySeries, Metric, Severity};
 use perfwatch_stats::changepoint::{detect, ChangePoint, DetectOptions};
 use perfwatch_stats::{summarize, CiOptions};
 use perfwatch_store::{SeriesQuery, SessionFilter, Store};
@@ -340,4 +341,83 @@ pub fn locate(
             }
         })
         .collect())
+}
+
+/// The dashboard's trends: wall time and each top-level stage's total (at
+/// most 8), per benchmark and variant of `sessions`, with change points
+/// where a series is long enough and the saved baseline's session marked.
+pub fn dashboard_series(
+    store: &dyn Store,
+    sessions: &[Analysis],
+    opts: &Options,
+) -> Result<Vec<HistorySeries>, AppError> {
+    let ci = opts.ci();
+    let benchmarks: BTreeSet<&str> = sessions
+        .iter()
+        .map(|s| s.session.benchmark.as_str())
+        .collect();
+    let baselines = store.list_baselines()?;
+    let detect_opts = DetectOptions::default();
+    let mut out = Vec::new();
+    for b in benchmarks {
+        let mut metrics = vec![SeriesMetric::Metric(Metric::WallS)];
+        let stages: BTreeSet<String> = sessions
+            .iter()
+            .filter(|s| s.session.benchmark == b)
+            .flat_map(|s| {
+                s.variants
+                    .iter()
+                    .flat_map(|v| v.stages.iter().map(|st| st.path.clone()))
+            })
+            .filter(|p| p.matches('/').count() <= 1)
+            .collect();
+        metrics.extend(stages.into_iter().take(8).map(SeriesMetric::Stage));
+        for metric in metrics {
+            let filters = Filters {
+                benchmark: Some(b.to_string()),
+                ..Default::default()
+            };
+            let Ok(series) = load_series(store, &filters, &metric, &ci) else {
+                continue;
+            };
+            for s in series {
+                let values: Vec<f64> = s.points.iter().map(|p| p.median).collect();
+                let change_points = detect(&values, &detect_opts)
+                    .map(|cps| cps.into_iter().map(|c| c.index).collect())
+                    .unwrap_or_default();
+                let baseline_session = baselines
+                    .iter()
+                    .flat_map(|bl| bl.session_ids.iter())
+                    .find(|id| s.points.iter().any(|p| &p.session_id == *id))
+                    .cloned();
+                out.push(HistorySeries {
+                    benchmark: s.benchmark,
+                    variant: s.variant,
+                    metric: s
+                        .metric
+                        .split_once(':')
+                        .map_or(s.metric.clone(), |_| "total_s".to_string()),
+                    stage: match &metric {
+                        SeriesMetric::Stage(p) => Some(p.clone()),
+                        SeriesMetric::Metric(_) => None,
+                    },
+                    points: s
+                        .points
+                        .into_iter()
+                        .map(|p| HistoryPoint {
+                            session_id: p.session_id,
+                            started_at: p.started_at,
+                            commit: p.commit,
+                            median: p.median,
+                            ci_low: p.ci_low,
+                            ci_high: p.ci_high,
+                        })
+                        .collect(),
+                    change_points,
+                    baseline_session,
+                });
+            }
+        }
+    }
+    Ok(out)
 }

@@ -11,7 +11,6 @@
 //! dashboard of a few MiB rather than a hundred.
 
 use crate::compare_view::compare_section;
-use crate::history::HistorySeries;
 use crate::history_pick::pick;
 use crate::history_view::{history_section, session_list};
 use crate::options::DashboardOptions;
@@ -20,6 +19,7 @@ use crate::payload::{HistoryPayload, PagePayload, SessionPayload};
 use crate::report::default_title;
 use crate::session_view::session_section;
 use maud::html;
+use perfwatch_model::HistorySeries;
 use perfwatch_model::SessionExport;
 use std::collections::HashSet;
 use std::fs;

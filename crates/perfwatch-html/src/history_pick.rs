@@ -5,7 +5,7 @@
 //! all of the wall time, or whose curve is wall time's scaled down, is a
 //! near-duplicate and is not charted; nor is one that barely moved.
 
-use crate::history::HistorySeries;
+use perfwatch_model::HistorySeries;
 use std::collections::HashMap;
 
 /// Charts of other series than wall time per benchmark and variant.
@@ -160,7 +160,7 @@ pub(crate) fn pick(history: &[HistorySeries]) -> Picked {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::HistoryPoint;
+    use perfwatch_model::HistoryPoint;
 
     fn series(stage: Option<&str>, medians: &[f64], change_points: Vec<usize>) -> HistorySeries {
         HistorySeries {

@@ -1,11 +1,11 @@
 //! The dashboard's own views: trend charts per history series and the list
 //! of sessions linking to their pages.
 
-use crate::history::HistorySeries;
 use crate::history_pick::Picked;
 use crate::labels::{metric_label, short_commit};
 use crate::stages_view::num;
 use maud::{html, Markup};
+use perfwatch_model::HistorySeries;
 use perfwatch_model::{short_id, SessionExport};
 use perfwatch_report::units::{format_duration, format_value, unit_for_key, NA};
 use perfwatch_report::Headline;

@@ -32,7 +32,7 @@ mod compare_view;
 mod dashboard;
 mod escape;
 mod findings_view;
-mod history;
+
 mod history_pick;
 mod history_view;
 mod labels;
@@ -46,7 +46,7 @@ mod stages_view;
 
 pub use dashboard::{render_dashboard, render_dashboard_with, session_file_name};
 pub use escape::{escape_html, json_for_script};
-pub use history::{HistoryPoint, HistorySeries};
 pub use options::{DashboardOptions, HtmlOptions};
 pub use page::CONTENT_SECURITY_POLICY;
+pub use perfwatch_model::{HistoryPoint, HistorySeries};
 pub use report::render_report;

@@ -2,8 +2,8 @@
 //! model, never new statistics. Only one representative iteration's
 //! timeline per variant travels, so pages stay small.
 
-use crate::history::HistorySeries;
 use perfwatch_model::span_tree::place_spans;
+use perfwatch_model::HistorySeries;
 use perfwatch_model::{Iteration, SessionExport, Span, VariantExport};
 use perfwatch_report::units::{unit_for_key, unit_key};
 use serde::Serialize;

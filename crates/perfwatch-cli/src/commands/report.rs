@@ -4,13 +4,11 @@ use crate::args::{DashboardArgs, ExportFormat, ReportArgs};
 use crate::context::Context;
 use crate::exit::usage;
 use crate::render::{write_analysis, write_html, write_markdown_summary, FileFormat};
-use perfwatch_app::history::{load_series, Filters, SeriesMetric};
+use perfwatch_app::history::dashboard_series;
 use perfwatch_app::load::analyze_stored;
 use perfwatch_app::{analyze, Analysis};
-use perfwatch_html::{render_dashboard_with, DashboardOptions, HistoryPoint, HistorySeries};
-use perfwatch_stats::changepoint::detect;
+use perfwatch_html::{render_dashboard_with, DashboardOptions};
 use perfwatch_store::{SessionFilter, Store};
-use std::collections::BTreeSet;
 use std::io::Write;
 
 /// `perfwatch report`: the analysis of stored sessions, in the terminal
@@ -88,7 +86,7 @@ pub fn dashboard(ctx: &Context, args: &DashboardArgs) -> anyhow::Result<()> {
         // history's own point of view has no baseline.
         sessions.push(analyze(session, iterations, None, &opts));
     }
-    let history = history_series(&store, &sessions, &opts)?;
+    let history = dashboard_series(&store, &sessions, &opts)?;
     let dash = DashboardOptions {
         title: None,
         session_pages: (args.pages > 0).then_some(args.pages),
@@ -101,81 +99,4 @@ pub fn dashboard(ctx: &Context, args: &DashboardArgs) -> anyhow::Result<()> {
         history.len()
     );
     Ok(())
-}
-/// Wall time and each top-level stage's total, per benchmark and variant,
-/// with change points where the series is long enough.
-fn history_series(
-    store: &dyn Store,
-    sessions: &[Analysis],
-    opts: &perfwatch_app::Options,
-) -> anyhow::Result<Vec<HistorySeries>> {
-    let ci = opts.ci();
-    let benchmarks: BTreeSet<&str> = sessions
-        .iter()
-        .map(|s| s.session.benchmark.as_str())
-        .collect();
-    let baselines = store.list_baselines()?;
-    let detect_opts = perfwatch_stats::changepoint::DetectOptions::default();
-    let mut out = Vec::new();
-    for b in benchmarks {
-        let mut metrics = vec![SeriesMetric::Metric(perfwatch_model::Metric::WallS)];
-        let stages: BTreeSet<String> = sessions
-            .iter()
-            .filter(|s| s.session.benchmark == b)
-            .flat_map(|s| {
-                s.variants
-                    .iter()
-                    .flat_map(|v| v.stages.iter().map(|st| st.path.clone()))
-            })
-            .filter(|p| p.matches('/').count() <= 1)
-            .collect();
-        metrics.extend(stages.into_iter().take(8).map(SeriesMetric::Stage));
-        for metric in metrics {
-            let filters = Filters {
-                benchmark: Some(b.to_string()),
-                ..Default::default()
-            };
-            let Ok(series) = load_series(store, &filters, &metric, &ci) else {
-                continue;
-            };
-            for s in series {
-                let values: Vec<f64> = s.points.iter().map(|p| p.median).collect();
-                let change_points = detect(&values, &detect_opts)
-                    .map(|cps| cps.into_iter().map(|c| c.index).collect())
-                    .unwrap_or_default();
-                let baseline_session = baselines
-                    .iter()
-                    .flat_map(|bl| bl.session_ids.iter())
-                    .find(|id| s.points.iter().any(|p| &p.session_id == *id))
-                    .cloned();
-                out.push(HistorySeries {
-                    benchmark: s.benchmark,
-                    variant: s.variant,
-                    metric: s
-                        .metric
-                        .split_once(':')
-                        .map_or(s.metric.clone(), |_| "total_s".to_string()),
-                    stage: match &metric {
-                        SeriesMetric::Stage(p) => Some(p.clone()),
-                        SeriesMetric::Metric(_) => None,
-                    },
-                    points: s
-                        .points
-                        .into_iter()
-                        .map(|p| HistoryPoint {
-                            session_id: p.session_id,
-                            started_at: p.started_at,
-                            commit: p.commit,
-                            median: p.median,
-                            ci_low: p.ci_low,
-                            ci_high: p.ci_high,
-                        })
-                        .collect(),
-                    change_points,
-                    baseline_session,
-                });
-            }
-        }
-    }
-    Ok(out)
 }

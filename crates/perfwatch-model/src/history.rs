@@ -1,4 +1,5 @@
-//! The history of one metric over sessions, as the analysis provides it.
+//! The history of one metric over sessions, as the analysis provides it
+//! to the dashboard: medians per session and where the level changed.
 
 use serde::{Deserialize, Serialize};
 
