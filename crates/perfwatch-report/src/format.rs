@@ -2,33 +2,15 @@
 //! one-liners, summary cells and comparison cells. Plain text only; each
 //! renderer adds its own styling or escaping.
 
+pub use crate::printable::{printable, printable_lines};
 use crate::units::{
     ci_label, format_change_ci, format_change_pct, format_p, format_value, unit_for_key, NA,
 };
 use perfwatch_model::metric::Unit;
 use perfwatch_model::{Comparison, GitInfo, HostInfo, Iteration, Summary, Verdict};
-use std::borrow::Cow;
 
 /// Characters of a git commit hash shown in summaries and lists.
 pub const SHORT_COMMIT: usize = 7;
-
-/// `text` with control characters (line breaks, tabs, escape sequences)
-/// shown as Rust escapes (`\n`, `\u{1b}`), so that a stage name reported by
-/// a program cannot break a table or drive the terminal.
-pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return Cow::Borrowed(text);
-    }
-    let mut shown = String::with_capacity(text.len() + 8);
-    for ch in text.chars() {
-        if ch.is_control() {
-            shown.extend(ch.escape_default());
-        } else {
-            shown.push(ch);
-        }
-    }
-    Cow::Owned(shown)
-}
 
 /// The first `len` characters of an id or hash (session ids use
 /// [`perfwatch_model::short_id`]).
@@ -253,20 +235,6 @@ pub fn metric_cell(c: &Comparison) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn control_characters_are_shown_escaped() {
-        let cases = [
-            ("plain · ü", "plain · ü"),
-            ("two\nlines", "two\\nlines"),
-            ("tab\there", "tab\\there"),
-            ("\x1b[2Jcleared", "\\u{1b}[2Jcleared"),
-        ];
-        for (input, want) in cases {
-            assert_eq!(printable(input), want, "input {input:?}");
-        }
-        assert!(matches!(printable("as is"), Cow::Borrowed(_)));
-    }
 
     #[test]
     fn short_ids_cut_on_characters() {

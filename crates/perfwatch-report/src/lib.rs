@@ -51,10 +51,11 @@ pub mod format;
 pub mod headline;
 pub mod json;
 pub mod markdown;
+pub mod printable;
 pub mod terminal;
 pub mod units;
 
-pub use self::csv::{CsvRenderer, CSV_COLUMNS};
+pub use self::csv::{text_cell, CsvRenderer, CSV_COLUMNS};
 pub use headline::Headline;
 pub use json::JsonRenderer;
 pub use markdown::MarkdownRenderer;

@@ -4,5 +4,6 @@ mod demo_fixture;
 mod demo_terminal;
 mod fixture;
 mod formats;
+mod hostile_names;
 mod judgement;
 mod terminal;

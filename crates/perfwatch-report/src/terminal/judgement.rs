@@ -3,6 +3,7 @@
 
 use super::options::TerminalOptions;
 use super::wrap::{cut, wrap};
+use crate::printable::printable;
 use console::Style;
 use perfwatch_model::{GateReport, Health};
 use std::io::{self, Write};
@@ -16,7 +17,9 @@ fn styled(options: &TerminalOptions, style: Style, text: impl std::fmt::Display)
 
 /// One line after `used` columns already written: as it is when `whole`
 /// (a gate's rule is the answer, and CI logs are searched for it), wrapped
-/// in full when verbose, else cut to the width.
+/// in full when verbose, else cut to the width. `text` is plain (no
+/// styling): rule details and deductions quote stage and variant names, so
+/// it is shown [`printable`].
 fn line(
     options: &TerminalOptions,
     whole: bool,
@@ -25,6 +28,7 @@ fn line(
     text: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let text = &*printable(text);
     let width = options
         .width
         .saturating_sub(used + indent.chars().count())
