@@ -40,7 +40,10 @@ pub fn main() -> i32 {
             if is_broken_pipe(&err) {
                 return exit_codes::OK;
             }
-            let shown = format!("{err:#}");
+            // Messages quote names, paths and file contents: shown
+            // without their control or bidirectional characters.
+            let shown =
+                perfwatch_report::printable::printable_lines(&format!("{err:#}")).into_owned();
             let expected = ExpectedError::classify(err);
             if !expected.is_silent() {
                 eprintln!("error: {shown}");

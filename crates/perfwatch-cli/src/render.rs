@@ -19,7 +19,11 @@ pub fn terminal(ctx: &Context, analysis: &Analysis, out: &mut dyn Write) -> std:
     let options = ctx.terminal();
     render_session(analysis, &options, out)?;
     for note in &analysis.notes {
-        writeln!(out, "note: {note}")?;
+        writeln!(
+            out,
+            "note: {}",
+            perfwatch_report::printable::printable(note)
+        )?;
     }
     if let Some(h) = &analysis.health {
         render_health(h, &options, out)?;

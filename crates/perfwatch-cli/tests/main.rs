@@ -25,6 +25,7 @@ mod figures;
 mod gate_report;
 mod history_detect;
 mod hooks;
+mod hostile_text;
 mod import_hyperfine;
 mod interrupt;
 mod markdown_summary;

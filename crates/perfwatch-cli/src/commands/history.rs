@@ -1,4 +1,8 @@
 //! `perfwatch history` and `perfwatch detect`.
+//!
+//! Names, labels and ids come from the store or from a CSV file given to
+//! `detect`: tables show them [`printable`], CSV output writes them as
+//! [`text_cell`]s; figures are written as they are.
 
 use crate::args::{DetectArgs, HistoryArgs, SeriesArgs, TableFormat};
 use crate::context::Context;
@@ -7,6 +11,8 @@ use comfy_table::{presets::NOTHING, Cell, CellAlignment, Table};
 use perfwatch_app::history::{
     detect_options, load_series, locate, Filters, Located, Series, SeriesMetric,
 };
+use perfwatch_report::printable::printable;
+use perfwatch_report::text_cell;
 use perfwatch_report::units::{format_value, unit_for_key};
 use std::io::Write;
 use std::path::Path;
@@ -72,13 +78,13 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> anyhow::Result<()> {
             for s in &series {
                 for p in &s.points {
                     w.write_record([
-                        s.benchmark.as_str(),
-                        &s.variant,
-                        &s.metric,
-                        &p.session_id,
-                        &p.started_at,
-                        p.commit.as_deref().unwrap_or(""),
-                        p.branch.as_deref().unwrap_or(""),
+                        &*text_cell(&s.benchmark),
+                        &text_cell(&s.variant),
+                        &text_cell(&s.metric),
+                        &text_cell(&p.session_id),
+                        &text_cell(&p.started_at),
+                        &text_cell(p.commit.as_deref().unwrap_or("")),
+                        &text_cell(p.branch.as_deref().unwrap_or("")),
                         &p.n.to_string(),
                         &p.median.to_string(),
                         &p.ci_low.to_string(),
@@ -106,23 +112,26 @@ fn print_series(out: &mut dyn Write, s: &Series) -> std::io::Result<()> {
     writeln!(
         out,
         "{} · {} · {} ({} sessions)",
-        s.benchmark,
-        s.variant,
-        s.metric,
+        printable(&s.benchmark),
+        printable(&s.variant),
+        printable(&s.metric),
         s.points.len()
     )?;
     let mut t = table(&["session", "started", "commit", "n", "median", "95% CI"]);
     for p in &s.points {
         t.add_row(vec![
-            perfwatch_model::short_id(&p.session_id).to_string(),
-            p.started_at
-                .chars()
-                .take(19)
-                .collect::<String>()
-                .replace('T', " "),
+            printable(perfwatch_model::short_id(&p.session_id)).into_owned(),
+            printable(
+                &p.started_at
+                    .chars()
+                    .take(19)
+                    .collect::<String>()
+                    .replace('T', " "),
+            )
+            .into_owned(),
             p.commit
                 .as_deref()
-                .map(|c| c.chars().take(7).collect())
+                .map(|c| printable(&c.chars().take(7).collect::<String>()).into_owned())
                 .unwrap_or_else(|| "-".into()),
             p.n.to_string(),
             format_value(unit, p.median),
@@ -196,18 +205,18 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
             for (series, metric, cps) in &results {
                 for c in cps {
                     w.write_record([
-                        series.as_str(),
-                        metric,
+                        &*text_cell(series),
+                        &text_cell(metric),
                         &c.index.to_string(),
-                        &c.at,
-                        c.session_id.as_deref().unwrap_or(""),
-                        c.commit.as_deref().unwrap_or(""),
+                        &text_cell(&c.at),
+                        &text_cell(c.session_id.as_deref().unwrap_or("")),
+                        &text_cell(c.commit.as_deref().unwrap_or("")),
                         &c.median_before.to_string(),
                         &c.median_after.to_string(),
                         &format!("{:.3}", c.change_pct),
                         &format!("{:.3e}", c.p_value),
-                        c.direction,
-                        c.severity.key(),
+                        &text_cell(c.direction),
+                        &text_cell(c.severity.key()),
                     ])?;
                 }
             }
@@ -220,6 +229,7 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
                 } else {
                     metric
                 });
+                let (series, metric) = (printable(series), printable(metric));
                 if cps.is_empty() {
                     writeln!(out, "{series} · {metric}: no change point")?;
                     continue;
@@ -238,14 +248,15 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
                 ]);
                 for c in cps {
                     t.add_row(vec![
-                        c.at.chars().take(19).collect::<String>().replace('T', " "),
+                        printable(&c.at.chars().take(19).collect::<String>().replace('T', " "))
+                            .into_owned(),
                         c.session_id
                             .as_deref()
-                            .map(|s| perfwatch_model::short_id(s).to_string())
+                            .map(|s| printable(perfwatch_model::short_id(s)).into_owned())
                             .unwrap_or_else(|| "-".into()),
                         c.commit
                             .as_deref()
-                            .map(|s| s.chars().take(7).collect())
+                            .map(|s| printable(&s.chars().take(7).collect::<String>()).into_owned())
                             .unwrap_or_else(|| "-".into()),
                         format_value(unit, c.median_before),
                         format_value(unit, c.median_after),

@@ -4,6 +4,7 @@ use crate::args::ImportArgs;
 use crate::context::Context;
 use crate::exit::usage;
 use perfwatch_import::{import_path, Source};
+use perfwatch_report::printable::printable;
 use perfwatch_store::Store;
 
 /// Import every file; nothing is stored unless all of them parse.
@@ -30,7 +31,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<()> {
                 }
                 eprintln!(
                     "note: {} has no exit codes (hyperfine < 1.12): runs are taken as successful",
-                    path.display()
+                    printable(&path.display().to_string())
                 );
             }
             store.create_session(&im.session)?;
@@ -40,9 +41,9 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<()> {
             println!(
                 "imported {} {} as session {} ({}, {} iterations)",
                 source.name(),
-                path.display(),
+                printable(&path.display().to_string()),
                 perfwatch_model::short_id(&im.session.id),
-                im.session.benchmark,
+                printable(&im.session.benchmark),
                 im.iterations.len()
             );
         }

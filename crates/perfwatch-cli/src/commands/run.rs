@@ -159,7 +159,10 @@ fn run_one(
 fn report_stop(export: &Analysis, stopped_by: Option<&RunError>, code: i32) -> i32 {
     if let Some(err) = stopped_by {
         let kept: usize = export.variants.iter().map(|v| v.iterations.len()).sum();
-        eprintln!("error: {err}");
+        eprintln!(
+            "error: {}",
+            perfwatch_report::printable::printable_lines(&err.to_string())
+        );
         eprintln!(
             "note: {kept} finished iteration(s) are kept in session {}",
             short_id(&export.session.id)

@@ -65,7 +65,7 @@ pub fn run(args: &SpanArgs) -> anyhow::Result<()> {
         if let Err(e) = written {
             eprintln!(
                 "perfwatch span: could not record stage `{}`: {e}",
-                args.name
+                perfwatch_report::printable::printable(&args.name)
             );
         }
     }

@@ -7,6 +7,7 @@ use crate::render::{write_analysis, FileFormat};
 use perfwatch_app::load::{analyze_stored, load_any, load_reference};
 use perfwatch_app::{analyze, AppError};
 use perfwatch_model::short_id;
+use perfwatch_report::printable::printable;
 use perfwatch_report::terminal::{render_sessions, SessionListRow};
 use perfwatch_store::{SessionFilter, Store};
 use std::io::Write;
@@ -130,7 +131,7 @@ pub fn baseline(ctx: &Context, cmd: &BaselineCommand) -> anyhow::Result<()> {
             writeln!(
                 out,
                 "saved baseline `{}` = session {}",
-                b.name,
+                printable(&b.name),
                 short_id(&id)
             )?;
         }
@@ -147,18 +148,23 @@ pub fn baseline(ctx: &Context, cmd: &BaselineCommand) -> anyhow::Result<()> {
                 writeln!(
                     out,
                     "{}\t{}\t{}\t{}",
-                    b.name,
-                    b.created_at,
-                    ids.join(","),
-                    b.description.unwrap_or_default()
+                    printable(&b.name),
+                    printable(&b.created_at),
+                    printable(&ids.join(",")),
+                    printable(&b.description.unwrap_or_default())
                 )?;
             }
         }
         BaselineCommand::Show { name } => {
             let b = store.get_baseline(name)?;
-            writeln!(out, "baseline `{}` saved {}", b.name, b.created_at)?;
+            writeln!(
+                out,
+                "baseline `{}` saved {}",
+                printable(&b.name),
+                printable(&b.created_at)
+            )?;
             if let Some(d) = &b.description {
-                writeln!(out, "{d}")?;
+                writeln!(out, "{}", printable(d))?;
             }
             let opts = crate::options::analysis_options(&ctx.config, None);
             let (session, iterations) = perfwatch_app::load::load_baseline_raw(&store, name)?;
@@ -167,7 +173,11 @@ pub fn baseline(ctx: &Context, cmd: &BaselineCommand) -> anyhow::Result<()> {
         }
         BaselineCommand::Delete { name } => {
             store.delete_baseline(name)?;
-            writeln!(out, "deleted baseline `{name}` (its sessions are kept)")?;
+            writeln!(
+                out,
+                "deleted baseline `{}` (its sessions are kept)",
+                printable(name)
+            )?;
         }
     }
     Ok(out.flush()?)

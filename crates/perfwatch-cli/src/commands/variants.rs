@@ -3,9 +3,12 @@
 use crate::args::VariantsArgs;
 use crate::config::Config;
 use crate::exit::usage;
+use perfwatch_report::printable::printable;
 use std::io::Write;
 
-/// Print each benchmark's command and variants with their settings.
+/// Print each benchmark's command and variants with their settings. Names,
+/// commands and settings come from perfwatch.toml, where a quoted key may
+/// hold any character: they are shown [`printable`].
 pub fn run(args: &VariantsArgs, config: &Config, out: &mut dyn Write) -> anyhow::Result<()> {
     if config.file.benchmark.is_empty() {
         return Err(usage(
@@ -22,24 +25,24 @@ pub fn run(args: &VariantsArgs, config: &Config, out: &mut dyn Write) -> anyhow:
             (None, Some(s)) => format!("sh -c {s:?}"),
             (None, None) => String::new(),
         };
-        writeln!(out, "{name}: {cmd}")?;
+        writeln!(out, "{}: {}", printable(name), printable(&cmd))?;
         if let Some(d) = &b.description {
-            writeln!(out, "  {d}")?;
+            writeln!(out, "  {}", printable(d))?;
         }
         if b.variant.is_empty() {
             writeln!(out, "  (no variants: runs as `default`)")?;
         }
         for (vname, v) in &b.variant {
-            write!(out, "  {vname}")?;
+            write!(out, "  {}", printable(vname))?;
             if let Some(d) = &v.description {
-                write!(out, " — {d}")?;
+                write!(out, " — {}", printable(d))?;
             }
             writeln!(out)?;
             for (k, val) in &v.env {
-                writeln!(out, "      env  {k}={val}")?;
+                writeln!(out, "      env  {}={}", printable(k), printable(val))?;
             }
             if !v.args.is_empty() {
-                writeln!(out, "      args {}", v.args.join(" "))?;
+                writeln!(out, "      args {}", printable(&v.args.join(" ")))?;
             }
         }
     }
