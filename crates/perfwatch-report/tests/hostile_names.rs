@@ -156,7 +156,7 @@ fn terminal_summary_shows_hostile_names_escaped() {
             ..TerminalOptions::default()
         },
     ] {
-        let mut text = TerminalRenderer::new(options.clone())
+        let mut text = TerminalRenderer::new(options)
             .render_to_string(&export)
             .unwrap();
         let mut out = Vec::new();
