@@ -2,7 +2,7 @@
 //! measured) data to an answer, under every front end.
 //!
 //! The CLI and (later) the server are thin shells over these functions:
-//! they parse their input, call [`analyze`] (directly, or through
+//! they parse their input, call [`analyze()`] (directly, or through
 //! [`load::analyze_stored`]) and render the [`Analysis`] they get back.
 //! Because no front end computes anything itself, one session gives one
 //! answer — the same comparisons, verdicts, findings, health and gate — in
@@ -39,7 +39,7 @@
 //! assert!(analysis.health.is_some());
 //! ```
 //!
-//! What lives here: [`analyze`] and its [`Options`]; loading sessions,
+//! What lives here: [`analyze()`] and its [`Options`]; loading sessions,
 //! pooled baselines and exported files ([`load`]); comparisons between
 //! sessions ([`compare`]); history series and change points ([`history`]);
 //! the gate's history rule ([`gate_history`]); recording a session while it

@@ -55,7 +55,7 @@ const EDGES: [f64; 26] = [
 /// How many generated figures follow the edges, per unit.
 const GENERATED: usize = 600;
 
-/// The reference table: [`EDGES`] and a deterministic spread of
+/// The reference table: the unit edges above and a deterministic spread of
 /// magnitudes from 1e-14 to 1e20 (values just below a power of ten
 /// included), each in every unit.
 pub fn samples() -> Vec<Sample> {
