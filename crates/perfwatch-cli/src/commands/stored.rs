@@ -45,7 +45,7 @@ pub fn sessions(ctx: &Context, args: &SessionsArgs) -> anyhow::Result<()> {
             wall_median,
         });
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     render_sessions(&list, &ctx.terminal(), &mut out)?;
     Ok(out.flush()?)
 }
@@ -55,7 +55,7 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
     let store = ctx.open_existing_store()?;
     let opts = crate::options::analysis_options(&ctx.config, None);
     let analysis = analyze_stored(&store, &args.session, args.baseline.as_deref(), &opts)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     crate::render::terminal(ctx, &analysis, &mut out)?;
     Ok(out.flush()?)
 }
@@ -97,7 +97,7 @@ pub fn compare(ctx: &Context, args: &CompareArgs) -> anyhow::Result<()> {
             return Err(AppError::NothingToCompare(note.clone()).into());
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     crate::render::terminal(ctx, &analysis, &mut out)?;
     out.flush()?;
     if let Some(path) = &args.export_json {
@@ -112,7 +112,7 @@ pub fn compare(ctx: &Context, args: &CompareArgs) -> anyhow::Result<()> {
 /// `perfwatch baseline …`.
 pub fn baseline(ctx: &Context, cmd: &BaselineCommand) -> anyhow::Result<()> {
     let store = ctx.open_existing_store()?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     match cmd {
         BaselineCommand::Save {
             name,
