@@ -1,7 +1,7 @@
 //! Regressions of the hardening pass: each test is named after the bug it
 //! pins.
 
-use crate::util::TestDir;
+use crate::util::{assert_one_line_error, stderr, TestDir};
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::process::{Output, Stdio};
 
@@ -149,4 +149,139 @@ fn a_stdout_that_cannot_be_written_is_said_once_and_changes_no_exit_code() {
         1,
         "{err}"
     );
+}
+
+/// `perfwatch ARGS` in `dir` is refused with exit 2 and one `error:` line
+/// holding every needle, and nothing is written (no history either).
+fn refused_before_anything_is_written(dir: &TestDir, args: &[&str], needles: &[&str]) {
+    assert_one_line_error(dir.pw().args(args).assert(), 2, needles);
+    assert!(!dir.db().exists(), "`{args:?}` created the history");
+}
+
+#[test]
+fn a_timeout_too_large_for_a_duration_is_a_usage_error_not_a_panic() {
+    let dir = TestDir::new();
+    // 1e20 s does not fit a `Duration`; 1e19 s does, but not past an `Instant`.
+    for t in ["1e20", "1e19", "inf", "31536001"] {
+        refused_before_anything_is_written(
+            &dir,
+            &["run", "-n", "1", "--timeout", t, "--", "true"],
+            &["--timeout", "at most 31536000"],
+        );
+    }
+    // A year itself is accepted.
+    dir.pw()
+        .args(["run", "-n", "1", "--timeout", "31536000", "--", "true"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_timeout_too_large_for_a_duration_in_the_config_is_refused_at_its_place() {
+    for t in ["1e20", "1e19"] {
+        let dir = TestDir::new();
+        dir.write(
+            "perfwatch.toml",
+            format!("[benchmark.b]\ncommand = ['true']\ntimeout = {t}\n"),
+        );
+        refused_before_anything_is_written(
+            &dir,
+            &["run", "b"],
+            &["perfwatch.toml:3:11:", "timeout", "at most 31536000"],
+        );
+    }
+}
+
+#[test]
+fn max_runs_in_the_config_is_not_reported_as_the_flag() {
+    let cases: [(&str, &[&str], &[&str]); 4] = [
+        (
+            "max_runs = 0\n",
+            &[],
+            &["perfwatch.toml:3:12:", "max_runs: must be at least 1"],
+        ),
+        (
+            "min_runs = 5\nmax_runs = 2\n",
+            &[],
+            &["perfwatch.toml:4:12:", "max_runs: 2 is below min_runs = 5"],
+        ),
+        (
+            "max_runs = 2\n",
+            &["--min-runs", "5"],
+            &["max_runs = 2 (perfwatch.toml:3:12) is below --min-runs 5"],
+        ),
+        (
+            "min_runs = 5\n",
+            &["--max-runs", "2"],
+            &["--max-runs 2 is below min_runs = 5 (perfwatch.toml:3:12)"],
+        ),
+    ];
+    for (keys, flags, needles) in cases {
+        let dir = TestDir::new();
+        dir.write(
+            "perfwatch.toml",
+            format!("[benchmark.b]\ncommand = ['true']\n{keys}"),
+        );
+        let mut args = vec!["run", "b"];
+        args.extend(flags);
+        let out = dir.pw().args(&args).assert().code(2);
+        let err = stderr(&out);
+        if !flags.contains(&"--max-runs") {
+            assert!(!err.contains("--max-runs"), "{err}");
+        }
+        for needle in needles {
+            assert!(err.contains(needle), "`{needle}` missing from:\n{err}");
+        }
+        assert!(!dir.db().exists(), "{keys} {flags:?} created the history");
+    }
+}
+
+#[test]
+fn a_nul_byte_in_an_env_value_is_refused_when_the_config_is_read() {
+    let tables = [
+        (
+            "[benchmark.b]\ncommand = ['true']\n[benchmark.b.variant.v]\nenv = { A = \"x\\u0000y\" }\n",
+            "perfwatch.toml:4:13:",
+        ),
+        (
+            "[benchmark.b]\ncommand = ['true']\nenv = { A = \"x\\u0000y\" }\n",
+            "perfwatch.toml:3:13:",
+        ),
+    ];
+    for (text, place) in tables {
+        let dir = TestDir::new();
+        dir.write("perfwatch.toml", text);
+        refused_before_anything_is_written(&dir, &["run", "b"], &[place, "NUL"]);
+        // Commands that only read the configuration refuse it too.
+        assert_one_line_error(dir.pw().args(["variants"]).assert(), 2, &[place]);
+    }
+}
+
+#[test]
+fn a_negative_or_infinite_failure_rate_is_refused() {
+    for value in ["-1", "inf", "nan"] {
+        let dir = TestDir::new();
+        dir.write(
+            "perfwatch.toml",
+            format!("[gates]\nmax_failure_rate = {value}\n"),
+        );
+        refused_before_anything_is_written(
+            &dir,
+            &["run", "-n", "1", "--", "true"],
+            &[
+                "perfwatch.toml:2:20:",
+                "max_failure_rate",
+                "between 0 and 1",
+            ],
+        );
+        let dir = TestDir::new();
+        let flag = format!("--max-failure-rate={value}");
+        let out = dir
+            .pw()
+            .args(["run", "-n", "1", "--gate", &flag, "--", "true"])
+            .assert()
+            .code(2);
+        assert!(stderr(&out).contains("between 0 and 1"), "{}", stderr(&out));
+        assert!(!dir.db().exists());
+    }
 }
