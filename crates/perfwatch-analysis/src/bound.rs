@@ -60,6 +60,11 @@ impl Bound {
         Bound::at_least(min).to(max, false)
     }
 
+    /// This bound, also at most `max` (including it).
+    pub const fn up_to(self, max: f64) -> Bound {
+        self.to(max, false)
+    }
+
     /// This bound, also below `max` (excluding it).
     pub const fn below(self, max: f64) -> Bound {
         self.to(max, true)

@@ -7,6 +7,11 @@
 //! deserialisation checks every value as it is read (defaults included:
 //! they are the library's).
 
+mod env;
+mod places;
+
+pub use places::{Place, RunCountPlaces};
+
 use indexmap::IndexMap;
 use perfwatch_analysis::{Bound, CompareOptions, FindingOptions, GateConfig};
 use serde::de::Error as _;
@@ -49,7 +54,7 @@ pub struct BenchmarkConfig {
     /// Working directory, relative to the config file.
     pub cwd: Option<PathBuf>,
     /// Environment for every variant.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "env::table")]
     pub env: BTreeMap<String, String>,
     /// Hook run once before all runs.
     pub setup: Option<String>,
@@ -79,6 +84,10 @@ pub struct BenchmarkConfig {
     /// Variants by name, in file order.
     #[serde(default)]
     pub variant: IndexMap<String, VariantConfig>,
+    /// Where `min_runs` and `max_runs` are in the file (filled by
+    /// [`parse`]), for checks against the command line's flags.
+    #[serde(skip)]
+    pub places: RunCountPlaces,
 }
 
 /// `[benchmark.NAME.variant.VNAME]`.
@@ -88,15 +97,17 @@ pub struct VariantConfig {
     /// What the variant is.
     pub description: Option<String>,
     /// Extra environment.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "env::table")]
     pub env: BTreeMap<String, String>,
     /// Extra arguments appended to the command.
     #[serde(default)]
     pub args: Vec<String>,
 }
 
-/// What `timeout` accepts, in seconds.
-const TIMEOUT_BOUND: Bound = Bound::above(0.0);
+/// What `timeout` (and `--timeout`) accepts, in seconds: up to the
+/// runner's longest, a year.
+pub const TIMEOUT_BOUND: Bound =
+    Bound::above(0.0).up_to(perfwatch_runner::Plan::MAX_TIMEOUT.as_secs_f64());
 
 /// What `runs` and `max_runs` accept.
 const RUN_COUNT_BOUND: Bound = Bound::at_least(1.0);
@@ -220,7 +231,7 @@ impl Config {
 
 /// Parse and validate configuration text.
 pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
-    let file: ConfigFile = toml::from_str(text).map_err(|e| {
+    let mut file: ConfigFile = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
         ConfigError::Parse {
             path: path.to_path_buf(),
@@ -251,6 +262,20 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
                 )))
             }
             _ => {}
+        }
+    }
+    let mut places = places::run_counts(text, path);
+    for (name, b) in &mut file.benchmark {
+        b.places = places.shift_remove(name).unwrap_or_default();
+        if let (Some(lo), Some(hi), Some(at)) = (b.min_runs, b.max_runs, &b.places.max_runs) {
+            if hi < lo {
+                return Err(ConfigError::Parse {
+                    path: path.to_path_buf(),
+                    line: at.line,
+                    column: at.column,
+                    message: format!("[benchmark.{name}] max_runs: {hi} is below min_runs = {lo}"),
+                });
+            }
         }
     }
     Ok(file)
@@ -453,7 +478,7 @@ mod tests {
         let e = err("[benchmark.b]\ncommand = ['true']\ntimeout = -1\n");
         assert_eq!(
             e,
-            "perfwatch.toml:3:11: [benchmark.b] timeout: must be above 0, got -1"
+            "perfwatch.toml:3:11: [benchmark.b] timeout: must be above 0 and at most 31536000, got -1"
         );
         let e = err("[benchmark.b]\ncommand = ['true']\nruns = 0\n");
         assert!(e.starts_with("perfwatch.toml:3:8: [benchmark.b] runs: must be at least 1"));

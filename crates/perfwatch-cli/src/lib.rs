@@ -14,6 +14,7 @@ mod output;
 mod params;
 mod render;
 mod settings;
+mod stdout;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -34,12 +35,12 @@ pub fn main() -> i32 {
             };
         }
     };
-    match dispatch(&cli) {
+    // Standard output never decides the exit code (see `stdout`).
+    let result = dispatch(&cli);
+    stdout::report_failure();
+    match result {
         Ok(()) => exit_codes::OK,
         Err(err) => {
-            if is_broken_pipe(&err) {
-                return exit_codes::OK;
-            }
             // Messages quote names, paths and file contents: shown
             // without their control or bidirectional characters.
             let shown =
@@ -51,13 +52,6 @@ pub fn main() -> i32 {
             expected.process_exit_code()
         }
     }
-}
-
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }
 
 fn dispatch(cli: &Cli) -> anyhow::Result<()> {
@@ -84,7 +78,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Show(args) => commands::stored::show(&ctx, args),
         Command::Export(args) => commands::stored::export(&ctx, args),
         Command::Variants(args) => {
-            commands::variants::run(args, &ctx.config, &mut std::io::stdout().lock())
+            commands::variants::run(args, &ctx.config, &mut stdout::stdout())
         }
         Command::Report(args) => commands::report::report(&ctx, args),
         Command::Dashboard(args) => commands::report::dashboard(&ctx, args),

@@ -11,7 +11,7 @@ pub fn write_file(
     render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
     if path.as_os_str() == "-" {
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::stdout::stdout();
         render(&mut out)?;
         return Ok(out.flush()?);
     }

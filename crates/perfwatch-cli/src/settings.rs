@@ -2,7 +2,7 @@
 //! second stage of argument handling. Nothing here runs anything.
 
 use crate::args::{AbArgs, RunArgs, ScheduleArgs};
-use crate::config::{BenchmarkConfig, Config};
+use crate::config::{BenchmarkConfig, Config, Place, TIMEOUT_BOUND};
 use crate::exit::usage;
 use crate::params::{self, Param};
 use perfwatch_model::{CommandSpec, VariantSpec};
@@ -48,10 +48,24 @@ fn schedule(
     };
     if let Some(hi) = runs.max_runs {
         if hi < runs.min_runs && exact.is_none() {
-            return Err(usage(format!(
-                "--max-runs {hi} is below --min-runs {}",
-                runs.min_runs
-            )));
+            // Each count is named where it came from: the flag, or the
+            // file's key at its place.
+            let from_file = |key: &str, n: u32, place: &Option<Place>| match place {
+                Some(at) => format!("{key} = {n} ({at})"),
+                None => format!("{key} = {n} (perfwatch.toml)"),
+            };
+            let max = match cli.max_runs {
+                Some(n) => format!("--max-runs {n}"),
+                None => from_file("max_runs", hi, &b.places.max_runs),
+            };
+            let min = match (cli.min_runs, b.min_runs) {
+                (Some(n), _) => format!("--min-runs {n}"),
+                (None, Some(n)) => from_file("min_runs", n, &b.places.min_runs),
+                (None, None) => {
+                    format!("the default minimum of {} runs (--min-runs)", runs.min_runs)
+                }
+            };
+            return Err(usage(format!("{max} is below {min}")));
         }
     }
     if exact == Some(0) || runs.max_runs == Some(0) {
@@ -69,13 +83,13 @@ fn schedule(
         conclude: cli.conclude.clone().or(b.conclude),
         cleanup: cli.cleanup.clone().or(b.cleanup),
     };
+    // The file's value was checked as it was read, the flag's is here;
+    // the bound keeps it within what a `Duration` and an `Instant` hold.
     plan.timeout = match cli.timeout.or(b.timeout) {
-        Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
-        Some(t) => {
-            return Err(usage(format!(
-                "--timeout must be a positive number of seconds, not {t}"
-            )))
-        }
+        Some(t) => match TIMEOUT_BOUND.check(t) {
+            Ok(t) => Some(Duration::from_secs_f64(t)),
+            Err(e) => return Err(usage(format!("--timeout (seconds) {e}"))),
+        },
         None => None,
     };
     if let Some(ms) = cli.sample_interval.or(b.sample_interval) {

@@ -174,7 +174,7 @@ const ROWS: &[Row] = &[
     row(
         "[benchmark.b]\nshell = 'true'\ntimeout = 0\n",
         "3:11",
-        "[benchmark.b] timeout: must be above 0, got 0",
+        "[benchmark.b] timeout: must be above 0 and at most 31536000, got 0",
     ),
     row(
         "[benchmark.b]\nshell = 'true'\nruns = 0\n",

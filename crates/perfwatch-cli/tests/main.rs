@@ -30,6 +30,7 @@ mod import_hyperfine;
 mod interrupt;
 mod markdown_summary;
 mod real_browser;
+mod regression;
 mod run_basics;
 mod snapshots;
 mod span;

@@ -41,6 +41,10 @@ impl Plan {
     /// Default sampling period ([`Plan::sample_interval`]).
     pub const DEFAULT_SAMPLE_INTERVAL: Duration = Duration::from_millis(50);
 
+    /// The longest [`Plan::timeout`] a plan takes: a year. Front ends
+    /// refuse longer ones; [`crate::check`] does too.
+    pub const MAX_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
+
     /// The command variant `v` runs: its own, or the plan's.
     pub fn command_for(&self, v: usize) -> &CommandSpec {
         self.variants

@@ -99,6 +99,12 @@ fn check_numbers(plan: &Plan) -> Result<(), RunError> {
         ))
     } else if plan.timeout.is_some_and(|t| t.is_zero()) {
         Some("the timeout must be longer than zero".to_string())
+    } else if let Some(t) = plan.timeout.filter(|&t| t > Plan::MAX_TIMEOUT) {
+        Some(format!(
+            "the timeout ({} s) must be at most {} s (a year)",
+            t.as_secs_f64(),
+            Plan::MAX_TIMEOUT.as_secs()
+        ))
     } else if plan.sample_interval.is_some_and(|t| t.is_zero()) {
         Some("the sample interval must be longer than zero".to_string())
     } else {
@@ -255,6 +261,9 @@ mod tests {
         let mut p = plan(&["sh"]);
         p.timeout = Some(Duration::ZERO);
         cases.push((p, "timeout"));
+        let mut p = plan(&["sh"]);
+        p.timeout = Some(Duration::MAX);
+        cases.push((p, "a year"));
         let mut p = plan(&["sh"]);
         p.sample_interval = Some(Duration::ZERO);
         cases.push((p, "sample interval"));

@@ -57,7 +57,7 @@ pub fn run(ctx: &Context, args: &GateArgs) -> anyhow::Result<()> {
         report.rules.push(history_rule(&store, &analysis, &opts)?);
         report.passed = report.rules.iter().all(|r| r.passed);
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     crate::render::print_gate(ctx, &report, &mut out)?;
     out.flush()?;
     let no_rule = report.rules.is_empty();

@@ -57,7 +57,7 @@ fn right(t: &mut Table, from: usize) {
 /// `perfwatch history`.
 pub fn history(ctx: &Context, args: &HistoryArgs) -> anyhow::Result<()> {
     let series = stored_series(ctx, &args.series)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     match args.format {
         TableFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&series)?)?,
         TableFormat::Csv => {
@@ -177,7 +177,7 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
             ));
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     match args.format {
         TableFormat::Json => {
             let v: Vec<_> = results

@@ -6,6 +6,7 @@ use crate::exit::usage;
 use perfwatch_import::{import_path, Source};
 use perfwatch_report::printable::printable;
 use perfwatch_store::Store;
+use std::io::Write;
 
 /// Import every file; nothing is stored unless all of them parse.
 pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<()> {
@@ -38,14 +39,15 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<()> {
             for it in &im.iterations {
                 store.add_iteration(&im.session.id, it)?;
             }
-            println!(
+            writeln!(
+                crate::stdout::stdout(),
                 "imported {} {} as session {} ({}, {} iterations)",
                 source.name(),
                 printable(&path.display().to_string()),
                 perfwatch_model::short_id(&im.session.id),
                 printable(&im.session.benchmark),
                 im.iterations.len()
-            );
+            )?;
         }
     }
     Ok(())

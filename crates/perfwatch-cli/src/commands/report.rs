@@ -53,7 +53,7 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> anyhow::Result<()> {
             write_analysis(&analyses[0], format, &path)?;
         }
         None => {
-            let mut out = std::io::stdout().lock();
+            let mut out = crate::stdout::stdout();
             for analysis in &analyses {
                 crate::render::terminal(ctx, analysis, &mut out)?;
             }

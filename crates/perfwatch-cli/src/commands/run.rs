@@ -137,7 +137,7 @@ fn run_one(
     };
     let export = analyze(session, iterations, reference.as_ref(), opts);
     if !out_args.quiet {
-        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut stdout = std::io::BufWriter::new(crate::stdout::stdout());
         crate::render::terminal(ctx, &export, &mut stdout)?;
         stdout.flush()?;
     }

@@ -46,7 +46,7 @@ pub fn sessions(ctx: &Context, args: &SessionsArgs) -> anyhow::Result<()> {
             wall_median,
         });
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     render_sessions(&list, &ctx.terminal(), &mut out)?;
     Ok(out.flush()?)
 }
@@ -56,7 +56,7 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
     let store = ctx.open_existing_store()?;
     let opts = crate::options::analysis_options(&ctx.config, None);
     let analysis = analyze_stored(&store, &args.session, args.baseline.as_deref(), &opts)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     crate::render::terminal(ctx, &analysis, &mut out)?;
     Ok(out.flush()?)
 }
@@ -98,7 +98,7 @@ pub fn compare(ctx: &Context, args: &CompareArgs) -> anyhow::Result<()> {
             return Err(AppError::NothingToCompare(note.clone()).into());
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     crate::render::terminal(ctx, &analysis, &mut out)?;
     out.flush()?;
     if let Some(path) = &args.export_json {
@@ -113,7 +113,7 @@ pub fn compare(ctx: &Context, args: &CompareArgs) -> anyhow::Result<()> {
 /// `perfwatch baseline …`.
 pub fn baseline(ctx: &Context, cmd: &BaselineCommand) -> anyhow::Result<()> {
     let store = ctx.open_existing_store()?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     match cmd {
         BaselineCommand::Save {
             name,

@@ -77,7 +77,8 @@ fn supervise_with(
     let cfg = MonitorConfig {
         start: s.start,
         sample_interval: s.sample_interval,
-        deadline: s.timeout.map(|t| s.start + t),
+        // A deadline past what an `Instant` holds is no deadline.
+        deadline: s.timeout.and_then(|t| s.start.checked_add(t)),
         cancel: s.cancel,
         grace: GRACE,
     };
@@ -173,6 +174,10 @@ mod tests {
     }
 
     fn watch(secs: &str, timeout_ms: Option<u64>, use_pidfd: bool) -> Supervised {
+        watch_for(secs, timeout_ms.map(Duration::from_millis), use_pidfd)
+    }
+
+    fn watch_for(secs: &str, timeout: Option<Duration>, use_pidfd: bool) -> Supervised {
         // The clock starts before the spawn, as the runner's does: the
         // sleep begins inside the spawn, so a clock started after it reads
         // less than the sleep.
@@ -181,7 +186,7 @@ mod tests {
         let s = Supervision {
             start,
             sample_interval: Some(Duration::from_millis(10)),
-            timeout: timeout_ms.map(Duration::from_millis),
+            timeout,
             cancel: Cancel::new(),
             kill_leftovers: true,
         };
@@ -200,6 +205,15 @@ mod tests {
             let killed = watch("5", Some(50), use_pidfd);
             assert_eq!(killed.stopped, Some(Stop::TimedOut), "pidfd {use_pidfd}");
             assert!(killed.wall < Duration::from_secs(4));
+        }
+    }
+
+    #[test]
+    fn a_timeout_past_what_an_instant_holds_is_no_deadline() {
+        for use_pidfd in [true, false] {
+            let done = watch_for("0.01", Some(Duration::MAX), use_pidfd);
+            assert_eq!(done.stopped, None, "pidfd {use_pidfd}");
+            assert!(done.termination.success());
         }
     }
 }

@@ -1,0 +1,287 @@
+//! Regressions of the hardening pass: each test is named after the bug it
+//! pins.
+
+use crate::util::{assert_one_line_error, stderr, TestDir};
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::process::{Output, Stdio};
+
+/// The write end of a pipe whose reader is already closed: every write
+/// to it fails with a broken pipe, deterministically.
+fn closed_pipe() -> Stdio {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe(2) returns.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0, "pipe(2)");
+    // SAFETY: both descriptors were just created and are owned here only.
+    let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(reader);
+    Stdio::from(writer)
+}
+
+/// Run `perfwatch ARGS` in `dir` with its standard output on a closed pipe.
+fn with_closed_stdout(dir: &TestDir, args: &[&str]) -> Output {
+    dir.std_pw()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(closed_pipe())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("spawn perfwatch")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Every file output of `run` and where it goes.
+const EXPORTS: [(&str, &str); 5] = [
+    ("--export-json", "out/run.json"),
+    ("--export-csv", "out/run.csv"),
+    ("--export-markdown", "out/run.md"),
+    ("--markdown-summary", "out/summary.md"),
+    ("--html", "out/run.html"),
+];
+
+fn assert_every_export_written(dir: &TestDir) {
+    for (flag, rel) in EXPORTS {
+        let path = dir.join(rel);
+        let len = std::fs::metadata(&path).map_or(0, |m| m.len());
+        assert!(len > 0, "{flag} {} was not written", path.display());
+    }
+}
+
+#[test]
+fn a_closed_stdout_does_not_hide_a_failed_gate() {
+    let dir = TestDir::new();
+    let mut args = vec!["run", "-n", "6", "-i", "--gate", "--max-failure-rate", "0"];
+    for (flag, rel) in EXPORTS {
+        args.extend([flag, rel]);
+    }
+    args.extend(["--", "sh", "-c", "exit 1"]);
+    let out = with_closed_stdout(&dir, &args);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert_every_export_written(&dir);
+    // A reader that went away is not worth a word.
+    assert!(
+        !text(&out.stderr).contains("standard output"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_closed_stdout_does_not_hide_a_failed_command() {
+    let dir = TestDir::new();
+    let mut args = vec!["run", "-n", "3"];
+    for (flag, rel) in EXPORTS {
+        args.extend([flag, rel]);
+    }
+    args.extend(["--", "sh", "-c", "exit 1"]);
+    let out = with_closed_stdout(&dir, &args);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("exit code 1"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_every_export_written(&dir);
+}
+
+#[test]
+fn a_closed_stdout_does_not_hide_a_failed_stored_gate() {
+    let dir = TestDir::new();
+    dir.pw()
+        .args(["run", "-n", "4", "-i", "--", "sh", "-c", "exit 1"])
+        .assert()
+        .success();
+    let out = with_closed_stdout(
+        &dir,
+        &[
+            "gate",
+            "latest",
+            "--max-failure-rate",
+            "0",
+            "--markdown-summary",
+            "out/gate.md",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(!dir.read("out/gate.md").is_empty());
+}
+
+#[test]
+fn a_closed_stdout_does_not_turn_a_passing_run_into_a_failure() {
+    let dir = TestDir::new();
+    let mut args = vec!["run", "-n", "2"];
+    for (flag, rel) in EXPORTS {
+        args.extend([flag, rel]);
+    }
+    args.extend(["--", "true"]);
+    let out = with_closed_stdout(&dir, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_every_export_written(&dir);
+    let out = with_closed_stdout(&dir, &["report", "latest", "--html", "out/report.html"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(dir.join("out/report.html").exists());
+}
+
+#[test]
+fn a_stdout_that_cannot_be_written_is_said_once_and_changes_no_exit_code() {
+    let dir = TestDir::new();
+    dir.pw()
+        .args(["run", "-n", "2", "--", "true"])
+        .assert()
+        .success();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = dir
+        .std_pw()
+        .args(["report", "latest"])
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("spawn perfwatch");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(
+        err.matches("could not write to standard output").count(),
+        1,
+        "{err}"
+    );
+}
+
+/// `perfwatch ARGS` in `dir` is refused with exit 2 and one `error:` line
+/// holding every needle, and nothing is written (no history either).
+fn refused_before_anything_is_written(dir: &TestDir, args: &[&str], needles: &[&str]) {
+    assert_one_line_error(dir.pw().args(args).assert(), 2, needles);
+    assert!(!dir.db().exists(), "`{args:?}` created the history");
+}
+
+#[test]
+fn a_timeout_too_large_for_a_duration_is_a_usage_error_not_a_panic() {
+    let dir = TestDir::new();
+    // 1e20 s does not fit a `Duration`; 1e19 s does, but not past an `Instant`.
+    for t in ["1e20", "1e19", "inf", "31536001"] {
+        refused_before_anything_is_written(
+            &dir,
+            &["run", "-n", "1", "--timeout", t, "--", "true"],
+            &["--timeout", "at most 31536000"],
+        );
+    }
+    // A year itself is accepted.
+    dir.pw()
+        .args(["run", "-n", "1", "--timeout", "31536000", "--", "true"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_timeout_too_large_for_a_duration_in_the_config_is_refused_at_its_place() {
+    for t in ["1e20", "1e19"] {
+        let dir = TestDir::new();
+        dir.write(
+            "perfwatch.toml",
+            format!("[benchmark.b]\ncommand = ['true']\ntimeout = {t}\n"),
+        );
+        refused_before_anything_is_written(
+            &dir,
+            &["run", "b"],
+            &["perfwatch.toml:3:11:", "timeout", "at most 31536000"],
+        );
+    }
+}
+
+#[test]
+fn max_runs_in_the_config_is_not_reported_as_the_flag() {
+    let cases: [(&str, &[&str], &[&str]); 4] = [
+        (
+            "max_runs = 0\n",
+            &[],
+            &["perfwatch.toml:3:12:", "max_runs: must be at least 1"],
+        ),
+        (
+            "min_runs = 5\nmax_runs = 2\n",
+            &[],
+            &["perfwatch.toml:4:12:", "max_runs: 2 is below min_runs = 5"],
+        ),
+        (
+            "max_runs = 2\n",
+            &["--min-runs", "5"],
+            &["max_runs = 2 (perfwatch.toml:3:12) is below --min-runs 5"],
+        ),
+        (
+            "min_runs = 5\n",
+            &["--max-runs", "2"],
+            &["--max-runs 2 is below min_runs = 5 (perfwatch.toml:3:12)"],
+        ),
+    ];
+    for (keys, flags, needles) in cases {
+        let dir = TestDir::new();
+        dir.write(
+            "perfwatch.toml",
+            format!("[benchmark.b]\ncommand = ['true']\n{keys}"),
+        );
+        let mut args = vec!["run", "b"];
+        args.extend(flags);
+        let out = dir.pw().args(&args).assert().code(2);
+        let err = stderr(&out);
+        if !flags.contains(&"--max-runs") {
+            assert!(!err.contains("--max-runs"), "{err}");
+        }
+        for needle in needles {
+            assert!(err.contains(needle), "`{needle}` missing from:\n{err}");
+        }
+        assert!(!dir.db().exists(), "{keys} {flags:?} created the history");
+    }
+}
+
+#[test]
+fn a_nul_byte_in_an_env_value_is_refused_when_the_config_is_read() {
+    let tables = [
+        (
+            "[benchmark.b]\ncommand = ['true']\n[benchmark.b.variant.v]\nenv = { A = \"x\\u0000y\" }\n",
+            "perfwatch.toml:4:13:",
+        ),
+        (
+            "[benchmark.b]\ncommand = ['true']\nenv = { A = \"x\\u0000y\" }\n",
+            "perfwatch.toml:3:13:",
+        ),
+    ];
+    for (text, place) in tables {
+        let dir = TestDir::new();
+        dir.write("perfwatch.toml", text);
+        refused_before_anything_is_written(&dir, &["run", "b"], &[place, "NUL"]);
+        // Commands that only read the configuration refuse it too.
+        assert_one_line_error(dir.pw().args(["variants"]).assert(), 2, &[place]);
+    }
+}
+
+#[test]
+fn a_negative_or_infinite_failure_rate_is_refused() {
+    for value in ["-1", "inf", "nan"] {
+        let dir = TestDir::new();
+        dir.write(
+            "perfwatch.toml",
+            format!("[gates]\nmax_failure_rate = {value}\n"),
+        );
+        refused_before_anything_is_written(
+            &dir,
+            &["run", "-n", "1", "--", "true"],
+            &[
+                "perfwatch.toml:2:20:",
+                "max_failure_rate",
+                "between 0 and 1",
+            ],
+        );
+        let dir = TestDir::new();
+        let flag = format!("--max-failure-rate={value}");
+        let out = dir
+            .pw()
+            .args(["run", "-n", "1", "--gate", &flag, "--", "true"])
+            .assert()
+            .code(2);
+        assert!(stderr(&out).contains("between 0 and 1"), "{}", stderr(&out));
+        assert!(!dir.db().exists());
+    }
+}
