@@ -333,7 +333,15 @@ fn an_iteration_over_max_spans_keeps_max_spans_and_counts_the_rest_dropped() {
       echo "{\"type\":\"span\",\"id\":\"s$i\",\"name\":\"step\",\"start_unix_ns\":$t,\"end_unix_ns\":$t}" >> "$PERFWATCH_SPANS"
     done"#;
     pw(&dir)
-        .args(["run", "-n", "1", "--sample-interval", "0", "--max-spans", "2"])
+        .args([
+            "run",
+            "-n",
+            "1",
+            "--sample-interval",
+            "0",
+            "--max-spans",
+            "2",
+        ])
         .args(["--shell", "--", script])
         .assert()
         .success();

@@ -217,7 +217,11 @@ mod tests {
             text.push('\n');
         }
         let c = parse_span_lines(text.as_bytes(), 4);
-        let spans = c.records.iter().filter(|r| crate::source::is_span(r)).count();
+        let spans = c
+            .records
+            .iter()
+            .filter(|r| crate::source::is_span(r))
+            .count();
         assert_eq!(spans, 4);
         assert_eq!(c.records.len(), 4 + 10, "counters are not spans");
         assert_eq!(c.dropped.get(OVER_SPAN_LIMIT), Some(&6));
