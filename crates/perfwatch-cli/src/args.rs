@@ -342,6 +342,13 @@ pub struct ScheduleArgs {
         Plan::DEFAULT_SAMPLE_INTERVAL.as_millis()
     ))]
     pub sample_interval: Option<u64>,
+    /// Most spans kept per iteration; later ones are counted as dropped
+    /// (default: the runner's).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), help = format!(
+        "Most spans kept per iteration; later ones are counted as dropped [default: {}]",
+        perfwatch_runner::DEFAULT_MAX_SPANS
+    ))]
+    pub max_spans: Option<u64>,
     /// Keep going when the command exits non-zero.
     #[arg(short = 'i', long)]
     pub ignore_failure: bool,

@@ -79,6 +79,9 @@ pub struct BenchmarkConfig {
     pub timeout: Option<f64>,
     /// Sampling interval in ms (0 = off).
     pub sample_interval: Option<u64>,
+    /// Most spans kept per iteration (at least 1).
+    #[serde(default, deserialize_with = "max_spans")]
+    pub max_spans: Option<u64>,
     /// Keep going when the command fails.
     pub ignore_failure: Option<bool>,
     /// Variants by name, in file order.
@@ -109,7 +112,7 @@ pub struct VariantConfig {
 pub const TIMEOUT_BOUND: Bound =
     Bound::above(0.0).up_to(perfwatch_runner::Plan::MAX_TIMEOUT.as_secs_f64());
 
-/// What `runs` and `max_runs` accept.
+/// What `runs`, `max_runs` and `max_spans` accept.
 const RUN_COUNT_BOUND: Bound = Bound::at_least(1.0);
 
 fn timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
@@ -121,6 +124,14 @@ fn run_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     let n = u32::deserialize(d)?;
     RUN_COUNT_BOUND
         .check(f64::from(n))
+        .map(|_| Some(n))
+        .map_err(D::Error::custom)
+}
+
+fn max_spans<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let n = u64::deserialize(d)?;
+    RUN_COUNT_BOUND
+        .check(n as f64)
         .map(|_| Some(n))
         .map_err(D::Error::custom)
 }

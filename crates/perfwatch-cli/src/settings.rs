@@ -95,6 +95,9 @@ fn schedule(
     if let Some(ms) = cli.sample_interval.or(b.sample_interval) {
         plan.sample_interval = (ms > 0).then(|| Duration::from_millis(ms));
     }
+    if let Some(n) = cli.max_spans.or(b.max_spans) {
+        plan.max_spans = usize::try_from(n).unwrap_or(usize::MAX);
+    }
     plan.ignore_failure = cli.ignore_failure || b.ignore_failure.unwrap_or(false);
     plan.show_output = cli.show_output;
     Ok(())

@@ -181,6 +181,11 @@ const ROWS: &[Row] = &[
         "3:8",
         "[benchmark.b] runs: must be at least 1, got 0",
     ),
+    row(
+        "[benchmark.b]\nshell = 'true'\nmax_spans = 0\n",
+        "3:13",
+        "[benchmark.b] max_spans: must be at least 1, got 0",
+    ),
 ];
 
 /// Run `args` with `row`'s file in `dir`: exit 2, one `error:` line at

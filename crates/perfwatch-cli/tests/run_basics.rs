@@ -324,3 +324,32 @@ fn version_prints_name_and_version() {
         .success()
         .stdout(format!("perfwatch {}\n", env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn an_iteration_over_max_spans_keeps_max_spans_and_counts_the_rest_dropped() {
+    let dir = TestDir::new();
+    // Five flat spans written by the shell, stamped with one fixed time.
+    let script = r#"t=$(date +%s%N); for i in 1 2 3 4 5; do
+      echo "{\"type\":\"span\",\"id\":\"s$i\",\"name\":\"step\",\"start_unix_ns\":$t,\"end_unix_ns\":$t}" >> "$PERFWATCH_SPANS"
+    done"#;
+    pw(&dir)
+        .args([
+            "run",
+            "-n",
+            "1",
+            "--sample-interval",
+            "0",
+            "--max-spans",
+            "2",
+        ])
+        .args(["--shell", "--", script])
+        .assert()
+        .success();
+    let its = iterations(&dir.export("latest"));
+    assert_eq!(its[0]["stages"].as_array().map(Vec::len), Some(2));
+    assert_eq!(its[0]["dropped_spans"]["over the span limit"], 3);
+    pw(&dir)
+        .args(["run", "-n", "1", "--max-spans", "0", "--", "true"])
+        .assert()
+        .code(2);
+}

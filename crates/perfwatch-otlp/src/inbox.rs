@@ -8,7 +8,7 @@
 
 use crate::map::Mapped;
 use perfwatch_model::span_file::SpanRecord;
-use perfwatch_runner::source::Collected;
+use perfwatch_runner::source::{Collected, DEFAULT_MAX_SPANS, OVER_SPAN_LIMIT};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -39,18 +39,69 @@ pub(crate) struct Progress {
     pub generation: u64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct State {
     /// `Some(start of iteration, ns since the Unix epoch)` while open.
     open_since_ns: Option<u64>,
+    /// Most spans kept per iteration; later ones are [`OVER_SPAN_LIMIT`].
+    max_spans: usize,
     records: Vec<SpanRecord>,
     ids: HashSet<String>,
+    /// A kept span has no parent.
+    has_root: bool,
+    /// Parent ids named by kept spans that no kept span has (yet): kept as
+    /// spans arrive, so that [`Progress::tree_complete`] costs nothing
+    /// however many spans the iteration holds.
+    missing_parents: HashSet<String>,
     dropped: BTreeMap<String, u64>,
     in_flight: usize,
     connections: usize,
     last_activity: Option<Instant>,
     requests: u64,
     generation: u64,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            open_since_ns: None,
+            max_spans: DEFAULT_MAX_SPANS,
+            records: Vec::new(),
+            ids: HashSet::new(),
+            has_root: false,
+            missing_parents: HashSet::new(),
+            dropped: BTreeMap::new(),
+            in_flight: 0,
+            connections: 0,
+            last_activity: None,
+            requests: 0,
+            generation: 0,
+        }
+    }
+}
+
+impl State {
+    /// Keeps a span record of the open iteration (its id is new).
+    fn keep(&mut self, record: SpanRecord) {
+        if let SpanRecord::Span { id, parent, .. } = &record {
+            self.missing_parents.remove(id);
+            match parent {
+                None => self.has_root = true,
+                Some(p) if !self.ids.contains(p) => {
+                    self.missing_parents.insert(p.clone());
+                }
+                Some(_) => {}
+            }
+        }
+        self.records.push(record);
+    }
+
+    /// Forgets the spans of the iteration.
+    fn clear_spans(&mut self) {
+        self.ids.clear();
+        self.has_root = false;
+        self.missing_parents.clear();
+    }
 }
 
 /// Shared by the handlers (which add) and the source (which drains).
@@ -142,11 +193,14 @@ impl Inbox {
             };
             let reason = match st.open_since_ns {
                 Some(since) if *start_unix_ns >= since => {
-                    if st.ids.insert(id.clone()) {
-                        st.records.push(record);
+                    if st.records.len() >= st.max_spans {
+                        OVER_SPAN_LIMIT
+                    } else if st.ids.insert(id.clone()) {
+                        st.keep(record);
                         continue;
+                    } else {
+                        DUPLICATE
                     }
-                    DUPLICATE
                 }
                 _ => LATE,
             };
@@ -161,12 +215,14 @@ impl Inbox {
         not_kept
     }
 
-    /// Open for an iteration that starts at `since_ns` (Unix epoch ns).
-    pub fn open(&self, since_ns: u64) {
+    /// Open for an iteration that starts at `since_ns` (Unix epoch ns) and
+    /// keeps at most `max_spans` spans.
+    pub fn open(&self, since_ns: u64, max_spans: usize) {
         let mut st = self.lock();
         st.open_since_ns = Some(since_ns);
+        st.max_spans = max_spans;
         st.records.clear();
-        st.ids.clear();
+        st.clear_spans();
         st.requests = 0;
     }
 
@@ -175,7 +231,7 @@ impl Inbox {
     pub fn drain(&self) -> Collected {
         let mut st = self.lock();
         st.open_since_ns = None;
-        st.ids.clear();
+        st.clear_spans();
         Collected {
             records: std::mem::take(&mut st.records),
             dropped: std::mem::take(&mut st.dropped),
@@ -201,22 +257,12 @@ impl Inbox {
 }
 
 fn progress_of(st: &State) -> Progress {
-    let mut has_root = false;
-    let mut resolved = true;
-    for record in &st.records {
-        if let SpanRecord::Span { parent, .. } = record {
-            match parent {
-                None => has_root = true,
-                Some(p) => resolved &= st.ids.contains(p),
-            }
-        }
-    }
     Progress {
         in_flight: st.in_flight,
         connections: st.connections,
         last_activity: st.last_activity,
         requests: st.requests,
-        tree_complete: has_root && resolved,
+        tree_complete: st.has_root && st.missing_parents.is_empty(),
         generation: st.generation,
     }
 }
@@ -252,21 +298,21 @@ mod tests {
         let inbox = Inbox::default();
         let not_kept = inbox.accept(mapped(vec![span("a", None, 5)]));
         assert_eq!(not_kept[LATE], 1);
-        inbox.open(100);
+        inbox.open(100, DEFAULT_MAX_SPANS);
         let not_kept = inbox.accept(mapped(vec![span("b", None, 99), span("c", None, 100)]));
         assert_eq!(not_kept[LATE], 1);
         let got = inbox.drain();
         assert_eq!(got.records, vec![span("c", None, 100)]);
         assert_eq!(got.dropped[LATE], 2);
         // The next drain starts from nothing.
-        inbox.open(200);
+        inbox.open(200, DEFAULT_MAX_SPANS);
         assert_eq!(inbox.drain(), Collected::default());
     }
 
     #[test]
     fn duplicates_and_rejections_are_counted() {
         let inbox = Inbox::default();
-        inbox.open(0);
+        inbox.open(0, DEFAULT_MAX_SPANS);
         let mut m = mapped(vec![span("a", None, 1), span("a", None, 1)]);
         m.rejected.insert(Reject::MissingName, 2);
         let not_kept = inbox.accept(m);
@@ -281,8 +327,25 @@ mod tests {
     }
 
     #[test]
+    fn spans_over_the_span_limit_are_counted_not_kept() {
+        let inbox = Inbox::default();
+        inbox.open(0, 3);
+        let first: Vec<SpanRecord> = (0..2).map(|i| span(&format!("a{i}"), None, 1)).collect();
+        assert!(inbox.accept(mapped(first)).is_empty());
+        let more: Vec<SpanRecord> = (0..5).map(|i| span(&format!("b{i}"), None, 1)).collect();
+        let not_kept = inbox.accept(mapped(more));
+        assert_eq!(not_kept[OVER_SPAN_LIMIT], 4);
+        let got = inbox.drain();
+        assert_eq!(got.records.len(), 3);
+        assert_eq!(got.dropped[OVER_SPAN_LIMIT], 4);
+        // The next iteration starts from an empty count.
+        inbox.open(0, 3);
+        assert!(inbox.accept(mapped(vec![span("c", None, 1)])).is_empty());
+    }
+
+    #[test]
     fn tree_completeness() {
-        let cases: [(&str, Vec<SpanRecord>, bool); 4] = [
+        let cases: [(&str, Vec<SpanRecord>, bool); 5] = [
             ("empty", vec![], false),
             ("children only", vec![span("b", Some("a"), 1)], false),
             (
@@ -295,10 +358,15 @@ mod tests {
                 vec![span("a", None, 1), span("c", Some("x"), 1)],
                 false,
             ),
+            (
+                "own parent",
+                vec![span("a", Some("a"), 1), span("b", None, 1)],
+                true,
+            ),
         ];
         for (label, records, want) in cases {
             let inbox = Inbox::default();
-            inbox.open(0);
+            inbox.open(0, DEFAULT_MAX_SPANS);
             inbox.accept(mapped(records));
             assert_eq!(inbox.progress().tree_complete, want, "{label}");
         }
@@ -317,7 +385,7 @@ mod tests {
     #[test]
     fn in_flight_is_tracked_by_guard() {
         let inbox = Arc::new(Inbox::default());
-        inbox.open(0);
+        inbox.open(0, DEFAULT_MAX_SPANS);
         let guard = inbox.request_started();
         assert_eq!(inbox.progress().in_flight, 1);
         assert_eq!(inbox.progress().requests, 1);

@@ -4,7 +4,7 @@ use crate::config::OtlpConfig;
 use crate::inbox::Inbox;
 use crate::server::{Receiver, StartError, TRACES_PATH};
 use crate::settle::{decide, Decision, Timing};
-use perfwatch_runner::source::{Collected, SpanSource};
+use perfwatch_runner::source::{Collected, SpanSource, DEFAULT_MAX_SPANS};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -23,6 +23,8 @@ pub struct OtlpSource {
     receiver: Receiver,
     silent_iterations: u32,
     last_wait: Option<Duration>,
+    /// Most spans kept per iteration (see [`SpanSource::set_max_spans`]).
+    max_spans: usize,
     /// [`OtlpSource::env`], built once (it changes with the service name).
     env: Vec<(String, String)>,
 }
@@ -38,6 +40,7 @@ impl OtlpSource {
             receiver,
             silent_iterations: 0,
             last_wait: None,
+            max_spans: DEFAULT_MAX_SPANS,
             env: Vec::new(),
         };
         source.env = source.env();
@@ -126,6 +129,10 @@ impl OtlpSource {
 }
 
 impl SpanSource for OtlpSource {
+    fn set_max_spans(&mut self, max_spans: usize) {
+        self.max_spans = max_spans;
+    }
+
     fn begin(&mut self, _index: u32) -> std::io::Result<Vec<(String, String)>> {
         if !self.receiver.is_running() {
             return Err(std::io::Error::other("the OTLP receiver stopped"));
@@ -133,7 +140,7 @@ impl SpanSource for OtlpSource {
         let now_ns = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-        self.inbox.open(now_ns);
+        self.inbox.open(now_ns, self.max_spans);
         Ok(self.env.clone())
     }
 

@@ -91,7 +91,7 @@ pub use plan::{Hooks, Order, Plan, RunCount};
 pub use probe_file::{parse_span_lines, ProbeFileSource};
 pub use resolve::check;
 pub use session::{run, Outcome};
-pub use source::{Collected, SpanSource};
+pub use source::{Collected, SpanSource, DEFAULT_MAX_SPANS};
 
 #[doc(no_inline)]
 pub use perfwatch_model::{Iteration, Sample, SessionStatus};

@@ -7,7 +7,7 @@ use crate::error::{RunError, Termination};
 use crate::plan::Plan;
 use crate::process::{reset_own_peak_rss, supervise, Child, SpawnSpec, Stop, Supervision};
 use crate::resolve::Resolved;
-use crate::source::{Collected, SpanSource};
+use crate::source::{Collected, SpanLimit, SpanSource, OVER_SPAN_LIMIT};
 use perfwatch_model::Iteration;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -41,10 +41,11 @@ pub(crate) fn measure(
     })?;
     let mut env = environment(plan, Some(variant), Some(index));
     for i in 0..sources.len() {
+        sources[i].set_max_spans(plan.max_spans);
         match sources[i].begin(index) {
             Ok(vars) => env.extend(vars),
             Err(e) => {
-                finish_sources(&mut sources[..i], index);
+                finish_sources(&mut sources[..i], index, plan.max_spans);
                 return Err(RunError::io("prepare a span source", e));
             }
         }
@@ -76,7 +77,7 @@ pub(crate) fn measure(
             )
             .map_err(|e| RunError::io(format!("wait for `{}`", cmd.arg0), e))
         });
-    let collected = finish_sources(sources, index);
+    let collected = finish_sources(sources, index, plan.max_spans);
     let s = watched?;
     if s.stopped == Some(Stop::Cancelled) {
         return Ok(Ended::Cancelled);
@@ -181,11 +182,20 @@ pub(crate) fn hook_env(plan: &Plan, v: usize, index: u32) -> Vec<(String, String
     environment(plan, plan.variants.get(v), Some(index))
 }
 
-fn finish_sources(sources: &mut [Box<dyn SpanSource>], index: u32) -> Collected {
+/// What every source gathered; each keeps at most `max_spans` span
+/// records, and so do all of them together (the first sources first).
+fn finish_sources(sources: &mut [Box<dyn SpanSource>], index: u32, max_spans: usize) -> Collected {
     let mut all = Collected::default();
+    let mut limit = SpanLimit::new(max_spans);
     for s in sources {
         let c = s.finish(index);
-        all.records.extend(c.records);
+        for record in c.records {
+            if limit.admit(&record) {
+                all.records.push(record);
+            } else {
+                all.drop_one(OVER_SPAN_LIMIT);
+            }
+        }
         for (reason, n) in c.dropped {
             *all.dropped.entry(reason).or_default() += n;
         }

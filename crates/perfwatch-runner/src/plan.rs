@@ -1,5 +1,6 @@
 //! What to run: the command, its variants, how many times, with which hooks.
 
+use crate::source::DEFAULT_MAX_SPANS;
 use perfwatch_model::{CommandSpec, VariantSpec};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -35,6 +36,11 @@ pub struct Plan {
     /// Let the command's stdout and stderr through to ours (stderr is
     /// still captured for error messages).
     pub show_output: bool,
+    /// Most span records (`span` and `agg`) kept per iteration, over all
+    /// span sources together (default [`DEFAULT_MAX_SPANS`]); later ones
+    /// are counted as dropped ([`OVER_SPAN_LIMIT`](crate::source::OVER_SPAN_LIMIT))
+    /// as they arrive, and the run goes on.
+    pub max_spans: usize,
 }
 
 impl Plan {
@@ -54,7 +60,8 @@ impl Plan {
     }
 
     /// A plan with defaults: one variant named `default`, [`RunCount::default`],
-    /// no warm-up, no hooks, no timeout, sampling every 50 ms, interleaved.
+    /// no warm-up, no hooks, no timeout, sampling every 50 ms, interleaved,
+    /// at most [`DEFAULT_MAX_SPANS`] spans per iteration.
     pub fn new(command: CommandSpec) -> Plan {
         Plan {
             command,
@@ -72,6 +79,7 @@ impl Plan {
             extra_env: Vec::new(),
             cwd: None,
             show_output: false,
+            max_spans: DEFAULT_MAX_SPANS,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The span file source: programs (through the probe library, or by hand)
 //! append JSON Lines [`SpanRecord`]s to the file named by `PERFWATCH_SPANS`.
 
-use crate::source::{Collected, SpanSource};
+use crate::source::{Collected, SpanLimit, SpanSource, DEFAULT_MAX_SPANS, OVER_SPAN_LIMIT};
 use perfwatch_model::span_file::{SpanRecord, ENV_SPANS};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -12,10 +12,12 @@ const MAX_LINE: usize = 1 << 20;
 /// A [`SpanSource`] that gives each iteration a fresh span file in a
 /// private temporary directory, reads it after the command exits and
 /// deletes it. A garbage or truncated file never fails the run: unusable
-/// lines are counted as dropped, by reason.
+/// lines are counted as dropped, by reason, and so are span records past
+/// the span limit ([`SpanSource::set_max_spans`]).
 #[derive(Debug)]
 pub struct ProbeFileSource {
     dir: tempfile::TempDir,
+    max_spans: usize,
 }
 
 impl ProbeFileSource {
@@ -29,7 +31,10 @@ impl ProbeFileSource {
         let dir = tempfile::Builder::new()
             .prefix("perfwatch-spans-")
             .tempdir_in(parent)?;
-        Ok(ProbeFileSource { dir })
+        Ok(ProbeFileSource {
+            dir,
+            max_spans: DEFAULT_MAX_SPANS,
+        })
     }
 
     /// The span file of iteration `index`.
@@ -39,6 +44,10 @@ impl ProbeFileSource {
 }
 
 impl SpanSource for ProbeFileSource {
+    fn set_max_spans(&mut self, max_spans: usize) {
+        self.max_spans = max_spans;
+    }
+
     fn begin(&mut self, index: u32) -> std::io::Result<Vec<(String, String)>> {
         // The directory is private and the name unique to the iteration,
         // so there is nothing to clear first.
@@ -52,7 +61,7 @@ impl SpanSource for ProbeFileSource {
     fn finish(&mut self, index: u32) -> Collected {
         let path = self.path(index);
         let collected = match std::fs::File::open(&path) {
-            Ok(f) => parse_span_lines(f),
+            Ok(f) => parse_span_lines(f, self.max_spans),
             // Nothing written: nothing to remove either.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Collected::default(),
             Err(_) => {
@@ -69,9 +78,12 @@ impl SpanSource for ProbeFileSource {
 /// Parse JSON Lines span records, counting unusable lines by reason:
 /// `invalid UTF-8`, `invalid JSON`, `invalid record` (JSON, but not a
 /// span record), `truncated line` (cut off: the writer died mid-line),
-/// `line too long`. Blank lines are ignored.
-pub fn parse_span_lines(input: impl Read) -> Collected {
+/// `line too long`. Blank lines are ignored. Span records past the first
+/// `max_spans` are counted as [`OVER_SPAN_LIMIT`] as they are read (never
+/// held), so memory stays bounded however long the file.
+pub fn parse_span_lines(input: impl Read, max_spans: usize) -> Collected {
     let mut out = Collected::default();
+    let mut limit = SpanLimit::new(max_spans);
     let mut reader = BufReader::new(input);
     let mut line = Vec::new();
     loop {
@@ -104,7 +116,8 @@ pub fn parse_span_lines(input: impl Read) -> Collected {
             continue;
         }
         match serde_json::from_str::<SpanRecord>(text) {
-            Ok(record) => out.records.push(record),
+            Ok(record) if limit.admit(&record) => out.records.push(record),
+            Ok(_) => count(&mut out, OVER_SPAN_LIMIT),
             Err(e) => count(&mut out, reason(&e)),
         }
     }
@@ -121,7 +134,7 @@ fn reason(e: &serde_json::Error) -> &'static str {
 }
 
 fn count(out: &mut Collected, reason: &str) {
-    *out.dropped.entry(reason.to_string()).or_default() += 1;
+    out.drop_one(reason);
 }
 
 /// Discard the rest of an over-long line.
@@ -159,7 +172,7 @@ mod tests {
         );
         let mut bytes = text.into_bytes();
         bytes.extend_from_slice(b"\n\xff\xfe\n");
-        let c = parse_span_lines(&bytes[..]);
+        let c = parse_span_lines(&bytes[..], DEFAULT_MAX_SPANS);
         assert_eq!(c.records.len(), 2);
         let dropped: Vec<(&str, u64)> = c.dropped.iter().map(|(k, v)| (k.as_str(), *v)).collect();
         assert_eq!(
@@ -175,11 +188,11 @@ mod tests {
 
     #[test]
     fn a_last_line_without_newline_still_counts() {
-        let c = parse_span_lines(GOOD.as_bytes());
+        let c = parse_span_lines(GOOD.as_bytes(), DEFAULT_MAX_SPANS);
         assert_eq!(c.records.len(), 1);
         assert!(c.dropped.is_empty());
         let cut = &GOOD[..GOOD.len() - 5];
-        let c = parse_span_lines(cut.as_bytes());
+        let c = parse_span_lines(cut.as_bytes(), DEFAULT_MAX_SPANS);
         assert_eq!(c.dropped.get("truncated line"), Some(&1));
     }
 
@@ -188,9 +201,38 @@ mod tests {
         let mut text = "x".repeat(MAX_LINE + 10);
         text.push('\n');
         text.push_str(GOOD);
-        let c = parse_span_lines(text.as_bytes());
+        let c = parse_span_lines(text.as_bytes(), DEFAULT_MAX_SPANS);
         assert_eq!(c.records.len(), 1);
         assert_eq!(c.dropped.get("line too long"), Some(&1));
+    }
+
+    #[test]
+    fn a_span_file_over_the_span_limit_keeps_the_limit_and_counts_the_rest() {
+        let counter = r#"{"type":"counter","name":"rows","value":1}"#;
+        let mut text = String::new();
+        for i in 0..10 {
+            text.push_str(&GOOD.replace(r#""id":"1""#, &format!(r#""id":"{i}""#)));
+            text.push('\n');
+            text.push_str(counter);
+            text.push('\n');
+        }
+        let c = parse_span_lines(text.as_bytes(), 4);
+        let spans = c
+            .records
+            .iter()
+            .filter(|r| crate::source::is_span(r))
+            .count();
+        assert_eq!(spans, 4);
+        assert_eq!(c.records.len(), 4 + 10, "counters are not spans");
+        assert_eq!(c.dropped.get(OVER_SPAN_LIMIT), Some(&6));
+        assert_eq!(c.dropped.len(), 1);
+
+        let mut src = ProbeFileSource::new().unwrap();
+        src.set_max_spans(3);
+        let env = src.begin(0).unwrap();
+        std::fs::write(&env[0].1, &text).unwrap();
+        let c = src.finish(0);
+        assert_eq!(c.dropped.get(OVER_SPAN_LIMIT), Some(&7));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::harness::*;
 use perfwatch_model::Tier;
+use perfwatch_runner::source::OVER_SPAN_LIMIT;
 use perfwatch_runner::{ProbeFileSource, SpanSource};
 
 /// A program that reports three nested spans, one aggregate, a counter,
@@ -75,4 +76,35 @@ fn a_command_without_the_probe_has_no_stages() {
     let out = run_with(&argv(&["true"], 1), &mut sources);
     assert!(out.iterations[0].stages.is_empty());
     assert!(out.iterations[0].dropped_spans.is_empty());
+}
+
+/// Writes 12 flat spans under a root and a counter: 13 span records.
+const MANY: &str = r#"
+import json, os, time
+t = time.time_ns()
+with open(os.environ["PERFWATCH_SPANS"], "a") as f:
+    f.write(json.dumps({"type": "span", "id": "r", "name": "job",
+                        "start_unix_ns": t, "end_unix_ns": t + 1000}) + "\n")
+    for i in range(12):
+        f.write(json.dumps({"type": "span", "id": f"s{i}", "parent": "r", "name": "step",
+                            "start_unix_ns": t + i, "end_unix_ns": t + i + 1}) + "\n")
+    f.write(json.dumps({"type": "counter", "name": "rows", "value": 3}) + "\n")
+"#;
+
+#[test]
+fn an_iteration_over_the_span_limit_keeps_the_limit_and_counts_the_rest_dropped() {
+    let mut plan = argv(&["python3", "-c", MANY], 2);
+    plan.sample_interval = None;
+    plan.max_spans = 5;
+    let mut sources: Vec<Box<dyn SpanSource>> = vec![Box::new(ProbeFileSource::new().unwrap())];
+    let out = run_with(&plan, &mut sources);
+    assert_eq!(out.iterations.len(), 2, "the run goes on");
+    for it in &out.iterations {
+        assert!(it.succeeded(), "{it:?}");
+        assert_eq!(it.stages.len(), 5, "the first records are kept");
+        assert_eq!(it.stages[0].name, "job");
+        assert_eq!(it.dropped_spans.get(OVER_SPAN_LIMIT), Some(&8));
+        assert_eq!(it.dropped_spans.len(), 1, "{:?}", it.dropped_spans);
+        assert_eq!(it.counters["rows"], 3.0, "counters are not spans");
+    }
 }

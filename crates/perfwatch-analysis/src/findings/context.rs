@@ -44,6 +44,8 @@ pub(crate) struct Run<'a> {
     pub calls: Vec<Call<'a>>,
     /// Indices into `calls` by stage path.
     by_path: HashMap<String, Vec<usize>>,
+    /// The direct children of each call, in start order.
+    children: Children,
 }
 
 impl<'a> Run<'a> {
@@ -95,7 +97,23 @@ impl<'a> Run<'a> {
         for (i, c) in calls.iter().enumerate() {
             by_path.entry(c.path.clone()).or_default().push(i);
         }
-        Run { it, calls, by_path }
+        let children = Children::new(&parents);
+        Run {
+            it,
+            calls,
+            by_path,
+            children,
+        }
+    }
+
+    /// The direct children of call `i`, in start order.
+    pub fn children_of<'s>(&'s self, i: usize) -> impl Iterator<Item = &'s Call<'a>> + 's {
+        self.children.of(i).iter().map(move |&k| &self.calls[k])
+    }
+
+    /// Indices into `calls` of one stage's calls, in start order.
+    pub fn indices_of<'s>(&'s self, path: &str) -> impl Iterator<Item = usize> + 's {
+        self.by_path.get(path).into_iter().flatten().copied()
     }
 
     /// The calls of one stage, in start order.
@@ -122,6 +140,45 @@ impl<'a> Run<'a> {
     /// User + system CPU seconds, when both were measured.
     pub fn cpu_s(&self) -> Option<f64> {
         Some(self.it.user_s? + self.it.sys_s?).filter(|c| c.is_finite())
+    }
+}
+
+/// The direct children of every call, built once per run so that a rule
+/// looking at each call's children costs the number of calls, not its
+/// square: all lists back to back, `offsets[i]..offsets[i + 1]` being
+/// call `i`'s.
+struct Children {
+    offsets: Vec<usize>,
+    list: Vec<usize>,
+}
+
+impl Children {
+    /// From each call's parent index; children keep their index order.
+    fn new(parents: &[Option<usize>]) -> Self {
+        let mut offsets = vec![0usize; parents.len() + 1];
+        for p in parents.iter().flatten() {
+            offsets[p + 1] += 1;
+        }
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
+        }
+        let mut next = offsets.clone();
+        let mut list = vec![0usize; offsets[parents.len()]];
+        for (i, p) in parents.iter().enumerate() {
+            if let Some(p) = *p {
+                list[next[p]] = i;
+                next[p] += 1;
+            }
+        }
+        Children { offsets, list }
+    }
+
+    /// The children of call `i` (none for an index out of range).
+    fn of(&self, i: usize) -> &[usize] {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&lo), Some(&hi)) => &self.list[lo..hi],
+            _ => &[],
+        }
     }
 }
 

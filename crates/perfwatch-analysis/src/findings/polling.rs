@@ -250,39 +250,52 @@ fn interval(
 }
 
 /// The median gap between repeated child checks, when regular.
+///
+/// Each call's children come from the run's child index, so this costs
+/// `O(n log n)` in the number of calls (it once scanned every call for
+/// each call).
 fn child_interval(v: &VariantData, path: &str, o: &PollingOptions) -> Option<f64> {
     let mut gaps = Vec::new();
     let (mut calls, mut polled) = (0usize, 0usize);
     for r in &v.runs {
-        for (i, _) in r
-            .calls
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.path == path && c.single())
-        {
+        for i in r.indices_of(path).filter(|&i| r.calls[i].single()) {
             calls += 1;
-            let mut by_name: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-            for child in r.calls.iter().filter(|k| k.parent == Some(i)) {
-                by_name
-                    .entry(&child.span.name)
-                    .or_default()
-                    .push(child.span.start_s);
-            }
-            let Some(starts) = by_name.into_values().max_by_key(Vec::len) else {
-                continue;
-            };
+            let starts = check_starts(r.children_of(i));
             if starts.len() >= 2 {
                 polled += 1;
                 gaps.extend(starts.windows(2).map(|w| w[1] - w[0]));
             }
         }
     }
+    regular_gap(&gaps, calls, polled, o)
+}
+
+/// The start times of the most frequent child name among `children` (in
+/// their order; of equally frequent names, the last by name), the checks
+/// of a poll loop if it is one.
+fn check_starts<'c, 'a: 'c>(children: impl Iterator<Item = &'c Call<'a>>) -> Vec<f64> {
+    let mut by_name: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for child in children {
+        by_name
+            .entry(&child.span.name)
+            .or_default()
+            .push(child.span.start_s);
+    }
+    by_name
+        .into_values()
+        .max_by_key(Vec::len)
+        .unwrap_or_default()
+}
+
+/// The median of `gaps` when there are enough, from polled calls in the
+/// majority, and regular enough.
+fn regular_gap(gaps: &[f64], calls: usize, polled: usize, o: &PollingOptions) -> Option<f64> {
     if gaps.len() < 3 || 2 * polled < calls {
         return None;
     }
-    let (mean, sd) = mean_sd(&gaps)?;
+    let (mean, sd) = mean_sd(gaps)?;
     (mean > 0.0 && sd / mean <= o.max_gap_cv)
-        .then(|| median(&gaps))
+        .then(|| median(gaps))
         .flatten()
 }
 

@@ -126,3 +126,120 @@ fn regular_children_that_fill_the_call_are_work_not_checks() {
     });
     assert!(rule(&s).is_empty(), "{:?}", rule(&s));
 }
+
+/// The child-check interval as it was first written: for each call, a scan
+/// of every call of the run for its children (quadratic, but plainly
+/// right), the reference the indexed version must agree with.
+fn child_interval_by_scan(v: &VariantData, path: &str, o: &PollingOptions) -> Option<f64> {
+    let mut gaps = Vec::new();
+    let (mut calls, mut polled) = (0usize, 0usize);
+    for r in &v.runs {
+        for (i, _) in r
+            .calls
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.path == path && c.single())
+        {
+            calls += 1;
+            let mut by_name: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+            for child in r.calls.iter().filter(|k| k.parent == Some(i)) {
+                by_name
+                    .entry(&child.span.name)
+                    .or_default()
+                    .push(child.span.start_s);
+            }
+            let Some(starts) = by_name.into_values().max_by_key(Vec::len) else {
+                continue;
+            };
+            if starts.len() >= 2 {
+                polled += 1;
+                gaps.extend(starts.windows(2).map(|w| w[1] - w[0]));
+            }
+        }
+    }
+    if gaps.len() < 3 || 2 * polled < calls {
+        return None;
+    }
+    let (mean, sd) = mean_sd(&gaps)?;
+    (mean > 0.0 && sd / mean <= o.max_gap_cv)
+        .then(|| median(&gaps))
+        .flatten()
+}
+
+mod quadratic_child_interval {
+    use super::*;
+    use perfwatch_model::{Iteration, Span, Tier};
+    use proptest::prelude::*;
+
+    /// `(parent slot, name, start, length, aggregated)` per span; the
+    /// parent slot picks an earlier id, none, or an id no span has.
+    fn spans(raw: &[(u8, u8, u8, u8, bool)]) -> Vec<Span> {
+        raw.iter()
+            .enumerate()
+            .map(|(i, &(p, name, start, len, agg))| {
+                let id = i as u64 + 1;
+                let parent = match p % 4 {
+                    0 => None,
+                    3 => Some(999),
+                    _ => Some(u64::from(p) % id.max(1) + 1).filter(|&q| q != id),
+                };
+                let start_s = f64::from(start % 16) * 0.01;
+                Span {
+                    id,
+                    parent,
+                    name: ["poll", "check", "wait", "x"][usize::from(name % 4)].into(),
+                    tier: Tier::Method,
+                    component: None,
+                    start_s,
+                    end_s: start_s + f64::from(len % 8) * 0.05,
+                    ok: true,
+                    calls: if agg { 3 } else { 1 },
+                    failed_calls: 0,
+                    total_s: agg.then_some(0.1),
+                    attributes: Default::default(),
+                }
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// The indexed child-check interval agrees with the scan on
+        /// random trees (orphans, aggregates, ties of start and name),
+        /// for every path and several gap tolerances.
+        #[test]
+        fn child_interval_was_quadratic_in_span_count_and_its_index_agrees_with_the_scan(
+            runs in proptest::collection::vec(
+                proptest::collection::vec(any::<(u8, u8, u8, u8, bool)>(), 0..40),
+                1..4,
+            ),
+            cv in 0.0f64..2.0,
+        ) {
+            let its: Vec<Iteration> = runs
+                .iter()
+                .enumerate()
+                .map(|(k, raw)| Iteration {
+                    index: k as u32,
+                    wall_s: 1.0,
+                    stages: spans(raw),
+                    ..Iteration::default()
+                })
+                .collect();
+            let export = variant("v", its);
+            let v = VariantData::new(&export);
+            let o = PollingOptions { max_gap_cv: cv, ..PollingOptions::default() };
+            for path in &v.paths {
+                prop_assert_eq!(child_interval(&v, path, &o), child_interval_by_scan(&v, path, &o));
+            }
+            for r in &v.runs {
+                for i in 0..r.calls.len() {
+                    let scanned: Vec<*const Call> = r.calls.iter()
+                        .filter(|k| k.parent == Some(i)).map(|k| k as *const Call).collect();
+                    let indexed: Vec<*const Call> = r.children_of(i).map(|k| k as *const Call).collect();
+                    prop_assert_eq!(scanned, indexed);
+                }
+            }
+        }
+    }
+}
