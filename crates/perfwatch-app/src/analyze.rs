@@ -4,6 +4,7 @@
 
 use crate::compare::{compare_against_first, compare_with_reference};
 use crate::options::Options;
+use crate::AppError;
 use perfwatch_analysis::{diagnose, evaluate, health, summarize_session};
 use perfwatch_model::{short_id, Iteration, Session, SessionExport};
 
@@ -43,20 +44,51 @@ pub fn analyze(
     reference: Option<&ReferenceData>,
     opts: &Options,
 ) -> Analysis {
+    let (mut export, refused) = analyze_with(session, iterations, reference, opts);
+    if let (Some(r), Some(e)) = (reference, refused) {
+        export
+            .notes
+            .push(format!("not compared with {}: {e}", r.label));
+    }
+    export
+}
+
+/// [`analyze`] for a comparison that was asked for (`compare BASE
+/// CANDIDATE`): a reference that shares nothing with the session is an
+/// error rather than a note.
+pub fn analyze_against(
+    session: Session,
+    iterations: Vec<Iteration>,
+    reference: &ReferenceData,
+    opts: &Options,
+) -> Result<Analysis, AppError> {
+    match analyze_with(session, iterations, Some(reference), opts) {
+        (export, None) => Ok(export),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// The analysis, and why the reference could not be compared, if it
+/// could not.
+fn analyze_with(
+    session: Session,
+    iterations: Vec<Iteration>,
+    reference: Option<&ReferenceData>,
+    opts: &Options,
+) -> (Analysis, Option<AppError>) {
     let mut export = summarize_session(session, iterations, &opts.ci());
     export.comparisons = compare_against_first(&export, &opts.compare);
+    let mut refused = None;
     if let Some(r) = reference {
         let label = candidate_label(&export.session);
         match compare_with_reference(&r.export, &r.label, &export, &label, &opts.compare) {
             Ok(c) => export.comparisons.extend(c),
-            Err(e) => export
-                .notes
-                .push(format!("not compared with {}: {e}", r.label)),
+            Err(e) => refused = Some(e),
         }
     }
     export.findings = diagnose(&export, &opts.findings);
     let h = health(&export, &export.findings);
     export.gate = opts.gates.as_ref().map(|g| evaluate(g, &export, &h));
     export.health = Some(h);
-    export
+    (export, refused)
 }

@@ -58,7 +58,7 @@ pub mod provenance;
 pub mod recorder;
 pub mod sources;
 
-pub use analyze::{analyze, candidate_label, Analysis, ReferenceData};
+pub use analyze::{analyze, analyze_against, candidate_label, Analysis, ReferenceData};
 pub use error::AppError;
 pub use options::Options;
 pub use perfwatch_model::clock;

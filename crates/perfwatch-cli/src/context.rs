@@ -60,10 +60,10 @@ impl Context {
     /// Open an existing store for reading; a missing file says how to make one.
     pub fn open_existing_store(&self) -> anyhow::Result<SqliteStore> {
         if !self.db.exists() {
-            return Err(usage(format!(
-                "no perfwatch history at {} yet: run `perfwatch run -- COMMAND` first (or pass --db)",
-                self.db.display()
-            )));
+            return Err(perfwatch_app::AppError::NoHistory {
+                db: self.db.clone(),
+            }
+            .into());
         }
         self.open_store()
     }

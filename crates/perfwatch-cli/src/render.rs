@@ -8,30 +8,15 @@ use crate::context::Context;
 use crate::output::write_file;
 use perfwatch_app::Analysis;
 use perfwatch_model::GateReport;
-use perfwatch_report::terminal::{render_gate, render_health, render_session};
+use perfwatch_report::terminal::{render_gate, render_session};
 use perfwatch_report::{CsvRenderer, JsonRenderer, MarkdownRenderer, Render};
 use std::io::Write;
 use std::path::Path;
 
 /// The terminal view of an analysis: the session, its comparisons and
-/// findings, its health and, when evaluated, the gate.
+/// findings, its notes, its health and, when evaluated, the gate.
 pub fn terminal(ctx: &Context, analysis: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
-    let options = ctx.terminal();
-    render_session(analysis, &options, out)?;
-    for note in &analysis.notes {
-        writeln!(
-            out,
-            "note: {}",
-            perfwatch_report::printable::printable(note)
-        )?;
-    }
-    if let Some(h) = &analysis.health {
-        render_health(h, &options, out)?;
-    }
-    if let Some(g) = &analysis.gate {
-        render_gate(g, &options, out)?;
-    }
-    Ok(())
+    render_session(analysis, &ctx.terminal(), out)
 }
 
 /// Print the gate's rules, as `run --gate` shows them.

@@ -5,7 +5,7 @@ use crate::args::{BaselineCommand, CompareArgs, ExportArgs, ExportFormat, Sessio
 use crate::context::Context;
 use crate::render::{write_analysis, FileFormat};
 use perfwatch_app::load::{analyze_stored, load_any, load_reference};
-use perfwatch_app::{analyze, AppError};
+use perfwatch_app::{analyze, analyze_against};
 use perfwatch_model::short_id;
 use perfwatch_report::printable::printable;
 use perfwatch_report::terminal::{render_sessions, SessionListRow};
@@ -87,17 +87,7 @@ pub fn compare(ctx: &Context, args: &CompareArgs) -> anyhow::Result<()> {
     let opts = crate::options::analysis_options(&ctx.config, None);
     let base = load_reference(store_ref, &args.base, &opts)?;
     let ((session, iterations), _) = load_any(store_ref, &args.candidate)?;
-    let analysis = analyze(session, iterations, Some(&base), &opts);
-    if let Some(note) = analysis.notes.first() {
-        // Nothing in common: the comparison the user asked for is empty.
-        if !analysis
-            .comparisons
-            .iter()
-            .any(|c| c.reference == perfwatch_model::Reference::Baseline)
-        {
-            return Err(AppError::NothingToCompare(note.clone()).into());
-        }
-    }
+    let analysis = analyze_against(session, iterations, &base, &opts)?;
     let mut out = crate::stdout::stdout();
     crate::render::terminal(ctx, &analysis, &mut out)?;
     out.flush()?;

@@ -4,6 +4,7 @@
 
 use super::comparisons::render_comparisons;
 use super::findings::render_findings;
+use super::judgement::{render_gate, render_health};
 use super::options::{Palette, TerminalOptions};
 use super::stage_matrix::render_stage_matrix;
 use super::wrap::{cut, pack, wrap};
@@ -39,7 +40,8 @@ impl Render for TerminalRenderer {
 
 /// Renders the whole summary: header, each variant's figures and
 /// warnings, the stage breakdown of all variants side by side, then the
-/// comparisons and findings when there are any. Lines stay within
+/// comparisons and findings when there are any, the analysis's notes, its
+/// health and, when evaluated, the gate. Lines stay within
 /// `options.width` columns; unless verbose, warnings, notes and findings
 /// are cut to one line each (see [`TerminalOptions::verbose`]).
 pub fn render_session(
@@ -65,6 +67,15 @@ pub fn render_session(
     if !export.findings.is_empty() {
         writeln!(out)?;
         render_findings(&export.findings, options, out)?;
+    }
+    for note in &export.notes {
+        writeln!(out, "note: {}", printable(note))?;
+    }
+    if let Some(h) = &export.health {
+        render_health(h, options, out)?;
+    }
+    if let Some(g) = &export.gate {
+        render_gate(g, options, out)?;
     }
     Ok(())
 }
