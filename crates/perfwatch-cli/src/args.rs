@@ -67,7 +67,7 @@ pub enum Command {
     Baseline(BaselineCommand),
     /// List stored sessions, newest first.
     Sessions(SessionsArgs),
-    /// Print a stored session's summary again.
+    /// Print a stored session's analysis again, as run printed it.
     Show(ShowArgs),
     /// Export a stored session as JSON, CSV or Markdown.
     Export(ExportArgs),
