@@ -137,6 +137,7 @@ pub fn expand(
                 env,
                 args: v.args.iter().map(|a| substitute(a, combo)).collect(),
                 command: (own != *command).then_some(own),
+                parameters: combo.clone(),
             });
         }
     }

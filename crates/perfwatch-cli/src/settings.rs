@@ -136,6 +136,7 @@ fn variants_of(
             env: v.env.clone(),
             args: v.args.clone(),
             command: None,
+            parameters: Vec::new(),
         })
         .collect();
     if wanted.is_empty() {

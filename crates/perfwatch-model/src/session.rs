@@ -54,6 +54,11 @@ pub struct VariantSpec {
     /// parameter scan that substitutes `{NAME}` in the command line).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<CommandSpec>,
+    /// The parameter values of a scan's variant (`--parameter-scan`,
+    /// `--parameter-list`), in the order the parameters were given; empty
+    /// outside a scan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<(String, String)>,
 }
 
 /// The git state of the working tree the session ran in.
