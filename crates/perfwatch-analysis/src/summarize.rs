@@ -201,6 +201,8 @@ mod tests {
             perfwatch_version: "0.1.0".into(),
             status: SessionStatus::Complete,
             baseline: None,
+            shell_correction: None,
+            imported: None,
         }
     }
 

@@ -236,6 +236,8 @@ mod tests {
             perfwatch_version: "0".into(),
             status: SessionStatus::Running,
             baseline: None,
+            shell_correction: None,
+            imported: None,
         }
     }
 

@@ -200,6 +200,8 @@ mod tests {
                 perfwatch_version: "0".into(),
                 status: perfwatch_model::SessionStatus::Complete,
                 baseline: None,
+                shell_correction: None,
+                imported: None,
             },
             variants: vec![],
             comparisons: vec![

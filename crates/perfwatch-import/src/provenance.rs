@@ -66,6 +66,8 @@ pub(crate) fn imported_session(
         perfwatch_version: env!("CARGO_PKG_VERSION").to_string(),
         status: SessionStatus::Complete,
         baseline: None,
+        shell_correction: None,
+        imported: None,
     }
 }
 

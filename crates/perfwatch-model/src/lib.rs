@@ -40,7 +40,10 @@ pub use history::{HistoryPoint, HistorySeries};
 pub use iteration::{Iteration, Sample};
 pub use judgement::{GateReport, Health, RuleResult};
 pub use metric::Metric;
-pub use session::{CommandSpec, GitInfo, HostInfo, Session, SessionStatus, VariantSpec};
+pub use session::{
+    CommandSpec, GitInfo, HostInfo, ImportOrigin, Session, SessionStatus, ShellCorrection,
+    VariantSpec,
+};
 pub use stage::{Span, StageSummary, Tier};
 pub use summary::{Summary, DEFAULT_CONFIDENCE};
 pub use text::short_id;

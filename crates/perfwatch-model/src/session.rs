@@ -156,4 +156,40 @@ pub struct Session {
     /// again, so that each command gives the same answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+    /// The start-up time of the shell, measured before the runs and
+    /// subtracted from each run's figures, when commands ran through a
+    /// shell with the correction on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shell_correction: Option<ShellCorrection>,
+    /// Where an imported session came from; absent for measured sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<ImportOrigin>,
+}
+
+/// The empty shell's cost, measured and subtracted from every run of a
+/// command that ran through that shell (as hyperfine does).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShellCorrection {
+    /// The shell, as it was run (`sh`, `bash --norc`).
+    pub shell: String,
+    /// Mean wall time of the empty shell, subtracted from `wall_s`.
+    pub wall_s: f64,
+    /// Mean user CPU time of the empty shell, subtracted from `user_s`.
+    pub user_s: f64,
+    /// Mean system CPU time of the empty shell, subtracted from `sys_s`.
+    pub sys_s: f64,
+    /// How many empty-shell runs the means come from.
+    pub runs: u32,
+}
+
+/// The file an imported session was read from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOrigin {
+    /// The tool that wrote the file (`hyperfine`, `criterion`).
+    pub tool: String,
+    /// The file as it was named on the command line.
+    pub file: String,
+    /// SHA-256 of the file's bytes (lowercase hex): the same file imported
+    /// twice is recognised by it.
+    pub sha256: String,
 }

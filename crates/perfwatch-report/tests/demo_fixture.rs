@@ -509,6 +509,8 @@ pub fn export() -> SessionExport {
             perfwatch_version: "0.1.0".into(),
             status: SessionStatus::Complete,
             baseline: None,
+            shell_correction: None,
+            imported: None,
         },
         variants: vec![variant(false), variant(true)],
         comparisons: comparisons(),

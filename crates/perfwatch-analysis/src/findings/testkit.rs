@@ -188,6 +188,8 @@ pub(crate) fn session(variants: Vec<VariantExport>) -> SessionExport {
             perfwatch_version: "0".into(),
             status: SessionStatus::Complete,
             baseline: None,
+            shell_correction: None,
+            imported: None,
         },
         variants,
         comparisons: vec![],

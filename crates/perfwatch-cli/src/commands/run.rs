@@ -91,6 +91,8 @@ fn run_one(
         perfwatch_version: env!("CARGO_PKG_VERSION").to_string(),
         status: SessionStatus::Running,
         baseline: out_args.baseline.clone(),
+        shell_correction: None,
+        imported: None,
     };
     let recorder = Recorder::start(Arc::clone(store), session.clone(), cwd)?;
     let mut observer = SessionObserver::new(

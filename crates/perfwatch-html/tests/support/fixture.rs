@@ -363,6 +363,8 @@ fn session_with(id: &str, started: &str, commit: &str, scale: f64, detail: bool)
             perfwatch_version: "0.1.0".to_string(),
             status: SessionStatus::Complete,
             baseline: None,
+            shell_correction: None,
+            imported: None,
         },
         variants: vec![a, b],
         comparisons: vec![

@@ -14,7 +14,7 @@ pub const APPLICATION_ID: i32 = 0x5066_5774;
 
 /// Migration steps, in order; step `n` takes the schema from version `n` to
 /// `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -115,6 +115,16 @@ CREATE INDEX baseline_sessions_session ON baseline_sessions (session_id);
 /// so that every later analysis of the session compares with it again.
 const V2: &str = "
 ALTER TABLE sessions ADD COLUMN baseline TEXT;
+";
+
+/// Version 3: the shell start-up correction of a session (JSON) and the
+/// origin of an imported one, whose file hash finds a repeated import.
+const V3: &str = "
+ALTER TABLE sessions ADD COLUMN shell_correction TEXT;
+ALTER TABLE sessions ADD COLUMN import_tool TEXT;
+ALTER TABLE sessions ADD COLUMN import_file TEXT;
+ALTER TABLE sessions ADD COLUMN import_sha256 TEXT;
+CREATE INDEX sessions_import_sha256 ON sessions (import_sha256);
 ";
 
 /// What a database file holds, as far as recognising it goes.

@@ -3,13 +3,18 @@
 use super::fail::{json, to_json, Fail, R};
 use crate::id::{is_lower_hex, MIN_PREFIX_LEN};
 use crate::{SessionFilter, SessionRow, StoreError};
-use perfwatch_model::{GitInfo, Session, SessionStatus};
+use perfwatch_model::{GitInfo, ImportOrigin, Session, SessionStatus};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 /// Columns read by [`session_from_row`], in order.
 pub const SESSION_COLUMNS: &str = "s.id, s.started_at, s.finished_at, s.benchmark, s.command, \
      s.variants, s.has_git, s.git_commit, s.git_branch, s.git_dirty, s.host, \
-     s.perfwatch_version, s.status, s.baseline";
+     s.perfwatch_version, s.status, s.baseline, s.shell_correction, s.import_tool, \
+     s.import_file, s.import_sha256";
+
+/// How many columns [`SESSION_COLUMNS`] names: a query's own columns
+/// follow at this index.
+const SESSION_COLUMN_COUNT: usize = 18;
 
 /// The order of "newest first".
 pub const NEWEST_FIRST: &str = "s.started_at DESC, s.seq DESC";
@@ -26,12 +31,13 @@ pub fn insert(conn: &Connection, session: &Session) -> R<()> {
         .into());
     }
     let git = session.git.as_ref();
+    let imported = session.imported.as_ref();
     conn.execute(
         "INSERT INTO sessions (id, seq, started_at, finished_at, benchmark, command, variants,
              has_git, git_commit, git_branch, git_dirty, host, perfwatch_version, status,
-             baseline)
+             baseline, shell_correction, import_tool, import_file, import_sha256)
          VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM sessions), ?2, ?3, ?4, ?5, ?6,
-             ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         params![
             session.id,
             session.started_at,
@@ -47,6 +53,10 @@ pub fn insert(conn: &Connection, session: &Session) -> R<()> {
             session.perfwatch_version,
             session.status.key(),
             session.baseline,
+            session.shell_correction.as_ref().map(to_json).transpose()?,
+            imported.map(|o| o.tool.as_str()),
+            imported.map(|o| o.file.as_str()),
+            imported.map(|o| o.sha256.as_str()),
         ],
     )?;
     Ok(())
@@ -115,9 +125,9 @@ pub fn list(conn: &Connection, filter: &SessionFilter) -> R<Vec<SessionRow>> {
             |i: usize| -> R<usize> { Ok(usize::try_from(row.get::<_, i64>(i)?).unwrap_or(0)) };
         out.push(SessionRow {
             session: session_from_row(row)?,
-            iterations: count(14)?,
-            counted: count(15)?,
-            failed: count(16)?,
+            iterations: count(SESSION_COLUMN_COUNT)?,
+            counted: count(SESSION_COLUMN_COUNT + 1)?,
+            failed: count(SESSION_COLUMN_COUNT + 2)?,
         });
     }
     Ok(out)
@@ -250,6 +260,18 @@ pub fn session_from_row(row: &Row<'_>) -> R<Session> {
         perfwatch_version: row.get(11)?,
         status,
         baseline: row.get(13)?,
+        shell_correction: row
+            .get::<_, Option<String>>(14)?
+            .map(|text| json(&text, what("shell_correction")))
+            .transpose()?,
+        imported: match (
+            row.get::<_, Option<String>>(15)?,
+            row.get(16)?,
+            row.get(17)?,
+        ) {
+            (Some(tool), Some(file), Some(sha256)) => Some(ImportOrigin { tool, file, sha256 }),
+            _ => None,
+        },
         id,
     })
 }
@@ -264,7 +286,12 @@ pub fn not_found(spec: &str) -> Fail {
 
 #[cfg(test)]
 mod tests {
-    use super::latest_offset;
+    use super::{latest_offset, SESSION_COLUMNS, SESSION_COLUMN_COUNT};
+
+    #[test]
+    fn session_column_count_matches_the_column_list() {
+        assert_eq!(SESSION_COLUMNS.split(',').count(), SESSION_COLUMN_COUNT);
+    }
 
     #[test]
     fn latest_specs() {

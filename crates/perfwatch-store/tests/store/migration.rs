@@ -100,6 +100,50 @@ fn the_schema_forbids_dangling_rows() {
     }
 }
 
+/// Takes a current database back to schema version 2 (before the shell
+/// correction and import origin columns).
+const DOWN_TO_2: &str = "DROP INDEX sessions_import_sha256;
+    ALTER TABLE sessions DROP COLUMN shell_correction;
+    ALTER TABLE sessions DROP COLUMN import_tool;
+    ALTER TABLE sessions DROP COLUMN import_file;
+    ALTER TABLE sessions DROP COLUMN import_sha256;
+    PRAGMA user_version = 2;";
+
+#[test]
+fn a_version_2_database_keeps_its_sessions_and_gains_shell_correction_and_import_origin() {
+    let db = TempDb::new();
+    let store = db.open();
+    let s = session("b", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    drop(store);
+    Connection::open(&db.path)
+        .unwrap()
+        .execute_batch(DOWN_TO_2)
+        .unwrap();
+    let store = db.open();
+    let (loaded, _) = store.load_session(&s.id).unwrap();
+    assert_eq!((loaded.shell_correction, loaded.imported), (None, None));
+    let mut with = session("b", "2024-01-02T00:00:00Z");
+    with.shell_correction = Some(perfwatch_model::ShellCorrection {
+        shell: "sh".into(),
+        wall_s: 0.0012,
+        user_s: 0.0004,
+        sys_s: 0.0003,
+        runs: 50,
+    });
+    with.imported = Some(perfwatch_model::ImportOrigin {
+        tool: "hyperfine".into(),
+        file: "bench.json".into(),
+        sha256: "ab".repeat(32),
+    });
+    store.create_session(&with).unwrap();
+    let (back, _) = store.load_session(&with.id).unwrap();
+    assert_eq!(back.shell_correction, with.shell_correction);
+    assert_eq!(back.imported, with.imported);
+    drop(store);
+    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+}
+
 #[test]
 fn a_version_1_database_keeps_its_sessions_and_gains_the_baseline_column() {
     let db = TempDb::new();
@@ -111,8 +155,10 @@ fn a_version_1_database_keeps_its_sessions_and_gains_the_baseline_column() {
     // perfwatch of that schema.
     {
         let conn = Connection::open(&db.path).unwrap();
-        conn.execute_batch("ALTER TABLE sessions DROP COLUMN baseline; PRAGMA user_version = 1;")
-            .unwrap();
+        conn.execute_batch(&format!(
+            "{DOWN_TO_2} ALTER TABLE sessions DROP COLUMN baseline; PRAGMA user_version = 1;"
+        ))
+        .unwrap();
     }
     let store = db.open();
     let (loaded, _) = store.load_session(&s.id).unwrap();

@@ -48,6 +48,7 @@ pub fn session(benchmark: &str, started_at: &str) -> Session {
                     argv: vec!["python3".into(), "job.py".into(), "--threads=4".into()],
                     shell: false,
                 }),
+                parameters: Vec::new(),
             },
             VariantSpec {
                 name: "solo_only".into(),
@@ -70,6 +71,8 @@ pub fn session(benchmark: &str, started_at: &str) -> Session {
         perfwatch_version: "0.1.0".into(),
         status: SessionStatus::Running,
         baseline: None,
+        shell_correction: None,
+        imported: None,
     }
 }
 
