@@ -162,6 +162,9 @@ pub struct GateArgs {
     /// Session id, prefix or `latest`.
     #[arg(default_value = "latest")]
     pub session: String,
+    /// Gate the newest session of every benchmark of this suite instead.
+    #[arg(long, value_name = "SUITE")]
+    pub suite: Option<String>,
     /// Compare against this saved baseline.
     #[arg(long, value_name = "NAME")]
     pub baseline: Option<String>,
@@ -299,37 +302,40 @@ pub struct DetectArgs {
     pub format: TableFormat,
 }
 
-/// How many iterations and which hooks.
+/// How many iterations and which hooks. The short flags are hyperfine's.
 #[derive(Debug, Clone, Args, Default)]
 pub struct ScheduleArgs {
-    /// Exact number of measured runs per variant (overrides --min-runs/--max-runs).
-    #[arg(short = 'n', long = "runs", value_name = "N")]
+    /// Exact number of measured runs per command or variant (overrides
+    /// --min-runs/--max-runs).
+    #[arg(short = 'r', long = "runs", value_name = "N")]
     pub runs: Option<u32>,
-    /// Warm-up runs per variant, stored but excluded from statistics.
+    /// Warm-up runs per command or variant, stored but excluded from statistics.
     #[arg(short = 'w', long, value_name = "N")]
     pub warmup: Option<u32>,
     /// Minimum measured runs per variant; runs continue until a minimum
     /// time of measuring as well (the runner's defaults).
-    #[arg(long, value_name = "N", help = format!(
+    #[arg(short = 'm', long, value_name = "N", help = format!(
         "Minimum measured runs per variant [default: {}]; runs continue until about {} s of measuring as well",
         RunCount::DEFAULT_MIN_RUNS,
         RunCount::DEFAULT_MIN_TIME.as_secs_f64()
     ))]
     pub min_runs: Option<u32>,
     /// Maximum measured runs per variant.
-    #[arg(long, value_name = "N")]
+    #[arg(short = 'M', long, value_name = "N")]
     pub max_runs: Option<u32>,
     /// Shell command run once before all runs.
-    #[arg(long, value_name = "CMD")]
+    #[arg(short = 's', long, value_name = "CMD")]
     pub setup: Option<String>,
-    /// Shell command run before each run (e.g. to clear caches).
-    #[arg(long, value_name = "CMD")]
-    pub prepare: Option<String>,
-    /// Shell command run after each run.
-    #[arg(long, value_name = "CMD")]
-    pub conclude: Option<String>,
+    /// Shell command run before each run (e.g. to clear caches): once for
+    /// all commands, or once per command, in order.
+    #[arg(short = 'p', long, value_name = "CMD")]
+    pub prepare: Vec<String>,
+    /// Shell command run after each run: once for all commands, or once
+    /// per command, in order.
+    #[arg(short = 'C', long, value_name = "CMD")]
+    pub conclude: Vec<String>,
     /// Shell command run once after all runs, also after a failure or Ctrl-C.
-    #[arg(long, value_name = "CMD")]
+    #[arg(short = 'c', long, value_name = "CMD")]
     pub cleanup: Option<String>,
     /// Kill a run (its whole process tree) after this many seconds; it is
     /// recorded as timed out and excluded from statistics.
@@ -352,9 +358,17 @@ pub struct ScheduleArgs {
     /// Keep going when the command exits non-zero.
     #[arg(short = 'i', long)]
     pub ignore_failure: bool,
-    /// Show the command's standard output and error instead of discarding stdout.
-    #[arg(long)]
+    /// Show the command's standard output and error (short for `--output inherit`).
+    #[arg(long, conflicts_with = "output")]
     pub show_output: bool,
+    /// Where the command's standard output goes: `null` (discarded),
+    /// `pipe` (read through a pipe, then discarded), `inherit` (ours), or a
+    /// FILE (truncated once, then appended to by every run).
+    #[arg(long, value_name = "WHERE")]
+    pub output: Option<String>,
+    /// Give the command this file as standard input [default: /dev/null].
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
 }
 
 /// Where results go besides the store.
@@ -369,6 +383,25 @@ pub struct OutputArgs {
     /// Write a Markdown summary.
     #[arg(long, value_name = "FILE")]
     pub export_markdown: Option<PathBuf>,
+    /// Write the results table as AsciiDoc.
+    #[arg(long, value_name = "FILE")]
+    pub export_asciidoc: Option<PathBuf>,
+    /// Write the results table as an Emacs Org-mode table.
+    #[arg(long, value_name = "FILE")]
+    pub export_orgmode: Option<PathBuf>,
+    /// Output style: `auto` (progress bar and colours on a terminal),
+    /// `basic` (progress, no colours), `full` (both, always), `nocolor`,
+    /// `color`, `none` (neither).
+    #[arg(long, value_enum, default_value_t = Style::Auto)]
+    pub style: Style,
+    /// Unit of the times shown [default: chosen per figure].
+    #[arg(short = 'u', long, value_enum)]
+    pub time_unit: Option<TimeUnitArg>,
+    /// Order of the commands in the relative summary and the scan table:
+    /// `auto` (fastest first in the summary, given order in tables),
+    /// `command` (given order), `mean-time` (fastest first everywhere).
+    #[arg(long, value_enum, default_value_t = SortOrder::Auto)]
+    pub sort: SortOrder,
     /// Compare the new session against this saved baseline at the end.
     #[arg(long, value_name = "NAME")]
     pub baseline: Option<String>,
@@ -390,23 +423,91 @@ pub struct OutputArgs {
     pub html: Option<PathBuf>,
 }
 
+/// `--style`, as hyperfine spells it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Style {
+    /// Progress and colours on a terminal.
+    #[default]
+    Auto,
+    /// Progress, no colours.
+    Basic,
+    /// Progress and colours, even when not on a terminal.
+    Full,
+    /// No colours.
+    Nocolor,
+    /// Colours, even when not on a terminal.
+    Color,
+    /// No progress, no colours.
+    None,
+}
+
+/// `--time-unit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimeUnitArg {
+    /// µs.
+    Microsecond,
+    /// ms.
+    Millisecond,
+    /// s.
+    Second,
+}
+
+/// `--sort`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum SortOrder {
+    /// Fastest first in the summary, the given order in tables.
+    #[default]
+    Auto,
+    /// The given order.
+    Command,
+    /// Fastest first.
+    MeanTime,
+}
+
 /// `perfwatch run`.
 #[derive(Debug, Args)]
+#[command(
+    before_help = "Examples:\n  perfwatch run 'gzip -c big.txt'                 one command, through `sh`\n  perfwatch run -r 20 'zstd -c big' 'gzip -c big'   several commands, interleaved, compared\n  perfwatch run pipeline                           a benchmark from perfwatch.toml"
+)]
 pub struct RunArgs {
-    /// Benchmark names from perfwatch.toml, or with --shell the command string.
-    #[arg(value_name = "BENCH")]
+    /// Commands to measure (each string runs through the shell, as in
+    /// hyperfine; several are compared with the first), or names of
+    /// benchmarks from perfwatch.toml.
+    #[arg(value_name = "COMMAND|BENCH")]
     pub targets: Vec<String>,
+    /// Name of each command (repeatable, in the order of the commands).
+    #[arg(short = 'n', long = "command-name", value_name = "NAME")]
+    pub command_names: Vec<String>,
+    /// Split each command string into arguments and run it without a shell
+    /// (no start-up correction needed); same as `--shell none`.
+    #[arg(short = 'N')]
+    pub no_shell: bool,
+    /// The shell that runs command strings: a name, a path or a command
+    /// line (`bash --norc`); `default` is `sh`, `none` is `-N`.
+    #[arg(short = 'S', long = "shell", value_name = "SHELL")]
+    pub shell: Option<String>,
     /// Only these variants of the named benchmarks.
     #[arg(long = "variant", value_name = "V")]
     pub variants: Vec<String>,
-    /// Run the command through `sh -c` (one string) instead of executing it directly.
-    #[arg(long)]
-    pub shell: bool,
+    /// Run the benchmarks of perfwatch.toml that belong to this suite.
+    #[arg(long, value_name = "SUITE")]
+    pub suite: Option<String>,
+    /// Parameter scan over numbers: `{VAR}` takes the values MIN, MIN+STEP,
+    /// … MAX (step 1, or --parameter-step-size).
+    #[arg(short = 'P', long = "parameter-scan", num_args = 3, value_names = ["VAR", "MIN", "MAX"], allow_negative_numbers = true)]
+    pub parameter_scan: Vec<String>,
+    /// The step of --parameter-scan (decimals allowed: 0.1).
+    #[arg(short = 'D', long = "parameter-step-size", value_name = "STEP", requires = "parameter_scan")]
+    pub parameter_step: Option<String>,
+    /// Parameter list: `{VAR}` takes each of the comma-separated values
+    /// (repeatable: every combination runs).
+    #[arg(short = 'L', long = "parameter-list", num_args = 2, value_names = ["VAR", "VALUES"])]
+    pub parameter_list: Vec<String>,
     /// Parameter scan: NAME=v1,v2,… or NAME=lo..hi[:step]; `{NAME}` is
     /// replaced in the command, args and env. Repeatable (cartesian product).
     #[arg(long = "param", value_name = "NAME=VALUES")]
     pub params: Vec<String>,
-    /// Name for an ad-hoc benchmark [default: the command line].
+    /// Name for an ad-hoc benchmark in the history [default: the command line].
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
     /// Scheduling.
@@ -415,19 +516,23 @@ pub struct RunArgs {
     /// Outputs.
     #[command(flatten)]
     pub output: OutputArgs,
-    /// The command to measure, after `--`.
-    #[arg(last = true, value_name = "COMMAND")]
+    /// One command as argv, after `--`, run directly without a shell.
+    #[arg(last = true, value_name = "ARGV")]
     pub command: Vec<String>,
 }
 
 /// `perfwatch ab`.
 #[derive(Debug, Args)]
 pub struct AbArgs {
-    /// The benchmark from perfwatch.toml.
-    pub benchmark: String,
-    /// Variants to compare; the first is the baseline.
-    #[arg(required = true, num_args = 2..)]
+    /// The benchmark from perfwatch.toml (or `--suite`).
+    #[arg(required_unless_present = "suite")]
+    pub benchmark: Option<String>,
+    /// Variants to compare; the first is the reference [default: all the
+    /// benchmark's variants, in the order of perfwatch.toml].
     pub variants: Vec<String>,
+    /// Compare the variants of every benchmark of this suite, one session each.
+    #[arg(long, value_name = "SUITE", conflicts_with = "benchmark")]
+    pub suite: Option<String>,
     /// Shuffle the order of variants within each round (seeded) instead of A B A B.
     #[arg(long)]
     pub shuffle: bool,
@@ -440,6 +545,9 @@ pub struct AbArgs {
     /// Outputs.
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Old spelling of `-r`: refused with a hint.
+    #[arg(short = 'n', hide = true, value_name = "N")]
+    pub old_runs: Option<String>,
 }
 
 /// `perfwatch compare`.

@@ -84,6 +84,9 @@ pub struct BenchmarkConfig {
     pub max_spans: Option<u64>,
     /// Keep going when the command fails.
     pub ignore_failure: Option<bool>,
+    /// The suites the benchmark belongs to (`run --suite smoke`).
+    #[serde(default)]
+    pub suites: Vec<String>,
     /// Variants by name, in file order.
     #[serde(default)]
     pub variant: IndexMap<String, VariantConfig>,

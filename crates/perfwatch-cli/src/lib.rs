@@ -69,8 +69,8 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
             commands::run::run(&ctx, jobs, &args.output)
         }
         Command::Ab(args) => {
-            let job = settings::ab_job(args, &ctx.config)?;
-            commands::run::run(&ctx, vec![job], &args.output)
+            let jobs = settings::ab_jobs(args, &ctx.config)?;
+            commands::run::run(&ctx, jobs, &args.output)
         }
         Command::Compare(args) => commands::stored::compare(&ctx, args),
         Command::Baseline(cmd) => commands::stored::baseline(&ctx, cmd),

@@ -24,35 +24,13 @@ pub fn parse_param(arg: &str) -> Result<Param, String> {
         .split_once('=')
         .ok_or_else(|| format!("--param `{arg}`: expected NAME=v1,v2,… or NAME=lo..hi[:step]"))?;
     let name = name.trim();
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(format!(
-            "--param `{arg}`: the name must be letters, digits or `_`"
-        ));
-    }
+    check_name(name).map_err(|e| format!("--param `{arg}`: {e}"))?;
     let values = if let Some((lo, rest)) = spec.split_once("..") {
         let (hi, step) = match rest.split_once(':') {
-            Some((hi, step)) => (hi, step),
-            None => (rest, "1"),
+            Some((hi, step)) => (hi, Some(step)),
+            None => (rest, None),
         };
-        let num = |s: &str, what: &str| {
-            s.trim()
-                .parse::<i64>()
-                .map_err(|_| format!("--param `{arg}`: {what} `{s}` is not an integer"))
-        };
-        let (lo, hi, step) = (num(lo, "start")?, num(hi, "end")?, num(step, "step")?);
-        if step <= 0 {
-            return Err(format!("--param `{arg}`: the step must be positive"));
-        }
-        if hi < lo {
-            return Err(format!("--param `{arg}`: the range {lo}..{hi} is empty"));
-        }
-        let count = ((hi - lo) / step + 1) as usize;
-        if count > MAX_COMBINATIONS {
-            return Err(format!("--param `{arg}`: {count} values is too many"));
-        }
-        (0..count as i64)
-            .map(|i| (lo + i * step).to_string())
-            .collect()
+        range(lo, hi, step).map_err(|e| format!("--param `{arg}`: {e}"))?
     } else {
         spec.split(',')
             .map(|v| v.trim().to_string())
@@ -65,6 +43,115 @@ pub fn parse_param(arg: &str) -> Result<Param, String> {
         name: name.to_string(),
         values,
     })
+}
+
+/// `-P/--parameter-scan VAR MIN MAX` with `-D/--parameter-step-size STEP`.
+pub fn parameter_scan(var: &str, min: &str, max: &str, step: Option<&str>) -> Result<Param, String> {
+    let what = format!("--parameter-scan {var} {min} {max}");
+    check_name(var).map_err(|e| format!("{what}: {e}"))?;
+    let values = range(min, max, step).map_err(|e| format!("{what}: {e}"))?;
+    Ok(Param {
+        name: var.to_string(),
+        values,
+    })
+}
+
+/// `-L/--parameter-list VAR a,b,c`.
+pub fn parameter_list(var: &str, list: &str) -> Result<Param, String> {
+    let what = format!("--parameter-list {var} {list}");
+    check_name(var).map_err(|e| format!("{what}: {e}"))?;
+    let values: Vec<String> = list.split(',').map(str::to_string).collect();
+    if values.iter().any(String::is_empty) {
+        return Err(format!("{what}: empty value"));
+    }
+    Ok(Param {
+        name: var.to_string(),
+        values,
+    })
+}
+
+fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err("the name must be letters, digits or `_`".into());
+    }
+    Ok(())
+}
+
+/// A decimal number as an integer count of `10^-scale` units.
+#[derive(Debug, Clone, Copy)]
+struct Fixed {
+    units: i128,
+    scale: u32,
+}
+
+/// Most decimals a scan's numbers may have.
+const MAX_DECIMALS: u32 = 9;
+
+fn fixed(text: &str, what: &str) -> Result<Fixed, String> {
+    let t = text.trim();
+    let bad = || format!("{what} `{text}` is not a number (digits, an optional sign and decimals)");
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let scale = u32::try_from(frac.len()).map_err(|_| bad())?;
+    if scale > MAX_DECIMALS || int.len() > 18 {
+        return Err(format!("{what} `{text}` has too many digits"));
+    }
+    let units: i128 = format!("{int}{frac}").parse().unwrap_or(0);
+    Ok(Fixed {
+        units: if neg { -units } else { units },
+        scale,
+    })
+}
+
+fn rescale(x: Fixed, scale: u32) -> i128 {
+    x.units * 10i128.pow(scale - x.scale)
+}
+
+/// The values `lo`, `lo + step`, … up to `hi` (inclusive), computed
+/// exactly in decimal so that `0.1..0.3:0.1` gives `0.1, 0.2, 0.3` and not
+/// a float's `0.30000000000000004`. Each value has as many decimals as the
+/// most precise of the three numbers.
+fn range(lo: &str, hi: &str, step: Option<&str>) -> Result<Vec<String>, String> {
+    let (l, h) = (fixed(lo, "start")?, fixed(hi, "end")?);
+    let s = match step {
+        Some(step) => fixed(step, "step")?,
+        None if l.scale == 0 && h.scale == 0 => Fixed { units: 1, scale: 0 },
+        None => {
+            return Err("decimal bounds need a step (-D/--parameter-step-size, or `:STEP`)".into())
+        }
+    };
+    let scale = l.scale.max(h.scale).max(s.scale);
+    let (l, h, s) = (rescale(l, scale), rescale(h, scale), rescale(s, scale));
+    if s <= 0 {
+        return Err("the step must be positive".into());
+    }
+    if h < l {
+        return Err(format!("the range {lo}..{hi} is empty"));
+    }
+    let count = (h - l) / s + 1;
+    if count > MAX_COMBINATIONS as i128 {
+        return Err(format!("{count} values is too many"));
+    }
+    Ok((0..count).map(|i| decimal(l + i * s, scale)).collect())
+}
+
+/// `units × 10^-scale` written with exactly `scale` decimals.
+fn decimal(units: i128, scale: u32) -> String {
+    if scale == 0 {
+        return units.to_string();
+    }
+    let sign = if units < 0 { "-" } else { "" };
+    let digits = format!("{:0>width$}", units.unsigned_abs(), width = scale as usize + 1);
+    let (int, frac) = digits.split_at(digits.len() - scale as usize);
+    format!("{sign}{int}.{frac}")
 }
 
 /// The cartesian product of the parameters' values, first parameter slowest.
@@ -167,6 +254,37 @@ mod tests {
         for (arg, want) in cases {
             assert_eq!(parse_param(arg).unwrap().values, *want, "{arg}");
         }
+    }
+
+    #[test]
+    fn decimal_scans_step_exactly() {
+        assert_eq!(
+            parse_param("x=0.1..0.3:0.1").unwrap().values,
+            ["0.1", "0.2", "0.3"]
+        );
+        assert_eq!(
+            parameter_scan("t", "0", "1", Some("0.25")).unwrap().values,
+            ["0.00", "0.25", "0.50", "0.75", "1.00"]
+        );
+        assert_eq!(
+            parameter_scan("n", "-2", "2", Some("2")).unwrap().values,
+            ["-2", "0", "2"]
+        );
+        assert_eq!(
+            parameter_scan("n", "1", "3", None).unwrap().values,
+            ["1", "2", "3"]
+        );
+        assert!(parameter_scan("n", "0.1", "0.3", None)
+            .unwrap_err()
+            .contains("need a step"));
+        assert!(parameter_scan("n", "1", "x", None)
+            .unwrap_err()
+            .contains("not a number"));
+        assert_eq!(
+            parameter_list("c", "gzip,zstd").unwrap().values,
+            ["gzip", "zstd"]
+        );
+        assert!(parameter_list("c", "a,,b").is_err());
     }
 
     #[test]

@@ -24,6 +24,19 @@ pub fn print_gate(ctx: &Context, report: &GateReport, out: &mut dyn Write) -> st
     render_gate(report, &ctx.terminal(), out)
 }
 
+/// Only the gate's failed rules, for `-q` runs (to standard error).
+pub fn print_failed_rules(
+    ctx: &Context,
+    report: &GateReport,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let failed = GateReport {
+        passed: report.passed,
+        rules: report.rules.iter().filter(|r| !r.passed).cloned().collect(),
+    };
+    render_gate(&failed, &ctx.terminal(), out)
+}
+
 /// A file format of one analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileFormat {

@@ -77,11 +77,19 @@ fn schedule(
     if let Some(warmup) = cli.warmup.or(b.warmup) {
         plan.warmup = warmup;
     }
+    // Several `--prepare`/`--conclude` (one per command) are spread over
+    // the variants by the caller; one is the common hook.
+    let one = |hooks: &[String]| match hooks {
+        [only] => Some(only.clone()),
+        _ => None,
+    };
     plan.hooks = Hooks {
         setup: cli.setup.clone().or(b.setup),
-        prepare: cli.prepare.clone().or(b.prepare),
-        conclude: cli.conclude.clone().or(b.conclude),
+        prepare: one(&cli.prepare).or(b.prepare),
+        conclude: one(&cli.conclude).or(b.conclude),
         cleanup: cli.cleanup.clone().or(b.cleanup),
+        variant_prepare: Vec::new(),
+        variant_conclude: Vec::new(),
     };
     // The file's value was checked as it was read, the flag's is here;
     // the bound keeps it within what a `Duration` and an `Instant` hold.
@@ -191,83 +199,361 @@ fn benchmark_job(
     })
 }
 
-/// The jobs of `perfwatch run`.
-pub fn run_jobs(args: &RunArgs, config: &Config) -> anyhow::Result<Vec<Job>> {
-    let params: Vec<Param> = args
+/// The parameters of a scan, from `--param`, `-P`/`-D` and `-L`, in the
+/// order given by kind.
+fn scan_params(args: &RunArgs) -> anyhow::Result<Vec<Param>> {
+    let mut params: Vec<Param> = args
         .params
         .iter()
         .map(|p| params::parse_param(p))
         .collect::<Result<_, _>>()
         .map_err(usage)?;
-    let adhoc = !args.command.is_empty() || args.shell;
-    if adhoc {
-        let command = if args.shell {
-            let s = if args.command.is_empty() {
-                args.targets.join(" ")
-            } else if args.targets.is_empty() {
-                args.command.join(" ")
-            } else {
-                return Err(usage(
-                    "with --shell, give the command as one string, either before or after `--`",
-                ));
-            };
-            CommandSpec {
-                argv: vec![s],
-                shell: true,
-            }
-        } else {
-            if !args.targets.is_empty() {
-                return Err(usage(format!(
-                    "unexpected `{}` before `--`: give either benchmark names or a command after `--`",
-                    args.targets.join(" ")
-                )));
-            }
-            CommandSpec {
-                argv: args.command.clone(),
-                shell: false,
-            }
-        };
-        if command.argv.iter().all(|a| a.trim().is_empty()) {
-            return Err(usage("the command is empty"));
+    for scan in args.parameter_scan.chunks(3) {
+        if let [var, min, max] = scan {
+            params.push(
+                params::parameter_scan(var, min, max, args.parameter_step.as_deref())
+                    .map_err(usage)?,
+            );
         }
-        if !args.variants.is_empty() {
-            return Err(usage("--variant selects variants of configured benchmarks; an ad-hoc command has none (use --param for a scan)"));
-        }
-        let mut plan = Plan::new(command.clone());
-        plan.variants = params::expand(&command, &[default_variant()], &params).map_err(usage)?;
-        schedule(&args.schedule, None, &mut plan)?;
-        let benchmark = args.name.clone().unwrap_or_else(|| command.display());
-        return Ok(vec![Job { benchmark, plan }]);
     }
-    if args.targets.is_empty() {
-        let known: Vec<&str> = config.file.benchmark.keys().map(String::as_str).collect();
+    for list in args.parameter_list.chunks(2) {
+        if let [var, values] = list {
+            params.push(params::parameter_list(var, values).map_err(usage)?);
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(p) = params.iter().find(|p| !seen.insert(p.name.as_str())) {
+        return Err(usage(format!("the parameter `{}` is scanned twice", p.name)));
+    }
+    Ok(params)
+}
+
+/// How command strings run: through a shell (its argv prefix), or split
+/// into arguments (`-N`, `--shell none`).
+fn shell_of(args: &RunArgs) -> anyhow::Result<Option<Vec<String>>> {
+    let named = args.shell.as_deref().map(str::trim);
+    match (args.no_shell, named) {
+        (true, Some(s)) if s != "none" => Err(usage(format!(
+            "-N runs commands without a shell; it cannot be combined with --shell `{s}`"
+        ))),
+        (true, _) | (false, Some("none")) => Ok(None),
+        (false, None | Some("default")) => Ok(Some(vec!["sh".to_string()])),
+        (false, Some(line)) => match shlex::split(line) {
+            Some(argv) if !argv.is_empty() => Ok(Some(argv)),
+            _ => Err(usage(format!(
+                "--shell `{line}`: expected a shell's name, path or command line (`bash --norc`)"
+            ))),
+        },
+    }
+}
+
+/// One command string as the runner's command.
+fn command_from_string(text: &str, shell: Option<&[String]>) -> anyhow::Result<CommandSpec> {
+    if text.trim().is_empty() {
+        return Err(usage("a command is empty"));
+    }
+    Ok(match shell {
+        Some(_) => CommandSpec {
+            argv: vec![text.to_string()],
+            shell: true,
+        },
+        None => CommandSpec {
+            argv: shlex::split(text).filter(|a| !a.is_empty()).ok_or_else(|| {
+                usage(format!(
+                    "-N: cannot split `{text}` into arguments (unbalanced quotes?)"
+                ))
+            })?,
+            shell: false,
+        },
+    })
+}
+
+/// The names of the ad-hoc commands: `-n`, else the command line.
+fn command_names(args: &RunArgs, commands: &[CommandSpec]) -> anyhow::Result<Vec<String>> {
+    if let Some(n) = args
+        .command_names
+        .iter()
+        .find(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(usage(format!(
+            "-n names a command (as in hyperfine); for {n} runs use -r {n} (--runs {n})"
+        )));
+    }
+    if args.command_names.len() > commands.len() {
+        return Err(usage(format!(
+            "{} command names (-n) for {} command(s)",
+            args.command_names.len(),
+            commands.len()
+        )));
+    }
+    let names: Vec<String> = commands
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            args.command_names
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| c.display())
+        })
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(dup) = names.iter().find(|n| !seen.insert(n.as_str())) {
+        return Err(usage(format!(
+            "two commands are named `{dup}`: name them apart with -n"
+        )));
+    }
+    Ok(names)
+}
+
+/// Hooks given once per command, spread over the variants: variant `v`
+/// (after a scan's expansion, `per_command` variants each) gets the hook
+/// of its command.
+fn per_command_hooks(
+    flag: &str,
+    given: &[String],
+    commands: usize,
+    per_command: usize,
+) -> anyhow::Result<Vec<Option<String>>> {
+    match given.len() {
+        0 | 1 => Ok(Vec::new()),
+        n if n == commands => Ok(given
+            .iter()
+            .flat_map(|h| std::iter::repeat_n(Some(h.clone()), per_command))
+            .collect()),
+        n => Err(usage(format!(
+            "{flag} is given {n} times for {commands} command(s): give it once for all, or once per command"
+        ))),
+    }
+}
+
+/// The job of ad-hoc commands: one command (variant `default`), or several
+/// compared with the first (one variant each), each run through the shell
+/// unless `-N`.
+fn adhoc_job(args: &RunArgs, commands: Vec<CommandSpec>, params: &[Param]) -> anyhow::Result<Job> {
+    if !args.variants.is_empty() {
+        return Err(usage("--variant selects variants of configured benchmarks; for ad-hoc commands, give several commands or scan a parameter"));
+    }
+    let names = command_names(args, &commands)?;
+    let variants: Vec<VariantSpec> = if commands.len() == 1 {
+        vec![default_variant()]
+    } else {
+        commands
+            .iter()
+            .zip(&names)
+            .map(|(c, name)| VariantSpec {
+                name: name.clone(),
+                command: Some(c.clone()),
+                ..VariantSpec::default()
+            })
+            .collect()
+    };
+    let mut plan = Plan::new(commands[0].clone());
+    plan.variants = params::expand(&plan.command, &variants, params).map_err(usage)?;
+    schedule(&args.schedule, None, &mut plan)?;
+    let per_command = plan.variants.len() / commands.len();
+    plan.hooks.variant_prepare =
+        per_command_hooks("--prepare", &args.schedule.prepare, commands.len(), per_command)?;
+    plan.hooks.variant_conclude =
+        per_command_hooks("--conclude", &args.schedule.conclude, commands.len(), per_command)?;
+    let benchmark = match (&args.name, names.as_slice()) {
+        (Some(name), _) => name.clone(),
+        (None, [one]) => one.clone(),
+        (None, several) => several.join(" vs "),
+    };
+    Ok(Job { benchmark, plan })
+}
+
+/// `run -- 'sleep 0.1'`: one argument with spaces that is no file is a
+/// command line meant for the shell.
+fn check_argv(argv: &[String]) -> anyhow::Result<()> {
+    if let [only] = argv {
+        if only.trim().contains(char::is_whitespace) && !std::path::Path::new(only).exists() {
+            return Err(usage(format!(
+                "`{only}` after `--` is one argument, run without a shell, and no program has that name; to run it through the shell, drop the `--`: perfwatch run '{only}'"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The benchmarks of `--suite`, in the order of perfwatch.toml.
+pub fn suite_benchmarks<'a>(config: &'a Config, suite: &str) -> anyhow::Result<Vec<&'a str>> {
+    let names: Vec<&str> = config
+        .file
+        .benchmark
+        .iter()
+        .filter(|(_, b)| b.suites.iter().any(|s| s == suite))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if names.is_empty() {
+        let mut known: Vec<&str> = config
+            .file
+            .benchmark
+            .values()
+            .flat_map(|b| b.suites.iter().map(String::as_str))
+            .collect();
+        known.sort_unstable();
+        known.dedup();
         return Err(usage(if known.is_empty() {
-            "nothing to run: put a command after `--` (e.g. `perfwatch run -- ./my-job`) or configure benchmarks in perfwatch.toml".to_string()
+            format!("no benchmark belongs to the suite `{suite}`: perfwatch.toml defines no suites (`suites = [\"{suite}\"]` in a benchmark)")
         } else {
             format!(
-                "nothing to run: name a benchmark (known: {}) or put a command after `--`",
+                "no benchmark belongs to the suite `{suite}` (known suites: {})",
                 known.join(", ")
             )
         }));
     }
-    if args.name.is_some() {
-        return Err(usage(
-            "--name names an ad-hoc command; configured benchmarks have their own names",
-        ));
-    }
-    args.targets
-        .iter()
-        .map(|t| benchmark_job(config, t, &args.variants, &args.schedule, &params))
-        .collect()
+    Ok(names)
 }
 
-/// The job of `perfwatch ab`.
-pub fn ab_job(args: &AbArgs, config: &Config) -> anyhow::Result<Job> {
-    let mut job = benchmark_job(config, &args.benchmark, &args.variants, &args.schedule, &[])?;
-    job.plan.order = if args.shuffle {
-        Order::Shuffled { seed: args.seed }
-    } else {
-        Order::Interleaved
+/// The jobs of `perfwatch run`.
+pub fn run_jobs(args: &RunArgs, config: &Config) -> anyhow::Result<Vec<Job>> {
+    let params = scan_params(args)?;
+    let shell = shell_of(args)?;
+    let with_shell = |mut job: Job| {
+        match &shell {
+            Some(argv) => job.plan.shell = argv.clone(),
+            None => job.plan.shell_correction = false,
+        }
+        job
     };
-    Ok(job)
+    if !args.command.is_empty() {
+        if !args.targets.is_empty() {
+            return Err(usage(format!(
+                "unexpected `{}` before `--`: give commands as strings (`perfwatch run 'cmd 1' 'cmd 2'`) or one command after `--`, not both",
+                args.targets.join(" ")
+            )));
+        }
+        if args.suite.is_some() {
+            return Err(usage("--suite runs configured benchmarks; it takes no command"));
+        }
+        check_argv(&args.command)?;
+        let command = CommandSpec {
+            argv: args.command.clone(),
+            shell: false,
+        };
+        return adhoc_job(args, vec![command], &params).map(|job| vec![with_shell(job)]);
+    }
+    if let Some(suite) = &args.suite {
+        if !args.targets.is_empty() {
+            return Err(usage(format!(
+                "--suite runs the benchmarks of a suite; `{}` cannot be added to it",
+                args.targets.join(" ")
+            )));
+        }
+        return suite_benchmarks(config, suite)?
+            .into_iter()
+            .map(|name| {
+                benchmark_job(config, name, &args.variants, &args.schedule, &params).map(with_shell)
+            })
+            .collect();
+    }
+    if args.targets.is_empty() {
+        let known: Vec<&str> = config.file.benchmark.keys().map(String::as_str).collect();
+        return Err(usage(if args.shell.is_some() {
+            "nothing to run: --shell now names the shell (as in hyperfine); commands given as strings run through `sh` by default: perfwatch run 'sleep 0.1'".to_string()
+        } else if known.is_empty() {
+            "nothing to run: give a command (`perfwatch run 'gzip -c file'`, or an argv after `--`) or configure benchmarks in perfwatch.toml".to_string()
+        } else {
+            format!(
+                "nothing to run: name a benchmark (known: {}) or give a command (`perfwatch run 'gzip -c file'`)",
+                known.join(", ")
+            )
+        }));
+    }
+    let (benchmarks, commands): (Vec<&String>, Vec<&String>) = args
+        .targets
+        .iter()
+        .partition(|t| config.file.benchmark.contains_key(t.as_str()));
+    if !benchmarks.is_empty() && !commands.is_empty() {
+        return Err(usage(format!(
+            "`{}` is a benchmark of perfwatch.toml but `{}` is not: run benchmarks and commands separately",
+            benchmarks[0], commands[0]
+        )));
+    }
+    if commands.is_empty() {
+        if args.name.is_some() || !args.command_names.is_empty() {
+            return Err(usage(
+                "--name and -n name ad-hoc commands; configured benchmarks have their own names",
+            ));
+        }
+        if args.schedule.prepare.len() > 1 || args.schedule.conclude.len() > 1 {
+            return Err(usage(
+                "--prepare and --conclude are given once for a configured benchmark",
+            ));
+        }
+        return benchmarks
+            .iter()
+            .map(|t| benchmark_job(config, t, &args.variants, &args.schedule, &params).map(with_shell))
+            .collect();
+    }
+    // A lone word that is neither a benchmark nor a program is most likely
+    // a misspelt benchmark name.
+    if let ([word], false) = (commands.as_slice(), config.file.benchmark.is_empty()) {
+        if !word.contains(char::is_whitespace) && !on_path(word) {
+            return Err(usage(config.benchmark(word).err().unwrap_or_default()));
+        }
+    }
+    let specs = commands
+        .iter()
+        .map(|c| command_from_string(c, shell.as_deref()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    adhoc_job(args, specs, &params).map(|job| vec![with_shell(job)])
+}
+
+/// Whether `program` names an executable: a path, or a file on `PATH`.
+fn on_path(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |p: &std::path::Path| {
+        p.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if program.contains('/') {
+        return executable(std::path::Path::new(program));
+    }
+    std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| executable(&dir.join(program)))
+    })
+}
+
+/// The jobs of `perfwatch ab`: one benchmark's variants, or those of every
+/// benchmark of `--suite`.
+pub fn ab_jobs(args: &AbArgs, config: &Config) -> anyhow::Result<Vec<Job>> {
+    if let Some(n) = &args.old_runs {
+        return Err(usage(format!(
+            "-n is no longer the run count: use -r {n} (--runs {n})"
+        )));
+    }
+    if args.schedule.prepare.len() > 1 || args.schedule.conclude.len() > 1 {
+        return Err(usage(
+            "--prepare and --conclude are given once for a configured benchmark",
+        ));
+    }
+    let names: Vec<&str> = match (&args.suite, &args.benchmark) {
+        (Some(suite), _) => {
+            if !args.variants.is_empty() {
+                return Err(usage("--suite compares every variant of each benchmark; it takes no variant names"));
+            }
+            suite_benchmarks(config, suite)?
+        }
+        (None, Some(name)) => vec![name.as_str()],
+        (None, None) => return Err(usage("name a benchmark or a --suite")),
+    };
+    let mut jobs = Vec::with_capacity(names.len());
+    for name in names {
+        let mut job = benchmark_job(config, name, &args.variants, &args.schedule, &[])?;
+        if job.plan.variants.len() < 2 {
+            return Err(usage(format!(
+                "`perfwatch ab` compares variants, and benchmark `{name}` has {} to run (add [benchmark.{name}.variant.NAME] tables, or name two)",
+                job.plan.variants.len()
+            )));
+        }
+        job.plan.order = if args.shuffle {
+            Order::Shuffled { seed: args.seed }
+        } else {
+            Order::Interleaved
+        };
+        jobs.push(job);
+    }
+    Ok(jobs)
 }

@@ -41,6 +41,12 @@ pub struct Plan {
     /// are counted as dropped ([`OVER_SPAN_LIMIT`](crate::source::OVER_SPAN_LIMIT))
     /// as they arrive, and the run goes on.
     pub max_spans: usize,
+    /// The shell that runs shell commands, as an argv prefix (`["sh"]`,
+    /// `["bash", "--norc"]`); the command string follows `-c`.
+    pub shell: Vec<String>,
+    /// Measure the empty shell's start-up and subtract it from the runs of
+    /// shell commands.
+    pub shell_correction: bool,
 }
 
 impl Plan {
@@ -80,6 +86,8 @@ impl Plan {
             cwd: None,
             show_output: false,
             max_spans: DEFAULT_MAX_SPANS,
+            shell: vec!["sh".into()],
+            shell_correction: true,
         }
     }
 }
@@ -141,6 +149,30 @@ pub struct Hooks {
     pub conclude: Option<String>,
     /// Once after everything, also after a failure or an interrupt.
     pub cleanup: Option<String>,
+    /// Per variant, in plan order: a `prepare` of the variant's own that
+    /// replaces [`Hooks::prepare`] (hyperfine's `--prepare` given once per
+    /// command). Empty: every variant uses the common one.
+    pub variant_prepare: Vec<Option<String>>,
+    /// Per variant, in plan order: a `conclude` replacing [`Hooks::conclude`].
+    pub variant_conclude: Vec<Option<String>>,
+}
+
+impl Hooks {
+    /// The `prepare` hook of variant `v`.
+    pub fn prepare_for(&self, v: usize) -> Option<&String> {
+        match self.variant_prepare.get(v) {
+            Some(own) => own.as_ref(),
+            None => self.prepare.as_ref(),
+        }
+    }
+
+    /// The `conclude` hook of variant `v`.
+    pub fn conclude_for(&self, v: usize) -> Option<&String> {
+        match self.variant_conclude.get(v) {
+            Some(own) => own.as_ref(),
+            None => self.conclude.as_ref(),
+        }
+    }
 }
 
 /// Order of measured iterations across variants.

@@ -63,7 +63,12 @@ pub(crate) fn resolve(plan: &Plan) -> Result<Resolved, RunError> {
             &hooks.cleanup,
         ]
         .iter()
-        .any(|h| h.is_some());
+        .any(|h| h.is_some())
+        || hooks
+            .variant_prepare
+            .iter()
+            .chain(&hooks.variant_conclude)
+            .any(Option::is_some);
     let base_path = env_path(&plan.extra_env);
     let shell = if needs_shell {
         Some(find_program("sh", &base_path, &cwd)?)

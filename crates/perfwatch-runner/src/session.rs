@@ -109,7 +109,7 @@ fn main_phase(
         let variant = &plan.variants[slot.variant];
         observer.iteration_started(index, &variant.name, slot.warmup);
         let env = hook_env(plan, slot.variant, index);
-        if let Some(script) = &plan.hooks.prepare {
+        if let Some(script) = plan.hooks.prepare_for(slot.variant) {
             run_hook(ctx, "prepare", script, &env, cancel)?;
         }
         let it = match measure(ctx, slot.variant, slot.warmup, index, sources, cancel)? {
@@ -131,7 +131,7 @@ fn main_phase(
         let recorded = observer.iteration_finished(&it);
         iterations.push(it);
         recorded.map_err(|source| RunError::Observer { index, source })?;
-        if let Some(script) = &plan.hooks.conclude {
+        if let Some(script) = plan.hooks.conclude_for(slot.variant) {
             if let Err(e) = run_hook(ctx, "conclude", script, &env, cancel) {
                 return Err(failure.unwrap_or(e));
             }

@@ -8,6 +8,7 @@ use perfwatch_analysis::GateConfig;
 use perfwatch_app::gate_history::history_rule;
 use perfwatch_app::load::analyze_stored;
 use perfwatch_model::{exit_codes, GateReport};
+use perfwatch_store::{SessionFilter, Store};
 use std::io::Write;
 
 /// `[gates]` with the command line's limits on top.
@@ -43,35 +44,81 @@ pub fn any_limit(flags: &GateFlags) -> bool {
 }
 
 /// `perfwatch gate`: the session's analysis with the gate evaluated —
-/// the same rules `run --gate` applies — plus `--history`.
+/// the same rules `run --gate` applies — plus `--history`. With `--suite`,
+/// the newest session of each of the suite's benchmarks, each gated; the
+/// command fails when one fails.
 pub fn run(ctx: &Context, args: &GateArgs) -> anyhow::Result<()> {
     let store = ctx.open_existing_store()?;
     let cfg = gate_config(ctx, &args.limits)?;
     let opts = crate::options::analysis_options(&ctx.config, Some(cfg));
-    let mut analysis = analyze_stored(&store, &args.session, args.baseline.as_deref(), &opts)?;
-    let mut report = analysis
-        .gate
-        .take()
-        .unwrap_or_else(|| GateReport::new(Vec::new()));
-    if args.history {
-        report.rules.push(history_rule(&store, &analysis, &opts)?);
-        report.passed = report.rules.iter().all(|r| r.passed);
-    }
+    let specs = match &args.suite {
+        None => vec![args.session.clone()],
+        Some(suite) => {
+            if args.session != "latest" {
+                return Err(usage(format!(
+                    "--suite gates the newest session of each benchmark of the suite; `{}` cannot be added to it",
+                    args.session
+                )));
+            }
+            suite_sessions(&store, &crate::settings::suite_benchmarks(&ctx.config, suite)?)?
+        }
+    };
+    let mut analyses = Vec::with_capacity(specs.len());
     let mut out = crate::stdout::stdout();
-    crate::render::print_gate(ctx, &report, &mut out)?;
-    out.flush()?;
-    let no_rule = report.rules.is_empty();
-    let passed = report.passed;
-    analysis.gate = Some(report);
-    if let Some(path) = &args.markdown_summary {
-        crate::render::write_markdown_summary(std::slice::from_ref(&analysis), path)?;
+    for spec in &specs {
+        let mut analysis = analyze_stored(&store, spec, args.baseline.as_deref(), &opts)?;
+        let mut report = analysis
+            .gate
+            .take()
+            .unwrap_or_else(|| GateReport::new(Vec::new()));
+        if args.history {
+            report.rules.push(history_rule(&store, &analysis, &opts)?);
+            report.passed = report.rules.iter().all(|r| r.passed);
+        }
+        if specs.len() > 1 {
+            writeln!(
+                out,
+                "{} · session {}",
+                perfwatch_report::printable::printable(&analysis.session.benchmark),
+                perfwatch_model::short_id(&analysis.session.id)
+            )?;
+        }
+        crate::render::print_gate(ctx, &report, &mut out)?;
+        analysis.gate = Some(report);
+        analyses.push(analysis);
     }
-    if no_rule {
+    out.flush()?;
+    if let Some(path) = &args.markdown_summary {
+        crate::render::write_markdown_summary(&analyses, path)?;
+    }
+    let gates = || analyses.iter().filter_map(|a| a.gate.as_ref());
+    if gates().all(|g| g.rules.is_empty()) {
         return Err(usage("no gate rule to evaluate: configure [gates] in perfwatch.toml, pass a limit such as --max-regression-critical 0, or --history"));
     }
-    if passed {
+    if gates().all(|g| g.passed) {
         Ok(())
     } else {
         Err(SilentExit(exit_codes::GATE_FAILED).into())
     }
+}
+
+/// The newest stored session of each benchmark; a benchmark never run is
+/// an error that says so.
+fn suite_sessions(store: &dyn Store, benchmarks: &[&str]) -> anyhow::Result<Vec<String>> {
+    benchmarks
+        .iter()
+        .map(|name| {
+            let filter = SessionFilter {
+                benchmark: Some((*name).to_string()),
+                limit: Some(1),
+                ..SessionFilter::default()
+            };
+            match store.list_sessions(&filter)?.into_iter().next() {
+                Some(row) => Ok(row.session.id),
+                None => Err(usage(format!(
+                    "the suite's benchmark `{name}` has no stored session: run `perfwatch run {name}` first"
+                ))),
+            }
+        })
+        .collect()
 }

@@ -150,11 +150,47 @@ fn run_one(
             short_id(&export.session.id)
         )));
     }
-    let code = report_stop(&export, outcome.stopped_by.as_ref(), outcome.exit_code());
-    if code == exit_codes::OK && export.gate.as_ref().is_some_and(|g| !g.passed) {
-        return Ok(exit_codes::GATE_FAILED);
+    let mut code = report_stop(&export, outcome.stopped_by.as_ref(), outcome.exit_code());
+    if code == exit_codes::OK {
+        code = nothing_measured(&export);
+    }
+    if code == exit_codes::OK {
+        if let Some(gate) = export.gate.as_ref().filter(|g| !g.passed) {
+            if out_args.quiet {
+                // `-q` hides the summary, never why the exit code is not 0.
+                let mut err = std::io::stderr().lock();
+                crate::render::print_failed_rules(ctx, gate, &mut err)?;
+            }
+            return Ok(exit_codes::GATE_FAILED);
+        }
     }
     Ok(code)
+}
+
+/// A run that ended normally but measured nothing — every run timed out,
+/// or failed under `--ignore-failure` — has no answer: exit 3, and say why.
+fn nothing_measured(export: &Analysis) -> i32 {
+    let runs: Vec<_> = export
+        .variants
+        .iter()
+        .flat_map(|v| &v.iterations)
+        .filter(|i| !i.warmup)
+        .collect();
+    if runs.is_empty() || runs.iter().any(|i| i.counts() && i.succeeded()) {
+        return exit_codes::OK;
+    }
+    let timed_out = runs.iter().filter(|i| i.timed_out).count();
+    let failed = runs.len() - timed_out;
+    let why = match (timed_out, failed) {
+        (t, 0) => format!("all {t} runs timed out (--timeout)"),
+        (0, f) => format!("all {f} runs failed, so there is no successful run to measure"),
+        (t, f) => format!("{t} runs timed out and {f} failed"),
+    };
+    eprintln!(
+        "error: nothing was measured in session {}: {why}",
+        short_id(&export.session.id)
+    );
+    exit_codes::COMMAND_FAILED
 }
 
 /// Say why a session stopped early; return the exit code.

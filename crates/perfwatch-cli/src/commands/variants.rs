@@ -1,4 +1,4 @@
-//! `perfwatch variants`: list configured benchmarks and their variants.
+//! `perfwatch variants`: list configured benchmarks, their suites and variants.
 
 use crate::args::VariantsArgs;
 use crate::config::Config;
@@ -28,6 +28,9 @@ pub fn run(args: &VariantsArgs, config: &Config, out: &mut dyn Write) -> anyhow:
         writeln!(out, "{}: {}", printable(name), printable(&cmd))?;
         if let Some(d) = &b.description {
             writeln!(out, "  {}", printable(d))?;
+        }
+        if !b.suites.is_empty() {
+            writeln!(out, "  suites: {}", printable(&b.suites.join(", ")))?;
         }
         if b.variant.is_empty() {
             writeln!(out, "  (no variants: runs as `default`)")?;
