@@ -452,6 +452,18 @@ pub enum TimeUnitArg {
     Second,
 }
 
+impl TimeUnitArg {
+    /// The renderer's unit.
+    pub fn unit(self) -> perfwatch_report::units::TimeUnit {
+        use perfwatch_report::units::TimeUnit;
+        match self {
+            TimeUnitArg::Microsecond => TimeUnit::Microsecond,
+            TimeUnitArg::Millisecond => TimeUnit::Millisecond,
+            TimeUnitArg::Second => TimeUnit::Second,
+        }
+    }
+}
+
 /// `--sort`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum SortOrder {
@@ -497,7 +509,12 @@ pub struct RunArgs {
     #[arg(short = 'P', long = "parameter-scan", num_args = 3, value_names = ["VAR", "MIN", "MAX"], allow_negative_numbers = true)]
     pub parameter_scan: Vec<String>,
     /// The step of --parameter-scan (decimals allowed: 0.1).
-    #[arg(short = 'D', long = "parameter-step-size", value_name = "STEP", requires = "parameter_scan")]
+    #[arg(
+        short = 'D',
+        long = "parameter-step-size",
+        value_name = "STEP",
+        requires = "parameter_scan"
+    )]
     pub parameter_step: Option<String>,
     /// Parameter list: `{VAR}` takes each of the comma-separated values
     /// (repeatable: every combination runs).

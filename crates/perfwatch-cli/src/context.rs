@@ -1,6 +1,6 @@
 //! What every command shares: the store, the configuration, colours.
 
-use crate::args::{Cli, ColorChoice};
+use crate::args::{Cli, ColorChoice, Style};
 use crate::config::Config;
 use crate::exit::usage;
 use perfwatch_store::{SqliteStore, StoreError};
@@ -43,6 +43,21 @@ impl Context {
             verbose: cli.verbose,
             width: terminal_width(),
         })
+    }
+
+    /// The context with `--style` applied: progress (`interactive`) and
+    /// colours on or off as hyperfine's styles set them; `auto` keeps
+    /// what the terminal and `--color` decided.
+    pub fn with_style(mut self, style: Style) -> Context {
+        match style {
+            Style::Auto => {}
+            Style::Basic => self.color = false,
+            Style::Full => (self.color, self.interactive) = (true, true),
+            Style::Nocolor => self.color = false,
+            Style::Color => self.color = true,
+            Style::None => (self.color, self.interactive) = (false, false),
+        }
+        self
     }
 
     /// Open (creating if needed) the store. An unusable `--db` — not

@@ -46,7 +46,12 @@ pub fn parse_param(arg: &str) -> Result<Param, String> {
 }
 
 /// `-P/--parameter-scan VAR MIN MAX` with `-D/--parameter-step-size STEP`.
-pub fn parameter_scan(var: &str, min: &str, max: &str, step: Option<&str>) -> Result<Param, String> {
+pub fn parameter_scan(
+    var: &str,
+    min: &str,
+    max: &str,
+    step: Option<&str>,
+) -> Result<Param, String> {
     let what = format!("--parameter-scan {var} {min} {max}");
     check_name(var).map_err(|e| format!("{what}: {e}"))?;
     let values = range(min, max, step).map_err(|e| format!("{what}: {e}"))?;
@@ -149,7 +154,11 @@ fn decimal(units: i128, scale: u32) -> String {
         return units.to_string();
     }
     let sign = if units < 0 { "-" } else { "" };
-    let digits = format!("{:0>width$}", units.unsigned_abs(), width = scale as usize + 1);
+    let digits = format!(
+        "{:0>width$}",
+        units.unsigned_abs(),
+        width = scale as usize + 1
+    );
     let (int, frac) = digits.split_at(digits.len() - scale as usize);
     format!("{sign}{int}.{frac}")
 }

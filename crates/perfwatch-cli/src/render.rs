@@ -1,6 +1,7 @@
 //! One place maps each output of the CLI to its renderer: the terminal
 //! view of an analysis, and the files (`--export-json`, `--export-csv`,
-//! `--export-markdown`, `--markdown-summary`, `--html`). Every command
+//! `--export-markdown`, `--export-asciidoc`, `--export-orgmode`,
+//! `--markdown-summary`, `--html`). Every command
 //! that shows an analysis goes through here, so they all show the same.
 
 use crate::args::OutputArgs;
@@ -96,6 +97,15 @@ pub fn write_outputs(analysis: &Analysis, args: &OutputArgs) -> anyhow::Result<(
         if let Some(path) = path {
             write_analysis(analysis, format, path)?;
         }
+    }
+    let unit = args.time_unit.map(crate::args::TimeUnitArg::unit);
+    if let Some(path) = &args.export_asciidoc {
+        let text = perfwatch_report::results_table::render_asciidoc(analysis, unit);
+        write_file(path, |w| w.write_all(text.as_bytes()))?;
+    }
+    if let Some(path) = &args.export_orgmode {
+        let text = perfwatch_report::results_table::render_orgmode(analysis, unit);
+        write_file(path, |w| w.write_all(text.as_bytes()))?;
     }
     let one = std::slice::from_ref(analysis);
     if let Some(path) = &args.markdown_summary {

@@ -223,7 +223,10 @@ fn scan_params(args: &RunArgs) -> anyhow::Result<Vec<Param>> {
     }
     let mut seen = std::collections::BTreeSet::new();
     if let Some(p) = params.iter().find(|p| !seen.insert(p.name.as_str())) {
-        return Err(usage(format!("the parameter `{}` is scanned twice", p.name)));
+        return Err(usage(format!(
+            "the parameter `{}` is scanned twice",
+            p.name
+        )));
     }
     Ok(params)
 }
@@ -258,11 +261,13 @@ fn command_from_string(text: &str, shell: Option<&[String]>) -> anyhow::Result<C
             shell: true,
         },
         None => CommandSpec {
-            argv: shlex::split(text).filter(|a| !a.is_empty()).ok_or_else(|| {
-                usage(format!(
-                    "-N: cannot split `{text}` into arguments (unbalanced quotes?)"
-                ))
-            })?,
+            argv: shlex::split(text)
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| {
+                    usage(format!(
+                        "-N: cannot split `{text}` into arguments (unbalanced quotes?)"
+                    ))
+                })?,
             shell: false,
         },
     })
@@ -351,10 +356,18 @@ fn adhoc_job(args: &RunArgs, commands: Vec<CommandSpec>, params: &[Param]) -> an
     plan.variants = params::expand(&plan.command, &variants, params).map_err(usage)?;
     schedule(&args.schedule, None, &mut plan)?;
     let per_command = plan.variants.len() / commands.len();
-    plan.hooks.variant_prepare =
-        per_command_hooks("--prepare", &args.schedule.prepare, commands.len(), per_command)?;
-    plan.hooks.variant_conclude =
-        per_command_hooks("--conclude", &args.schedule.conclude, commands.len(), per_command)?;
+    plan.hooks.variant_prepare = per_command_hooks(
+        "--prepare",
+        &args.schedule.prepare,
+        commands.len(),
+        per_command,
+    )?;
+    plan.hooks.variant_conclude = per_command_hooks(
+        "--conclude",
+        &args.schedule.conclude,
+        commands.len(),
+        per_command,
+    )?;
     let benchmark = match (&args.name, names.as_slice()) {
         (Some(name), _) => name.clone(),
         (None, [one]) => one.clone(),
@@ -425,7 +438,9 @@ pub fn run_jobs(args: &RunArgs, config: &Config) -> anyhow::Result<Vec<Job>> {
             )));
         }
         if args.suite.is_some() {
-            return Err(usage("--suite runs configured benchmarks; it takes no command"));
+            return Err(usage(
+                "--suite runs configured benchmarks; it takes no command",
+            ));
         }
         check_argv(&args.command)?;
         let command = CommandSpec {
@@ -484,7 +499,9 @@ pub fn run_jobs(args: &RunArgs, config: &Config) -> anyhow::Result<Vec<Job>> {
         }
         return benchmarks
             .iter()
-            .map(|t| benchmark_job(config, t, &args.variants, &args.schedule, &params).map(with_shell))
+            .map(|t| {
+                benchmark_job(config, t, &args.variants, &args.schedule, &params).map(with_shell)
+            })
             .collect();
     }
     // A lone word that is neither a benchmark nor a program is most likely
@@ -532,7 +549,9 @@ pub fn ab_jobs(args: &AbArgs, config: &Config) -> anyhow::Result<Vec<Job>> {
     let names: Vec<&str> = match (&args.suite, &args.benchmark) {
         (Some(suite), _) => {
             if !args.variants.is_empty() {
-                return Err(usage("--suite compares every variant of each benchmark; it takes no variant names"));
+                return Err(usage(
+                    "--suite compares every variant of each benchmark; it takes no variant names",
+                ));
             }
             suite_benchmarks(config, suite)?
         }

@@ -18,7 +18,7 @@ fn ab_stores_one_session_with_variants_interleaved_and_prints_a_comparison() {
     let dir = configured();
     let out = stdout(
         &pw(&dir)
-            .args(["ab", "b", "x", "y", "-n", "5"])
+            .args(["ab", "b", "x", "y", "-r", "5"])
             .assert()
             .success(),
     );
@@ -51,7 +51,7 @@ fn ab_comparisons_are_part_of_the_export_flags() {
             "b",
             "x",
             "y",
-            "-n",
+            "-r",
             "5",
             "-q",
             "--export-json",
@@ -86,7 +86,7 @@ fn ab_shuffle_runs_every_variant_once_per_round_reproducibly() {
         "x",
         "y",
         "z",
-        "-n",
+        "-r",
         "4",
         "-q",
         "--shuffle",
@@ -135,7 +135,7 @@ fn ab_needs_two_variants() {
 fn param_scan_creates_one_variant_per_value_and_substitutes_args() {
     let dir = TestDir::new();
     pw(&dir)
-        .args(["run", "-n", "1", "--param", "n=1,2", "--"])
+        .args(["run", "-r", "1", "--param", "n=1,2", "--"])
         .args(["sh", "-c", "echo {n} $PERFWATCH_VARIANT >> p.txt"])
         .assert()
         .success();
@@ -157,9 +157,9 @@ fn param_ranges_and_products_expand_to_every_combination() {
     let dir = TestDir::new();
     pw(&dir)
         .args([
-            "run", "-n", "1", "-q", "--param", "a=1..3:2", "--param", "b=x,y",
+            "run", "-r", "1", "-q", "--param", "a=1..3:2", "--param", "b=x,y",
         ])
-        .args(["--shell", "echo {a}{b} >> p.txt"])
+        .args(["echo {a}{b} >> p.txt"])
         .assert()
         .success();
     let mut lines = dir.lines("p.txt");

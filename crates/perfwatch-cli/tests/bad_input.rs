@@ -51,7 +51,7 @@ fn directory_as_command_is_a_usage_error() {
 fn empty_command_is_a_usage_error() {
     let dir = TestDir::new();
     rejects_and_writes_nothing(&dir, &["run", "--", ""], &["empty"]);
-    rejects_and_writes_nothing(&dir, &["run", "--shell", "  "], &["empty"]);
+    rejects_and_writes_nothing(&dir, &["run", "  "], &["empty"]);
     rejects_and_writes_nothing(&dir, &["run"], &["nothing to run"]);
     assert!(!dir.db().exists());
 }
@@ -87,7 +87,7 @@ fn bad_numbers_are_usage_errors() {
         .args(["run", "--timeout", "-1", "--", "true"])
         .assert()
         .code(2);
-    rejects_and_writes_nothing(&dir, &["run", "-n", "0", "--", "true"], &["runs"]);
+    rejects_and_writes_nothing(&dir, &["run", "-r", "0", "--", "true"], &["runs"]);
     rejects_and_writes_nothing(
         &dir,
         &["run", "--min-runs", "5", "--max-runs", "2", "--", "true"],
@@ -140,7 +140,7 @@ fn another_programs_sqlite_database_is_refused_and_left_unchanged() {
 fn a_database_with_a_newer_schema_is_refused_and_left_unchanged() {
     let dir = TestDir::new();
     pw(&dir)
-        .args(["run", "-n", "1", "--", "true"])
+        .args(["run", "-r", "1", "--", "true"])
         .assert()
         .success();
     let conn = rusqlite::Connection::open(dir.db()).unwrap();
@@ -156,19 +156,11 @@ fn a_database_with_a_newer_schema_is_refused_and_left_unchanged() {
 fn unknown_baseline_for_run_is_a_usage_error_before_anything_runs() {
     let dir = TestDir::new();
     pw(&dir)
-        .args(["run", "-n", "1", "--", "true"])
+        .args(["run", "-r", "1", "--", "true"])
         .assert()
         .success();
     let assert = pw(&dir)
-        .args([
-            "run",
-            "-n",
-            "1",
-            "--baseline",
-            "nope",
-            "--shell",
-            "echo ran > ran.txt",
-        ])
+        .args(["run", "-r", "1", "--baseline", "nope", "echo ran > ran.txt"])
         .assert();
     assert_one_line_error(assert, 2, &["nope"]);
     assert!(!dir.join("ran.txt").exists());

@@ -1,5 +1,6 @@
-//! The two ways to give a command: argv after `--` (executed directly, no
-//! shell) and `--shell` (one string for `sh -c`).
+//! The ways to give commands: strings (each through the shell, as in
+//! hyperfine; split into argv with `-N`) and one argv after `--` (executed
+//! directly, no shell).
 
 use crate::util::{assert_one_line_error, pw, python, stdout, TestDir};
 
@@ -7,7 +8,7 @@ use crate::util::{assert_one_line_error, pw, python, stdout, TestDir};
 fn argv_after_double_dash_is_executed_without_a_shell() {
     let dir = TestDir::new();
     let assert = pw(&dir)
-        .args(["run", "-n", "1", "--show-output", "--", "echo", "$HOME"])
+        .args(["run", "-r", "1", "--show-output", "--", "echo", "$HOME"])
         .assert()
         .success();
     let out = stdout(&assert);
@@ -21,7 +22,7 @@ fn argv_arguments_reach_the_program_byte_for_byte() {
     pw(&dir)
         .args([
             "run",
-            "-n",
+            "-r",
             "1",
             "--",
             python(),
@@ -38,13 +39,7 @@ fn argv_arguments_reach_the_program_byte_for_byte() {
 fn shell_string_runs_through_sh() {
     let dir = TestDir::new();
     pw(&dir)
-        .args([
-            "run",
-            "-n",
-            "1",
-            "--shell",
-            "echo $((6 * 7)) | tr 4 X > out.txt",
-        ])
+        .args(["run", "-r", "1", "echo $((6 * 7)) | tr 4 X > out.txt"])
         .assert()
         .success();
     assert_eq!(dir.read("out.txt").trim(), "X2");
@@ -53,41 +48,39 @@ fn shell_string_runs_through_sh() {
 }
 
 #[test]
-fn shell_string_may_also_follow_double_dash() {
+fn a_command_line_after_double_dash_gets_the_shell_hint() {
     let dir = TestDir::new();
-    pw(&dir)
-        .args([
-            "run",
-            "-n",
-            "1",
-            "--shell",
-            "--",
-            "echo $((6 * 7)) > out.txt",
-        ])
-        .assert()
-        .success();
-    assert_eq!(dir.read("out.txt").trim(), "42");
+    assert_one_line_error(
+        pw(&dir)
+            .args(["run", "-r", "1", "--", "sleep 0.1"])
+            .assert(),
+        2,
+        &["`sleep 0.1`", "drop the `--`", "perfwatch run 'sleep 0.1'"],
+    );
+    assert!(!dir.db().exists());
 }
 
 #[test]
 fn shell_string_both_before_and_after_double_dash_is_a_usage_error() {
     let dir = TestDir::new();
     assert_one_line_error(
-        pw(&dir)
-            .args(["run", "--shell", "true", "--", "true"])
-            .assert(),
+        pw(&dir).args(["run", "true", "--", "true"]).assert(),
         2,
-        &["--shell"],
+        &["not both"],
     );
     assert!(!dir.db().exists());
 }
 
 #[test]
-fn words_before_double_dash_without_config_name_no_benchmark() {
+fn a_misspelt_benchmark_name_is_not_run_as_a_command() {
     let dir = TestDir::new();
-    // `perfwatch run sleep 1` (forgotten `--`): a clear usage error.
-    let assert = pw(&dir).args(["run", "sleep"]).assert().code(2);
+    dir.write(
+        "perfwatch.toml",
+        "[benchmark.pipeline]\ncommand = [\"true\"]\n",
+    );
+    // Neither a benchmark nor a program: most likely a typo.
+    let assert = pw(&dir).args(["run", "pipelne"]).assert().code(2);
     let err = crate::util::stderr(&assert);
-    assert!(err.contains("sleep") && err.contains("--"), "{err}");
+    assert!(err.contains("pipelne") && err.contains("pipeline"), "{err}");
     assert!(!dir.db().exists());
 }

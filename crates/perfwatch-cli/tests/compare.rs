@@ -7,7 +7,7 @@ use crate::util::{assert_one_line_error, pw, stdout, TestDir};
 fn two_sessions(dir: &TestDir) -> (String, String) {
     for _ in 0..2 {
         pw(dir)
-            .args(["run", "-q", "-n", "5", "--", "true"])
+            .args(["run", "-q", "-r", "5", "--", "true"])
             .assert()
             .success();
     }
@@ -205,7 +205,7 @@ fn run_with_baseline_prints_a_comparison_against_it() {
         .success();
     let out = stdout(
         &pw(&dir)
-            .args(["run", "-n", "5", "--baseline", "main", "--", "true"])
+            .args(["run", "-r", "5", "--baseline", "main", "--", "true"])
             .assert()
             .success(),
     );

@@ -8,7 +8,7 @@ fn two_concurrent_runs_on_one_database_both_store_every_iteration() {
     let spawn = |name: &str| {
         dir.std_pw()
             .args([
-                "run", "-q", "-n", "8", "--name", name, "--", "sleep", "0.02",
+                "run", "-q", "-r", "8", "--name", name, "--", "sleep", "0.02",
             ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())

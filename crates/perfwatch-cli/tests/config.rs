@@ -73,7 +73,7 @@ fn run_of_a_named_benchmark_runs_every_variant_with_its_env() {
 fn run_with_variant_runs_only_that_variant() {
     let dir = configured();
     pw(&dir)
-        .args(["run", "b", "--variant", "y", "-n", "3"])
+        .args(["run", "b", "--variant", "y", "-r", "3"])
         .assert()
         .success();
     let seen = runs(&dir);
@@ -221,7 +221,7 @@ fn variant_args_are_appended_to_the_command() {
             py = crate::util::python()
         ),
     );
-    pw(&dir).args(["run", "argv", "-n", "1"]).assert().success();
+    pw(&dir).args(["run", "argv", "-r", "1"]).assert().success();
     assert_eq!(dir.lines("a.txt"), ["base", "base --fast {x}"]);
     assert_eq!(iterations(&dir.export("latest")).len(), 2);
 }

@@ -226,7 +226,7 @@ fn every_bad_option_is_refused_at_its_position_before_run_writes_anything() {
                 "--db",
                 db,
                 "run",
-                "-n",
+                "-r",
                 "1",
                 "--export-json",
                 "out.json",
@@ -242,7 +242,7 @@ fn every_bad_option_is_refused_at_its_position_before_run_writes_anything() {
 fn every_bad_option_is_refused_by_commands_that_only_read_too() {
     let dir = TestDir::new();
     dir.pw()
-        .args(["run", "-n", "1", "--", "true"])
+        .args(["run", "-r", "1", "--", "true"])
         .assert()
         .success();
     for row in ROWS {
@@ -274,7 +274,7 @@ fn gate_limits_on_the_command_line_are_checked_before_anything_runs() {
         ),
     ];
     for (flag, value, says) in flags {
-        for prefix in [&["gate"][..], &["run", "-n", "1"][..]] {
+        for prefix in [&["gate"][..], &["run", "-r", "1"][..]] {
             let dir = TestDir::new();
             let before = tree_snapshot(dir.path());
             let mut args: Vec<&str> = prefix.to_vec();
@@ -298,7 +298,7 @@ fn gate_limits_on_the_command_line_are_checked_before_anything_runs() {
 fn gate_limits_in_range_on_the_command_line_are_accepted() {
     let dir = TestDir::new();
     dir.pw()
-        .args(["run", "-n", "1", "--", "true"])
+        .args(["run", "-r", "1", "--", "true"])
         .assert()
         .success();
     dir.pw()

@@ -143,7 +143,7 @@ const RUN_OUTPUTS: [&str; 8] = [
 fn ab_of_the_bundled_example_gives_one_answer_in_every_form() {
     let dir = demo_dir();
     let run = pw(&dir)
-        .args(["ab", "pipeline", "before", "after", "-n", "6"])
+        .args(["ab", "pipeline", "before", "after", "-r", "6"])
         .args(RUN_OUTPUTS)
         .assert()
         .success();
@@ -168,7 +168,7 @@ fn a_stage_instrumented_run_and_its_baseline_comparison_give_one_answer_in_every
         pw = PERFWATCH
     );
     let run = pw(&dir)
-        .args(["run", "-n", "6", "--shell", &command])
+        .args(["run", "-r", "6", &command])
         .args(RUN_OUTPUTS)
         .assert()
         .success();
@@ -187,7 +187,7 @@ fn a_stage_instrumented_run_and_its_baseline_comparison_give_one_answer_in_every
         .assert()
         .success();
     let run = pw(&dir)
-        .args(["run", "-n", "6", "--baseline", "base", "--shell", &command])
+        .args(["run", "-r", "6", "--baseline", "base", &command])
         .args(RUN_OUTPUTS)
         .assert()
         .success();

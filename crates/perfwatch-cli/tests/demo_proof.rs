@@ -99,7 +99,7 @@ fn assert_saving(export: &Value, kind: &str, stage: &str, planted_s: f64) {
 fn ab_and_report_name_the_demo_pipelines_planted_problems_with_their_savings() {
     let dir = demo_dir();
     pw(&dir)
-        .args(["ab", "pipeline", "before", "after", "-n", "5", "-q"])
+        .args(["ab", "pipeline", "before", "after", "-r", "5", "-q"])
         .args(["--export-json", "out.json"])
         .assert()
         .success();

@@ -24,9 +24,8 @@ fn non_zero_exit_stops_the_session_with_exit_code_3_and_the_stderr_tail() {
     let assert = pw(&dir)
         .args([
             "run",
-            "-n",
+            "-r",
             "5",
-            "--shell",
             "echo ran >> runs.txt; echo boom-marker >&2; exit 7",
         ])
         .assert()
@@ -48,7 +47,7 @@ fn ignore_failure_runs_every_iteration_and_exits_zero() {
     pw(&dir)
         .args([
             "run",
-            "-n",
+            "-r",
             "3",
             "--ignore-failure",
             "--",
@@ -68,7 +67,7 @@ fn ignore_failure_runs_every_iteration_and_exits_zero() {
 fn crash_by_signal_is_a_command_failure_naming_the_signal() {
     let dir = TestDir::new();
     let assert = pw(&dir)
-        .args(["run", "-n", "3", "--", "sh", "-c", "kill -SEGV $$"])
+        .args(["run", "-r", "3", "--", "sh", "-c", "kill -SEGV $$"])
         .assert()
         .code(3);
     let err = stderr(&assert);
@@ -96,7 +95,7 @@ fn timeout_kills_the_process_tree_and_excludes_the_iteration_from_statistics() {
     let dir = TestDir::new();
     dir.write("tree.sh", TREE_SCRIPT);
     let assert = pw(&dir)
-        .args(["run", "-n", "3", "--timeout", "0.5", "--", "sh", "tree.sh"])
+        .args(["run", "-r", "3", "--timeout", "0.5", "--", "sh", "tree.sh"])
         .assert()
         .success();
     let out = stdout(&assert);
@@ -123,7 +122,7 @@ fn timeout_kills_a_command_that_ignores_sigterm() {
     pw(&dir)
         .args([
             "run",
-            "-n",
+            "-r",
             "1",
             "--timeout",
             "0.5",
@@ -149,13 +148,7 @@ fn processes_left_running_by_a_finished_command_are_killed() {
     // forgot about does not survive it.
     let dir = TestDir::new();
     pw(&dir)
-        .args([
-            "run",
-            "-n",
-            "1",
-            "--shell",
-            "sleep 30 & echo $! >> pids.txt",
-        ])
+        .args(["run", "-r", "1", "sleep 30 & echo $! >> pids.txt"])
         .assert()
         .success();
     assert_all_gone(&dir, "pids.txt", 1);

@@ -10,7 +10,7 @@ const MIB: u64 = 1 << 20;
 /// Run a Python snippet `n` times and return the stored iterations.
 fn run_python(dir: &TestDir, n: &str, code: &str) -> Vec<Value> {
     pw(dir)
-        .args(["run", "-n", n, "--", python(), "-c", code])
+        .args(["run", "-r", n, "--", python(), "-c", code])
         .assert()
         .success();
     iterations(&dir.export("latest"))
@@ -37,7 +37,7 @@ fn max_rss_of_a_child_touching_200_mib_is_at_least_200_mib() {
 fn max_rss_of_a_tiny_child_is_far_below_a_big_one() {
     let dir = TestDir::new();
     pw(&dir)
-        .args(["run", "-n", "2", "--", "true"])
+        .args(["run", "-r", "2", "--", "true"])
         .assert()
         .success();
     for it in iterations(&dir.export("latest")) {
@@ -137,11 +137,10 @@ fn iteration_and_variant_reach_the_child_environment() {
     pw(&dir)
         .args([
             "run",
-            "-n",
+            "-r",
             "3",
             "-w",
             "1",
-            "--shell",
             r#"echo "$PERFWATCH_ITERATION $PERFWATCH_VARIANT" >> env.txt"#,
         ])
         .assert()
@@ -160,7 +159,7 @@ fn peak_tree_rss_is_absent_rather_than_zero_when_no_sample_saw_the_process() {
     // that exits before the sampler sees it has no sampled tree peak.
     let dir = TestDir::new();
     pw(&dir)
-        .args(["run", "-n", "5", "--", "true"])
+        .args(["run", "-r", "5", "--", "true"])
         .assert()
         .success();
     for it in iterations(&dir.export("latest")) {
@@ -187,7 +186,7 @@ fn sampling_off_leaves_no_timeline_and_no_sampled_peak() {
     pw(&dir)
         .args([
             "run",
-            "-n",
+            "-r",
             "2",
             "--sample-interval",
             "0",
@@ -213,7 +212,7 @@ fn sampled_timeline_follows_a_longer_command() {
     pw(&dir)
         .args([
             "run",
-            "-n",
+            "-r",
             "1",
             "--sample-interval",
             "20",

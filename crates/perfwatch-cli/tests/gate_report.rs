@@ -27,7 +27,7 @@ fn nap_dir() -> TestDir {
 fn build_ab(dir: &TestDir) {
     dir.write("perfwatch.toml", NAP_CONFIG);
     pw(dir)
-        .args(["ab", "nap", "a", "b", "-n", "6", "-q"])
+        .args(["ab", "nap", "a", "b", "-r", "6", "-q"])
         .assert()
         .success();
 }
@@ -132,7 +132,7 @@ fn ab_with_a_gate_limit_exits_4_and_keeps_the_session() {
     let dir = nap_dir();
     let out = stdout(
         &pw(&dir)
-            .args(["ab", "nap", "a", "b", "-n", "6"])
+            .args(["ab", "nap", "a", "b", "-r", "6"])
             .args(["--max-regression-critical", "0"])
             .assert()
             .code(4),
@@ -170,7 +170,7 @@ fn report_prints_the_comparison_and_a_health_score_a_deliberate_ab_does_not_lowe
 fn a_regression_against_a_saved_baseline_costs_health_points() {
     let dir = TestDir::new();
     pw(&dir)
-        .args(["run", "-q", "-n", "6", "--", "sleep", "0.01"])
+        .args(["run", "-q", "-r", "6", "--", "sleep", "0.01"])
         .assert()
         .success();
     pw(&dir)
@@ -181,7 +181,7 @@ fn a_regression_against_a_saved_baseline_costs_health_points() {
         &pw(&dir)
             .args([
                 "run",
-                "-n",
+                "-r",
                 "6",
                 "--baseline",
                 "fast",

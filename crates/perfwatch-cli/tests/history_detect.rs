@@ -20,8 +20,8 @@ fn build_stepped(dir: &TestDir) {
     for secs in sleeps {
         let shell = format!("{PERFWATCH} span step -- sleep {secs}");
         pw(dir)
-            .args(["run", "-q", "-n", "5", "--name", "s"])
-            .args(["--sample-interval", "0", "--shell", &shell])
+            .args(["run", "-q", "-r", "5", "--name", "s"])
+            .args(["--sample-interval", "0", &shell])
             .assert()
             .success();
     }

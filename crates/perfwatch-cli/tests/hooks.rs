@@ -11,11 +11,11 @@ fn marker(name: &str) -> String {
 fn hooks_run_in_order_around_every_iteration() {
     let dir = TestDir::new();
     pw(&dir)
-        .args(["run", "-n", "2", "--setup", &marker("setup")])
+        .args(["run", "-r", "2", "--setup", &marker("setup")])
         .args(["--prepare", &marker("prepare")])
         .args(["--conclude", &marker("conclude")])
         .args(["--cleanup", &marker("cleanup")])
-        .args(["--shell", &marker("command")])
+        .args([&marker("command")])
         .assert()
         .success();
     assert_eq!(
@@ -28,10 +28,10 @@ fn hooks_run_in_order_around_every_iteration() {
 fn failing_prepare_exits_5_naming_the_hook_and_cleanup_still_runs() {
     let dir = TestDir::new();
     let assert = pw(&dir)
-        .args(["run", "-n", "2"])
+        .args(["run", "-r", "2"])
         .args(["--prepare", "echo prepare-stderr >&2; exit 1"])
         .args(["--cleanup", &marker("cleanup")])
-        .args(["--shell", &marker("command")])
+        .args([&marker("command")])
         .assert()
         .code(5);
     let err = stderr(&assert);
@@ -51,8 +51,8 @@ fn failing_prepare_exits_5_naming_the_hook_and_cleanup_still_runs() {
 fn failing_setup_exits_5_and_runs_nothing() {
     let dir = TestDir::new();
     let assert = pw(&dir)
-        .args(["run", "-n", "2", "--setup", "exit 3"])
-        .args(["--shell", &marker("command")])
+        .args(["run", "-r", "2", "--setup", "exit 3"])
+        .args([&marker("command")])
         .assert()
         .code(5);
     assert!(stderr(&assert).contains("setup"));
@@ -63,7 +63,7 @@ fn failing_setup_exits_5_and_runs_nothing() {
 fn cleanup_runs_after_a_failing_command() {
     let dir = TestDir::new();
     pw(&dir)
-        .args(["run", "-n", "2", "--cleanup", &marker("cleanup")])
+        .args(["run", "-r", "2", "--cleanup", &marker("cleanup")])
         .args(["--", "false"])
         .assert()
         .code(3);

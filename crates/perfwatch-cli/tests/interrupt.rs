@@ -14,7 +14,7 @@ fn interrupt_with(signal: libc::c_int) {
         .std_pw()
         .args([
             "run",
-            "-n",
+            "-r",
             "50",
             "--",
             "sh",
@@ -69,7 +69,7 @@ fn sigkill_of_perfwatch_leaves_a_usable_history() {
     let dir = TestDir::new();
     let mut child = dir
         .std_pw()
-        .args(["run", "-q", "-n", "50", "--", "sleep", "0.1"])
+        .args(["run", "-q", "-r", "50", "--", "sleep", "0.1"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -85,7 +85,7 @@ fn sigkill_of_perfwatch_leaves_a_usable_history() {
     assert!(crate::util::iterations(&json).len() as u64 == stored);
     pw(&dir).arg("sessions").assert().success();
     pw(&dir)
-        .args(["run", "-q", "-n", "1", "--", "true"])
+        .args(["run", "-q", "-r", "1", "--", "true"])
         .assert()
         .success();
     assert_eq!(dir.history().sessions().len(), 2);

@@ -14,7 +14,7 @@ fn run_with_summary(dir: &TestDir, step_summary: Option<&str>) {
     cmd.args([
         "run",
         "-q",
-        "-n",
+        "-r",
         "3",
         "--name",
         "ci",
@@ -22,7 +22,7 @@ fn run_with_summary(dir: &TestDir, step_summary: Option<&str>) {
         "0",
     ])
     .args(["--max-regression-critical", "0"])
-    .args(["--markdown-summary", "sum.md", "--shell", &shell])
+    .args(["--markdown-summary", "sum.md", &shell])
     .env_remove("GITHUB_STEP_SUMMARY");
     if let Some(rel) = step_summary {
         cmd.env("GITHUB_STEP_SUMMARY", dir.join(rel));
@@ -120,7 +120,7 @@ fn markdown_summary_without_github_step_summary_writes_only_the_file() {
 fn written_files_get_ordinary_permissions() {
     let dir = TestDir::new();
     pw(&dir)
-        .args(["run", "-q", "-n", "2", "--sample-interval", "0"])
+        .args(["run", "-q", "-r", "2", "--sample-interval", "0"])
         .args(["--export-json", "run.json", "--html", "run.html"])
         .args(["--markdown-summary", "run.md", "--", "true"])
         .env_remove("GITHUB_STEP_SUMMARY")

@@ -39,7 +39,7 @@ fn a_real_report_loads_cleanly_in_headless_chromium() {
     let dir = TestDir::new();
     let shell = format!("{PERFWATCH} span '{EVIL}' -- sleep 0.05");
     pw(&dir)
-        .args(["run", "-q", "-n", "3", "--shell", &shell])
+        .args(["run", "-q", "-r", "3", &shell])
         .args(["--html", "report.html"])
         .assert()
         .success();

@@ -52,7 +52,7 @@ fn assert_every_export_written(dir: &TestDir) {
 #[test]
 fn a_closed_stdout_does_not_hide_a_failed_gate() {
     let dir = TestDir::new();
-    let mut args = vec!["run", "-n", "6", "-i", "--gate", "--max-failure-rate", "0"];
+    let mut args = vec!["run", "-r", "6", "-i", "--gate", "--max-failure-rate", "0"];
     for (flag, rel) in EXPORTS {
         args.extend([flag, rel]);
     }
@@ -71,7 +71,7 @@ fn a_closed_stdout_does_not_hide_a_failed_gate() {
 #[test]
 fn a_closed_stdout_does_not_hide_a_failed_command() {
     let dir = TestDir::new();
-    let mut args = vec!["run", "-n", "3"];
+    let mut args = vec!["run", "-r", "3"];
     for (flag, rel) in EXPORTS {
         args.extend([flag, rel]);
     }
@@ -90,7 +90,7 @@ fn a_closed_stdout_does_not_hide_a_failed_command() {
 fn a_closed_stdout_does_not_hide_a_failed_stored_gate() {
     let dir = TestDir::new();
     dir.pw()
-        .args(["run", "-n", "4", "-i", "--", "sh", "-c", "exit 1"])
+        .args(["run", "-r", "4", "-i", "--", "sh", "-c", "exit 1"])
         .assert()
         .success();
     let out = with_closed_stdout(
@@ -111,7 +111,7 @@ fn a_closed_stdout_does_not_hide_a_failed_stored_gate() {
 #[test]
 fn a_closed_stdout_does_not_turn_a_passing_run_into_a_failure() {
     let dir = TestDir::new();
-    let mut args = vec!["run", "-n", "2"];
+    let mut args = vec!["run", "-r", "2"];
     for (flag, rel) in EXPORTS {
         args.extend([flag, rel]);
     }
@@ -128,7 +128,7 @@ fn a_closed_stdout_does_not_turn_a_passing_run_into_a_failure() {
 fn a_stdout_that_cannot_be_written_is_said_once_and_changes_no_exit_code() {
     let dir = TestDir::new();
     dir.pw()
-        .args(["run", "-n", "2", "--", "true"])
+        .args(["run", "-r", "2", "--", "true"])
         .assert()
         .success();
     let full = std::fs::OpenOptions::new()
@@ -165,13 +165,13 @@ fn a_timeout_too_large_for_a_duration_is_a_usage_error_not_a_panic() {
     for t in ["1e20", "1e19", "inf", "31536001"] {
         refused_before_anything_is_written(
             &dir,
-            &["run", "-n", "1", "--timeout", t, "--", "true"],
+            &["run", "-r", "1", "--timeout", t, "--", "true"],
             &["--timeout", "at most 31536000"],
         );
     }
     // A year itself is accepted.
     dir.pw()
-        .args(["run", "-n", "1", "--timeout", "31536000", "--", "true"])
+        .args(["run", "-r", "1", "--timeout", "31536000", "--", "true"])
         .assert()
         .success();
 }
@@ -267,7 +267,7 @@ fn a_negative_or_infinite_failure_rate_is_refused() {
         );
         refused_before_anything_is_written(
             &dir,
-            &["run", "-n", "1", "--", "true"],
+            &["run", "-r", "1", "--", "true"],
             &[
                 "perfwatch.toml:2:20:",
                 "max_failure_rate",
@@ -278,7 +278,7 @@ fn a_negative_or_infinite_failure_rate_is_refused() {
         let flag = format!("--max-failure-rate={value}");
         let out = dir
             .pw()
-            .args(["run", "-n", "1", "--gate", &flag, "--", "true"])
+            .args(["run", "-r", "1", "--gate", &flag, "--", "true"])
             .assert()
             .code(2);
         assert!(stderr(&out).contains("between 0 and 1"), "{}", stderr(&out));

@@ -7,7 +7,7 @@ use serde_json::Value;
 /// Run `true` three times and return the session id.
 fn run_true_three_times(dir: &TestDir) -> String {
     pw(dir)
-        .args(["run", "-n", "3", "--", "true"])
+        .args(["run", "-r", "3", "--", "true"])
         .assert()
         .success();
     let sessions = dir.history().sessions();
@@ -190,7 +190,7 @@ fn run_export_flags_write_json_csv_and_markdown_files() {
     pw(&dir)
         .args([
             "run",
-            "-n",
+            "-r",
             "2",
             "--export-json",
             "s.json",
@@ -215,7 +215,7 @@ fn run_export_flags_write_json_csv_and_markdown_files() {
 fn quiet_run_prints_nothing_but_still_stores() {
     let dir = TestDir::new();
     let assert = pw(&dir)
-        .args(["run", "-q", "-n", "2", "--", "true"])
+        .args(["run", "-q", "-r", "2", "--", "true"])
         .assert()
         .success();
     assert!(stdout(&assert).is_empty());
@@ -226,7 +226,7 @@ fn quiet_run_prints_nothing_but_still_stores() {
 fn name_flag_names_an_ad_hoc_benchmark() {
     let dir = TestDir::new();
     pw(&dir)
-        .args(["run", "-n", "1", "--name", "noop", "--", "true"])
+        .args(["run", "-r", "1", "--name", "noop", "--", "true"])
         .assert()
         .success();
     assert_eq!(dir.export("latest")["session"]["benchmark"], "noop");
@@ -236,7 +236,7 @@ fn name_flag_names_an_ad_hoc_benchmark() {
 fn warmup_iterations_are_stored_but_not_counted() {
     let dir = TestDir::new();
     pw(&dir)
-        .args(["run", "-n", "2", "-w", "1", "--", "true"])
+        .args(["run", "-r", "2", "-w", "1", "--", "true"])
         .assert()
         .success();
     let json = dir.export("latest");
@@ -251,7 +251,7 @@ fn warmup_iterations_are_stored_but_not_counted() {
 fn command_output_is_discarded_unless_show_output() {
     let dir = TestDir::new();
     let quiet = pw(&dir)
-        .args(["run", "-q", "-n", "2", "--", "echo", "marker-123"])
+        .args(["run", "-q", "-r", "2", "--", "echo", "marker-123"])
         .assert()
         .success();
     assert!(stdout(&quiet).is_empty(), "{}", stdout(&quiet));
@@ -259,7 +259,7 @@ fn command_output_is_discarded_unless_show_output() {
         .args([
             "run",
             "-q",
-            "-n",
+            "-r",
             "2",
             "--show-output",
             "--",
@@ -279,7 +279,7 @@ fn export_into_a_closed_pipe_exits_quietly() {
         .args([
             "run",
             "-q",
-            "-n",
+            "-r",
             "200",
             "--sample-interval",
             "0",
@@ -335,21 +335,21 @@ fn an_iteration_over_max_spans_keeps_max_spans_and_counts_the_rest_dropped() {
     pw(&dir)
         .args([
             "run",
-            "-n",
+            "-r",
             "1",
             "--sample-interval",
             "0",
             "--max-spans",
             "2",
         ])
-        .args(["--shell", "--", script])
+        .arg(script)
         .assert()
         .success();
     let its = iterations(&dir.export("latest"));
     assert_eq!(its[0]["stages"].as_array().map(Vec::len), Some(2));
     assert_eq!(its[0]["dropped_spans"]["over the span limit"], 3);
     pw(&dir)
-        .args(["run", "-n", "1", "--max-spans", "0", "--", "true"])
+        .args(["run", "-r", "1", "--max-spans", "0", "--", "true"])
         .assert()
         .code(2);
 }

@@ -73,7 +73,7 @@ fn terminal_summary_of_a_run() {
     let dir = TestDir::new();
     let out = stdout(
         &pw(&dir)
-            .args(["run", "-n", "3", "--sample-interval", "0", "--", "true"])
+            .args(["run", "-r", "3", "--sample-interval", "0", "--", "true"])
             .assert()
             .success(),
     );
@@ -88,7 +88,7 @@ fn terminal_summary_of_a_run() {
 fn markdown_export() {
     let dir = TestDir::new();
     pw(&dir)
-        .args(["run", "-q", "-n", "3", "--", "true"])
+        .args(["run", "-q", "-r", "3", "--", "true"])
         .assert()
         .success();
     let md = stdout(
@@ -106,7 +106,7 @@ fn json_export_key_structure() {
     // Long enough for the sampler to take samples, so the timeline's
     // shape is part of the snapshot.
     pw(&dir)
-        .args(["run", "-q", "-n", "2", "--", "sleep", "0.15"])
+        .args(["run", "-q", "-r", "2", "--", "sleep", "0.15"])
         .assert()
         .success();
     let mut json = dir.export("latest");

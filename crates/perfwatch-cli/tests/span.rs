@@ -34,10 +34,7 @@ fn span_of_a_missing_program_exits_127() {
 fn nested_spans_inside_a_run_become_stages_with_their_parent() {
     let dir = TestDir::new();
     let shell = format!("{PERFWATCH} span outer -- sh -c \"{PERFWATCH} span inner -- sleep 0.05\"");
-    pw(&dir)
-        .args(["run", "-n", "2", "--shell", &shell])
-        .assert()
-        .success();
+    pw(&dir).args(["run", "-r", "2", &shell]).assert().success();
     let json = dir.export("latest");
     let its = iterations(&json);
     assert_eq!(its.len(), 2);
@@ -83,10 +80,7 @@ fn nested_spans_inside_a_run_become_stages_with_their_parent() {
 fn span_records_a_failed_stage_and_the_run_sees_the_failure() {
     let dir = TestDir::new();
     let shell = format!("{PERFWATCH} span broken -- sh -c 'exit 4'");
-    pw(&dir)
-        .args(["run", "-n", "1", "--shell", &shell])
-        .assert()
-        .code(3);
+    pw(&dir).args(["run", "-r", "1", &shell]).assert().code(3);
     let its = iterations(&dir.export("latest"));
     assert_eq!(its[0]["exit_code"], 4);
     let stage = &its[0]["stages"][0];

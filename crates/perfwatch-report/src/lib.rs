@@ -32,6 +32,8 @@
 //!         perfwatch_version: "0.1.0".into(),
 //!         status: SessionStatus::Complete,
 //!         baseline: None,
+//!         shell_correction: None,
+//!         imported: None,
 //!     },
 //!     variants: vec![],
 //!     comparisons: vec![],
@@ -52,6 +54,7 @@ pub mod headline;
 pub mod json;
 pub mod markdown;
 pub mod printable;
+pub mod results_table;
 pub mod terminal;
 pub mod units;
 

@@ -60,7 +60,10 @@ pub fn run(ctx: &Context, args: &GateArgs) -> anyhow::Result<()> {
                     args.session
                 )));
             }
-            suite_sessions(&store, &crate::settings::suite_benchmarks(&ctx.config, suite)?)?
+            suite_sessions(
+                &store,
+                &crate::settings::suite_benchmarks(&ctx.config, suite)?,
+            )?
         }
     };
     let mut analyses = Vec::with_capacity(specs.len());

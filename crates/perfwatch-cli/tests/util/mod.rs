@@ -4,7 +4,7 @@
 //!
 //! ```ignore
 //! let dir = TestDir::new();
-//! pw(&dir).args(["run", "-n", "3", "--", "true"]).assert().success();
+//! pw(&dir).args(["run", "-r", "3", "--", "true"]).assert().success();
 //! let json = dir.export("latest");
 //! ```
 

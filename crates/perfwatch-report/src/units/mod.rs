@@ -16,8 +16,10 @@
 
 mod digits;
 mod samples;
+mod time_unit;
 
 pub use samples::{samples, Sample};
+pub use time_unit::TimeUnit;
 
 use digits::{fixed, sci, sig3, sig3_at_least, sign, trim_zeros};
 use perfwatch_model::metric::Unit;
