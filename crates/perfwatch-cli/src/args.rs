@@ -16,7 +16,7 @@ use std::str::FromStr;
 #[derive(Debug, Parser)]
 #[command(name = "perfwatch", version)]
 #[command(
-    after_help = "Examples:\n  perfwatch run -n 20 --warmup 2 -- ./my-pipeline --input x\n  perfwatch run --shell -n 10 'python3 job.py | gzip > /dev/null'\n  perfwatch ab pipeline before after\n  perfwatch report --html report.html\n  perfwatch gate --baseline main --max-regression-high 0\n\nExit codes: 0 ok, 1 error, 2 usage or bad input, 3 the measured command failed,\n4 a gate failed, 5 a hook failed, 130 interrupted."
+    after_help = "Examples:\n  perfwatch run -r 20 --warmup 2 -- ./my-pipeline --input x\n  perfwatch run 'zstd -c big.tar' 'gzip -c big.tar'\n  perfwatch ab pipeline before after\n  perfwatch report --html report.html\n  perfwatch gate --baseline main --max-regression-high 0\n\nExit codes: 0 ok, 1 error, 2 usage or bad input, 3 the measured command failed,\n4 a gate failed, 5 a hook failed, 130 interrupted."
 )]
 pub struct Cli {
     /// SQLite history file.
@@ -479,7 +479,8 @@ pub enum SortOrder {
 /// `perfwatch run`.
 #[derive(Debug, Args)]
 #[command(
-    before_help = "Examples:\n  perfwatch run 'gzip -c big.txt'                 one command, through `sh`\n  perfwatch run -r 20 'zstd -c big' 'gzip -c big'   several commands, interleaved, compared\n  perfwatch run pipeline                           a benchmark from perfwatch.toml"
+    before_help = "Examples:\n  perfwatch run 'gzip -c big.txt'                  one command, through `sh`\n  perfwatch run -r 20 'zstd -c big' 'gzip -c big'  several commands, interleaved, compared\n  perfwatch run pipeline                           a benchmark from perfwatch.toml",
+    after_help = "As in hyperfine, -n names a command (the run count is -r/--runs) and --shell takes\nthe shell to use: command strings run through `sh` unless -N; an argv after `--` runs\nwithout a shell. The shell's start-up time is measured and subtracted from each run."
 )]
 pub struct RunArgs {
     /// Commands to measure (each string runs through the shell, as in
