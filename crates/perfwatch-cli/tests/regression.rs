@@ -299,3 +299,41 @@ fn a_negative_or_infinite_failure_rate_is_refused() {
         assert!(!dir.db().exists());
     }
 }
+
+/// Issue 13, item 13: another local process posted a span into a run's
+/// OTLP receiver, and it was stored. The program's own SDK sends the token
+/// from `OTEL_EXPORTER_OTLP_HEADERS`; a request without it is refused.
+#[test]
+fn otlp_spans_without_the_runs_token_are_refused_not_stored() {
+    let dir = TestDir::new();
+    let script = r#"
+import json, os, time, urllib.request, urllib.error
+endpoint = os.environ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]
+key, value = os.environ["OTEL_EXPORTER_OTLP_HEADERS"].split("=", 1)
+now = time.time_ns()
+def body(name):
+    span = {"traceId": "5b" * 16, "spanId": "01" * 8, "name": name,
+            "startTimeUnixNano": str(now), "endTimeUnixNano": str(now + 5_000_000)}
+    return json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]}).encode()
+def post(name, headers):
+    req = urllib.request.Request(endpoint, body(name), {"Content-Type": "application/json", **headers})
+    try:
+        return urllib.request.urlopen(req).status
+    except urllib.error.HTTPError as e:
+        return e.code
+open("codes.txt", "w").write(f"{post('intruder', {})} {post('own', {key: value})}")
+"#;
+    dir.pw()
+        .args(["run", "-r", "1", "--", crate::util::python(), "-c", script])
+        .assert()
+        .success();
+    assert_eq!(dir.read("codes.txt"), "401 200");
+    let its = crate::util::iterations(&dir.export("latest"));
+    let names: Vec<&str> = its[0]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["own"]);
+}

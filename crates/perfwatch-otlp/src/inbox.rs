@@ -19,6 +19,8 @@ pub const LATE: &str = "arrived after its iteration";
 pub const DUPLICATE: &str = "duplicate span id";
 /// Drop reason (counted per request): the body could not be decoded.
 pub const UNDECODABLE: &str = "undecodable OTLP request";
+/// Drop reason (counted per request): the request lacked the run's token.
+pub const UNAUTHENTICATED: &str = "OTLP request without the run's token";
 /// Drop reason (counted per request): the body was over the size limit.
 pub const TOO_LARGE: &str = "OTLP request over the size limit";
 

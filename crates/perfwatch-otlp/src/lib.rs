@@ -6,8 +6,10 @@
 //! no code change. The receiver follows the OTLP/HTTP specification:
 //! `POST /v1/traces` with binary protobuf or JSON bodies, optionally gzip,
 //! answering with `ExportTraceServiceResponse` (with `partial_success` when
-//! spans were rejected) or a `google.rpc.Status` with 400, 404, 405, 413 or
-//! 415. Spans become [`SpanRecord`](perfwatch_model::span_file::SpanRecord)s
+//! spans were rejected) or a `google.rpc.Status` with 400, 401, 404, 405,
+//! 413 or 415. Every request must carry the iteration's bearer token, which
+//! the program receives in the standard `OTEL_EXPORTER_OTLP_HEADERS`: other
+//! local users cannot add spans to a run. Spans become [`SpanRecord`](perfwatch_model::span_file::SpanRecord)s
 //! as described in [`map`].
 //!
 //! ```
@@ -32,9 +34,10 @@ mod respond;
 mod server;
 mod settle;
 mod source;
+mod token;
 
 pub use config::OtlpConfig;
-pub use inbox::{DUPLICATE, LATE, TOO_LARGE, UNDECODABLE};
+pub use inbox::{DUPLICATE, LATE, TOO_LARGE, UNAUTHENTICATED, UNDECODABLE};
 pub use map::MapOptions;
 pub use respond::RpcStatus;
 pub use server::{StartError, TRACES_PATH};

@@ -30,6 +30,8 @@ pub(crate) const CODE_NOT_FOUND: i32 = 5;
 pub(crate) const CODE_RESOURCE_EXHAUSTED: i32 = 8;
 /// `google.rpc.Code::UNIMPLEMENTED`.
 pub(crate) const CODE_UNIMPLEMENTED: i32 = 12;
+/// `google.rpc.Code.UNAUTHENTICATED`.
+pub(crate) const CODE_UNAUTHENTICATED: i32 = 16;
 
 /// The body of a 200 answer: `rejected` spans (with `message`) or none.
 pub(crate) fn success_body(encoding: Encoding, rejected: u64, message: &str) -> Vec<u8> {

@@ -2,13 +2,14 @@
 //! current-thread tokio runtime that lives on its own thread.
 
 use crate::decode::{decode_request, decompress, Compression, DecodeError, Encoding};
-use crate::inbox::{Inbox, TOO_LARGE, UNDECODABLE};
+use crate::inbox::{Inbox, TOO_LARGE, UNAUTHENTICATED, UNDECODABLE};
 use crate::listener::{connection_waiting, CountingListener};
 use crate::map::{map_request, MapOptions};
 use crate::respond::{
     status_body, success_body, CODE_INVALID_ARGUMENT, CODE_NOT_FOUND, CODE_RESOURCE_EXHAUSTED,
-    CODE_UNIMPLEMENTED,
+    CODE_UNAUTHENTICATED, CODE_UNIMPLEMENTED,
 };
+use crate::token::Tokens;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -34,6 +35,10 @@ pub enum StartError {
     /// The receiver's thread could not be spawned.
     #[error("spawn the OTLP receiver's thread: {0}")]
     Thread(#[source] std::io::Error),
+
+    /// No random token could be drawn for the receiver.
+    #[error("draw the OTLP receiver's token: {0}")]
+    Token(#[source] std::io::Error),
 }
 
 /// What the handlers share.
@@ -41,6 +46,7 @@ struct App {
     inbox: Arc<Inbox>,
     max_body_bytes: usize,
     map: MapOptions,
+    tokens: Arc<Tokens>,
 }
 
 /// A running receiver; dropping it stops the server and joins its thread.
@@ -58,6 +64,7 @@ impl Receiver {
         inbox: Arc<Inbox>,
         max_body_bytes: usize,
         map: MapOptions,
+        tokens: Arc<Tokens>,
     ) -> Result<Receiver, StartError> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(StartError::Bind)?;
         listener.set_nonblocking(true).map_err(StartError::Bind)?;
@@ -68,6 +75,7 @@ impl Receiver {
             inbox,
             max_body_bytes,
             map,
+            tokens,
         });
         let (tx, rx) = oneshot::channel::<()>();
         // The runtime and the router are built on the server's own thread,
@@ -167,6 +175,22 @@ async fn traces(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(found) => found,
         Err(resp) => return resp,
     };
+    let authorization = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if !app.tokens.accepts(authorization) {
+        app.inbox.count_bad_request(UNAUTHENTICATED);
+        let mut resp = failure(
+            StatusCode::UNAUTHORIZED,
+            encoding,
+            CODE_UNAUTHENTICATED,
+            "this receiver takes the bearer token of its run (OTEL_EXPORTER_OTLP_HEADERS)",
+        );
+        resp.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return resp;
+    }
     let _in_flight = app.inbox.request_started();
     let limit = app.max_body_bytes;
     let declared = parts

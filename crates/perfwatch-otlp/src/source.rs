@@ -4,6 +4,7 @@ use crate::config::OtlpConfig;
 use crate::inbox::Inbox;
 use crate::server::{Receiver, StartError, TRACES_PATH};
 use crate::settle::{decide, Decision, Timing};
+use crate::token::{fresh_token, headers_env, Tokens};
 use perfwatch_runner::source::{Collected, SpanSource, DEFAULT_MAX_SPANS};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -27,13 +28,24 @@ pub struct OtlpSource {
     max_spans: usize,
     /// [`OtlpSource::env`], built once (it changes with the service name).
     env: Vec<(String, String)>,
+    /// The tokens the receiver accepts; rotated at each iteration.
+    tokens: Arc<Tokens>,
+    /// The current iteration's token.
+    token: String,
 }
 
 impl OtlpSource {
     /// Bind an ephemeral loopback port and start serving in the background.
     pub fn start(config: OtlpConfig) -> Result<OtlpSource, StartError> {
         let inbox = Arc::new(Inbox::default());
-        let receiver = Receiver::start(Arc::clone(&inbox), config.max_body_bytes, config.map)?;
+        let token = fresh_token().map_err(StartError::Token)?;
+        let tokens = Arc::new(Tokens::new(token.clone()));
+        let receiver = Receiver::start(
+            Arc::clone(&inbox),
+            config.max_body_bytes,
+            config.map,
+            Arc::clone(&tokens),
+        )?;
         let mut source = OtlpSource {
             config,
             inbox,
@@ -42,6 +54,8 @@ impl OtlpSource {
             last_wait: None,
             max_spans: DEFAULT_MAX_SPANS,
             env: Vec::new(),
+            tokens,
+            token,
         };
         source.env = source.env();
         Ok(source)
@@ -73,8 +87,15 @@ impl OtlpSource {
         self.last_wait
     }
 
+    /// The bearer token requests must carry now (it changes at every
+    /// iteration; the previous one stays valid for late exports).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
     /// The environment for a child: standard OpenTelemetry variables that
-    /// send its traces (only) here, promptly, all sampled.
+    /// send its traces (only) here, promptly, all sampled, with the
+    /// iteration's bearer token.
     pub fn env(&self) -> Vec<(String, String)> {
         let endpoint = self.endpoint();
         let delay_ms = self.config.schedule_delay.as_millis().to_string();
@@ -92,6 +113,7 @@ impl OtlpSource {
             ("OTEL_SERVICE_NAME", self.config.service_name.clone()),
             ("OTEL_BSP_SCHEDULE_DELAY", delay_ms),
             ("OTEL_TRACES_SAMPLER", "parentbased_always_on".into()),
+            ("OTEL_EXPORTER_OTLP_HEADERS", headers_env(&self.token)),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -133,7 +155,7 @@ impl SpanSource for OtlpSource {
         self.max_spans = max_spans;
     }
 
-    fn begin(&mut self, _index: u32) -> std::io::Result<Vec<(String, String)>> {
+    fn begin(&mut self, index: u32) -> std::io::Result<Vec<(String, String)>> {
         if !self.receiver.is_running() {
             return Err(std::io::Error::other("the OTLP receiver stopped"));
         }
@@ -141,6 +163,11 @@ impl SpanSource for OtlpSource {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
         self.inbox.open(now_ns, self.max_spans);
+        if index > 0 {
+            self.token = fresh_token()?;
+            self.tokens.rotate(self.token.clone());
+            self.env = self.env();
+        }
         Ok(self.env.clone())
     }
 

@@ -71,8 +71,17 @@ fn parse(bytes: &[u8]) -> Reply {
     Reply { body, ..reply }
 }
 
-/// POST `body` to `path` with `headers` (Content-Length added).
-pub fn post(addr: SocketAddr, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+/// POST `body` to `path` of `src` with `headers`, carrying the source's
+/// current bearer token as the SDKs do (from `OTEL_EXPORTER_OTLP_HEADERS`).
+pub fn post(src: &OtlpSource, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    let auth = format!("Bearer {}", src.token());
+    let mut all = vec![("Authorization", auth.as_str())];
+    all.extend_from_slice(headers);
+    post_to(src.addr(), path, &all, body)
+}
+
+/// POST `body` to `path` with exactly `headers` (Content-Length added).
+pub fn post_to(addr: SocketAddr, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
     let mut raw = format!("POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         raw.push_str(&format!("{k}: {v}\r\n"));

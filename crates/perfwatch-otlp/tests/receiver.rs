@@ -1,11 +1,13 @@
 //! The receiver over real loopback HTTP: encodings, status codes, partial
 //! success, iteration boundaries.
 
-use crate::harness::{gzip, now_ns, post, request, send_raw, shape, source, span, string_kv};
+use crate::harness::{
+    gzip, now_ns, post, post_to, request, send_raw, shape, source, span, string_kv,
+};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
 use opentelemetry_proto::tonic::trace::v1::{status::StatusCode, Status};
 use perfwatch_model::span_file::SpanRecord;
-use perfwatch_otlp::{RpcStatus, LATE, TOO_LARGE, TRACES_PATH, UNDECODABLE};
+use perfwatch_otlp::{RpcStatus, LATE, TOO_LARGE, TRACES_PATH, UNAUTHENTICATED, UNDECODABLE};
 use perfwatch_runner::source::SpanSource;
 use prost::Message;
 
@@ -51,7 +53,7 @@ fn round_trip_of_rust_encoded_request_in_every_encoding() {
         if gz {
             headers.push(GZ);
         }
-        let reply = post(src.addr(), TRACES_PATH, &headers, &body);
+        let reply = post(&src, TRACES_PATH, &headers, &body);
         assert_eq!(reply.status, 200, "{label}");
         assert_eq!(reply.header("content-type"), Some(headers[0].1), "{label}");
         if json {
@@ -109,7 +111,7 @@ fn json_as_other_sdks_write_it() {
             "status":{{}},"flags":257,"futureField":[1,2]}}]}}]}}]}}"#,
         t + 1_000
     );
-    let reply = post(src.addr(), TRACES_PATH, &[JSON], json.as_bytes());
+    let reply = post(&src, TRACES_PATH, &[JSON], json.as_bytes());
     assert_eq!(
         reply.status,
         200,
@@ -144,7 +146,7 @@ fn partial_success_names_the_rejected_spans() {
         (PB, req.encode_to_vec()),
         (JSON, serde_json::to_vec(&req).unwrap()),
     ] {
-        let reply = post(src.addr(), TRACES_PATH, &[content_type], &body);
+        let reply = post(&src, TRACES_PATH, &[content_type], &body);
         assert_eq!(reply.status, 200);
         let (rejected, message) = if content_type == PB {
             let p = ExportTraceServiceResponse::decode(reply.body.as_slice())
@@ -189,18 +191,18 @@ fn status_of(reply: &crate::harness::Reply) -> RpcStatus {
 fn garbage_is_400_with_a_status_in_the_request_encoding() {
     let mut src = source(1 << 20);
     src.begin(0).unwrap();
-    let reply = post(src.addr(), TRACES_PATH, &[PB], b"\xff\xff\xff\xff\x0f");
+    let reply = post(&src, TRACES_PATH, &[PB], b"\xff\xff\xff\xff\x0f");
     assert_eq!(reply.status, 400);
     let status = status_of(&reply);
     assert!(status.message.contains("protobuf"), "{}", status.message);
 
-    let reply = post(src.addr(), TRACES_PATH, &[JSON], b"{\"resourceSpans\": [");
+    let reply = post(&src, TRACES_PATH, &[JSON], b"{\"resourceSpans\": [");
     assert_eq!(reply.status, 400);
     assert_eq!(reply.header("content-type"), Some("application/json"));
     let v: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
     assert!(v["message"].as_str().unwrap().contains("JSON"));
 
-    let reply = post(src.addr(), TRACES_PATH, &[PB, GZ], b"not gzip");
+    let reply = post(&src, TRACES_PATH, &[PB, GZ], b"not gzip");
     assert_eq!(reply.status, 400);
     assert!(status_of(&reply).message.contains("gzip"));
 
@@ -219,7 +221,7 @@ fn unsupported_content_type_or_encoding_is_415() {
         ("brotli", vec![PB, ("Content-Encoding", "br")]),
     ];
     for (label, headers) in cases {
-        let reply = post(src.addr(), TRACES_PATH, &headers, b"{}");
+        let reply = post(&src, TRACES_PATH, &headers, b"{}");
         assert_eq!(reply.status, 415, "{label}");
         assert!(!status_of(&reply).message.is_empty(), "{label}");
     }
@@ -233,8 +235,10 @@ fn oversize_is_413_by_header_by_stream_and_after_gunzip() {
     let addr = src.addr();
 
     // Declared too large: refused before reading the body.
+    let token = src.token().to_owned();
     let head = format!(
         "POST {TRACES_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+         Authorization: Bearer {token}\r\n\
          Content-Type: application/x-protobuf\r\nContent-Length: 100000\r\n\r\n"
     );
     let reply = send_raw(addr, head.as_bytes());
@@ -245,6 +249,7 @@ fn oversize_is_413_by_header_by_stream_and_after_gunzip() {
     let chunk = vec![b'a'; 2048];
     let mut raw = format!(
         "POST {TRACES_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+         Authorization: Bearer {token}\r\n\
          Content-Type: application/x-protobuf\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
         chunk.len()
     )
@@ -256,7 +261,7 @@ fn oversize_is_413_by_header_by_stream_and_after_gunzip() {
     // Small on the wire, large once inflated (a gzip bomb).
     let bomb = gzip(&vec![0u8; 64 * 1024]);
     assert!(bomb.len() < limit);
-    let reply = post(addr, TRACES_PATH, &[PB, GZ], &bomb);
+    let reply = post(&src, TRACES_PATH, &[PB, GZ], &bomb);
     assert_eq!(reply.status, 413);
 
     assert_eq!(src.finish(0).dropped[TOO_LARGE], 3);
@@ -265,7 +270,7 @@ fn oversize_is_413_by_header_by_stream_and_after_gunzip() {
 #[test]
 fn other_paths_are_404_and_other_methods_405() {
     let src = source(1 << 20);
-    let reply = post(src.addr(), "/v1/metrics", &[PB], b"");
+    let reply = post(&src, "/v1/metrics", &[PB], b"");
     assert_eq!(reply.status, 404);
     assert!(status_of(&reply).message.contains("/v1/metrics"));
 
@@ -280,9 +285,9 @@ fn other_paths_are_404_and_other_methods_405() {
 fn empty_request_is_full_success() {
     let mut src = source(1 << 20);
     src.begin(0).unwrap();
-    let reply = post(src.addr(), TRACES_PATH, &[PB], b"");
+    let reply = post(&src, TRACES_PATH, &[PB], b"");
     assert_eq!(reply.status, 200);
-    let reply = post(src.addr(), TRACES_PATH, &[JSON], b"{}");
+    let reply = post(&src, TRACES_PATH, &[JSON], b"{}");
     assert_eq!((reply.status, reply.body.as_slice()), (200, &b"{}"[..]));
     assert_eq!(src.finish(0).records, vec![]);
 }
@@ -294,7 +299,7 @@ fn spans_after_finish_are_dropped_as_late_in_the_next_batch() {
     let t = now_ns();
     let first = request("s", vec![span("job", 1, None, t, 10)]);
     assert_eq!(
-        post(src.addr(), TRACES_PATH, &[PB], &first.encode_to_vec()).status,
+        post(&src, TRACES_PATH, &[PB], &first.encode_to_vec()).status,
         200
     );
     let got = src.finish(0);
@@ -302,7 +307,7 @@ fn spans_after_finish_are_dropped_as_late_in_the_next_batch() {
 
     // A straggler of iteration 0 after it finished…
     let late = request("s", vec![span("straggler", 2, None, t, 10)]);
-    let reply = post(src.addr(), TRACES_PATH, &[PB], &late.encode_to_vec());
+    let reply = post(&src, TRACES_PATH, &[PB], &late.encode_to_vec());
     assert_eq!(reply.status, 200);
     let partial = ExportTraceServiceResponse::decode(reply.body.as_slice())
         .unwrap()
@@ -313,7 +318,7 @@ fn spans_after_finish_are_dropped_as_late_in_the_next_batch() {
 
     // …and one that started before iteration 1 began but arrived during it.
     src.begin(1).unwrap();
-    let reply = post(src.addr(), TRACES_PATH, &[PB], &late.encode_to_vec());
+    let reply = post(&src, TRACES_PATH, &[PB], &late.encode_to_vec());
     assert_eq!(reply.status, 200);
     let got = src.finish(1);
     assert!(got.records.is_empty());
@@ -348,4 +353,56 @@ fn begin_gives_the_standard_environment() {
     assert_eq!(get("OTEL_SERVICE_NAME"), "etl-nightly");
     assert_eq!(get("OTEL_BSP_SCHEDULE_DELAY"), "100");
     src.finish(0);
+}
+
+#[test]
+fn requests_without_the_runs_token_are_401_and_counted() {
+    let mut src = source(1 << 20);
+    let env = src.begin(0).unwrap();
+    let headers = env
+        .iter()
+        .find(|(k, _)| k == "OTEL_EXPORTER_OTLP_HEADERS")
+        .map(|(_, v)| v.clone())
+        .expect("the token is handed to the program");
+    assert_eq!(headers, format!("authorization=Bearer {}", src.token()));
+    let body = request("etl", vec![span("job", 1, None, now_ns(), 100)]).encode_to_vec();
+    for auth in [None, Some("Bearer 0123"), Some("Basic x")] {
+        let mut h = vec![PB];
+        if let Some(a) = auth {
+            h.push(("Authorization", a));
+        }
+        let reply = post_to(src.addr(), TRACES_PATH, &h, &body);
+        assert_eq!(reply.status, 401, "{auth:?}");
+        assert_eq!(reply.header("www-authenticate"), Some("Bearer"));
+        assert!(status_of(&reply).message.contains("token"));
+    }
+    let got = src.finish(0);
+    assert!(got.records.is_empty(), "{:?}", got.records);
+    assert_eq!(got.dropped.get(UNAUTHENTICATED), Some(&3));
+}
+
+#[test]
+fn each_iteration_has_a_new_token_and_the_previous_one_still_counts_as_late() {
+    let mut src = source(1 << 20);
+    src.begin(0).unwrap();
+    let first = src.token().to_owned();
+    src.finish(0);
+    src.begin(1).unwrap();
+    assert_ne!(src.token(), first);
+    // A late export of iteration 0, with iteration 0's token.
+    let body = request(
+        "etl",
+        vec![span("late", 7, None, now_ns() - 1_000_000_000, 10)],
+    )
+    .encode_to_vec();
+    let auth = format!("Bearer {first}");
+    let reply = post_to(
+        src.addr(),
+        TRACES_PATH,
+        &[("Authorization", &auth), PB],
+        &body,
+    );
+    assert_eq!(reply.status, 200);
+    let got = src.finish(1);
+    assert_eq!(got.dropped.get(UNAUTHENTICATED), None);
 }
