@@ -72,7 +72,25 @@ impl Context {
         })
     }
 
-    /// Open an existing store for reading; a missing file says how to make one.
+    /// Open an existing store for reading only: nothing is created or
+    /// written, and a read-only file or mount works. A missing file says
+    /// how to make one.
+    pub fn open_reading_store(&self) -> anyhow::Result<SqliteStore> {
+        if !self.db.exists() {
+            return Err(perfwatch_app::AppError::NoHistory {
+                db: self.db.clone(),
+            }
+            .into());
+        }
+        SqliteStore::open_read_only(&self.db).map_err(|e| match e {
+            StoreError::Sqlite { .. } | StoreError::Corrupt { .. } => {
+                anyhow::Error::new(e).context(format!("failed to open {}", self.db.display()))
+            }
+            other => usage(other.to_string()),
+        })
+    }
+
+    /// Open an existing store for writing; a missing file says how to make one.
     pub fn open_existing_store(&self) -> anyhow::Result<SqliteStore> {
         if !self.db.exists() {
             return Err(perfwatch_app::AppError::NoHistory {

@@ -139,3 +139,42 @@ mod tests {
         assert!(!ExpectedError::classify(usage("x")).is_silent());
     }
 }
+
+/// The error and its causes, joined by `: ` as `{:#}` does, without a
+/// cause that only repeats what was said (SQLite's errors wrap the same
+/// message two or three times: "malformed: malformed: Error code 11:
+/// malformed").
+pub fn chain_text(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        let tail = text.rsplit(": ").next().unwrap_or(&text);
+        if out.contains(&text) || !tail.is_empty() && out.contains(tail) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod chain_tests {
+    use super::chain_text;
+
+    #[test]
+    fn repeated_causes_are_said_once() {
+        let inner = std::io::Error::other("disk image is malformed");
+        let err = anyhow::Error::new(inner)
+            .context("Error code 11: disk image is malformed")
+            .context("database error in x.db: disk image is malformed");
+        assert_eq!(
+            chain_text(&err),
+            "database error in x.db: disk image is malformed"
+        );
+        let err = anyhow::anyhow!("no such file").context("failed to open x.db");
+        assert_eq!(chain_text(&err), "failed to open x.db: no such file");
+    }
+}

@@ -43,8 +43,8 @@ pub fn main() -> i32 {
         Err(err) => {
             // Messages quote names, paths and file contents: shown
             // without their control or bidirectional characters.
-            let shown =
-                perfwatch_report::printable::printable_lines(&format!("{err:#}")).into_owned();
+            let shown = perfwatch_report::printable::printable_lines(&errors::chain_text(&err))
+                .into_owned();
             let expected = ExpectedError::classify(err);
             if !expected.is_silent() {
                 eprintln!("error: {shown}");

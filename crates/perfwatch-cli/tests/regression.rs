@@ -337,3 +337,72 @@ open("codes.txt", "w").write(f"{post('intruder', {})} {post('own', {key: value})
         .collect();
     assert_eq!(names, ["own"]);
 }
+
+/// The names in a directory, sorted.
+fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Issue 13, item 9: read commands created `-journal`, `-wal` and `-shm`
+/// files beside the database (even `--db /dev/null`) and could not read a
+/// read-only one. They now open it read-only and create nothing.
+#[test]
+fn read_commands_create_no_files_beside_the_database() {
+    let dir = TestDir::new();
+    dir.pw()
+        .args(["run", "-q", "-r", "2", "true"])
+        .assert()
+        .success();
+    dir.pw()
+        .args(["baseline", "save", "main"])
+        .assert()
+        .success();
+    let db_dir = dir.db().parent().unwrap().to_path_buf();
+    let before = listing(&db_dir);
+    assert_eq!(before.len(), 1, "the writer cleaned up: {before:?}");
+    let reads: &[&[&str]] = &[
+        &["sessions"],
+        &["show"],
+        &["export", "latest"],
+        &["report"],
+        &["history"],
+        &["baseline", "list"],
+        &["baseline", "show", "main"],
+        &["compare", "main", "latest"],
+        &["gate", "--max-failure-rate", "1"],
+    ];
+    for args in reads {
+        dir.pw().args(*args).assert().success();
+        assert_eq!(listing(&db_dir), before, "{args:?}");
+    }
+    // An empty file is no history: an error, and no journal beside it.
+    let empty = dir.write("empty/e.db", "");
+    let assert = dir
+        .pw()
+        .args(["--db", empty.to_str().unwrap(), "sessions"])
+        .assert()
+        .code(2);
+    assert!(crate::util::stderr(&assert).contains("no history"));
+    assert_eq!(listing(empty.parent().unwrap()), ["e.db"]);
+}
+
+/// Issue 13, item 14: SQLite's message was repeated three times in one
+/// error line.
+#[test]
+fn a_malformed_database_is_named_once_per_cause() {
+    let dir = TestDir::new();
+    dir.pw()
+        .args(["run", "-q", "-r", "2", "true"])
+        .assert()
+        .success();
+    let db = std::fs::read(dir.db()).unwrap();
+    std::fs::write(dir.db(), &db[..8192.min(db.len())]).unwrap();
+    let assert = dir.pw().arg("sessions").assert().failure();
+    let err = crate::util::stderr(&assert);
+    assert_eq!(err.matches("malformed").count(), 1, "{err}");
+}

@@ -16,6 +16,14 @@ pub enum StoreError {
         path: PathBuf,
     },
 
+    /// The file is empty: no history has been written to it yet (read
+    /// commands do not create one).
+    #[error("{} is empty: no history yet (run `perfwatch run` first)", path.display())]
+    Empty {
+        /// The database file.
+        path: PathBuf,
+    },
+
     /// The file is an SQLite database that belongs to another application.
     #[error(
         "{} is not a perfwatch database (an SQLite database of another application, \

@@ -48,7 +48,7 @@ pub fn any_limit(flags: &GateFlags) -> bool {
 /// the newest session of each of the suite's benchmarks, each gated; the
 /// command fails when one fails.
 pub fn run(ctx: &Context, args: &GateArgs) -> anyhow::Result<()> {
-    let store = ctx.open_existing_store()?;
+    let store = ctx.open_reading_store()?;
     let cfg = gate_config(ctx, &args.limits)?;
     let opts = crate::options::analysis_options(&ctx.config, Some(cfg));
     let specs = match &args.suite {

@@ -19,7 +19,7 @@ use std::path::Path;
 
 /// The stored series `a` asks for.
 fn stored_series(ctx: &Context, a: &SeriesArgs) -> anyhow::Result<Vec<Series>> {
-    let store = ctx.open_existing_store()?;
+    let store = ctx.open_reading_store()?;
     let metric = SeriesMetric::parse(&a.metric)?;
     Ok(load_series(
         &store,

@@ -14,7 +14,7 @@ use std::io::Write;
 /// `perfwatch report`: the analysis of stored sessions, in the terminal
 /// or in any file format.
 pub fn report(ctx: &Context, args: &ReportArgs) -> anyhow::Result<()> {
-    let store = ctx.open_existing_store()?;
+    let store = ctx.open_reading_store()?;
     let opts = crate::options::analysis_options(&ctx.config, None);
     let specs = if args.sessions.is_empty() {
         vec!["latest".to_string()]
@@ -72,7 +72,7 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> anyhow::Result<()> {
 
 /// `perfwatch dashboard`.
 pub fn dashboard(ctx: &Context, args: &DashboardArgs) -> anyhow::Result<()> {
-    let store = ctx.open_existing_store()?;
+    let store = ctx.open_reading_store()?;
     let opts = crate::options::analysis_options(&ctx.config, None);
     let rows = store.list_sessions(&SessionFilter {
         benchmark: args.benchmark.clone(),

@@ -14,7 +14,7 @@ use std::io::Write;
 
 /// `perfwatch sessions`.
 pub fn sessions(ctx: &Context, args: &SessionsArgs) -> anyhow::Result<()> {
-    let store = ctx.open_existing_store()?;
+    let store = ctx.open_reading_store()?;
     let rows = store.list_sessions(&SessionFilter {
         benchmark: args.benchmark.clone(),
         limit: Some(args.limit),
@@ -53,7 +53,7 @@ pub fn sessions(ctx: &Context, args: &SessionsArgs) -> anyhow::Result<()> {
 
 /// `perfwatch show`: the stored session's analysis, as `run` showed it.
 pub fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
-    let store = ctx.open_existing_store()?;
+    let store = ctx.open_reading_store()?;
     let opts = crate::options::analysis_options(&ctx.config, None);
     let analysis = analyze_stored(&store, &args.session, args.baseline.as_deref(), &opts)?;
     let mut out = crate::stdout::stdout();
@@ -63,7 +63,7 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
 
 /// `perfwatch export`.
 pub fn export(ctx: &Context, args: &ExportArgs) -> anyhow::Result<()> {
-    let store = ctx.open_existing_store()?;
+    let store = ctx.open_reading_store()?;
     let opts = crate::options::analysis_options(&ctx.config, None);
     let analysis = analyze_stored(&store, &args.session, args.baseline.as_deref(), &opts)?;
     let format = match args.format {
@@ -79,7 +79,7 @@ pub fn export(ctx: &Context, args: &ExportArgs) -> anyhow::Result<()> {
 /// the reference — the same answer as `report CANDIDATE --baseline BASE`.
 pub fn compare(ctx: &Context, args: &CompareArgs) -> anyhow::Result<()> {
     let store = if ctx.db.exists() {
-        Some(ctx.open_store()?)
+        Some(ctx.open_reading_store()?)
     } else {
         None
     };
@@ -102,7 +102,12 @@ pub fn compare(ctx: &Context, args: &CompareArgs) -> anyhow::Result<()> {
 
 /// `perfwatch baseline …`.
 pub fn baseline(ctx: &Context, cmd: &BaselineCommand) -> anyhow::Result<()> {
-    let store = ctx.open_existing_store()?;
+    let store = match cmd {
+        BaselineCommand::List | BaselineCommand::Show { .. } => ctx.open_reading_store()?,
+        BaselineCommand::Save { .. } | BaselineCommand::Delete { .. } => {
+            ctx.open_existing_store()?
+        }
+    };
     let mut out = crate::stdout::stdout();
     match cmd {
         BaselineCommand::Save {

@@ -49,6 +49,19 @@ impl SqliteStore {
         })
     }
 
+    /// Opens an existing database at `path` for reading only; nothing is
+    /// created or written (see [`open`](Self::open) for what is refused).
+    /// A read-only file, directory or mount works. A database from an
+    /// older perfwatch is migrated first, which writes.
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        let conn = open::open_file_read_only(path)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            path: Some(path.to_path_buf()),
+            location: path.display().to_string(),
+        })
+    }
+
     /// A private database in memory, for tests and one-off tools.
     pub fn open_in_memory() -> Result<Self> {
         Ok(SqliteStore {

@@ -34,6 +34,66 @@ pub fn open_file(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Opens an existing database for reading only: nothing is created,
+/// migrated or written — a read-only file, directory or mount works.
+///
+/// A database at an older schema version is opened read-write once to
+/// migrate it (its queries need the current columns), as any command would.
+/// A write-ahead log that exists is read as usual; without one, no other
+/// connection has the file open, and it is opened `immutable` so that
+/// SQLite creates no `-wal`/`-shm` files beside it (a writer that starts
+/// during the read may then be missed — the read is of the file as it was).
+pub fn open_file_read_only(path: &Path) -> Result<Connection> {
+    let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
+    if meta.is_dir() {
+        return Err(StoreError::IsDirectory { path: path.into() });
+    }
+    let identity = match header::read(path).map_err(|e| io_error(path, e))? {
+        Header::Empty => return Err(StoreError::Empty { path: path.into() }),
+        Header::NotSqlite => return Err(StoreError::NotSqlite { path: path.into() }),
+        Header::Sqlite(identity) => identity,
+    };
+    check_identity(identity).map_err(|f| f.into_store(&path.display().to_string(), Some(path)))?;
+    if identity.user_version < schema::SCHEMA_VERSION {
+        return open_file(path);
+    }
+    let wal = {
+        let mut name = path.as_os_str().to_owned();
+        name.push("-wal");
+        PathBuf::from(name)
+    };
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let uri = file_uri(path, !wal.exists());
+    let conn = Connection::open_with_flags(&uri, flags).map_err(|e| open_failure(path, e))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .and_then(|()| conn.pragma_update(None, "foreign_keys", true))
+        .map_err(|e| Fail::Db(e).into_store(&path.display().to_string(), Some(path)))?;
+    Ok(conn)
+}
+
+/// `file:` URI of `path` for SQLite, percent-encoding what URIs reserve.
+fn file_uri(path: &Path, immutable: bool) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for &b in absolute.as_os_str().as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                uri.push(char::from(b));
+            }
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str(if immutable {
+        "?mode=ro&immutable=1"
+    } else {
+        "?mode=ro"
+    });
+    uri
+}
+
 /// Opens and migrates a private in-memory database.
 pub fn open_memory() -> Result<Connection> {
     let mut conn =

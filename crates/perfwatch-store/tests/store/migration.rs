@@ -173,3 +173,36 @@ fn a_version_1_database_keeps_its_sessions_and_gains_the_baseline_column() {
     drop(store);
     assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
 }
+
+#[test]
+fn a_read_only_open_reads_and_refuses_writes_and_creates_nothing() {
+    let db = TempDb::new();
+    let s = session("b", "2024-01-01T00:00:00Z");
+    {
+        let store = db.open();
+        store.create_session(&s).unwrap();
+    }
+    let dir = db.path.parent().unwrap();
+    let before: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let store = SqliteStore::open_read_only(&db.path).unwrap();
+    assert_eq!(store.load_session(&s.id).unwrap().0.id, s.id);
+    assert!(store
+        .create_session(&session("b", "2024-01-02T00:00:00Z"))
+        .is_err());
+    drop(store);
+    let after: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(before, after);
+    // An empty file is no history, not a database to initialise.
+    std::fs::write(&db.path, b"").unwrap();
+    assert!(matches!(
+        SqliteStore::open_read_only(&db.path),
+        Err(perfwatch_store::StoreError::Empty { .. })
+    ));
+    assert_eq!(std::fs::metadata(&db.path).unwrap().len(), 0);
+}
