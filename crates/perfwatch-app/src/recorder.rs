@@ -16,17 +16,35 @@
 //! iterations. At the end the recorder marks the session finished and
 //! checkpoints the write-ahead log while the caller computes its summary.
 //!
-//! A write that fails stops the run at the next iteration (see
-//! [`RecorderHandle::check`]) and is reported by [`Recorder::join`].
+//! A write that finds the database locked by another process (past the
+//! store's busy timeout) is tried again with back-off, and the iterations
+//! behind it wait in the queue: the run goes on, nothing is lost. Once the
+//! run has ended the recorder keeps trying for [`END_PATIENCE`] more; if the
+//! lock is still held then, [`Recorder::join`] says exactly how many
+//! iterations were stored. Any other failed write stops the run at the next
+//! iteration (see [`RecorderHandle::check`]) and is reported by
+//! [`Recorder::join`].
 
 use crate::provenance::{git_info, host_info};
 use crate::AppError;
 use perfwatch_model::{Iteration, Session, SessionStatus};
 use perfwatch_store::Store;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// How long the recorder keeps retrying a locked database after the run
+/// has ended, before it gives up and reports what was stored.
+pub const END_PATIENCE: Duration = Duration::from_secs(60);
+
+/// The first pause between two tries of a locked write; it doubles up to
+/// [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(10);
+/// The longest pause between two tries of a locked write.
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
 /// What the recorder is asked to do, in order.
 enum Job {
@@ -45,6 +63,7 @@ pub struct Recorder {
     jobs: mpsc::Sender<Job>,
     thread: JoinHandle<Result<Session, AppError>>,
     error: ErrorSlot,
+    ended: Arc<AtomicBool>,
 }
 
 /// The runner's side: queue iterations, learn about failed writes.
@@ -75,11 +94,13 @@ impl Recorder {
         let (jobs, queue) = mpsc::channel();
         let error = ErrorSlot::default();
         let slot = Arc::clone(&error);
+        let ended = Arc::new(AtomicBool::new(false));
+        let run_ended = Arc::clone(&ended);
         let thread = std::thread::Builder::new()
             .name("perfwatch-recorder".into())
             .spawn(move || {
                 never_preempt_the_runner();
-                let result = record(&*store, session, provenance, &queue);
+                let result = record(&*store, session, provenance, &queue, &run_ended);
                 if let Err(e) = &result {
                     if let Ok(mut slot) = slot.lock() {
                         slot.get_or_insert_with(|| e.to_string());
@@ -95,6 +116,7 @@ impl Recorder {
             jobs,
             thread,
             error,
+            ended,
         })
     }
 
@@ -109,6 +131,7 @@ impl Recorder {
     /// Ask the recorder to mark the session finished and to checkpoint;
     /// returns at once. [`Recorder::join`] waits for it.
     pub fn finish(&self, status: SessionStatus, finished_at: &str) {
+        self.ended.store(true, Ordering::SeqCst);
         // A recorder that already stopped keeps its error for `join`.
         let _ = self.jobs.send(Job::Finish {
             status,
@@ -120,6 +143,7 @@ impl Recorder {
     /// the session as stored (with its git and host), or the first error.
     /// Without `finish`, waits until every handle is dropped.
     pub fn join(self) -> Result<Session, AppError> {
+        self.ended.store(true, Ordering::SeqCst);
         drop(self.jobs);
         match self.thread.join() {
             Ok(result) => result,
@@ -150,41 +174,98 @@ fn record(
     mut session: Session,
     provenance: JoinHandle<(Option<perfwatch_model::GitInfo>, perfwatch_model::HostInfo)>,
     queue: &mpsc::Receiver<Job>,
+    ended: &AtomicBool,
 ) -> Result<Session, AppError> {
-    let failed = |what: String| {
-        move |e: perfwatch_store::StoreError| AppError::Record(format!("failed to {what}: {e}"))
-    };
     let (git, host) = provenance
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     session.git = git;
     session.host = host;
-    store
-        .create_session(&session)
-        .map_err(failed("record the session".into()))?;
+    let mut stored = 0usize;
+    let mut queued = 0usize;
+    let failed = |what: String, stored: usize, queued: usize| {
+        move |e: perfwatch_store::StoreError| {
+            let lost = if e.is_busy() {
+                format!(
+                    " (the database stayed locked by another process; {stored} of {queued} iteration(s) are stored)"
+                )
+            } else {
+                String::new()
+            };
+            AppError::Record(format!("failed to {what}: {e}{lost}"))
+        }
+    };
+    patiently(ended, || store.create_session(&session)).map_err(failed(
+        "record the session".into(),
+        0,
+        0,
+    ))?;
     for job in queue {
         match job {
-            Job::Iteration(it) => store
-                .add_iteration(&session.id, &it)
-                .map_err(failed(format!("record iteration {}", it.index)))?,
+            Job::Iteration(it) => {
+                queued += 1;
+                if let Err(e) = patiently(ended, || store.add_iteration(&session.id, &it)) {
+                    // Giving up: count what was still waiting behind it.
+                    let waiting = queue
+                        .try_iter()
+                        .filter(|j| matches!(j, Job::Iteration(_)))
+                        .count();
+                    let what = format!("record iteration {}", it.index);
+                    return Err(failed(what, stored, queued + waiting)(e));
+                }
+                stored += 1;
+            }
             Job::Finish {
                 status,
                 finished_at,
             } => {
-                store
-                    .finish_session(&session.id, status, &finished_at)
-                    .map_err(failed("record the end of the session".into()))?;
+                patiently(ended, || {
+                    store.finish_session(&session.id, status, &finished_at)
+                })
+                .map_err(failed(
+                    "record the end of the session".into(),
+                    stored,
+                    queued,
+                ))?;
                 session.status = status;
                 session.finished_at = Some(finished_at);
-                store
-                    .checkpoint()
-                    .map_err(failed("checkpoint the store".into()))?;
+                store.checkpoint().map_err(failed(
+                    "checkpoint the store".into(),
+                    stored,
+                    queued,
+                ))?;
                 // Nothing comes after the end (handles may still be alive).
                 break;
             }
         }
     }
     Ok(session)
+}
+
+/// Run `write`, and while the database is locked by another process try
+/// again with back-off — without end while the run goes on (the queue
+/// keeps what comes meanwhile), for [`END_PATIENCE`] once it has ended.
+fn patiently(
+    ended: &AtomicBool,
+    mut write: impl FnMut() -> perfwatch_store::Result<()>,
+) -> perfwatch_store::Result<()> {
+    let mut pause = FIRST_BACKOFF;
+    let mut ended_at: Option<Instant> = None;
+    loop {
+        match write() {
+            Err(e) if e.is_busy() => {
+                if ended.load(Ordering::SeqCst) {
+                    let since = *ended_at.get_or_insert_with(Instant::now);
+                    if since.elapsed() >= END_PATIENCE {
+                        return Err(e);
+                    }
+                }
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(MAX_BACKOFF);
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Put the calling thread in the batch scheduling class (same share of the

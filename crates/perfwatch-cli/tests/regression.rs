@@ -406,3 +406,44 @@ fn a_malformed_database_is_named_once_per_cause() {
     let err = crate::util::stderr(&assert);
     assert_eq!(err.matches("malformed").count(), 1, "{err}");
 }
+
+/// Issue 13, item 8: another process held the write lock for 11 s (longer
+/// than the store's 10 s busy timeout) during a run: perfwatch exited 1,
+/// said 216 runs, and the database had 19 iterations, still `running`.
+/// The recorder now retries with back-off and loses nothing.
+#[test]
+fn a_write_lock_held_past_the_busy_timeout_loses_no_iteration() {
+    let dir = TestDir::new();
+    let runs: u64 = 250;
+    let mut run = dir
+        .std_pw()
+        .args(["run", "-q", "-r", &runs.to_string(), "--", "sleep", "0.05"])
+        .spawn()
+        .unwrap();
+    // Once the run has stored a few iterations, hold the write lock for
+    // 11 s from another process.
+    crate::util::wait_until(std::time::Duration::from_secs(30), "iterations", || {
+        dir.db().exists() && dir.history().iteration_count() >= 3
+    });
+    let status = std::process::Command::new(crate::util::python())
+        .args([
+            "-c",
+            "import sqlite3, sys, time\n\
+             c = sqlite3.connect(sys.argv[1], isolation_level=None)\n\
+             c.execute('BEGIN IMMEDIATE')\n\
+             time.sleep(11)\n\
+             c.execute('ROLLBACK')",
+            dir.db().to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(run.wait().unwrap().code(), Some(0));
+    let sessions = dir.history().sessions();
+    let newest = sessions.last().unwrap();
+    assert_eq!(
+        (newest.1.as_str(), newest.2),
+        ("complete", runs),
+        "{sessions:?}"
+    );
+}

@@ -187,5 +187,19 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// Whether another connection held the database locked past the busy
+    /// timeout: the same write may succeed when tried again.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Sqlite { source, .. } => matches!(
+                source.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ),
+            _ => false,
+        }
+    }
+}
+
 /// Shorthand for results of store operations.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
