@@ -203,6 +203,7 @@ mod tests {
             baseline: None,
             shell_correction: None,
             imported: None,
+            owner: None,
         }
     }
 

@@ -26,6 +26,7 @@
 //!     baseline: None,
 //!     shell_correction: None,
 //!     imported: None,
+//!     owner: None,
 //! };
 //! let iterations: Vec<Iteration> = (0..10)
 //!     .map(|i| Iteration {

@@ -447,3 +447,38 @@ fn a_write_lock_held_past_the_busy_timeout_loses_no_iteration() {
         "{sessions:?}"
     );
 }
+
+/// Issue 13, item 4: a SIGKILLed perfwatch left its session `running`
+/// forever. It reads as `abandoned` at once and is stored so by the next
+/// perfwatch that writes; what finished is kept.
+#[test]
+fn a_killed_perfwatch_leaves_an_abandoned_session_not_a_running_one() {
+    let dir = TestDir::new();
+    let mut run = dir
+        .std_pw()
+        .args(["run", "-q", "-r", "500", "--", "sleep", "0.02"])
+        .spawn()
+        .unwrap();
+    crate::util::wait_until(std::time::Duration::from_secs(30), "iterations", || {
+        dir.db().exists() && dir.history().iteration_count() >= 2
+    });
+    run.kill().unwrap();
+    run.wait().unwrap();
+    let listed = dir.pw().arg("sessions").assert().success();
+    assert!(
+        crate::util::stdout(&listed).contains("abandoned"),
+        "{}",
+        crate::util::stdout(&listed)
+    );
+    let json = dir.export("latest");
+    assert_eq!(json["session"]["status"], "abandoned");
+    assert!(json["session"]["finished_at"].is_string());
+    // The next write stores it.
+    dir.pw()
+        .args(["run", "-q", "-r", "1", "true"])
+        .assert()
+        .success();
+    let sessions = dir.history().sessions();
+    assert_eq!(sessions[0].1, "abandoned");
+    assert!(sessions[0].2 >= 2);
+}

@@ -202,6 +202,7 @@ mod tests {
                 baseline: None,
                 shell_correction: None,
                 imported: None,
+                owner: None,
             },
             variants: vec![],
             comparisons: vec![

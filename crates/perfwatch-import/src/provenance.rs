@@ -68,6 +68,7 @@ pub(crate) fn imported_session(
         baseline: None,
         shell_correction: None,
         imported: None,
+        owner: None,
     }
 }
 

@@ -25,6 +25,7 @@ pub mod history;
 pub mod iteration;
 pub mod judgement;
 pub mod metric;
+pub mod owner;
 pub mod session;
 pub mod span_file;
 pub mod span_tree;

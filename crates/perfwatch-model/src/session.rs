@@ -101,6 +101,9 @@ pub enum SessionStatus {
     Interrupted,
     /// Stopped by a failing command or hook.
     Failed,
+    /// The perfwatch that ran it died (killed, crashed, rebooted) before
+    /// it could say how it ended; finished iterations are kept.
+    Abandoned,
 }
 
 impl SessionStatus {
@@ -111,6 +114,7 @@ impl SessionStatus {
             SessionStatus::Complete => "complete",
             SessionStatus::Interrupted => "interrupted",
             SessionStatus::Failed => "failed",
+            SessionStatus::Abandoned => "abandoned",
         }
     }
 
@@ -121,6 +125,7 @@ impl SessionStatus {
             "complete" => SessionStatus::Complete,
             "interrupted" => SessionStatus::Interrupted,
             "failed" => SessionStatus::Failed,
+            "abandoned" => SessionStatus::Abandoned,
             _ => return None,
         })
     }
@@ -164,6 +169,10 @@ pub struct Session {
     /// Where an imported session came from; absent for measured sessions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported: Option<ImportOrigin>,
+    /// The perfwatch process that measured the session: a `running`
+    /// session whose owner died is `abandoned`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<crate::owner::Owner>,
 }
 
 /// The empty shell's cost, measured and subtracted from every run of a

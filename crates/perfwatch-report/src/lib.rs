@@ -34,6 +34,7 @@
 //!         baseline: None,
 //!         shell_correction: None,
 //!         imported: None,
+//!         owner: None,
 //!     },
 //!     variants: vec![],
 //!     comparisons: vec![],

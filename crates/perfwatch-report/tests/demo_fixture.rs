@@ -511,6 +511,7 @@ pub fn export() -> SessionExport {
             baseline: None,
             shell_correction: None,
             imported: None,
+            owner: None,
         },
         variants: vec![variant(false), variant(true)],
         comparisons: comparisons(),

@@ -213,6 +213,7 @@ pub fn export() -> SessionExport {
             baseline: None,
             shell_correction: None,
             imported: None,
+            owner: None,
         },
         variants: vec![
             VariantExport {

@@ -2,9 +2,38 @@
 //! append JSON Lines [`SpanRecord`]s to the file named by `PERFWATCH_SPANS`.
 
 use crate::source::{Collected, SpanLimit, SpanSource, DEFAULT_MAX_SPANS, OVER_SPAN_LIMIT};
+use perfwatch_model::owner::{Liveness, Owner};
 use perfwatch_model::span_file::{SpanRecord, ENV_SPANS};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+
+/// The start of every span directory's name.
+const DIR_PREFIX: &str = "perfwatch-spans-";
+
+/// Remove the span directories under `parent` whose perfwatch died on
+/// this boot of this machine (best effort: another user's are left alone
+/// by the file system's permissions).
+fn remove_abandoned_dirs(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(DIR_PREFIX)) else {
+            continue;
+        };
+        // `PID-TICKS-RANDOM`: the owner's tag is the first two fields.
+        let mut fields = rest.splitn(3, '-');
+        let (Some(pid), Some(ticks)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        let dead = Owner::from_tag(&format!("{pid}-{ticks}"))
+            .is_some_and(|o| o.liveness() == Liveness::Dead);
+        if dead && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
 
 /// Longest line read; longer ones are dropped as `line too long`.
 const MAX_LINE: usize = 1 << 20;
@@ -27,9 +56,19 @@ impl ProbeFileSource {
     }
 
     /// Span files in a new directory under `parent`.
+    ///
+    /// The directory's name carries its owner (`perfwatch-spans-PID-TICKS-…`,
+    /// see [`Owner::tag`]); a perfwatch that was killed cannot remove its
+    /// own, so each new one first removes those of owners that died.
     pub fn in_dir(parent: &Path) -> std::io::Result<ProbeFileSource> {
+        let owner = Owner::current();
+        remove_abandoned_dirs(parent);
+        let prefix = match &owner {
+            Some(o) => format!("{DIR_PREFIX}{}-", o.tag()),
+            None => DIR_PREFIX.to_string(),
+        };
         let dir = tempfile::Builder::new()
-            .prefix("perfwatch-spans-")
+            .prefix(&prefix)
             .tempdir_in(parent)?;
         Ok(ProbeFileSource {
             dir,
@@ -163,6 +202,47 @@ mod tests {
 
     const GOOD: &str =
         r#"{"type":"span","id":"1","name":"job","start_unix_ns":10,"end_unix_ns":20}"#;
+
+    /// Issue 13, item 11: one `perfwatch-spans-XXXX` folder leaked per
+    /// killed perfwatch. A new source removes those of dead owners only.
+    #[test]
+    fn span_dirs_of_dead_perfwatches_are_removed_and_live_ones_kept() {
+        let parent = tempfile::tempdir().unwrap();
+        let me = Owner::current().unwrap();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead_pid = child.id();
+        child.wait().unwrap();
+        let dead = Owner {
+            pid: dead_pid,
+            ..me.clone()
+        };
+        let dead_dir = parent
+            .path()
+            .join(format!("{DIR_PREFIX}{}-abc123", dead.tag()));
+        std::fs::create_dir(&dead_dir).unwrap();
+        std::fs::write(dead_dir.join("spans-0.jsonl"), GOOD).unwrap();
+        let live_dir = parent
+            .path()
+            .join(format!("{DIR_PREFIX}{}-def456", me.tag()));
+        std::fs::create_dir(&live_dir).unwrap();
+        let unrelated = parent.path().join(format!("{DIR_PREFIX}old-style"));
+        std::fs::create_dir(&unrelated).unwrap();
+        let source = ProbeFileSource::in_dir(parent.path()).unwrap();
+        assert!(!dead_dir.exists());
+        assert!(live_dir.exists() && unrelated.exists());
+        let name = source.path(0);
+        let name = name
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            name.starts_with(&format!("{DIR_PREFIX}{}-", me.tag())),
+            "{name}"
+        );
+    }
 
     #[test]
     fn counts_bad_lines_by_reason() {

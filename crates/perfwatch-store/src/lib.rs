@@ -26,6 +26,7 @@
 //!     baseline: None,
 //!     shell_correction: None,
 //!     imported: None,
+//!     owner: None,
 //! };
 //! store.create_session(&session)?;
 //! store.add_iteration(&session.id, &Iteration { wall_s: 1.5, ..Iteration::default() })?;

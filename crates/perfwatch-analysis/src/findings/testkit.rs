@@ -190,6 +190,7 @@ pub(crate) fn session(variants: Vec<VariantExport>) -> SessionExport {
             baseline: None,
             shell_correction: None,
             imported: None,
+            owner: None,
         },
         variants,
         comparisons: vec![],

@@ -93,6 +93,7 @@ fn run_one(
         baseline: out_args.baseline.clone(),
         shell_correction: None,
         imported: None,
+        owner: perfwatch_model::owner::Owner::current(),
     };
     let recorder = Recorder::start(Arc::clone(store), session.clone(), cwd)?;
     let mut observer = SessionObserver::new(

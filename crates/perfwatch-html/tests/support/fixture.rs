@@ -365,6 +365,7 @@ fn session_with(id: &str, started: &str, commit: &str, scale: f64, detail: bool)
             baseline: None,
             shell_correction: None,
             imported: None,
+            owner: None,
         },
         variants: vec![a, b],
         comparisons: vec![

@@ -57,7 +57,7 @@ pub fn render_sessions(
     for row in rows {
         let status_style = match row.status {
             SessionStatus::Complete => palette.good(),
-            SessionStatus::Failed => palette.bad(),
+            SessionStatus::Failed | SessionStatus::Abandoned => palette.bad(),
             SessionStatus::Interrupted => palette.warning(),
             SessionStatus::Running => palette.dim(),
         };

@@ -174,6 +174,9 @@ fn prepare(conn: &mut Connection, path: &Path) -> R<()> {
     configure(conn)?;
     enable_wal(conn)?;
     schema::migrate(conn)?;
+    // A session left `running` by a perfwatch that died is closed now
+    // (a read when there is none, which is the usual case).
+    super::sessions::mark_abandoned(conn)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
     Ok(())
 }

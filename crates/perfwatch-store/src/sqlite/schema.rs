@@ -14,7 +14,7 @@ pub const APPLICATION_ID: i32 = 0x5066_5774;
 
 /// Migration steps, in order; step `n` takes the schema from version `n` to
 /// `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -125,6 +125,15 @@ ALTER TABLE sessions ADD COLUMN import_tool TEXT;
 ALTER TABLE sessions ADD COLUMN import_file TEXT;
 ALTER TABLE sessions ADD COLUMN import_sha256 TEXT;
 CREATE INDEX sessions_import_sha256 ON sessions (import_sha256);
+";
+
+/// Version 4: the process that measures a session (JSON; a `running`
+/// session whose owner died is `abandoned`) and when the session was last
+/// written.
+const V4: &str = "
+ALTER TABLE sessions ADD COLUMN owner TEXT;
+ALTER TABLE sessions ADD COLUMN updated_at TEXT;
+CREATE INDEX sessions_status ON sessions (status);
 ";
 
 /// What a database file holds, as far as recognising it goes.

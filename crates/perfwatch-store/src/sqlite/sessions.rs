@@ -3,6 +3,7 @@
 use super::fail::{json, to_json, Fail, R};
 use crate::id::{is_lower_hex, MIN_PREFIX_LEN};
 use crate::{SessionFilter, SessionRow, StoreError};
+use perfwatch_model::owner::{Liveness, Owner};
 use perfwatch_model::{GitInfo, ImportOrigin, Session, SessionStatus};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -10,11 +11,11 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 pub const SESSION_COLUMNS: &str = "s.id, s.started_at, s.finished_at, s.benchmark, s.command, \
      s.variants, s.has_git, s.git_commit, s.git_branch, s.git_dirty, s.host, \
      s.perfwatch_version, s.status, s.baseline, s.shell_correction, s.import_tool, \
-     s.import_file, s.import_sha256";
+     s.import_file, s.import_sha256, s.owner, s.updated_at";
 
 /// How many columns [`SESSION_COLUMNS`] names: a query's own columns
 /// follow at this index.
-const SESSION_COLUMN_COUNT: usize = 18;
+const SESSION_COLUMN_COUNT: usize = 20;
 
 /// The order of "newest first".
 pub const NEWEST_FIRST: &str = "s.started_at DESC, s.seq DESC";
@@ -35,9 +36,10 @@ pub fn insert(conn: &Connection, session: &Session) -> R<()> {
     conn.execute(
         "INSERT INTO sessions (id, seq, started_at, finished_at, benchmark, command, variants,
              has_git, git_commit, git_branch, git_dirty, host, perfwatch_version, status,
-             baseline, shell_correction, import_tool, import_file, import_sha256)
+             baseline, shell_correction, import_tool, import_file, import_sha256, owner,
+             updated_at)
          VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM sessions), ?2, ?3, ?4, ?5, ?6,
-             ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+             ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?2)",
         params![
             session.id,
             session.started_at,
@@ -57,6 +59,7 @@ pub fn insert(conn: &Connection, session: &Session) -> R<()> {
             imported.map(|o| o.tool.as_str()),
             imported.map(|o| o.file.as_str()),
             imported.map(|o| o.sha256.as_str()),
+            session.owner.as_ref().map(to_json).transpose()?,
         ],
     )?;
     Ok(())
@@ -247,11 +250,25 @@ pub fn session_from_row(row: &Row<'_>) -> R<Session> {
         None
     };
     let status: String = row.get(12)?;
-    let status = SessionStatus::from_key(&status)
+    let mut status = SessionStatus::from_key(&status)
         .ok_or_else(|| Fail::Corrupt(format!("unknown status `{status}` of session {id}")))?;
+    let owner: Option<Owner> = row
+        .get::<_, Option<String>>(18)?
+        .map(|text| json(&text, what("owner")))
+        .transpose()?;
+    let mut finished_at: Option<String> = row.get(2)?;
+    // A reader does not write: it shows what the next writer will store.
+    if status == SessionStatus::Running
+        && owner
+            .as_ref()
+            .is_some_and(|o| o.liveness() == Liveness::Dead)
+    {
+        status = SessionStatus::Abandoned;
+        finished_at = row.get::<_, Option<String>>(19)?.or(finished_at);
+    }
     Ok(Session {
         started_at: row.get(1)?,
-        finished_at: row.get(2)?,
+        finished_at,
         benchmark: row.get(3)?,
         command: json(&row.get::<_, String>(4)?, what("command"))?,
         variants: json(&row.get::<_, String>(5)?, what("variants"))?,
@@ -272,8 +289,46 @@ pub fn session_from_row(row: &Row<'_>) -> R<Session> {
             (Some(tool), Some(file), Some(sha256)) => Some(ImportOrigin { tool, file, sha256 }),
             _ => None,
         },
+        owner,
         id,
     })
+}
+
+/// Marks the session as written now (each iteration does).
+pub fn touch(conn: &Connection, id: &str) -> R<()> {
+    conn.execute(
+        "UPDATE sessions SET updated_at = ?2 WHERE id = ?1",
+        params![id, perfwatch_model::clock::now_rfc3339()],
+    )?;
+    Ok(())
+}
+
+/// Marks every `running` session whose perfwatch died as `abandoned`,
+/// finished when it was last written. Returns how many were marked.
+pub fn mark_abandoned(conn: &Connection) -> R<usize> {
+    let dead: Vec<String> = {
+        let mut stmt = conn.prepare(
+            "SELECT id, owner FROM sessions WHERE status = 'running' AND owner IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut dead = Vec::new();
+        for row in rows {
+            let (id, owner) = row?;
+            let owner: Option<Owner> = serde_json::from_str(&owner).ok();
+            if owner.is_some_and(|o| o.liveness() == Liveness::Dead) {
+                dead.push(id);
+            }
+        }
+        dead
+    };
+    for id in &dead {
+        conn.execute(
+            "UPDATE sessions SET status = 'abandoned', finished_at = coalesce(updated_at, started_at)
+             WHERE id = ?1 AND status = 'running'",
+            [id],
+        )?;
+    }
+    Ok(dead.len())
 }
 
 /// The error for a session that does not exist.

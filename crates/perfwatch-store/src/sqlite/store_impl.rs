@@ -16,7 +16,10 @@ impl Store for SqliteStore {
     }
 
     fn add_iteration(&self, session_id: &str, iteration: &Iteration) -> Result<()> {
-        self.write(|tx| iterations::insert(tx, session_id, iteration))
+        self.write(|tx| {
+            iterations::insert(tx, session_id, iteration)?;
+            sessions::touch(tx, session_id)
+        })
     }
 
     fn finish_session(&self, id: &str, status: SessionStatus, finished_at: &str) -> Result<()> {

@@ -102,7 +102,10 @@ fn the_schema_forbids_dangling_rows() {
 
 /// Takes a current database back to schema version 2 (before the shell
 /// correction and import origin columns).
-const DOWN_TO_2: &str = "DROP INDEX sessions_import_sha256;
+const DOWN_TO_2: &str = "DROP INDEX sessions_status;
+    ALTER TABLE sessions DROP COLUMN owner;
+    ALTER TABLE sessions DROP COLUMN updated_at;
+    DROP INDEX sessions_import_sha256;
     ALTER TABLE sessions DROP COLUMN shell_correction;
     ALTER TABLE sessions DROP COLUMN import_tool;
     ALTER TABLE sessions DROP COLUMN import_file;
@@ -205,4 +208,58 @@ fn a_read_only_open_reads_and_refuses_writes_and_creates_nothing() {
         Err(perfwatch_store::StoreError::Empty { .. })
     ));
     assert_eq!(std::fs::metadata(&db.path).unwrap().len(), 0);
+}
+
+/// Issue 13, item 4: a session whose perfwatch died stayed `running`
+/// forever, indistinguishable from a live one.
+#[test]
+fn a_running_session_whose_perfwatch_died_is_abandoned() {
+    use perfwatch_model::owner::Owner;
+    use perfwatch_model::SessionStatus;
+    let db = TempDb::new();
+    let me = Owner::current().expect("Linux /proc");
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = child.id();
+    child.wait().unwrap();
+    let mut dead = session("b", "2024-01-01T00:00:00Z");
+    dead.owner = Some(Owner {
+        pid: dead_pid,
+        ..me.clone()
+    });
+    let mut alive = session("b", "2024-01-02T00:00:00Z");
+    alive.owner = Some(me);
+    {
+        let store = db.open();
+        for s in [&dead, &alive] {
+            store.create_session(s).unwrap();
+            store
+                .add_iteration(&s.id, &full_iteration(0, "v", 1.0))
+                .unwrap();
+        }
+        // A reader already shows it, without writing.
+        let (read, _) = SqliteStore::open_read_only(&db.path)
+            .unwrap()
+            .load_session(&dead.id)
+            .unwrap();
+        assert_eq!(read.status, SessionStatus::Abandoned);
+        assert!(read.finished_at.is_some());
+    }
+    // The next writer stores it.
+    let store = db.open();
+    let (stored, its) = store.load_session(&dead.id).unwrap();
+    assert_eq!((stored.status, its.len()), (SessionStatus::Abandoned, 1));
+    assert_eq!(
+        store.load_session(&alive.id).unwrap().0.status,
+        SessionStatus::Running
+    );
+    drop(store);
+    let conn = Connection::open(&db.path).unwrap();
+    let status: String = conn
+        .query_row(
+            "SELECT status FROM sessions WHERE id = ?1",
+            [&dead.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(status, "abandoned");
 }

@@ -73,6 +73,7 @@ pub fn session(benchmark: &str, started_at: &str) -> Session {
         baseline: None,
         shell_correction: None,
         imported: None,
+        owner: None,
     }
 }
 
