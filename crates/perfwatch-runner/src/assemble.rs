@@ -57,10 +57,23 @@ struct Node {
     tier: Option<Tier>,
 }
 
+/// Most calls an aggregate record may count: exactly representable as a
+/// float (statistics) and as a signed 64-bit integer (the store). A record
+/// beyond it is dropped as `count out of range`; merged parts stop there.
+pub const MAX_CALLS: u64 = 1 << 53;
+
+/// How far before the spawn or after now a span's times may lie (clock
+/// adjustments); a span outside is not of this iteration and is dropped as
+/// `times outside the iteration`.
+pub const TIME_SLACK_NS: u64 = 5_000_000_000;
+
 /// Fold a later part of an aggregate record into the first.
 fn merge_agg(into: &mut Span, part: &Span) {
-    into.calls += part.calls;
-    into.failed_calls = (into.failed_calls + part.failed_calls).min(into.calls);
+    into.calls = into.calls.saturating_add(part.calls).min(MAX_CALLS);
+    into.failed_calls = into
+        .failed_calls
+        .saturating_add(part.failed_calls)
+        .min(into.calls);
     into.total_s = Some(into.total_s.unwrap_or(0.0) + part.total_s.unwrap_or(0.0));
     into.start_s = into.start_s.min(part.start_s);
     into.end_s = into.end_s.max(part.end_s);
@@ -80,6 +93,15 @@ pub fn assemble(records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
     // Ids of aggregate records, whose later parts merge into the first.
     let mut agg_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
     let secs = |ns: u64| (i128::from(ns) - i128::from(spawn_unix_ns)) as f64 / 1e9;
+    let now_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(u64::MAX, |d| {
+            u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+        });
+    let within = |start: u64, end: u64| {
+        start >= spawn_unix_ns.saturating_sub(TIME_SLACK_NS)
+            && end <= now_ns.max(spawn_unix_ns).saturating_add(TIME_SLACK_NS)
+    };
 
     for record in records {
         let (id, parent, tier, span) = match record {
@@ -106,6 +128,11 @@ pub fn assemble(records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
                 ok,
                 attrs,
             } => {
+                if !within(start_unix_ns, end_unix_ns) {
+                    count_drop("times outside the iteration");
+                    skipped.entry(id).or_insert(parent);
+                    continue;
+                }
                 let span = new_span(name, component, secs(start_unix_ns), secs(end_unix_ns));
                 (
                     id,
@@ -130,6 +157,16 @@ pub fn assemble(records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
                 failed,
                 total_ns,
             } => {
+                if !within(start_unix_ns, end_unix_ns) {
+                    count_drop("times outside the iteration");
+                    skipped.entry(id).or_insert(parent);
+                    continue;
+                }
+                if calls > MAX_CALLS {
+                    count_drop("count out of range");
+                    skipped.entry(id).or_insert(parent);
+                    continue;
+                }
                 let span = new_span(name, component, secs(start_unix_ns), secs(end_unix_ns));
                 if calls == 0 {
                     count_drop("aggregate without calls");
@@ -233,7 +270,13 @@ pub fn assemble(records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
         node.span.tier = node.tier.unwrap_or_else(|| Tier::from_depth(depth));
     }
     for (name, value, span) in counters {
-        *out.counters.entry(name.clone()).or_default() += value;
+        let total = out.counters.get(&name).copied().unwrap_or(0.0) + value;
+        if !total.is_finite() {
+            // 1e308 + 1e308: a total no figure can hold.
+            count_drop("counter total out of range");
+            continue;
+        }
+        out.counters.insert(name.clone(), total);
         if let Some(&i) = span.as_ref().and_then(|s| index.get(s)) {
             let attrs = &mut nodes[i].span.attributes;
             let key = format!("counter.{name}");

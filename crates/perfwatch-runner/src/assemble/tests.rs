@@ -124,7 +124,9 @@ fn bad_records_are_counted_and_children_reattached() {
             &span("1", None, "dup", None, 0, 1),
             &span("5", Some("1"), "backwards", None, 50, 40),
             &span("6", Some("6"), "self", None, 50, 60),
-            r#"{"type":"agg","id":"7","name":"none","start_unix_ns":1,"end_unix_ns":2,"calls":0,"total_ns":0}"#,
+            &serde_json::json!({"type": "agg", "id": "7", "name": "none",
+                "start_unix_ns": SPAWN, "end_unix_ns": SPAWN + 1, "calls": 0, "total_ns": 0})
+            .to_string(),
         ]),
         SPAWN,
     );
@@ -186,4 +188,45 @@ fn counters_sum_and_gauges_keep_last_min_max() {
 #[test]
 fn nothing_in_nothing_out() {
     assert_eq!(assemble(Vec::new(), SPAWN), Assembled::default());
+}
+
+/// Issue 13, item 12: two `agg` parts of u64::MAX calls were stored as −2
+/// calls, counters of 1e308 became null, and a span from 1 ns to u64::MAX
+/// ns showed as 584 years with a 100 % share.
+#[test]
+fn numbers_out_of_range_are_dropped_by_reason_never_wrapped() {
+    let agg = |calls: u64| {
+        serde_json::json!({
+            "type": "agg", "id": "a", "name": "poll", "start_unix_ns": SPAWN,
+            "end_unix_ns": SPAWN + 1_000, "calls": calls, "total_ns": 10
+        })
+        .to_string()
+    };
+    let big = MAX_CALLS - 1;
+    let a = assemble(
+        records(&[
+            &agg(big),
+            &agg(big),
+            &agg(u64::MAX),
+            &serde_json::json!({"type": "span", "id": "s", "name": "forever",
+                "start_unix_ns": 1u64, "end_unix_ns": u64::MAX})
+            .to_string(),
+            r#"{"type":"counter","name":"bytes","value":1e308}"#,
+            r#"{"type":"counter","name":"bytes","value":1e308}"#,
+        ]),
+        SPAWN,
+    );
+    let poll = by_name(&a, "poll");
+    assert_eq!(poll.calls, MAX_CALLS, "merged parts stop at the bound");
+    assert!(i64::try_from(poll.calls).is_ok());
+    assert!(a.spans.iter().all(|s| s.name != "forever"));
+    assert_eq!(a.counters.get("bytes"), Some(&1e308));
+    assert_eq!(
+        dropped(&a),
+        [
+            ("count out of range", 1),
+            ("counter total out of range", 1),
+            ("times outside the iteration", 1)
+        ]
+    );
 }
