@@ -5,7 +5,9 @@ use crate::cancel::Cancel;
 use crate::command::{command_line, environment, CommandLine};
 use crate::error::{RunError, Termination};
 use crate::plan::Plan;
-use crate::process::{reset_own_peak_rss, supervise, Child, SpawnSpec, Stop, Supervision};
+use crate::process::{
+    monotonic_ns, reset_own_peak_rss, supervise, Child, SpawnSpec, Stop, Supervision,
+};
 use crate::resolve::Resolved;
 use crate::source::{Collected, SpanLimit, SpanSource, OVER_SPAN_LIMIT};
 use perfwatch_model::Iteration;
@@ -50,10 +52,14 @@ pub(crate) fn measure(
             }
         }
     }
-    // Before the clock starts: see `reset_own_peak_rss`.
-    reset_own_peak_rss();
+    // Before the clock starts: see `reset_own_peak_rss`. The spawner's
+    // children do not inherit our peak, so it needs no reset.
+    if !crate::spawner::is_running() {
+        reset_own_peak_rss();
+    }
     let spawn_unix_ns = unix_ns_now();
-    let start = Instant::now();
+    let asked = Instant::now();
+    let asked_ns = monotonic_ns();
     let spawned = Child::spawn(SpawnSpec {
         program: &cmd.program,
         arg0: &cmd.arg0,
@@ -65,6 +71,8 @@ pub(crate) fn measure(
     let watched = spawned
         .map_err(|e| spawn_error(e, &cmd))
         .and_then(|mut child| {
+            // The clock starts when the command's process is forked.
+            let start = child.started(asked, asked_ns);
             supervise(
                 &mut child,
                 Supervision {
