@@ -89,6 +89,7 @@ mod process;
 mod resolve;
 pub mod schedule;
 mod session;
+pub mod shell_correction;
 pub mod source;
 pub mod spawner;
 

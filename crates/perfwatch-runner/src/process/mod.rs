@@ -16,4 +16,4 @@ pub(crate) use child::{Child, SpawnSpec};
 pub(crate) use monitor::Stop;
 pub(crate) use pidfd::PidFd;
 pub(crate) use procfs::{page_size, reset_own_peak_rss};
-pub(crate) use supervise::{supervise, Supervision};
+pub(crate) use supervise::{supervise, Supervised, Supervision};
