@@ -27,7 +27,7 @@
 
 use crate::provenance::{git_info, host_info};
 use crate::AppError;
-use perfwatch_model::{Iteration, Session, SessionStatus};
+use perfwatch_model::{Iteration, Session, SessionStatus, ShellCorrection};
 use perfwatch_store::Store;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -49,6 +49,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(1);
 /// What the recorder is asked to do, in order.
 enum Job {
     Iteration(Box<Iteration>),
+    ShellCorrection(ShellCorrection),
     Finish {
         status: SessionStatus,
         finished_at: String,
@@ -159,6 +160,12 @@ impl RecorderHandle {
         let _ = self.jobs.send(Job::Iteration(Box::new(it.clone())));
     }
 
+    /// Queue the session's shell start-up correction for writing (it is
+    /// measured after the session was created).
+    pub fn shell_correction(&self, correction: &ShellCorrection) {
+        let _ = self.jobs.send(Job::ShellCorrection(correction.clone()));
+    }
+
     /// The first write error so far, if any.
     pub fn check(&self) -> Result<(), String> {
         match self.error.lock() {
@@ -214,6 +221,12 @@ fn record(
                     return Err(failed(what, stored, queued + waiting)(e));
                 }
                 stored += 1;
+            }
+            Job::ShellCorrection(c) => {
+                patiently(ended, || store.set_shell_correction(&session.id, &c)).map_err(
+                    failed("record the shell correction".into(), stored, queued),
+                )?;
+                session.shell_correction = Some(c);
             }
             Job::Finish {
                 status,
@@ -351,6 +364,27 @@ mod tests {
         assert_eq!(loaded.status, SessionStatus::Complete);
         assert_eq!(loaded.host, stored.host);
         assert_eq!(iterations.len(), 3);
+    }
+
+    #[test]
+    fn a_shell_correction_measured_after_the_start_reaches_the_stored_session() {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open_in_memory().unwrap());
+        let recorder = Recorder::start(Arc::clone(&store), session(), ".".into()).unwrap();
+        let handle = recorder.handle();
+        let correction = ShellCorrection {
+            shell: "sh".into(),
+            wall_s: 0.001,
+            user_s: 0.0002,
+            sys_s: 0.0003,
+            runs: 50,
+        };
+        handle.shell_correction(&correction);
+        handle.record(&iteration(0));
+        recorder.finish(SessionStatus::Complete, "2026-01-01T00:00:01.000Z");
+        let stored = recorder.join().unwrap();
+        assert_eq!(stored.shell_correction.as_ref(), Some(&correction));
+        let (loaded, _) = store.load_session(&stored.id).unwrap();
+        assert_eq!(loaded.shell_correction, Some(correction));
     }
 
     #[test]

@@ -35,6 +35,16 @@ pub fn main() -> i32 {
             };
         }
     };
+    // Commands that measure start their spawner now, while perfwatch is
+    // still one small thread: a program spawned from it gets a peak memory
+    // of its own, not one inflated by ours (see `perfwatch_runner::spawner`).
+    // Without it (never expected), or with `PERFWATCH_DIRECT_SPAWN=1` (an
+    // escape hatch, and the baseline when measuring the spawner's cost),
+    // commands are spawned directly.
+    let direct = std::env::var_os("PERFWATCH_DIRECT_SPAWN").is_some_and(|v| v == "1");
+    if !direct && matches!(cli.command, Command::Run(_) | Command::Ab(_)) {
+        let _ = perfwatch_runner::spawner::start();
+    }
     // Standard output never decides the exit code (see `stdout`).
     let result = dispatch(&cli);
     stdout::report_failure();

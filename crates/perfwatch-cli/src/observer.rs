@@ -5,7 +5,7 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use perfwatch_app::recorder::RecorderHandle;
-use perfwatch_model::Iteration;
+use perfwatch_model::{Iteration, ShellCorrection};
 use perfwatch_report::units::format_duration;
 use perfwatch_runner::{Observer, ObserverError};
 use std::collections::BTreeMap;
@@ -61,6 +61,10 @@ impl Observer for SessionObserver {
         if let Some(bar) = &self.bar {
             bar.set_length(total_estimate);
         }
+    }
+
+    fn shell_correction(&mut self, correction: &ShellCorrection) {
+        self.recorder.shell_correction(correction);
     }
 
     fn iteration_started(&mut self, _index: u32, variant: &str, warmup: bool) {

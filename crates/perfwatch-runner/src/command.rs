@@ -15,8 +15,8 @@ pub(crate) struct CommandLine {
 }
 
 /// The command line of variant `v`: the plan's argv plus the variant's
-/// arguments, or `sh -c` with the variant's arguments quoted onto the
-/// shell string.
+/// arguments, or the plan's shell `-c` with the variant's arguments quoted
+/// onto the shell string.
 pub(crate) fn command_line(plan: &Plan, resolved: &Resolved, v: usize) -> Option<CommandLine> {
     let variant = plan.variants.get(v)?;
     let command = plan.command_for(v);
@@ -27,16 +27,26 @@ pub(crate) fn command_line(plan: &Plan, resolved: &Resolved, v: usize) -> Option
             script.push(' ');
             script.push_str(&shell_quote(arg));
         }
-        return Some(CommandLine {
-            program: resolved.shell.clone()?,
-            arg0: "sh".into(),
-            args: vec!["-c".into(), script],
-        });
+        return shell_line(plan, resolved, script);
     }
     Some(CommandLine {
         program: resolved.programs.get(v)?.clone()?,
         arg0: argv.first()?.clone(),
         args: argv[1..].iter().chain(&variant.args).cloned().collect(),
+    })
+}
+
+/// `SHELL… -c script` with the plan's shell.
+pub(crate) fn shell_line(plan: &Plan, resolved: &Resolved, script: String) -> Option<CommandLine> {
+    let (arg0, options) = plan.shell.split_first()?;
+    Some(CommandLine {
+        program: resolved.command_shell.clone()?,
+        arg0: arg0.clone(),
+        args: options
+            .iter()
+            .cloned()
+            .chain(["-c".into(), script])
+            .collect(),
     })
 }
 
@@ -94,6 +104,7 @@ mod tests {
         let r = Resolved {
             programs: vec![Some("/bin/prog".into())],
             shell: None,
+            command_shell: None,
         };
         let c = command_line(&p, &r, 0).unwrap();
         assert_eq!(c.program, PathBuf::from("/bin/prog"));
@@ -106,10 +117,28 @@ mod tests {
         let p = plan(&["echo hi | wc"], true);
         let r = Resolved {
             programs: vec![None],
-            shell: Some("/bin/sh".into()),
+            shell: None,
+            command_shell: Some("/bin/sh".into()),
         };
         let c = command_line(&p, &r, 0).unwrap();
+        assert_eq!(c.arg0, "sh");
         assert_eq!(c.args, vec!["-c", r"echo hi | wc --fast 'it'\''s here'"]);
+    }
+
+    #[test]
+    fn shell_commands_run_with_the_plans_shell_and_its_options() {
+        let mut p = plan(&["echo hi"], true);
+        p.variants[0].args.clear();
+        p.shell = vec!["bash".into(), "--norc".into()];
+        let r = Resolved {
+            programs: vec![None],
+            shell: Some("/bin/sh".into()),
+            command_shell: Some("/bin/bash".into()),
+        };
+        let c = command_line(&p, &r, 0).unwrap();
+        assert_eq!(c.program, PathBuf::from("/bin/bash"));
+        assert_eq!(c.arg0, "bash");
+        assert_eq!(c.args, vec!["--norc", "-c", "echo hi"]);
     }
 
     #[test]

@@ -127,6 +127,19 @@ pub enum RunError {
         /// The last lines of its stderr.
         stderr_tail: Option<String>,
     },
+    /// The empty shell of the start-up correction failed.
+    #[error(
+        "the shell `{shell}` failed on an empty script with {status}{}",
+        TailSuffix(stderr_tail)
+    )]
+    ShellFailed {
+        /// The shell as it was run (`sh`, `bash --norc`).
+        shell: String,
+        /// How it ended.
+        status: Termination,
+        /// The last lines of its stderr.
+        stderr_tail: Option<String>,
+    },
     /// The observer refused an iteration (e.g. the store could not write it).
     #[error("could not record iteration {index}: {source}")]
     Observer {
@@ -158,7 +171,9 @@ impl RunError {
             | RunError::NotExecutable(_)
             | RunError::InvalidPlan(_) => exit_codes::USAGE,
             RunError::HookFailed { .. } => exit_codes::HOOK_FAILED,
-            RunError::CommandFailed { .. } => exit_codes::COMMAND_FAILED,
+            RunError::CommandFailed { .. } | RunError::ShellFailed { .. } => {
+                exit_codes::COMMAND_FAILED
+            }
             RunError::Interrupted => exit_codes::INTERRUPTED,
             RunError::Observer { .. } | RunError::Io { .. } => exit_codes::ERROR,
         }

@@ -18,13 +18,17 @@
 //!
 //! # How figures are measured (Linux)
 //!
-//! * **Process.** Each iteration is spawned directly (or by `sh -c` for
+//! * **Process.** Each iteration is spawned (directly, or by `sh -c` for
 //!   shell commands) in its own process group, stdin from `/dev/null`,
 //!   stdout discarded unless `show_output`, stderr drained by a thread that
-//!   keeps the last 4 KiB (shown as the last 20 lines when it fails).
-//! * **Wall time** runs on the monotonic clock from just before the spawn
-//!   until the exit is seen by a blocking `waitid(…, WEXITED | WNOWAIT)`,
-//!   so the measurement's own bookkeeping after the exit is not counted.
+//!   keeps the last 4 KiB (shown as the last 20 lines when it fails). The
+//!   `perfwatch` binary spawns through its [`spawner`], a small process
+//!   forked at start-up (see below); without it the runner spawns itself.
+//! * **Wall time** runs on the monotonic clock from the spawner's fork of
+//!   the command (or, spawning directly, from just before the spawn) until
+//!   the exit is seen — its pidfd becomes readable, or a blocking
+//!   `waitid(…, WEXITED | WNOWAIT)` returns — so the measurement's own
+//!   bookkeeping after the exit is not counted.
 //! * **CPU, peak memory, context switches** come from `wait4` on that
 //!   child: its own figures plus those of the descendants it reaped —
 //!   never `RUSAGE_CHILDREN` differences, which would mix in everything
@@ -32,11 +36,13 @@
 //!   it is the peak of the child or of its largest reaped descendant, not
 //!   of the tree at once (the sampler's `peak_tree_rss_bytes` is that).
 //!   Caveat: `exec` charges the new program the peak resident size of the
-//!   address space it replaces, which for a spawned child is ours. Before
-//!   each spawn the runner therefore resets its own peak to its current
-//!   size (`/proc/self/clear_refs`), so a child's `max_rss_bytes` has a
-//!   floor of the runner's *current* resident size (a few MB for the CLI)
-//!   rather than its past peak.
+//!   address space it replaces. Spawned through the [`spawner`] that is
+//!   the spawner's forked child, which holds well under 1 MiB in a release
+//!   build (~1.7 MiB unoptimised): small programs get their own peak, as
+//!   GNU `time` reports it (`gzip` ~1.4 MiB). Spawned directly it is ours:
+//!   the runner then resets its own peak to its current size before each
+//!   spawn (`/proc/self/clear_refs`), so `max_rss_bytes` has a floor of
+//!   the runner's *current* resident size (8–16 MiB for the CLI).
 //! * **Storage I/O** (`read_bytes`, `write_bytes` of `/proc/<pid>/io`,
 //!   which count bytes reaching storage, so page-cache hits and tmpfs do
 //!   not appear; `cancelled_write_bytes` is not subtracted) is read from
@@ -63,7 +69,9 @@
 //!   killed if the sampler saw it (it follows re-parented descendants),
 //!   but one that was born and detached between two samples escapes.
 //!   Hooks may leave services running on purpose; only an interrupted hook
-//!   is killed.
+//!   is killed. If perfwatch itself is killed (even by SIGKILL), the
+//!   spawner kills the process groups of the commands and hooks still
+//!   running.
 //! * **Environment** of an iteration: ours, the plan's `extra_env`, the
 //!   variant's `env`, `PERFWATCH_ITERATION`, `PERFWATCH_VARIANT`, and what
 //!   each [`SpanSource`] adds (`PERFWATCH_SPANS` for [`ProbeFileSource`]).
@@ -81,7 +89,9 @@ mod process;
 mod resolve;
 pub mod schedule;
 mod session;
+pub mod shell_correction;
 pub mod source;
+pub mod spawner;
 
 pub use assemble::{assemble, Assembled};
 pub use cancel::{install_signal_handlers, Cancel};

@@ -5,7 +5,9 @@ use crate::cancel::Cancel;
 use crate::command::{command_line, environment, CommandLine};
 use crate::error::{RunError, Termination};
 use crate::plan::Plan;
-use crate::process::{reset_own_peak_rss, supervise, Child, SpawnSpec, Stop, Supervision};
+use crate::process::{
+    monotonic_ns, reset_own_peak_rss, supervise, Child, SpawnSpec, Stop, Supervised, Supervision,
+};
 use crate::resolve::Resolved;
 use crate::source::{Collected, SpanLimit, SpanSource, OVER_SPAN_LIMIT};
 use perfwatch_model::Iteration;
@@ -50,33 +52,8 @@ pub(crate) fn measure(
             }
         }
     }
-    // Before the clock starts: see `reset_own_peak_rss`.
-    reset_own_peak_rss();
     let spawn_unix_ns = unix_ns_now();
-    let start = Instant::now();
-    let spawned = Child::spawn(SpawnSpec {
-        program: &cmd.program,
-        arg0: &cmd.arg0,
-        args: &cmd.args,
-        env: &env,
-        cwd: plan.cwd.as_deref(),
-        show_output: plan.show_output,
-    });
-    let watched = spawned
-        .map_err(|e| spawn_error(e, &cmd))
-        .and_then(|mut child| {
-            supervise(
-                &mut child,
-                Supervision {
-                    start,
-                    sample_interval: plan.sample_interval,
-                    timeout: plan.timeout,
-                    cancel: cancel.clone(),
-                    kill_leftovers: true,
-                },
-            )
-            .map_err(|e| RunError::io(format!("wait for `{}`", cmd.arg0), e))
-        });
+    let watched = spawn_and_watch(plan, &cmd, &env, cancel);
     let collected = finish_sources(sources, index, plan.max_spans);
     let s = watched?;
     if s.stopped == Some(Stop::Cancelled) {
@@ -123,6 +100,46 @@ pub(crate) fn measure(
         it.stderr_tail = s.stderr_tail;
     }
     Ok(Ended::Finished(Box::new(it)))
+}
+
+/// Spawn `cmd` with `env` as a measured command and watch it to its end:
+/// sampled, timed out and cancelled as the plan says, what it leaves
+/// running killed.
+pub(crate) fn spawn_and_watch(
+    plan: &Plan,
+    cmd: &CommandLine,
+    env: &[(String, String)],
+    cancel: &Cancel,
+) -> Result<Supervised, RunError> {
+    // Before the clock starts: see `reset_own_peak_rss`. The spawner's
+    // children do not inherit our peak, so it needs no reset.
+    if !crate::spawner::is_running() {
+        reset_own_peak_rss();
+    }
+    let asked = Instant::now();
+    let asked_ns = monotonic_ns();
+    let mut child = Child::spawn(SpawnSpec {
+        program: &cmd.program,
+        arg0: &cmd.arg0,
+        args: &cmd.args,
+        env,
+        cwd: plan.cwd.as_deref(),
+        show_output: plan.show_output,
+    })
+    .map_err(|e| spawn_error(e, cmd))?;
+    // The clock starts when the command's process is forked.
+    let start = child.started(asked, asked_ns);
+    supervise(
+        &mut child,
+        Supervision {
+            start,
+            sample_interval: plan.sample_interval,
+            timeout: plan.timeout,
+            cancel: cancel.clone(),
+            kill_leftovers: true,
+        },
+    )
+    .map_err(|e| RunError::io(format!("wait for `{}`", cmd.arg0), e))
 }
 
 /// Run hook `name` (`sh -c script`) with `env`; fails with

@@ -1,6 +1,6 @@
 //! What the caller sees while a run goes on.
 
-use perfwatch_model::Iteration;
+use perfwatch_model::{Iteration, ShellCorrection};
 
 /// The error an observer may return to stop the run.
 pub type ObserverError = Box<dyn std::error::Error + Send + Sync>;
@@ -13,6 +13,11 @@ pub trait Observer {
     /// the first iteration and again whenever the estimate changes (with
     /// `min_time`, it follows the measured times): the last call wins.
     fn planned(&mut self, _total_estimate: u64) {}
+
+    /// The shell start-up correction was measured (before the first
+    /// iteration; see [`crate::shell_correction`]). It is subtracted from
+    /// every iteration of a shell command reported afterwards.
+    fn shell_correction(&mut self, _correction: &ShellCorrection) {}
 
     /// Iteration `index` of `variant` is about to start (before its
     /// `prepare` hook).
@@ -33,6 +38,9 @@ impl<O: Observer + ?Sized> Observer for &mut O {
     fn planned(&mut self, total_estimate: u64) {
         (**self).planned(total_estimate)
     }
+    fn shell_correction(&mut self, correction: &ShellCorrection) {
+        (**self).shell_correction(correction)
+    }
     fn iteration_started(&mut self, index: u32, variant: &str, warmup: bool) {
         (**self).iteration_started(index, variant, warmup)
     }
@@ -44,6 +52,9 @@ impl<O: Observer + ?Sized> Observer for &mut O {
 impl<O: Observer + ?Sized> Observer for Box<O> {
     fn planned(&mut self, total_estimate: u64) {
         (**self).planned(total_estimate)
+    }
+    fn shell_correction(&mut self, correction: &ShellCorrection) {
+        (**self).shell_correction(correction)
     }
     fn iteration_started(&mut self, index: u32, variant: &str, warmup: bool) {
         (**self).iteration_started(index, variant, warmup)
@@ -57,6 +68,9 @@ impl<O: Observer + ?Sized> Observer for Box<O> {
 impl<O: Observer> Observer for Vec<O> {
     fn planned(&mut self, total_estimate: u64) {
         self.iter_mut().for_each(|o| o.planned(total_estimate))
+    }
+    fn shell_correction(&mut self, correction: &ShellCorrection) {
+        self.iter_mut().for_each(|o| o.shell_correction(correction))
     }
     fn iteration_started(&mut self, index: u32, variant: &str, warmup: bool) {
         self.iter_mut()

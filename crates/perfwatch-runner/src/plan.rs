@@ -10,8 +10,18 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     /// The command: argv executed directly, or with `shell` the string
-    /// `argv[0]` run by `sh -c`.
+    /// `argv[0]` run by [`Plan::shell`] `-c`.
     pub command: CommandSpec,
+    /// The shell of shell commands, as an argv prefix run as
+    /// `SHELL… -c SCRIPT` and found in `PATH` (default `["sh"]`; e.g.
+    /// `["bash", "--norc"]`). Hooks always run with `sh`.
+    pub shell: Vec<String>,
+    /// Measure the empty shell (`SHELL… -c ''`) before the measured
+    /// iterations and subtract its mean wall, user and system time from
+    /// every iteration of a shell command, as hyperfine does (default
+    /// true; see [`crate::shell_correction`]). Nothing is measured when
+    /// no variant runs through the shell.
+    pub shell_correction: bool,
     /// At least one variant; each adds environment and arguments.
     pub variants: Vec<VariantSpec>,
     /// How many measured iterations per variant.
@@ -41,12 +51,6 @@ pub struct Plan {
     /// are counted as dropped ([`OVER_SPAN_LIMIT`](crate::source::OVER_SPAN_LIMIT))
     /// as they arrive, and the run goes on.
     pub max_spans: usize,
-    /// The shell that runs shell commands, as an argv prefix (`["sh"]`,
-    /// `["bash", "--norc"]`); the command string follows `-c`.
-    pub shell: Vec<String>,
-    /// Measure the empty shell's start-up and subtract it from the runs of
-    /// shell commands.
-    pub shell_correction: bool,
 }
 
 impl Plan {
@@ -56,6 +60,11 @@ impl Plan {
     /// The longest [`Plan::timeout`] a plan takes: a year. Front ends
     /// refuse longer ones; [`crate::check`] does too.
     pub const MAX_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
+
+    /// Whether any variant's command runs through [`Plan::shell`].
+    pub fn uses_shell(&self) -> bool {
+        (0..self.variants.len()).any(|v| self.command_for(v).shell)
+    }
 
     /// The command variant `v` runs: its own, or the plan's.
     pub fn command_for(&self, v: usize) -> &CommandSpec {
@@ -67,10 +76,13 @@ impl Plan {
 
     /// A plan with defaults: one variant named `default`, [`RunCount::default`],
     /// no warm-up, no hooks, no timeout, sampling every 50 ms, interleaved,
-    /// at most [`DEFAULT_MAX_SPANS`] spans per iteration.
+    /// at most [`DEFAULT_MAX_SPANS`] spans per iteration, shell commands
+    /// run by `sh` with the start-up correction.
     pub fn new(command: CommandSpec) -> Plan {
         Plan {
             command,
+            shell: vec!["sh".into()],
+            shell_correction: true,
             variants: vec![VariantSpec {
                 name: "default".into(),
                 ..VariantSpec::default()
@@ -86,8 +98,6 @@ impl Plan {
             cwd: None,
             show_output: false,
             max_spans: DEFAULT_MAX_SPANS,
-            shell: vec!["sh".into()],
-            shell_correction: true,
         }
     }
 }

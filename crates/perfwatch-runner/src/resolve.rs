@@ -17,8 +17,10 @@ const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 pub(crate) struct Resolved {
     /// The program of each variant (absolute), `None` for shell commands.
     pub programs: Vec<Option<PathBuf>>,
-    /// `sh`, when the command or a hook needs it.
+    /// `sh`, when a hook needs it.
     pub shell: Option<PathBuf>,
+    /// The plan's shell program (`plan.shell[0]`), when a command needs it.
+    pub command_shell: Option<PathBuf>,
 }
 
 /// Validate `plan` without running anything: the command is not empty, its
@@ -54,24 +56,32 @@ pub(crate) fn resolve(plan: &Plan) -> Result<Resolved, RunError> {
     }
 
     let hooks = &plan.hooks;
-    let needs_shell = (0..plan.variants.len()).any(|v| plan.command_for(v).shell)
-        || plan.command.shell
-        || [
-            &hooks.setup,
-            &hooks.prepare,
-            &hooks.conclude,
-            &hooks.cleanup,
-        ]
-        .iter()
-        .any(|h| h.is_some())
+    let hooks_need_shell = [
+        &hooks.setup,
+        &hooks.prepare,
+        &hooks.conclude,
+        &hooks.cleanup,
+    ]
+    .iter()
+    .any(|h| h.is_some())
         || hooks
             .variant_prepare
             .iter()
             .chain(&hooks.variant_conclude)
             .any(Option::is_some);
     let base_path = env_path(&plan.extra_env);
-    let shell = if needs_shell {
+    let shell = if hooks_need_shell {
         Some(find_program("sh", &base_path, &cwd)?)
+    } else {
+        None
+    };
+    let command_shell = if plan.uses_shell() {
+        let program = plan
+            .shell
+            .first()
+            .filter(|p| !p.trim().is_empty())
+            .ok_or_else(|| RunError::InvalidPlan("the shell is empty".into()))?;
+        Some(find_program(program, &base_path, &cwd)?)
     } else {
         None
     };
@@ -90,7 +100,11 @@ pub(crate) fn resolve(plan: &Plan) -> Result<Resolved, RunError> {
             .unwrap_or_else(|| base_path.clone());
         programs.push(Some(find_program(program, &path, &cwd)?));
     }
-    Ok(Resolved { programs, shell })
+    Ok(Resolved {
+        programs,
+        shell,
+        command_shell,
+    })
 }
 
 fn check_numbers(plan: &Plan) -> Result<(), RunError> {

@@ -8,8 +8,9 @@ use crate::observer::Observer;
 use crate::plan::Plan;
 use crate::resolve::resolve;
 use crate::schedule::Schedule;
+use crate::shell_correction;
 use crate::source::SpanSource;
-use perfwatch_model::{Iteration, SessionStatus};
+use perfwatch_model::{Iteration, SessionStatus, ShellCorrection};
 
 /// How a run ended.
 #[derive(Debug)]
@@ -24,6 +25,10 @@ pub struct Outcome {
     /// What stopped the run early; `None` when it completed. Its
     /// [`RunError::exit_code`] is the exit code to use.
     pub stopped_by: Option<RunError>,
+    /// The shell start-up correction subtracted from the iterations of
+    /// shell commands, when one was measured (see
+    /// [`crate::shell_correction`]).
+    pub shell_correction: Option<ShellCorrection>,
 }
 
 impl Outcome {
@@ -35,7 +40,10 @@ impl Outcome {
     }
 }
 
-/// Run `plan`: the `setup` hook; warm-ups and measured iterations as
+/// Run `plan`: the `setup` hook; the shell start-up correction (with
+/// `plan.shell_correction`, when a variant runs through the shell; reported
+/// to `observer` and subtracted from those iterations, see
+/// [`crate::shell_correction`]); warm-ups and measured iterations as
 /// scheduled (see [`crate::schedule`]), each between the `prepare` and
 /// `conclude` hooks and reported to `observer` as it finishes; then the
 /// `cleanup` hook, which runs also after a failure or an interrupt.
@@ -62,7 +70,16 @@ pub fn run(
         resolved: &resolved,
     };
     let mut iterations = Vec::new();
-    let mut stopped_by = main_phase(&ctx, sources, observer, cancel, &mut iterations).err();
+    let mut correction = None;
+    let mut stopped_by = main_phase(
+        &ctx,
+        sources,
+        observer,
+        cancel,
+        &mut iterations,
+        &mut correction,
+    )
+    .err();
     if let Some(script) = &plan.hooks.cleanup {
         // After an interrupt the token is set; clean up anyway.
         let token = if cancel.is_cancelled() {
@@ -84,6 +101,7 @@ pub fn run(
         status,
         iterations,
         stopped_by,
+        shell_correction: correction,
     })
 }
 
@@ -93,10 +111,16 @@ fn main_phase(
     observer: &mut dyn Observer,
     cancel: &Cancel,
     iterations: &mut Vec<Iteration>,
+    correction: &mut Option<ShellCorrection>,
 ) -> Result<(), RunError> {
     let plan = ctx.plan;
     if let Some(script) = &plan.hooks.setup {
         run_hook(ctx, "setup", script, &environment(plan, None, None), cancel)?;
+    }
+    if plan.shell_correction && plan.uses_shell() {
+        let measured = shell_correction::measure(ctx, cancel)?;
+        observer.shell_correction(&measured);
+        *correction = Some(measured);
     }
     let mut schedule = Schedule::new(plan.variants.len(), plan.warmup, plan.runs, plan.order);
     let mut estimate = schedule.estimate_total();
@@ -112,10 +136,15 @@ fn main_phase(
         if let Some(script) = plan.hooks.prepare_for(slot.variant) {
             run_hook(ctx, "prepare", script, &env, cancel)?;
         }
-        let it = match measure(ctx, slot.variant, slot.warmup, index, sources, cancel)? {
+        let mut it = match measure(ctx, slot.variant, slot.warmup, index, sources, cancel)? {
             Ended::Finished(it) => *it,
             Ended::Cancelled => return Err(RunError::Interrupted),
         };
+        if let Some(c) = correction.as_ref() {
+            if plan.command_for(slot.variant).shell {
+                shell_correction::apply(&mut it, c);
+            }
+        }
         schedule.finished(slot, it.wall_s);
         let failure = (!it.succeeded() && !it.timed_out && !plan.ignore_failure).then(|| {
             RunError::CommandFailed {

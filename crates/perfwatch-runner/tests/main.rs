@@ -8,4 +8,5 @@ mod failures;
 mod hooks;
 mod kill;
 mod measurement;
+mod shell_correction;
 mod spans;

@@ -1,7 +1,7 @@
 //! The `Store` trait: everything perfwatch persists, whatever the backend.
 
 use crate::{Baseline, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow};
-use perfwatch_model::{Iteration, Session, SessionStatus};
+use perfwatch_model::{Iteration, Session, SessionStatus, ShellCorrection};
 
 /// Persistence of sessions, iterations, stages and baselines.
 ///
@@ -21,6 +21,10 @@ pub trait Store: Send + Sync {
     /// Stores one finished iteration with its stages, in one transaction,
     /// so that a crash later never loses it.
     fn add_iteration(&self, session_id: &str, iteration: &Iteration) -> Result<()>;
+
+    /// Records the shell start-up correction a running session measured
+    /// (known only once the run started, after the session was created).
+    fn set_shell_correction(&self, id: &str, correction: &ShellCorrection) -> Result<()>;
 
     /// Records how and when a session ended.
     fn finish_session(&self, id: &str, status: SessionStatus, finished_at: &str) -> Result<()>;

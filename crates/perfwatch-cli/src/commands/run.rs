@@ -134,6 +134,7 @@ fn run_one(
         Err(e) => {
             // Shown as it ended, though the store could not say so.
             session.status = status;
+            session.shell_correction = outcome.shell_correction.clone();
             session.finished_at = Some(finished_at);
             Some(e)
         }

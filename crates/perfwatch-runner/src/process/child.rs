@@ -1,15 +1,19 @@
 //! One spawned process in its own process group, waited for with
-//! `waitid`/`wait4` so that its figures are its own.
+//! `waitid`/`wait4` (ours or the spawner's) so that its figures are its
+//! own.
 
 use super::procfs::Pid;
 use super::signal;
 use super::stderr_tail::StderrTail;
 use crate::error::Termination;
+use crate::spawner::{self, SpawnFailure};
+use std::fs::File;
 use std::io;
+use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What to spawn.
 #[derive(Debug, Clone, Copy)]
@@ -60,16 +64,43 @@ impl Usage {
 pub(crate) struct Child {
     pid: Pid,
     reaped: bool,
+    /// Who forked it, and so who reaps it.
+    parent: Parent,
+    /// When the spawner forked it (`CLOCK_MONOTONIC`, ns).
+    forked_ns: Option<i64>,
     /// The stderr pipe until [`Child::capture_stderr`] takes it.
-    stderr_pipe: Option<std::process::ChildStderr>,
+    stderr_pipe: Option<File>,
     echo_stderr: bool,
     stderr: Option<StderrTail>,
 }
 
+/// The parent of a [`Child`].
+#[derive(Debug, Clone, Copy)]
+enum Parent {
+    /// This process.
+    Us,
+    /// The spawner, which reaps on request.
+    Spawner(&'static spawner::Client),
+}
+
 impl Child {
     /// Spawn `spec` in a new process group, stdin from `/dev/null`, stdout
-    /// to `/dev/null` (or ours), stderr captured.
+    /// to `/dev/null` (or ours), stderr captured: through the spawner when
+    /// it runs (see [`crate::spawner`]), directly otherwise.
     pub fn spawn(spec: SpawnSpec<'_>) -> io::Result<Child> {
+        if let Some(client) = spawner::client() {
+            match Child::spawn_through(client, spec) {
+                Ok(child) => return Ok(child),
+                Err(SpawnFailure::Exec(e)) => return Err(e),
+                // The spawner is gone: spawn directly from now on.
+                Err(SpawnFailure::Transport) => {}
+            }
+        }
+        Child::spawn_direct(spec)
+    }
+
+    /// Spawn `spec` from this process (`posix_spawn` or `vfork`).
+    pub fn spawn_direct(spec: SpawnSpec<'_>) -> io::Result<Child> {
         let mut cmd = Command::new(spec.program);
         cmd.arg0(spec.arg0)
             .args(spec.args)
@@ -86,17 +117,71 @@ impl Child {
             cmd.current_dir(dir);
         }
         let mut std_child = cmd.spawn()?;
-        let mut child = Child {
+        // From here on the `Child` owns the process: std's handle is
+        // dropped without waiting, and we reap with wait4 ourselves.
+        Ok(Child {
             pid: std_child.id() as Pid,
             reaped: false,
-            stderr_pipe: None,
+            parent: Parent::Us,
+            forked_ns: None,
+            stderr_pipe: std_child
+                .stderr
+                .take()
+                .map(|p| File::from(OwnedFd::from(p))),
             echo_stderr: spec.show_output,
             stderr: None,
+        })
+    }
+
+    /// Spawn `spec` through the spawner.
+    fn spawn_through(
+        client: &'static spawner::Client,
+        spec: SpawnSpec<'_>,
+    ) -> Result<Child, SpawnFailure> {
+        let (stderr_read, stderr_write) = cloexec_pipe().map_err(SpawnFailure::Exec)?;
+        let null = dev_null_file().map_err(SpawnFailure::Exec)?;
+        let stdout = std::io::stdout();
+        let stdout = if spec.show_output {
+            stdout.as_fd()
+        } else {
+            null.as_fd()
         };
-        // From here on `child` owns the process: std's handle is dropped
-        // without waiting, and we reap with wait4 ourselves.
-        child.stderr_pipe = std_child.stderr.take();
-        Ok(child)
+        // Where a direct spawn would start: our current directory, or
+        // `cwd` relative to it. Without one readable, the spawner's.
+        let here = std::env::current_dir().unwrap_or_default();
+        let cwd = spec.cwd.map_or_else(|| here.clone(), |d| here.join(d));
+        let req = spawner::spawn_request(spec.program, spec.arg0, spec.args, spec.env, &cwd);
+        let (pid, forked_ns) = client.spawn(req, [null.as_fd(), stdout, stderr_write.as_fd()])?;
+        // Only the child may hold the write end, or the pipe never ends.
+        drop(stderr_write);
+        Ok(Child {
+            pid,
+            reaped: false,
+            parent: Parent::Spawner(client),
+            forked_ns: Some(forked_ns),
+            stderr_pipe: Some(File::from(stderr_read)),
+            echo_stderr: spec.show_output,
+            stderr: None,
+        })
+    }
+
+    /// When its life began, for a clock started at `asked` (an `Instant`
+    /// read at `CLOCK_MONOTONIC` `asked_ns`, just before the spawn): the
+    /// spawner's fork, so that the hand-over to the spawner is not
+    /// counted; `asked` itself for a direct spawn (which forks at once).
+    pub fn started(&self, asked: Instant, asked_ns: i64) -> Instant {
+        let Some(forked_ns) = self.forked_ns else {
+            return asked;
+        };
+        let later = u64::try_from(forked_ns.saturating_sub(asked_ns)).unwrap_or(0);
+        let started = asked + Duration::from_nanos(later);
+        started.min(Instant::now())
+    }
+
+    /// Whether the spawner forked it: then only its pidfd tells when it
+    /// exits ([`Child::wait_exited`] needs to be its parent).
+    pub fn through_spawner(&self) -> bool {
+        matches!(self.parent, Parent::Spawner(_))
     }
 
     /// Process id, which is also the process group id.
@@ -108,6 +193,12 @@ impl Child {
     /// that its `/proc/<pid>/io` can still be read and its pid — the
     /// group id — cannot be reused while we clean up.
     pub fn wait_exited(&self) -> io::Result<()> {
+        if self.through_spawner() {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "only the spawner can wait for its children",
+            ));
+        }
         loop {
             // SAFETY: siginfo_t is plain old data, valid when zeroed;
             // waitid only writes into it.
@@ -133,7 +224,7 @@ impl Child {
 
     /// Reap the child: its exit status and its own resource usage.
     pub fn reap(&mut self) -> io::Result<(Termination, Usage)> {
-        let (status, ru) = wait4(self.pid)?;
+        let (status, ru) = self.wait4()?;
         self.reaped = true;
         Ok((
             Termination::from_wait_status(status),
@@ -171,7 +262,17 @@ impl Drop for Child {
         if !self.reaped {
             signal::kill_group(self.pid, libc::SIGKILL);
             signal::kill_pid(self.pid, libc::SIGKILL);
-            let _ = wait4(self.pid);
+            let _ = self.wait4();
+        }
+    }
+}
+
+impl Child {
+    /// `wait4` by whoever is the parent.
+    fn wait4(&self) -> io::Result<(i32, libc::rusage)> {
+        match self.parent {
+            Parent::Us => wait4(self.pid),
+            Parent::Spawner(client) => client.reap(self.pid),
         }
     }
 }
@@ -179,18 +280,36 @@ impl Drop for Child {
 /// `/dev/null` for a child's stdin or stdout: opened once, then duplicated
 /// (cheaper than `Stdio::null`'s open per spawn, between two iterations).
 fn dev_null() -> io::Result<Stdio> {
-    static DEV_NULL: std::sync::OnceLock<Option<std::fs::File>> = std::sync::OnceLock::new();
-    let file = DEV_NULL.get_or_init(|| {
-        std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/null")
-            .ok()
-    });
-    match file {
-        Some(f) => Ok(Stdio::from(f.try_clone()?)),
-        None => Ok(Stdio::null()),
+    match dev_null_file() {
+        Ok(f) => Ok(Stdio::from(f.try_clone()?)),
+        Err(_) => Ok(Stdio::null()),
     }
+}
+
+/// `/dev/null`, opened once for reading and writing.
+fn dev_null_file() -> io::Result<&'static File> {
+    static DEV_NULL: std::sync::OnceLock<Option<File>> = std::sync::OnceLock::new();
+    DEV_NULL
+        .get_or_init(|| {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open("/dev/null")
+                .ok()
+        })
+        .as_ref()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "cannot open /dev/null"))
+}
+
+/// A pipe whose both ends close on exec.
+fn cloexec_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both were just created for us.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
 /// Blocking `wait4` on one pid, retried on EINTR.

@@ -11,7 +11,9 @@ mod supervise;
 mod tree;
 mod workers;
 
+pub(crate) use crate::spawner::monotonic_ns;
 pub(crate) use child::{Child, SpawnSpec};
 pub(crate) use monitor::Stop;
-pub(crate) use procfs::reset_own_peak_rss;
-pub(crate) use supervise::{supervise, Supervision};
+pub(crate) use pidfd::PidFd;
+pub(crate) use procfs::{page_size, reset_own_peak_rss};
+pub(crate) use supervise::{supervise, Supervised, Supervision};

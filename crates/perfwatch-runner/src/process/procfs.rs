@@ -143,9 +143,11 @@ pub(crate) fn page_size() -> u64 {
 /// Linux charges a program the peak resident size of the process that
 /// spawned it: `exec` folds the replaced address space's peak — for
 /// `vfork`/`posix_spawn`, ours — into the new program's `ru_maxrss`. So
-/// before each spawn the runner lowers our peak to our current size; what
-/// remains is a floor of our current resident size under every child's
-/// `max_rss_bytes` (a few MB for the CLI).
+/// before each direct spawn the runner lowers our peak to our current
+/// size; what remains is a floor of our current resident size under every
+/// child's `max_rss_bytes` (8–16 MB for the CLI). Children of the
+/// [`spawner`](crate::spawner) do not inherit our peak and need no reset;
+/// this is for the direct spawns without it (library use, old kernels).
 pub(crate) fn reset_own_peak_rss() {
     use std::io::Write;
     // Opened once: this runs between two measured iterations.

@@ -82,10 +82,17 @@ fn supervise_with(
         cancel: s.cancel,
         grace: GRACE,
     };
-    let pidfd = if use_pidfd {
+    let pidfd = if use_pidfd || child.through_spawner() {
         PidFd::open(child.pid())
     } else {
         Err(std::io::ErrorKind::Unsupported.into())
+    };
+    // Only the parent can `waitid` for a child, so the spawner's children
+    // are watched through their pidfd or not at all (the spawner is only
+    // started where pidfds work).
+    let pidfd = match pidfd {
+        Err(e) if child.through_spawner() => return Err(e),
+        other => other,
     };
     child.capture_stderr(pidfd.is_ok())?;
     let (wall, report) = match pidfd {

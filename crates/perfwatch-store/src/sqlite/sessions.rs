@@ -4,7 +4,7 @@ use super::fail::{json, to_json, Fail, R};
 use crate::id::{is_lower_hex, MIN_PREFIX_LEN};
 use crate::{SessionFilter, SessionRow, StoreError};
 use perfwatch_model::owner::{Liveness, Owner};
-use perfwatch_model::{GitInfo, ImportOrigin, Session, SessionStatus};
+use perfwatch_model::{GitInfo, ImportOrigin, Session, SessionStatus, ShellCorrection};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 /// Columns read by [`session_from_row`], in order.
@@ -80,6 +80,18 @@ pub fn require(conn: &Connection, id: &str) -> R<()> {
     } else {
         Err(not_found(id))
     }
+}
+
+/// Records a session's shell start-up correction.
+pub fn set_shell_correction(conn: &Connection, id: &str, correction: &ShellCorrection) -> R<()> {
+    let changed = conn.execute(
+        "UPDATE sessions SET shell_correction = ?2 WHERE id = ?1",
+        params![id, to_json(correction)?],
+    )?;
+    if changed == 0 {
+        return Err(not_found(id));
+    }
+    Ok(())
 }
 
 /// Records the end of a session.

@@ -3,7 +3,7 @@
 use super::{baselines, iterations, series, sessions, SqliteStore};
 use crate::id::check_session_id;
 use crate::{Baseline, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow, Store};
-use perfwatch_model::{Iteration, Session, SessionStatus};
+use perfwatch_model::{Iteration, Session, SessionStatus, ShellCorrection};
 
 impl Store for SqliteStore {
     fn location(&self) -> String {
@@ -20,6 +20,10 @@ impl Store for SqliteStore {
             iterations::insert(tx, session_id, iteration)?;
             sessions::touch(tx, session_id)
         })
+    }
+
+    fn set_shell_correction(&self, id: &str, correction: &ShellCorrection) -> Result<()> {
+        self.write(|tx| sessions::set_shell_correction(tx, id, correction))
     }
 
     fn finish_session(&self, id: &str, status: SessionStatus, finished_at: &str) -> Result<()> {

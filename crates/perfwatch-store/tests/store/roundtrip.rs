@@ -1,9 +1,32 @@
 //! Sessions and iterations come back exactly as stored.
 
 use super::support::{bare_iteration, full_iteration, session, TempDb};
-use perfwatch_model::{Iteration, SessionStatus};
+use perfwatch_model::{Iteration, SessionStatus, ShellCorrection};
 use perfwatch_store::{SessionFilter, SqliteStore, Store, StoreError};
 use proptest::prelude::*;
+
+#[test]
+fn a_shell_correction_set_after_creation_is_loaded_with_the_session() {
+    let db = TempDb::new();
+    let store = db.open();
+    let mut s = session("pipeline", "2024-05-01T12:00:00Z");
+    s.shell_correction = None;
+    store.create_session(&s).unwrap();
+    let correction = ShellCorrection {
+        shell: "bash --norc".into(),
+        wall_s: 0.0012,
+        user_s: 0.0004,
+        sys_s: 0.0006,
+        runs: 50,
+    };
+    store.set_shell_correction(&s.id, &correction).unwrap();
+    let (loaded, _) = db.open().load_session(&s.id).unwrap();
+    assert_eq!(loaded.shell_correction, Some(correction.clone()));
+    assert!(matches!(
+        store.set_shell_correction("0123456789abcdef", &correction),
+        Err(StoreError::SessionNotFound { .. })
+    ));
+}
 
 #[test]
 fn a_session_with_iterations_round_trips() {

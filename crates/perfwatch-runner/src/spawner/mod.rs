@@ -1,0 +1,160 @@
+//! The spawner: a small process, forked from perfwatch before it grows,
+//! that starts the measured commands so that their peak memory is theirs.
+//!
+//! # Why
+//!
+//! Linux charges an exec'd program the peak resident size of the address
+//! space it replaces (`exec` folds the old memory's high-water mark into
+//! the process's `ru_maxrss`). Spawned straight from perfwatch, that old
+//! memory is perfwatch's (with `vfork`/`posix_spawn`, the very same; with
+//! `fork`, its copied pages), so a small program like `gzip` reported
+//! 8–16 MiB where GNU `time` says 1.4 MiB. Spawned from a process whose
+//! own memory is tiny, a program's `max_rss_bytes` is its own to within a
+//! few percent.
+//!
+//! # How
+//!
+//! [`start`] forks the spawner at the very start of `main`, before any
+//! thread or big allocation exists. It is never exec'd; it talks to
+//! perfwatch over a `socketpair(AF_UNIX, SOCK_SEQPACKET)`:
+//!
+//! * *spawn*: program, argv, full environment, working directory, and
+//!   stdin/stdout/stderr passed as descriptors (`SCM_RIGHTS`). It forks;
+//!   the child calls `setpgid(0, 0)`, `dup2`s its stdio, `chdir`s, resets
+//!   signals and `execve`s. The reply comes when the `execve` succeeded
+//!   (pid) or failed (its `errno`, through a close-on-exec pipe).
+//! * *reap*: `wait4(pid)`, replying with the status and resource usage.
+//!
+//! Everything else stays in perfwatch: it watches the child through a
+//! pidfd (which works on processes that are not its children), samples
+//! `/proc`, reads `/proc/<pid>/io` of the exited child — a zombie until
+//! perfwatch asks for the reap — and signals the process group, in the
+//! order the supervision documents.
+//!
+//! When perfwatch ends, even by SIGKILL, the spawner sees end of file on
+//! the socket, SIGKILLs the process groups of the children it has not
+//! reaped, and exits: a killed perfwatch leaves no measured command (nor
+//! a hook it was running) behind. Descendants that left the process group
+//! (`setsid`) are not reached that way.
+//!
+//! Without [`start`] (library use, tests) or where pidfds are missing
+//! (Linux before 5.3), commands are spawned directly, with the floor that
+//! brings (see the crate documentation).
+
+mod client;
+pub(crate) mod protocol;
+mod zygote;
+
+pub(crate) use client::{spawn_request, Client, SpawnFailure};
+
+use std::io;
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::sync::OnceLock;
+
+/// The running spawner, once [`start`]ed.
+static SPAWNER: OnceLock<Client> = OnceLock::new();
+
+/// Why [`start`] did not start the spawner. Either way, commands are
+/// still spawned (directly); only their peak memory has a floor.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The process already runs other threads: forking now could copy a
+    /// lock another thread holds.
+    #[error("start the spawner before any other thread ({threads} are running)")]
+    Threaded {
+        /// How many threads were counted.
+        threads: usize,
+    },
+    /// The kernel has no pidfds (Linux before 5.3), which perfwatch needs
+    /// to watch children it did not fork itself.
+    #[error("pidfds are not available: {0}")]
+    NoPidfd(#[source] io::Error),
+    /// Creating the socket or forking failed.
+    #[error("start the spawner: {0}")]
+    Io(#[source] io::Error),
+}
+
+/// Start the spawner that measured commands are spawned from, so that
+/// their peak resident size is not inflated by perfwatch's own.
+///
+/// Call it first thing in `main`, before any thread exists and before
+/// anything big is allocated (the spawner is a copy of the process as it
+/// is now). It refuses ([`StartError::Threaded`]) when other threads run.
+/// Calling it again once started does nothing. When it fails, the runner
+/// spawns commands directly, as it does when this is never called.
+pub fn start() -> Result<(), StartError> {
+    if SPAWNER.get().is_some() {
+        return Ok(());
+    }
+    let threads = thread_count().map_err(StartError::Io)?;
+    if threads != 1 {
+        return Err(StartError::Threaded { threads });
+    }
+    // SAFETY: getpid has no preconditions.
+    let own = unsafe { libc::getpid() };
+    crate::process::PidFd::open(own).map_err(StartError::NoPidfd)?;
+    let (ours, theirs) = socket_pair().map_err(StartError::Io)?;
+    // SAFETY: this process is single-threaded (checked above), so the
+    // child is a consistent copy; it runs `zygote::serve`, which never
+    // returns into our caller's code.
+    match unsafe { libc::fork() } {
+        -1 => Err(StartError::Io(io::Error::last_os_error())),
+        0 => {
+            drop(ours);
+            zygote::serve(theirs)
+        }
+        _ => {
+            drop(theirs);
+            // Single-threaded: nobody else can have set it meanwhile.
+            let _ = SPAWNER.set(Client::new(ours));
+            Ok(())
+        }
+    }
+}
+
+/// Whether commands are spawned through the spawner now: it was
+/// [`start`]ed and still answers.
+pub fn is_running() -> bool {
+    client().is_some()
+}
+
+/// The spawner's connection, while usable.
+pub(crate) fn client() -> Option<&'static Client> {
+    SPAWNER.get().filter(|c| c.usable())
+}
+
+/// `CLOCK_MONOTONIC` in ns: the clock of [`std::time::Instant`] on Linux,
+/// and the same in every process.
+pub(crate) fn monotonic_ns() -> i64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, exclusive pointer for the call.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec
+        .saturating_mul(1_000_000_000)
+        .saturating_add(ts.tv_nsec)
+}
+
+fn thread_count() -> io::Result<usize> {
+    Ok(std::fs::read_dir("/proc/self/task")?.count())
+}
+
+fn socket_pair() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors.
+    let r = unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    };
+    if r != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both were just created for us.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}

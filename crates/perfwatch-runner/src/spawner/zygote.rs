@@ -1,0 +1,324 @@
+//! The spawner process: forked from perfwatch before it grew, it serves
+//! spawn and reap requests until perfwatch goes away, then kills what it
+//! started and exits.
+
+use super::protocol::{self, RawUsage, Reply, Request, SpawnRequest};
+use std::ffi::{c_char, CString};
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+/// Signals the spawner ignores: the terminal's Ctrl-C and Ctrl-\, a hang-up
+/// and SIGTERM sent to perfwatch's process group must not end it while
+/// perfwatch still cleans up (perfwatch's own end makes it exit). Its
+/// children get these back at their default, and so does SIGPIPE (which
+/// Rust's runtime ignores).
+const IGNORED: [libc::c_int; 5] = [
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGHUP,
+    libc::SIGTERM,
+    libc::SIGPIPE,
+];
+
+/// Serve requests on `sock` until it reaches end of file, then SIGKILL the
+/// process groups of the children not yet reaped, and exit. Never returns
+/// into the caller's code: the process ends with `_exit`.
+pub(crate) fn serve(sock: OwnedFd) -> ! {
+    let served = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| serve_until_eof(sock)));
+    // SAFETY: `_exit` ends this process at once, without running
+    // destructors or exit handlers that belong to perfwatch.
+    unsafe { libc::_exit(i32::from(served.is_err())) }
+}
+
+fn serve_until_eof(sock: OwnedFd) {
+    detach();
+    let mut live: Vec<libc::pid_t> = Vec::new();
+    // Any error on the socket means perfwatch is gone or broken: stop.
+    while let Ok(Some((bytes, fds))) = protocol::recv(sock.as_fd()) {
+        let reply = match Request::decode(&bytes) {
+            Some(Request::Spawn(req)) => spawn(&req, &fds, &mut live),
+            Some(Request::Reap { pid }) => reap(pid, &mut live),
+            None => Reply::Failed {
+                errno: libc::EINVAL,
+            },
+        };
+        // Our copies of the child's stdio must not keep its pipes open.
+        drop(fds);
+        if protocol::send(sock.as_fd(), &reply.encode(), &[]).is_err() {
+            break;
+        }
+    }
+    for &pid in &live {
+        // SAFETY: kill takes plain integers. The children are unreaped, so
+        // their pids, which are also their group ids, are not reused.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+            libc::kill(pid, libc::SIGKILL);
+        }
+    }
+}
+
+/// Make this process small and quiet: give freed heap back, ignore the
+/// terminal's signals, hold none of perfwatch's standard streams (a pipe
+/// reader waiting for perfwatch's output to end must not wait for us).
+fn detach() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: malloc_trim only returns free heap memory to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+    drop_dead_stack();
+    for sig in IGNORED {
+        // SAFETY: setting a disposition to SIG_IGN installs no handler.
+        unsafe { libc::signal(sig, libc::SIG_IGN) };
+    }
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16
+    // bytes; the name is a static literal.
+    unsafe { libc::prctl(libc::PR_SET_NAME, c"perfwatch-spawn".as_ptr()) };
+    if let Ok(null) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+    {
+        for fd in 0..3 {
+            // SAFETY: dup2 onto the standard descriptors; nothing of ours
+            // uses them after this.
+            unsafe { libc::dup2(null.as_raw_fd(), fd) };
+        }
+    }
+}
+
+/// Give back the stack pages below what this process still uses: the
+/// deepest frames perfwatch reached before the fork (argument parsing, in
+/// an unoptimised build hundreds of KiB) would otherwise be copied into
+/// every child and count in its peak. Best effort.
+fn drop_dead_stack() {
+    /// Stack kept below the current frame, for the calls still to come
+    /// (they fault pages back in as needed, zero-filled).
+    const KEEP: usize = 64 * 1024;
+    let marker = 0u8;
+    let sp = std::ptr::addr_of!(marker) as usize;
+    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+        return;
+    };
+    let Some(start) = maps
+        .lines()
+        .find(|l| l.ends_with("[stack]"))
+        .and_then(|l| l.split('-').next())
+        .and_then(|s| usize::from_str_radix(s, 16).ok())
+    else {
+        return;
+    };
+    let page = crate::process::page_size() as usize;
+    let end = sp.saturating_sub(KEEP) & !(page - 1);
+    if end > start {
+        // SAFETY: [start, end) lies below this (only) thread's stack
+        // pointer by more than KEEP bytes: no live data is there, and no
+        // signal handler can run on it (there are none). MADV_DONTNEED
+        // makes those pages read back as zeros if touched again.
+        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED) };
+    }
+}
+
+/// What `execve` needs, built before `fork` so that the child only makes
+/// async-signal-safe calls.
+struct Prepared {
+    program: CString,
+    _argv: Vec<CString>,
+    argv_ptrs: Vec<*const c_char>,
+    _env: Vec<CString>,
+    env_ptrs: Vec<*const c_char>,
+    cwd: Option<CString>,
+}
+
+impl Prepared {
+    /// `None` when a string holds a NUL byte.
+    fn new(req: &SpawnRequest) -> Option<Prepared> {
+        let strings = |list: &[Vec<u8>]| -> Option<Vec<CString>> {
+            list.iter().map(|s| CString::new(s.clone()).ok()).collect()
+        };
+        let pointers = |list: &[CString]| -> Vec<*const c_char> {
+            list.iter()
+                .map(|s| s.as_ptr())
+                .chain(std::iter::once(std::ptr::null()))
+                .collect()
+        };
+        let argv = strings(&req.argv)?;
+        let env = strings(&req.env)?;
+        Some(Prepared {
+            program: CString::new(req.program.clone()).ok()?,
+            argv_ptrs: pointers(&argv),
+            _argv: argv,
+            env_ptrs: pointers(&env),
+            _env: env,
+            cwd: if req.cwd.is_empty() {
+                None
+            } else {
+                Some(CString::new(req.cwd.clone()).ok()?)
+            },
+        })
+    }
+}
+
+/// Fork and exec `req` with `stdio` as its descriptors 0, 1 and 2; the
+/// reply comes once `execve` succeeded or failed, so the child is in its
+/// own process group by then.
+fn spawn(req: &SpawnRequest, stdio: &[OwnedFd], live: &mut Vec<libc::pid_t>) -> Reply {
+    let failed = |errno| Reply::Failed { errno };
+    if stdio.len() != 3 || req.argv.is_empty() {
+        return failed(libc::EINVAL);
+    }
+    let Some(prepared) = Prepared::new(req) else {
+        return failed(libc::EINVAL);
+    };
+    let stdio = [
+        stdio[0].as_raw_fd(),
+        stdio[1].as_raw_fd(),
+        stdio[2].as_raw_fd(),
+    ];
+    let (report_read, report_write) = match cloexec_pipe() {
+        Ok(p) => p,
+        Err(e) => return failed(e.raw_os_error().unwrap_or(libc::EIO)),
+    };
+    let forked_ns = super::monotonic_ns();
+    // SAFETY: this process is single-threaded (it was forked from a
+    // single-threaded perfwatch and starts no threads), and the child
+    // only makes async-signal-safe calls before `execve` or `_exit`.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return failed(
+            io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(libc::EIO),
+        );
+    }
+    if pid == 0 {
+        exec_child(&prepared, stdio, report_write.as_raw_fd());
+    }
+    drop(report_write);
+    match read_errno(&report_read) {
+        Some(errno) => {
+            let _ = wait4(pid);
+            failed(errno)
+        }
+        None => {
+            live.push(pid);
+            Reply::Spawned { pid, forked_ns }
+        }
+    }
+}
+
+/// In the forked child: its own process group, the given stdio, the
+/// working directory, default signals, then `execve`. On failure the
+/// `errno` goes to `report` (closed on exec, so a successful exec leaves
+/// it empty) and the child exits with 127.
+fn exec_child(p: &Prepared, stdio: [RawFd; 3], report: RawFd) -> ! {
+    // Plain loops and calls only: in an unoptimised build every iterator
+    // adapter is a function of its own, and each page of code the child
+    // touches counts in the program's peak (exec charges it our peak).
+    //
+    // SAFETY: only async-signal-safe calls on memory prepared before the
+    // fork; every path ends in execve or _exit. The stdio descriptors are
+    // all above 2 (our 0–2 are /dev/null, see `detach`), so no dup2
+    // overwrites a descriptor a later one copies from.
+    unsafe {
+        let mut ok = libc::setpgid(0, 0) == 0;
+        let mut to = 0;
+        while ok && to < 3 {
+            ok = libc::dup2(stdio[to as usize], to) == to;
+            to += 1;
+        }
+        if ok {
+            if let Some(dir) = &p.cwd {
+                ok = libc::chdir(dir.as_ptr()) == 0;
+            }
+        }
+        if ok {
+            let mut i = 0;
+            while i < IGNORED.len() {
+                libc::signal(IGNORED[i], libc::SIG_DFL);
+                i += 1;
+            }
+            let mut none: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut none);
+            libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
+            libc::execve(
+                p.program.as_ptr(),
+                p.argv_ptrs.as_ptr(),
+                p.env_ptrs.as_ptr(),
+            );
+        }
+        let errno = *libc::__errno_location();
+        let bytes = errno.to_ne_bytes();
+        libc::write(report, bytes.as_ptr().cast(), bytes.len());
+        libc::_exit(127)
+    }
+}
+
+/// The child's `errno`, or `None` when the pipe closed empty (the exec
+/// succeeded).
+fn read_errno(pipe: &OwnedFd) -> Option<i32> {
+    let mut buf = [0u8; 4];
+    let mut got = 0;
+    while got < buf.len() {
+        // SAFETY: reads into the unfilled rest of `buf`.
+        let n = unsafe {
+            libc::read(
+                pipe.as_raw_fd(),
+                buf[got..].as_mut_ptr().cast(),
+                buf.len() - got,
+            )
+        };
+        match n {
+            0 => break,
+            n if n > 0 => got += n as usize,
+            _ if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
+            _ => break,
+        }
+    }
+    (got == buf.len()).then(|| i32::from_ne_bytes(buf))
+}
+
+fn reap(pid: libc::pid_t, live: &mut Vec<libc::pid_t>) -> Reply {
+    let Some(at) = live.iter().position(|&p| p == pid) else {
+        return Reply::Failed {
+            errno: libc::ECHILD,
+        };
+    };
+    match wait4(pid) {
+        Ok((status, usage)) => {
+            live.swap_remove(at);
+            Reply::Reaped { status, usage }
+        }
+        Err(e) => Reply::Failed {
+            errno: e.raw_os_error().unwrap_or(libc::EIO),
+        },
+    }
+}
+
+fn wait4(pid: libc::pid_t) -> io::Result<(i32, RawUsage)> {
+    let mut status = 0;
+    // SAFETY: rusage is plain old data, valid when zeroed.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: both pointers are valid and exclusive for the call.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+        if r == pid {
+            return Ok((status, RawUsage::from_rusage(&ru)));
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+fn cloexec_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both were just created for us.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
