@@ -24,6 +24,8 @@
 //!     perfwatch_version: "0".into(),
 //!     status: SessionStatus::Complete,
 //!     baseline: None,
+//!     shell_correction: None,
+//!     imported: None,
 //! };
 //! let iterations: Vec<Iteration> = (0..10)
 //!     .map(|i| Iteration {

@@ -26,6 +26,7 @@ mod gate_report;
 mod history_detect;
 mod hooks;
 mod hostile_text;
+mod hyperfine_interop;
 mod import_hyperfine;
 mod interrupt;
 mod markdown_summary;

@@ -24,6 +24,8 @@
 //!     perfwatch_version: "0.1.0".into(),
 //!     status: SessionStatus::Running,
 //!     baseline: None,
+//!     shell_correction: None,
+//!     imported: None,
 //! };
 //! store.create_session(&session)?;
 //! store.add_iteration(&session.id, &Iteration { wall_s: 1.5, ..Iteration::default() })?;
