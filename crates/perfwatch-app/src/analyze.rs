@@ -2,7 +2,7 @@
 //! analysis of a session — summaries → comparisons → findings → health →
 //! gate verdict, in that order, from the same options.
 
-use crate::compare::{compare_against_first, compare_with_reference};
+use crate::compare::{compare_against_first, compare_with_reference, pairing_note};
 use crate::options::Options;
 use crate::AppError;
 use perfwatch_analysis::{diagnose, evaluate, health, summarize_session};
@@ -82,7 +82,11 @@ fn analyze_with(
     if let Some(r) = reference {
         let label = candidate_label(&export.session);
         match compare_with_reference(&r.export, &r.label, &export, &label, &opts.compare) {
-            Ok(c) => export.comparisons.extend(c),
+            Ok(c) => {
+                export.comparisons.extend(c);
+                let note = pairing_note(&r.export, &r.label, &export, &label);
+                export.notes.extend(note);
+            }
             Err(e) => refused = Some(e),
         }
     }

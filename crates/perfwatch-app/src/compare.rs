@@ -41,6 +41,25 @@ pub fn match_variants(base: &SessionExport, cand: &SessionExport) -> Vec<(usize,
     }
 }
 
+/// The note an analysis carries when its only variant was compared with the
+/// reference's only variant of another name (a hyperfine command with
+/// perfwatch's `default`): the pairing is by position, and says so.
+pub fn pairing_note(
+    base: &SessionExport,
+    base_label: &str,
+    cand: &SessionExport,
+    cand_label: &str,
+) -> Option<String> {
+    match (base.variants.as_slice(), cand.variants.as_slice()) {
+        ([b], [c]) if b.name != c.name => Some(format!(
+            "variant `{}` of {cand_label} compared with variant `{}` of {base_label}: \
+             the only variant on each side, though named differently",
+            c.name, b.name
+        )),
+        _ => None,
+    }
+}
+
 /// Compares `cand` with the reference `base` variant by variant, naming
 /// each side by its label (and the variant, where there are several or it
 /// is not `default`). Fails when nothing can be compared.
@@ -94,4 +113,88 @@ pub fn compare_with_reference(
         )));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use perfwatch_model::{CommandSpec, HostInfo, Session, SessionStatus, SCHEMA_V1};
+
+    fn export(names: &[&str]) -> SessionExport {
+        let variant = |name: &&str| VariantExport {
+            name: name.to_string(),
+            description: None,
+            iterations: Vec::new(),
+            summary: Default::default(),
+            stages: Vec::new(),
+            warnings: Vec::new(),
+        };
+        SessionExport {
+            schema: SCHEMA_V1.into(),
+            session: Session {
+                id: "0".repeat(32),
+                started_at: String::new(),
+                finished_at: None,
+                benchmark: "b".into(),
+                command: CommandSpec {
+                    argv: vec![],
+                    shell: false,
+                },
+                variants: vec![],
+                git: None,
+                host: HostInfo::default(),
+                perfwatch_version: String::new(),
+                status: SessionStatus::Complete,
+                baseline: None,
+                shell_correction: None,
+                imported: None,
+                owner: None,
+            },
+            variants: names.iter().map(variant).collect(),
+            comparisons: vec![],
+            findings: vec![],
+            health: None,
+            gate: None,
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn variants_pair_by_name_or_as_the_only_one_of_each_side() {
+        type Case<'a> = (&'a [&'a str], &'a [&'a str], Vec<(usize, usize)>);
+        let cases: Vec<Case> = vec![
+            (&["default"], &["default"], vec![(0, 0)]),
+            (&["sleep 0.02"], &["default"], vec![(0, 0)]),
+            (&["a", "b"], &["b", "c"], vec![(1, 0)]),
+            (&["a", "b"], &["c"], vec![]),
+            (&["a"], &["b", "c"], vec![]),
+        ];
+        for (base, cand, expected) in cases {
+            assert_eq!(
+                match_variants(&export(base), &export(cand)),
+                expected,
+                "{base:?} vs {cand:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn pairing_the_only_variants_of_different_names_is_said() {
+        let note = pairing_note(
+            &export(&["sleep 0.02"]),
+            "hf.json",
+            &export(&["default"]),
+            "ab12cd34",
+        );
+        assert_eq!(
+            note.as_deref(),
+            Some(
+                "variant `default` of ab12cd34 compared with variant `sleep 0.02` of hf.json: \
+                 the only variant on each side, though named differently"
+            )
+        );
+        for (base, cand) in [(&["default"][..], &["default"][..]), (&["a", "b"], &["c"])] {
+            assert_eq!(pairing_note(&export(base), "x", &export(cand), "y"), None);
+        }
+    }
 }

@@ -35,6 +35,9 @@ pub enum AppError {
         /// What is wrong with it.
         message: String,
     },
+    /// Another tool's results file given as input could not be read as one.
+    #[error(transparent)]
+    Import(#[from] perfwatch_import::ImportError),
     /// A name given as a session, baseline or file is none of them.
     #[error("`{spec}` is {what}")]
     Unknown {
@@ -79,6 +82,7 @@ impl AppError {
             AppError::NoHistory { .. }
             | AppError::Read { .. }
             | AppError::BadExport { .. }
+            | AppError::Import(_)
             | AppError::Unknown { .. }
             | AppError::NothingToCompare(_)
             | AppError::BadRequest(_) => true,

@@ -1,5 +1,6 @@
 //! Loading what is stored — sessions, saved baselines, exported JSON
-//! files — and analysing it with [`analyze`](crate::analyze()).
+//! files, hyperfine exports — and analysing it with
+//! [`analyze`](crate::analyze()).
 
 use crate::analyze::{analyze, Analysis, ReferenceData};
 use crate::options::Options;
@@ -84,7 +85,7 @@ pub fn load_json(path: &Path) -> Result<Raw, AppError> {
         }
         None => {
             return Err(bad(format!(
-                "not a perfwatch export (no \"schema\" field; expected {SCHEMA_V1})"
+                "neither a perfwatch export (no \"schema\" field; expected {SCHEMA_V1}) nor a hyperfine export"
             )))
         }
     }
@@ -98,12 +99,47 @@ pub fn load_json(path: &Path) -> Result<Raw, AppError> {
     Ok((export.session, iterations))
 }
 
-/// What `compare` accepts on either side — a JSON file, a saved baseline
-/// or a session — with the label it goes by.
+/// A hyperfine `--export-json` file, imported in memory (nothing is
+/// stored) as [`perfwatch_import`] maps it: one session whose variants are
+/// the commands.
+///
+/// The session's id is the first 32 hex digits of the file's SHA-256, so
+/// that the same file goes by the same id in every comparison.
+pub fn load_hyperfine(path: &Path) -> Result<Raw, AppError> {
+    let (_, imported) = perfwatch_import::import_path(path)?;
+    let Some(one) = imported.into_iter().next() else {
+        return Err(AppError::BadExport {
+            path: path.to_path_buf(),
+            message: "holds no results".into(),
+        });
+    };
+    let mut session = one.session;
+    if let Some(origin) = &session.imported {
+        session.id = origin.sha256.chars().take(32).collect();
+    }
+    Ok((session, one.iterations))
+}
+
+/// Whether `path` is a hyperfine export, judged by content.
+fn is_hyperfine(path: &Path) -> bool {
+    matches!(
+        perfwatch_import::detect_source(path),
+        Ok(perfwatch_import::Source::Hyperfine)
+    )
+}
+
+/// What `compare` accepts on either side — a `perfwatch.session.v1` or
+/// hyperfine JSON file, a saved baseline or a session — with the label it
+/// goes by.
 pub fn load_any(store: Option<&dyn Store>, spec: &str) -> Result<(Raw, String), AppError> {
     let path = Path::new(spec);
     if spec.ends_with(".json") || path.is_file() {
-        return Ok((load_json(path)?, spec.to_string()));
+        let raw = if path.is_file() && is_hyperfine(path) {
+            load_hyperfine(path)?
+        } else {
+            load_json(path)?
+        };
+        return Ok((raw, spec.to_string()));
     }
     let Some(store) = store else {
         return Err(AppError::Unknown {
@@ -163,4 +199,43 @@ pub fn analyze_stored(
     let mut analysis = analyze(session, iterations, reference.as_ref(), opts);
     analysis.notes.extend(note);
     Ok(analysis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HYPERFINE: &str = r#"{"results": [{"command": "sleep 0.02", "mean": 0.021,
+        "stddev": 0.001, "median": 0.021, "user": 0.0005, "system": 0.0007,
+        "min": 0.020, "max": 0.022, "times": [0.020, 0.021, 0.022], "exit_codes": [0, 0, 0]}]}"#;
+
+    #[test]
+    fn a_hyperfine_export_loads_in_memory_with_an_id_from_its_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hf.json");
+        std::fs::write(&path, HYPERFINE).unwrap();
+        let spec = path.display().to_string();
+        let ((session, iterations), label) = load_any(None, &spec).unwrap();
+        assert_eq!(label, spec);
+        assert_eq!(session.variants[0].name, "sleep 0.02");
+        assert_eq!(iterations.len(), 3);
+        let sha = &session.imported.as_ref().unwrap().sha256;
+        assert_eq!(session.id, sha[..32]);
+        let ((again, _), _) = load_any(None, &spec).unwrap();
+        assert_eq!(again.id, session.id);
+    }
+
+    #[test]
+    fn json_that_is_neither_export_is_refused_with_both_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.json");
+        std::fs::write(&path, r#"{"name": "x"}"#).unwrap();
+        let err = load_any(None, &path.display().to_string()).unwrap_err();
+        assert!(err.is_usage());
+        let text = err.to_string();
+        assert!(
+            text.contains("perfwatch export") && text.contains("hyperfine"),
+            "{text}"
+        );
+    }
 }

@@ -223,9 +223,8 @@ fn record(
                 stored += 1;
             }
             Job::ShellCorrection(c) => {
-                patiently(ended, || store.set_shell_correction(&session.id, &c)).map_err(
-                    failed("record the shell correction".into(), stored, queued),
-                )?;
+                patiently(ended, || store.set_shell_correction(&session.id, &c))
+                    .map_err(failed("record the shell correction".into(), stored, queued))?;
                 session.shell_correction = Some(c);
             }
             Job::Finish {

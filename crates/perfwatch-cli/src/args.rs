@@ -60,7 +60,7 @@ pub enum Command {
     Run(RunArgs),
     /// Run variants of a benchmark interleaved and compare them against the first.
     Ab(AbArgs),
-    /// Compare two stored sessions, saved baselines or exported JSON files.
+    /// Compare two stored sessions, saved baselines, exported JSON or hyperfine files.
     Compare(CompareArgs),
     /// Save, list, show and delete named baselines.
     #[command(subcommand)]
@@ -69,7 +69,7 @@ pub enum Command {
     Sessions(SessionsArgs),
     /// Print a stored session's analysis again, as run printed it.
     Show(ShowArgs),
-    /// Export a stored session as JSON, CSV or Markdown.
+    /// Export a stored session as JSON, CSV, Markdown or hyperfine's JSON.
     Export(ExportArgs),
     /// Write a commented example perfwatch.toml.
     Init(InitArgs),
@@ -182,10 +182,50 @@ pub struct GateArgs {
 
 /// `perfwatch import`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "A hyperfine file becomes one session whose variants are its commands, \
+named after the command unless renamed. To compare it with `perfwatch run -- CMD`, whose \
+variant is `default`, either rename (`--variant-names default`) or just compare: two sessions \
+of one variant each are compared whatever the names.\n\n\
+hyperfine exports only the means of user and system CPU time: they are kept as reported \
+(shown by `show`, written by `export`) and not compared; wall time and peak memory are per \
+run and compared as usual.\n\n\
+A file already imported (same SHA-256) is refused, exit 2; --force imports it again.\n\n\
+Examples:\n  perfwatch import hf.json --benchmark nap --variant-names default\n  \
+perfwatch import hf.json --variant-name 'sleep 0.1=fast' --variant-name 'sleep 0.2=slow'"
+)]
 pub struct ImportArgs {
     /// hyperfine `--export-json` files, criterion `estimates.json` files or criterion directories.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Benchmark name [default: a hyperfine file's stem, criterion's benchmark id].
+    #[arg(long, value_name = "NAME")]
+    pub benchmark: Option<String>,
+    /// Variant names, one per command in the file's order (comma-separated).
+    #[arg(long, value_name = "A,B,…", value_delimiter = ',')]
+    pub variant_names: Vec<String>,
+    /// Rename the variant of command CMD (the name is after the last `=`).
+    /// Repeatable; other commands keep their names.
+    #[arg(
+        long = "variant-name",
+        value_name = "CMD=NAME",
+        value_parser = parse_rename,
+        conflicts_with = "variant_names"
+    )]
+    pub variant_renames: Vec<(String, String)>,
+    /// Import a file even if it was imported before.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `CMD=NAME`, split at the last `=` (commands often hold one: `dd bs=1M`).
+fn parse_rename(s: &str) -> Result<(String, String), String> {
+    match s.rsplit_once('=') {
+        Some((cmd, name)) if !cmd.is_empty() && !name.trim().is_empty() => {
+            Ok((cmd.to_string(), name.to_string()))
+        }
+        _ => Err(format!("expected CMD=NAME, got `{s}`")),
+    }
 }
 
 /// `perfwatch report`.
@@ -377,6 +417,9 @@ pub struct OutputArgs {
     /// Write the session as JSON (schema perfwatch.session.v1).
     #[arg(long, value_name = "FILE")]
     pub export_json: Option<PathBuf>,
+    /// Write the session in hyperfine's `--export-json` schema.
+    #[arg(long, value_name = "FILE")]
+    pub export_hyperfine: Option<PathBuf>,
     /// Write one CSV row per iteration.
     #[arg(long, value_name = "FILE")]
     pub export_csv: Option<PathBuf>,
@@ -571,9 +614,11 @@ pub struct AbArgs {
 /// `perfwatch compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Baseline: a session id (prefix, `latest`), a saved baseline name or a JSON export file.
+    /// Baseline: a session id (prefix, `latest`), a saved baseline name, a
+    /// perfwatch JSON export or a hyperfine `--export-json` file.
     pub base: String,
-    /// Candidate: a session id, a baseline name or a JSON export file.
+    /// Candidate: a session id, a baseline name, a perfwatch JSON export or
+    /// a hyperfine `--export-json` file.
     pub candidate: String,
     /// Write the comparison as JSON.
     #[arg(long, value_name = "FILE")]
@@ -646,6 +691,8 @@ pub enum ExportFormat {
     Csv,
     /// GitHub-flavoured Markdown.
     Markdown,
+    /// hyperfine's `--export-json` schema.
+    Hyperfine,
 }
 
 /// `perfwatch export`.

@@ -234,6 +234,7 @@ pub fn expand(
                 args: v.args.iter().map(|a| substitute(a, combo)).collect(),
                 command: (own != *command).then_some(own),
                 parameters: combo.clone(),
+                cpu_means: None,
             });
         }
     }

@@ -1,16 +1,16 @@
 //! One place maps each output of the CLI to its renderer: the terminal
 //! view of an analysis, and the files (`--export-json`, `--export-csv`,
 //! `--export-markdown`, `--export-asciidoc`, `--export-orgmode`,
-//! `--markdown-summary`, `--html`). Every command
+//! `--export-hyperfine`, `--markdown-summary`, `--html`). Every command
 //! that shows an analysis goes through here, so they all show the same.
 
-use crate::args::OutputArgs;
+use crate::args::{ExportFormat, OutputArgs};
 use crate::context::Context;
 use crate::output::write_file;
 use perfwatch_app::Analysis;
 use perfwatch_model::GateReport;
 use perfwatch_report::terminal::{render_gate, render_session};
-use perfwatch_report::{CsvRenderer, JsonRenderer, MarkdownRenderer, Render};
+use perfwatch_report::{CsvRenderer, HyperfineRenderer, JsonRenderer, MarkdownRenderer, Render};
 use std::io::Write;
 use std::path::Path;
 
@@ -47,6 +47,19 @@ pub enum FileFormat {
     Csv,
     /// The full Markdown report.
     Markdown,
+    /// hyperfine's `--export-json` schema.
+    Hyperfine,
+}
+
+impl From<ExportFormat> for FileFormat {
+    fn from(format: ExportFormat) -> Self {
+        match format {
+            ExportFormat::Json => FileFormat::Json,
+            ExportFormat::Csv => FileFormat::Csv,
+            ExportFormat::Markdown => FileFormat::Markdown,
+            ExportFormat::Hyperfine => FileFormat::Hyperfine,
+        }
+    }
 }
 
 /// Render one analysis in `format` into `path` (`-`: standard output).
@@ -55,6 +68,7 @@ pub fn write_analysis(analysis: &Analysis, format: FileFormat, path: &Path) -> a
         FileFormat::Json => &JsonRenderer,
         FileFormat::Csv => &CsvRenderer,
         FileFormat::Markdown => &MarkdownRenderer,
+        FileFormat::Hyperfine => &HyperfineRenderer,
     };
     write_file(path, |w| renderer.render(analysis, w))
 }
@@ -92,6 +106,7 @@ pub fn write_outputs(analysis: &Analysis, args: &OutputArgs) -> anyhow::Result<(
         (&args.export_json, FileFormat::Json),
         (&args.export_csv, FileFormat::Csv),
         (&args.export_markdown, FileFormat::Markdown),
+        (&args.export_hyperfine, FileFormat::Hyperfine),
     ];
     for (path, format) in files {
         if let Some(path) = path {

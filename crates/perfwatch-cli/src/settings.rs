@@ -145,6 +145,7 @@ fn variants_of(
             args: v.args.clone(),
             command: None,
             parameters: Vec::new(),
+            cpu_means: None,
         })
         .collect();
     if wanted.is_empty() {

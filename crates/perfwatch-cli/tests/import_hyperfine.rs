@@ -39,8 +39,11 @@ pub fn hyperfine_json(results: &[(&str, &[f64])]) -> String {
 pub fn import_flat_history(dir: &TestDir, sessions: usize) {
     let mut files = Vec::new();
     for s in 0..sessions {
+        // The wobble repeats every 11 sessions; each further cycle steps
+        // through the runs with a stride of its own, so that no two files
+        // are the same bytes (which `import` refuses as one file twice).
         let times: Vec<f64> = (0..5)
-            .map(|r| 0.1 + ((s * 13 + r * 7) % 11) as f64 / 2000.0 - 0.0025)
+            .map(|r| 0.1 + ((s * 13 + r * (7 + s / 11)) % 11) as f64 / 2000.0 - 0.0025)
             .collect();
         let rel = format!("exports/{s:02}/flat.json");
         dir.write(&rel, hyperfine_json(&[("sleep 0.1", &times)]));

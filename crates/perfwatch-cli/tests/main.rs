@@ -27,6 +27,7 @@ mod history_detect;
 mod hooks;
 mod hostile_text;
 mod hyperfine_flags;
+mod hyperfine_interop;
 mod import_hyperfine;
 mod interrupt;
 mod markdown_summary;

@@ -28,6 +28,11 @@ fn run_help() {
     insta::assert_snapshot!(help(&["run", "--help"]));
 }
 
+#[test]
+fn import_help() {
+    insta::assert_snapshot!(help(&["import", "--help"]));
+}
+
 /// Redact a rendering of the latest session of `dir`.
 fn redact_session(dir: &TestDir, text: &str) -> String {
     let json = dir.export("latest");

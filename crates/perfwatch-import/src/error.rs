@@ -68,6 +68,16 @@ pub enum ImportError {
         /// The value found.
         value: f64,
     },
+    /// The names asked for do not fit what the file holds (a count of
+    /// variant names that is not the number of commands, an unknown
+    /// command, two variants of one name).
+    #[error("{origin}: {message}")]
+    Naming {
+        /// The file.
+        origin: String,
+        /// What does not fit.
+        message: String,
+    },
     /// Fields that must agree do not (e.g. 10 times but 9 exit codes).
     #[error("{origin}: {message}")]
     Inconsistent {

@@ -11,28 +11,46 @@
 //!
 //! Mapping: a file compares its commands, so it becomes **one session**
 //! whose **variants are the commands** (variant name = `command`, made
-//! unique with ` #2`, ` #3` when a command repeats) and whose benchmark is
-//! the file stem. Iterations follow hyperfine's order (all runs of the first
+//! unique with ` #2`, ` #3` when a command repeats; renamed by
+//! [`ImportOptions`](crate::ImportOptions)) and whose benchmark is the file
+//! stem. Iterations follow hyperfine's order (all runs of the first
 //! command, then the second, …). Each run becomes an iteration with
-//! `wall_s` from `times`, `exit_code` from `exit_codes` (absent when the
-//! file has none), `max_rss_bytes` from `memory_usage_byte` (absent for 0).
-//! hyperfine exports only the *means* of user and system CPU time, so
-//! `user_s`/`sys_s` stay absent rather than repeating a mean as if measured
-//! per run; those means and the other statistics are not kept (perfwatch
-//! recomputes its statistics from the runs). Warm-up runs are not exported
-//! by hyperfine, so none are imported.
+//! `wall_s` from `times`, `exit_code` from `exit_codes`, `max_rss_bytes`
+//! from `memory_usage_byte` (absent for 0). A file without any exit code
+//! (hyperfine before 1.12, which kept only runs that exited 0 unless told
+//! to ignore failures) has its runs taken as successful, and says so in
+//! [`Imported::notes`]. Warm-up runs are not exported by hyperfine, so none
+//! are imported. The statistics hyperfine wrote are not kept: perfwatch
+//! computes its own from the runs.
 //!
-//! Parameters go into the variant's description (`parameters: n=4`), not its
-//! environment: hyperfine substitutes them into the command text, and the
-//! command did not see them as environment variables.
+//! **CPU times.** hyperfine exports only the *means* of user and system CPU
+//! time. They are kept as reported in
+//! [`VariantSpec::cpu_means`](perfwatch_model::VariantSpec::cpu_means),
+//! which `show` and every export carry, and per-run `user_s`/`sys_s` stay
+//! absent. Repeating the mean as each run's figure would look measured but
+//! is not: a constant column has a zero-width confidence interval, so any
+//! difference from another session would be judged significant. Without
+//! per-run values perfwatch does not summarise or compare CPU time for the
+//! session; comparisons use wall time and memory, which are per run.
+//!
+//! **Parameters** of `-P`/`-L` scans go into
+//! [`VariantSpec::parameters`](perfwatch_model::VariantSpec::parameters) in
+//! the file's order, and into the description (`parameters: n=4`); not into
+//! the environment: hyperfine substitutes them into the command text, and
+//! the command did not see them as environment variables.
+//!
+//! The session records its origin ([`Session::imported`](perfwatch_model::Session::imported)):
+//! tool `hyperfine`, the file as named, and the SHA-256 of its text.
 
 use crate::detect::{require_shape, Shape};
 use crate::json::{check_time, parse_typed, parse_value};
-use crate::provenance::{imported_session, now_rfc3339};
-use crate::{ImportError, Imported};
-use perfwatch_model::{CommandSpec, Iteration, VariantSpec};
-use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::provenance::{imported_session, now_rfc3339, origin as import_origin};
+use crate::{ImportError, Imported, Source};
+use perfwatch_model::{CommandSpec, CpuMeans, Iteration, VariantSpec};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeSet;
+use std::fmt;
 use std::path::Path;
 
 #[derive(Debug, Deserialize)]
@@ -50,7 +68,34 @@ struct BenchResult {
     #[serde(default)]
     memory_usage_byte: Option<Vec<u64>>,
     #[serde(default)]
-    parameters: BTreeMap<String, String>,
+    user: Option<f64>,
+    #[serde(default)]
+    system: Option<f64>,
+    #[serde(default, deserialize_with = "ordered_pairs")]
+    parameters: Vec<(String, String)>,
+}
+
+/// A JSON object of strings as `(key, value)` pairs in the file's order
+/// (`serde_json`'s own map would sort them).
+fn ordered_pairs<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+    struct Pairs;
+    impl<'de> Visitor<'de> for Pairs {
+        type Value = Vec<(String, String)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of parameter values")
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(pair) = map.next_entry::<String, String>()? {
+                out.push(pair);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(Pairs)
 }
 
 /// Turns the text of a hyperfine JSON export into one session whose variants
@@ -99,15 +144,44 @@ pub(crate) fn import_hyperfine_at(
         variants.push(VariantSpec {
             name: name.clone(),
             description: describe_parameters(&result.parameters),
+            parameters: result.parameters.clone(),
+            cpu_means: cpu_means(result, i, origin)?,
             ..VariantSpec::default()
         });
     }
+    let mut notes = Vec::new();
+    if export.results.iter().all(|r| r.exit_codes.is_none()) {
+        for it in &mut iterations {
+            it.exit_code = Some(0);
+        }
+        notes.push(format!(
+            "{origin} has no exit codes (hyperfine < 1.12): runs are taken as successful"
+        ));
+    }
     let command = session_command(&export.results);
-    let session = imported_session(benchmark_name(origin), command, variants, started_at);
+    let mut session = imported_session(benchmark_name(origin), command, variants, started_at);
+    session.imported = Some(import_origin(Source::Hyperfine, origin, text.as_bytes()));
     Ok(vec![Imported {
         session,
         iterations,
+        notes,
     }])
+}
+
+/// The mean user and system CPU seconds of result `i`, when the file has
+/// both.
+fn cpu_means(
+    result: &BenchResult,
+    i: usize,
+    origin: &str,
+) -> Result<Option<CpuMeans>, ImportError> {
+    let (Some(user), Some(system)) = (result.user, result.system) else {
+        return Ok(None);
+    };
+    Ok(Some(CpuMeans {
+        user_s: check_time(user, origin, || format!("results[{i}].user"))?,
+        sys_s: check_time(system, origin, || format!("results[{i}].system"))?,
+    }))
 }
 
 /// Checks one result and appends its runs as iterations.
@@ -184,7 +258,7 @@ fn variant_names(results: &[BenchResult]) -> Vec<String> {
 }
 
 /// `parameters: a=1, b=x`, or `None` without parameters.
-fn describe_parameters(parameters: &BTreeMap<String, String>) -> Option<String> {
+fn describe_parameters(parameters: &[(String, String)]) -> Option<String> {
     if parameters.is_empty() {
         return None;
     }
@@ -228,7 +302,9 @@ mod tests {
             times: Some(vec![1.0]),
             exit_codes: None,
             memory_usage_byte: None,
-            parameters: BTreeMap::new(),
+            user: None,
+            system: None,
+            parameters: Vec::new(),
         }
     }
 
@@ -272,15 +348,28 @@ mod tests {
     }
 
     #[test]
-    fn parameters_are_described_in_name_order() {
-        let params = BTreeMap::from([
+    fn parameters_are_described_in_file_order() {
+        let params = vec![
             ("n".to_string(), "4".to_string()),
             ("mode".into(), "fast".into()),
-        ]);
+        ];
         assert_eq!(
             describe_parameters(&params).as_deref(),
-            Some("parameters: mode=fast, n=4")
+            Some("parameters: n=4, mode=fast")
         );
-        assert_eq!(describe_parameters(&BTreeMap::new()), None);
+        assert_eq!(describe_parameters(&[]), None);
+    }
+
+    #[test]
+    fn parameters_keep_the_file_order() {
+        let text = r#"{"command": "x", "parameters": {"z": "1", "a": "2"}}"#;
+        let r: BenchResult = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            r.parameters,
+            [("z".into(), "1".into()), ("a".into(), "2".into())]
+        );
+        let r: BenchResult =
+            serde_json::from_str(r#"{"command": "x", "parameters": null}"#).unwrap();
+        assert!(r.parameters.is_empty());
     }
 }

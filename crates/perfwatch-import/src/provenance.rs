@@ -4,7 +4,8 @@
 //! git commit or (in hyperfine's case) a start time, so these are filled
 //! with what the importing machine knows, and no more.
 
-use perfwatch_model::{HostInfo, Session, SessionStatus};
+use perfwatch_model::{HostInfo, ImportOrigin, Session, SessionStatus};
+use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -41,6 +42,24 @@ pub(crate) fn modified_rfc3339(path: &Path) -> String {
         .and_then(|m| m.modified())
         .map(|t| rfc3339(OffsetDateTime::from(t)))
         .unwrap_or_else(|_| now_rfc3339())
+}
+
+/// SHA-256 of `bytes`, 64 lowercase hex digits.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Where a session came from: the tool, the file as named, the SHA-256 of
+/// the bytes read.
+pub(crate) fn origin(tool: crate::Source, file: &str, bytes: &[u8]) -> ImportOrigin {
+    ImportOrigin {
+        tool: tool.name().to_string(),
+        file: file.to_string(),
+        sha256: sha256_hex(bytes),
+    }
 }
 
 /// The session skeleton shared by every importer: complete, no git, a host
@@ -85,6 +104,15 @@ mod tests {
             .chars()
             .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn sha256_is_lowercase_hex_of_the_bytes() {
+        // FIPS 180-2, appendix B.1.
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

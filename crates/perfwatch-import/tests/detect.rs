@@ -3,7 +3,9 @@
 use crate::support::{
     criterion_tree, write, CRITERION_CHANGE, CRITERION_ESTIMATES, HYPERFINE_TWO_COMMANDS,
 };
-use perfwatch_import::{detect_source, import_path, ImportError, Source};
+use perfwatch_import::{
+    detect_source, import_path, import_path_with, ImportError, ImportOptions, Source, VariantNaming,
+};
 
 #[test]
 fn files_and_directories_are_detected_by_content() {
@@ -93,4 +95,45 @@ fn import_path_dispatches_and_dates_hyperfine_by_modification_time() {
     assert_eq!(source, Source::Criterion);
     assert_eq!(imported.len(), 2);
     assert_eq!(Source::Criterion.to_string(), "criterion");
+}
+
+#[test]
+fn import_path_with_names_benchmark_and_variants() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "compare-threads.json", HYPERFINE_TWO_COMMANDS);
+    let options = ImportOptions {
+        benchmark: Some("rg".into()),
+        variant_names: VariantNaming::ByName(vec![("rg -j 4 TODO src".into(), "four".into())]),
+    };
+    let (_, imported) = import_path_with(&file, &options).unwrap();
+    let session = &imported[0].session;
+    assert_eq!(session.benchmark, "rg");
+    let names: Vec<_> = session.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["rg -j 1 TODO src", "four"]);
+    assert_eq!(imported[0].iterations[9].variant, "four");
+    let origin = session.imported.as_ref().unwrap();
+    assert_eq!(origin.file, file.display().to_string());
+
+    let options = ImportOptions {
+        benchmark: None,
+        variant_names: VariantNaming::InOrder(vec!["one".into()]),
+    };
+    let err = import_path_with(&file, &options).unwrap_err();
+    assert!(matches!(err, ImportError::Naming { .. }), "{err}");
+}
+
+#[test]
+fn criterion_sessions_record_their_estimates_file_and_its_sha256() {
+    let dir = criterion_tree();
+    let (_, imported) = import_path(&dir.path().join("target/criterion")).unwrap();
+    for im in &imported {
+        let origin = im.session.imported.as_ref().unwrap();
+        assert_eq!(origin.tool, "criterion");
+        assert!(
+            origin.file.ends_with("new/estimates.json"),
+            "{}",
+            origin.file
+        );
+        assert_eq!(origin.sha256.len(), 64);
+    }
 }

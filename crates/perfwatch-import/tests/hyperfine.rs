@@ -77,8 +77,17 @@ fn one_command_without_optional_fields_is_a_shell_line() {
     assert!(only.session.command.shell);
     assert_eq!(only.session.variants[0].name, "make -B");
     assert_eq!(only.session.variants[0].description, None);
-    assert_eq!(only.iterations[0].exit_code, None);
+    // Without exit codes the runs are taken as successful, and said so.
+    assert_eq!(only.iterations[0].exit_code, Some(0));
+    assert_eq!(
+        only.notes,
+        ["make.json has no exit codes (hyperfine < 1.12): runs are taken as successful"]
+    );
     assert_eq!(only.iterations[0].max_rss_bytes, None);
+    // The CPU means are kept as reported, never as per-run figures.
+    let means = only.session.variants[0].cpu_means.unwrap();
+    assert_eq!((means.user_s, means.sys_s), (2.0, 0.4));
+    assert_eq!(only.iterations[0].user_s, None);
 }
 
 #[test]
@@ -170,6 +179,57 @@ fn a_real_hyperfine_1_15_parameter_scan_imports_run_for_run() {
         .iterations
         .iter()
         .all(|it| it.exit_code == Some(0)));
+    let parameters: Vec<_> = session.variants.iter().map(|v| &v.parameters).collect();
+    assert_eq!(
+        parameters,
+        [
+            &[("n".to_string(), "1".to_string())],
+            &[("n".into(), "2".into())]
+        ]
+    );
+}
+
+#[test]
+fn cpu_means_are_kept_per_variant_and_never_per_run() {
+    let imported = import_hyperfine(HYPERFINE_TWO_COMMANDS, "compare-threads.json").unwrap();
+    let means: Vec<_> = imported[0]
+        .session
+        .variants
+        .iter()
+        .map(|v| v.cpu_means.map(|m| (m.user_s, m.sys_s)))
+        .collect();
+    let export: serde_json::Value = serde_json::from_str(HYPERFINE_TWO_COMMANDS).unwrap();
+    let expected: Vec<_> = export["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| Some((r["user"].as_f64().unwrap(), r["system"].as_f64().unwrap())))
+        .collect();
+    assert_eq!(means, expected);
+    assert!(imported[0]
+        .iterations
+        .iter()
+        .all(|it| it.user_s.is_none() && it.sys_s.is_none()));
+}
+
+#[test]
+fn the_session_records_tool_file_and_sha256_of_the_text() {
+    let imported = import_hyperfine(HYPERFINE_TWO_COMMANDS, "dir/compare-threads.json").unwrap();
+    let origin = imported[0].session.imported.clone().unwrap();
+    assert_eq!(origin.tool, "hyperfine");
+    assert_eq!(origin.file, "dir/compare-threads.json");
+    assert_eq!(origin.sha256.len(), 64);
+    let again = import_hyperfine(HYPERFINE_TWO_COMMANDS, "elsewhere.json").unwrap();
+    assert_eq!(
+        again[0].session.imported.as_ref().unwrap().sha256,
+        origin.sha256
+    );
+    let other = HYPERFINE_TWO_COMMANDS.replace("0.0512", "0.0513");
+    let changed = import_hyperfine(&other, "dir/compare-threads.json").unwrap();
+    assert_ne!(
+        changed[0].session.imported.as_ref().unwrap().sha256,
+        origin.sha256
+    );
 }
 
 #[test]

@@ -42,8 +42,8 @@ pub use iteration::{Iteration, Sample};
 pub use judgement::{GateReport, Health, RuleResult};
 pub use metric::Metric;
 pub use session::{
-    CommandSpec, GitInfo, HostInfo, ImportOrigin, Session, SessionStatus, ShellCorrection,
-    VariantSpec,
+    CommandSpec, CpuMeans, GitInfo, HostInfo, ImportOrigin, Session, SessionStatus,
+    ShellCorrection, VariantSpec,
 };
 pub use stage::{Span, StageSummary, Tier};
 pub use summary::{Summary, DEFAULT_CONFIDENCE};

@@ -37,7 +37,7 @@ impl CommandSpec {
 }
 
 /// A named configuration of a benchmark: environment, extra arguments.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VariantSpec {
     /// The variant's name (`default` when none was named).
     pub name: String,
@@ -59,6 +59,22 @@ pub struct VariantSpec {
     /// outside a scan.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parameters: Vec<(String, String)>,
+    /// Mean CPU times per run as another tool reported them, for an
+    /// imported variant whose source kept no per-run CPU times (hyperfine
+    /// exports only these means). Shown and exported as reported, never
+    /// fed into statistics: repeating a mean as every run's figure would
+    /// give a zero-width interval and false verdicts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_means: Option<CpuMeans>,
+}
+
+/// Mean user and system CPU seconds per run, as a tool reported them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct CpuMeans {
+    /// Mean user CPU seconds per run.
+    pub user_s: f64,
+    /// Mean system CPU seconds per run.
+    pub sys_s: f64,
 }
 
 /// The git state of the working tree the session ran in.

@@ -1,4 +1,5 @@
-//! Renderers for perfwatch: the terminal summary, JSON, CSV and Markdown.
+//! Renderers for perfwatch: the terminal summary, JSON, CSV, Markdown and
+//! hyperfine's JSON schema.
 //!
 //! Renderers format data that the analysis already computed (a
 //! [`SessionExport`] with its summaries, stage breakdowns, warnings,
@@ -52,6 +53,7 @@
 pub mod csv;
 pub mod format;
 pub mod headline;
+pub mod hyperfine;
 pub mod json;
 pub mod markdown;
 pub mod printable;
@@ -61,6 +63,7 @@ pub mod units;
 
 pub use self::csv::{text_cell, CsvRenderer, CSV_COLUMNS};
 pub use headline::Headline;
+pub use hyperfine::HyperfineRenderer;
 pub use json::JsonRenderer;
 pub use markdown::MarkdownRenderer;
 pub use terminal::{SessionListRow, TerminalOptions, TerminalRenderer};
@@ -106,15 +109,18 @@ pub enum Format {
     Csv,
     /// GitHub-flavoured Markdown ([`MarkdownRenderer`]).
     Markdown,
+    /// hyperfine's `--export-json` schema ([`HyperfineRenderer`]).
+    Hyperfine,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 5] = [
         Format::Terminal,
         Format::Json,
         Format::Csv,
         Format::Markdown,
+        Format::Hyperfine,
     ];
 
     /// The name used on the command line.
@@ -124,6 +130,7 @@ impl Format {
             Format::Json => "json",
             Format::Csv => "csv",
             Format::Markdown => "markdown",
+            Format::Hyperfine => "hyperfine",
         }
     }
 
@@ -134,6 +141,7 @@ impl Format {
             Format::Json => Box::new(JsonRenderer),
             Format::Csv => Box::new(CsvRenderer),
             Format::Markdown => Box::new(MarkdownRenderer),
+            Format::Hyperfine => Box::new(HyperfineRenderer),
         }
     }
 }
@@ -146,7 +154,7 @@ impl fmt::Display for Format {
 
 /// A format name that is not one of [`Format::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format `{0}` (known: terminal, json, csv, markdown)")]
+#[error("unknown format `{0}` (known: terminal, json, csv, markdown, hyperfine)")]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for Format {
@@ -177,7 +185,7 @@ mod tests {
         let err = "html".parse::<Format>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown format `html` (known: terminal, json, csv, markdown)"
+            "unknown format `html` (known: terminal, json, csv, markdown, hyperfine)"
         );
     }
 }

@@ -190,3 +190,32 @@ fn control_characters_in_reported_names_are_escaped() {
     assert!(text.contains("job/evil\\n\\u{1b}[2J"), "{text}");
     assert!(text.contains("line\\nbreak"), "{text}");
 }
+
+#[test]
+fn reported_cpu_means_are_shown_marked_when_runs_have_no_cpu_times() {
+    let mut export = fixture::export();
+    for v in &mut export.variants {
+        v.summary.remove("user_s");
+        v.summary.remove("sys_s");
+    }
+    let name = export.variants[0].name.clone();
+    let spec = export
+        .session
+        .variants
+        .iter_mut()
+        .find(|v| v.name == name)
+        .unwrap();
+    spec.cpu_means = Some(perfwatch_model::CpuMeans {
+        user_s: 0.0012,
+        sys_s: 0.0034,
+    });
+    let text = TerminalRenderer::new(plain())
+        .render_to_string(&export)
+        .unwrap();
+    let marked: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("(reported means)"))
+        .collect();
+    assert_eq!(marked.len(), 1, "{text}");
+    assert!(marked[0].contains("user 1.20 ms · sys 3.40 ms"), "{text}");
+}

@@ -47,6 +47,11 @@ pub trait Store: Send + Sync {
     /// A session and its iterations in index order, stages reassembled.
     fn load_session(&self, id: &str) -> Result<(Session, Vec<Iteration>)>;
 
+    /// The newest session imported from a file whose bytes have this
+    /// SHA-256 ([`Session::imported`]), if any: a file imported twice is
+    /// recognised by it.
+    fn find_imported(&self, sha256: &str) -> Result<Option<Session>>;
+
     /// Deletes a session with its iterations and stages. Refused while a
     /// baseline refers to it.
     fn delete_session(&self, id: &str) -> Result<()>;

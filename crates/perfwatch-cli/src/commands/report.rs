@@ -44,11 +44,7 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> anyhow::Result<()> {
     }
     match format {
         Some(f) => {
-            let format = match f {
-                ExportFormat::Json => FileFormat::Json,
-                ExportFormat::Csv => FileFormat::Csv,
-                ExportFormat::Markdown => FileFormat::Markdown,
-            };
+            let format = FileFormat::from(f);
             let path = args.output.clone().unwrap_or_else(|| "-".into());
             write_analysis(&analyses[0], format, &path)?;
         }

@@ -1,7 +1,7 @@
 //! Commands over stored sessions: `sessions`, `show`, `export`, `compare`,
 //! `baseline …`.
 
-use crate::args::{BaselineCommand, CompareArgs, ExportArgs, ExportFormat, SessionsArgs, ShowArgs};
+use crate::args::{BaselineCommand, CompareArgs, ExportArgs, SessionsArgs, ShowArgs};
 use crate::context::Context;
 use crate::render::{write_analysis, FileFormat};
 use perfwatch_app::load::{analyze_stored, load_any, load_reference};
@@ -66,11 +66,7 @@ pub fn export(ctx: &Context, args: &ExportArgs) -> anyhow::Result<()> {
     let store = ctx.open_reading_store()?;
     let opts = crate::options::analysis_options(&ctx.config, None);
     let analysis = analyze_stored(&store, &args.session, args.baseline.as_deref(), &opts)?;
-    let format = match args.format {
-        ExportFormat::Json => FileFormat::Json,
-        ExportFormat::Csv => FileFormat::Csv,
-        ExportFormat::Markdown => FileFormat::Markdown,
-    };
+    let format = FileFormat::from(args.format);
     let path = args.output.clone().unwrap_or_else(|| "-".into());
     write_analysis(&analysis, format, &path)
 }

@@ -3,7 +3,7 @@
 use super::files::{read_estimates, read_optional, BenchmarkId, Sample};
 use crate::detect::criterion_estimates_below;
 use crate::json::check_time;
-use crate::provenance::{imported_session, modified_rfc3339};
+use crate::provenance::{imported_session, modified_rfc3339, origin};
 use crate::{ImportError, Imported};
 use perfwatch_model::{CommandSpec, Iteration, VariantSpec};
 use std::path::{Component, Path};
@@ -101,9 +101,20 @@ fn import_one(estimates_path: &Path, root: Option<&Path>) -> Result<Imported, Im
         ..VariantSpec::default()
     };
     let started_at = modified_rfc3339(estimates_path);
+    let mut session = imported_session(benchmark, command, vec![variant], started_at);
+    let bytes = std::fs::read(estimates_path).map_err(|source| ImportError::Read {
+        path: estimates_path.to_path_buf(),
+        source,
+    })?;
+    session.imported = Some(origin(
+        crate::Source::Criterion,
+        &estimates_path.display().to_string(),
+        &bytes,
+    ));
     Ok(Imported {
-        session: imported_session(benchmark, command, vec![variant], started_at),
+        session,
         iterations,
+        notes: Vec::new(),
     })
 }
 

@@ -25,7 +25,8 @@
 //! (`group/function/value`); without it, the directories under the walked
 //! root (or after a `criterion` directory) that lead to the run directory.
 //! The session's command is `cargo bench -- --exact <id>`, which reruns that
-//! benchmark; it starts at the modification time of `estimates.json`.
+//! benchmark; it starts at the modification time of `estimates.json`, and
+//! its import origin is that file and the SHA-256 of its bytes.
 
 mod files;
 mod import;

@@ -12,7 +12,7 @@ use crate::format::{git_line, host_line, mean_sd, min_max, printable, RunCounts}
 use crate::units::{ci_label, format_count, format_opt, format_value, NA};
 use crate::Render;
 use perfwatch_model::metric::Unit;
-use perfwatch_model::{short_id, Metric, SessionExport, Summary, VariantExport};
+use perfwatch_model::{short_id, CpuMeans, Metric, SessionExport, Summary, VariantExport};
 use std::io::{self, Write};
 
 /// Width of the label column of the header and the variant blocks.
@@ -53,7 +53,13 @@ pub fn render_session(
     write_header(export, options, &palette, out)?;
     for variant in &export.variants {
         writeln!(out)?;
-        write_variant(variant, options, &palette, out)?;
+        let reported = export
+            .session
+            .variants
+            .iter()
+            .find(|v| v.name == variant.name)
+            .and_then(|v| v.cpu_means);
+        write_variant(variant, reported, options, &palette, out)?;
     }
     let with_stages = export.variants.iter().any(|v| !v.stages.is_empty());
     if with_stages && options.max_stages != Some(0) {
@@ -146,6 +152,7 @@ fn write_header(
 
 fn write_variant(
     variant: &VariantExport,
+    reported: Option<CpuMeans>,
     options: &TerminalOptions,
     palette: &Palette,
     out: &mut dyn Write,
@@ -170,7 +177,7 @@ fn write_variant(
     // Fixed lines, each wrapped only when it must: the layout does not
     // shift with the width of the figures.
     write_lines(pack(&time, &label(palette, "time"), &rest, width), out)?;
-    let (cpu_memory, io_switches) = resource_parts(variant, options.verbose);
+    let (cpu_memory, io_switches) = resource_parts(variant, reported, options.verbose);
     let mut runs = runs_parts(variant, wall, options.verbose, palette);
     runs.extend(cpu_memory);
     write_lines(pack(&runs, &label(palette, "runs"), &rest, width), out)?;
@@ -252,10 +259,15 @@ fn alarm(palette: &Palette, n: usize, text: String) -> String {
     }
 }
 
-/// Means of user and sys time and medians of the peak RSS (and, verbose,
-/// of the sampled tree); then means of I/O and context switches. What was
-/// not measured is left out.
-fn resource_parts(variant: &VariantExport, verbose: bool) -> (Vec<String>, Vec<String>) {
+/// Means of user and sys time (or, for an imported variant without per-run
+/// CPU times, the means its tool reported, marked as such) and medians of
+/// the peak RSS (and, verbose, of the sampled tree); then means of I/O and
+/// context switches. What was not measured is left out.
+fn resource_parts(
+    variant: &VariantExport,
+    reported: Option<CpuMeans>,
+    verbose: bool,
+) -> (Vec<String>, Vec<String>) {
     let summary = |m: Metric| variant.summary.get(m.key());
     let mean = |m: Metric| summary(m).map(|s| s.mean);
     let median = |m: Metric| summary(m).map(|s| s.median);
@@ -266,6 +278,12 @@ fn resource_parts(variant: &VariantExport, verbose: bool) -> (Vec<String>, Vec<S
             "user {} · sys {}",
             format_opt(Unit::Seconds, mean(Metric::UserS)),
             format_opt(Unit::Seconds, mean(Metric::SysS))
+        ));
+    } else if let Some(r) = reported {
+        parts.push(format!(
+            "user {} · sys {} (reported means)",
+            format_value(Unit::Seconds, r.user_s),
+            format_value(Unit::Seconds, r.sys_s)
         ));
     }
     match (

@@ -163,6 +163,21 @@ pub fn get(conn: &Connection, id: &str) -> R<Session> {
     }
 }
 
+/// The newest session imported from a file with this SHA-256 (by the
+/// `sessions_import_sha256` index).
+pub fn find_imported(conn: &Connection, sha256: &str) -> R<Option<Session>> {
+    let sql = format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.import_sha256 = ?1
+         ORDER BY {NEWEST_FIRST} LIMIT 1"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([sha256])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(session_from_row(row)?)),
+        None => Ok(None),
+    }
+}
+
 /// Deletes a session; its iterations and spans go with it.
 pub fn delete(conn: &Connection, id: &str) -> R<()> {
     require(conn, id)?;

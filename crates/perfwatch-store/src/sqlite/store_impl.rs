@@ -46,6 +46,10 @@ impl Store for SqliteStore {
         self.read(|tx| Ok((sessions::get(tx, id)?, iterations::load(tx, id)?)))
     }
 
+    fn find_imported(&self, sha256: &str) -> Result<Option<Session>> {
+        self.read(|tx| sessions::find_imported(tx, sha256))
+    }
+
     fn delete_session(&self, id: &str) -> Result<()> {
         self.write(|tx| sessions::delete(tx, id))
     }

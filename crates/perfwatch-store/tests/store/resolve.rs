@@ -96,3 +96,29 @@ fn many_candidates_are_capped() {
         other => panic!("{other}"),
     }
 }
+
+#[test]
+fn find_imported_gives_the_newest_session_of_that_file_hash() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let origin = |sha: &str| perfwatch_model::ImportOrigin {
+        tool: "hyperfine".into(),
+        file: "hf.json".into(),
+        sha256: sha.repeat(64),
+    };
+    let cases = [
+        (A, "2024-01-01T00:00:00Z", Some("a")),
+        (B, "2024-01-02T00:00:00Z", Some("a")),
+        (C, "2024-01-03T00:00:00Z", None),
+    ];
+    for (id, at, sha) in cases {
+        let mut s = session("b", at);
+        s.id = id.to_string();
+        s.imported = sha.map(origin);
+        store.create_session(&s).unwrap();
+    }
+    let found = store.find_imported(&"a".repeat(64)).unwrap().unwrap();
+    assert_eq!(found.id, B);
+    assert_eq!(found.imported, Some(origin("a")));
+    assert_eq!(store.find_imported(&"b".repeat(64)).unwrap(), None);
+    assert_eq!(store.find_imported("").unwrap(), None);
+}

@@ -49,6 +49,7 @@ pub fn session(benchmark: &str, started_at: &str) -> Session {
                     shell: false,
                 }),
                 parameters: Vec::new(),
+                cpu_means: None,
             },
             VariantSpec {
                 name: "solo_only".into(),
