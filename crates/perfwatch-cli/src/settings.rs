@@ -6,7 +6,7 @@ use crate::config::{BenchmarkConfig, Config, Place, TIMEOUT_BOUND};
 use crate::exit::usage;
 use crate::params::{self, Param};
 use perfwatch_model::{CommandSpec, VariantSpec};
-use perfwatch_runner::{Hooks, Order, Plan, RunCount};
+use perfwatch_runner::{Hooks, Order, Output, Plan, RunCount};
 use std::time::Duration;
 
 /// One benchmark to run as one session.
@@ -108,6 +108,25 @@ fn schedule(
     }
     plan.ignore_failure = cli.ignore_failure || b.ignore_failure.unwrap_or(false);
     plan.show_output = cli.show_output;
+    plan.output = match cli.output.as_deref() {
+        None | Some("null") => Output::Null,
+        Some("pipe") => Output::Pipe,
+        Some("inherit") => {
+            plan.show_output = true;
+            Output::Inherit
+        }
+        Some("") => return Err(usage("--output: expected null, pipe, inherit or a file")),
+        Some(file) => Output::File(file.into()),
+    };
+    if let Some(input) = &cli.input {
+        if !input.is_file() {
+            return Err(usage(format!(
+                "--input {}: not a readable file",
+                input.display()
+            )));
+        }
+        plan.input = Some(input.clone());
+    }
     Ok(())
 }
 

@@ -465,3 +465,55 @@ fn ab_of_a_suite_compares_each_benchmark() {
     assert_eq!(count(&dir, "pair.txt"), 4);
     assert_eq!(variant_names(&dir), ["a", "b"]);
 }
+
+#[test]
+fn input_output_and_shell_flags_reach_the_command() {
+    let dir = TestDir::new();
+    dir.write("in.txt", "a\nb\nc\n");
+    // Each run reads the input from its start; the output file is
+    // truncated once, then every run appends.
+    dir.write("out.txt", "old contents\n");
+    pw(&dir)
+        .args([
+            "run", "-r", "3", "--input", "in.txt", "--output", "out.txt", "wc -l",
+        ])
+        .assert()
+        .success();
+    assert_eq!(dir.lines("out.txt"), ["3", "3", "3"]);
+    // A pipe drains whatever the command writes.
+    pw(&dir)
+        .args([
+            "run",
+            "-r",
+            "2",
+            "--output",
+            "pipe",
+            "yes | head -c 2000000",
+        ])
+        .assert()
+        .success();
+    // -S picks the shell, and its start-up is measured with it.
+    pw(&dir)
+        .args([
+            "run",
+            "-r",
+            "2",
+            "-S",
+            "bash --norc",
+            "echo ${BASH_VERSION:+bash} >> sh.txt",
+        ])
+        .assert()
+        .success();
+    assert_eq!(dir.lines("sh.txt"), ["bash", "bash"]);
+    let json = dir.export("latest");
+    let correction = &json["session"]["shell_correction"];
+    assert_eq!(correction["shell"], "bash --norc");
+    assert!(correction["runs"].as_u64().unwrap() >= 10, "{correction}");
+    assert_one_line_error(
+        pw(&dir)
+            .args(["run", "--input", "missing.txt", "true"])
+            .assert(),
+        2,
+        &["--input missing.txt"],
+    );
+}

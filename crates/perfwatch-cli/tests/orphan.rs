@@ -43,7 +43,7 @@ fn orphan_sigkill_of_perfwatch_leaves_no_measured_command_running() {
     let argv = ["sleep", secs.as_str()];
     let mut perfwatch = dir
         .std_pw()
-        .args(["run", "-q", "-n", "1", "--"])
+        .args(["run", "-q", "-r", "1", "--"])
         .args(argv)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -47,7 +47,7 @@ fn gnu_time_kib(dir: &TestDir, argv: &[&str]) -> u64 {
 fn perfwatch_kib(dir: &TestDir, argv: &[&str]) -> u64 {
     let runs = RUNS.to_string();
     pw(dir)
-        .args(["run", "-q", "-n", &runs, "--"])
+        .args(["run", "-q", "-r", &runs, "--"])
         .args(argv)
         .assert()
         .success();

@@ -18,9 +18,10 @@
 //!
 //! # How figures are measured (Linux)
 //!
-//! * **Process.** Each iteration is spawned (directly, or by `sh -c` for
-//!   shell commands) in its own process group, stdin from `/dev/null`,
-//!   stdout discarded unless `show_output`, stderr drained by a thread that
+//! * **Process.** Each iteration is spawned (directly, or by the plan's
+//!   shell `-c` for shell commands) in its own process group, stdin from
+//!   `/dev/null` or [`Plan::input`], stdout discarded unless `show_output`
+//!   or [`Plan::output`] says otherwise, stderr drained by a thread that
 //!   keeps the last 4 KiB (shown as the last 20 lines when it fails). The
 //!   `perfwatch` binary spawns through its [`spawner`], a small process
 //!   forked at start-up (see below); without it the runner spawns itself.
@@ -92,12 +93,13 @@ mod session;
 pub mod shell_correction;
 pub mod source;
 pub mod spawner;
+mod streams;
 
 pub use assemble::{assemble, Assembled};
 pub use cancel::{install_signal_handlers, Cancel};
 pub use error::{signal_name, RunError, Termination};
 pub use observer::{Observer, ObserverError};
-pub use plan::{Hooks, Order, Plan, RunCount};
+pub use plan::{Hooks, Order, Output, Plan, RunCount};
 pub use probe_file::{parse_span_lines, ProbeFileSource};
 pub use resolve::check;
 pub use session::{run, Outcome};

@@ -17,6 +17,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 pub(crate) struct Context<'a> {
     pub plan: &'a Plan,
     pub resolved: &'a Resolved,
+    /// Where measured commands' stdout goes.
+    pub streams: &'a crate::streams::Streams,
 }
 
 /// How an iteration ended.
@@ -53,7 +55,7 @@ pub(crate) fn measure(
         }
     }
     let spawn_unix_ns = unix_ns_now();
-    let watched = spawn_and_watch(plan, &cmd, &env, cancel);
+    let watched = spawn_and_watch(ctx, &cmd, &env, cancel);
     let collected = finish_sources(sources, index, plan.max_spans);
     let s = watched?;
     if s.stopped == Some(Stop::Cancelled) {
@@ -106,11 +108,13 @@ pub(crate) fn measure(
 /// sampled, timed out and cancelled as the plan says, what it leaves
 /// running killed.
 pub(crate) fn spawn_and_watch(
-    plan: &Plan,
+    ctx: &Context<'_>,
     cmd: &CommandLine,
     env: &[(String, String)],
     cancel: &Cancel,
 ) -> Result<Supervised, RunError> {
+    let plan = ctx.plan;
+    let stdin = crate::streams::stdin(plan)?;
     // Before the clock starts: see `reset_own_peak_rss`. The spawner's
     // children do not inherit our peak, so it needs no reset.
     if !crate::spawner::is_running() {
@@ -125,6 +129,8 @@ pub(crate) fn spawn_and_watch(
         env,
         cwd: plan.cwd.as_deref(),
         show_output: plan.show_output,
+        stdin: stdin.as_ref(),
+        stdout: ctx.streams.stdout(),
     })
     .map_err(|e| spawn_error(e, cmd))?;
     // The clock starts when the command's process is forked.
@@ -168,6 +174,8 @@ pub(crate) fn run_hook(
         env,
         cwd: ctx.plan.cwd.as_deref(),
         show_output: ctx.plan.show_output,
+        stdin: None,
+        stdout: None,
     })
     .map_err(|e| RunError::io(format!("start the {name} hook"), e))?;
     let s = supervise(

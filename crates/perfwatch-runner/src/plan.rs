@@ -46,6 +46,12 @@ pub struct Plan {
     /// Let the command's stdout and stderr through to ours (stderr is
     /// still captured for error messages).
     pub show_output: bool,
+    /// Where the measured command's standard output goes (hooks: as
+    /// `show_output` says).
+    pub output: Output,
+    /// The file the measured command reads as standard input, from its
+    /// start for every iteration; `None`: `/dev/null`.
+    pub input: Option<PathBuf>,
     /// Most span records (`span` and `agg`) kept per iteration, over all
     /// span sources together (default [`DEFAULT_MAX_SPANS`]); later ones
     /// are counted as dropped ([`OVER_SPAN_LIMIT`](crate::source::OVER_SPAN_LIMIT))
@@ -97,6 +103,8 @@ impl Plan {
             extra_env: Vec::new(),
             cwd: None,
             show_output: false,
+            output: Output::Null,
+            input: None,
             max_spans: DEFAULT_MAX_SPANS,
         }
     }
@@ -183,6 +191,22 @@ impl Hooks {
             None => self.conclude.as_ref(),
         }
     }
+}
+
+/// Where a measured command's standard output goes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Output {
+    /// `/dev/null` (or ours with [`Plan::show_output`]).
+    #[default]
+    Null,
+    /// A pipe that perfwatch reads and discards (for programs that write
+    /// differently to a pipe than to a file).
+    Pipe,
+    /// Ours.
+    Inherit,
+    /// This file, truncated once at the start of the run; every iteration
+    /// appends.
+    File(PathBuf),
 }
 
 /// Order of measured iterations across variants.

@@ -65,9 +65,11 @@ pub fn run(
     cancel: &Cancel,
 ) -> Result<Outcome, RunError> {
     let resolved = resolve(plan)?;
+    let streams = crate::streams::Streams::open(plan)?;
     let ctx = Context {
         plan,
         resolved: &resolved,
+        streams: &streams,
     };
     let mut iterations = Vec::new();
     let mut correction = None;

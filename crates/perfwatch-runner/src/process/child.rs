@@ -30,6 +30,10 @@ pub(crate) struct SpawnSpec<'a> {
     pub cwd: Option<&'a Path>,
     /// Let stdout and stderr through to ours.
     pub show_output: bool,
+    /// Standard input instead of `/dev/null`.
+    pub stdin: Option<&'a File>,
+    /// Standard output instead of `/dev/null` (or ours).
+    pub stdout: Option<&'a File>,
 }
 
 /// The resource usage `wait4` reports for one child (and the descendants
@@ -105,11 +109,14 @@ impl Child {
         cmd.arg0(spec.arg0)
             .args(spec.args)
             .envs(spec.env.iter().map(|(k, v)| (k, v)))
-            .stdin(dev_null()?)
-            .stdout(if spec.show_output {
-                Stdio::inherit()
-            } else {
-                dev_null()?
+            .stdin(match spec.stdin {
+                Some(f) => Stdio::from(f.try_clone()?),
+                None => dev_null()?,
+            })
+            .stdout(match (spec.stdout, spec.show_output) {
+                (Some(f), _) => Stdio::from(f.try_clone()?),
+                (None, true) => Stdio::inherit(),
+                (None, false) => dev_null()?,
             })
             .stderr(Stdio::piped())
             .process_group(0);
@@ -140,18 +147,19 @@ impl Child {
     ) -> Result<Child, SpawnFailure> {
         let (stderr_read, stderr_write) = cloexec_pipe().map_err(SpawnFailure::Exec)?;
         let null = dev_null_file().map_err(SpawnFailure::Exec)?;
-        let stdout = std::io::stdout();
-        let stdout = if spec.show_output {
-            stdout.as_fd()
-        } else {
-            null.as_fd()
+        let ours = std::io::stdout();
+        let stdout = match (spec.stdout, spec.show_output) {
+            (Some(f), _) => f.as_fd(),
+            (None, true) => ours.as_fd(),
+            (None, false) => null.as_fd(),
         };
+        let stdin = spec.stdin.map_or(null.as_fd(), File::as_fd);
         // Where a direct spawn would start: our current directory, or
         // `cwd` relative to it. Without one readable, the spawner's.
         let here = std::env::current_dir().unwrap_or_default();
         let cwd = spec.cwd.map_or_else(|| here.clone(), |d| here.join(d));
         let req = spawner::spawn_request(spec.program, spec.arg0, spec.args, spec.env, &cwd);
-        let (pid, forked_ns) = client.spawn(req, [null.as_fd(), stdout, stderr_write.as_fd()])?;
+        let (pid, forked_ns) = client.spawn(req, [stdin, stdout, stderr_write.as_fd()])?;
         // Only the child may hold the write end, or the pipe never ends.
         drop(stderr_write);
         Ok(Child {

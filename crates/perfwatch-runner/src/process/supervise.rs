@@ -176,6 +176,8 @@ mod tests {
             env: &[],
             cwd: None,
             show_output: false,
+            stdin: None,
+            stdout: None,
         })
         .unwrap()
     }
