@@ -91,11 +91,16 @@ pub fn load_json(path: &Path) -> Result<Raw, AppError> {
     }
     let export: SessionExport = serde_json::from_value(value)
         .map_err(|e| bad(format!("invalid {SCHEMA_V1} document: {e}")))?;
-    let iterations = export
+    let iterations: Vec<_> = export
         .variants
         .into_iter()
         .flat_map(|v| v.iterations)
         .collect();
+    // Figures from a file are checked as an import's are.
+    for it in &iterations {
+        it.check_ranges()
+            .map_err(|e| bad(format!("iteration {} of `{}`: {e}", it.index, it.variant)))?;
+    }
     Ok((export.session, iterations))
 }
 

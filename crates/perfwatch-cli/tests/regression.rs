@@ -482,3 +482,38 @@ fn a_killed_perfwatch_leaves_an_abandoned_session_not_a_running_one() {
     assert_eq!(sessions[0].1, "abandoned");
     assert!(sessions[0].2 >= 2);
 }
+
+/// Issue 13, items 6 and 12: an import with `memory_usage_byte` =
+/// u64::MAX exited 1 blaming "corrupt data in DB" and left a `complete`
+/// session with 0 iterations; imports accepted times of 1e308 s; a
+/// compared JSON export with a negative `wall_s` was accepted.
+#[test]
+fn out_of_range_figures_from_files_are_refused_and_nothing_is_stored() {
+    let dir = TestDir::new();
+    let hyperfine = |times: &str, memory: &str| {
+        format!(
+            r#"{{"results":[{{"command":"x","times":{times},"exit_codes":[0],"memory_usage_byte":{memory}}}]}}"#
+        )
+    };
+    dir.write("mem.json", hyperfine("[0.1]", "[18446744073709551615]"));
+    dir.write("time.json", hyperfine("[1e308]", "[1000]"));
+    for (file, needle) in [("mem.json", "memory_usage_byte"), ("time.json", "is 1e308,")] {
+        let assert = dir.pw().args(["import", file]).assert().code(2);
+        let err = crate::util::stderr(&assert);
+        assert!(err.contains(needle), "{file}: {err}");
+    }
+    assert_eq!(dir.history().sessions().len(), 0, "nothing stored");
+    dir.pw()
+        .args(["run", "-q", "-r", "3", "true"])
+        .assert()
+        .success();
+    let mut export = dir.export("latest");
+    export["variants"][0]["iterations"][1]["wall_s"] = serde_json::json!(-1.0);
+    dir.write("neg.json", export.to_string());
+    let assert = dir
+        .pw()
+        .args(["compare", "latest", "neg.json"])
+        .assert()
+        .code(2);
+    assert!(crate::util::stderr(&assert).contains("wall_s = -1"));
+}

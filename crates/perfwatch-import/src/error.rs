@@ -58,8 +58,9 @@ pub enum ImportError {
         /// The field, e.g. `results` or `results[1].times`.
         field: String,
     },
-    /// A time that is negative or not finite.
-    #[error("{origin}: {field} is {value}, not a finite, non-negative time")]
+    /// A time that is negative, not finite, or longer than any run
+    /// ([`MAX_SECONDS`](perfwatch_model::iteration::MAX_SECONDS)).
+    #[error("{origin}: {field} is {value:e}, not a time between 0 and 1e9 s")]
     BadTime {
         /// The file.
         origin: String,
@@ -123,7 +124,7 @@ mod tests {
                     field: "results[0].times[2]".into(),
                     value: -1.5,
                 },
-                "d.json: results[0].times[2] is -1.5, not a finite, non-negative time",
+                "d.json: results[0].times[2] is -1.5e0, not a time between 0 and 1e9 s",
             ),
         ];
         for (error, expected) in cases {

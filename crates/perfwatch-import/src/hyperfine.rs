@@ -215,6 +215,15 @@ fn append_runs(
     }
     if let Some(memory) = &result.memory_usage_byte {
         same_length("memory_usage_byte", memory.len())?;
+        let largest = perfwatch_model::iteration::MAX_COUNT;
+        if let Some((run, bytes)) = memory.iter().enumerate().find(|(_, &b)| b > largest) {
+            return Err(ImportError::Inconsistent {
+                origin: origin.to_string(),
+                message: format!(
+                    "results[{i}].memory_usage_byte[{run}] = {bytes} is over the largest count, {largest}"
+                ),
+            });
+        }
     }
     for (run, &time) in times.iter().enumerate() {
         let wall_s = check_time(time, origin, || format!("results[{i}].times[{run}]"))?;

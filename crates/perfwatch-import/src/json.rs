@@ -57,7 +57,7 @@ pub(crate) fn check_time(
     origin: &str,
     field: impl FnOnce() -> String,
 ) -> Result<f64, ImportError> {
-    if value.is_finite() && value >= 0.0 {
+    if value.is_finite() && (0.0..=perfwatch_model::iteration::MAX_SECONDS).contains(&value) {
         Ok(value)
     } else {
         Err(ImportError::BadTime {

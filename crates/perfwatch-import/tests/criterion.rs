@@ -123,7 +123,7 @@ fn bad_criterion_files_get_messages_naming_the_file() {
             "estimates.json",
             "{\"mean\": {\"point_estimate\": 1.0},\n \"median\": {\"point_estimate\": -5.0},\n \"std_dev\": {\"point_estimate\": 0.0}}",
             "",
-            "new/estimates.json: median.point_estimate is -5, not a finite, non-negative time".into(),
+            "new/estimates.json: median.point_estimate is -5e0, not a time between 0 and 1e9 s".into(),
         ),
         (
             "estimates.json",

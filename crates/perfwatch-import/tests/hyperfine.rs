@@ -116,7 +116,7 @@ fn bad_exports_get_messages_with_file_line_and_field() {
         ),
         (
             "{\"results\": [{\"command\": \"ls\", \"times\": [0.1, -0.2]}]}",
-            "bad.json: results[0].times[1] is -0.2, not a finite, non-negative time",
+            "bad.json: results[0].times[1] is -2e-1, not a time between 0 and 1e9 s",
         ),
         (
             "{\"results\": [{\"command\": \"ls\", \"times\": [0.1, 0.2], \"exit_codes\": [0]}]}",

@@ -80,7 +80,57 @@ pub struct Iteration {
     pub stderr_tail: Option<String>,
 }
 
+/// The longest time an iteration's figure may hold, in seconds (about 31
+/// years): anything longer in a file from outside is an error, not a
+/// figure.
+pub const MAX_SECONDS: f64 = 1e9;
+
+/// The largest byte or event count an iteration's figure may hold: exact
+/// as a float and as a signed 64-bit integer (the store).
+pub const MAX_COUNT: u64 = 1 << 53;
+
 impl Iteration {
+    /// Check every figure against the ranges a measured iteration can
+    /// have: times finite, not negative and at most [`MAX_SECONDS`]; byte
+    /// and event counts at most [`MAX_COUNT`]. Files from outside (imports,
+    /// compared exports) are checked with it before anything uses them.
+    ///
+    /// # Errors
+    ///
+    /// The first figure out of range, named and with its value.
+    pub fn check_ranges(&self) -> Result<(), String> {
+        let times = [
+            ("wall_s", Some(self.wall_s)),
+            ("user_s", self.user_s),
+            ("sys_s", self.sys_s),
+        ];
+        for (name, value) in times {
+            if let Some(v) = value {
+                if !(v.is_finite() && (0.0..=MAX_SECONDS).contains(&v)) {
+                    return Err(format!(
+                        "{name} = {v} is not a time between 0 and {MAX_SECONDS} s"
+                    ));
+                }
+            }
+        }
+        let counts = [
+            ("max_rss_bytes", self.max_rss_bytes),
+            ("peak_tree_rss_bytes", self.peak_tree_rss_bytes),
+            ("read_bytes", self.read_bytes),
+            ("write_bytes", self.write_bytes),
+            ("voluntary_cs", self.voluntary_cs),
+            ("involuntary_cs", self.involuntary_cs),
+        ];
+        for (name, value) in counts {
+            if let Some(v) = value.filter(|&v| v > MAX_COUNT) {
+                return Err(format!(
+                    "{name} = {v} is over the largest count, {MAX_COUNT}"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The iteration finished normally with exit code 0.
     pub fn succeeded(&self) -> bool {
         !self.timed_out && self.exit_code == Some(0) && self.signal.is_none()

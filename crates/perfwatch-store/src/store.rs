@@ -22,6 +22,21 @@ pub trait Store: Send + Sync {
     /// so that a crash later never loses it.
     fn add_iteration(&self, session_id: &str, iteration: &Iteration) -> Result<()>;
 
+    /// Stores a whole finished session (an import) at once: all of it or,
+    /// when any write fails, none of it. The default writes the session
+    /// and its iterations one by one and deletes the session again on a
+    /// failure; backends with transactions do it in one.
+    fn insert_whole_session(&self, session: &Session, iterations: &[Iteration]) -> Result<()> {
+        self.create_session(session)?;
+        for it in iterations {
+            if let Err(e) = self.add_iteration(&session.id, it) {
+                let _ = self.delete_session(&session.id);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
     /// Records the shell start-up correction a running session measured
     /// (known only once the run started, after the session was created).
     fn set_shell_correction(&self, id: &str, correction: &ShellCorrection) -> Result<()>;

@@ -33,10 +33,9 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<()> {
             for note in &im.notes {
                 eprintln!("note: {}", printable(note));
             }
-            store.create_session(&im.session)?;
-            for it in &im.iterations {
-                store.add_iteration(&im.session.id, it)?;
-            }
+            // All of a session or none of it: a failed write leaves no
+            // empty `complete` session behind.
+            store.insert_whole_session(&im.session, &im.iterations)?;
             writeln!(
                 crate::stdout::stdout(),
                 "imported {} {} as session {} ({}, {} iterations)",

@@ -249,7 +249,7 @@ mod tests {
             (
                 vec![1.0, 1.0],
                 vec![1.0, -2.0],
-                "s.json: times[1] is -2, not a finite, non-negative time",
+                "s.json: times[1] is -2e0, not a time between 0 and 1e9 s",
             ),
         ];
         for (iters, times, expected) in cases {

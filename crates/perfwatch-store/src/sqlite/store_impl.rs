@@ -26,6 +26,16 @@ impl Store for SqliteStore {
         self.write(|tx| sessions::set_shell_correction(tx, id, correction))
     }
 
+    fn insert_whole_session(&self, session: &Session, its: &[Iteration]) -> Result<()> {
+        self.write(|tx| {
+            sessions::insert(tx, session)?;
+            for it in its {
+                iterations::insert(tx, &session.id, it)?;
+            }
+            sessions::touch(tx, &session.id)
+        })
+    }
+
     fn finish_session(&self, id: &str, status: SessionStatus, finished_at: &str) -> Result<()> {
         self.write(|tx| sessions::finish(tx, id, status, finished_at))
     }
