@@ -497,7 +497,10 @@ fn out_of_range_figures_from_files_are_refused_and_nothing_is_stored() {
     };
     dir.write("mem.json", hyperfine("[0.1]", "[18446744073709551615]"));
     dir.write("time.json", hyperfine("[1e308]", "[1000]"));
-    for (file, needle) in [("mem.json", "memory_usage_byte"), ("time.json", "is 1e308,")] {
+    for (file, needle) in [
+        ("mem.json", "memory_usage_byte"),
+        ("time.json", "is 1e308,"),
+    ] {
         let assert = dir.pw().args(["import", file]).assert().code(2);
         let err = crate::util::stderr(&assert);
         assert!(err.contains(needle), "{file}: {err}");
@@ -516,4 +519,26 @@ fn out_of_range_figures_from_files_are_refused_and_nothing_is_stored() {
         .assert()
         .code(2);
     assert!(crate::util::stderr(&assert).contains("wall_s = -1"));
+}
+
+/// Issue 13, item 14: a 5 MB CSV field was echoed in full in an error, and
+/// `detect --csv /dev/zero` aborted on a 2 GiB allocation.
+#[test]
+fn detect_csv_quotes_a_bad_value_briefly_and_refuses_an_endless_file() {
+    let dir = TestDir::new();
+    dir.write("big.csv", format!("t,v\n1,{}\n", "x".repeat(5_000_000)));
+    let assert = dir
+        .pw()
+        .args(["detect", "--csv", "big.csv"])
+        .assert()
+        .code(2);
+    let err = crate::util::stderr(&assert);
+    assert!(err.len() < 300, "{} bytes of error", err.len());
+    assert!(err.contains("is not a number"), "{err}");
+    let assert = dir
+        .pw()
+        .args(["detect", "--csv", "/dev/zero"])
+        .assert()
+        .code(2);
+    assert!(crate::util::stderr(&assert).contains("larger than 128 MiB"));
 }

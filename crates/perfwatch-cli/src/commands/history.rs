@@ -274,13 +274,40 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
     Ok(out.flush()?)
 }
 
+/// The most of a CSV file `detect --csv` reads: a series of millions of
+/// points fits; `/dev/zero` or a runaway file is refused, not loaded.
+const MAX_CSV_BYTES: u64 = 128 << 20;
+
+/// At most `n` characters of `text`, with `…` when cut: a value quoted in
+/// an error message.
+fn excerpt(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(n).collect::<String>())
+    }
+}
+
 /// Read (label, value) rows of a CSV with a header; the value column is
 /// `column` or the second one. A bad row is an error naming its line.
 fn read_csv(path: &Path, column: Option<&str>) -> anyhow::Result<(Vec<String>, Vec<f64>, String)> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)
+        .map_err(|e| usage(format!("failed to read {}: {e}", path.display())))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CSV_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| usage(format!("failed to read {}: {e}", path.display())))?;
+    if bytes.len() as u64 > MAX_CSV_BYTES {
+        return Err(usage(format!(
+            "{} is larger than {} MiB, more than a series needs",
+            path.display(),
+            MAX_CSV_BYTES >> 20
+        )));
+    }
     let mut r = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| usage(format!("failed to read {}: {e}", path.display())))?;
+        .from_reader(bytes.as_slice());
     let headers = r
         .headers()
         .map_err(|e| usage(format!("{}: {e}", path.display())))?
@@ -308,8 +335,10 @@ fn read_csv(path: &Path, column: Option<&str>) -> anyhow::Result<(Vec<String>, V
             .filter(|v: &f64| v.is_finite())
             .ok_or_else(|| {
                 usage(format!(
-                    "{}:{line}: `{raw}` in column `{name}` is not a number",
-                    path.display()
+                    "{}:{line}: `{}` in column `{}` is not a number",
+                    path.display(),
+                    excerpt(raw, 40),
+                    excerpt(&name, 40)
                 ))
             })?;
         labels.push(if idx == 0 {
