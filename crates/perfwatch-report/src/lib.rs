@@ -52,6 +52,7 @@ pub mod headline;
 pub mod json;
 pub mod markdown;
 pub mod printable;
+pub mod relative;
 pub mod terminal;
 pub mod units;
 
