@@ -2,13 +2,21 @@
 //! to the [`Recorder`](perfwatch_app::recorder::Recorder), which commits it while
 //! the next runs, and drives the progress bar (on a terminal only; nothing
 //! animated when output is piped).
+//!
+//! The bar is one line that never reaches the terminal's last
+//! [`ECHO_ROOM`] columns, so that the `^C` the terminal echoes on Ctrl-C
+//! cannot wrap it onto a second row that the final erase would miss; it is
+//! erased (`\r\x1b[2K`) when the observer finishes or is dropped, on
+//! every way out of a run, before anything else is printed.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use console::Term;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 use perfwatch_app::recorder::RecorderHandle;
 use perfwatch_model::{Iteration, ShellCorrection};
 use perfwatch_report::units::format_duration;
 use perfwatch_runner::{Observer, ObserverError};
 use std::collections::BTreeMap;
+use std::io;
 
 /// Stores iterations and shows progress.
 pub struct SessionObserver {
@@ -22,10 +30,15 @@ impl SessionObserver {
     /// bar on standard error.
     pub fn new(recorder: RecorderHandle, benchmark: &str, progress: bool) -> Self {
         let bar = progress.then(|| {
-            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+            let target = ProgressDrawTarget::term_like_with_hz(
+                Box::new(Narrowed(Term::buffered_stderr())),
+                REFRESH_HZ,
+            );
+            let bar = ProgressBar::with_draw_target(Some(0), target);
             bar.set_style(
+                // `wide_msg` cuts the medians to the room left: one row.
                 ProgressStyle::with_template(
-                    "{prefix:.bold} {bar:30.cyan/blue} {pos}/{len} ETA {eta} {msg}",
+                    "{prefix:.bold} {bar:30.cyan/blue} {pos}/{len} ETA {eta} {wide_msg}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
@@ -40,11 +53,72 @@ impl SessionObserver {
         }
     }
 
-    /// Remove the bar before the summary is printed.
+    /// Erase the bar (before the summary, an error or the note of an
+    /// interruption is printed). Dropping the observer does the same, so
+    /// that no way out of a run leaves the bar on screen.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+impl Drop for SessionObserver {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// Redraws of the bar per second at most.
+const REFRESH_HZ: u8 = 20;
+
+/// Columns at the right edge the bar leaves free: room for the `^C` a
+/// terminal echoes on Ctrl-C, and one more, so that the echo never wraps.
+const ECHO_ROOM: u16 = 3;
+
+/// Standard error, [`ECHO_ROOM`] columns narrower than it is.
+#[derive(Debug)]
+struct Narrowed(Term);
+
+impl TermLike for Narrowed {
+    fn width(&self) -> u16 {
+        self.0.size().1.saturating_sub(ECHO_ROOM).max(1)
+    }
+
+    fn height(&self) -> u16 {
+        self.0.size().0
+    }
+
+    fn move_cursor_up(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+
+    fn move_cursor_down(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+
+    fn move_cursor_right(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+
+    fn move_cursor_left(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+
+    fn write_line(&self, s: &str) -> io::Result<()> {
+        self.0.write_line(s)
+    }
+
+    fn write_str(&self, s: &str) -> io::Result<()> {
+        self.0.write_str(s)
+    }
+
+    fn clear_line(&self) -> io::Result<()> {
+        self.0.clear_line()
+    }
+
+    fn flush(&self) -> io::Result<()> {
+        self.0.flush()
     }
 }
 

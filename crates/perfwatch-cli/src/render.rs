@@ -11,13 +11,19 @@ use perfwatch_app::Analysis;
 use perfwatch_model::GateReport;
 use perfwatch_report::terminal::{render_gate, render_session};
 use perfwatch_report::{CsvRenderer, HyperfineRenderer, JsonRenderer, MarkdownRenderer, Render};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 /// The terminal view of an analysis: the session, its comparisons and
-/// findings, its notes, its health and, when evaluated, the gate.
+/// findings, its notes, its health, when evaluated the gate, and with
+/// several variants the relative summary. A scan's bars of medians are
+/// drawn only when standard output is a terminal.
 pub fn terminal(ctx: &Context, analysis: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
-    render_session(analysis, &ctx.terminal(), out)
+    let options = perfwatch_report::TerminalOptions {
+        tty: std::io::stdout().is_terminal(),
+        ..ctx.terminal()
+    };
+    render_session(analysis, &options, out)
 }
 
 /// Print the gate's rules, as `run --gate` shows them.

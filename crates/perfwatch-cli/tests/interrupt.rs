@@ -90,3 +90,118 @@ fn sigkill_of_perfwatch_leaves_a_usable_history() {
         .success();
     assert_eq!(dir.history().sessions().len(), 2);
 }
+
+/// A pseudo-terminal of 80 columns whose slave side is the controlling
+/// terminal of the process spawned with [`Pty::attach`].
+struct Pty {
+    master: std::fs::File,
+    slave: std::os::fd::OwnedFd,
+}
+
+impl Pty {
+    fn open() -> Pty {
+        use std::os::fd::FromRawFd;
+        let (mut master, mut slave) = (0, 0);
+        let size = libc::winsize {
+            ws_row: 24,
+            ws_col: 80,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: openpty(3) writes two descriptors into the integers given;
+        // the name and termios pointers may be null.
+        let rc = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                &size,
+            )
+        };
+        assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+        // SAFETY: both descriptors were just opened and are owned by nobody else.
+        unsafe {
+            Pty {
+                master: std::fs::File::from_raw_fd(master),
+                slave: std::os::fd::OwnedFd::from_raw_fd(slave),
+            }
+        }
+    }
+
+    /// `cmd` with the terminal as its standard input, output and error, in
+    /// a session of its own whose controlling terminal it is (so that
+    /// Ctrl-C typed on it interrupts the foreground group, as in a shell).
+    fn attach(&self, cmd: &mut std::process::Command) {
+        use std::os::unix::process::CommandExt;
+        let fd = |pty: &Pty| Stdio::from(pty.slave.try_clone().expect("dup the pty"));
+        cmd.stdin(fd(self)).stdout(fd(self)).stderr(fd(self));
+        // SAFETY: setsid(2) and ioctl(2) are async-signal-safe.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+}
+
+#[test]
+fn ctrl_c_on_a_terminal_erases_the_progress_line_before_anything_else() {
+    use std::io::{Read, Write};
+    let dir = TestDir::new();
+    let pty = Pty::open();
+    let mut cmd = dir.std_pw();
+    cmd.args(["run", "-n", "50", "--", "sleep", "0.2"]);
+    pty.attach(&mut cmd);
+    let mut child = cmd.spawn().expect("spawn perfwatch");
+    // Only perfwatch may hold the terminal's slave side now, or reading
+    // the master would never end.
+    drop(cmd);
+    drop(pty.slave);
+    // Read everything the terminal shows until perfwatch is gone (the
+    // master reads EIO once no process holds the slave).
+    let mut master = pty.master.try_clone().expect("dup the master");
+    let reader = std::thread::spawn(move || {
+        let mut shown = Vec::new();
+        let mut buf = [0; 4096];
+        while let Ok(n) = master.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            shown.extend_from_slice(&buf[..n]);
+        }
+        shown
+    });
+    wait_until(Duration::from_secs(30), "two stored iterations", || {
+        dir.history().iteration_count() >= 2
+    });
+    (&pty.master).write_all(b"\x03").expect("type Ctrl-C");
+    let status = child.wait().expect("wait for perfwatch");
+    assert_eq!(status.code(), Some(130));
+    let shown = reader.join().expect("the reader");
+    let shown = String::from_utf8_lossy(&shown);
+    // The bar was drawn, then erased before the summary and the note.
+    let bar = shown
+        .rfind(" ETA ")
+        .unwrap_or_else(|| panic!("no bar:\n{shown:?}"));
+    let after = &shown[bar..];
+    let summary = after
+        .find("Benchmark sleep 0.2")
+        .unwrap_or_else(|| panic!("no summary after the bar:\n{after:?}"));
+    let erase = after
+        .find("\r\u{1b}[2K")
+        .unwrap_or_else(|| panic!("the bar is never erased:\n{after:?}"));
+    assert!(
+        erase < summary,
+        "printed before the bar was erased:\n{after:?}"
+    );
+    assert!(
+        after[..erase].lines().count() <= 1,
+        "the bar took more than one row:\n{after:?}"
+    );
+    let interrupted = after.find("interrupted").expect("the interruption is said");
+    assert!(erase < interrupted, "{after:?}");
+}

@@ -57,6 +57,7 @@ pub mod hyperfine;
 pub mod json;
 pub mod markdown;
 pub mod printable;
+pub mod relative;
 pub mod results_table;
 pub mod terminal;
 pub mod units;

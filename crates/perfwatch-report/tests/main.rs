@@ -6,4 +6,7 @@ mod fixture;
 mod formats;
 mod hostile_names;
 mod judgement;
+mod relative;
+mod relative_fixture;
 mod terminal;
+mod widths;

@@ -2,12 +2,14 @@
 //! user strings escaped.
 
 mod escape;
+mod relative;
 mod sections;
 mod session;
 mod summary;
 mod table;
 
 pub use escape::{code_span, escape_markdown};
+pub use relative::render_relative_summary_markdown;
 pub use sections::{render_comparisons_markdown, render_findings_markdown, render_stages_markdown};
 pub use session::MarkdownRenderer;
 pub use summary::render_ci_summary;

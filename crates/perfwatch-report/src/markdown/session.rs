@@ -1,12 +1,14 @@
 //! The Markdown report of a session, for pull-request comments and wikis.
 
 use super::escape::{code_span, escape_markdown};
+use super::relative::render_relative_summary_markdown;
 use super::sections::{
     render_comparisons_markdown, render_findings_markdown, render_stages_markdown,
 };
 use super::table::{write_table, Align};
 use crate::format::{git_line, host_line, mean_sd, median_ci, min_max};
 use crate::headline::Headline;
+use crate::relative::RelativeSummary;
 use crate::units::{ci_label, format_opt, NA};
 use crate::Render;
 use perfwatch_model::metric::Unit;
@@ -14,9 +16,10 @@ use perfwatch_model::{short_id, Metric, SessionExport, VariantExport, DEFAULT_CO
 use std::io::{self, Write};
 
 /// Writes a GitHub-flavoured Markdown report: the verdict of the primary
-/// comparisons, provenance, a summary table per variant, warnings,
-/// comparisons (secondary metrics as information), stage breakdowns and
-/// findings.
+/// comparisons, provenance, a summary table per variant, warnings, with
+/// several variants the relative summary (one sentence per variant against
+/// the first), comparisons (secondary metrics as information), stage
+/// breakdowns and findings.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MarkdownRenderer;
 
@@ -87,6 +90,10 @@ impl Render for MarkdownRenderer {
         if !warnings.is_empty() {
             writeln!(out)?;
             writeln!(out, "{}", warnings.join("\n>\n"))?;
+        }
+        if let Some(summary) = RelativeSummary::of(export) {
+            writeln!(out)?;
+            render_relative_summary_markdown(&summary, out)?;
         }
         if !export.comparisons.is_empty() {
             writeln!(out)?;

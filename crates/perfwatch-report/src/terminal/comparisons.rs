@@ -4,8 +4,8 @@
 //! of information that is not judged.
 
 use super::options::{Palette, TerminalOptions};
-use super::table::{fit_first_column, new_table, width_of, write_table};
-use super::wrap::{cut, pack, shorten_path, wrap};
+use super::table::{fit_columns, write_table, Column, Give};
+use super::wrap::{cut, pack, wrap};
 use crate::format::{
     change_cell, change_header, change_with_ci, group_comparisons, medians, n_cell, p_cell,
     printable, split_primary, subject, verdict_cell,
@@ -96,10 +96,7 @@ fn write_primary(
         verdicts.push(verdict);
     }
     let width = options.columns();
-    let mut table = primary_table(rows, &verdicts, with_n, true, width, palette);
-    if width_of(&table) + INDENT.len() > width {
-        table = primary_table(rows, &verdicts, with_n, false, width, palette);
-    }
+    let table = primary_table(rows, &verdicts, with_n, width, palette);
     write_table(&table, INDENT, out)?;
     for (i, note) in notes.iter().enumerate() {
         let first = format!("{INDENT}[{}] ", i + 1);
@@ -116,50 +113,48 @@ fn write_primary(
     Ok(())
 }
 
-/// The table of primary comparisons, names shortened to fit `width`; the
-/// baseline and candidate medians only `with_medians`.
+/// The table of primary comparisons, fitted to `width`: names shortened
+/// with `…`, then the baseline and candidate medians left out, then the
+/// sample sizes.
 fn primary_table(
     rows: &[&Comparison],
     verdicts: &[String],
     with_n: bool,
-    with_medians: bool,
     width: usize,
     palette: &Palette,
 ) -> Table {
-    let change = change_header(rows);
-    let mut header = vec!["metric / stage"];
-    if with_medians {
-        header.extend(["baseline", "candidate"]);
-    }
-    header.extend([change.as_str(), "p"]);
+    let mut columns = vec![
+        Column::new("metric / stage", false).give(Give::Path),
+        Column::new("baseline", true).drop(3),
+        Column::new("candidate", true).drop(3),
+        Column::new(change_header(rows), true),
+        Column::new("p", true),
+    ];
     if with_n {
-        header.push("n");
+        columns.push(Column::new("n", true).drop(2));
     }
-    header.push("verdict");
-    let right: Vec<usize> = (1..header.len() - 1).collect();
-    let longest = rows
+    columns.push(Column::new("verdict", false));
+    let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|c| printable(&subject(c)).chars().count())
-        .max()
-        .unwrap_or(0);
-    fit_first_column(INDENT.len(), width, longest, |max| {
-        let mut table = new_table(palette, &header, &right);
-        for (c, verdict) in rows.iter().zip(verdicts) {
+        .zip(verdicts)
+        .map(|(c, verdict)| {
             let style = palette.verdict(c);
-            let mut row = vec![shorten_path(&printable(&subject(c)), max)];
-            if with_medians {
-                let (base, cand) = medians(c);
-                row.extend([base, cand]);
-            }
-            row.extend([palette.paint(style.clone(), change_cell(c)), p_cell(c)]);
+            let (base, cand) = medians(c);
+            let mut row = vec![
+                printable(&subject(c)).into_owned(),
+                base,
+                cand,
+                palette.paint(style.clone(), change_cell(c)),
+                p_cell(c),
+            ];
             if with_n {
                 row.push(n_cell(c));
             }
             row.push(palette.paint(style, verdict));
-            table.add_row(row);
-        }
-        table
-    })
+            row
+        })
+        .collect();
+    fit_columns(palette, &columns, &cells, INDENT.len(), width).table
 }
 
 /// `information (not judged): user_s +0.7% [-1.5%, +5.0%] · …`, packed.

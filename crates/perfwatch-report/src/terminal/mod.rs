@@ -1,5 +1,6 @@
 //! Terminal output: the run summary, comparison tables, the stage
-//! breakdown, findings and the session list. Colour only when
+//! breakdown, a parameter scan's table, the relative summary, findings and
+//! the session list. Every table fits the width (see `table.rs`). Colour only when
 //! [`TerminalOptions::color`] asks for it; lines fit
 //! [`TerminalOptions::width`].
 
@@ -7,6 +8,8 @@ mod comparisons;
 mod findings;
 mod judgement;
 mod options;
+mod relative;
+mod scan;
 mod session;
 mod sessions;
 mod stage_matrix;
@@ -18,6 +21,8 @@ pub use comparisons::render_comparisons;
 pub use findings::render_findings;
 pub use judgement::{render_gate, render_health};
 pub use options::TerminalOptions;
+pub use relative::render_relative_summary;
+pub use scan::render_scan_table;
 pub use session::{render_session, TerminalRenderer};
 pub use sessions::{render_sessions, SessionListRow};
 pub use stage_matrix::render_stage_matrix;

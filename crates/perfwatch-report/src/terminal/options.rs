@@ -26,6 +26,10 @@ pub struct TerminalOptions {
     /// the comparison table leaves out the medians when it must. Values
     /// below [`TerminalOptions::MIN_WIDTH`] count as that.
     pub width: usize,
+    /// Standard output is a terminal (the CLI says so): graphics that only
+    /// a terminal shows well, such as the bars of a scan's medians, are
+    /// drawn.
+    pub tty: bool,
 }
 
 impl TerminalOptions {
@@ -49,6 +53,7 @@ impl Default for TerminalOptions {
             max_stages: None,
             verbose: false,
             width: Self::DEFAULT_WIDTH,
+            tty: false,
         }
     }
 }

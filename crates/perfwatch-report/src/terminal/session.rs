@@ -1,18 +1,25 @@
 //! The run summary printed after `perfwatch run` and `perfwatch ab`, and
-//! by `perfwatch show`: a header, a short block per variant, the stages of
-//! every variant side by side, the comparisons and the findings.
+//! by `perfwatch show`: a header, a short block per variant (one table for
+//! a parameter scan), the stages of every variant side by side, the
+//! comparisons, the findings, and with several variants the relative
+//! summary.
 
 use super::comparisons::render_comparisons;
 use super::findings::render_findings;
 use super::judgement::{render_gate, render_health};
 use super::options::{Palette, TerminalOptions};
+use super::relative::render_relative_summary;
+use super::scan::render_scan_table;
 use super::stage_matrix::render_stage_matrix;
 use super::wrap::{cut, pack, wrap};
 use crate::format::{git_line, host_line, mean_sd, min_max, printable, RunCounts};
+use crate::relative::{RelativeSummary, ScanTable};
 use crate::units::{ci_label, format_count, format_opt, format_value, NA};
 use crate::Render;
 use perfwatch_model::metric::Unit;
-use perfwatch_model::{short_id, CpuMeans, Metric, SessionExport, Summary, VariantExport};
+use perfwatch_model::{
+    short_id, Comparison, CpuMeans, Metric, Reference, SessionExport, Summary, VariantExport,
+};
 use std::io::{self, Write};
 
 /// Width of the label column of the header and the variant blocks.
@@ -39,9 +46,12 @@ impl Render for TerminalRenderer {
 }
 
 /// Renders the whole summary: header, each variant's figures and
-/// warnings, the stage breakdown of all variants side by side, then the
-/// comparisons and findings when there are any, the analysis's notes, its
-/// health and, when evaluated, the gate. Lines stay within
+/// warnings (a parameter scan's variants as one table, see
+/// [`render_scan_table`]), the stage breakdown of all variants side by
+/// side, then the comparisons (a scan's only when verbose) and findings
+/// when there are any, the analysis's notes, its health, when evaluated
+/// the gate, and with several variants the relative summary (see
+/// [`render_relative_summary`]). Lines stay within
 /// `options.width` columns; unless verbose, warnings, notes and findings
 /// are cut to one line each (see [`TerminalOptions::verbose`]).
 pub fn render_session(
@@ -51,24 +61,49 @@ pub fn render_session(
 ) -> io::Result<()> {
     let palette = Palette::new(options);
     write_header(export, options, &palette, out)?;
-    for variant in &export.variants {
-        writeln!(out)?;
-        let reported = export
-            .session
-            .variants
-            .iter()
-            .find(|v| v.name == variant.name)
-            .and_then(|v| v.cpu_means);
-        write_variant(variant, reported, options, &palette, out)?;
+    let scan = ScanTable::of(export);
+    match &scan {
+        Some(scan) => {
+            writeln!(out)?;
+            render_scan_table(scan, options, out)?;
+            let compared = export
+                .comparisons
+                .iter()
+                .any(|c| c.reference == Reference::Variant);
+            if compared && !options.verbose {
+                let hint = "  every metric and stage compared value by value: --verbose";
+                writeln!(out, "{}", palette.paint(palette.dim(), hint))?;
+            }
+        }
+        None => {
+            for variant in &export.variants {
+                writeln!(out)?;
+                let reported = export
+                    .session
+                    .variants
+                    .iter()
+                    .find(|v| v.name == variant.name)
+                    .and_then(|v| v.cpu_means);
+                write_variant(variant, reported, options, &palette, out)?;
+            }
+        }
     }
     let with_stages = export.variants.iter().any(|v| !v.stages.is_empty());
     if with_stages && options.max_stages != Some(0) {
         writeln!(out)?;
         render_stage_matrix(&export.variants, options, out)?;
     }
-    if !export.comparisons.is_empty() {
+    // A scan's comparisons, value by value, repeat what its table says:
+    // only when verbose (a comparison with a saved baseline always shows).
+    let comparisons: Vec<Comparison> = export
+        .comparisons
+        .iter()
+        .filter(|c| scan.is_none() || options.verbose || c.reference == Reference::Baseline)
+        .cloned()
+        .collect();
+    if !comparisons.is_empty() {
         writeln!(out)?;
-        render_comparisons(&export.comparisons, options, out)?;
+        render_comparisons(&comparisons, options, out)?;
     }
     if !export.findings.is_empty() {
         writeln!(out)?;
@@ -82,6 +117,13 @@ pub fn render_session(
     }
     if let Some(g) = &export.gate {
         render_gate(g, options, out)?;
+    }
+    if let Some(summary) = RelativeSummary::of(export) {
+        // The health and the gate end with a blank line of their own.
+        if export.health.is_none() && export.gate.is_none() {
+            writeln!(out)?;
+        }
+        render_relative_summary(&summary, options, out)?;
     }
     Ok(())
 }

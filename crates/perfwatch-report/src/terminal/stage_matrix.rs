@@ -3,10 +3,10 @@
 //! verbose, its calls per run), largest share of the first variant first.
 
 use super::options::{Palette, TerminalOptions};
-use super::table::{fit_first_column, new_table, write_table};
-use super::wrap::shorten_path;
+use super::table::{fit_columns, write_table, Column, Give};
+use super::wrap::pack;
 use crate::format::printable;
-use crate::units::{format_count, format_duration, format_share};
+use crate::units::{format_count, format_duration, format_share, NA};
 use perfwatch_model::{StageSummary, VariantExport};
 use std::io::{self, Write};
 
@@ -48,8 +48,10 @@ fn rows<'a>(variants: &[&'a VariantExport]) -> Vec<Row<'a>> {
 
 /// Renders the stage breakdown of `variants` (those with stages) as one
 /// table, at most `options.max_stages` rows; writes nothing when no variant
-/// has stages. Long stage paths are shortened to keep the table within
-/// `options.width`.
+/// has stages. The table fits `options.width`: long stage paths and
+/// variant names are shortened with `…`; then calls, tiers, shares and,
+/// last, whole variants (from the last, named under the table) are left
+/// out.
 pub fn render_stage_matrix(
     variants: &[VariantExport],
     options: &TerminalOptions,
@@ -72,30 +74,39 @@ pub fn render_stage_matrix(
     };
     writeln!(out, "{}", palette.paint(palette.bold(), title))?;
 
-    let mut header = vec!["stage".to_string(), "tier".to_string()];
-    for v in &shown {
-        header.push(printable(&v.name).into_owned());
-        header.push("share".to_string());
+    let per_variant = 2 + usize::from(options.verbose) + usize::from(failed);
+    let kept = &rows[..rows.len().min(limit)];
+    // What gives way first: calls, the tier, the shares (the last
+    // variant's first), then whole variants from the last; the first
+    // variant's times and failures stay.
+    let mut columns = vec![
+        Column::new("stage", false).give(Give::Path),
+        Column::new("tier", false).drop(900),
+    ];
+    for (i, v) in shown.iter().enumerate() {
+        let i = i as u32;
+        let keep_last = if i == 0 {
+            0
+        } else {
+            100 + shown.len() as u32 - i
+        };
+        columns.push(
+            Column::new(printable(&v.name), true)
+                .give(Give::Header)
+                .drop(keep_last),
+        );
+        columns.push(Column::new("share", true).drop(500 + shown.len() as u32 - i));
         if options.verbose {
-            header.push("calls".to_string());
+            columns.push(Column::new("calls", true).drop(1000 + shown.len() as u32 - i));
         }
         if failed {
-            header.push("failed".to_string());
+            columns.push(Column::new("failed", true).drop(keep_last));
         }
     }
-    let per_variant = 2 + usize::from(options.verbose) + usize::from(failed);
-    let right: Vec<usize> = (2..2 + per_variant * shown.len()).collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let kept = &rows[..rows.len().min(limit)];
-    let longest = kept
+    let cells: Vec<Vec<String>> = kept
         .iter()
-        .map(|r| printable(r.path).chars().count())
-        .max()
-        .unwrap_or(0);
-    let table = fit_first_column(INDENT.len(), options.columns(), longest, |max| {
-        let mut table = new_table(&palette, &header, &right);
-        for row in kept {
-            let mut cells = vec![shorten_path(&printable(row.path), max), row.tier.clone()];
+        .map(|row| {
+            let mut cells = vec![printable(row.path).into_owned(), row.tier.clone()];
             for stage in &row.cells {
                 match stage {
                     Some(s) => {
@@ -113,14 +124,36 @@ pub fn render_stage_matrix(
                             });
                         }
                     }
-                    None => cells.extend((0..per_variant).map(|_| crate::units::NA.to_string())),
+                    None => cells.extend((0..per_variant).map(|_| NA.to_string())),
                 }
             }
-            table.add_row(cells);
+            cells
+        })
+        .collect();
+    let fitted = fit_columns(&palette, &columns, &cells, INDENT.len(), options.columns());
+    write_table(&fitted.table, INDENT, out)?;
+    // A variant is left out with its times.
+    let left_out: Vec<String> = shown
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !fitted.kept[2 + i * per_variant])
+        .map(|(_, v)| printable(&v.name).into_owned())
+        .collect();
+    if !left_out.is_empty() {
+        let noun = if left_out.len() == 1 {
+            "variant"
+        } else {
+            "variants"
+        };
+        let first = format!(
+            "{INDENT}… {} more {noun}, left out to fit {} columns: ",
+            left_out.len(),
+            options.columns()
+        );
+        for line in pack(&left_out, &first, &format!("{INDENT}  "), options.columns()) {
+            writeln!(out, "{}", palette.paint(palette.dim(), line))?;
         }
-        table
-    });
-    write_table(&table, INDENT, out)?;
+    }
     if rows.len() > kept.len() {
         let hidden = rows.len() - kept.len();
         let noun = if hidden == 1 { "stage" } else { "stages" };

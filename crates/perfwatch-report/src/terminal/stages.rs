@@ -1,16 +1,21 @@
 //! The stage breakdown of one variant, largest share of wall time first.
 
 use super::options::{Palette, TerminalOptions};
-use super::table::{new_table, write_table};
+use super::table::{fit_columns, write_table, Column, Give};
 use crate::format::printable;
 use crate::units::{format_count, format_duration, format_share};
 use perfwatch_model::StageSummary;
 use std::io::{self, Write};
 
+/// Indent of the table under its title.
+const INDENT: &str = "    ";
+
 /// Renders the stage breakdown (stage, tier, component, calls per run,
 /// median total time per run, share of wall time, failed calls) sorted by
 /// share, largest first; at most `options.max_stages` rows. Writes nothing
-/// for an empty slice.
+/// for an empty slice. The table fits `options.width`: long paths and
+/// components are shortened with `…`, then the component, tier, calls and
+/// failures are left out, in that order.
 pub fn render_stages(
     stages: &[StageSummary],
     options: &TerminalOptions,
@@ -30,34 +35,40 @@ pub fn render_stages(
         "  {}",
         palette.paint(palette.bold(), "Stages (by share of wall time)")
     )?;
-    let header = [
-        "stage",
-        "tier",
-        "component",
-        "calls/run",
-        "median total",
-        "share",
-        "failed",
+    // What gives way: the path's middle, then the component, the tier,
+    // the calls and the failures (only the figures that answer stay).
+    let columns = [
+        Column::new("stage", false).give(Give::Path),
+        Column::new("tier", false).drop(800),
+        Column::new("component", false).give(Give::Middle).drop(900),
+        Column::new("calls/run", true).drop(700),
+        Column::new("median total", true),
+        Column::new("share", true),
+        Column::new("failed", true).drop(600),
     ];
-    let mut table = new_table(&palette, &header, &[3, 4, 5, 6]);
-    for stage in sorted.iter().take(limit) {
-        let failed = stage.failed_calls.to_string();
-        let failed = if stage.failed_calls > 0 {
-            palette.paint(palette.bad(), failed)
-        } else {
-            failed
-        };
-        table.add_row(vec![
-            printable(&stage.path).into_owned(),
-            stage.tier.to_string(),
-            printable(stage.component.as_deref().unwrap_or("")).into_owned(),
-            format_count(stage.calls),
-            format_duration(stage.total_s.median),
-            format_share(stage.share),
-            failed,
-        ]);
-    }
-    write_table(&table, "    ", out)?;
+    let rows: Vec<Vec<String>> = sorted
+        .iter()
+        .take(limit)
+        .map(|stage| {
+            let failed = stage.failed_calls.to_string();
+            let failed = if stage.failed_calls > 0 {
+                palette.paint(palette.bad(), failed)
+            } else {
+                failed
+            };
+            vec![
+                printable(&stage.path).into_owned(),
+                stage.tier.to_string(),
+                printable(stage.component.as_deref().unwrap_or("")).into_owned(),
+                format_count(stage.calls),
+                format_duration(stage.total_s.median),
+                format_share(stage.share),
+                failed,
+            ]
+        })
+        .collect();
+    let fitted = fit_columns(&palette, &columns, &rows, INDENT.len(), options.columns());
+    write_table(&fitted.table, INDENT, out)?;
     if sorted.len() > limit {
         let hidden = sorted.len() - limit;
         let noun = if hidden == 1 { "stage" } else { "stages" };

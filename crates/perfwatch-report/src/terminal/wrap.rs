@@ -125,6 +125,42 @@ pub(crate) fn shorten_path(path: &str, max: usize) -> String {
     format!("{start}…{end}")
 }
 
+/// `text` shortened to `max` columns by putting `…` in its middle
+/// (`sleep 0.…&& true`), so that both ends stay readable; as it is when it
+/// fits.
+pub(crate) fn shorten_middle(text: &str, max: usize) -> String {
+    if measure_text_width(text) <= max {
+        return text.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let width = |cs: &[char]| measure_text_width(&cs.iter().collect::<String>());
+    let room = max - 1;
+    let mut head = 0;
+    let mut tail = 0;
+    // Take characters from each end in turn while they fit.
+    loop {
+        let grew_head = head + tail < chars.len()
+            && width(&chars[..head + 1]) + width(&chars[chars.len() - tail..]) <= room;
+        if grew_head {
+            head += 1;
+        }
+        let grew_tail = head + tail < chars.len()
+            && width(&chars[..head]) + width(&chars[chars.len() - tail - 1..]) <= room;
+        if grew_tail {
+            tail += 1;
+        }
+        if !grew_head && !grew_tail {
+            break;
+        }
+    }
+    let start: String = chars[..head].iter().collect();
+    let end: String = chars[chars.len() - tail..].iter().collect();
+    format!("{start}…{end}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +214,17 @@ mod tests {
         let long = shorten_path("a_very_long_single_segment_name", 12);
         assert_eq!(measure_text_width(&long), 12);
         assert_eq!(long, "a_ver…t_name");
+    }
+
+    #[test]
+    fn names_lose_their_middle() {
+        assert_eq!(shorten_middle("sleep 0.01", 20), "sleep 0.01");
+        assert_eq!(shorten_middle("abcdefghij", 5), "ab…ij");
+        assert_eq!(shorten_middle("abcdefghij", 6), "abc…ij");
+        assert_eq!(shorten_middle("abc", 1), "…");
+        assert_eq!(shorten_middle("日本語のコマンド", 7), "日本…ド");
+        for max in 1..12 {
+            assert!(measure_text_width(&shorten_middle("日本語のコマンド", max)) <= max);
+        }
     }
 }

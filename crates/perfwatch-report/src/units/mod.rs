@@ -241,6 +241,28 @@ pub fn format_ratio(ratio: f64) -> String {
     format!("{}{text}×", sign(ratio))
 }
 
+/// How many times faster, slower, larger or smaller (a factor of at
+/// least 1, as in "1.98 times faster"): two decimals (`1.98`), whole
+/// numbers from 1000 on (`1234`), scientific notation for the huge;
+/// [`UNBOUNDED`] for an infinite one.
+pub fn format_factor(x: f64) -> String {
+    if x.is_nan() {
+        return NA.to_string();
+    }
+    if is_unbounded(x) {
+        return if x > 0.0 { UNBOUNDED } else { NA }.to_string();
+    }
+    let abs = x.abs();
+    let text = if abs >= SCI_ABOVE {
+        sci(abs)
+    } else if abs >= 1000.0 {
+        sig3(abs)
+    } else {
+        fixed(abs, 2)
+    };
+    format!("{}{text}", if x < 0.0 { "-" } else { "" })
+}
+
 /// A ratio's confidence interval: `[0.741×, 0.806×]`, `[1.10×, unbounded]`;
 /// [`NA`] when undefined.
 pub fn format_ratio_ci(ci_low: f64, ci_high: f64) -> String {

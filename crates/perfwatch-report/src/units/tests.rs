@@ -255,3 +255,19 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn factors_have_two_decimals_and_never_print_infinity_as_a_number() {
+    let cases = [
+        (1.0, "1.00"),
+        (1.984, "1.98"),
+        (12.345, "12.35"),
+        (1234.4, "1234"),
+        (f64::INFINITY, "unbounded"),
+        (f64::MAX, "unbounded"),
+        (f64::NAN, "–"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(format_factor(input), want, "factor {input}");
+    }
+}
