@@ -1,6 +1,6 @@
 //! What every command shares: the store, the configuration, colours.
 
-use crate::args::{Cli, ColorChoice, Style};
+use crate::args::{Cli, ColorChoice, OutputArgs, SortOrder, Style, TimeUnitArg};
 use crate::config::Config;
 use crate::exit::usage;
 use perfwatch_store::{SqliteStore, StoreError};
@@ -22,6 +22,10 @@ pub struct Context {
     /// Columns of the terminal view: the terminal's width on a terminal
     /// (never less than the renderer's minimum), the default otherwise.
     pub width: usize,
+    /// `-u/--time-unit`: every time of the views in this unit.
+    pub time_unit: Option<perfwatch_report::units::TimeUnit>,
+    /// `--sort`: the order of the relative summary and scan tables.
+    pub sort: perfwatch_report::terminal::SortOrder,
 }
 
 impl Context {
@@ -42,13 +46,29 @@ impl Context {
             interactive: std::io::stderr().is_terminal(),
             verbose: cli.verbose,
             width: terminal_width(),
+            time_unit: None,
+            sort: perfwatch_report::terminal::SortOrder::Auto,
         })
+    }
+
+    /// `--style`, `-u/--time-unit` and `--sort` of `run`/`ab` applied to
+    /// every view this invocation prints or writes (the time unit: not to
+    /// JSON and CSV, which keep seconds).
+    pub fn with_view(mut self, args: &OutputArgs) -> Context {
+        self = self.with_style(args.style);
+        self.time_unit = args.time_unit.map(TimeUnitArg::unit);
+        self.sort = match args.sort {
+            SortOrder::Auto => perfwatch_report::terminal::SortOrder::Auto,
+            SortOrder::Command => perfwatch_report::terminal::SortOrder::Command,
+            SortOrder::MeanTime => perfwatch_report::terminal::SortOrder::MeanTime,
+        };
+        self
     }
 
     /// The context with `--style` applied: progress (`interactive`) and
     /// colours on or off as hyperfine's styles set them; `auto` keeps
     /// what the terminal and `--color` decided.
-    pub fn with_style(mut self, style: Style) -> Context {
+    fn with_style(mut self, style: Style) -> Context {
         match style {
             Style::Auto => {}
             Style::Basic => self.color = false,
@@ -107,6 +127,7 @@ impl Context {
             color: self.color,
             verbose: self.verbose,
             width: self.width,
+            sort: self.sort,
             ..Default::default()
         }
     }

@@ -75,12 +75,12 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
     let ctx = Context::new(cli)?;
     match &cli.command {
         Command::Run(args) => {
-            let ctx = ctx.with_style(args.output.style);
+            let ctx = ctx.with_view(&args.output);
             let jobs = settings::run_jobs(args, &ctx.config)?;
             commands::run::run(&ctx, jobs, &args.output)
         }
         Command::Ab(args) => {
-            let ctx = ctx.with_style(args.output.style);
+            let ctx = ctx.with_view(&args.output);
             let jobs = settings::ab_jobs(args, &ctx.config)?;
             commands::run::run(&ctx, jobs, &args.output)
         }

@@ -23,7 +23,9 @@ pub fn terminal(ctx: &Context, analysis: &Analysis, out: &mut dyn Write) -> std:
         tty: std::io::stdout().is_terminal(),
         ..ctx.terminal()
     };
-    render_session(analysis, &options, out)
+    perfwatch_report::units::with_time_unit(ctx.time_unit, || {
+        render_session(analysis, &options, out)
+    })
 }
 
 /// Print the gate's rules, as `run --gate` shows them.
@@ -114,12 +116,16 @@ pub fn write_outputs(analysis: &Analysis, args: &OutputArgs) -> anyhow::Result<(
         (&args.export_markdown, FileFormat::Markdown),
         (&args.export_hyperfine, FileFormat::Hyperfine),
     ];
+    let unit = args.time_unit.map(crate::args::TimeUnitArg::unit);
     for (path, format) in files {
         if let Some(path) = path {
-            write_analysis(analysis, format, path)?;
+            // The Markdown report shows times in `-u`'s unit too.
+            let unit = (format == FileFormat::Markdown).then_some(unit).flatten();
+            perfwatch_report::units::with_time_unit(unit, || {
+                write_analysis(analysis, format, path)
+            })?;
         }
     }
-    let unit = args.time_unit.map(crate::args::TimeUnitArg::unit);
     if let Some(path) = &args.export_asciidoc {
         let text = perfwatch_report::results_table::render_asciidoc(analysis, unit);
         write_file(path, |w| w.write_all(text.as_bytes()))?;

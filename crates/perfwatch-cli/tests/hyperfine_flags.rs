@@ -517,3 +517,48 @@ fn input_output_and_shell_flags_reach_the_command() {
         &["--input missing.txt"],
     );
 }
+
+#[test]
+fn time_unit_and_sort_shape_the_summary() {
+    let dir = TestDir::new();
+    let out = crate::util::stdout(
+        &pw(&dir)
+            .args(["run", "-r", "5", "-u", "second", "--sort", "mean-time"])
+            .args(["sleep 0.03", "sleep 0.001", "sleep 0.01"])
+            .assert()
+            .success(),
+    );
+    let time_lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with("time "))
+        .collect();
+    assert_eq!(time_lines.len(), 3, "{out}");
+    assert!(
+        time_lines
+            .iter()
+            .all(|l| l.contains(" s ") && !l.contains("ms")),
+        "{out}"
+    );
+    let summary: Vec<&str> = out
+        .lines()
+        .skip_while(|l| *l != "Summary")
+        .skip(1)
+        .collect();
+    // Fastest first: 0.001, then 0.01, each against the first command.
+    assert!(summary[0].contains("`sleep 0.001` ran"), "{out}");
+    assert!(summary[1].contains("`sleep 0.01` ran"), "{out}");
+    let given = crate::util::stdout(
+        &pw(&dir)
+            .args(["run", "-r", "3", "--sort", "command"])
+            .args(["sleep 0.03", "sleep 0.01", "sleep 0.001"])
+            .assert()
+            .success(),
+    );
+    let summary: Vec<&str> = given
+        .lines()
+        .skip_while(|l| *l != "Summary")
+        .skip(1)
+        .collect();
+    assert!(summary[0].contains("`sleep 0.01` ran"), "{given}");
+    assert!(summary[1].contains("`sleep 0.001` ran"), "{given}");
+}

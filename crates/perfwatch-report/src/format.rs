@@ -311,3 +311,14 @@ mod tests {
         );
     }
 }
+
+/// The shell start-up correction in words: `sh, start-up 1.38 ms (mean of
+/// 50 empty runs) subtracted from each run`.
+pub(crate) fn shell_correction_line(c: &perfwatch_model::ShellCorrection) -> String {
+    format!(
+        "{}, start-up {} (mean of {} empty runs) subtracted from each run",
+        c.shell,
+        crate::units::format_duration(c.wall_s),
+        c.runs
+    )
+}

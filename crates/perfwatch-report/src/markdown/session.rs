@@ -41,6 +41,13 @@ impl Render for MarkdownRenderer {
             )?;
         }
         writeln!(out, "- Command: {}", code_span(&session.command.display()))?;
+        if let Some(correction) = &session.shell_correction {
+            writeln!(
+                out,
+                "- Shell: {}",
+                escape_markdown(&crate::format::shell_correction_line(correction))
+            )?;
+        }
         writeln!(
             out,
             "- Session: {} ({}, started {})",

@@ -20,7 +20,7 @@ mod wrap;
 pub use comparisons::render_comparisons;
 pub use findings::render_findings;
 pub use judgement::{render_gate, render_health};
-pub use options::TerminalOptions;
+pub use options::{SortOrder, TerminalOptions};
 pub use relative::render_relative_summary;
 pub use scan::render_scan_table;
 pub use session::{render_session, TerminalRenderer};

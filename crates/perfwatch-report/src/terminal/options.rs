@@ -30,6 +30,21 @@ pub struct TerminalOptions {
     /// a terminal shows well, such as the bars of a scan's medians, are
     /// drawn.
     pub tty: bool,
+    /// The order of the relative summary's lines and of a scan's rows.
+    pub sort: SortOrder,
+}
+
+/// The order of the relative summary and of a scan table (`--sort`, as
+/// hyperfine spells it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortOrder {
+    /// Fastest first in the relative summary, the given order in tables.
+    #[default]
+    Auto,
+    /// The given order everywhere.
+    Command,
+    /// Fastest (lowest median) first everywhere.
+    MeanTime,
 }
 
 impl TerminalOptions {
@@ -54,6 +69,7 @@ impl Default for TerminalOptions {
             verbose: false,
             width: Self::DEFAULT_WIDTH,
             tty: false,
+            sort: SortOrder::Auto,
         }
     }
 }

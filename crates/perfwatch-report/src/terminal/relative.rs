@@ -1,7 +1,7 @@
 //! The relative summary that ends the terminal view of a session with
 //! several variants: one sentence per variant against the first.
 
-use super::options::{Palette, TerminalOptions};
+use super::options::{Palette, SortOrder, TerminalOptions};
 use super::wrap::wrap;
 use crate::format::printable;
 use crate::relative::RelativeSummary;
@@ -21,7 +21,18 @@ pub fn render_relative_summary(
     let palette = Palette::new(options);
     writeln!(out, "{}", palette.paint(palette.bold(), "Summary"))?;
     let width = options.columns();
-    for line in &summary.lines {
+    let mut lines: Vec<_> = summary.lines.iter().collect();
+    if options.sort != SortOrder::Command {
+        // Fastest first; lines that were not compared keep their place at
+        // the end.
+        let median = |l: &&crate::relative::RelativeLine<'_>| {
+            l.relation
+                .as_ref()
+                .map_or(f64::INFINITY, |r| r.comparison.candidate_median)
+        };
+        lines.sort_by(|a, b| median(a).total_cmp(&median(b)));
+    }
+    for line in lines {
         let (claim, why) = summary.sentence_parts(line, |name| format!("`{}`", printable(name)));
         let mut lines = wrap(&claim, "  ", "    ", width);
         if let (Some(why), Some(r)) = (why, &line.relation) {

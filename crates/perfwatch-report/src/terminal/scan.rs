@@ -2,7 +2,7 @@
 //! its median, the ratio to the first row and the verdict, instead of a
 //! block per variant.
 
-use super::options::{Palette, TerminalOptions};
+use super::options::{Palette, SortOrder, TerminalOptions};
 use super::table::{fit_columns, write_table, Column, Give};
 use super::wrap::{cut, wrap};
 use crate::format::{p_cell, printable, verdict_cell, RunCounts};
@@ -85,10 +85,17 @@ pub fn render_scan_table(
         .filter_map(|r| r.summary.map(|s| s.median))
         .filter(|m| m.is_finite())
         .fold(0.0_f64, f64::max);
-    let rows: Vec<Vec<String>> = scan
-        .rows
-        .iter()
-        .enumerate()
+    // The given order, or fastest first with `--sort mean-time`; the
+    // reference row is the first of the given order either way.
+    let mut ordered: Vec<(usize, &crate::relative::ScanRow<'_>)> =
+        scan.rows.iter().enumerate().collect();
+    if options.sort == SortOrder::MeanTime {
+        let median =
+            |r: &crate::relative::ScanRow<'_>| r.summary.map_or(f64::INFINITY, |s| s.median);
+        ordered.sort_by(|a, b| median(a.1).total_cmp(&median(b.1)));
+    }
+    let rows: Vec<Vec<String>> = ordered
+        .into_iter()
         .map(|(i, row)| {
             let mut cells = Vec::new();
             if scan.has_bases() {

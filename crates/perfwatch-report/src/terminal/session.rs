@@ -177,6 +177,13 @@ fn write_header(
         ),
         out,
     )?;
+    if let Some(correction) = &session.shell_correction {
+        let text = crate::format::shell_correction_line(correction);
+        write_lines(
+            wrap(&printable(&text), &label(palette, "shell"), &rest, width),
+            out,
+        )?;
+    }
     if let Some(git) = &session.git {
         let first = label(palette, "git");
         write_lines(wrap(&printable(&git_line(git)), &first, &rest, width), out)?;

@@ -56,10 +56,13 @@ pub fn is_unbounded(x: f64) -> bool {
 /// A duration given in seconds, auto-scaled to the largest unit in which
 /// it is at least 1 after rounding: `95.0 ns`, `812 µs`, `45.6 ms`,
 /// `1.23 s`, `1234 s` (999.96 µs is `1.00 ms`, not `1000 µs`). Zero is
-/// `0 s`.
+/// `0 s`. Inside [`with_time_unit`], every duration is in that one unit.
 pub fn format_duration(seconds: f64) -> String {
     if !seconds.is_finite() {
         return NA.to_string();
+    }
+    if let Some(unit) = FIXED_TIME_UNIT.get() {
+        return unit.format(seconds);
     }
     if seconds == 0.0 {
         return "0 s".to_string();
@@ -74,6 +77,28 @@ pub fn format_duration(seconds: f64) -> String {
         .copied()
         .unwrap_or(TIME_UNITS[TIME_UNITS.len() - 1]);
     format!("{}{} {name}", sign(seconds), sig3(abs / size))
+}
+
+thread_local! {
+    /// The unit of [`with_time_unit`], on this thread.
+    static FIXED_TIME_UNIT: std::cell::Cell<Option<TimeUnit>> = const { std::cell::Cell::new(None) };
+}
+
+/// Run `render` with every duration [`format_duration`] formats shown in
+/// `unit` (`-u/--time-unit`: the terminal view and the Markdown and table
+/// exports; JSON and CSV keep seconds). `None` scales each duration on its
+/// own, as usual.
+pub fn with_time_unit<T>(unit: Option<TimeUnit>, render: impl FnOnce() -> T) -> T {
+    let before = FIXED_TIME_UNIT.replace(unit);
+    // Restored even when `render` panics.
+    struct Restore(Option<TimeUnit>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            FIXED_TIME_UNIT.set(self.0);
+        }
+    }
+    let _restore = Restore(before);
+    render()
 }
 
 /// A byte count in binary units: `512 B`, `1.50 KiB`, `120 MiB`, `3.00 GiB`.

@@ -65,3 +65,19 @@ mod tests {
         assert_eq!(TimeUnit::Second.format(f64::NAN), "–");
     }
 }
+
+#[cfg(test)]
+mod fixed_tests {
+    use super::TimeUnit;
+    use crate::units::{format_duration, with_time_unit};
+
+    #[test]
+    fn with_a_time_unit_every_duration_is_in_it_and_the_unit_is_restored() {
+        let shown = with_time_unit(Some(TimeUnit::Millisecond), || {
+            [format_duration(0.0123), format_duration(1.5)]
+        });
+        assert_eq!(shown, ["12.3 ms", "1500.0 ms"]);
+        assert_eq!(format_duration(0.0123), "12.3 ms");
+        assert_eq!(format_duration(1.5), "1.50 s");
+    }
+}
