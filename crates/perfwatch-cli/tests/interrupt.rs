@@ -154,7 +154,7 @@ fn ctrl_c_on_a_terminal_erases_the_progress_line_before_anything_else() {
     let dir = TestDir::new();
     let pty = Pty::open();
     let mut cmd = dir.std_pw();
-    cmd.args(["run", "-n", "50", "--", "sleep", "0.2"]);
+    cmd.args(["run", "-r", "50", "--", "sleep", "0.2"]);
     pty.attach(&mut cmd);
     let mut child = cmd.spawn().expect("spawn perfwatch");
     // Only perfwatch may hold the terminal's slave side now, or reading

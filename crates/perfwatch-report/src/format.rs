@@ -232,6 +232,17 @@ pub fn metric_cell(c: &Comparison) -> &str {
     &c.metric
 }
 
+/// The shell start-up correction in words: `sh, start-up 1.38 ms (mean of
+/// 50 empty runs) subtracted from each run`.
+pub(crate) fn shell_correction_line(c: &perfwatch_model::ShellCorrection) -> String {
+    format!(
+        "{}, start-up {} (mean of {} empty runs) subtracted from each run",
+        c.shell,
+        crate::units::format_duration(c.wall_s),
+        c.runs
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,15 +321,4 @@ mod tests {
             }
         );
     }
-}
-
-/// The shell start-up correction in words: `sh, start-up 1.38 ms (mean of
-/// 50 empty runs) subtracted from each run`.
-pub(crate) fn shell_correction_line(c: &perfwatch_model::ShellCorrection) -> String {
-    format!(
-        "{}, start-up {} (mean of {} empty runs) subtracted from each run",
-        c.shell,
-        crate::units::format_duration(c.wall_s),
-        c.runs
-    )
 }
