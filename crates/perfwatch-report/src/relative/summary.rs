@@ -193,8 +193,10 @@ impl<'a> Relation<'a> {
 
     /// `E` of `factor ± E`: the larger half of the interval, when neither
     /// half is more than twice the other (or both are below the last digit
-    /// shown); `None` when the interval is lopsided, unbounded or does not
-    /// hold the factor.
+    /// shown) and `factor − E` stays above 1 — a factor's spread that
+    /// reaches down to "no difference" or below is shown as its interval;
+    /// `None` when the interval is lopsided, that wide, unbounded or does
+    /// not hold the factor.
     pub fn plus_minus(&self) -> Option<f64> {
         let below = self.factor - self.factor_low;
         let above = self.factor_high - self.factor;
@@ -202,7 +204,9 @@ impl<'a> Relation<'a> {
             return None;
         }
         let (small, large) = (below.min(above), below.max(above));
-        (large < 0.005 || large <= 2.0 * small).then_some(large)
+        let tiny = large < 0.005;
+        let symmetric = large <= 2.0 * small && self.factor - large > 1.0;
+        (tiny || symmetric).then_some(large)
     }
 
     /// `1.98 ± 0.02`, or `2.98 [2.66, 3.30]` when the interval is lopsided.
@@ -276,6 +280,15 @@ mod tests {
         // A bootstrap interval that misses the point estimate.
         let c = comparison(2.0, 2.1, 2.2);
         assert_eq!(Relation::of(&c).factor_text(), "2.00 [2.10, 2.20]");
+    }
+
+    #[test]
+    fn a_spread_reaching_no_difference_is_shown_as_an_interval() {
+        // Seen in a scan: "1.75 ± 2.04 times faster" read as possibly
+        // negative. The ratio 0.57 [0.26, 1.50] is 1.75 [0.67, 3.85] faster.
+        let c = comparison(1.0 / 1.75, 0.26, 1.0 / 0.67);
+        let text = Relation::of(&c).factor_text();
+        assert!(text.starts_with("1.75 [0.67, "), "{text}");
     }
 
     #[test]
