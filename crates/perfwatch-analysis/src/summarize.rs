@@ -61,6 +61,38 @@ pub fn summarize_variant(
     }
 }
 
+/// Below this median wall time a shell command's figures are inexact: the
+/// shell's start-up, measured apart and subtracted, is of the same order
+/// (hyperfine warns below the same limit).
+pub const SHELL_CORRECTION_LIMIT_S: f64 = 0.005;
+
+/// The warning for a shell command whose runs are as short as the shell's
+/// start-up that was subtracted from them (some may even read 0).
+fn shell_correction_warning(
+    v: &VariantExport,
+    c: &perfwatch_model::ShellCorrection,
+) -> Option<String> {
+    let median = v.summary.get(Metric::WallS.key())?.median;
+    let clamped = v
+        .iterations
+        .iter()
+        .filter(|it| it.counts() && it.wall_s == 0.0)
+        .count();
+    if median >= SHELL_CORRECTION_LIMIT_S && clamped == 0 {
+        return None;
+    }
+    let zeros = if clamped > 0 {
+        format!(" ({clamped} run(s) read 0 after it)")
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "runs take {:.2} ms, close to the shell's own start-up ({:.2} ms), which is subtracted from each run{zeros}: below 5 ms the figures are inexact; run it without a shell (-N, or the argv after `--`)",
+        median * 1e3,
+        c.wall_s * 1e3
+    ))
+}
+
 /// Groups the iterations of a session by variant and summarises each.
 ///
 /// Variants appear in the order of `session.variants` (a planned variant
@@ -85,7 +117,7 @@ pub fn summarize_session(
         groups.entry(it.variant.clone()).or_default().push(it);
     }
     let mut seen = std::collections::BTreeSet::new();
-    let variants = order
+    let mut variants: Vec<VariantExport> = order
         .into_iter()
         // A name listed twice in the plan is summarised once.
         .filter(|(name, _)| seen.insert(name.clone()))
@@ -94,6 +126,20 @@ pub fn summarize_session(
             summarize_variant(&name, description, its, ci)
         })
         .collect();
+    if let Some(correction) = &session.shell_correction {
+        for v in &mut variants {
+            let shell = session
+                .variants
+                .iter()
+                .find(|s| s.name == v.name)
+                .and_then(|s| s.command.as_ref())
+                .unwrap_or(&session.command)
+                .shell;
+            if shell {
+                v.warnings.extend(shell_correction_warning(v, correction));
+            }
+        }
+    }
     SessionExport {
         schema: SCHEMA_V1.to_string(),
         session,
@@ -205,6 +251,43 @@ mod tests {
             imported: None,
             owner: None,
         }
+    }
+
+    #[test]
+    fn a_shell_command_as_short_as_the_shell_start_up_is_warned_about() {
+        let correction = perfwatch_model::ShellCorrection {
+            shell: "sh".into(),
+            wall_s: 0.0012,
+            user_s: 0.0005,
+            sys_s: 0.0003,
+            runs: 50,
+        };
+        let runs = |variant: &str, wall: f64| -> Vec<Iteration> {
+            (0..6)
+                .map(|i| it(i, variant, if i == 0 { 0.0 } else { wall }))
+                .collect()
+        };
+        let mut s = session(&["short", "long"]);
+        s.command.shell = true;
+        s.shell_correction = Some(correction.clone());
+        let mut its = runs("short", 0.0008);
+        its.extend(runs("long", 0.2).into_iter().map(|mut i| {
+            i.wall_s = 0.2;
+            i.index += 10;
+            i
+        }));
+        let e = summarize_session(s.clone(), its.clone(), &quick());
+        let warned = |v: usize| e.variants[v].warnings.iter().any(|w| w.contains("-N"));
+        assert!(warned(0), "{:?}", e.variants[0].warnings);
+        assert!(e.variants[0]
+            .warnings
+            .iter()
+            .any(|w| w.contains("1 run(s) read 0")));
+        assert!(!warned(1), "{:?}", e.variants[1].warnings);
+        // Without a shell, nothing was subtracted: no warning.
+        s.command.shell = false;
+        let e = summarize_session(s, its, &quick());
+        assert!(!e.variants[0].warnings.iter().any(|w| w.contains("-N")));
     }
 
     #[test]

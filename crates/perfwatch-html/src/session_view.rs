@@ -59,8 +59,12 @@ pub(crate) fn session_section(idx: usize, s: &SessionExport, health: Option<u8>)
                         h3 {
                             "Resources over time · " (v.name) " · iteration #" (it.index)
                         }
-                        p.hint { "The iteration closest to the variant's median wall time. Shaded bands are its stages." }
-                        div.chart.timeline data-chart="timeline" data-session=(idx) data-variant=(vi) {}
+                        @if it.timeline.is_empty() {
+                            p.hint { "No resource sample: the iteration ended before the first one (runs shorter than the sampling interval, --sample-interval, or sampling off)." }
+                        } @else {
+                            p.hint { "The iteration closest to the variant's median wall time. Shaded bands are its stages." }
+                            div.chart.timeline data-chart="timeline" data-session=(idx) data-variant=(vi) {}
+                        }
                     }
                 }
             }
@@ -74,6 +78,10 @@ fn meta(s: &SessionExport) -> Markup {
     html! {
         dl.meta {
             dt { "Command" } dd { code { (sess.command.display()) } }
+            @if let Some(c) = &sess.shell_correction {
+                dt { "Shell" }
+                dd { (c.shell) ", start-up " (perfwatch_report::units::format_duration(c.wall_s)) " (mean of " (c.runs) " empty runs) subtracted from each run" }
+            }
             dt { "Started" } dd { (sess.started_at) }
             @if let Some(f) = &sess.finished_at {
                 dt { "Finished" } dd { (f) }
