@@ -66,3 +66,47 @@ fn orphan_sigkill_of_perfwatch_leaves_no_measured_command_running() {
         !process_alive(sleep)
     });
 }
+
+/// Issue 13, item 4: two SIGINTs 10–150 ms apart, SIGHUP or SIGQUIT left the
+/// measured command running under PID 1. One of them now stops the run as
+/// Ctrl-C does (its iterations kept, exit 130); a second one ends perfwatch
+/// at once — and either way the measured command is gone.
+#[test]
+fn every_way_of_signalling_perfwatch_leaves_no_measured_command_running() {
+    let cases: &[(&str, &[i32])] = &[
+        ("SIGHUP", &[libc::SIGHUP]),
+        ("SIGQUIT", &[libc::SIGQUIT]),
+        ("SIGTERM", &[libc::SIGTERM]),
+        ("two SIGINTs", &[libc::SIGINT, libc::SIGINT]),
+        ("SIGINT then SIGTERM", &[libc::SIGINT, libc::SIGTERM]),
+    ];
+    for (i, (what, signals)) in cases.iter().enumerate() {
+        let dir = TestDir::new();
+        let secs = format!("30.{}{i}", std::process::id());
+        let argv = ["sleep", secs.as_str()];
+        let mut perfwatch = dir
+            .std_pw()
+            .args(["run", "-q", "-r", "3", "--"])
+            .args(argv)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn perfwatch");
+        let mut sleep = None;
+        wait_until(Duration::from_secs(30), "the measured sleep", || {
+            sleep = find_process(&argv);
+            sleep.is_some()
+        });
+        let sleep = sleep.unwrap();
+        for &sig in *signals {
+            // SAFETY: kill takes plain integers; the pid is our child's.
+            unsafe { libc::kill(perfwatch.id() as i32, sig) };
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let status = perfwatch.wait().expect("reap perfwatch");
+        assert_eq!(status.code(), Some(130), "{what}");
+        wait_until(Duration::from_secs(5), "the sleep to be gone", || {
+            !process_alive(sleep)
+        });
+    }
+}

@@ -30,15 +30,17 @@ impl Cancel {
     }
 }
 
-/// Install handlers that make SIGINT and SIGTERM cancel the returned token.
+/// Install handlers that make SIGINT, SIGTERM, SIGHUP (the terminal went
+/// away) and SIGQUIT cancel the returned token.
 ///
-/// A second SIGINT or SIGTERM while the token is already cancelled ends the
+/// A second such signal while the token is already cancelled ends the
 /// process at once with exit code 130, so a hanging cleanup hook can always
 /// be abandoned; the first one lets the runner stop the command and keep
 /// the finished iterations.
 pub fn install_signal_handlers() -> std::io::Result<Cancel> {
     let cancel = Cancel::new();
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
         // Registered first so that it sees the flag as it was before this
         // signal: it only fires on the second signal.
         signal_hook::flag::register_conditional_shutdown(
