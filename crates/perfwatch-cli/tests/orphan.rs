@@ -35,15 +35,15 @@ fn parent_name(pid: i32) -> Option<String> {
     Some(comm.trim().to_string())
 }
 
-#[test]
-fn orphan_sigkill_of_perfwatch_leaves_no_measured_command_running() {
-    let dir = TestDir::new();
-    // A duration no other process uses, to find this test's sleep.
-    let secs = format!("30.{}", std::process::id());
+/// `perfwatch run -r RUNS -- sleep 30.…` in `dir`, once the sleep runs:
+/// perfwatch and the sleep's pid. `tag` makes the sleep's duration one no
+/// other process uses, so that this test finds its own.
+fn run_a_long_sleep(dir: &TestDir, runs: &str, tag: &str) -> (std::process::Child, i32) {
+    let secs = format!("30.{}{tag}", std::process::id());
     let argv = ["sleep", secs.as_str()];
-    let mut perfwatch = dir
+    let perfwatch = dir
         .std_pw()
-        .args(["run", "-q", "-r", "1", "--"])
+        .args(["run", "-q", "-r", runs, "--"])
         .args(argv)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -54,7 +54,13 @@ fn orphan_sigkill_of_perfwatch_leaves_no_measured_command_running() {
         sleep = find_process(&argv);
         sleep.is_some()
     });
-    let sleep = sleep.unwrap();
+    (perfwatch, sleep.unwrap())
+}
+
+#[test]
+fn orphan_sigkill_of_perfwatch_leaves_no_measured_command_running() {
+    let dir = TestDir::new();
+    let (mut perfwatch, sleep) = run_a_long_sleep(&dir, "1", "");
     assert_eq!(
         parent_name(sleep).as_deref(),
         Some("perfwatch-spawn"),
@@ -82,22 +88,7 @@ fn every_way_of_signalling_perfwatch_leaves_no_measured_command_running() {
     ];
     for (i, (what, signals)) in cases.iter().enumerate() {
         let dir = TestDir::new();
-        let secs = format!("30.{}{i}", std::process::id());
-        let argv = ["sleep", secs.as_str()];
-        let mut perfwatch = dir
-            .std_pw()
-            .args(["run", "-q", "-r", "3", "--"])
-            .args(argv)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn perfwatch");
-        let mut sleep = None;
-        wait_until(Duration::from_secs(30), "the measured sleep", || {
-            sleep = find_process(&argv);
-            sleep.is_some()
-        });
-        let sleep = sleep.unwrap();
+        let (mut perfwatch, sleep) = run_a_long_sleep(&dir, "3", &i.to_string());
         for &sig in *signals {
             // SAFETY: kill takes plain integers; the pid is our child's.
             unsafe { libc::kill(perfwatch.id() as i32, sig) };
