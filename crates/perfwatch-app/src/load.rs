@@ -66,16 +66,21 @@ pub fn load_baseline(
 /// iterations (the statistics are computed again, with the current
 /// options).
 pub fn load_json(path: &Path) -> Result<Raw, AppError> {
-    let bad = |message: String| AppError::BadExport {
-        path: path.to_path_buf(),
-        message,
-    };
     let text = std::fs::read_to_string(path).map_err(|source| AppError::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    parse_json(&text, path)
+}
+
+/// [`load_json`] of text already read; `path` names the file in errors.
+pub fn parse_json(text: &str, path: &Path) -> Result<Raw, AppError> {
+    let bad = |message: String| AppError::BadExport {
+        path: path.to_path_buf(),
+        message,
+    };
     let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+        serde_json::from_str(text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
     match value.get("schema").and_then(|s| s.as_str()) {
         Some(SCHEMA_V1) => {}
         Some(other) => {
@@ -209,6 +214,7 @@ pub fn analyze_stored(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const HYPERFINE: &str = r#"{"results": [{"command": "sleep 0.02", "mean": 0.021,
         "stddev": 0.001, "median": 0.021, "user": 0.0005, "system": 0.0007,
@@ -242,5 +248,48 @@ mod tests {
             text.contains("perfwatch export") && text.contains("hyperfine"),
             "{text}"
         );
+    }
+
+    /// `seed` with up to 8 bytes overwritten and its tail maybe cut:
+    /// inputs that get past a parser's first checks, as arbitrary bytes
+    /// seldom do.
+    fn mangled(seed: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
+        (
+            prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+            any::<prop::sample::Index>(),
+        )
+            .prop_map(move |(edits, cut)| {
+                let mut bytes = seed.to_vec();
+                for (at, byte) in edits {
+                    let i = at.index(bytes.len());
+                    bytes[i] = byte;
+                }
+                bytes.truncate(cut.index(bytes.len() + 1));
+                bytes
+            })
+    }
+
+    /// Arbitrary bytes (up to 4 KiB), or `seed` mangled.
+    fn arbitrary_or_mangled(seed: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![prop::collection::vec(any::<u8>(), 0..4096), mangled(seed)]
+    }
+
+    proptest! {
+        /// `compare A.json B.json` on any files: parsing, summarising the
+        /// base and analysing the candidate against it never panic.
+        #[test]
+        fn compared_export_parser_never_panics_on_arbitrary_bytes(
+            bytes in arbitrary_or_mangled(include_bytes!("../../../fuzz/seeds/compared_export/two-variants.json")),
+        ) {
+            let text = String::from_utf8_lossy(&bytes);
+            let opts = Options::default();
+            if let Ok((session, iterations)) = parse_json(&text, Path::new("a.json")) {
+                let reference = ReferenceData {
+                    label: "a.json".into(),
+                    export: summarize_session(session.clone(), iterations.clone(), &opts.ci()),
+                };
+                let _ = crate::analyze_against(session, iterations, &reference, &opts);
+            }
+        }
     }
 }

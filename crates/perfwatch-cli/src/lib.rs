@@ -12,6 +12,8 @@ mod observer;
 mod options;
 mod output;
 mod params;
+#[doc(hidden)]
+pub mod parsers;
 mod render;
 mod settings;
 mod stdout;

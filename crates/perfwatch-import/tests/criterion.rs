@@ -1,11 +1,13 @@
 //! criterion's estimates.json, sample.json and benchmark.json.
 
 use crate::support::{
-    criterion_tree, write, CRITERION_BENCHMARK, CRITERION_CHANGE, CRITERION_ESTIMATES,
-    CRITERION_SAMPLE,
+    arbitrary_text, criterion_tree, write, CRITERION_BENCHMARK, CRITERION_CHANGE,
+    CRITERION_ESTIMATES, CRITERION_SAMPLE,
 };
+use perfwatch_import::criterion::parse_run;
 use perfwatch_import::{import_criterion, ImportError};
 use perfwatch_model::SessionStatus;
+use proptest::prelude::*;
 
 #[test]
 fn a_tree_gives_one_session_per_benchmark_from_new_only() {
@@ -203,5 +205,44 @@ fn fixtures_are_what_criterion_writes() {
     for text in [CRITERION_ESTIMATES, CRITERION_SAMPLE, CRITERION_BENCHMARK] {
         let value: serde_json::Value = serde_json::from_str(text).unwrap();
         assert!(value.is_object());
+    }
+}
+
+/// `parse_run`, the file-free reading of one run, gives what
+/// `import_criterion` makes of the same files.
+#[test]
+fn parse_run_reads_what_import_criterion_reads_from_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let estimates = write(dir.path(), "new/estimates.json", CRITERION_ESTIMATES);
+    write(dir.path(), "new/sample.json", CRITERION_SAMPLE);
+    write(dir.path(), "new/benchmark.json", CRITERION_BENCHMARK);
+    let imported = import_criterion(&estimates).unwrap().remove(0);
+    let run = parse_run(
+        CRITERION_ESTIMATES,
+        Some(CRITERION_SAMPLE),
+        Some(CRITERION_BENCHMARK),
+    )
+    .unwrap();
+    assert_eq!(run.id.as_deref(), Some(imported.session.benchmark.as_str()));
+    assert_eq!(run.iterations, imported.iterations);
+    assert_eq!(
+        Some(run.description.as_str()),
+        imported.session.variants[0].description.as_deref()
+    );
+    let alone = parse_run(CRITERION_ESTIMATES, None, None).unwrap();
+    assert_eq!(alone.id, None);
+    assert_eq!(alone.iterations.len(), 1);
+}
+
+proptest! {
+    /// Any text in any of a run's three files is imported or refused
+    /// without a panic.
+    #[test]
+    fn criterion_import_never_panics_on_arbitrary_bytes(
+        estimates in arbitrary_text(CRITERION_ESTIMATES),
+        sample in proptest::option::of(arbitrary_text(CRITERION_SAMPLE)),
+        benchmark in proptest::option::of(arbitrary_text(CRITERION_BENCHMARK)),
+    ) {
+        let _ = parse_run(&estimates, sample.as_deref(), benchmark.as_deref());
     }
 }

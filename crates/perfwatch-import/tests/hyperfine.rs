@@ -258,4 +258,13 @@ proptest! {
         prop_assert_eq!(imported[0].session.variants.len(), commands.len());
         prop_assert!(its.iter().enumerate().all(|(i, it)| it.index as usize == i));
     }
+
+    /// Any text given as a hyperfine export is imported or refused
+    /// without a panic.
+    #[test]
+    fn hyperfine_import_never_panics_on_arbitrary_bytes(
+        text in crate::support::arbitrary_text(HYPERFINE_TWO_COMMANDS)
+    ) {
+        let _ = import_hyperfine(&text, "p.json");
+    }
 }

@@ -1,5 +1,6 @@
 //! Fixtures and a temporary criterion tree.
 
+use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 
 pub const HYPERFINE_TWO_COMMANDS: &str = include_str!("fixtures/compare-threads.json");
@@ -50,4 +51,32 @@ pub fn criterion_tree() -> tempfile::TempDir {
     write(&root, "fib/20/new/estimates.json", CRITERION_ESTIMATES);
     write(&root, "report/index.html", "<html></html>");
     dir
+}
+
+/// `seed` with up to 8 bytes overwritten and its tail maybe cut: inputs
+/// that get past a parser's first checks, as arbitrary bytes seldom do.
+fn mangled(seed: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
+    (
+        prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+        any::<prop::sample::Index>(),
+    )
+        .prop_map(move |(edits, cut)| {
+            let mut bytes = seed.to_vec();
+            for (at, byte) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            bytes.truncate(cut.index(bytes.len() + 1));
+            bytes
+        })
+}
+
+/// Arbitrary bytes (up to 4 KiB), or `seed` mangled, as text (invalid
+/// UTF-8 replaced: the importers read text).
+pub fn arbitrary_text(seed: &'static str) -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..4096),
+        mangled(seed.as_bytes())
+    ]
+    .prop_map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
 }

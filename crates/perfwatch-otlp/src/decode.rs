@@ -128,6 +128,7 @@ pub fn decode_request(
 mod tests {
     use super::*;
     use flate2::write::GzEncoder;
+    use proptest::prelude::*;
     use std::io::Write;
 
     fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -252,5 +253,64 @@ mod tests {
         assert_eq!(span.start_time_unix_nano, 1_700_000_000_000_000_000);
         assert_eq!(span.end_time_unix_nano, 1_700_000_000_500_000_000);
         assert_eq!(span.status.as_ref().unwrap().code, 2);
+    }
+
+    /// `seed` with up to 8 bytes overwritten and its tail maybe cut:
+    /// inputs that get past a parser's first checks, as arbitrary bytes
+    /// seldom do.
+    fn mangled(seed: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
+        (
+            prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+            any::<prop::sample::Index>(),
+        )
+            .prop_map(move |(edits, cut)| {
+                let mut bytes = seed.to_vec();
+                for (at, byte) in edits {
+                    let i = at.index(bytes.len());
+                    bytes[i] = byte;
+                }
+                bytes.truncate(cut.index(bytes.len() + 1));
+                bytes
+            })
+    }
+
+    /// Arbitrary bytes (up to 4 KiB), or `seed` mangled.
+    fn arbitrary_or_mangled(seed: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![prop::collection::vec(any::<u8>(), 0..4096), mangled(seed)]
+    }
+
+    proptest! {
+        /// Any request body, protobuf or JSON, gzip-compressed or not, is
+        /// decoded and mapped, or refused, without a panic.
+        #[test]
+        fn otlp_protobuf_decoder_never_panics_on_arbitrary_bytes(
+            bytes in arbitrary_or_mangled(include_bytes!("../../../fuzz/seeds/otlp_protobuf/two-spans.pb")),
+            packing in 0u8..3,
+        ) {
+            decode_and_map(&bytes, Encoding::Protobuf, packing);
+        }
+
+        #[test]
+        fn otlp_json_decoder_never_panics_on_arbitrary_bytes(
+            bytes in arbitrary_or_mangled(include_bytes!("../../../fuzz/seeds/otlp_json/two-spans.json")),
+            packing in 0u8..3,
+        ) {
+            decode_and_map(&bytes, Encoding::Json, packing);
+        }
+    }
+
+    /// What the receiver does with `bytes` sent plain (`packing` 0),
+    /// gzip-compressed (1) or as if they were a gzip stream (2).
+    fn decode_and_map(bytes: &[u8], encoding: Encoding, packing: u8) {
+        let (body, compression) = match packing {
+            0 => (bytes.to_vec(), Compression::None),
+            1 => (gzip(bytes), Compression::Gzip),
+            _ => (bytes.to_vec(), Compression::Gzip),
+        };
+        if let Ok(body) = decompress(&body, compression, 1 << 20) {
+            if let Ok(request) = decode_request(&body, encoding) {
+                let _ = crate::map::map_request(&request, &crate::MapOptions::default());
+            }
+        }
     }
 }

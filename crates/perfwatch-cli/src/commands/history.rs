@@ -8,12 +8,14 @@ use crate::args::{DetectArgs, HistoryArgs, SeriesArgs, TableFormat};
 use crate::context::Context;
 use crate::exit::usage;
 use comfy_table::{presets::NOTHING, Cell, CellAlignment, Table};
+use perfwatch_analysis::SeverityThresholds;
 use perfwatch_app::history::{
     detect_options, load_series, locate, Filters, Located, Series, SeriesMetric,
 };
 use perfwatch_report::printable::printable;
 use perfwatch_report::text_cell;
 use perfwatch_report::units::{format_value, unit_for_key};
+use perfwatch_stats::changepoint::DetectOptions;
 use std::io::Write;
 use std::path::Path;
 
@@ -155,9 +157,7 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
     let mut results: Vec<(String, String, Vec<Located>)> = Vec::new();
     if let Some(path) = &args.csv {
         let (labels, values, column) = read_csv(path, args.column.as_deref())?;
-        let labels: Vec<_> = labels.into_iter().map(|l| (l, None, None)).collect();
-        let located = locate(&values, &labels, &opts, &thresholds)
-            .map_err(|e| usage(format!("{}: {e}", path.display())))?;
+        let located = locate_csv(path, labels, &values, &opts, &thresholds)?;
         results.push((path.display().to_string(), column, located));
     } else {
         let series = stored_series(ctx, &args.series)?;
@@ -274,6 +274,18 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
     Ok(out.flush()?)
 }
 
+/// The change points of a series read from the CSV file at `path`.
+pub(crate) fn locate_csv(
+    path: &Path,
+    labels: Vec<String>,
+    values: &[f64],
+    opts: &DetectOptions,
+    thresholds: &SeverityThresholds,
+) -> anyhow::Result<Vec<Located>> {
+    let labels: Vec<_> = labels.into_iter().map(|l| (l, None, None)).collect();
+    locate(values, &labels, opts, thresholds).map_err(|e| usage(format!("{}: {e}", path.display())))
+}
+
 /// The most of a CSV file `detect --csv` reads: a series of millions of
 /// points fits; `/dev/zero` or a runaway file is refused, not loaded.
 const MAX_CSV_BYTES: u64 = 128 << 20;
@@ -305,9 +317,18 @@ fn read_csv(path: &Path, column: Option<&str>) -> anyhow::Result<(Vec<String>, V
             MAX_CSV_BYTES >> 20
         )));
     }
+    parse_csv(&bytes, path, column)
+}
+
+/// [`read_csv`] of the file's bytes; `path` names the file in errors.
+pub(crate) fn parse_csv(
+    bytes: &[u8],
+    path: &Path,
+    column: Option<&str>,
+) -> anyhow::Result<(Vec<String>, Vec<f64>, String)> {
     let mut r = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(bytes.as_slice());
+        .from_reader(bytes);
     let headers = r
         .headers()
         .map_err(|e| usage(format!("{}: {e}", path.display())))?

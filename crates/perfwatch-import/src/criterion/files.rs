@@ -63,28 +63,26 @@ impl BenchmarkId {
     }
 }
 
-/// Reads `estimates.json`, refusing anything that is not criterion's
-/// absolute estimates.
-pub(crate) fn read_estimates(path: &Path) -> Result<Estimates, ImportError> {
-    let origin = path.display().to_string();
-    let text = read_text(path)?;
-    match require_shape(&parse_value(&text, &origin)?, &origin)? {
-        Shape::CriterionEstimates => parse_typed(&text, &origin),
-        Shape::CriterionChange => Err(ImportError::CriterionChange { origin }),
-        Shape::Hyperfine => Err(ImportError::Unrecognized { origin }),
+/// Parses the text of `estimates.json`, refusing anything that is not
+/// criterion's absolute estimates; `origin` names the file in errors.
+pub(crate) fn parse_estimates(text: &str, origin: &str) -> Result<Estimates, ImportError> {
+    match require_shape(&parse_value(text, origin)?, origin)? {
+        Shape::CriterionEstimates => parse_typed(text, origin),
+        Shape::CriterionChange => Err(ImportError::CriterionChange {
+            origin: origin.to_string(),
+        }),
+        Shape::Hyperfine => Err(ImportError::Unrecognized {
+            origin: origin.to_string(),
+        }),
     }
 }
 
-/// Reads a JSON file of type `T` when it exists; `None` when it does not.
-pub(crate) fn read_optional<T: serde::de::DeserializeOwned>(
-    path: &Path,
-) -> Result<Option<T>, ImportError> {
+/// Reads a file's text when it exists; `None` when it does not.
+pub(crate) fn read_optional(path: &Path) -> Result<Option<String>, ImportError> {
     if !path.is_file() {
         return Ok(None);
     }
-    let origin = path.display().to_string();
-    let text = read_text(path)?;
-    parse_typed(&text, &origin).map(Some)
+    read_text(path).map(Some)
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! From criterion's files to sessions: one per benchmark.
 
-use super::files::{read_estimates, read_optional, BenchmarkId, Sample};
+use super::files::{parse_estimates, read_optional, BenchmarkId, Estimates, Sample};
 use crate::detect::criterion_estimates_below;
-use crate::json::check_time;
+use crate::json::{check_time, parse_typed, read_text};
 use crate::provenance::{imported_session, modified_rfc3339, origin};
 use crate::{ImportError, Imported};
 use perfwatch_model::{CommandSpec, Iteration, VariantSpec};
@@ -47,27 +47,121 @@ pub fn import_criterion(path: &Path) -> Result<Vec<Imported>, ImportError> {
 
 /// One benchmark from its `estimates.json` and the files beside it.
 fn import_one(estimates_path: &Path, root: Option<&Path>) -> Result<Imported, ImportError> {
-    let estimates = read_estimates(estimates_path)?;
+    let estimates_origin = estimates_path.display().to_string();
+    let text = read_text(estimates_path)?;
+    let estimates = parse_estimates(&text, &estimates_origin)?;
     let run_dir = estimates_path.parent().unwrap_or(Path::new(""));
     let beside = estimates_path
         .file_name()
         .is_some_and(|n| n == "estimates.json");
+    let (sample_path, id_path) = (run_dir.join("sample.json"), run_dir.join("benchmark.json"));
     let (sample, id) = if beside {
-        (
-            read_optional::<Sample>(&run_dir.join("sample.json"))?,
-            read_optional::<BenchmarkId>(&run_dir.join("benchmark.json"))?,
-        )
+        (read_optional(&sample_path)?, read_optional(&id_path)?)
     } else {
         (None, None)
     };
-    let benchmark = id
-        .as_ref()
-        .map(BenchmarkId::full_id)
+    let run = run_from(
+        &estimates,
+        &estimates_origin,
+        sample
+            .as_deref()
+            .map(|t| (t, sample_path.display().to_string())),
+        id.as_deref().map(|t| (t, id_path.display().to_string())),
+    )?;
+    let benchmark = run
+        .id
         .unwrap_or_else(|| name_from_directories(run_dir, root));
-    let (iterations, mut description) = match &sample {
-        Some(sample) => {
-            let origin = run_dir.join("sample.json").display().to_string();
-            let iterations = sample_iterations(sample, &origin)?;
+    let command = CommandSpec {
+        argv: ["cargo", "bench", "--", "--exact", &benchmark]
+            .map(String::from)
+            .to_vec(),
+        shell: false,
+    };
+    let variant = VariantSpec {
+        name: "default".into(),
+        description: Some(run.description),
+        ..VariantSpec::default()
+    };
+    let started_at = modified_rfc3339(estimates_path);
+    let mut session = imported_session(benchmark, command, vec![variant], started_at);
+    session.imported = Some(origin(
+        crate::Source::Criterion,
+        &estimates_origin,
+        text.as_bytes(),
+    ));
+    Ok(Imported {
+        session,
+        iterations: run.iterations,
+        notes: Vec::new(),
+    })
+}
+
+/// One criterion run as its files' contents describe it: what
+/// [`import_criterion`] makes of a run directory, before the file system
+/// adds the benchmark's name when `benchmark.json` is missing, the start
+/// time and the import origin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedRun {
+    /// The id from `benchmark.json` (`group/function/value`), when given.
+    pub id: Option<String>,
+    /// One iteration per sample of `sample.json`, or one holding the
+    /// median estimate without it.
+    pub iterations: Vec<Iteration>,
+    /// The variant's description: what an iteration is, and the
+    /// throughput per run when `benchmark.json` declares one.
+    pub description: String,
+}
+
+/// Parses one run from the text of its `estimates.json` and, when present,
+/// of its `sample.json` and `benchmark.json` — no file is read. Errors
+/// name the files by those names.
+///
+/// # Errors
+///
+/// As [`import_criterion`], less the errors of reading files.
+///
+/// # Example
+///
+/// ```
+/// let estimates = r#"{"mean": {"point_estimate": 1500.0}, "median": {"point_estimate": 1400.0},
+///                     "std_dev": {"point_estimate": 10.0}}"#;
+/// let run = perfwatch_import::criterion::parse_run(estimates, None, None).unwrap();
+/// assert_eq!(run.iterations.len(), 1);
+/// assert_eq!(run.iterations[0].wall_s, 1.4e-6);
+/// ```
+pub fn parse_run(
+    estimates: &str,
+    sample: Option<&str>,
+    benchmark: Option<&str>,
+) -> Result<ParsedRun, ImportError> {
+    let parsed = parse_estimates(estimates, "estimates.json")?;
+    run_from(
+        &parsed,
+        "estimates.json",
+        sample.map(|t| (t, "sample.json".to_string())),
+        benchmark.map(|t| (t, "benchmark.json".to_string())),
+    )
+}
+
+/// A run from its parsed estimates and the texts (with the origin each is
+/// named by in errors) of `sample.json` and `benchmark.json`.
+fn run_from(
+    estimates: &Estimates,
+    estimates_origin: &str,
+    sample: Option<(&str, String)>,
+    benchmark: Option<(&str, String)>,
+) -> Result<ParsedRun, ImportError> {
+    let sample = match &sample {
+        Some((text, origin)) => Some((parse_typed::<Sample>(text, origin)?, origin)),
+        None => None,
+    };
+    let id = match &benchmark {
+        Some((text, origin)) => Some(parse_typed::<BenchmarkId>(text, origin)?),
+        None => None,
+    };
+    let (iterations, mut description) = match sample {
+        Some((sample, origin)) => {
+            let iterations = sample_iterations(&sample, origin)?;
             let description = format!(
                 "criterion: {} samples; each iteration is one sample's time per run",
                 iterations.len()
@@ -75,8 +169,7 @@ fn import_one(estimates_path: &Path, root: Option<&Path>) -> Result<Imported, Im
             (iterations, description)
         }
         None => {
-            let origin = estimates_path.display().to_string();
-            let ns = check_time(estimates.median.point_estimate, &origin, || {
+            let ns = check_time(estimates.median.point_estimate, estimates_origin, || {
                 "median.point_estimate".into()
             })?;
             let iteration = measured(0, ns / 1e9);
@@ -89,32 +182,10 @@ fn import_one(estimates_path: &Path, root: Option<&Path>) -> Result<Imported, Im
     if let Some(throughput) = id.as_ref().and_then(BenchmarkId::throughput) {
         description.push_str(&format!("; throughput per run: {throughput}"));
     }
-    let command = CommandSpec {
-        argv: ["cargo", "bench", "--", "--exact", &benchmark]
-            .map(String::from)
-            .to_vec(),
-        shell: false,
-    };
-    let variant = VariantSpec {
-        name: "default".into(),
-        description: Some(description),
-        ..VariantSpec::default()
-    };
-    let started_at = modified_rfc3339(estimates_path);
-    let mut session = imported_session(benchmark, command, vec![variant], started_at);
-    let bytes = std::fs::read(estimates_path).map_err(|source| ImportError::Read {
-        path: estimates_path.to_path_buf(),
-        source,
-    })?;
-    session.imported = Some(origin(
-        crate::Source::Criterion,
-        &estimates_path.display().to_string(),
-        &bytes,
-    ));
-    Ok(Imported {
-        session,
+    Ok(ParsedRun {
+        id: id.as_ref().map(BenchmarkId::full_id),
         iterations,
-        notes: Vec::new(),
+        description,
     })
 }
 

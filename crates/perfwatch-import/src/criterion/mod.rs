@@ -31,4 +31,4 @@
 mod files;
 mod import;
 
-pub use import::import_criterion;
+pub use import::{import_criterion, parse_run, ParsedRun};
