@@ -53,30 +53,9 @@ pub fn criterion_tree() -> tempfile::TempDir {
     dir
 }
 
-/// `seed` with up to 8 bytes overwritten and its tail maybe cut: inputs
-/// that get past a parser's first checks, as arbitrary bytes seldom do.
-fn mangled(seed: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
-    (
-        prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
-        any::<prop::sample::Index>(),
-    )
-        .prop_map(move |(edits, cut)| {
-            let mut bytes = seed.to_vec();
-            for (at, byte) in edits {
-                let i = at.index(bytes.len());
-                bytes[i] = byte;
-            }
-            bytes.truncate(cut.index(bytes.len() + 1));
-            bytes
-        })
-}
-
 /// Arbitrary bytes (up to 4 KiB), or `seed` mangled, as text (invalid
 /// UTF-8 replaced: the importers read text).
 pub fn arbitrary_text(seed: &'static str) -> impl Strategy<Value = String> {
-    prop_oneof![
-        prop::collection::vec(any::<u8>(), 0..4096),
-        mangled(seed.as_bytes())
-    ]
-    .prop_map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+    perfwatch_testkit::arbitrary_or_mangled(seed.as_bytes())
+        .prop_map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -255,29 +255,7 @@ mod tests {
         assert_eq!(span.status.as_ref().unwrap().code, 2);
     }
 
-    /// `seed` with up to 8 bytes overwritten and its tail maybe cut:
-    /// inputs that get past a parser's first checks, as arbitrary bytes
-    /// seldom do.
-    fn mangled(seed: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
-        (
-            prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
-            any::<prop::sample::Index>(),
-        )
-            .prop_map(move |(edits, cut)| {
-                let mut bytes = seed.to_vec();
-                for (at, byte) in edits {
-                    let i = at.index(bytes.len());
-                    bytes[i] = byte;
-                }
-                bytes.truncate(cut.index(bytes.len() + 1));
-                bytes
-            })
-    }
-
-    /// Arbitrary bytes (up to 4 KiB), or `seed` mangled.
-    fn arbitrary_or_mangled(seed: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
-        prop_oneof![prop::collection::vec(any::<u8>(), 0..4096), mangled(seed)]
-    }
+    use perfwatch_testkit::arbitrary_or_mangled;
 
     proptest! {
         /// Any request body, protobuf or JSON, gzip-compressed or not, is
