@@ -84,41 +84,45 @@ impl Context {
     /// SQLite, another program's database, a newer schema, no permission —
     /// is a usage error, and nothing is written.
     pub fn open_store(&self) -> anyhow::Result<SqliteStore> {
-        SqliteStore::open(&self.db).map_err(|e| match e {
-            StoreError::Sqlite { .. } | StoreError::Corrupt { .. } => {
-                anyhow::Error::new(e).context(format!("failed to open {}", self.db.display()))
-            }
-            other => usage(other.to_string()),
-        })
+        SqliteStore::open(&self.db).map_err(|e| self.open_error(e))
     }
 
     /// Open an existing store for reading only: nothing is created or
     /// written, and a read-only file or mount works. A missing file says
     /// how to make one.
     pub fn open_reading_store(&self) -> anyhow::Result<SqliteStore> {
-        if !self.db.exists() {
-            return Err(perfwatch_app::AppError::NoHistory {
-                db: self.db.clone(),
-            }
-            .into());
-        }
-        SqliteStore::open_read_only(&self.db).map_err(|e| match e {
-            StoreError::Sqlite { .. } | StoreError::Corrupt { .. } => {
-                anyhow::Error::new(e).context(format!("failed to open {}", self.db.display()))
-            }
-            other => usage(other.to_string()),
-        })
+        self.require_history()?;
+        SqliteStore::open_read_only(&self.db).map_err(|e| self.open_error(e))
     }
 
     /// Open an existing store for writing; a missing file says how to make one.
     pub fn open_existing_store(&self) -> anyhow::Result<SqliteStore> {
-        if !self.db.exists() {
-            return Err(perfwatch_app::AppError::NoHistory {
+        self.require_history()?;
+        self.open_store()
+    }
+
+    /// A missing `--db` file is no history yet: said with how to make one.
+    fn require_history(&self) -> anyhow::Result<()> {
+        if self.db.exists() {
+            Ok(())
+        } else {
+            Err(perfwatch_app::AppError::NoHistory {
                 db: self.db.clone(),
             }
-            .into());
+            .into())
         }
-        self.open_store()
+    }
+
+    /// A store that could not be opened: SQLite's own failures name the
+    /// file; every refusal (foreign, newer, not SQLite, no permission) is
+    /// a usage error.
+    fn open_error(&self, e: StoreError) -> anyhow::Error {
+        match e {
+            StoreError::Sqlite { .. } | StoreError::Corrupt { .. } => {
+                anyhow::Error::new(e).context(format!("failed to open {}", self.db.display()))
+            }
+            other => usage(other.to_string()),
+        }
     }
 
     /// Terminal rendering options.

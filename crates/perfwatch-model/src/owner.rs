@@ -81,14 +81,24 @@ impl Owner {
     }
 }
 
+/// The first line of a `/proc/sys` file, read once per process (host name
+/// and boot id do not change under a running process that matters here).
+fn read_once(cell: &'static std::sync::OnceLock<Option<String>>, path: &str) -> Option<String> {
+    cell.get_or_init(|| {
+        let text = std::fs::read_to_string(path).ok()?;
+        Some(text.trim().to_string())
+    })
+    .clone()
+}
+
 fn host_name() -> Option<String> {
-    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
-    Some(name.trim().to_string())
+    static HOST: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    read_once(&HOST, "/proc/sys/kernel/hostname")
 }
 
 fn boot_id() -> Option<String> {
-    let id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
-    Some(id.trim().to_string())
+    static BOOT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    read_once(&BOOT, "/proc/sys/kernel/random/boot_id")
 }
 
 /// Field 22 of `/proc/<pid>/stat` (after the parenthesised command name,

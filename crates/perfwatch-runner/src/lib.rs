@@ -101,7 +101,7 @@ pub use error::{signal_name, RunError, Termination};
 pub use observer::{Observer, ObserverError};
 pub use plan::{Hooks, Order, Output, Plan, RunCount};
 pub use probe_file::{parse_span_lines, ProbeFileSource};
-pub use resolve::check;
+pub use resolve::{check, is_program};
 pub use session::{run, Outcome};
 pub use source::{Collected, SpanSource, DEFAULT_MAX_SPANS};
 

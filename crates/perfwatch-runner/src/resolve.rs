@@ -181,6 +181,14 @@ fn env_path(extra_env: &[(String, String)]) -> OsString {
 
 /// Find `program` like `execvp`: a name with a slash is a path (relative to
 /// `cwd`); otherwise the first executable file of that name in `path`.
+/// Whether `program` names an executable the runner would find from our
+/// current directory and `PATH`, as it resolves a command's program.
+pub fn is_program(program: &str) -> bool {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    find_program(program, &path, &cwd).is_ok()
+}
+
 pub(crate) fn find_program(
     program: &str,
     path: &OsString,
