@@ -1,7 +1,7 @@
 //! The list of stored sessions (`perfwatch sessions`).
 
 use super::options::{Palette, TerminalOptions};
-use super::table::{new_table, write_table};
+use super::table::{fit_columns, write_table, Column, Give};
 use crate::format::{printable, short_id, SHORT_COMMIT};
 use crate::units::{format_duration, NA};
 use perfwatch_model::SessionStatus;
@@ -42,18 +42,21 @@ pub fn render_sessions(
         return writeln!(out, "no sessions stored");
     }
     let palette = Palette::new(options);
-    let header = [
-        "id",
-        "started (UTC)",
-        "benchmark",
-        "variants",
-        "iterations",
-        "status",
-        "commit",
-        "branch",
-        "wall median",
+    // Long benchmark and variant names (several commands) give way first,
+    // then the variants, branch and commit columns are left out, in that
+    // order.
+    let columns = [
+        Column::new("id", false),
+        Column::new("started (UTC)", false),
+        Column::new("benchmark", false).give(Give::Middle),
+        Column::new("variants", false).give(Give::Middle).drop(300),
+        Column::new("iterations", true),
+        Column::new("status", false),
+        Column::new("commit", false).drop(100),
+        Column::new("branch", false).give(Give::Middle).drop(200),
+        Column::new("wall median", true),
     ];
-    let mut table = new_table(&palette, &header, &[4, 8]);
+    let mut cells = Vec::with_capacity(rows.len());
     for row in rows {
         let status_style = match row.status {
             SessionStatus::Complete => palette.good(),
@@ -61,7 +64,7 @@ pub fn render_sessions(
             SessionStatus::Interrupted => palette.warning(),
             SessionStatus::Running => palette.dim(),
         };
-        table.add_row(vec![
+        cells.push(vec![
             printable(perfwatch_model::short_id(&row.id)).into_owned(),
             printable(&display_time(&row.started_at)).into_owned(),
             printable(&row.benchmark).into_owned(),
@@ -76,7 +79,8 @@ pub fn render_sessions(
                 .map_or_else(|| NA.to_string(), format_duration),
         ]);
     }
-    write_table(&table, "", out)
+    let fitted = fit_columns(&palette, &columns, &cells, 0, options.columns());
+    write_table(&fitted.table, "", out)
 }
 
 /// `2025-01-02T03:04:05.123Z` → `2025-01-02 03:04:05`; any other shape is
@@ -97,6 +101,37 @@ fn display_time(rfc3339: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_of_long_command_names_fits_the_width() {
+        let long = "gzip -9 -c /var/lib/some/rather/long/path/to/an/input/file.tar";
+        let row = SessionListRow {
+            id: "0123456789abcdef".into(),
+            started_at: "2025-01-02T03:04:05Z".into(),
+            benchmark: format!("{long} vs {long}"),
+            variants: vec![long.into(), format!("{long} 2")],
+            iterations: 20,
+            status: SessionStatus::Complete,
+            commit: Some("a1b2c3d4e5".into()),
+            branch: Some("main".into()),
+            wall_median: Some(0.01),
+        };
+        for width in [80, 100] {
+            let options = TerminalOptions {
+                width,
+                ..TerminalOptions::default()
+            };
+            let mut out = Vec::new();
+            render_sessions(std::slice::from_ref(&row), &options, &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            for line in text.lines() {
+                assert!(console::measure_text_width(line) <= width, "{width}:\n{text}");
+            }
+            if width == 100 {
+                assert!(text.contains("a1b2c3d"), "the commit stays:\n{text}");
+            }
+        }
+    }
 
     #[test]
     fn times_shorten_only_when_utc() {
