@@ -196,22 +196,29 @@ fn spawn(req: &SpawnRequest, stdio: &[OwnedFd], live: &mut Vec<libc::pid_t>) -> 
         exec_child(&prepared, stdio, report_write.as_raw_fd());
     }
     drop(report_write);
-    match read_errno(&report_read) {
-        Some(errno) => {
+    match read_report(&report_read) {
+        (_, Some(errno)) => {
             let _ = wait4(pid);
             failed(errno)
         }
-        None => {
+        (started, None) => {
             live.push(pid);
-            Reply::Spawned { pid, forked_ns }
+            Reply::Spawned {
+                pid,
+                forked_ns: started.unwrap_or(forked_ns),
+            }
         }
     }
 }
 
 /// In the forked child: its own process group, the given stdio, the
-/// working directory, default signals, then `execve`. On failure the
-/// `errno` goes to `report` (closed on exec, so a successful exec leaves
-/// it empty) and the child exits with 127.
+/// working directory, default signals, then `execve`. First the child
+/// writes its own start (`CLOCK_MONOTONIC`, ns) to `report`: the command's
+/// life begins there, after the fork — a fork from the spawner copies more
+/// than the `vfork` of a direct spawn, and that copy is ours, not the
+/// command's. On failure the `errno` follows (the pipe is closed on exec,
+/// so a successful exec leaves only the start) and the child exits with
+/// 127.
 fn exec_child(p: &Prepared, stdio: [RawFd; 3], report: RawFd) -> ! {
     // Plain loops and calls only: in an unoptimised build every iterator
     // adapter is a function of its own, and each page of code the child
@@ -222,6 +229,14 @@ fn exec_child(p: &Prepared, stdio: [RawFd; 3], report: RawFd) -> ! {
     // all above 2 (our 0–2 are /dev/null, see `detach`), so no dup2
     // overwrites a descriptor a later one copies from.
     unsafe {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts);
+        let started = ts.tv_sec * 1_000_000_000 + ts.tv_nsec;
+        let bytes = started.to_ne_bytes();
+        libc::write(report, bytes.as_ptr().cast(), bytes.len());
         let mut ok = libc::setpgid(0, 0) == 0;
         let mut to = 0;
         while ok && to < 3 {
@@ -255,10 +270,10 @@ fn exec_child(p: &Prepared, stdio: [RawFd; 3], report: RawFd) -> ! {
     }
 }
 
-/// The child's `errno`, or `None` when the pipe closed empty (the exec
-/// succeeded).
-fn read_errno(pipe: &OwnedFd) -> Option<i32> {
-    let mut buf = [0u8; 4];
+/// What the child reported: its start (`None` if it died before saying)
+/// and its `errno` (`None` when the exec succeeded).
+fn read_report(pipe: &OwnedFd) -> (Option<i64>, Option<i32>) {
+    let mut buf = [0u8; 12];
     let mut got = 0;
     while got < buf.len() {
         // SAFETY: reads into the unfilled rest of `buf`.
@@ -276,7 +291,9 @@ fn read_errno(pipe: &OwnedFd) -> Option<i32> {
             _ => break,
         }
     }
-    (got == buf.len()).then(|| i32::from_ne_bytes(buf))
+    let started = (got >= 8).then(|| i64::from_ne_bytes(buf[..8].try_into().unwrap_or([0; 8])));
+    let errno = (got == 12).then(|| i32::from_ne_bytes(buf[8..].try_into().unwrap_or([0; 4])));
+    (started, errno)
 }
 
 fn reap(pid: libc::pid_t, live: &mut Vec<libc::pid_t>) -> Reply {
