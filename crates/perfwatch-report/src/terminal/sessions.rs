@@ -125,7 +125,10 @@ mod tests {
             render_sessions(std::slice::from_ref(&row), &options, &mut out).unwrap();
             let text = String::from_utf8(out).unwrap();
             for line in text.lines() {
-                assert!(console::measure_text_width(line) <= width, "{width}:\n{text}");
+                assert!(
+                    console::measure_text_width(line) <= width,
+                    "{width}:\n{text}"
+                );
             }
             if width == 100 {
                 assert!(text.contains("a1b2c3d"), "the commit stays:\n{text}");
