@@ -11,10 +11,13 @@ const GNU_TIME: &str = "/usr/bin/time";
 const RUNS: usize = 5;
 /// The lowest peak an unoptimised perfwatch can report: exec charges a
 /// program what the spawner's child held before it, and in a debug build
-/// that is ~1.7 MiB (672 KiB of relocated data, code pages faulted in)
-/// against under 1 MiB in release, below any program's own. A debug build
-/// is held to this floor for programs smaller than it (gzip: ~1.5 MiB).
-const DEBUG_FLOOR_KIB: u64 = if cfg!(debug_assertions) { 2048 } else { 0 };
+/// that is 1.7–2.5 MiB (relocated data, code pages faulted in; more in the
+/// binary a whole-workspace test build links, whose dependencies' features
+/// are unified with the tests') against under 1 MiB in release, below any
+/// program's own. A debug build is held to this floor for programs smaller
+/// than it (gzip: ~1.5 MiB); before the spawner the floor was 16 MiB, so a
+/// regression still shows.
+const DEBUG_FLOOR_KIB: u64 = if cfg!(debug_assertions) { 3072 } else { 0 };
 
 fn median(mut values: Vec<u64>) -> u64 {
     values.sort_unstable();

@@ -45,7 +45,7 @@ pub fn render_sessions(
     // Long benchmark and variant names (several commands) give way first,
     // then the variants, branch and commit columns are left out, in that
     // order.
-    let columns = [
+    let mut columns = vec![
         Column::new("id", false),
         Column::new("started (UTC)", false),
         Column::new("benchmark", false).give(Give::Middle),
@@ -78,6 +78,16 @@ pub fn render_sessions(
             row.wall_median
                 .map_or_else(|| NA.to_string(), format_duration),
         ]);
+    }
+    // A column with nothing in it (no session in a git work tree: no
+    // commit, no branch) gives its room to the others.
+    for i in (0..columns.len()).rev() {
+        if columns[i].drop > 0 && cells.iter().all(|row| row[i].is_empty()) {
+            columns.remove(i);
+            for row in &mut cells {
+                row.remove(i);
+            }
+        }
     }
     let fitted = fit_columns(&palette, &columns, &cells, 0, options.columns());
     write_table(&fitted.table, "", out)
