@@ -86,9 +86,9 @@ pub fn health(export: &SessionExport, findings: &[Finding]) -> Health {
 }
 
 /// Median wall time of a variant's counted runs.
-fn wall_of(its: &[Iteration]) -> Option<f64> {
+fn wall_of<'a>(its: impl IntoIterator<Item = &'a Iteration>) -> Option<f64> {
     let walls: Vec<f64> = its
-        .iter()
+        .into_iter()
         .filter(|it| it.counts())
         .map(|it| it.wall_s)
         .collect();
@@ -137,12 +137,9 @@ fn candidates(export: &SessionExport) -> Vec<&str> {
 }
 
 fn findings_deductions(export: &SessionExport, findings: &[Finding]) -> Vec<Deduction> {
-    let all: Vec<Iteration> = export
-        .variants
-        .iter()
-        .flat_map(|v| v.iterations.clone())
-        .collect();
-    let session_wall = wall_of(&all).unwrap_or(0.0);
+    // Borrowed: the iterations carry every span.
+    let all = export.variants.iter().flat_map(|v| &v.iterations);
+    let session_wall = wall_of(all).unwrap_or(0.0);
     let wall_of_variant = |name: &str| {
         export
             .variants

@@ -48,7 +48,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
 /// What the recorder is asked to do, in order.
 enum Job {
-    Iteration(Box<Iteration>),
+    Iteration(Arc<Iteration>),
     ShellCorrection(ShellCorrection),
     Finish {
         status: SessionStatus,
@@ -154,10 +154,11 @@ impl Recorder {
 }
 
 impl RecorderHandle {
-    /// Queue a finished iteration for writing.
-    pub fn record(&self, it: &Iteration) {
+    /// Queue a finished iteration for writing; the recorder shares it
+    /// (never copies it) until it is written.
+    pub fn record(&self, it: &Arc<Iteration>) {
         // When the recorder has stopped, its error is reported by `check`.
-        let _ = self.jobs.send(Job::Iteration(Box::new(it.clone())));
+        let _ = self.jobs.send(Job::Iteration(Arc::clone(it)));
     }
 
     /// Queue the session's shell start-up correction for writing (it is
@@ -351,7 +352,7 @@ mod tests {
         let recorder = Recorder::start(Arc::clone(&store), session(), ".".into()).unwrap();
         let handle = recorder.handle();
         for i in 0..3 {
-            handle.record(&iteration(i));
+            handle.record(&Arc::new(iteration(i)));
             assert!(handle.check().is_ok());
         }
         recorder.finish(SessionStatus::Complete, "2026-01-01T00:00:01.000Z");
@@ -378,7 +379,7 @@ mod tests {
             runs: 50,
         };
         handle.shell_correction(&correction);
-        handle.record(&iteration(0));
+        handle.record(&Arc::new(iteration(0)));
         recorder.finish(SessionStatus::Complete, "2026-01-01T00:00:01.000Z");
         let stored = recorder.join().unwrap();
         assert_eq!(stored.shell_correction.as_ref(), Some(&correction));
@@ -391,9 +392,9 @@ mod tests {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open_in_memory().unwrap());
         let recorder = Recorder::start(store, session(), ".".into()).unwrap();
         let handle = recorder.handle();
-        handle.record(&iteration(0));
+        handle.record(&Arc::new(iteration(0)));
         // The same index again: the store refuses it.
-        handle.record(&iteration(0));
+        handle.record(&Arc::new(iteration(0)));
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         while handle.check().is_ok() {
             assert!(std::time::Instant::now() < deadline, "no error reported");

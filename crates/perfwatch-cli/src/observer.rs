@@ -17,6 +17,7 @@ use perfwatch_report::units::format_duration;
 use perfwatch_runner::{Observer, ObserverError};
 use std::collections::BTreeMap;
 use std::io;
+use std::sync::Arc;
 
 /// Stores iterations and shows progress.
 pub struct SessionObserver {
@@ -149,7 +150,7 @@ impl Observer for SessionObserver {
         }
     }
 
-    fn iteration_finished(&mut self, it: &Iteration) -> Result<(), ObserverError> {
+    fn iteration_finished(&mut self, it: &Arc<Iteration>) -> Result<(), ObserverError> {
         // A write that failed since the last iteration stops the run now.
         self.recorder.check()?;
         self.recorder.record(it);

@@ -542,3 +542,90 @@ fn detect_csv_quotes_a_bad_value_briefly_and_refuses_an_endless_file() {
         .code(2);
     assert!(crate::util::stderr(&assert).contains("larger than 128 MiB"));
 }
+
+/// Issue 13, item 1: an 8,000-deep parent chain (1.1 MB of span file)
+/// gave 193 MB of terminal output, a 212 MB database, a 99 MB HTML report
+/// and a 206 MB JSON export: every stage carried its whole ancestor path.
+/// Now spans past 64 levels fold into their ancestor's stage, each path is
+/// stored once, and every output stays within a few hundred bytes a span.
+#[test]
+fn an_8000_deep_span_chain_gives_output_and_storage_linear_in_its_spans() {
+    const DEPTH: usize = 8_000;
+    let dir = TestDir::new();
+    dir.write(
+        "deep.py",
+        format!(
+            r#"import json, os, time
+t0 = time.time_ns()
+with open(os.environ["PERFWATCH_SPANS"], "a") as f:
+    for i in range({DEPTH}):
+        f.write(json.dumps({{"type": "span", "id": f"s{{i}}",
+            "parent": f"s{{i - 1}}" if i else None, "name": f"level{{i % 7}}",
+            "start_unix_ns": t0 + i, "end_unix_ns": t0 + 2 * {DEPTH} - i}}) + "\n")
+"#
+        ),
+    );
+    let run = dir
+        .pw()
+        .args(["run", "-r", "1", "--export-json", "run.json"])
+        .args([
+            "--export-markdown",
+            "run.md",
+            "--",
+            crate::util::python(),
+            "deep.py",
+        ])
+        .assert()
+        .success();
+    let out = crate::util::stdout(&run);
+    dir.pw()
+        .args(["report", "latest", "--html", "run.html"])
+        .assert()
+        .success();
+    let budget = 600 * DEPTH as u64;
+    let sizes = [
+        ("stdout", out.len() as u64),
+        ("database", std::fs::metadata(dir.db()).unwrap().len()),
+        (
+            "JSON",
+            std::fs::metadata(dir.join("run.json")).unwrap().len(),
+        ),
+        (
+            "Markdown",
+            std::fs::metadata(dir.join("run.md")).unwrap().len(),
+        ),
+        (
+            "HTML",
+            std::fs::metadata(dir.join("run.html")).unwrap().len(),
+        ),
+    ];
+    for (what, size) in sizes {
+        assert!(size < budget, "{what}: {size} bytes for {DEPTH} spans");
+    }
+    assert!(
+        out.contains("… 7936 deeper levels folded into level0/…/"),
+        "{out}"
+    );
+    let export: serde_json::Value =
+        serde_json::from_str(&dir.read("run.json")).expect("JSON export");
+    let variant = crate::util::only_variant(&export);
+    let stages = variant["stages"].as_array().expect("stages");
+    assert_eq!(stages.len(), 64, "one stage per level up to the limit");
+    let deepest = stages
+        .iter()
+        .find(|s| s["depth"] == 63)
+        .expect("the stage at the limit");
+    assert_eq!(deepest["folded_levels"], 7_936);
+    let its = crate::util::iterations(&export);
+    assert_eq!(
+        its[0]["stages"].as_array().unwrap().len(),
+        DEPTH,
+        "all spans kept"
+    );
+    assert!(dir
+        .read("run.md")
+        .contains("7936 deeper levels folded into"));
+    assert!(dir
+        .read("run.html")
+        .contains("7936 deeper levels folded in"));
+}

@@ -97,6 +97,20 @@ fn rows(s: &SessionExport) -> Vec<Row<'_>> {
     order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
+/// What the badge of a stage with folded levels explains.
+const FOLDED_TITLE: &str = "spans nested past the depth limit are folded into this stage: their \
+     time counts as its own; every span is kept in the store and the JSON export";
+
+/// The most levels folded into a row's stage in any variant.
+fn folded_levels(r: &Row<'_>) -> Option<u32> {
+    r.per_variant
+        .iter()
+        .flatten()
+        .map(|st| st.folded_levels)
+        .max()
+        .filter(|&l| l > 0)
+}
+
 /// The stage table of a session.
 pub(crate) fn stage_table(s: &SessionExport) -> Markup {
     let rows = rows(s);
@@ -122,6 +136,11 @@ pub(crate) fn stage_table(s: &SessionExport) -> Markup {
                                 (r.name)
                                 @if r.per_variant.iter().flatten().any(|st| st.failed_calls > 0) {
                                     " " span.badge.sev-high title="some calls failed" { "failed calls" }
+                                }
+                                @if let Some(levels) = folded_levels(r) {
+                                    " " span.badge title=(FOLDED_TITLE) {
+                                        "… " (levels) " deeper " (if levels == 1 { "level" } else { "levels" }) " folded in"
+                                    }
                                 }
                             }
                             td { span.tier { (r.tier) } }
@@ -195,6 +214,7 @@ mod tests {
             first_call_s: None,
             later_call_s: None,
             cpu_pct: None,
+            folded_levels: 0,
         }
     }
 

@@ -27,6 +27,8 @@
 //! * `counter` values are summed per name (and per span when given);
 //!   `gauge` values keep their last, min and max.
 
+/// Span ids and names: strings of up to 24 bytes held inline.
+pub use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -46,12 +48,12 @@ pub enum SpanRecord {
     /// One call of a stage.
     Span {
         /// Unique id.
-        id: String,
+        id: CompactString,
         /// Enclosing span id.
         #[serde(default)]
-        parent: Option<String>,
+        parent: Option<CompactString>,
         /// Stage name.
-        name: String,
+        name: CompactString,
         /// Tier key; absent means "from nesting depth".
         #[serde(default)]
         tier: Option<String>,
@@ -72,12 +74,12 @@ pub enum SpanRecord {
     /// Many calls of one stage folded into one record.
     Agg {
         /// Unique id.
-        id: String,
+        id: CompactString,
         /// Enclosing span id.
         #[serde(default)]
-        parent: Option<String>,
+        parent: Option<CompactString>,
         /// Stage name.
-        name: String,
+        name: CompactString,
         /// Tier key.
         #[serde(default)]
         tier: Option<String>,
@@ -104,7 +106,7 @@ pub enum SpanRecord {
         value: f64,
         /// Span it belongs to.
         #[serde(default)]
-        span: Option<String>,
+        span: Option<CompactString>,
     },
     /// A gauge reading.
     Gauge {

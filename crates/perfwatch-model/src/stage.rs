@@ -154,4 +154,13 @@ pub struct StageSummary {
     /// core; absent without a timeline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_pct: Option<f64>,
+    /// Levels of spans nested below this stage past the depth (or path
+    /// length) limit and folded into it, the most in any iteration: their
+    /// time is this stage's own ([`crate::span_tree`]). 0 when none.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub folded_levels: u32,
+}
+
+fn is_zero_u32(n: &u32) -> bool {
+    *n == 0
 }

@@ -7,7 +7,7 @@
 //! drained batch, never attributed to the wrong iteration.
 
 use crate::map::Mapped;
-use perfwatch_model::span_file::SpanRecord;
+use perfwatch_model::span_file::{CompactString, SpanRecord};
 use perfwatch_runner::source::{Collected, DEFAULT_MAX_SPANS, OVER_SPAN_LIMIT};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -48,13 +48,13 @@ struct State {
     /// Most spans kept per iteration; later ones are [`OVER_SPAN_LIMIT`].
     max_spans: usize,
     records: Vec<SpanRecord>,
-    ids: HashSet<String>,
+    ids: HashSet<CompactString>,
     /// A kept span has no parent.
     has_root: bool,
     /// Parent ids named by kept spans that no kept span has (yet): kept as
     /// spans arrive, so that [`Progress::tree_complete`] costs nothing
     /// however many spans the iteration holds.
-    missing_parents: HashSet<String>,
+    missing_parents: HashSet<CompactString>,
     dropped: BTreeMap<String, u64>,
     in_flight: usize,
     connections: usize,

@@ -135,7 +135,7 @@ pub fn map_span(span: &Span, scope: &str, opts: &MapOptions) -> Result<SpanRecor
     }
     let parent = match span.parent_span_id.as_slice() {
         p if p.iter().all(|&b| b == 0) => None, // empty, or zeros meaning "none"
-        p if p.len() == 8 => Some(hex(p)),
+        p if p.len() == 8 => Some(hex(p).into()),
         _ => return Err(Reject::InvalidParentId),
     };
     if span.name.is_empty() {
@@ -207,9 +207,9 @@ pub fn map_span(span: &Span, scope: &str, opts: &MapOptions) -> Result<SpanRecor
     }
 
     Ok(SpanRecord::Span {
-        id: hex(&span.span_id),
+        id: hex(&span.span_id).into(),
         parent,
-        name: span.name.clone(),
+        name: span.name.as_str().into(),
         tier,
         component,
         start_unix_ns: start,

@@ -163,7 +163,11 @@ pub fn shape(records: &[SpanRecord]) -> Vec<(String, Option<String>, String)> {
         .filter_map(|r| match r {
             SpanRecord::Span {
                 id, parent, name, ..
-            } => Some((id.clone(), parent.clone(), name.clone())),
+            } => Some((
+                id.to_string(),
+                parent.as_ref().map(|p| p.to_string()),
+                name.to_string(),
+            )),
             _ => None,
         })
         .collect();

@@ -108,9 +108,9 @@ fn run_once(src: &mut OtlpSource, py: &Path, index: u32) -> HashMap<String, Vec<
         else {
             panic!("OTLP gives spans only, got {record:?}");
         };
-        stages.entry(name).or_default().push(Stage {
-            id,
-            parent,
+        stages.entry(name.into_string()).or_default().push(Stage {
+            id: id.into_string(),
+            parent: parent.map(|p| p.into_string()),
             tier,
             component,
             start: start_unix_ns,

@@ -85,7 +85,7 @@ fn round_trip_of_rust_encoded_request_in_every_encoding() {
             unreachable!()
         };
         assert_eq!(id, "0202020202020202", "{label}");
-        assert_eq!(parent, &some("0101010101010101"), "{label}");
+        assert_eq!(parent.as_deref(), Some("0101010101010101"), "{label}");
         assert_eq!(tier, &some("method"), "{label}");
         assert_eq!(component, &some("etl"), "{label}");
         assert_eq!((*start_unix_ns, *end_unix_ns), (t + 10, t + 60), "{label}");

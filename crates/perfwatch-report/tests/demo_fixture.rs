@@ -78,6 +78,7 @@ fn stage(
         first_call_s: None,
         later_call_s: None,
         cpu_pct: None,
+        folded_levels: 0,
     }
 }
 

@@ -76,6 +76,7 @@ fn stage(
         first_call_s: None,
         later_call_s: None,
         cpu_pct: None,
+        folded_levels: 0,
     }
 }
 

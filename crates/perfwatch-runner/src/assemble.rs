@@ -31,7 +31,8 @@
 //!   when times are missing or equal) and their extremes under
 //!   `<name>.min` and `<name>.max`.
 
-use perfwatch_model::span_file::SpanRecord;
+use crate::source::is_span;
+use perfwatch_model::span_file::{CompactString, SpanRecord};
 use perfwatch_model::span_tree::{place, TreeNode};
 use perfwatch_model::{Span, Tier};
 use std::collections::{BTreeMap, HashMap};
@@ -51,8 +52,7 @@ pub struct Assembled {
 
 /// A span or aggregate record, before ids are resolved.
 struct Node {
-    id: String,
-    parent: Option<String>,
+    parent: Option<CompactString>,
     span: Span,
     tier: Option<Tier>,
 }
@@ -80,18 +80,24 @@ fn merge_agg(into: &mut Span, part: &Span) {
     into.ok = into.failed_calls == 0;
 }
 
+/// Fewest records whose buffer is shrunk as they are taken.
+const SHRINK_ABOVE: usize = 4096;
+
 /// Assemble `records` of a command spawned at `spawn_unix_ns`.
-pub fn assemble(records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
+pub fn assemble(mut records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
     let mut out = Assembled::default();
     let mut count_drop = |reason: &str| *out.dropped.entry(reason.to_string()).or_default() += 1;
-    let mut nodes: Vec<Node> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    // Sized for every record at once: a million spans grown by doubling
+    // would hold up to twice their size.
+    let spans = records.iter().filter(|r| is_span(r)).count();
+    let mut nodes: Vec<Node> = Vec::with_capacity(spans);
+    let mut index: HashMap<CompactString, usize> = HashMap::with_capacity(spans);
     // Dropped span records: id → parent, to re-attach their children.
-    let mut skipped: HashMap<String, Option<String>> = HashMap::new();
+    let mut skipped: HashMap<CompactString, Option<CompactString>> = HashMap::new();
     let mut counters = Vec::new();
     let mut gauges = Vec::new();
     // Ids of aggregate records, whose later parts merge into the first.
-    let mut agg_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut agg_ids: std::collections::HashSet<CompactString> = std::collections::HashSet::new();
     let secs = |ns: u64| (i128::from(ns) - i128::from(spawn_unix_ns)) as f64 / 1e9;
     let now_ns = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -103,7 +109,15 @@ pub fn assemble(records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
             && end <= now_ns.max(spawn_unix_ns).saturating_add(TIME_SLACK_NS)
     };
 
-    for record in records {
+    // Taken from the back of the reversed list, whose buffer shrinks as it
+    // empties: the records and the nodes made of them are never both held
+    // whole (a million records is ~170 MB).
+    records.reverse();
+    records.shrink_to_fit();
+    while let Some(record) = records.pop() {
+        if records.len() < records.capacity() / 2 && records.capacity() > SHRINK_ABOVE {
+            records.shrink_to_fit();
+        }
         let (id, parent, tier, span) = match record {
             SpanRecord::Counter { name, value, span } => {
                 counters.push((name, value, span));
@@ -206,30 +220,28 @@ pub fn assemble(records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
             skipped.insert(id, parent);
             continue;
         }
-        index.insert(id.clone(), nodes.len());
-        nodes.push(Node {
-            id,
-            parent,
-            span,
-            tier,
-        });
+        index.insert(id, nodes.len());
+        nodes.push(Node { parent, span, tier });
     }
 
     // Resolve parents to node indices, skipping dropped records.
     let mut parents: Vec<Option<usize>> = Vec::with_capacity(nodes.len());
-    for node in &nodes {
+    for (at, node) in nodes.iter().enumerate() {
         let mut link = node.parent.clone();
         let mut hops = 0;
         let resolved = loop {
             match link {
                 None => break None,
-                Some(ref p) if p == &node.id => {
-                    count_drop("unknown parent");
-                    break None;
-                }
                 Some(ref p) => {
-                    if let Some(&i) = index.get(p) {
-                        break Some(i);
+                    match index.get(p) {
+                        // Its own parent (directly or through dropped
+                        // records).
+                        Some(&i) if i == at => {
+                            count_drop("unknown parent");
+                            break None;
+                        }
+                        Some(&i) => break Some(i),
+                        None => {}
                     }
                     match skipped.get(p) {
                         Some(next) if hops < skipped.len() => {
@@ -303,11 +315,11 @@ pub fn assemble(records: Vec<SpanRecord>, spawn_unix_ns: u64) -> Assembled {
     out
 }
 
-fn new_span(name: String, component: Option<String>, start_s: f64, end_s: f64) -> Span {
+fn new_span(name: CompactString, component: Option<String>, start_s: f64, end_s: f64) -> Span {
     Span {
         id: 0,
         parent: None,
-        name,
+        name: name.into_string(),
         tier: Tier::System,
         component,
         start_s,

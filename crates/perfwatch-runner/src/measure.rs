@@ -213,13 +213,18 @@ fn finish_sources(sources: &mut [Box<dyn SpanSource>], index: u32, max_spans: us
     let mut all = Collected::default();
     let mut limit = SpanLimit::new(max_spans);
     for s in sources {
-        let c = s.finish(index);
-        for record in c.records {
-            if limit.admit(&record) {
-                all.records.push(record);
-            } else {
-                all.drop_one(OVER_SPAN_LIMIT);
-            }
+        let mut c = s.finish(index);
+        // In place: the records of a million spans are never held twice.
+        let before = c.records.len();
+        c.records.retain(|record| limit.admit(record));
+        let over = (before - c.records.len()) as u64;
+        if over > 0 {
+            *all.dropped.entry(OVER_SPAN_LIMIT.to_owned()).or_default() += over;
+        }
+        if all.records.is_empty() {
+            all.records = c.records;
+        } else {
+            all.records.append(&mut c.records);
         }
         for (reason, n) in c.dropped {
             *all.dropped.entry(reason).or_default() += n;

@@ -1,6 +1,7 @@
 //! What the caller sees while a run goes on.
 
 use perfwatch_model::{Iteration, ShellCorrection};
+use std::sync::Arc;
 
 /// The error an observer may return to stop the run.
 pub type ObserverError = Box<dyn std::error::Error + Send + Sync>;
@@ -23,10 +24,13 @@ pub trait Observer {
     /// `prepare` hook).
     fn iteration_started(&mut self, _index: u32, _variant: &str, _warmup: bool) {}
 
-    /// An iteration finished (also a failed or timed-out one). An error
-    /// stops the run: the caller could not keep it (e.g. a store write
-    /// failed), and measuring on would lose data.
-    fn iteration_finished(&mut self, _it: &Iteration) -> Result<(), ObserverError> {
+    /// An iteration finished (also a failed or timed-out one). It is
+    /// shared, not copied: an observer that keeps it (to write it to a
+    /// store in the background) keeps a reference, so an iteration of a
+    /// million spans is held once. An error stops the run: the caller
+    /// could not keep it (e.g. a store write failed), and measuring on
+    /// would lose data.
+    fn iteration_finished(&mut self, _it: &Arc<Iteration>) -> Result<(), ObserverError> {
         Ok(())
     }
 }
@@ -44,7 +48,7 @@ impl<O: Observer + ?Sized> Observer for &mut O {
     fn iteration_started(&mut self, index: u32, variant: &str, warmup: bool) {
         (**self).iteration_started(index, variant, warmup)
     }
-    fn iteration_finished(&mut self, it: &Iteration) -> Result<(), ObserverError> {
+    fn iteration_finished(&mut self, it: &Arc<Iteration>) -> Result<(), ObserverError> {
         (**self).iteration_finished(it)
     }
 }
@@ -59,7 +63,7 @@ impl<O: Observer + ?Sized> Observer for Box<O> {
     fn iteration_started(&mut self, index: u32, variant: &str, warmup: bool) {
         (**self).iteration_started(index, variant, warmup)
     }
-    fn iteration_finished(&mut self, it: &Iteration) -> Result<(), ObserverError> {
+    fn iteration_finished(&mut self, it: &Arc<Iteration>) -> Result<(), ObserverError> {
         (**self).iteration_finished(it)
     }
 }
@@ -76,7 +80,7 @@ impl<O: Observer> Observer for Vec<O> {
         self.iter_mut()
             .for_each(|o| o.iteration_started(index, variant, warmup))
     }
-    fn iteration_finished(&mut self, it: &Iteration) -> Result<(), ObserverError> {
+    fn iteration_finished(&mut self, it: &Arc<Iteration>) -> Result<(), ObserverError> {
         self.iter_mut().try_for_each(|o| o.iteration_finished(it))
     }
 }

@@ -11,6 +11,7 @@ use crate::schedule::Schedule;
 use crate::shell_correction;
 use crate::source::SpanSource;
 use perfwatch_model::{Iteration, SessionStatus, ShellCorrection};
+use std::sync::Arc;
 
 /// How a run ended.
 #[derive(Debug)]
@@ -20,8 +21,10 @@ pub struct Outcome {
     pub status: SessionStatus,
     /// Every finished iteration, warm-ups included, in execution order,
     /// also when the run stopped early. An iteration killed by an
-    /// interrupt is not finished and is not here.
-    pub iterations: Vec<Iteration>,
+    /// interrupt is not finished and is not here. Shared with the
+    /// observer, which may still hold them (see
+    /// [`Observer::iteration_finished`](crate::Observer::iteration_finished)).
+    pub iterations: Vec<Arc<Iteration>>,
     /// What stopped the run early; `None` when it completed. Its
     /// [`RunError::exit_code`] is the exit code to use.
     pub stopped_by: Option<RunError>,
@@ -112,7 +115,7 @@ fn main_phase(
     sources: &mut [Box<dyn SpanSource>],
     observer: &mut dyn Observer,
     cancel: &Cancel,
-    iterations: &mut Vec<Iteration>,
+    iterations: &mut Vec<Arc<Iteration>>,
     correction: &mut Option<ShellCorrection>,
 ) -> Result<(), RunError> {
     let plan = ctx.plan;
@@ -159,6 +162,7 @@ fn main_phase(
                 stderr_tail: it.stderr_tail.clone(),
             }
         });
+        let it = Arc::new(it);
         let recorded = observer.iteration_finished(&it);
         iterations.push(it);
         recorded.map_err(|source| RunError::Observer { index, source })?;

@@ -3,6 +3,7 @@
 use perfwatch_model::{CommandSpec, Iteration};
 use perfwatch_runner::{run, Cancel, Observer, ObserverError, Outcome, Plan, RunCount, SpanSource};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A plan running `script` with `sh -c`, exactly `runs` times, sampling on.
@@ -54,7 +55,7 @@ impl Observer for Recorder {
     fn iteration_started(&mut self, index: u32, variant: &str, warmup: bool) {
         self.started.push((index, variant.to_string(), warmup));
     }
-    fn iteration_finished(&mut self, it: &Iteration) -> Result<(), ObserverError> {
+    fn iteration_finished(&mut self, it: &Arc<Iteration>) -> Result<(), ObserverError> {
         self.finished.push(it.index);
         if let Some((n, c)) = &self.cancel_after {
             if self.finished.len() >= *n {

@@ -44,7 +44,7 @@ fn process_exit_closes_the_main_threads_spans() {
     assert_eq!(run.one("exit_step").parent, Some(job.id.clone()));
     let counted = run.records.iter().any(|r| {
         matches!(r, perfwatch_model::span_file::SpanRecord::Counter { name, value, span }
-            if name == "exit.counter" && *value == 4.0 && span.as_ref() == Some(&job.id))
+            if name == "exit.counter" && *value == 4.0 && span.as_deref() == Some(job.id.as_str()))
     });
     assert!(counted, "{:?}", run.records);
 }

@@ -157,9 +157,9 @@ impl Run {
                     ok,
                     attrs,
                 } => Some(SpanLine {
-                    id,
-                    parent,
-                    name,
+                    id: id.into_string(),
+                    parent: parent.map(|p| p.into_string()),
+                    name: name.into_string(),
                     tier,
                     component,
                     start: start_unix_ns,
@@ -206,9 +206,9 @@ impl Run {
                     total_ns,
                     ..
                 } if n == name => Some(AggLine {
-                    id,
-                    parent,
-                    name: n,
+                    id: id.into_string(),
+                    parent: parent.map(|p| p.into_string()),
+                    name: n.into_string(),
                     calls,
                     failed,
                     total_ns,

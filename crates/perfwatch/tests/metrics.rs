@@ -37,7 +37,7 @@ fn counters(run: &crate::harness::Run, name: &str) -> Vec<(f64, Option<String>)>
                 name: n,
                 value,
                 span,
-            } if n == name => Some((*value, span.clone())),
+            } if n == name => Some((*value, span.as_ref().map(|s| s.to_string()))),
             _ => None,
         })
         .collect()

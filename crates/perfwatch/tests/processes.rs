@@ -53,7 +53,7 @@ fn root_spans_nest_under_the_inherited_parent() {
         .iter()
         .filter_map(|r| match r {
             perfwatch_model::span_file::SpanRecord::Counter { name, span, .. } => {
-                Some((name.as_str(), span.clone()))
+                Some((name.as_str(), span.as_ref().map(|s| s.to_string())))
             }
             _ => None,
         })

@@ -3,7 +3,8 @@
 //!
 //! A stage's **path** is the names from the root down to it joined by `/`,
 //! placed by [`perfwatch_model::span_tree`] (unknown parents make roots,
-//! loops are cut), so every span gets a path. Only **counted** iterations ([`Iteration::counts`]: no warm-ups, no
+//! loops are cut), so every span gets a path; spans folded into an
+//! ancestor's stage (nested too deep) are not calls of their own. Only **counted** iterations ([`Iteration::counts`]: no warm-ups, no
 //! timeouts) are runs; non-finite durations are skipped.
 
 use super::timeline::CpuAcc;
@@ -11,13 +12,14 @@ use perfwatch_model::span_tree::place_spans;
 use perfwatch_model::{Iteration, Span, VariantExport};
 use perfwatch_stats::median;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// One call of a stage (one span) within a run.
 pub(crate) struct Call<'a> {
     /// The span.
     pub span: &'a Span,
-    /// Its stage path.
-    pub path: String,
+    /// Its stage path, shared by every call of the stage.
+    pub path: Arc<str>,
     /// Index of the parent call in the run, if known.
     pub parent: Option<usize>,
     /// Summed duration of the direct children.
@@ -43,7 +45,7 @@ pub(crate) struct Run<'a> {
     /// Every span with its path.
     pub calls: Vec<Call<'a>>,
     /// Indices into `calls` by stage path.
-    by_path: HashMap<String, Vec<usize>>,
+    by_path: HashMap<Arc<str>, Vec<usize>>,
     /// The direct children of each call, in start order.
     children: Children,
 }
@@ -54,12 +56,17 @@ impl<'a> Run<'a> {
         // Parents and paths follow the one span-tree placement (escaping,
         // cycles, duplicate ids), so a finding names a stage exactly as the
         // stage table does.
-        let placed = place_spans(&it.stages).placements;
+        // Spans folded into an ancestor's stage are no calls of their own:
+        // their time is the ancestor's (a folded span's descendants are
+        // folded too, so no call loses its parent).
+        let placed = place_spans(&it.stages);
         let mut indexed: Vec<(usize, &Span)> = it
             .stages
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.duration_s().is_finite() && s.start_s.is_finite())
+            .filter(|(i, s)| {
+                !placed.placements[*i].folded && s.duration_s().is_finite() && s.start_s.is_finite()
+            })
             .collect();
         indexed.sort_by(|(_, a), (_, b)| a.start_s.total_cmp(&b.start_s).then(a.id.cmp(&b.id)));
         let spans: Vec<&Span> = indexed.iter().map(|(_, s)| *s).collect();
@@ -70,12 +77,18 @@ impl<'a> Run<'a> {
         }
         let parents: Vec<Option<usize>> = indexed
             .iter()
-            .map(|(i, _)| placed[*i].parent.and_then(|p| position[p]))
+            .map(|(i, _)| placed.placements[*i].parent.and_then(|p| position[p]))
             .collect();
-        let paths: Vec<String> = indexed
+        // One allocation per stage, not per call: a run may hold a
+        // million calls of one stage.
+        let stage_paths: Vec<Arc<str>> =
+            placed.stages.iter().map(|s| Arc::from(&*s.path)).collect();
+        let paths: Vec<Arc<str>> = indexed
             .iter()
-            .map(|(i, _)| placed[*i].path.clone())
+            .map(|(i, _)| Arc::clone(&stage_paths[placed.placements[*i].stage]))
             .collect();
+        // What only served to build the calls goes before they are made.
+        drop((indexed, position, placed));
         let mut children_s = vec![0.0; spans.len()];
         for (i, p) in parents.iter().enumerate() {
             if let Some(p) = *p {
@@ -93,9 +106,9 @@ impl<'a> Run<'a> {
                 children_s: children_s[i],
             })
             .collect();
-        let mut by_path: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_path: HashMap<Arc<str>, Vec<usize>> = HashMap::new();
         for (i, c) in calls.iter().enumerate() {
-            by_path.entry(c.path.clone()).or_default().push(i);
+            by_path.entry(Arc::clone(&c.path)).or_default().push(i);
         }
         let children = Children::new(&parents);
         Run {
@@ -214,7 +227,7 @@ impl<'a> VariantData<'a> {
             .collect();
         let paths: BTreeSet<String> = runs
             .iter()
-            .flat_map(|r| r.calls.iter().map(|c| c.path.clone()))
+            .flat_map(|r| r.by_path.keys().map(|p| p.to_string()))
             .collect();
         let walls: Vec<f64> = runs.iter().map(|r| r.it.wall_s).collect();
         VariantData {
@@ -349,7 +362,7 @@ mod tests {
             ..Default::default()
         };
         let run = Run::new(&it);
-        let paths: Vec<&str> = run.calls.iter().map(|c| c.path.as_str()).collect();
+        let paths: Vec<&str> = run.calls.iter().map(|c| &*c.path).collect();
         assert_eq!(paths, ["job", "job/fetch", "job/fetch/dns", "orphan"]);
         assert!((run.calls[0].children_s - 0.2).abs() < 1e-12);
         assert!((run.self_total("job/fetch") - 0.1).abs() < 1e-12);
@@ -368,7 +381,7 @@ mod tests {
         assert_eq!(run.calls.len(), 2);
         // The cycle is cut as the stage statistics cut it, so findings and
         // the stage table name the same paths.
-        let mut paths: Vec<&str> = run.calls.iter().map(|c| c.path.as_str()).collect();
+        let mut paths: Vec<&str> = run.calls.iter().map(|c| &*c.path).collect();
         paths.sort();
         let mut expected = crate::stages::span_paths(&it.stages);
         expected.sort();

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 /// Per stage path: per run, (seconds in retried attempts, attempts), plus
 /// the durations of single failed attempts.
-type Lost = BTreeMap<String, (Vec<(f64, f64)>, Vec<f64>)>;
+type Lost = BTreeMap<std::sync::Arc<str>, (Vec<(f64, f64)>, Vec<f64>)>;
 
 pub(crate) fn find(all: &[VariantData], me: usize, opts: &FindingOptions) -> Vec<Finding> {
     let v = &all[me];

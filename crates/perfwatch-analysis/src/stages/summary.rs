@@ -62,6 +62,8 @@ pub struct StageSamples {
     pub shares: Vec<f64>,
     /// Median of `shares`; 0 when there is none.
     pub share: f64,
+    /// Most levels folded into the stage in any iteration.
+    pub folded_levels: u32,
 }
 
 impl StageSamples {
@@ -82,6 +84,7 @@ impl StageSamples {
             cpu_pct: Vec::new(),
             shares: Vec::new(),
             share: 0.0,
+            folded_levels: 0,
         }
     }
 
@@ -93,6 +96,7 @@ impl StageSamples {
         self.first_call_s.extend(node.first_call_s);
         self.later_call_s.extend(node.later_call_s);
         self.cpu_pct.extend(node.cpu_pct);
+        self.folded_levels = self.folded_levels.max(node.folded_levels);
         if wall_s.is_finite() && wall_s > 0.0 {
             self.shares.push((node.total_s / wall_s).clamp(0.0, 1.0));
         }
@@ -156,5 +160,6 @@ fn summary_of(s: StageSamples, ci: &CiOptions) -> Option<StageSummary> {
         first_call_s: summarize(&s.first_call_s, ci),
         later_call_s: summarize(&s.later_call_s, ci),
         cpu_pct: median(&s.cpu_pct),
+        folded_levels: s.folded_levels,
     })
 }

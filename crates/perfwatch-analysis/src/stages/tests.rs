@@ -444,3 +444,34 @@ proptest! {
         }
     }
 }
+
+/// Issue 13, item 1: a parent chain thousands of levels deep made as many
+/// stages, each path as long as its depth. Past the limit the spans fold
+/// into the stage at the limit: their time is its own.
+#[test]
+fn regression_13_spans_past_the_depth_limit_are_their_ancestors_own_time() {
+    use perfwatch_model::span_tree::MAX_STAGE_DEPTH;
+    let n = 1_000u64;
+    // Each level starts 1 ms after its parent and ends 1 ms before it.
+    let spans: Vec<Span> = (0..n)
+        .map(|i| {
+            let t = i as f64 * 0.001;
+            span(i + 1, (i > 0).then_some(i), "f", t, 2.0 - t)
+        })
+        .collect();
+    let tree = tree_of(spans);
+    let limit = MAX_STAGE_DEPTH as usize;
+    assert_eq!(tree.len(), limit);
+    let last = &tree[limit - 1];
+    assert_eq!(last.depth, MAX_STAGE_DEPTH - 1);
+    assert_eq!(last.folded_levels, (n - u64::from(MAX_STAGE_DEPTH)) as u32);
+    assert_eq!(last.calls, 1, "folded spans are not calls of the stage");
+    assert!((last.self_s - last.total_s).abs() < 1e-12, "{last:?}");
+    // Above the limit, self time is what the one child leaves: 2 ms.
+    assert!(
+        (tree[limit - 2].self_s - 0.002).abs() < 1e-9,
+        "{:?}",
+        tree[limit - 2]
+    );
+    assert!(tree[..limit - 1].iter().all(|node| node.folded_levels == 0));
+}

@@ -6,7 +6,11 @@
 //!   perfwatch crate shares ([`perfwatch_model::span_tree`]: unknown
 //!   parents make roots, a cycle is cut at its smallest id, duplicate ids
 //!   resolved whatever the record order). The spans of one path are one
-//!   node.
+//!   node. Spans folded into an ancestor's stage (nested past
+//!   [`MAX_STAGE_DEPTH`](perfwatch_model::span_tree::MAX_STAGE_DEPTH)
+//!   levels, or with too long a path) are no node's records and no node's
+//!   children: their time is their ancestor's own, and the ancestor's
+//!   node says how many levels were folded into it.
 //! * **Calls** and **failed calls** are summed over the node's records (a
 //!   single call that is not `ok` counts as one failed call; an aggregated
 //!   record brings its `failed_calls`).
@@ -33,7 +37,6 @@
 use super::cpu::{length, union, CpuTimeline, Interval};
 use perfwatch_model::span_tree::{place_spans, preorder};
 use perfwatch_model::{Iteration, Span, Tier};
-use std::collections::HashMap;
 
 /// One stage path within one iteration.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +69,8 @@ pub struct StageNode {
     pub later_call_s: Option<f64>,
     /// Time-weighted mean CPU % of the process tree during the calls.
     pub cpu_pct: Option<f64>,
+    /// Levels of spans folded into this node (0 when none).
+    pub folded_levels: u32,
 }
 
 /// The stage tree of one iteration, in depth-first order: each node is
@@ -74,21 +79,20 @@ pub struct StageNode {
 pub fn stage_tree(iteration: &Iteration) -> Vec<StageNode> {
     let spans = &iteration.stages;
     let placed = place_spans(spans);
-    let parents = placed.parents();
-    let paths: Vec<&str> = placed.paths().collect();
     let timeline = CpuTimeline::new(&iteration.timeline);
 
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); spans.len()];
-    for (i, p) in parents.iter().enumerate() {
-        if let Some(p) = *p {
-            children[p].push(i);
-        }
-    }
-    // Records grouped by path, paths in order of first appearance.
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    // Records grouped by stage, stages in order of first appearance.
+    let mut group_of: Vec<Option<usize>> = vec![None; placed.stages.len()];
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    for (i, path) in paths.iter().enumerate() {
-        let g = *index.entry(path).or_insert_with(|| {
+    for (i, p) in placed.placements.iter().enumerate() {
+        if p.folded {
+            continue;
+        }
+        if let Some(parent) = p.parent {
+            children[parent].push(i);
+        }
+        let g = *group_of[p.stage].get_or_insert_with(|| {
             groups.push(Vec::new());
             groups.len() - 1
         });
@@ -97,23 +101,28 @@ pub fn stage_tree(iteration: &Iteration) -> Vec<StageNode> {
     let nodes: Vec<StageNode> = groups
         .iter()
         .map(|records| {
-            let first = &placed.placements[records[0]];
-            let parent = first.parent.map(|p| paths[p].to_string());
-            node(
+            let stage = &placed.stages[placed.placements[records[0]].stage];
+            let parent = stage.parent.map(|p| placed.stages[p].path.clone());
+            let mut node = node(
                 spans,
                 records,
                 &children,
                 &timeline,
-                first.path.clone(),
+                stage.path.clone(),
                 parent,
-                first.depth,
-            )
+                stage.depth,
+            );
+            node.folded_levels = stage.folded_levels;
+            node
         })
         .collect();
-    // The spans of one path share their parent's path: one node each.
-    let node_parents: Vec<Option<usize>> = nodes
+    // A stage's parent stage is a node too (its spans are never folded).
+    let node_parents: Vec<Option<usize>> = groups
         .iter()
-        .map(|n| n.parent.as_deref().and_then(|p| index.get(p).copied()))
+        .map(|records| {
+            let stage = &placed.stages[placed.placements[records[0]].stage];
+            stage.parent.and_then(|p| group_of[p])
+        })
         .collect();
     let order = preorder(&node_parents, |a, b| {
         let (a, b) = (&nodes[a], &nodes[b]);
@@ -125,14 +134,11 @@ pub fn stage_tree(iteration: &Iteration) -> Vec<StageNode> {
     order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
-/// The path of each span, in record order, by the rules of
-/// [`stage_tree`].
+/// The stage path of each span, in record order, by the rules of
+/// [`stage_tree`] (a folded span has its ancestor's).
 pub fn span_paths(spans: &[Span]) -> Vec<String> {
-    place_spans(spans)
-        .placements
-        .into_iter()
-        .map(|p| p.path)
-        .collect()
+    let placed = place_spans(spans);
+    placed.paths().map(str::to_string).collect()
 }
 
 /// Duration of a record; non-finite durations count as 0.
@@ -190,6 +196,7 @@ fn node(
         first_call_s,
         later_call_s,
         cpu_pct: timeline.cpu_during(&intervals),
+        folded_levels: 0,
     }
 }
 

@@ -139,6 +139,8 @@ fn run_one(
             Some(e)
         }
     };
+    // The recorder has let go of every iteration: none is copied.
+    let iterations = iterations.into_iter().map(Arc::unwrap_or_clone).collect();
     let export = analyze(session, iterations, reference.as_ref(), opts);
     if !out_args.quiet {
         let mut stdout = std::io::BufWriter::new(crate::stdout::stdout());

@@ -37,11 +37,12 @@ pub fn run(args: &SpanArgs) -> anyhow::Result<()> {
     let end = unix_ns();
     if let Some(path) = spans {
         let record = SpanRecord::Span {
-            id,
+            id: id.into(),
             parent: std::env::var(ENV_PARENT_SPAN)
                 .ok()
-                .filter(|p| !p.is_empty()),
-            name: args.name.clone(),
+                .filter(|p| !p.is_empty())
+                .map(Into::into),
+            name: args.name.as_str().into(),
             tier: args.tier.clone(),
             component: args.component.clone(),
             start_unix_ns: start,

@@ -222,6 +222,7 @@ fn stage(name: &str, path: &str, tier: Tier, total: f64, share: f64, calls: f64)
         first_call_s: None,
         later_call_s: None,
         cpu_pct: None,
+        folded_levels: 0,
     }
 }
 

@@ -18,14 +18,24 @@
 //! * **Paths.** A span's path is the names from its root down to it,
 //!   joined by [`stage_path::child_path`](crate::stage_path::child_path)
 //!   (so a `/` inside a name is escaped); its depth is the number of its
-//!   ancestors.
+//!   ancestors. Each distinct path is built and stored once
+//!   ([`SpanTree::stages`]); a placement names its stage by index.
+//! * **Folding.** A span with [`MAX_STAGE_DEPTH`] ancestors or more, or
+//!   whose path would exceed [`MAX_STAGE_PATH_BYTES`], is *folded* into
+//!   its nearest ancestor that is a stage of its own: it takes that stage,
+//!   is marked [`Placement::folded`], and the stage records how many levels
+//!   were folded below it. The analyses leave folded spans out, so their
+//!   time counts as the ancestor's own; the spans themselves are kept. A
+//!   parent chain thousands of levels deep (recursion, or a hostile span
+//!   file) would otherwise give thousands of stages whose paths grow with
+//!   their depth: output and storage quadratic in the number of spans.
 //!
 //! [`preorder`] lists a placed tree depth first, each node followed by its
 //! children in an order the caller chooses.
 //!
-//! Both are iterative and linear in the number of spans (plus the length
-//! of the paths they build): a parent chain thousands of spans deep cannot
-//! overflow the stack.
+//! Both are iterative and linear in the number of spans: a parent chain
+//! thousands of spans deep cannot overflow the stack, and no path is
+//! longer than [`MAX_STAGE_PATH_BYTES`] (or its root's name).
 //!
 //! ```
 //! use perfwatch_model::span_tree::{place, TreeNode};
@@ -36,7 +46,7 @@
 //!     TreeNode { id: 3, parent: Some(99), name: "orphan" },
 //! ];
 //! let tree = place(&nodes);
-//! assert_eq!(tree.placements[0].path, "job/fetch");
+//! assert_eq!(tree.path(0), "job/fetch");
 //! assert_eq!(tree.placements[0].parent, Some(1));
 //! assert_eq!(tree.placements[0].depth, 1);
 //! assert_eq!(tree.placements[2].parent, None);
@@ -50,4 +60,7 @@ mod place;
 mod tests;
 
 pub use order::preorder;
-pub use place::{place, place_spans, Placement, SpanTree, TreeNode};
+pub use place::{
+    place, place_spans, Placement, SpanTree, StagePath, TreeNode, MAX_STAGE_DEPTH,
+    MAX_STAGE_PATH_BYTES,
+};

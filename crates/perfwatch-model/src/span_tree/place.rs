@@ -1,4 +1,5 @@
-//! Placing spans: parent links resolved, cycles cut, paths and depths.
+//! Placing spans: parent links resolved, cycles cut, stage paths interned
+//! and depths counted, spans too deep folded.
 
 use crate::stage_path::child_path;
 use crate::Span;
@@ -26,15 +27,43 @@ impl<'a> From<&'a Span> for TreeNode<'a> {
     }
 }
 
+/// Deepest level analysed as a stage of its own: a span with this many
+/// ancestors or more is folded into its ancestor at level
+/// `MAX_STAGE_DEPTH - 1` (see the [module documentation](super)).
+pub const MAX_STAGE_DEPTH: u32 = 64;
+
+/// Longest stage path, in bytes, of a span that has a parent: a span whose
+/// path would be longer is folded into its parent's stage. A root's path
+/// is its name, whatever its length.
+pub const MAX_STAGE_PATH_BYTES: usize = 4096;
+
 /// Where one span sits in its iteration's tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Placement {
-    /// Names from the root down to the span, escaped and joined by `/`.
-    pub path: String,
-    /// Number of ancestors, 0 for a root.
+    /// Index into [`SpanTree::stages`] of the span's stage — for a folded
+    /// span, the stage of the ancestor it is folded into.
+    pub stage: usize,
+    /// Number of ancestors, 0 for a root (folded or not).
     pub depth: u32,
     /// Index (in the input) of the enclosing span; `None` for a root.
     pub parent: Option<usize>,
+    /// Whether the span is folded into an ancestor's stage: nested too
+    /// deep, or its path too long, to be a stage of its own.
+    pub folded: bool,
+}
+
+/// One distinct stage path of an iteration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagePath {
+    /// Names from the root down, escaped and joined by `/`.
+    pub path: String,
+    /// Index into [`SpanTree::stages`] of the enclosing stage.
+    pub parent: Option<usize>,
+    /// Number of enclosing stages, 0 for a root.
+    pub depth: u32,
+    /// For a stage that spans were folded into: how many levels below it
+    /// the deepest of them sat; 0 when nothing was folded into it.
+    pub folded_levels: u32,
 }
 
 /// Every span of an iteration placed, and what had to be repaired.
@@ -42,18 +71,30 @@ pub struct Placement {
 pub struct SpanTree {
     /// One placement per input span, in input order.
     pub placements: Vec<Placement>,
+    /// The distinct stage paths, each stored once: a parent's before its
+    /// children's.
+    pub stages: Vec<StagePath>,
     /// Spans whose parent id named no span (made roots).
     pub unknown_parents: usize,
     /// Cycles of parent links cut (one span of each made a root).
     pub cycles_cut: usize,
     /// Spans whose id was already taken by another span.
     pub duplicate_ids: usize,
+    /// Spans folded into an ancestor's stage.
+    pub folded: usize,
 }
 
 impl SpanTree {
+    /// The stage path of span `i` (for a folded span, its ancestor's).
+    pub fn path(&self, i: usize) -> &str {
+        &self.stages[self.placements[i].stage].path
+    }
+
     /// The span paths, in input order.
     pub fn paths(&self) -> impl Iterator<Item = &str> + '_ {
-        self.placements.iter().map(|p| p.path.as_str())
+        self.placements
+            .iter()
+            .map(|p| self.stages[p.stage].path.as_str())
     }
 
     /// The parent indices, in input order.
@@ -86,11 +127,14 @@ pub fn place(nodes: &[TreeNode<'_>]) -> SpanTree {
         })
         .collect();
     let cycles_cut = cut_cycles(nodes, &mut links);
+    let (placements, stages) = placements(nodes, &links);
     SpanTree {
-        placements: paths_and_depths(nodes, &links),
+        placements,
+        stages: stages.list,
         unknown_parents,
         cycles_cut,
         duplicate_ids,
+        folded: stages.folded,
     }
 }
 
@@ -152,25 +196,97 @@ fn cut_cycles(nodes: &[TreeNode<'_>], links: &mut [Option<usize>]) -> usize {
 }
 
 /// Each node's placement, given acyclic links: walk up to a placed node
-/// (or a root), then place the chain on the way down.
-fn paths_and_depths(nodes: &[TreeNode<'_>], links: &[Option<usize>]) -> Vec<Placement> {
-    let mut placed: Vec<Option<Placement>> = vec![None; nodes.len()];
+/// (or a root), then place the chain on the way down. Each distinct stage
+/// path is built once, from its parent stage's path and the name.
+fn placements<'a>(nodes: &[TreeNode<'a>], links: &[Option<usize>]) -> (Vec<Placement>, Stages<'a>) {
+    let mut stages = Stages::default();
+    // Not placed yet: no stage. (One vector, not a vector of options
+    // collected into another: a million spans are held once.)
+    const UNPLACED: Placement = Placement {
+        stage: usize::MAX,
+        depth: 0,
+        parent: None,
+        folded: false,
+    };
+    let mut placed: Vec<Placement> = vec![UNPLACED; nodes.len()];
     let mut chain = Vec::new();
     for start in 0..nodes.len() {
         let mut at = Some(start);
-        while let Some(i) = at.filter(|&i| placed[i].is_none()) {
+        while let Some(i) = at.filter(|&i| placed[i].stage == usize::MAX) {
             chain.push(i);
             at = links[i];
         }
         while let Some(i) = chain.pop() {
             let parent = links[i];
-            let above = parent.and_then(|p| placed[p].as_ref());
-            placed[i] = Some(Placement {
-                path: child_path(above.map(|a| a.path.as_str()), nodes[i].name),
-                depth: above.map_or(0, |a| a.depth.saturating_add(1)),
-                parent,
-            });
+            let above = parent.map(|p| placed[p]);
+            placed[i] = stages.place(above, parent, nodes[i].name);
         }
     }
-    placed.into_iter().flatten().collect()
+    (placed, stages)
+}
+
+/// The stage paths interned so far.
+#[derive(Default)]
+struct Stages<'a> {
+    list: Vec<StagePath>,
+    by_key: HashMap<(Option<usize>, &'a str), usize>,
+    folded: usize,
+}
+
+impl<'a> Stages<'a> {
+    /// Places a span named `name` under `above` (the placement of its
+    /// parent, index `parent`), folding it when it is too deep or its path
+    /// too long.
+    fn place(
+        &mut self,
+        above: Option<Placement>,
+        parent: Option<usize>,
+        name: &'a str,
+    ) -> Placement {
+        let depth = above.map_or(0, |a| a.depth.saturating_add(1));
+        if let Some(a) = above {
+            let parent_stage = &self.list[a.stage];
+            let too_long =
+                || parent_stage.path.len() + 1 + escaped_len(name) > MAX_STAGE_PATH_BYTES;
+            if a.folded || depth >= MAX_STAGE_DEPTH || too_long() {
+                self.folded += 1;
+                let stage = &mut self.list[a.stage];
+                let below = depth.saturating_sub(stage.depth);
+                stage.folded_levels = stage.folded_levels.max(below);
+                return Placement {
+                    stage: a.stage,
+                    depth,
+                    parent,
+                    folded: true,
+                };
+            }
+        }
+        let parent_stage = above.map(|a| a.stage);
+        let key = (parent_stage, name);
+        let stage = match self.by_key.get(&key) {
+            Some(&s) => s,
+            None => {
+                let path = child_path(parent_stage.map(|s| self.list[s].path.as_str()), name);
+                self.list.push(StagePath {
+                    path,
+                    parent: parent_stage,
+                    depth: parent_stage.map_or(0, |s| self.list[s].depth + 1),
+                    folded_levels: 0,
+                });
+                self.by_key.insert(key, self.list.len() - 1);
+                self.list.len() - 1
+            }
+        };
+        Placement {
+            stage,
+            depth,
+            parent,
+            folded: false,
+        }
+    }
+}
+
+/// Length of `name` once escaped into a path.
+fn escaped_len(name: &str) -> usize {
+    name.len() + name.bytes().filter(|&b| b == b'/' || b == b'\\').count()
 }

@@ -7,10 +7,11 @@ fn node(id: u64, parent: Option<u64>, name: &str) -> TreeNode<'_> {
 
 /// (path, depth, parent index) of every node.
 fn placed(nodes: &[TreeNode<'_>]) -> Vec<(String, u32, Option<usize>)> {
-    place(nodes)
-        .placements
-        .into_iter()
-        .map(|p| (p.path, p.depth, p.parent))
+    let tree = place(nodes);
+    tree.placements
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (tree.path(i).to_string(), p.depth, p.parent))
         .collect()
 }
 
@@ -88,9 +89,9 @@ fn children_of_a_duplicate_id_attach_to_the_first_by_parent_then_name() {
     ];
     let tree = place(&nodes);
     assert_eq!(tree.duplicate_ids, 1);
-    assert_eq!(tree.placements[1].path, "job/zeta");
-    assert_eq!(tree.placements[2].path, "job/alpha");
-    assert_eq!(tree.placements[3].path, "job/alpha/leaf");
+    assert_eq!(tree.path(1), "job/zeta");
+    assert_eq!(tree.path(2), "job/alpha");
+    assert_eq!(tree.path(3), "job/alpha/leaf");
     assert_eq!(tree.placements[3].parent, Some(2));
     // A root sorts before a child: `None` comes first.
     let nodes = [
@@ -98,7 +99,7 @@ fn children_of_a_duplicate_id_attach_to_the_first_by_parent_then_name() {
         node(1, None, "y"),
         node(2, Some(1), "c"),
     ];
-    assert_eq!(place(&nodes).placements[2].path, "y/c");
+    assert_eq!(place(&nodes).path(2), "y/c");
 }
 
 #[test]
@@ -112,7 +113,7 @@ fn a_chain_8000_deep_is_placed_without_recursion() {
     let tree = place(&nodes);
     assert_eq!(tree.placements[0].depth, 7_999);
     assert_eq!(tree.placements[0].parent, Some(1));
-    assert_eq!(tree.placements[7_999].path, "0");
+    assert_eq!(tree.path(7_999), "0");
     assert_eq!(tree.placements[7_999].parent, None);
     // A cycle as long, closed at the top.
     let ring: Vec<TreeNode<'_>> = (0..8_000u64)
@@ -125,6 +126,71 @@ fn a_chain_8000_deep_is_placed_without_recursion() {
     let order = preorder(&tree.parents(), |a, b| a.cmp(&b));
     assert_eq!(order.len(), 8_000);
     assert_eq!(order[..3], [0, 7_999, 7_998]);
+}
+
+/// Issue 13, item 1: an 8,000-deep chain gave 8,000 stages whose paths
+/// grew with their depth (a 212 MB database, 193 MB of terminal output).
+#[test]
+fn regression_13_spans_past_the_depth_limit_fold_into_their_ancestor() {
+    let n = 8_000u64;
+    let nodes: Vec<TreeNode<'_>> = (0..n).map(|i| node(i, i.checked_sub(1), "f")).collect();
+    let tree = place(&nodes);
+    let limit = MAX_STAGE_DEPTH as usize;
+    assert_eq!(tree.stages.len(), limit);
+    assert_eq!(tree.folded, n as usize - limit);
+    let deepest_stage = &tree.stages[limit - 1];
+    assert_eq!(deepest_stage.depth, MAX_STAGE_DEPTH - 1);
+    assert_eq!(deepest_stage.folded_levels, n as u32 - MAX_STAGE_DEPTH);
+    let last = tree.placements[n as usize - 1];
+    assert!(last.folded);
+    assert_eq!(last.depth, n as u32 - 1, "the real depth is kept");
+    assert_eq!(last.parent, Some(n as usize - 2), "and so is the parent");
+    assert_eq!(last.stage, limit - 1);
+    assert!(!tree.placements[limit - 1].folded);
+    // Linear: every path stored once, none longer than the limit allows.
+    let bytes: usize = tree.stages.iter().map(|s| s.path.len()).sum();
+    assert!(bytes <= limit * limit * 2, "{bytes} bytes of paths");
+}
+
+#[test]
+fn regression_13_a_path_past_its_byte_limit_folds_into_the_parent() {
+    let long = "x".repeat(MAX_STAGE_PATH_BYTES);
+    let nodes = [
+        node(1, None, "job"),
+        node(2, Some(1), &long),
+        node(3, Some(2), "under"),
+        node(4, Some(1), "short"),
+        node(5, None, &long),
+    ];
+    let tree = place(&nodes);
+    assert_eq!(tree.folded, 2);
+    assert!(tree.placements[1].folded && tree.placements[2].folded);
+    assert_eq!(tree.path(1), "job");
+    assert_eq!(tree.path(2), "job");
+    assert_eq!(tree.stages[tree.placements[0].stage].folded_levels, 2);
+    assert_eq!(tree.path(3), "job/short");
+    // A root is its name, however long.
+    assert_eq!(tree.path(4), long);
+    assert!(!tree.placements[4].folded);
+}
+
+#[test]
+fn each_distinct_path_is_one_stage() {
+    let nodes = [
+        node(1, None, "job"),
+        node(2, Some(1), "call"),
+        node(3, Some(1), "call"),
+        node(4, Some(3), "leaf"),
+        node(5, None, "job"),
+    ];
+    let tree = place(&nodes);
+    let paths: Vec<&str> = tree.stages.iter().map(|s| s.path.as_str()).collect();
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert_eq!(tree.placements[1].stage, tree.placements[2].stage);
+    assert_eq!(tree.placements[0].stage, tree.placements[4].stage);
+    let leaf = &tree.stages[tree.placements[3].stage];
+    assert_eq!(leaf.parent, Some(tree.placements[1].stage));
+    assert_eq!(leaf.depth, 2);
 }
 
 #[test]
@@ -166,7 +232,10 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// The same spans in any order get the same paths, depths and parents
-    /// (a parent compared by what it is, not by where it sits).
+    /// (a parent compared by what it is, not by where it sits). Spans
+    /// equal in id, parent and name cannot be told apart: where two such
+    /// spans swap places, so may their placements, so the placements are
+    /// compared as the sorted list of (span, placement) pairs.
     #[test]
     fn placement_does_not_depend_on_the_order_of_the_spans(
         (raw, perm) in arb_nodes().prop_flat_map(|raw| {
@@ -179,18 +248,29 @@ proptest! {
         let a = place(&nodes);
         let b = place(&shuffled);
         prop_assert_eq!(
-            (a.unknown_parents, a.cycles_cut, a.duplicate_ids),
-            (b.unknown_parents, b.cycles_cut, b.duplicate_ids)
+            (a.unknown_parents, a.cycles_cut, a.duplicate_ids, a.folded),
+            (b.unknown_parents, b.cycles_cut, b.duplicate_ids, b.folded)
         );
-        for (k, &i) in perm.iter().enumerate() {
-            let (pa, pb) = (&a.placements[i], &b.placements[k]);
-            prop_assert_eq!(&pa.path, &pb.path);
-            prop_assert_eq!(pa.depth, pb.depth);
-            prop_assert_eq!(
-                pa.parent.map(|p| nodes[p]),
-                pb.parent.map(|p| shuffled[p])
-            );
-        }
+        let described = |tree: &SpanTree, nodes: &[TreeNode<'_>]| {
+            let mut rows: Vec<_> = tree
+                .placements
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let key = |n: TreeNode<'_>| (n.id, n.parent, n.name.to_string());
+                    (
+                        key(nodes[i]),
+                        tree.path(i).to_string(),
+                        p.depth,
+                        p.folded,
+                        p.parent.map(|q| key(nodes[q])),
+                    )
+                })
+                .collect();
+            rows.sort();
+            rows
+        };
+        prop_assert_eq!(described(&a, &nodes), described(&b, &shuffled));
     }
 
     /// Placements form a forest consistent with themselves: a parent is
@@ -206,8 +286,8 @@ proptest! {
                     let up = &tree.placements[q];
                     prop_assert_eq!(p.depth, up.depth + 1);
                     prop_assert_eq!(
-                        crate::stage_path::parent_path(&p.path),
-                        Some(up.path.as_str())
+                        crate::stage_path::parent_path(tree.path(i)),
+                        Some(tree.path(q))
                     );
                     prop_assert_eq!(nodes[i].parent, Some(nodes[q].id));
                 }

@@ -169,7 +169,23 @@ pub fn render_stages_markdown(
             ]
         })
         .collect();
-    write_table(&header, &rows, out)
+    write_table(&header, &rows, out)?;
+    for s in sorted.iter().filter(|s| s.folded_levels > 0) {
+        let noun = if s.folded_levels == 1 {
+            "level"
+        } else {
+            "levels"
+        };
+        writeln!(
+            out,
+            "\n… {} deeper {noun} folded into {}: spans nested past {} levels count as its own \
+             time (every span is kept in the store and the JSON export).",
+            s.folded_levels,
+            escape_markdown(&s.path),
+            perfwatch_model::span_tree::MAX_STAGE_DEPTH
+        )?;
+    }
+    Ok(())
 }
 
 /// Renders findings as a numbered list in the order given, under a `###`

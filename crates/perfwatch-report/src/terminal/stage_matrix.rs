@@ -3,11 +3,13 @@
 //! verbose, its calls per run), largest share of the first variant first.
 
 use super::options::{Palette, TerminalOptions};
+use super::stages::folded_line;
 use super::table::{fit_columns, write_table, Column, Give};
 use super::wrap::pack;
 use crate::format::printable;
 use crate::units::{format_count, format_duration, format_share, NA};
 use perfwatch_model::{StageSummary, VariantExport};
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 /// Indent of the table under its title.
@@ -24,22 +26,20 @@ struct Row<'a> {
 /// those only other variants have, in theirs.
 fn rows<'a>(variants: &[&'a VariantExport]) -> Vec<Row<'a>> {
     let mut rows: Vec<Row<'a>> = Vec::new();
+    let mut index: HashMap<&'a str, usize> = HashMap::new();
     for (i, v) in variants.iter().enumerate() {
         let mut sorted: Vec<&StageSummary> = v.stages.iter().collect();
         // Stable: stages of equal share keep the analysis' order.
         sorted.sort_by(|a, b| b.share.total_cmp(&a.share));
         for stage in sorted {
-            let pos = match rows.iter().position(|r| r.path == stage.path) {
-                Some(pos) => pos,
-                None => {
-                    rows.push(Row {
-                        path: &stage.path,
-                        tier: stage.tier.to_string(),
-                        cells: vec![None; variants.len()],
-                    });
-                    rows.len() - 1
-                }
-            };
+            let pos = *index.entry(&stage.path).or_insert_with(|| {
+                rows.push(Row {
+                    path: &stage.path,
+                    tier: stage.tier.to_string(),
+                    cells: vec![None; variants.len()],
+                });
+                rows.len() - 1
+            });
             rows[pos].cells[i].get_or_insert(stage);
         }
     }
@@ -158,6 +158,13 @@ pub fn render_stage_matrix(
         let hidden = rows.len() - kept.len();
         let noun = if hidden == 1 { "stage" } else { "stages" };
         writeln!(out, "{INDENT}… {hidden} more {noun}")?;
+    }
+    for row in kept {
+        let levels = row.cells.iter().flatten().map(|s| s.folded_levels).max();
+        if let Some(levels) = levels.filter(|&l| l > 0) {
+            let line = folded_line(INDENT, levels, row.path, options.columns());
+            writeln!(out, "{}", palette.paint(palette.dim(), line))?;
+        }
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use super::options::{Palette, TerminalOptions};
 use super::table::{fit_columns, write_table, Column, Give};
+use super::wrap::shorten_path;
 use crate::format::printable;
 use crate::units::{format_count, format_duration, format_share};
 use perfwatch_model::StageSummary;
@@ -15,7 +16,9 @@ const INDENT: &str = "    ";
 /// share, largest first; at most `options.max_stages` rows. Writes nothing
 /// for an empty slice. The table fits `options.width`: long paths and
 /// components are shortened with `…`, then the component, tier, calls and
-/// failures are left out, in that order.
+/// failures are left out, in that order. A stage that spans nested past the
+/// depth limit were folded into gets a line of its own below the table:
+/// `… 7936 deeper levels folded into job/…/recurse`.
 pub fn render_stages(
     stages: &[StageSummary],
     options: &TerminalOptions,
@@ -74,5 +77,19 @@ pub fn render_stages(
         let noun = if hidden == 1 { "stage" } else { "stages" };
         writeln!(out, "    … {hidden} more {noun}")?;
     }
+    for stage in sorted.iter().take(limit).filter(|s| s.folded_levels > 0) {
+        let line = folded_line(INDENT, stage.folded_levels, &stage.path, options.columns());
+        writeln!(out, "{}", palette.paint(palette.dim(), line))?;
+    }
     Ok(())
+}
+
+/// The line under a stage table for a stage that spans nested past the
+/// depth limit were folded into: `… 7936 deeper levels folded into
+/// job/…/recurse`, the path shortened to fit `columns`.
+pub(super) fn folded_line(indent: &str, levels: u32, path: &str, columns: usize) -> String {
+    let noun = if levels == 1 { "level" } else { "levels" };
+    let head = format!("{indent}… {levels} deeper {noun} folded into ");
+    let room = columns.saturating_sub(head.chars().count()).max(8);
+    format!("{head}{}", shorten_path(&printable(path), room))
 }

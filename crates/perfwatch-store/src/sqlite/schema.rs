@@ -14,7 +14,7 @@ pub const APPLICATION_ID: i32 = 0x5066_5774;
 
 /// Migration steps, in order; step `n` takes the schema from version `n` to
 /// `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -134,6 +134,23 @@ const V4: &str = "
 ALTER TABLE sessions ADD COLUMN owner TEXT;
 ALTER TABLE sessions ADD COLUMN updated_at TEXT;
 CREATE INDEX sessions_status ON sessions (status);
+";
+
+/// Version 5: each distinct stage path stored once, in `stage_paths`;
+/// a span names its stage by id (NULL for a span folded into an
+/// ancestor's stage, see `perfwatch_model::span_tree`). A path per span
+/// made the file quadratic in the depth of a parent chain.
+const V5: &str = "
+CREATE TABLE stage_paths (
+    id   INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE
+);
+INSERT OR IGNORE INTO stage_paths (path) SELECT DISTINCT path FROM spans;
+ALTER TABLE spans ADD COLUMN stage INTEGER REFERENCES stage_paths (id);
+UPDATE spans SET stage = (SELECT id FROM stage_paths WHERE stage_paths.path = spans.path);
+DROP INDEX spans_path;
+ALTER TABLE spans DROP COLUMN path;
+CREATE INDEX spans_stage ON spans (stage, session_id, iteration_idx);
 ";
 
 /// What a database file holds, as far as recognising it goes.

@@ -33,7 +33,8 @@ pub fn query(conn: &Connection, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
              FROM sessions s
              JOIN iterations i ON i.session_id = s.id
              JOIN (SELECT session_id, iteration_idx, sum(duration_s) AS total
-                   FROM spans WHERE path = ?5
+                   FROM spans
+                   WHERE stage = (SELECT id FROM stage_paths WHERE path = ?5)
                    GROUP BY session_id, iteration_idx) t
                ON t.session_id = i.session_id AND t.iteration_idx = i.idx
              WHERE {FILTERS} AND total IS NOT NULL

@@ -1,23 +1,32 @@
-//! Span rows: one per stage call of an iteration, with its path.
+//! Span rows: one per stage call of an iteration, with its stage (each
+//! distinct stage path is one `stage_paths` row).
 
 use super::fail::{json, to_json, Fail, R};
 use perfwatch_model::span_tree::place_spans;
 use perfwatch_model::{Span, Tier};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 
 /// Inserts the spans of one iteration.
 pub fn insert(conn: &Connection, session_id: &str, index: u32, spans: &[Span]) -> R<()> {
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO spans (session_id, iteration_idx, pos, span_id, parent_id, name, path,
+        "INSERT INTO spans (session_id, iteration_idx, pos, span_id, parent_id, name, stage,
              depth, tier, component, start_s, end_s, duration_s, ok, calls, failed_calls,
              total_s, attributes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?;
-    // Path and depth as every perfwatch crate places them, so that a stage
-    // path from the analysis finds its rows.
+    // Stage and depth as every perfwatch crate places them, so that a
+    // stage path from the analysis finds its rows; each distinct path is
+    // stored once. A folded span has no stage of its own: its time is in
+    // its ancestor's rows already.
     let tree = place_spans(spans);
+    let stage_ids = tree
+        .stages
+        .iter()
+        .map(|s| stage_id(conn, &s.path))
+        .collect::<R<Vec<i64>>>()?;
     for (pos, (span, place)) in spans.iter().zip(&tree.placements).enumerate() {
+        let stage = (!place.folded).then(|| stage_ids[place.stage]);
         stmt.execute(params![
             session_id,
             index,
@@ -26,7 +35,7 @@ pub fn insert(conn: &Connection, session_id: &str, index: u32, spans: &[Span]) -
             span.id as i64,
             span.parent.map(|p| p as i64),
             span.name,
-            place.path,
+            stage,
             place.depth,
             span.tier.key(),
             span.component,
@@ -41,6 +50,17 @@ pub fn insert(conn: &Connection, session_id: &str, index: u32, spans: &[Span]) -
         ])?;
     }
     Ok(())
+}
+
+/// The id of a stage path, stored on first use.
+fn stage_id(conn: &Connection, path: &str) -> R<i64> {
+    let mut find = conn.prepare_cached("SELECT id FROM stage_paths WHERE path = ?1")?;
+    if let Some(id) = find.query_row([path], |r| r.get(0)).optional()? {
+        return Ok(id);
+    }
+    let mut add = conn.prepare_cached("INSERT INTO stage_paths (path) VALUES (?1)")?;
+    add.execute([path])?;
+    Ok(conn.last_insert_rowid())
 }
 
 /// Every span of a session, grouped by iteration index, in stored order.

@@ -91,14 +91,28 @@ fn the_schema_forbids_dangling_rows() {
     conn.pragma_update(None, "foreign_keys", true).unwrap();
     let dangling = [
         "INSERT INTO baseline_sessions (name, session_id, pos) VALUES ('none', ?1, 0)",
-        "INSERT INTO spans (session_id, iteration_idx, pos, span_id, name, path, depth, tier,
+        "INSERT INTO spans (session_id, iteration_idx, pos, span_id, name, stage, depth, tier,
              ok, calls, failed_calls, attributes)
-         VALUES (?1, 7, 0, 1, 'x', 'x', 0, 'system', 1, 1, 0, '{}')",
+         VALUES (?1, 7, 0, 1, 'x', NULL, 0, 'system', 1, 1, 0, '{}')",
     ];
     for sql in dangling {
-        assert!(conn.execute(sql, [&s.id]).is_err(), "{sql}");
+        let err = conn.execute(sql, [&s.id]).unwrap_err();
+        assert!(
+            err.to_string().contains("FOREIGN KEY constraint failed"),
+            "{sql}: {err}"
+        );
     }
 }
+
+/// Takes a current database back to schema version 4: a path per span
+/// row instead of a reference to `stage_paths`.
+const DOWN_TO_4: &str = "ALTER TABLE spans ADD COLUMN path TEXT NOT NULL DEFAULT '';
+    UPDATE spans SET path = coalesce((SELECT path FROM stage_paths WHERE id = spans.stage), name);
+    DROP INDEX spans_stage;
+    ALTER TABLE spans DROP COLUMN stage;
+    DROP TABLE stage_paths;
+    CREATE INDEX spans_path ON spans (path, session_id, iteration_idx);
+    PRAGMA user_version = 4;";
 
 /// Takes a current database back to schema version 2 (before the shell
 /// correction and import origin columns).
@@ -113,6 +127,34 @@ const DOWN_TO_2: &str = "DROP INDEX sessions_status;
     PRAGMA user_version = 2;";
 
 #[test]
+fn a_version_4_database_keeps_its_spans_and_stage_series() {
+    use perfwatch_store::SeriesQuery;
+    let db = TempDb::new();
+    let store = db.open();
+    let s = session("pipeline", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    let it = super::support::full_iteration(0, "current", 3.0);
+    store.add_iteration(&s.id, &it).unwrap();
+    drop(store);
+    Connection::open(&db.path)
+        .unwrap()
+        .execute_batch(DOWN_TO_4)
+        .unwrap();
+    let store = db.open();
+    let (_, iterations) = store.load_session(&s.id).unwrap();
+    assert_eq!(iterations[0].stages, it.stages);
+    let q = SeriesQuery {
+        stage: Some("job/download".into()),
+        ..SeriesQuery::new("pipeline")
+    };
+    let points = store.series(&q).unwrap();
+    assert_eq!(points.len(), 1);
+    assert!((points[0].values[0] - 0.4).abs() < 1e-12, "{points:?}");
+    drop(store);
+    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+}
+
+#[test]
 fn a_version_2_database_keeps_its_sessions_and_gains_shell_correction_and_import_origin() {
     let db = TempDb::new();
     let store = db.open();
@@ -121,7 +163,7 @@ fn a_version_2_database_keeps_its_sessions_and_gains_shell_correction_and_import
     drop(store);
     Connection::open(&db.path)
         .unwrap()
-        .execute_batch(DOWN_TO_2)
+        .execute_batch(&format!("{DOWN_TO_4} {DOWN_TO_2}"))
         .unwrap();
     let store = db.open();
     let (loaded, _) = store.load_session(&s.id).unwrap();
@@ -159,7 +201,8 @@ fn a_version_1_database_keeps_its_sessions_and_gains_the_baseline_column() {
     {
         let conn = Connection::open(&db.path).unwrap();
         conn.execute_batch(&format!(
-            "{DOWN_TO_2} ALTER TABLE sessions DROP COLUMN baseline; PRAGMA user_version = 1;"
+            "{DOWN_TO_4} {DOWN_TO_2} ALTER TABLE sessions DROP COLUMN baseline; \
+             PRAGMA user_version = 1;"
         ))
         .unwrap();
     }

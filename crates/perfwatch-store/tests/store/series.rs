@@ -180,3 +180,32 @@ fn stage_series_use_the_shared_stage_paths() {
     let b = series(&["a", "b"]);
     assert!((b[0][0] - 0.1).abs() < 1e-12, "{b:?}");
 }
+
+/// Issue 13, item 1: every span kept its whole ancestor path, so an
+/// 8,000-deep chain made a 212 MB database. Paths are stored once each,
+/// spans past the depth limit fold into their ancestor's stage.
+#[test]
+fn regression_13_a_deep_chain_stores_each_stage_path_once() {
+    use super::support::span;
+    use perfwatch_model::span_tree::MAX_STAGE_DEPTH;
+    let store = SqliteStore::open_in_memory().unwrap();
+    let s = session("deep", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    let mut it = full_iteration(0, "current", 1.0);
+    let n = 8_000u64;
+    it.stages = (1..=n)
+        .map(|i| span(i, (i > 1).then(|| i - 1), "level", 0.0, 1.0))
+        .collect();
+    store.add_iteration(&s.id, &it).unwrap();
+    let (_, back) = store.load_session(&s.id).unwrap();
+    assert_eq!(back[0].stages, it.stages, "every span is kept");
+    let stage = |depth: u32| SeriesQuery {
+        stage: Some(vec!["level"; depth as usize + 1].join("/")),
+        ..SeriesQuery::new("deep")
+    };
+    // The deepest stage holds its own span only: the folded ones are
+    // inside its duration already.
+    let deepest = values(&store.series(&stage(MAX_STAGE_DEPTH - 1)).unwrap());
+    assert_eq!(deepest, [[1.0]]);
+    assert!(store.series(&stage(MAX_STAGE_DEPTH)).unwrap().is_empty());
+}

@@ -138,7 +138,7 @@ fn child_interval_by_scan(v: &VariantData, path: &str, o: &PollingOptions) -> Op
             .calls
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.path == path && c.single())
+            .filter(|(_, c)| &*c.path == path && c.single())
         {
             calls += 1;
             let mut by_name: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
