@@ -127,9 +127,11 @@ fn run_one(
     let mut session = session;
     // A failed write stopped the run (or hit its end): show what was
     // measured, then fail.
+    let mut checkpoint_failed = None;
     let store_error = match recorder.join() {
-        Ok(stored) => {
-            session = stored;
+        Ok(recorded) => {
+            session = recorded.session;
+            checkpoint_failed = recorded.checkpoint_failed;
             None
         }
         Err(e) => {
@@ -150,6 +152,15 @@ fn run_one(
         }
     }
     crate::render::write_outputs(&export, out_args)?;
+    if let Some(e) = checkpoint_failed {
+        // Stored whole: not a failure of the run.
+        eprintln!(
+            "warning: session {} is stored, but the final checkpoint failed: {}; \
+             the write-ahead log keeps its data",
+            short_id(&export.session.id),
+            perfwatch_report::printable::printable_lines(&e.to_string())
+        );
+    }
     if let Some(e) = store_error {
         return Err(anyhow::Error::new(e).context(format!(
             "the session {} is incomplete in the store",
