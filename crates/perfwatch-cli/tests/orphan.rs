@@ -199,7 +199,7 @@ fn check_daemonised_descendants_are_killed(direct: bool) {
     let killed = killed_in_note(&stderr);
     assert!(killed >= 6, "direct {direct}: {stderr}");
     assert!(
-        stderr.contains("the command left running, after each of the 3 runs"),
+        stderr.contains("the command left running, after all 3 runs"),
         "direct {direct}: {stderr}"
     );
 }

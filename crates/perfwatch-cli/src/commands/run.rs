@@ -199,7 +199,7 @@ fn left_running_note(left: &[LeftRunning], runs: usize) -> Option<String> {
     };
     let when = match (left.len(), runs) {
         (_, 1) => "after the run".to_string(),
-        (n, r) if n == r => format!("after each of the {r} runs"),
+        (n, r) if n == r => format!("after all {r} runs"),
         (n, r) => format!("after {n} of {r} runs"),
     };
     Some(format!(
@@ -287,7 +287,7 @@ mod tests {
             (
                 left(&[2, 2, 2]),
                 3,
-                "killed 6 processes the command left running, after each of the 3 runs",
+                "killed 6 processes the command left running, after all 3 runs",
             ),
             (
                 left(&[1]),
