@@ -88,7 +88,8 @@ pub(crate) struct Child {
     reaped: bool,
     /// Who forked it, and so who reaps it.
     parent: Parent,
-    /// When the spawner forked it (`CLOCK_MONOTONIC`, ns).
+    /// When its life began (`CLOCK_MONOTONIC`, ns): the spawner's fork;
+    /// for a direct spawn, just before it, when work preceded it.
     forked_ns: Option<i64>,
     /// Our children just before we forked it, when we are a subreaper.
     baseline: Option<Baseline>,
@@ -145,6 +146,9 @@ impl Child {
         }
         let baseline = Baseline::take();
         let mut unreaped = UNREAPED.lock().unwrap_or_else(|p| p.into_inner());
+        // The clock starts here: reading the baseline is ours, not the
+        // command's time.
+        let forked_ns = baseline.as_ref().map(|_| super::monotonic_ns());
         let mut std_child = cmd.spawn()?;
         let pid = std_child.id() as Pid;
         unreaped.push(pid);
@@ -155,7 +159,7 @@ impl Child {
             pid,
             reaped: false,
             parent: Parent::Us,
-            forked_ns: None,
+            forked_ns,
             baseline,
             stderr_pipe: std_child
                 .stderr
@@ -204,7 +208,9 @@ impl Child {
     /// When its life began, for a clock started at `asked` (an `Instant`
     /// read at `CLOCK_MONOTONIC` `asked_ns`, just before the spawn): the
     /// spawner's fork, so that the hand-over to the spawner is not
-    /// counted; `asked` itself for a direct spawn (which forks at once).
+    /// counted; for a direct spawn, `asked` itself (it forks at once), or,
+    /// when we are a subreaper, the moment after the baseline of our
+    /// children was read.
     pub fn started(&self, asked: Instant, asked_ns: i64) -> Instant {
         let Some(forked_ns) = self.forked_ns else {
             return asked;
