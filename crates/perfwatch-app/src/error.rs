@@ -97,6 +97,7 @@ pub fn store_usage(e: &StoreError) -> bool {
     !matches!(
         e,
         StoreError::Sqlite { .. }
+            | StoreError::CreateFailed { .. }
             | StoreError::Corrupt { .. }
             | StoreError::SessionExists { .. }
             | StoreError::IterationExists { .. }

@@ -15,6 +15,9 @@
 //! scheduling class: waking it never preempts the runner between two
 //! iterations. At the end the recorder marks the session finished and
 //! checkpoints the write-ahead log while the caller computes its summary.
+//! A failed checkpoint loses nothing (what was committed is in the log,
+//! which the next opening of the database reads): the session is stored,
+//! and [`Recorded::checkpoint_failed`] says why the log is still there.
 //!
 //! A write that finds the database locked by another process (past the
 //! store's busy timeout) is tried again with back-off, and the iterations
@@ -56,13 +59,24 @@ enum Job {
     },
 }
 
+/// What the recorder stored.
+#[derive(Debug)]
+pub struct Recorded {
+    /// The session as stored (with its git and host).
+    pub session: Session,
+    /// Why the final checkpoint failed, when it did (a full disk, say).
+    /// The session is stored all the same: committed to the store's
+    /// write-ahead log, where it stays until a checkpoint succeeds.
+    pub checkpoint_failed: Option<perfwatch_store::StoreError>,
+}
+
 /// The first error the recorder met, shared with the runner's side.
 type ErrorSlot = Arc<Mutex<Option<String>>>;
 
 /// The recorder's thread and its queue.
 pub struct Recorder {
     jobs: mpsc::Sender<Job>,
-    thread: JoinHandle<Result<Session, AppError>>,
+    thread: JoinHandle<Result<Recorded, AppError>>,
     error: ErrorSlot,
     ended: Arc<AtomicBool>,
 }
@@ -143,7 +157,7 @@ impl Recorder {
     /// Wait until everything queued up to [`Recorder::finish`] is written;
     /// the session as stored (with its git and host), or the first error.
     /// Without `finish`, waits until every handle is dropped.
-    pub fn join(self) -> Result<Session, AppError> {
+    pub fn join(self) -> Result<Recorded, AppError> {
         self.ended.store(true, Ordering::SeqCst);
         drop(self.jobs);
         match self.thread.join() {
@@ -183,7 +197,7 @@ fn record(
     provenance: JoinHandle<(Option<perfwatch_model::GitInfo>, perfwatch_model::HostInfo)>,
     queue: &mpsc::Receiver<Job>,
     ended: &AtomicBool,
-) -> Result<Session, AppError> {
+) -> Result<Recorded, AppError> {
     let (git, host) = provenance
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -191,6 +205,7 @@ fn record(
     session.host = host;
     let mut stored = 0usize;
     let mut queued = 0usize;
+    let mut checkpoint_failed = None;
     let failed = |what: String, stored: usize, queued: usize| {
         move |e: perfwatch_store::StoreError| {
             let lost = if e.is_busy() {
@@ -242,17 +257,18 @@ fn record(
                 ))?;
                 session.status = status;
                 session.finished_at = Some(finished_at);
-                store.checkpoint().map_err(failed(
-                    "checkpoint the store".into(),
-                    stored,
-                    queued,
-                ))?;
+                // The end is committed: a checkpoint that fails now (a
+                // full disk) leaves it in the log, stored all the same.
+                checkpoint_failed = store.checkpoint().err();
                 // Nothing comes after the end (handles may still be alive).
                 break;
             }
         }
     }
-    Ok(session)
+    Ok(Recorded {
+        session,
+        checkpoint_failed,
+    })
 }
 
 /// Run `write`, and while the database is locked by another process try
@@ -356,7 +372,7 @@ mod tests {
             assert!(handle.check().is_ok());
         }
         recorder.finish(SessionStatus::Complete, "2026-01-01T00:00:01.000Z");
-        let stored = recorder.join().unwrap();
+        let stored = recorder.join().unwrap().session;
         assert_eq!(stored.status, SessionStatus::Complete);
         // The host was read on the provenance thread.
         assert_eq!(stored.host.os, std::env::consts::OS);
@@ -381,10 +397,105 @@ mod tests {
         handle.shell_correction(&correction);
         handle.record(&Arc::new(iteration(0)));
         recorder.finish(SessionStatus::Complete, "2026-01-01T00:00:01.000Z");
-        let stored = recorder.join().unwrap();
+        let stored = recorder.join().unwrap().session;
         assert_eq!(stored.shell_correction.as_ref(), Some(&correction));
         let (loaded, _) = store.load_session(&stored.id).unwrap();
         assert_eq!(loaded.shell_correction, Some(correction));
+    }
+
+    /// SQLite in memory, whose checkpoint fails as on a full disk.
+    struct CheckpointFails(SqliteStore);
+
+    impl Store for CheckpointFails {
+        fn location(&self) -> String {
+            self.0.location()
+        }
+        fn create_session(&self, session: &Session) -> perfwatch_store::Result<()> {
+            self.0.create_session(session)
+        }
+        fn add_iteration(&self, id: &str, it: &Iteration) -> perfwatch_store::Result<()> {
+            self.0.add_iteration(id, it)
+        }
+        fn set_shell_correction(
+            &self,
+            id: &str,
+            correction: &ShellCorrection,
+        ) -> perfwatch_store::Result<()> {
+            self.0.set_shell_correction(id, correction)
+        }
+        fn finish_session(
+            &self,
+            id: &str,
+            status: SessionStatus,
+            finished_at: &str,
+        ) -> perfwatch_store::Result<()> {
+            self.0.finish_session(id, status, finished_at)
+        }
+        fn checkpoint(&self) -> perfwatch_store::Result<()> {
+            Err(perfwatch_store::StoreError::Io {
+                path: "history.db".into(),
+                source: std::io::Error::from_raw_os_error(libc::ENOSPC),
+            })
+        }
+        fn list_sessions(
+            &self,
+            filter: &perfwatch_store::SessionFilter,
+        ) -> perfwatch_store::Result<Vec<perfwatch_store::SessionRow>> {
+            self.0.list_sessions(filter)
+        }
+        fn resolve_session(&self, spec: &str) -> perfwatch_store::Result<String> {
+            self.0.resolve_session(spec)
+        }
+        fn load_session(&self, id: &str) -> perfwatch_store::Result<(Session, Vec<Iteration>)> {
+            self.0.load_session(id)
+        }
+        fn find_imported(&self, sha256: &str) -> perfwatch_store::Result<Option<Session>> {
+            self.0.find_imported(sha256)
+        }
+        fn delete_session(&self, id: &str) -> perfwatch_store::Result<()> {
+            self.0.delete_session(id)
+        }
+        fn save_baseline(
+            &self,
+            name: &str,
+            session_ids: &[String],
+            description: Option<&str>,
+            overwrite: bool,
+        ) -> perfwatch_store::Result<perfwatch_store::Baseline> {
+            self.0
+                .save_baseline(name, session_ids, description, overwrite)
+        }
+        fn list_baselines(&self) -> perfwatch_store::Result<Vec<perfwatch_store::Baseline>> {
+            self.0.list_baselines()
+        }
+        fn get_baseline(&self, name: &str) -> perfwatch_store::Result<perfwatch_store::Baseline> {
+            self.0.get_baseline(name)
+        }
+        fn delete_baseline(&self, name: &str) -> perfwatch_store::Result<()> {
+            self.0.delete_baseline(name)
+        }
+        fn series(
+            &self,
+            query: &perfwatch_store::SeriesQuery,
+        ) -> perfwatch_store::Result<Vec<perfwatch_store::SeriesPoint>> {
+            self.0.series(query)
+        }
+    }
+
+    #[test]
+    fn a_failed_final_checkpoint_leaves_the_session_stored_and_says_why() {
+        let store: Arc<dyn Store> =
+            Arc::new(CheckpointFails(SqliteStore::open_in_memory().unwrap()));
+        let recorder = Recorder::start(Arc::clone(&store), session(), ".".into()).unwrap();
+        recorder.handle().record(&Arc::new(iteration(0)));
+        recorder.finish(SessionStatus::Complete, "2026-01-01T00:00:01.000Z");
+        let recorded = recorder.join().expect("stored, not failed");
+        assert_eq!(recorded.session.status, SessionStatus::Complete);
+        let why = recorded.checkpoint_failed.expect("the failure").to_string();
+        assert!(why.contains("No space left on device"), "{why}");
+        let (loaded, iterations) = store.load_session(&recorded.session.id).unwrap();
+        assert_eq!(loaded.status, SessionStatus::Complete);
+        assert_eq!(iterations.len(), 1);
     }
 
     #[test]

@@ -114,13 +114,15 @@ impl Context {
     }
 
     /// A store that could not be opened: SQLite's own failures name the
-    /// file; every refusal (foreign, newer, not SQLite, no permission) is
-    /// a usage error.
+    /// file; a new database that could not be made says so itself; every
+    /// refusal (foreign, newer, not SQLite, no permission) is a usage
+    /// error.
     fn open_error(&self, e: StoreError) -> anyhow::Error {
         match e {
             StoreError::Sqlite { .. } | StoreError::Corrupt { .. } => {
                 anyhow::Error::new(e).context(format!("failed to open {}", self.db.display()))
             }
+            StoreError::CreateFailed { .. } => anyhow::Error::new(e),
             other => usage(other.to_string()),
         }
     }

@@ -44,8 +44,14 @@ pub fn main() -> i32 {
     // escape hatch, and the baseline when measuring the spawner's cost),
     // commands are spawned directly.
     let direct = std::env::var_os("PERFWATCH_DIRECT_SPAWN").is_some_and(|v| v == "1");
-    if !direct && matches!(cli.command, Command::Run(_) | Command::Ab(_)) {
-        let _ = perfwatch_runner::spawner::start();
+    if matches!(cli.command, Command::Run(_) | Command::Ab(_)) {
+        let spawner = !direct && perfwatch_runner::spawner::start().is_ok();
+        // The spawner is a child subreaper; spawning directly, perfwatch
+        // is one itself, so that what a command leaves running —
+        // daemonised descendants too — is found and killed.
+        if !spawner {
+            let _ = perfwatch_runner::become_subreaper();
+        }
     }
     // Standard output never decides the exit code (see `stdout`).
     let result = dispatch(&cli);

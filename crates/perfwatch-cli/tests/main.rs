@@ -20,6 +20,7 @@ mod config;
 mod config_validation;
 mod consistency;
 mod demo_proof;
+mod disk_full;
 mod failures;
 mod figures;
 mod gate_report;

@@ -66,13 +66,16 @@
 //!   it left running is killed (SIGKILL to its process group and to every
 //!   descendant the sampler followed). On timeout or cancel the group and
 //!   the followed descendants get SIGTERM, then SIGKILL after 200 ms. A
-//!   descendant that called `setsid` leaves the process group; it is still
-//!   killed if the sampler saw it (it follows re-parented descendants),
-//!   but one that was born and detached between two samples escapes.
-//!   Hooks may leave services running on purpose; only an interrupted hook
-//!   is killed. If perfwatch itself is killed (even by SIGKILL), the
-//!   spawner kills the process groups of the commands and hooks still
-//!   running.
+//!   descendant that daemonised (`setsid`, a double fork) left the process
+//!   group, and the sampler may never have seen it; but the process that
+//!   forks the commands — the [`spawner`], or the caller of
+//!   [`become_subreaper`] — is a child subreaper, so such a descendant is
+//!   re-parented to it rather than to init, and once the command is reaped
+//!   every process it left behind is found there, killed and reaped
+//!   ([`Outcome::left_running`] counts them). Hooks may leave services
+//!   running on purpose; only an interrupted hook is killed. If perfwatch
+//!   itself is killed (even by SIGKILL), the spawner kills the commands
+//!   and hooks still running and what they left running.
 //! * **Environment** of an iteration: ours, the plan's `extra_env`, the
 //!   variant's `env`, `PERFWATCH_ITERATION`, `PERFWATCH_VARIANT`, and what
 //!   each [`SpanSource`] adds (`PERFWATCH_SPANS` for [`ProbeFileSource`]).
@@ -102,7 +105,23 @@ pub use observer::{Observer, ObserverError};
 pub use plan::{Hooks, Order, Output, Plan, RunCount};
 pub use probe_file::{parse_span_lines, ProbeFileSource};
 pub use resolve::{check, is_program};
-pub use session::{run, Outcome};
+pub use session::{run, LeftRunning, Outcome};
+
+/// Make this process a child subreaper (`PR_SET_CHILD_SUBREAPER`), so
+/// that what the commands it spawns directly leave running — daemonised
+/// descendants included, which leave the process group and would go to
+/// init — becomes its child and is killed and reaped as each iteration
+/// ends (see [`Outcome::left_running`]).
+///
+/// The [`spawner`] is one already: call this where commands are spawned
+/// directly, because [`spawner::start`] was not called or failed. The
+/// setting is for the whole process and is not inherited by what it
+/// forks. While a command runs, other children of this process are never
+/// taken for its leftovers as long as they stay in its process group (as
+/// `std::process::Command` leaves them) or started before the command.
+pub fn become_subreaper() -> std::io::Result<()> {
+    process::become_subreaper()
+}
 pub use source::{Collected, SpanSource, DEFAULT_MAX_SPANS};
 
 #[doc(no_inline)]

@@ -24,7 +24,12 @@ pub(crate) struct Context<'a> {
 /// How an iteration ended.
 pub(crate) enum Ended {
     /// It ran to its end (successfully or not, or timed out).
-    Finished(Box<Iteration>),
+    Finished {
+        /// What was measured.
+        iteration: Box<Iteration>,
+        /// How many processes it left running were killed.
+        leftovers: u32,
+    },
     /// It was killed because the run was cancelled; it is not kept.
     Cancelled,
 }
@@ -101,7 +106,10 @@ pub(crate) fn measure(
     if !it.succeeded() {
         it.stderr_tail = s.stderr_tail;
     }
-    Ok(Ended::Finished(Box::new(it)))
+    Ok(Ended::Finished {
+        iteration: Box::new(it),
+        leftovers: s.leftovers,
+    })
 }
 
 /// Spawn `cmd` with `env` as a measured command and watch it to its end:

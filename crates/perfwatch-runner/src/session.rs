@@ -32,6 +32,19 @@ pub struct Outcome {
     /// shell commands, when one was measured (see
     /// [`crate::shell_correction`]).
     pub shell_correction: Option<ShellCorrection>,
+    /// The iterations whose command left processes running, which were
+    /// killed when it ended (daemonised descendants included: see the
+    /// crate documentation), in execution order.
+    pub left_running: Vec<LeftRunning>,
+}
+
+/// Processes one iteration's command left running, killed at its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeftRunning {
+    /// The iteration's index ([`Iteration::index`]).
+    pub index: u32,
+    /// How many processes were killed.
+    pub processes: u32,
 }
 
 impl Outcome {
@@ -74,17 +87,8 @@ pub fn run(
         resolved: &resolved,
         streams: &streams,
     };
-    let mut iterations = Vec::new();
-    let mut correction = None;
-    let mut stopped_by = main_phase(
-        &ctx,
-        sources,
-        observer,
-        cancel,
-        &mut iterations,
-        &mut correction,
-    )
-    .err();
+    let mut done = Done::default();
+    let mut stopped_by = main_phase(&ctx, sources, observer, cancel, &mut done).err();
     if let Some(script) = &plan.hooks.cleanup {
         // After an interrupt the token is set; clean up anyway.
         let token = if cancel.is_cancelled() {
@@ -104,10 +108,19 @@ pub fn run(
     };
     Ok(Outcome {
         status,
-        iterations,
+        iterations: done.iterations,
         stopped_by,
-        shell_correction: correction,
+        shell_correction: done.correction,
+        left_running: done.left_running,
     })
+}
+
+/// What the main phase has done so far, kept when it stops early.
+#[derive(Default)]
+struct Done {
+    iterations: Vec<Arc<Iteration>>,
+    correction: Option<ShellCorrection>,
+    left_running: Vec<LeftRunning>,
 }
 
 fn main_phase(
@@ -115,8 +128,7 @@ fn main_phase(
     sources: &mut [Box<dyn SpanSource>],
     observer: &mut dyn Observer,
     cancel: &Cancel,
-    iterations: &mut Vec<Arc<Iteration>>,
-    correction: &mut Option<ShellCorrection>,
+    done: &mut Done,
 ) -> Result<(), RunError> {
     let plan = ctx.plan;
     if let Some(script) = &plan.hooks.setup {
@@ -125,7 +137,7 @@ fn main_phase(
     if plan.shell_correction && plan.uses_shell() {
         let measured = shell_correction::measure(ctx, cancel)?;
         observer.shell_correction(&measured);
-        *correction = Some(measured);
+        done.correction = Some(measured);
     }
     let mut schedule = Schedule::new(plan.variants.len(), plan.warmup, plan.runs, plan.order);
     let mut estimate = schedule.estimate_total();
@@ -142,10 +154,21 @@ fn main_phase(
             run_hook(ctx, "prepare", script, &env, cancel)?;
         }
         let mut it = match measure(ctx, slot.variant, slot.warmup, index, sources, cancel)? {
-            Ended::Finished(it) => *it,
+            Ended::Finished {
+                iteration,
+                leftovers,
+            } => {
+                if leftovers > 0 {
+                    done.left_running.push(LeftRunning {
+                        index,
+                        processes: leftovers,
+                    });
+                }
+                *iteration
+            }
             Ended::Cancelled => return Err(RunError::Interrupted),
         };
-        if let Some(c) = correction.as_ref() {
+        if let Some(c) = done.correction.as_ref() {
             if plan.command_for(slot.variant).shell {
                 shell_correction::apply(&mut it, c);
             }
@@ -164,7 +187,7 @@ fn main_phase(
         });
         let it = Arc::new(it);
         let recorded = observer.iteration_finished(&it);
-        iterations.push(it);
+        done.iterations.push(it);
         recorded.map_err(|source| RunError::Observer { index, source })?;
         if let Some(script) = plan.hooks.conclude_for(slot.variant) {
             if let Err(e) = run_hook(ctx, "conclude", script, &env, cancel) {

@@ -76,6 +76,19 @@ pub enum StoreError {
         source: std::io::Error,
     },
 
+    /// A new database could not be made (the disk is full, …). The files
+    /// perfwatch had made for it — the database, its `-wal`, `-shm` and
+    /// `-journal`, folders — are removed again; a file that was there
+    /// before is left as it was.
+    #[error("cannot create the database {}: {}", path.display(), creation_failure(source))]
+    CreateFailed {
+        /// The database file.
+        path: PathBuf,
+        /// What failed.
+        #[source]
+        source: Box<StoreError>,
+    },
+
     /// An error reported by SQLite.
     #[error("database error in {location}: {source}")]
     Sqlite {
@@ -185,6 +198,23 @@ pub enum StoreError {
         /// The baseline name.
         name: String,
     },
+}
+
+/// Why a new database could not be made, in words: SQLite's own, without
+/// the file it names again; its "disk I/O error" for a shared-memory file
+/// that could not grow (what a full disk gives) says so.
+fn creation_failure(e: &StoreError) -> String {
+    match e {
+        StoreError::Sqlite {
+            source: rusqlite::Error::SqliteFailure(f, _),
+            ..
+        } if f.extended_code == rusqlite::ffi::SQLITE_IOERR_SHMSIZE => {
+            "disk I/O error: its shared-memory file (-shm) could not grow (is the disk full?)"
+                .into()
+        }
+        StoreError::Sqlite { source, .. } => source.to_string(),
+        other => other.to_string(),
+    }
 }
 
 impl StoreError {

@@ -12,7 +12,7 @@ use perfwatch_app::sources::session_sources;
 use perfwatch_app::{analyze, Analysis};
 use perfwatch_model::{exit_codes, short_id, HostInfo, Session, SessionStatus};
 use perfwatch_runner::source::SpanSource;
-use perfwatch_runner::{check, install_signal_handlers, RunError};
+use perfwatch_runner::{check, install_signal_handlers, LeftRunning, RunError};
 use perfwatch_store::{new_session_id, Store};
 use std::io::Write;
 use std::sync::Arc;
@@ -122,13 +122,16 @@ fn run_one(
         Some(name) => Some(load_baseline(&**store, name, opts)?),
         None => None,
     };
+    let left_running = left_running_note(&outcome.left_running, outcome.iterations.len());
     let iterations = std::mem::take(&mut outcome.iterations);
     let mut session = session;
     // A failed write stopped the run (or hit its end): show what was
     // measured, then fail.
+    let mut checkpoint_failed = None;
     let store_error = match recorder.join() {
-        Ok(stored) => {
-            session = stored;
+        Ok(recorded) => {
+            session = recorded.session;
+            checkpoint_failed = recorded.checkpoint_failed;
             None
         }
         Err(e) => {
@@ -146,8 +149,20 @@ fn run_one(
         let mut stdout = std::io::BufWriter::new(crate::stdout::stdout());
         crate::render::terminal(ctx, &export, &mut stdout)?;
         stdout.flush()?;
+        if let Some(note) = left_running {
+            eprintln!("note: {note}");
+        }
     }
     crate::render::write_outputs(&export, out_args)?;
+    if let Some(e) = checkpoint_failed {
+        // Stored whole: not a failure of the run.
+        eprintln!(
+            "warning: session {} is stored, but the final checkpoint failed: {}; \
+             the write-ahead log keeps its data",
+            short_id(&export.session.id),
+            perfwatch_report::printable::printable_lines(&e.to_string())
+        );
+    }
     if let Some(e) = store_error {
         return Err(anyhow::Error::new(e).context(format!(
             "the session {} is incomplete in the store",
@@ -169,6 +184,29 @@ fn run_one(
         }
     }
     Ok(code)
+}
+
+/// What the commands left running and perfwatch killed, when anything:
+/// `killed 3 processes the command left running, after 2 of 10 runs`
+/// (`runs`: the iterations run, warm-ups included).
+fn left_running_note(left: &[LeftRunning], runs: usize) -> Option<String> {
+    if left.is_empty() {
+        return None;
+    }
+    let processes: u64 = left.iter().map(|l| u64::from(l.processes)).sum();
+    let noun = if processes == 1 {
+        "process"
+    } else {
+        "processes"
+    };
+    let when = match (left.len(), runs) {
+        (_, 1) => "after the run".to_string(),
+        (n, r) if n == r => format!("after all {r} runs"),
+        (n, r) => format!("after {n} of {r} runs"),
+    };
+    Some(format!(
+        "killed {processes} {noun} the command left running, {when}"
+    ))
 }
 
 /// A run that ended normally but measured nothing — every run timed out,
@@ -223,4 +261,44 @@ fn gate_config(
         return Ok(None);
     }
     crate::commands::gate::gate_config(ctx, &out_args.limits).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_left_running_note_counts_processes_and_runs() {
+        let left = |counts: &[u32]| -> Vec<LeftRunning> {
+            counts
+                .iter()
+                .enumerate()
+                .map(|(i, &processes)| LeftRunning {
+                    index: i as u32,
+                    processes,
+                })
+                .collect()
+        };
+        assert_eq!(left_running_note(&[], 10), None);
+        let cases = [
+            (
+                left(&[2, 1]),
+                10,
+                "killed 3 processes the command left running, after 2 of 10 runs",
+            ),
+            (
+                left(&[2, 2, 2]),
+                3,
+                "killed 6 processes the command left running, after all 3 runs",
+            ),
+            (
+                left(&[1]),
+                1,
+                "killed 1 process the command left running, after the run",
+            ),
+        ];
+        for (left, runs, expected) in cases {
+            assert_eq!(left_running_note(&left, runs).as_deref(), Some(expected));
+        }
+    }
 }

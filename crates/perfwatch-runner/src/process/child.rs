@@ -2,6 +2,7 @@
 //! `waitid`/`wait4` (ours or the spawner's) so that its figures are its
 //! own.
 
+use super::leftovers::{self, Baseline};
 use super::procfs::Pid;
 use super::signal;
 use super::stderr_tail::StderrTail;
@@ -13,7 +14,12 @@ use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Our direct children not yet reaped: never taken for what another
+/// command left running (see [`Child::reap`]).
+static UNREAPED: Mutex<Vec<Pid>> = Mutex::new(Vec::new());
 
 /// What to spawn.
 #[derive(Debug, Clone, Copy)]
@@ -61,17 +67,32 @@ impl Usage {
     }
 }
 
+/// How a child ended.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reaped {
+    /// Its exit status or signal.
+    pub termination: Termination,
+    /// Its own resource usage.
+    pub usage: Usage,
+    /// How many processes it left running were killed (0 unless asked).
+    pub leftovers: u32,
+}
+
 /// A running child, leader of its own process group. Until it is reaped,
-/// dropping it kills the whole group and reaps the child, so no path —
-/// error, panic or early return — leaves it running.
+/// dropping it kills the whole group, reaps the child and kills what it
+/// left running, so no path — error, panic or early return — leaves it
+/// running.
 #[derive(Debug)]
 pub(crate) struct Child {
     pid: Pid,
     reaped: bool,
     /// Who forked it, and so who reaps it.
     parent: Parent,
-    /// When the spawner forked it (`CLOCK_MONOTONIC`, ns).
+    /// When its life began (`CLOCK_MONOTONIC`, ns): the spawner's fork;
+    /// for a direct spawn, just before it, when work preceded it.
     forked_ns: Option<i64>,
+    /// Our children just before we forked it, when we are a subreaper.
+    baseline: Option<Baseline>,
     /// The stderr pipe until [`Child::capture_stderr`] takes it.
     stderr_pipe: Option<File>,
     echo_stderr: bool,
@@ -123,14 +144,23 @@ impl Child {
         if let Some(dir) = spec.cwd {
             cmd.current_dir(dir);
         }
+        let baseline = Baseline::take();
+        let mut unreaped = UNREAPED.lock().unwrap_or_else(|p| p.into_inner());
+        // The clock starts here: reading the baseline is ours, not the
+        // command's time.
+        let forked_ns = baseline.as_ref().map(|_| super::monotonic_ns());
         let mut std_child = cmd.spawn()?;
+        let pid = std_child.id() as Pid;
+        unreaped.push(pid);
+        drop(unreaped);
         // From here on the `Child` owns the process: std's handle is
         // dropped without waiting, and we reap with wait4 ourselves.
         Ok(Child {
-            pid: std_child.id() as Pid,
+            pid,
             reaped: false,
             parent: Parent::Us,
-            forked_ns: None,
+            forked_ns,
+            baseline,
             stderr_pipe: std_child
                 .stderr
                 .take()
@@ -167,6 +197,8 @@ impl Child {
             reaped: false,
             parent: Parent::Spawner(client),
             forked_ns: Some(forked_ns),
+            // The spawner keeps its own.
+            baseline: None,
             stderr_pipe: Some(File::from(stderr_read)),
             echo_stderr: spec.show_output,
             stderr: None,
@@ -176,7 +208,9 @@ impl Child {
     /// When its life began, for a clock started at `asked` (an `Instant`
     /// read at `CLOCK_MONOTONIC` `asked_ns`, just before the spawn): the
     /// spawner's fork, so that the hand-over to the spawner is not
-    /// counted; `asked` itself for a direct spawn (which forks at once).
+    /// counted; for a direct spawn, `asked` itself (it forks at once), or,
+    /// when we are a subreaper, the moment after the baseline of our
+    /// children was read.
     pub fn started(&self, asked: Instant, asked_ns: i64) -> Instant {
         let Some(forked_ns) = self.forked_ns else {
             return asked;
@@ -230,14 +264,18 @@ impl Child {
         }
     }
 
-    /// Reap the child: its exit status and its own resource usage.
-    pub fn reap(&mut self) -> io::Result<(Termination, Usage)> {
-        let (status, ru) = self.wait4()?;
+    /// Reap the child: its exit status and its own resource usage; then,
+    /// with `leftovers`, kill and reap what it left running (processes
+    /// re-parented to its parent, the spawner or us, when that is a child
+    /// subreaper: see `leftovers.rs`).
+    pub fn reap(&mut self, leftovers: bool) -> io::Result<Reaped> {
+        let (status, ru, killed) = self.wait4(leftovers)?;
         self.reaped = true;
-        Ok((
-            Termination::from_wait_status(status),
-            Usage::from_rusage(&ru),
-        ))
+        Ok(Reaped {
+            termination: Termination::from_wait_status(status),
+            usage: Usage::from_rusage(&ru),
+            leftovers: killed,
+        })
     }
 
     /// Start keeping the tail of stderr: read inline by the caller (see
@@ -270,17 +308,28 @@ impl Drop for Child {
         if !self.reaped {
             signal::kill_group(self.pid, libc::SIGKILL);
             signal::kill_pid(self.pid, libc::SIGKILL);
-            let _ = self.wait4();
+            let _ = self.wait4(true);
         }
     }
 }
 
 impl Child {
-    /// `wait4` by whoever is the parent.
-    fn wait4(&self) -> io::Result<(i32, libc::rusage)> {
+    /// `wait4` by whoever is the parent, then, with `leftovers`, the
+    /// sweep of what it left running: its status, usage and how many
+    /// processes the sweep killed.
+    fn wait4(&self, leftovers: bool) -> io::Result<(i32, libc::rusage, u32)> {
         match self.parent {
-            Parent::Us => wait4(self.pid),
-            Parent::Spawner(client) => client.reap(self.pid),
+            Parent::Us => {
+                let (status, ru) = wait4(self.pid)?;
+                let mut unreaped = UNREAPED.lock().unwrap_or_else(|p| p.into_inner());
+                unreaped.retain(|&p| p != self.pid);
+                let killed = match (&self.baseline, leftovers) {
+                    (Some(baseline), true) => leftovers::kill_leftovers(baseline, &unreaped),
+                    _ => 0,
+                };
+                Ok((status, ru, killed))
+            }
+            Parent::Spawner(client) => client.reap(self.pid, leftovers),
         }
     }
 }

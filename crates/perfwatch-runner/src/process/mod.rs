@@ -1,6 +1,7 @@
 //! Processes: spawning, waiting, signalling, following the tree, sampling.
 
 mod child;
+mod leftovers;
 mod monitor;
 mod pidfd;
 mod procfs;
@@ -13,6 +14,7 @@ mod workers;
 
 pub(crate) use crate::spawner::monotonic_ns;
 pub(crate) use child::{Child, SpawnSpec};
+pub(crate) use leftovers::{become_subreaper, kill_leftovers, reap_killed, Baseline};
 pub(crate) use monitor::Stop;
 pub(crate) use pidfd::PidFd;
 pub(crate) use procfs::{page_size, reset_own_peak_rss};

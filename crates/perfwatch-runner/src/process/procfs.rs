@@ -18,6 +18,8 @@ pub(crate) struct Stat {
     pub state: u8,
     /// Parent pid.
     pub ppid: Pid,
+    /// Process group id.
+    pub pgrp: Pid,
     /// User + system CPU time of the process and of the children it
     /// reaped (utime + stime + cutime + cstime), in clock ticks.
     pub cpu_ticks: u64,
@@ -70,6 +72,7 @@ pub(crate) fn parse_stat(text: &str) -> Option<Stat> {
     Some(Stat {
         state: *f[0].as_bytes().first()?,
         ppid: f[1].parse().ok()?,
+        pgrp: f[2].parse().ok()?,
         cpu_ticks: num(11)? + num(12)? + num(13)? + num(14)?,
         threads: f[17].parse().ok()?,
         start_time: num(19)?,
@@ -291,6 +294,7 @@ mod tests {
             Stat {
                 state: b'S',
                 ppid: 1,
+                pgrp: 4242,
                 cpu_ticks: 13,
                 threads: 5,
                 start_time: 12345,

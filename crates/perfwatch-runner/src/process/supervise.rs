@@ -49,6 +49,9 @@ pub(crate) struct Supervised {
     pub stopped: Option<Stop>,
     /// The end of its stderr.
     pub stderr_tail: Option<String>,
+    /// How many processes it left running were killed once it was reaped
+    /// (found through the child subreaper; see `leftovers.rs`).
+    pub leftovers: u32,
 }
 
 /// Watch `child` until it exits, then account for it and reap it.
@@ -62,7 +65,9 @@ pub(crate) struct Supervised {
 /// or `waitid` with `WNOWAIT`) and stop the clock; stop watching; read the exited
 /// child's `/proc/<pid>/io` (which includes the descendants it reaped) and
 /// the current I/O of descendants still alive; kill what is left while the
-/// unreaped child still holds the process group id; only then `wait4`.
+/// unreaped child still holds the process group id; only then `wait4` —
+/// and, its status and usage taken, kill and reap what was re-parented to
+/// the subreaper (daemonised descendants the group kill cannot reach).
 pub(crate) fn supervise(child: &mut Child, s: Supervision) -> std::io::Result<Supervised> {
     supervise_with(child, s, true)
 }
@@ -109,24 +114,26 @@ fn supervise_with(
     let mut tree = report.tree;
     tree.root_exited();
     let (mut read_bytes, mut write_bytes) = (None, None);
-    if s.kill_leftovers || report.stopped.is_some() {
+    let kill = s.kill_leftovers || report.stopped.is_some();
+    if kill {
         if let Some(io) = tree.final_io() {
             (read_bytes, write_bytes) = (Some(io.read), Some(io.write));
         }
         signal::kill_group(child.pid(), libc::SIGKILL);
         tree.signal_tracked(libc::SIGKILL);
     }
-    let (termination, usage) = child.reap()?;
+    let reaped = child.reap(kill)?;
     let stderr_tail = child.stderr_tail(STDERR_WAIT);
     Ok(Supervised {
         wall,
-        termination,
-        usage,
+        termination: reaped.termination,
+        usage: reaped.usage,
         read_bytes,
         write_bytes,
         samples: report.samples,
         stopped: report.stopped,
         stderr_tail,
+        leftovers: reaped.leftovers,
     })
 }
 

@@ -63,10 +63,15 @@ impl Client {
         }
     }
 
-    /// Reap the exited child `pid`: its wait status and resource usage.
-    pub fn reap(&self, pid: i32) -> io::Result<(i32, libc::rusage)> {
-        match self.request(&Request::Reap { pid }, &[])? {
-            Reply::Reaped { status, usage } => Ok((status, usage.to_rusage())),
+    /// Reap the exited child `pid`: its wait status and resource usage;
+    /// then, with `leftovers`, kill what it left running: how many.
+    pub fn reap(&self, pid: i32, leftovers: bool) -> io::Result<(i32, libc::rusage, u32)> {
+        match self.request(&Request::Reap { pid, leftovers }, &[])? {
+            Reply::Reaped {
+                status,
+                usage,
+                leftovers,
+            } => Ok((status, usage.to_rusage(), leftovers)),
             Reply::Failed { errno } => Err(io::Error::from_raw_os_error(errno)),
             Reply::Spawned { .. } => Err(self.broke(unexpected())),
         }

@@ -23,7 +23,9 @@
 //!   the child calls `setpgid(0, 0)`, `dup2`s its stdio, `chdir`s, resets
 //!   signals and `execve`s. The reply comes when the `execve` succeeded
 //!   (pid) or failed (its `errno`, through a close-on-exec pipe).
-//! * *reap*: `wait4(pid)`, replying with the status and resource usage.
+//! * *reap*: `wait4(pid)`, replying with the status and resource usage,
+//!   and, for a measured command, how many processes it left running were
+//!   killed.
 //!
 //! Everything else stays in perfwatch: it watches the child through a
 //! pidfd (which works on processes that are not its children), samples
@@ -31,11 +33,17 @@
 //! perfwatch asks for the reap — and signals the process group, in the
 //! order the supervision documents.
 //!
+//! The spawner is a child subreaper: a process a command leaves running
+//! that daemonised (left the process group with `setsid`, or double
+//! forked) is re-parented to it, not to init. On a *reap* it `wait4`s the
+//! child by its pid first, so the status and usage are the child's own,
+//! then kills and reaps those (see `process/leftovers.rs`) and says how
+//! many it killed.
+//!
 //! When perfwatch ends, even by SIGKILL, the spawner sees end of file on
 //! the socket, SIGKILLs the process groups of the children it has not
-//! reaped, and exits: a killed perfwatch leaves no measured command (nor
-//! a hook it was running) behind. Descendants that left the process group
-//! (`setsid`) are not reached that way.
+//! reaped and what they left running, and exits: a killed perfwatch
+//! leaves no measured command (nor a hook it was running) behind.
 //!
 //! Without [`start`] (library use, tests) or where pidfds are missing
 //! (Linux before 5.3), commands are spawned directly, with the floor that

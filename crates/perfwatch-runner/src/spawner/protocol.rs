@@ -20,10 +20,13 @@ pub(crate) const MAX_FDS: usize = 3;
 pub(crate) enum Request {
     /// Start a program; the message carries its stdin, stdout and stderr.
     Spawn(SpawnRequest),
-    /// Reap an exited child (`wait4`).
+    /// Reap an exited child (`wait4`), then, if asked, kill and reap
+    /// what it left running (see `process/leftovers.rs`).
     Reap {
         /// The child.
         pid: i32,
+        /// Kill what it left running.
+        leftovers: bool,
     },
 }
 
@@ -64,6 +67,8 @@ pub(crate) enum Reply {
         status: i32,
         /// Its `wait4` resource usage.
         usage: RawUsage,
+        /// How many processes it left running were killed.
+        leftovers: u32,
     },
 }
 
@@ -130,9 +135,10 @@ impl Request {
                 w.list(&s.env);
                 w.bytes(&s.cwd);
             }
-            Request::Reap { pid } => {
+            Request::Reap { pid, leftovers } => {
                 w.u8(TAG_REAP);
                 w.i64((*pid).into());
+                w.u8((*leftovers).into());
             }
         }
         w.0
@@ -150,6 +156,11 @@ impl Request {
             }),
             TAG_REAP => Request::Reap {
                 pid: r.i64()?.try_into().ok()?,
+                leftovers: match r.u8()? {
+                    0 => false,
+                    1 => true,
+                    _ => return None,
+                },
             },
             _ => return None,
         };
@@ -172,7 +183,11 @@ impl Reply {
                 w.u8(TAG_FAILED);
                 w.i64(errno.into());
             }
-            Reply::Reaped { status, usage } => {
+            Reply::Reaped {
+                status,
+                usage,
+                leftovers,
+            } => {
                 w.u8(TAG_REAPED);
                 w.i64(status.into());
                 for v in [
@@ -184,6 +199,7 @@ impl Reply {
                 ] {
                     w.i64(v);
                 }
+                w.i64(leftovers.into());
             }
         }
         w.0
@@ -210,6 +226,7 @@ impl Reply {
                     nvcsw: r.i64()?,
                     nivcsw: r.i64()?,
                 },
+                leftovers: r.i64()?.try_into().ok()?,
             },
             _ => return None,
         };
@@ -473,7 +490,14 @@ mod tests {
         for req in [
             Request::Spawn(spawn_request()),
             Request::Spawn(SpawnRequest::default()),
-            Request::Reap { pid: 4242 },
+            Request::Reap {
+                pid: 4242,
+                leftovers: true,
+            },
+            Request::Reap {
+                pid: 17,
+                leftovers: false,
+            },
         ] {
             assert_eq!(Request::decode(&req.encode()), Some(req));
         }
@@ -496,7 +520,11 @@ mod tests {
             Reply::Failed {
                 errno: libc::ENOENT,
             },
-            Reply::Reaped { status: 256, usage },
+            Reply::Reaped {
+                status: 256,
+                usage,
+                leftovers: 3,
+            },
         ] {
             assert_eq!(Reply::decode(&reply.encode()), Some(reply));
         }
@@ -513,6 +541,14 @@ mod tests {
         assert_eq!(Request::decode(&padded), None);
         assert_eq!(Request::decode(&[99]), None);
         assert_eq!(Reply::decode(&[TAG_SPAWN]), None);
+        // A reap whose flag is neither 0 nor 1.
+        let mut reap = Request::Reap {
+            pid: 1,
+            leftovers: true,
+        }
+        .encode();
+        *reap.last_mut().unwrap() = 2;
+        assert_eq!(Request::decode(&reap), None);
         // A list claiming more items than bytes could hold.
         let mut huge = vec![TAG_SPAWN, 0, 0, 0, 0];
         huge.extend_from_slice(&u32::MAX.to_le_bytes());

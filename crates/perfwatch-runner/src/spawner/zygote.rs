@@ -1,8 +1,11 @@
 //! The spawner process: forked from perfwatch before it grew, it serves
 //! spawn and reap requests until perfwatch goes away, then kills what it
-//! started and exits.
+//! started and exits. It is a child subreaper: what its children leave
+//! running becomes its own child, killed when asked (see
+//! `process/leftovers.rs`).
 
 use super::protocol::{self, RawUsage, Reply, Request, SpawnRequest};
+use crate::process::{become_subreaper, kill_leftovers, reap_killed, Baseline};
 use std::ffi::{c_char, CString};
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -20,9 +23,18 @@ const IGNORED: [libc::c_int; 5] = [
     libc::SIGPIPE,
 ];
 
+/// A child spawned and not yet reaped.
+struct Live {
+    pid: libc::pid_t,
+    /// Our children just before it was forked; `None` when we are no
+    /// subreaper.
+    baseline: Option<Baseline>,
+}
+
 /// Serve requests on `sock` until it reaches end of file, then SIGKILL the
-/// process groups of the children not yet reaped, and exit. Never returns
-/// into the caller's code: the process ends with `_exit`.
+/// process groups of the children not yet reaped and what they left
+/// running, and exit. Never returns into the caller's code: the process
+/// ends with `_exit`.
 pub(crate) fn serve(sock: OwnedFd) -> ! {
     let served = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| serve_until_eof(sock)));
     // SAFETY: `_exit` ends this process at once, without running
@@ -32,12 +44,12 @@ pub(crate) fn serve(sock: OwnedFd) -> ! {
 
 fn serve_until_eof(sock: OwnedFd) {
     detach();
-    let mut live: Vec<libc::pid_t> = Vec::new();
+    let mut live: Vec<Live> = Vec::new();
     // Any error on the socket means perfwatch is gone or broken: stop.
     while let Ok(Some((bytes, fds))) = protocol::recv(sock.as_fd()) {
         let reply = match Request::decode(&bytes) {
             Some(Request::Spawn(req)) => spawn(&req, &fds, &mut live),
-            Some(Request::Reap { pid }) => reap(pid, &mut live),
+            Some(Request::Reap { pid, leftovers }) => reap(pid, leftovers, &mut live),
             None => Reply::Failed {
                 errno: libc::EINVAL,
             },
@@ -48,12 +60,22 @@ fn serve_until_eof(sock: OwnedFd) {
             break;
         }
     }
-    for &pid in &live {
+    for child in &live {
         // SAFETY: kill takes plain integers. The children are unreaped, so
         // their pids, which are also their group ids, are not reused.
         unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-            libc::kill(pid, libc::SIGKILL);
+            libc::kill(-child.pid, libc::SIGKILL);
+            libc::kill(child.pid, libc::SIGKILL);
+        }
+    }
+    // Once a child is reaped, what it left running — re-parented to us —
+    // is found; a child that will not die keeps its leftovers' pids safe
+    // from the others' sweeps.
+    let pids: Vec<libc::pid_t> = live.iter().map(|c| c.pid).collect();
+    let stuck = reap_killed(&pids);
+    for child in &live {
+        if let Some(baseline) = &child.baseline {
+            kill_leftovers(baseline, &stuck);
         }
     }
 }
@@ -75,6 +97,8 @@ fn detach() {
     // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16
     // bytes; the name is a static literal.
     unsafe { libc::prctl(libc::PR_SET_NAME, c"perfwatch-spawn".as_ptr()) };
+    // Without it, what a command leaves running goes to init, as before.
+    let _ = become_subreaper();
     if let Ok(null) = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -163,7 +187,7 @@ impl Prepared {
 /// Fork and exec `req` with `stdio` as its descriptors 0, 1 and 2; the
 /// reply comes once `execve` succeeded or failed, so the child is in its
 /// own process group by then.
-fn spawn(req: &SpawnRequest, stdio: &[OwnedFd], live: &mut Vec<libc::pid_t>) -> Reply {
+fn spawn(req: &SpawnRequest, stdio: &[OwnedFd], live: &mut Vec<Live>) -> Reply {
     let failed = |errno| Reply::Failed { errno };
     if stdio.len() != 3 || req.argv.is_empty() {
         return failed(libc::EINVAL);
@@ -180,6 +204,7 @@ fn spawn(req: &SpawnRequest, stdio: &[OwnedFd], live: &mut Vec<libc::pid_t>) -> 
         Ok(p) => p,
         Err(e) => return failed(e.raw_os_error().unwrap_or(libc::EIO)),
     };
+    let baseline = Baseline::take();
     let forked_ns = super::monotonic_ns();
     // SAFETY: this process is single-threaded (it was forked from a
     // single-threaded perfwatch and starts no threads), and the child
@@ -202,7 +227,7 @@ fn spawn(req: &SpawnRequest, stdio: &[OwnedFd], live: &mut Vec<libc::pid_t>) -> 
             failed(errno)
         }
         (started, None) => {
-            live.push(pid);
+            live.push(Live { pid, baseline });
             Reply::Spawned {
                 pid,
                 forked_ns: started.unwrap_or(forked_ns),
@@ -296,16 +321,29 @@ fn read_report(pipe: &OwnedFd) -> (Option<i64>, Option<i32>) {
     (started, errno)
 }
 
-fn reap(pid: libc::pid_t, live: &mut Vec<libc::pid_t>) -> Reply {
-    let Some(at) = live.iter().position(|&p| p == pid) else {
+/// Reap `pid` — by its pid, so its status and usage are its own — and
+/// then, with `leftovers`, kill and reap what it left running.
+fn reap(pid: libc::pid_t, leftovers: bool, live: &mut Vec<Live>) -> Reply {
+    let Some(at) = live.iter().position(|c| c.pid == pid) else {
         return Reply::Failed {
             errno: libc::ECHILD,
         };
     };
     match wait4(pid) {
         Ok((status, usage)) => {
-            live.swap_remove(at);
-            Reply::Reaped { status, usage }
+            let child = live.swap_remove(at);
+            let killed = match (&child.baseline, leftovers) {
+                (Some(baseline), true) => {
+                    let keep: Vec<libc::pid_t> = live.iter().map(|c| c.pid).collect();
+                    kill_leftovers(baseline, &keep)
+                }
+                _ => 0,
+            };
+            Reply::Reaped {
+                status,
+                usage,
+                leftovers: killed,
+            }
         }
         Err(e) => Reply::Failed {
             errno: e.raw_os_error().unwrap_or(libc::EIO),

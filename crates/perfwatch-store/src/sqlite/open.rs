@@ -15,23 +15,118 @@ use std::time::{Duration, Instant};
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens (creating if needed) and migrates the database at `path`.
+///
+/// A new database that cannot be made — the disk is full while its schema
+/// is written, say — leaves nothing behind: what this call created (the
+/// file, its `-wal`, `-shm` and `-journal`, the folders) is removed again,
+/// never a file that was there before, and the error is
+/// [`StoreError::CreateFailed`]. (Not when the database was locked: then
+/// another process is making it at the same moment, and the files are
+/// its.)
 pub fn open_file(path: &Path) -> Result<Connection> {
-    let exists = inspect(path)?;
-    if !exists {
-        create_parent(path)?;
+    let mut made = Made::default();
+    match inspect(path)? {
+        Found::Missing => {
+            made.dirs = create_parent(path)?;
+            made.file = create_new(path).inspect_err(|_| made.undo(path))?;
+            // Created meanwhile by another process: its files, not ours.
+            if made.file {
+                made.note_sidecars(path);
+            }
+        }
+        Found::Empty => made.note_sidecars(path),
+        Found::Database => {}
     }
-    let mut conn = Connection::open_with_flags(
+    let opened = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| open_failure(path, e))?;
-    prepare(&mut conn, path).map_err(|f| match f {
-        Fail::Db(e) if is_permission_error(&e) => permission_denied(path),
-        f => f.into_store(&path.display().to_string(), Some(path)),
-    })?;
-    Ok(conn)
+    .map_err(|e| open_failure(path, e))
+    .and_then(|mut conn| {
+        prepare(&mut conn, path).map_err(|f| match f {
+            Fail::Db(e) if is_permission_error(&e) => permission_denied(path),
+            f => f.into_store(&path.display().to_string(), Some(path)),
+        })?;
+        Ok(conn)
+    });
+    // The connection is closed by now: its files can go.
+    match opened {
+        Err(e) if made.is_something() && !e.is_busy() => {
+            made.undo(path);
+            Err(match e {
+                e @ StoreError::Sqlite { .. } => StoreError::CreateFailed {
+                    path: path.into(),
+                    source: Box::new(e),
+                },
+                other => other,
+            })
+        }
+        other => other,
+    }
+}
+
+/// What [`open_file`] made for a new database, to be removed again when the
+/// database cannot be made.
+#[derive(Debug, Default)]
+struct Made {
+    /// Folders created for it, outermost first.
+    dirs: Vec<PathBuf>,
+    /// Whether the database file itself was created here (exclusively).
+    file: bool,
+    /// Its `-wal`, `-shm` and `-journal` that did not exist before.
+    sidecars: Vec<PathBuf>,
+}
+
+impl Made {
+    /// Note which of the files SQLite keeps beside `path` do not exist yet.
+    fn note_sidecars(&mut self, path: &Path) {
+        self.sidecars = ["-wal", "-shm", "-journal"]
+            .into_iter()
+            .map(|suffix| {
+                let mut name = path.as_os_str().to_owned();
+                name.push(suffix);
+                PathBuf::from(name)
+            })
+            .filter(|p| p.symlink_metadata().is_err())
+            .collect();
+    }
+
+    fn is_something(&self) -> bool {
+        self.file || !self.dirs.is_empty() || !self.sidecars.is_empty()
+    }
+
+    /// Remove what was made, best effort: a folder only if empty.
+    fn undo(&self, path: &Path) {
+        for sidecar in &self.sidecars {
+            let _ = std::fs::remove_file(sidecar);
+        }
+        if self.file {
+            let _ = std::fs::remove_file(path);
+        }
+        for dir in self.dirs.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+/// Create the database file, empty, only if it does not exist: then it is
+/// ours to remove if the database cannot be made. `false` when another
+/// process created it meanwhile (it is theirs).
+fn create_new(path: &Path) -> Result<bool> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // SQLite's own mode for the files it creates.
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(path)
+    {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(io_error(path, e)),
+    }
 }
 
 /// Opens an existing database for reading only: nothing is created,
@@ -104,12 +199,22 @@ pub fn open_memory() -> Result<Connection> {
     Ok(conn)
 }
 
-/// Checks an existing file without writing anything. Returns whether the
-/// file exists.
-fn inspect(path: &Path) -> Result<bool> {
+/// What [`inspect`] found at the database's path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// No file.
+    Missing,
+    /// An empty file: a new database is made in it.
+    Empty,
+    /// A database (fresh or perfwatch's).
+    Database,
+}
+
+/// Checks an existing file without writing anything.
+fn inspect(path: &Path) -> Result<Found> {
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(false),
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Found::Missing),
         Err(e) => return Err(io_error(path, e)),
     };
     if meta.is_dir() {
@@ -130,7 +235,11 @@ fn inspect(path: &Path) -> Result<bool> {
         .write(true)
         .open(path)
         .map_err(|e| io_error(path, e))?;
-    Ok(true)
+    Ok(if identity.is_some() {
+        Found::Database
+    } else {
+        Found::Empty
+    })
 }
 
 /// Refuses a foreign or newer database.
@@ -142,16 +251,24 @@ fn check_identity(identity: Identity) -> R<()> {
     }
 }
 
-/// Creates the directories that will hold a new database. A refusal names
-/// the existing directory that cannot be written.
-fn create_parent(path: &Path) -> Result<()> {
+/// Creates the directories that will hold a new database; those it
+/// created, outermost first. A refusal names the existing directory that
+/// cannot be written.
+fn create_parent(path: &Path) -> Result<Vec<PathBuf>> {
     let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
+    let mut missing: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && a.symlink_metadata().is_err())
+        .map(Path::to_path_buf)
+        .collect();
+    missing.reverse();
     std::fs::create_dir_all(dir).map_err(|e| {
         let blocker = dir.ancestors().find(|a| a.exists()).unwrap_or(dir);
         io_error(blocker, e)
-    })
+    })?;
+    Ok(missing)
 }
 
 /// Configures a fresh read-write connection and migrates the schema, in an
@@ -269,5 +386,43 @@ fn io_error(path: &Path, source: std::io::Error) -> StoreError {
             path: path.into(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_was_made_for_a_new_database_is_undone_and_nothing_else() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("a/b/history.db");
+        let mut made = Made {
+            dirs: create_parent(&path).unwrap(),
+            ..Made::default()
+        };
+        assert_eq!(
+            made.dirs,
+            vec![tmp.path().join("a"), tmp.path().join("a/b")]
+        );
+        made.file = create_new(&path).unwrap();
+        assert!(made.file);
+        assert!(!create_new(&path).unwrap(), "not ours the second time");
+        // A `-shm` that was there before is not ours to remove.
+        let shm = tmp.path().join("a/b/history.db-shm");
+        std::fs::write(&shm, b"").unwrap();
+        made.note_sidecars(&path);
+        for sidecar in &made.sidecars {
+            std::fs::write(sidecar, b"sqlite's").unwrap();
+        }
+        made.undo(&path);
+        assert!(!path.exists());
+        assert!(shm.exists(), "there before");
+        assert!(!tmp.path().join("a/b/history.db-wal").exists());
+        // The folder still holds the `-shm`: it stays, and so does `a`.
+        assert!(tmp.path().join("a/b").is_dir());
+        std::fs::remove_file(&shm).unwrap();
+        made.undo(&path);
+        assert!(!tmp.path().join("a").exists());
     }
 }
