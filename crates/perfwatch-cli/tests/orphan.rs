@@ -184,11 +184,7 @@ fn check_daemonised_descendants_are_killed(direct: bool) {
     cmd.args(["run", "-r", "3", "--sample-interval", "0", "--", "sh", "-c"])
         .arg(&script)
         .stdin(Stdio::null());
-    if direct {
-        cmd.env("PERFWATCH_DIRECT_SPAWN", "1");
-    } else {
-        cmd.env_remove("PERFWATCH_DIRECT_SPAWN");
-    }
+    spawning(&mut cmd, direct);
     let out = cmd.output().expect("run perfwatch");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "direct {direct}: {stderr}");
@@ -202,6 +198,16 @@ fn check_daemonised_descendants_are_killed(direct: bool) {
         stderr.contains("the command left running, after all 3 runs"),
         "direct {direct}: {stderr}"
     );
+}
+
+/// Makes `cmd` spawn its commands directly (`direct`) or through the
+/// spawner, whatever the environment of the test says.
+fn spawning(cmd: &mut std::process::Command, direct: bool) {
+    if direct {
+        cmd.env("PERFWATCH_DIRECT_SPAWN", "1");
+    } else {
+        cmd.env_remove("PERFWATCH_DIRECT_SPAWN");
+    }
 }
 
 /// Issue 13, item 4: daemonising children (`setsid -f`, a double fork)
@@ -235,11 +241,7 @@ fn regression_13_a_service_a_hook_started_is_not_taken_for_a_leftover() {
             .args(["--", "sh", "-c"])
             .arg(format!("setsid -f sleep {leftover}"))
             .stdin(Stdio::null());
-        if direct {
-            cmd.env("PERFWATCH_DIRECT_SPAWN", "1");
-        } else {
-            cmd.env_remove("PERFWATCH_DIRECT_SPAWN");
-        }
+        spawning(&mut cmd, direct);
         let out = cmd.output().expect("run perfwatch");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "direct {direct}: {stderr}");
