@@ -1,7 +1,10 @@
 //! Test helpers shared by perfwatch's crates: the inputs of the "never
 //! panics on arbitrary bytes" property tests that every parser of
 //! untrusted input has (the fuzz targets in `fuzz/` explore the same
-//! parsers much further).
+//! parsers much further), and a private PostgreSQL server for the store's
+//! tests ([`postgres`]).
+
+pub mod postgres;
 
 use proptest::prelude::*;
 
