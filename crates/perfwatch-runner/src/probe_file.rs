@@ -100,12 +100,7 @@ impl SpanSource for ProbeFileSource {
     fn finish(&mut self, index: u32) -> Collected {
         let path = self.path(index);
         let collected = match std::fs::File::open(&path) {
-            Ok(mut f) => {
-                // Sized once: a million records grown by doubling would
-                // briefly hold one and a half times their size.
-                let lines = count_lines(&mut f).unwrap_or(0);
-                parse(f, self.max_spans, lines.min(self.max_spans))
-            }
+            Ok(f) => parse_span_lines(f, self.max_spans),
             // Nothing written: nothing to remove either.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Collected::default(),
             Err(_) => {
@@ -126,29 +121,7 @@ impl SpanSource for ProbeFileSource {
 /// `max_spans` are counted as [`OVER_SPAN_LIMIT`] as they are read (never
 /// held), so memory stays bounded however long the file.
 pub fn parse_span_lines(input: impl Read, max_spans: usize) -> Collected {
-    parse(input, max_spans, 0)
-}
-
-/// Lines in a file, at most one more than there are newlines; the file is
-/// left at its start.
-fn count_lines(f: &mut std::fs::File) -> std::io::Result<usize> {
-    use std::io::{Seek, SeekFrom};
-    let mut buf = vec![0u8; 1 << 16];
-    let mut lines = 1;
-    loop {
-        match f.read(&mut buf)? {
-            0 => break,
-            n => lines += buf[..n].iter().filter(|&&b| b == b'\n').count(),
-        }
-    }
-    f.seek(SeekFrom::Start(0))?;
-    Ok(lines)
-}
-
-/// [`parse_span_lines`] with room for `capacity` records from the start.
-fn parse(input: impl Read, max_spans: usize, capacity: usize) -> Collected {
     let mut out = Collected::default();
-    out.records.reserve_exact(capacity);
     let mut limit = SpanLimit::new(max_spans);
     let mut reader = BufReader::new(input);
     let mut line = Vec::new();

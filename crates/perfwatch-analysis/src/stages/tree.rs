@@ -35,7 +35,7 @@
 //! Durations that are not finite count as 0.
 
 use super::cpu::{length, union, CpuTimeline, Interval};
-use perfwatch_model::span_tree::{place_spans, preorder};
+use perfwatch_model::span_tree::{place_spans, preorder, StagePath};
 use perfwatch_model::{Iteration, Span, Tier};
 
 /// One stage path within one iteration.
@@ -98,31 +98,23 @@ pub fn stage_tree(iteration: &Iteration) -> Vec<StageNode> {
         });
         groups[g].push(i);
     }
+    // Each group's stage; a stage's parent stage is a group too (its
+    // spans are never folded).
+    let stages: Vec<&StagePath> = groups
+        .iter()
+        .map(|records| &placed.stages[placed.placements[records[0]].stage])
+        .collect();
     let nodes: Vec<StageNode> = groups
         .iter()
-        .map(|records| {
-            let stage = &placed.stages[placed.placements[records[0]].stage];
+        .zip(&stages)
+        .map(|(records, stage)| {
             let parent = stage.parent.map(|p| placed.stages[p].path.clone());
-            let mut node = node(
-                spans,
-                records,
-                &children,
-                &timeline,
-                stage.path.clone(),
-                parent,
-                stage.depth,
-            );
-            node.folded_levels = stage.folded_levels;
-            node
+            node(spans, records, &children, &timeline, stage, parent)
         })
         .collect();
-    // A stage's parent stage is a node too (its spans are never folded).
-    let node_parents: Vec<Option<usize>> = groups
+    let node_parents: Vec<Option<usize>> = stages
         .iter()
-        .map(|records| {
-            let stage = &placed.stages[placed.placements[records[0]].stage];
-            stage.parent.and_then(|p| group_of[p])
-        })
+        .map(|stage| stage.parent.and_then(|p| group_of[p]))
         .collect();
     let order = preorder(&node_parents, |a, b| {
         let (a, b) = (&nodes[a], &nodes[b]);
@@ -157,9 +149,8 @@ fn node(
     records: &[usize],
     children: &[Vec<usize>],
     timeline: &CpuTimeline,
-    path: String,
+    stage: &StagePath,
     parent: Option<String>,
-    depth: u32,
 ) -> StageNode {
     let first_record = &spans[records[0]];
     let (mut calls, mut failed, mut total, mut self_s) = (0u64, 0u64, 0.0, 0.0);
@@ -183,9 +174,9 @@ fn node(
     let intervals = union(records.iter().map(|&i| (spans[i].start_s, spans[i].end_s)));
     StageNode {
         name: first_record.name.clone(),
-        path,
+        path: stage.path.clone(),
         parent,
-        depth,
+        depth: stage.depth,
         tier: first_record.tier,
         component: records.iter().find_map(|&i| spans[i].component.clone()),
         start_s: earliest.map_or(0.0, |s| s.start_s),
@@ -196,7 +187,7 @@ fn node(
         first_call_s,
         later_call_s,
         cpu_pct: timeline.cpu_during(&intervals),
-        folded_levels: 0,
+        folded_levels: stage.folded_levels,
     }
 }
 
