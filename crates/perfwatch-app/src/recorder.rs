@@ -480,6 +480,39 @@ mod tests {
         ) -> perfwatch_store::Result<Vec<perfwatch_store::SeriesPoint>> {
             self.0.series(query)
         }
+        fn create_token(
+            &self,
+            name: &str,
+            scope: perfwatch_store::TokenScope,
+            sha256: &str,
+        ) -> perfwatch_store::Result<perfwatch_store::TokenRow> {
+            self.0.create_token(name, scope, sha256)
+        }
+        fn list_tokens(&self) -> perfwatch_store::Result<Vec<perfwatch_store::TokenRow>> {
+            self.0.list_tokens()
+        }
+        fn revoke_token(&self, name: &str) -> perfwatch_store::Result<perfwatch_store::TokenRow> {
+            self.0.revoke_token(name)
+        }
+        fn find_token(
+            &self,
+            sha256: &str,
+        ) -> perfwatch_store::Result<Option<perfwatch_store::TokenRow>> {
+            self.0.find_token(sha256)
+        }
+        fn queue_push(&self, session_id: &str, server: &str) -> perfwatch_store::Result<()> {
+            self.0.queue_push(session_id, server)
+        }
+        fn mark_pushed(&self, session_id: &str, server: &str) -> perfwatch_store::Result<()> {
+            self.0.mark_pushed(session_id, server)
+        }
+        fn push_queue(
+            &self,
+            server: Option<&str>,
+            include_pushed: bool,
+        ) -> perfwatch_store::Result<Vec<perfwatch_store::PushEntry>> {
+            self.0.push_queue(server, include_pushed)
+        }
     }
 
     #[test]

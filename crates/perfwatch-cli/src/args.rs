@@ -19,15 +19,16 @@ use std::str::FromStr;
     after_help = "Examples:\n  perfwatch run -r 20 --warmup 2 -- ./my-pipeline --input x\n  perfwatch run 'zstd -c big.tar' 'gzip -c big.tar'\n  perfwatch ab pipeline before after\n  perfwatch report --html report.html\n  perfwatch gate --baseline main --max-regression-high 0\n\nExit codes: 0 ok, 1 error, 2 usage or bad input, 3 the measured command failed,\n4 a gate failed, 5 a hook failed, 130 interrupted."
 )]
 pub struct Cli {
-    /// SQLite history file.
+    /// The history: an SQLite file, or a PostgreSQL database given as
+    /// `postgres://user@host:port/dbname`.
     #[arg(
         long,
         global = true,
         env = "PERFWATCH_DB",
-        value_name = "FILE",
+        value_name = "FILE|URL",
         default_value = ".perfwatch/perfwatch.db"
     )]
-    pub db: PathBuf,
+    pub db: String,
     /// Configuration file with benchmarks and variants.
     #[arg(long, global = true, env = "PERFWATCH_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,

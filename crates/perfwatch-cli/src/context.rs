@@ -3,14 +3,15 @@
 use crate::args::{Cli, ColorChoice, OutputArgs, SortOrder, Style, TimeUnitArg};
 use crate::config::Config;
 use crate::exit::usage;
-use perfwatch_store::{SqliteStore, StoreError};
+use crate::store_location::{Access, Location};
+use perfwatch_store::Store;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Global settings of one invocation.
 pub struct Context {
-    /// `--db`.
-    pub db: PathBuf,
+    /// `--db`: where the history lives.
+    pub db: Location,
     /// The loaded configuration (empty when there is no file).
     pub config: Config,
     /// Colour standard output.
@@ -40,7 +41,7 @@ impl Context {
             }
         };
         Ok(Context {
-            db: cli.db.clone(),
+            db: Location::parse(&cli.db),
             config,
             color,
             interactive: std::io::stderr().is_terminal(),
@@ -83,48 +84,20 @@ impl Context {
     /// Open (creating if needed) the store. An unusable `--db` — not
     /// SQLite, another program's database, a newer schema, no permission —
     /// is a usage error, and nothing is written.
-    pub fn open_store(&self) -> anyhow::Result<SqliteStore> {
-        SqliteStore::open(&self.db).map_err(|e| self.open_error(e))
+    pub fn open_store(&self) -> anyhow::Result<Arc<dyn Store>> {
+        self.db.open(Access::Create)
     }
 
     /// Open an existing store for reading only: nothing is created or
     /// written, and a read-only file or mount works. A missing file says
     /// how to make one.
-    pub fn open_reading_store(&self) -> anyhow::Result<SqliteStore> {
-        self.require_history()?;
-        SqliteStore::open_read_only(&self.db).map_err(|e| self.open_error(e))
+    pub fn open_reading_store(&self) -> anyhow::Result<Arc<dyn Store>> {
+        self.db.open(Access::ReadOnly)
     }
 
     /// Open an existing store for writing; a missing file says how to make one.
-    pub fn open_existing_store(&self) -> anyhow::Result<SqliteStore> {
-        self.require_history()?;
-        self.open_store()
-    }
-
-    /// A missing `--db` file is no history yet: said with how to make one.
-    fn require_history(&self) -> anyhow::Result<()> {
-        if self.db.exists() {
-            Ok(())
-        } else {
-            Err(perfwatch_app::AppError::NoHistory {
-                db: self.db.clone(),
-            }
-            .into())
-        }
-    }
-
-    /// A store that could not be opened: SQLite's own failures name the
-    /// file; a new database that could not be made says so itself; every
-    /// refusal (foreign, newer, not SQLite, no permission) is a usage
-    /// error.
-    fn open_error(&self, e: StoreError) -> anyhow::Error {
-        match e {
-            StoreError::Sqlite { .. } | StoreError::Corrupt { .. } => {
-                anyhow::Error::new(e).context(format!("failed to open {}", self.db.display()))
-            }
-            StoreError::CreateFailed { .. } => anyhow::Error::new(e),
-            other => usage(other.to_string()),
-        }
+    pub fn open_existing_store(&self) -> anyhow::Result<Arc<dyn Store>> {
+        self.db.open(Access::Existing)
     }
 
     /// Terminal rendering options.

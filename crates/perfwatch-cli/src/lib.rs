@@ -17,6 +17,7 @@ pub mod parsers;
 mod render;
 mod settings;
 mod stdout;
+mod store_location;
 
 use args::{Cli, Command};
 use clap::Parser;

@@ -192,6 +192,29 @@ pub enum StoreError {
         name: String,
     },
 
+    /// A token name that is empty, too long or has control characters.
+    #[error(
+        "invalid token name `{name}`: it must be 1 to 64 characters, without control characters"
+    )]
+    InvalidTokenName {
+        /// The name given.
+        name: String,
+    },
+
+    /// A token with this name exists (revoked tokens keep their names).
+    #[error("a token named `{name}` already exists")]
+    TokenExists {
+        /// The token name.
+        name: String,
+    },
+
+    /// No token has this name.
+    #[error("no token named `{name}`")]
+    TokenNotFound {
+        /// The token name.
+        name: String,
+    },
+
     /// A baseline needs at least one session.
     #[error("baseline `{name}` needs at least one session")]
     EmptyBaseline {

@@ -44,6 +44,18 @@ pub(crate) fn check_session_id(id: &str) -> Result<()> {
     }
 }
 
+/// Refuses a token name that is empty, longer than 64 characters or has
+/// control characters (names are printed in lists and logs).
+pub(crate) fn check_token_name(name: &str) -> Result<()> {
+    let len = name.chars().count();
+    if len == 0 || len > 64 || name.trim() != name || name.chars().any(char::is_control) {
+        return Err(StoreError::InvalidTokenName {
+            name: name.to_string(),
+        });
+    }
+    Ok(())
+}
+
 /// Whether every character is a lowercase hex digit.
 pub(crate) fn is_lower_hex(s: &str) -> bool {
     s.bytes()

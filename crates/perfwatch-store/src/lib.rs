@@ -39,12 +39,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod access;
 mod error;
 mod id;
 mod query;
 mod sqlite;
 mod store;
 
+pub use access::{PushEntry, TokenRow, TokenScope};
 pub use error::{Result, StoreError};
 pub use id::{is_valid_session_id, new_session_id, MAX_ID_LEN, MIN_PREFIX_LEN};
 pub use query::{Baseline, SeriesPoint, SeriesQuery, SessionFilter, SessionRow};

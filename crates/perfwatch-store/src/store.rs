@@ -1,6 +1,9 @@
 //! The `Store` trait: everything perfwatch persists, whatever the backend.
 
-use crate::{Baseline, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow};
+use crate::{
+    Baseline, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow, TokenRow,
+    TokenScope,
+};
 use perfwatch_model::{Iteration, Session, SessionStatus, ShellCorrection};
 
 /// Persistence of sessions, iterations, stages and baselines.
@@ -92,4 +95,29 @@ pub trait Store: Send + Sync {
 
     /// A history series, oldest session first.
     fn series(&self, query: &SeriesQuery) -> Result<Vec<SeriesPoint>>;
+
+    /// Stores a new API token by the SHA-256 of its secret (the secret is
+    /// never stored). Names are unique, revoked tokens' included.
+    fn create_token(&self, name: &str, scope: TokenScope, sha256: &str) -> Result<TokenRow>;
+
+    /// Every token, revoked ones included, by name.
+    fn list_tokens(&self) -> Result<Vec<TokenRow>>;
+
+    /// Revokes the token of this name; revoking twice is not an error.
+    fn revoke_token(&self, name: &str) -> Result<TokenRow>;
+
+    /// The unrevoked token whose secret has this SHA-256, if any.
+    fn find_token(&self, sha256: &str) -> Result<Option<TokenRow>>;
+
+    /// Queues a session to be pushed to `server`. Queuing a session that
+    /// is queued or pushed there already changes nothing.
+    fn queue_push(&self, session_id: &str, server: &str) -> Result<()>;
+
+    /// Marks a session as accepted by `server` (queuing it first when it
+    /// was not queued).
+    fn mark_pushed(&self, session_id: &str, server: &str) -> Result<()>;
+
+    /// The push entries for `server` (every server when `None`), oldest
+    /// first; only those still waiting unless `include_pushed`.
+    fn push_queue(&self, server: Option<&str>, include_pushed: bool) -> Result<Vec<PushEntry>>;
 }

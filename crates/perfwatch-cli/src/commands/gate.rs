@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, args: &GateArgs) -> anyhow::Result<()> {
                 )));
             }
             suite_sessions(
-                &store,
+                &*store,
                 &crate::settings::suite_benchmarks(&ctx.config, suite)?,
             )?
         }
@@ -69,13 +69,13 @@ pub fn run(ctx: &Context, args: &GateArgs) -> anyhow::Result<()> {
     let mut analyses = Vec::with_capacity(specs.len());
     let mut out = crate::stdout::stdout();
     for spec in &specs {
-        let mut analysis = analyze_stored(&store, spec, args.baseline.as_deref(), &opts)?;
+        let mut analysis = analyze_stored(&*store, spec, args.baseline.as_deref(), &opts)?;
         let mut report = analysis
             .gate
             .take()
             .unwrap_or_else(|| GateReport::new(Vec::new()));
         if args.history {
-            report.rules.push(history_rule(&store, &analysis, &opts)?);
+            report.rules.push(history_rule(&*store, &analysis, &opts)?);
             report.passed = report.rules.iter().all(|r| r.passed);
         }
         if specs.len() > 1 {

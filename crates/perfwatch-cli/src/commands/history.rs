@@ -24,7 +24,7 @@ fn stored_series(ctx: &Context, a: &SeriesArgs) -> anyhow::Result<Vec<Series>> {
     let store = ctx.open_reading_store()?;
     let metric = SeriesMetric::parse(&a.metric)?;
     Ok(load_series(
-        &store,
+        &*store,
         &filters(a),
         &metric,
         &crate::options::analysis_options(&ctx.config, None).ci(),

@@ -26,7 +26,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<()> {
     }
     let store = ctx.open_store()?;
     if !args.force {
-        refuse_imported_before(&store, &all)?;
+        refuse_imported_before(&*store, &all)?;
     }
     for (path, source, imported) in all {
         for im in imported {

@@ -8,7 +8,7 @@ use perfwatch_app::history::dashboard_series;
 use perfwatch_app::load::analyze_stored;
 use perfwatch_app::{analyze, Analysis};
 use perfwatch_html::{render_dashboard_with, DashboardOptions};
-use perfwatch_store::{SessionFilter, Store};
+use perfwatch_store::SessionFilter;
 use std::io::Write;
 
 /// `perfwatch report`: the analysis of stored sessions, in the terminal
@@ -36,7 +36,7 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> anyhow::Result<()> {
     let mut analyses: Vec<Analysis> = Vec::new();
     for spec in &specs {
         analyses.push(analyze_stored(
-            &store,
+            &*store,
             spec,
             args.baseline.as_deref(),
             &opts,
@@ -82,7 +82,7 @@ pub fn dashboard(ctx: &Context, args: &DashboardArgs) -> anyhow::Result<()> {
         // history's own point of view has no baseline.
         sessions.push(analyze(session, iterations, None, &opts));
     }
-    let history = dashboard_series(&store, &sessions, &opts)?;
+    let history = dashboard_series(&*store, &sessions, &opts)?;
     let dash = DashboardOptions {
         title: None,
         session_pages: (args.pages > 0).then_some(args.pages),

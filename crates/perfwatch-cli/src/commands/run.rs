@@ -37,7 +37,7 @@ pub fn run(ctx: &Context, jobs: Vec<Job>, out_args: &OutputArgs) -> anyhow::Resu
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (store, sources)
     });
-    let store: Arc<dyn Store> = Arc::new(store?);
+    let store: Arc<dyn Store> = store?;
     if let Some(name) = &out_args.baseline {
         store.get_baseline(name).map_err(|e| usage(e.to_string()))?;
     }

@@ -9,7 +9,7 @@ use perfwatch_app::{analyze, analyze_against};
 use perfwatch_model::short_id;
 use perfwatch_report::printable::printable;
 use perfwatch_report::terminal::{render_sessions, SessionListRow};
-use perfwatch_store::{SessionFilter, Store};
+use perfwatch_store::SessionFilter;
 use std::io::Write;
 
 /// `perfwatch sessions`.
@@ -55,7 +55,7 @@ pub fn sessions(ctx: &Context, args: &SessionsArgs) -> anyhow::Result<()> {
 pub fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
     let store = ctx.open_reading_store()?;
     let opts = crate::options::analysis_options(&ctx.config, None);
-    let analysis = analyze_stored(&store, &args.session, args.baseline.as_deref(), &opts)?;
+    let analysis = analyze_stored(&*store, &args.session, args.baseline.as_deref(), &opts)?;
     let mut out = crate::stdout::stdout();
     crate::render::terminal(ctx, &analysis, &mut out)?;
     Ok(out.flush()?)
@@ -65,7 +65,7 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
 pub fn export(ctx: &Context, args: &ExportArgs) -> anyhow::Result<()> {
     let store = ctx.open_reading_store()?;
     let opts = crate::options::analysis_options(&ctx.config, None);
-    let analysis = analyze_stored(&store, &args.session, args.baseline.as_deref(), &opts)?;
+    let analysis = analyze_stored(&*store, &args.session, args.baseline.as_deref(), &opts)?;
     let format = FileFormat::from(args.format);
     let path = args.output.clone().unwrap_or_else(|| "-".into());
     write_analysis(&analysis, format, &path)
@@ -74,12 +74,12 @@ pub fn export(ctx: &Context, args: &ExportArgs) -> anyhow::Result<()> {
 /// `perfwatch compare BASE CANDIDATE`: the candidate's analysis against
 /// the reference — the same answer as `report CANDIDATE --baseline BASE`.
 pub fn compare(ctx: &Context, args: &CompareArgs) -> anyhow::Result<()> {
-    let store = if ctx.db.exists() {
+    let store = if ctx.db.may_have_history() {
         Some(ctx.open_reading_store()?)
     } else {
         None
     };
-    let store_ref = store.as_ref().map(|s| s as &dyn Store);
+    let store_ref = store.as_deref();
     let opts = crate::options::analysis_options(&ctx.config, None);
     let base = load_reference(store_ref, &args.base, &opts)?;
     let ((session, iterations), _) = load_any(store_ref, &args.candidate)?;
@@ -158,7 +158,7 @@ pub fn baseline(ctx: &Context, cmd: &BaselineCommand) -> anyhow::Result<()> {
                 writeln!(out, "{}", printable(d))?;
             }
             let opts = crate::options::analysis_options(&ctx.config, None);
-            let (session, iterations) = perfwatch_app::load::load_baseline_raw(&store, name)?;
+            let (session, iterations) = perfwatch_app::load::load_baseline_raw(&*store, name)?;
             let analysis = analyze(session, iterations, None, &opts);
             crate::render::terminal(ctx, &analysis, &mut out)?;
         }

@@ -3,6 +3,7 @@
 //! One file, write-ahead logging, one immediate transaction per write, a
 //! versioned schema (see [`SCHEMA_VERSION`] and [`APPLICATION_ID`]).
 
+mod access;
 mod baselines;
 mod fail;
 mod handle;

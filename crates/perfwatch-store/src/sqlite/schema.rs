@@ -14,7 +14,7 @@ pub const APPLICATION_ID: i32 = 0x5066_5774;
 
 /// Migration steps, in order; step `n` takes the schema from version `n` to
 /// `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -151,6 +151,28 @@ UPDATE spans SET stage = (SELECT id FROM stage_paths WHERE stage_paths.path = sp
 DROP INDEX spans_path;
 ALTER TABLE spans DROP COLUMN path;
 CREATE INDEX spans_stage ON spans (stage, session_id, iteration_idx);
+";
+
+/// Version 6: the team server's bookkeeping. API tokens by the SHA-256
+/// of their secret (never the secret), and the push queue: which session
+/// is waiting for, or was accepted by, which server.
+const V6: &str = "
+CREATE TABLE api_tokens (
+    name       TEXT PRIMARY KEY NOT NULL,
+    scope      TEXT NOT NULL,
+    sha256     TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+
+CREATE TABLE pushes (
+    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    server     TEXT NOT NULL,
+    queued_at  TEXT NOT NULL,
+    pushed_at  TEXT,
+    PRIMARY KEY (session_id, server)
+);
+CREATE INDEX pushes_waiting ON pushes (server, pushed_at);
 ";
 
 /// What a database file holds, as far as recognising it goes.

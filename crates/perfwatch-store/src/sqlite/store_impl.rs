@@ -1,8 +1,11 @@
 //! `Store` for `SqliteStore`: each method is one transaction.
 
-use super::{baselines, iterations, series, sessions, SqliteStore};
+use super::{access, baselines, iterations, series, sessions, SqliteStore};
 use crate::id::check_session_id;
-use crate::{Baseline, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow, Store};
+use crate::{
+    Baseline, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow, Store,
+    TokenRow, TokenScope,
+};
 use perfwatch_model::{Iteration, Session, SessionStatus, ShellCorrection};
 
 impl Store for SqliteStore {
@@ -88,5 +91,33 @@ impl Store for SqliteStore {
 
     fn series(&self, query: &SeriesQuery) -> Result<Vec<SeriesPoint>> {
         self.read(|tx| series::query(tx, query))
+    }
+
+    fn create_token(&self, name: &str, scope: TokenScope, sha256: &str) -> Result<TokenRow> {
+        self.write(|tx| access::create_token(tx, name, scope, sha256))
+    }
+
+    fn list_tokens(&self) -> Result<Vec<TokenRow>> {
+        self.read(|tx| access::list_tokens(tx))
+    }
+
+    fn revoke_token(&self, name: &str) -> Result<TokenRow> {
+        self.write(|tx| access::revoke_token(tx, name))
+    }
+
+    fn find_token(&self, sha256: &str) -> Result<Option<TokenRow>> {
+        self.read(|tx| access::find_token(tx, sha256))
+    }
+
+    fn queue_push(&self, session_id: &str, server: &str) -> Result<()> {
+        self.write(|tx| access::queue_push(tx, session_id, server))
+    }
+
+    fn mark_pushed(&self, session_id: &str, server: &str) -> Result<()> {
+        self.write(|tx| access::mark_pushed(tx, session_id, server))
+    }
+
+    fn push_queue(&self, server: Option<&str>, include_pushed: bool) -> Result<Vec<PushEntry>> {
+        self.read(|tx| access::push_queue(tx, server, include_pushed))
     }
 }
