@@ -104,9 +104,11 @@ fn the_schema_forbids_dangling_rows() {
     }
 }
 
-/// Takes a current database back to schema version 4: a path per span
-/// row instead of a reference to `stage_paths`.
-const DOWN_TO_4: &str = "ALTER TABLE spans ADD COLUMN path TEXT NOT NULL DEFAULT '';
+/// Takes a current database back to schema version 4: no tokens or push
+/// queue, and a path per span row instead of a reference to `stage_paths`.
+const DOWN_TO_4: &str = "DROP TABLE api_tokens;
+    DROP TABLE pushes;
+    ALTER TABLE spans ADD COLUMN path TEXT NOT NULL DEFAULT '';
     UPDATE spans SET path = coalesce((SELECT path FROM stage_paths WHERE id = spans.stage), name);
     DROP INDEX spans_stage;
     ALTER TABLE spans DROP COLUMN stage;
