@@ -43,6 +43,7 @@ mod access;
 mod error;
 mod id;
 mod query;
+mod record;
 mod sqlite;
 mod store;
 

@@ -73,10 +73,10 @@ fn is_not_a_database(e: &rusqlite::Error) -> bool {
 
 /// Decodes a JSON column, naming what it is on failure.
 pub fn json<T: serde::de::DeserializeOwned>(text: &str, what: impl FnOnce() -> String) -> R<T> {
-    serde_json::from_str(text).map_err(|e| Fail::Corrupt(format!("{}: {e}", what())))
+    crate::record::from_json(text, what).map_err(Fail::Corrupt)
 }
 
 /// Encodes a value as JSON text. The model's types always encode.
 pub fn to_json<T: serde::Serialize>(value: &T) -> R<String> {
-    serde_json::to_string(value).map_err(|e| Fail::Corrupt(format!("cannot encode JSON: {e}")))
+    crate::record::to_json(value).map_err(Fail::Corrupt)
 }

@@ -9,7 +9,6 @@ mod fail;
 mod handle;
 mod header;
 mod iterations;
-mod lenient;
 mod open;
 mod schema;
 mod series;

@@ -1,7 +1,7 @@
 //! History series: per-session values of one metric or stage.
 
 use super::fail::R;
-use super::sessions::NEWEST_FIRST;
+use crate::record::NEWEST_FIRST;
 use crate::{SeriesPoint, SeriesQuery};
 use rusqlite::{Connection, ToSql};
 

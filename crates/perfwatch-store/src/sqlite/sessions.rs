@@ -1,24 +1,14 @@
 //! Session rows: insert, finish, list, resolve, read, delete.
 
-use super::fail::{json, to_json, Fail, R};
+use super::fail::{to_json, Fail, R};
 use crate::id::{is_lower_hex, MIN_PREFIX_LEN};
+use crate::record::{
+    latest_offset, owner_is_dead, SessionRecord, NEWEST_FIRST, SESSION_COLUMNS,
+    SESSION_COLUMN_COUNT,
+};
 use crate::{SessionFilter, SessionRow, StoreError};
-use perfwatch_model::owner::{Liveness, Owner};
-use perfwatch_model::{GitInfo, ImportOrigin, Session, SessionStatus, ShellCorrection};
+use perfwatch_model::{Session, SessionStatus, ShellCorrection};
 use rusqlite::{params, Connection, OptionalExtension, Row};
-
-/// Columns read by [`session_from_row`], in order.
-pub const SESSION_COLUMNS: &str = "s.id, s.started_at, s.finished_at, s.benchmark, s.command, \
-     s.variants, s.has_git, s.git_commit, s.git_branch, s.git_dirty, s.host, \
-     s.perfwatch_version, s.status, s.baseline, s.shell_correction, s.import_tool, \
-     s.import_file, s.import_sha256, s.owner, s.updated_at";
-
-/// How many columns [`SESSION_COLUMNS`] names: a query's own columns
-/// follow at this index.
-const SESSION_COLUMN_COUNT: usize = 20;
-
-/// The order of "newest first".
-pub const NEWEST_FIRST: &str = "s.started_at DESC, s.seq DESC";
 
 /// Candidates listed for an ambiguous prefix (the newest).
 const MAX_CANDIDATES: usize = 10;
@@ -31,35 +21,35 @@ pub fn insert(conn: &Connection, session: &Session) -> R<()> {
         }
         .into());
     }
-    let git = session.git.as_ref();
-    let imported = session.imported.as_ref();
+    let r = SessionRecord::encode(session).map_err(Fail::Corrupt)?;
     conn.execute(
         "INSERT INTO sessions (id, seq, started_at, finished_at, benchmark, command, variants,
              has_git, git_commit, git_branch, git_dirty, host, perfwatch_version, status,
              baseline, shell_correction, import_tool, import_file, import_sha256, owner,
              updated_at)
          VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM sessions), ?2, ?3, ?4, ?5, ?6,
-             ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?2)",
+             ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
         params![
-            session.id,
-            session.started_at,
-            session.finished_at,
-            session.benchmark,
-            to_json(&session.command)?,
-            to_json(&session.variants)?,
-            git.is_some(),
-            git.and_then(|g| g.commit.as_deref()),
-            git.and_then(|g| g.branch.as_deref()),
-            git.map(|g| g.dirty),
-            to_json(&session.host)?,
-            session.perfwatch_version,
-            session.status.key(),
-            session.baseline,
-            session.shell_correction.as_ref().map(to_json).transpose()?,
-            imported.map(|o| o.tool.as_str()),
-            imported.map(|o| o.file.as_str()),
-            imported.map(|o| o.sha256.as_str()),
-            session.owner.as_ref().map(to_json).transpose()?,
+            r.id,
+            r.started_at,
+            r.finished_at,
+            r.benchmark,
+            r.command,
+            r.variants,
+            r.has_git,
+            r.git_commit,
+            r.git_branch,
+            r.git_dirty,
+            r.host,
+            r.perfwatch_version,
+            r.status,
+            r.baseline,
+            r.shell_correction,
+            r.import_tool,
+            r.import_file,
+            r.import_sha256,
+            r.owner,
+            r.updated_at,
         ],
     )?;
     Ok(())
@@ -249,76 +239,32 @@ pub fn resolve(conn: &Connection, spec: &str) -> R<String> {
     }
 }
 
-/// For `latest` → `Some(Some(0))`, `latest~N` → `Some(Some(N))`, a
-/// malformed `latest~…` → `Some(None)`, anything else → `None`.
-fn latest_offset(spec: &str) -> Option<Option<usize>> {
-    let rest = spec.strip_prefix("latest")?;
-    if rest.is_empty() {
-        return Some(Some(0));
-    }
-    Some(rest.strip_prefix('~').and_then(|n| n.parse().ok()))
-}
-
 /// Builds a session from the columns of [`SESSION_COLUMNS`].
 pub fn session_from_row(row: &Row<'_>) -> R<Session> {
-    let id: String = row.get(0)?;
-    let what = |column: &str| {
-        let id = id.clone();
-        let column = column.to_string();
-        move || format!("column `{column}` of session {id}")
-    };
-    let git = if row.get::<_, bool>(6)? {
-        Some(GitInfo {
-            commit: row.get(7)?,
-            branch: row.get(8)?,
-            dirty: row.get::<_, Option<bool>>(9)?.unwrap_or(false),
-        })
-    } else {
-        None
-    };
-    let status: String = row.get(12)?;
-    let mut status = SessionStatus::from_key(&status)
-        .ok_or_else(|| Fail::Corrupt(format!("unknown status `{status}` of session {id}")))?;
-    let owner: Option<Owner> = row
-        .get::<_, Option<String>>(18)?
-        .map(|text| json(&text, what("owner")))
-        .transpose()?;
-    let mut finished_at: Option<String> = row.get(2)?;
-    // A reader does not write: it shows what the next writer will store.
-    if status == SessionStatus::Running
-        && owner
-            .as_ref()
-            .is_some_and(|o| o.liveness() == Liveness::Dead)
-    {
-        status = SessionStatus::Abandoned;
-        finished_at = row.get::<_, Option<String>>(19)?.or(finished_at);
-    }
-    Ok(Session {
+    SessionRecord {
+        id: row.get(0)?,
         started_at: row.get(1)?,
-        finished_at,
+        finished_at: row.get(2)?,
         benchmark: row.get(3)?,
-        command: json(&row.get::<_, String>(4)?, what("command"))?,
-        variants: json(&row.get::<_, String>(5)?, what("variants"))?,
-        git,
-        host: json(&row.get::<_, String>(10)?, what("host"))?,
+        command: row.get(4)?,
+        variants: row.get(5)?,
+        has_git: row.get(6)?,
+        git_commit: row.get(7)?,
+        git_branch: row.get(8)?,
+        git_dirty: row.get(9)?,
+        host: row.get(10)?,
         perfwatch_version: row.get(11)?,
-        status,
+        status: row.get(12)?,
         baseline: row.get(13)?,
-        shell_correction: row
-            .get::<_, Option<String>>(14)?
-            .map(|text| json(&text, what("shell_correction")))
-            .transpose()?,
-        imported: match (
-            row.get::<_, Option<String>>(15)?,
-            row.get(16)?,
-            row.get(17)?,
-        ) {
-            (Some(tool), Some(file), Some(sha256)) => Some(ImportOrigin { tool, file, sha256 }),
-            _ => None,
-        },
-        owner,
-        id,
-    })
+        shell_correction: row.get(14)?,
+        import_tool: row.get(15)?,
+        import_file: row.get(16)?,
+        import_sha256: row.get(17)?,
+        owner: row.get(18)?,
+        updated_at: row.get(19)?,
+    }
+    .decode()
+    .map_err(Fail::Corrupt)
 }
 
 /// Marks the session as written now (each iteration does).
@@ -341,8 +287,7 @@ pub fn mark_abandoned(conn: &Connection) -> R<usize> {
         let mut dead = Vec::new();
         for row in rows {
             let (id, owner) = row?;
-            let owner: Option<Owner> = serde_json::from_str(&owner).ok();
-            if owner.is_some_and(|o| o.liveness() == Liveness::Dead) {
+            if owner_is_dead(&owner) {
                 dead.push(id);
             }
         }
@@ -364,30 +309,4 @@ pub fn not_found(spec: &str) -> Fail {
         spec: spec.to_string(),
     }
     .into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{latest_offset, SESSION_COLUMNS, SESSION_COLUMN_COUNT};
-
-    #[test]
-    fn session_column_count_matches_the_column_list() {
-        assert_eq!(SESSION_COLUMNS.split(',').count(), SESSION_COLUMN_COUNT);
-    }
-
-    #[test]
-    fn latest_specs() {
-        let cases = [
-            ("latest", Some(Some(0))),
-            ("latest~0", Some(Some(0))),
-            ("latest~3", Some(Some(3))),
-            ("latest~", Some(None)),
-            ("latest~x", Some(None)),
-            ("latestx", Some(None)),
-            ("abcd", None),
-        ];
-        for (spec, expected) in cases {
-            assert_eq!(latest_offset(spec), expected, "{spec}");
-        }
-    }
 }
