@@ -99,6 +99,37 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
 
+    /// An error reported by the PostgreSQL server.
+    #[error("database error in {location}: {message}")]
+    Postgres {
+        /// The database URL, without its password.
+        location: String,
+        /// The server's message.
+        message: String,
+    },
+
+    /// No connection to the PostgreSQL server (refused, timed out, lost).
+    #[error("cannot connect to {location}: {message}")]
+    PostgresConnection {
+        /// The database URL, without its password.
+        location: String,
+        /// Why.
+        message: String,
+    },
+
+    /// The PostgreSQL database has tables of perfwatch's names that
+    /// perfwatch did not make.
+    #[error(
+        "{location} already has a table `{table}` that is not perfwatch's (no perfwatch_schema \
+         table); refusing to change it: use a database of its own"
+    )]
+    ForeignPostgres {
+        /// The database URL, without its password.
+        location: String,
+        /// The table found.
+        table: String,
+    },
+
     /// Stored data that this build cannot decode.
     #[error("corrupt data in {location}: {what}")]
     Corrupt {

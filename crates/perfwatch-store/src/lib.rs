@@ -42,6 +42,7 @@
 mod access;
 mod error;
 mod id;
+mod pg;
 mod query;
 mod record;
 mod sqlite;
@@ -50,6 +51,7 @@ mod store;
 pub use access::{PushEntry, TokenRow, TokenScope};
 pub use error::{Result, StoreError};
 pub use id::{is_valid_session_id, new_session_id, MAX_ID_LEN, MIN_PREFIX_LEN};
+pub use pg::{redact_url, PgStore, PG_SCHEMA_VERSION};
 pub use query::{Baseline, SeriesPoint, SeriesQuery, SessionFilter, SessionRow};
 pub use sqlite::{SqliteStore, APPLICATION_ID, SCHEMA_VERSION};
 pub use store::Store;

@@ -181,9 +181,11 @@ impl IterationRecord {
             exit_code: it.exit_code,
             signal: it.signal,
             timed_out: it.timed_out,
-            wall_s: Some(it.wall_s),
-            user_s: it.user_s,
-            sys_s: it.sys_s,
+            // NaN is stored as NULL (SQLite does so itself), so that every
+            // backend's queries skip it alike.
+            wall_s: number(Some(it.wall_s)),
+            user_s: number(it.user_s),
+            sys_s: number(it.sys_s),
             max_rss_bytes: int("max_rss_bytes", it.max_rss_bytes)?,
             peak_tree_rss_bytes: int("peak_tree_rss_bytes", it.peak_tree_rss_bytes)?,
             read_bytes: int("read_bytes", it.read_bytes)?,
@@ -202,8 +204,9 @@ impl IterationRecord {
     pub fn decode(self, session_id: &str) -> Result<Iteration, Bad> {
         let index = u32::try_from(self.idx)
             .map_err(|_| format!("iteration index {} of session {session_id}", self.idx))?;
-        let what =
-            |column: &str| format!("column `{column}` of iteration {index} of session {session_id}");
+        let what = |column: &str| {
+            format!("column `{column}` of iteration {index} of session {session_id}")
+        };
         let count = |column: &str, v: Option<i64>| -> Result<Option<u64>, Bad> {
             v.map(|v| u64::try_from(v).map_err(|_| format!("{}: negative count {v}", what(column))))
                 .transpose()
@@ -233,6 +236,11 @@ impl IterationRecord {
             stages: Vec::new(),
         })
     }
+}
+
+/// A figure as stored: NaN as NULL.
+pub(crate) fn number(v: Option<f64>) -> Option<f64> {
+    v.filter(|v| !v.is_nan())
 }
 
 /// A count as a signed 64-bit integer.
@@ -298,7 +306,10 @@ pub(crate) fn timeline(text: &str, what: impl FnOnce() -> String) -> Result<Vec<
 }
 
 /// Decodes a map of numbers, reading `null` as NaN.
-pub(crate) fn numbers(text: &str, what: impl FnOnce() -> String) -> Result<BTreeMap<String, f64>, Bad> {
+pub(crate) fn numbers(
+    text: &str,
+    what: impl FnOnce() -> String,
+) -> Result<BTreeMap<String, f64>, Bad> {
     let map: BTreeMap<String, Option<f64>> = from_json(text, what)?;
     Ok(map.into_iter().map(|(k, v)| (k, nan(v))).collect())
 }

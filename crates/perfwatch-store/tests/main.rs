@@ -1,3 +1,5 @@
-//! Integration tests of the SQLite store: one binary, one module per theme.
+//! Integration tests of the stores: one binary, one module per theme. The
+//! contract tests run on both backends (`…::sqlite::…` and
+//! `…::postgres::…`, see `store::support::contract!`).
 
 mod store;

@@ -1,10 +1,10 @@
 //! Saving, reading, replacing and deleting baselines.
 
-use super::support::session;
-use perfwatch_store::{SqliteStore, Store, StoreError};
+use super::support::{contract, session, Db};
+use perfwatch_store::{Store, StoreError};
 
-fn store_with_sessions(n: usize) -> (SqliteStore, Vec<String>) {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn store_with_sessions(db: &Db, n: usize) -> (Box<dyn Store>, Vec<String>) {
+    let store = db.open();
     let ids = (0..n)
         .map(|i| {
             let s = session("b", &format!("2024-01-{:02}T00:00:00Z", i + 1));
@@ -15,9 +15,8 @@ fn store_with_sessions(n: usize) -> (SqliteStore, Vec<String>) {
     (store, ids)
 }
 
-#[test]
-fn baselines_crud() {
-    let (store, ids) = store_with_sessions(3);
+fn baselines_crud(db: Db) {
+    let (store, ids) = store_with_sessions(&db, 3);
     let saved = store
         .save_baseline(
             "release",
@@ -78,9 +77,8 @@ fn baselines_crud() {
     assert_eq!(store.load_session(&ids[1]).unwrap().0.id, ids[1]);
 }
 
-#[test]
-fn bad_baselines_are_refused_and_change_nothing() {
-    let (store, ids) = store_with_sessions(1);
+fn bad_baselines_are_refused_and_change_nothing(db: Db) {
+    let (store, ids) = store_with_sessions(&db, 1);
     let unknown = "feedface".to_string();
     let err = store
         .save_baseline("x", &[ids[0].clone(), unknown], None, false)
@@ -98,9 +96,8 @@ fn bad_baselines_are_refused_and_change_nothing() {
     assert!(store.list_baselines().unwrap().is_empty());
 }
 
-#[test]
-fn a_session_in_a_baseline_cannot_be_deleted() {
-    let (store, ids) = store_with_sessions(1);
+fn a_session_in_a_baseline_cannot_be_deleted(db: Db) {
+    let (store, ids) = store_with_sessions(&db, 1);
     store.save_baseline("keep", &ids, None, false).unwrap();
     let err = store.delete_session(&ids[0]).unwrap_err();
     assert_eq!(
@@ -113,3 +110,9 @@ fn a_session_in_a_baseline_cannot_be_deleted() {
     store.delete_baseline("keep").unwrap();
     store.delete_session(&ids[0]).unwrap();
 }
+
+contract!(
+    baselines_crud,
+    bad_baselines_are_refused_and_change_nothing,
+    a_session_in_a_baseline_cannot_be_deleted,
+);

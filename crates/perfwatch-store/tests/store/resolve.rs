@@ -1,10 +1,10 @@
 //! Turning what a user typed into a session id.
 
-use super::support::session;
-use perfwatch_store::{SqliteStore, Store, StoreError};
+use super::support::{contract, session, Db};
+use perfwatch_store::{Store, StoreError};
 
-fn store_with(ids: &[&str]) -> SqliteStore {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn store_with(db: &Db, ids: &[&str]) -> Box<dyn Store> {
+    let store = db.open();
     for (day, id) in ids.iter().enumerate() {
         let mut s = session("b", &format!("2024-01-{:02}T00:00:00Z", day + 1));
         s.id = id.to_string();
@@ -17,9 +17,8 @@ const A: &str = "abcd1111000000000000000000000000";
 const B: &str = "abcd2222000000000000000000000000";
 const C: &str = "0123ffff000000000000000000000000";
 
-#[test]
-fn specs_resolve_to_full_ids() {
-    let store = store_with(&[A, B, C]);
+fn specs_resolve_to_full_ids(db: Db) {
+    let store = store_with(&db, &[A, B, C]);
     let cases = [
         (A, A),
         ("abcd1", A),
@@ -36,9 +35,8 @@ fn specs_resolve_to_full_ids() {
     }
 }
 
-#[test]
-fn bad_specs_are_explained() {
-    let store = store_with(&[A, B, C]);
+fn bad_specs_are_explained(db: Db) {
+    let store = store_with(&db, &[A, B, C]);
     let err = store.resolve_session("abcd").unwrap_err();
     match &err {
         StoreError::AmbiguousSession { candidates, .. } => assert_eq!(candidates, &[B, A]),
@@ -68,26 +66,23 @@ fn bad_specs_are_explained() {
     }
 }
 
-#[test]
-fn a_short_full_id_is_found_exactly() {
+fn a_short_full_id_is_found_exactly(db: Db) {
     // An exact id wins over the prefix rule even when another id extends it.
-    let store = store_with(&["beef", "beef0000"]);
+    let store = store_with(&db, &["beef", "beef0000"]);
     assert_eq!(store.resolve_session("beef").unwrap(), "beef");
     assert_eq!(store.resolve_session("beef0").unwrap(), "beef0000");
 }
 
-#[test]
-fn latest_of_an_empty_store_is_not_found() {
-    let store = store_with(&[]);
+fn latest_of_an_empty_store_is_not_found(db: Db) {
+    let store = store_with(&db, &[]);
     let err = store.resolve_session("latest").unwrap_err();
     assert!(matches!(err, StoreError::SessionNotFound { .. }), "{err}");
 }
 
-#[test]
-fn many_candidates_are_capped() {
+fn many_candidates_are_capped(db: Db) {
     let ids: Vec<String> = (0..15).map(|i| format!("aaaa{i:028x}")).collect();
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let store = store_with(&refs);
+    let store = store_with(&db, &refs);
     match store.resolve_session("aaaa").unwrap_err() {
         StoreError::AmbiguousSession { candidates, .. } => {
             assert_eq!(candidates.len(), 10);
@@ -97,9 +92,8 @@ fn many_candidates_are_capped() {
     }
 }
 
-#[test]
-fn find_imported_gives_the_newest_session_of_that_file_hash() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn find_imported_gives_the_newest_session_of_that_file_hash(db: Db) {
+    let store = db.open();
     let origin = |sha: &str| perfwatch_model::ImportOrigin {
         tool: "hyperfine".into(),
         file: "hf.json".into(),
@@ -122,3 +116,12 @@ fn find_imported_gives_the_newest_session_of_that_file_hash() {
     assert_eq!(store.find_imported(&"b".repeat(64)).unwrap(), None);
     assert_eq!(store.find_imported("").unwrap(), None);
 }
+
+contract!(
+    specs_resolve_to_full_ids,
+    bad_specs_are_explained,
+    a_short_full_id_is_found_exactly,
+    latest_of_an_empty_store_is_not_found,
+    many_candidates_are_capped,
+    find_imported_gives_the_newest_session_of_that_file_hash,
+);

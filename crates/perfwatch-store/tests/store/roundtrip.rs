@@ -1,13 +1,11 @@
 //! Sessions and iterations come back exactly as stored.
 
-use super::support::{bare_iteration, full_iteration, session, TempDb};
+use super::support::{bare_iteration, contract, full_iteration, session, Db};
 use perfwatch_model::{Iteration, SessionStatus, ShellCorrection};
-use perfwatch_store::{SessionFilter, SqliteStore, Store, StoreError};
+use perfwatch_store::{SessionFilter, Store, StoreError};
 use proptest::prelude::*;
 
-#[test]
-fn a_shell_correction_set_after_creation_is_loaded_with_the_session() {
-    let db = TempDb::new();
+fn a_shell_correction_set_after_creation_is_loaded_with_the_session(db: Db) {
     let store = db.open();
     let mut s = session("pipeline", "2024-05-01T12:00:00Z");
     s.shell_correction = None;
@@ -28,9 +26,7 @@ fn a_shell_correction_set_after_creation_is_loaded_with_the_session() {
     ));
 }
 
-#[test]
-fn a_session_with_iterations_round_trips() {
-    let db = TempDb::new();
+fn a_session_with_iterations_round_trips(db: Db) {
     let store = db.open();
     let mut s = session("pipeline", "2024-05-01T12:00:00Z");
     store.create_session(&s).unwrap();
@@ -69,9 +65,8 @@ fn a_session_with_iterations_round_trips() {
     );
 }
 
-#[test]
-fn iterations_come_back_in_index_order_whatever_the_insertion_order() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn iterations_come_back_in_index_order_whatever_the_insertion_order(db: Db) {
+    let store = db.open();
     let s = session("b", "2024-01-01T00:00:00Z");
     store.create_session(&s).unwrap();
     for index in [3, 0, 2, 1] {
@@ -85,9 +80,8 @@ fn iterations_come_back_in_index_order_whatever_the_insertion_order() {
     assert!(iterations.iter().all(|i| i.stages.len() == 4));
 }
 
-#[test]
-fn a_session_without_git_or_iterations_round_trips() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn a_session_without_git_or_iterations_round_trips(db: Db) {
+    let store = db.open();
     let mut s = session("b", "2024-01-01T00:00:00Z");
     s.git = None;
     s.variants.clear();
@@ -95,9 +89,8 @@ fn a_session_without_git_or_iterations_round_trips() {
     assert_eq!(store.load_session(&s.id).unwrap(), (s, vec![]));
 }
 
-#[test]
-fn non_finite_values_survive() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn non_finite_values_survive(db: Db) {
+    let store = db.open();
     let s = session("b", "2024-01-01T00:00:00Z");
     store.create_session(&s).unwrap();
     let mut it = full_iteration(0, "v", f64::NAN);
@@ -113,9 +106,7 @@ fn non_finite_values_survive() {
     assert_eq!(got[0].timeline[1].rss_bytes, it.timeline[1].rss_bytes);
 }
 
-#[test]
-fn a_session_left_running_is_readable_after_reopening() {
-    let db = TempDb::new();
+fn a_session_left_running_is_readable_after_reopening(db: Db) {
     let s = session("b", "2024-01-01T00:00:00Z");
     {
         let store = db.open();
@@ -131,9 +122,8 @@ fn a_session_left_running_is_readable_after_reopening() {
     assert_eq!(iterations.len(), 1);
 }
 
-#[test]
-fn listing_is_newest_first_with_counts_and_filters() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn listing_is_newest_first_with_counts_and_filters(db: Db) {
+    let store = db.open();
     let old = session("a", "2024-01-01T00:00:00Z");
     let mut new = session("a", "2024-03-01T00:00:00Z");
     new.git.as_mut().unwrap().branch = Some("feature".into());
@@ -228,9 +218,7 @@ fn listing_is_newest_first_with_counts_and_filters() {
     }
 }
 
-#[test]
-fn deleting_a_session_removes_its_iterations_and_spans() {
-    let db = TempDb::new();
+fn deleting_a_session_removes_its_iterations_and_spans(db: Db) {
     let store = db.open();
     let keep = session("b", "2024-01-01T00:00:00Z");
     let gone = session("b", "2024-01-02T00:00:00Z");
@@ -250,20 +238,15 @@ fn deleting_a_session_removes_its_iterations_and_spans() {
         Err(StoreError::SessionNotFound { .. })
     ));
     drop(store);
-    let conn = rusqlite::Connection::open(&db.path).unwrap();
-    let count = |table: &str| -> i64 {
-        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
-    };
+    let count = |table: &str| db.count_rows(table);
     assert_eq!(
         (count("sessions"), count("iterations"), count("spans")),
         (1, 1, 4)
     );
 }
 
-#[test]
-fn duplicates_and_unknown_sessions_are_refused() {
-    let store: Box<dyn Store> = Box::new(SqliteStore::open_in_memory().unwrap());
+fn duplicates_and_unknown_sessions_are_refused(db: Db) {
+    let store: Box<dyn Store> = db.open();
     let s = session("b", "2024-01-01T00:00:00Z");
     store.create_session(&s).unwrap();
     let err = store.create_session(&s).unwrap_err();
@@ -299,9 +282,8 @@ fn duplicates_and_unknown_sessions_are_refused() {
     }
 }
 
-#[test]
-fn oversized_counts_are_refused_without_writing() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn oversized_counts_are_refused_without_writing(db: Db) {
+    let store = db.open();
     let s = session("b", "2024-01-01T00:00:00Z");
     store.create_session(&s).unwrap();
     let mut it = full_iteration(0, "v", 1.0);
@@ -350,15 +332,28 @@ fn figures() -> impl Strategy<Value = Iteration> {
         )
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
-
-    #[test]
-    fn any_figures_round_trip(it in figures()) {
-        let store = SqliteStore::open_in_memory().unwrap();
+/// Any figures come back as stored, on both backends (one database per
+/// backend for all cases; a new session per case).
+fn any_figures_round_trip(db: Db) {
+    let store = db.open();
+    proptest!(ProptestConfig::with_cases(64), |(it in figures())| {
         let s = session("b", "2024-01-01T00:00:00Z");
         store.create_session(&s).unwrap();
         store.add_iteration(&s.id, &it).unwrap();
         prop_assert_eq!(store.load_session(&s.id).unwrap().1, vec![it]);
-    }
+    });
 }
+
+contract!(
+    a_shell_correction_set_after_creation_is_loaded_with_the_session,
+    a_session_with_iterations_round_trips,
+    iterations_come_back_in_index_order_whatever_the_insertion_order,
+    a_session_without_git_or_iterations_round_trips,
+    non_finite_values_survive,
+    a_session_left_running_is_readable_after_reopening,
+    listing_is_newest_first_with_counts_and_filters,
+    deleting_a_session_removes_its_iterations_and_spans,
+    duplicates_and_unknown_sessions_are_refused,
+    oversized_counts_are_refused_without_writing,
+    any_figures_round_trip,
+);

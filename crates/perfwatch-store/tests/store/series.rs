@@ -1,12 +1,12 @@
 //! History queries over whole-process metrics and stages.
 
-use super::support::{bare_iteration, full_iteration, session};
+use super::support::{bare_iteration, contract, full_iteration, session, Db};
 use perfwatch_model::Metric;
-use perfwatch_store::{SeriesPoint, SeriesQuery, SqliteStore, Store};
+use perfwatch_store::{SeriesPoint, SeriesQuery, Store};
 
 /// Three sessions of `pipeline` (one on another branch) and one of `other`.
-fn history() -> (SqliteStore, Vec<String>) {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn history(db: &Db) -> (Box<dyn Store>, Vec<String>) {
+    let store = db.open();
     let mut ids = Vec::new();
     for (day, walls) in [(1, [1.0, 1.1]), (2, [2.0, 2.1]), (3, [3.0, 3.1])] {
         let mut s = session("pipeline", &format!("2024-01-0{day}T00:00:00Z"));
@@ -42,9 +42,8 @@ fn values(points: &[SeriesPoint]) -> Vec<Vec<f64>> {
     points.iter().map(|p| p.values.clone()).collect()
 }
 
-#[test]
-fn metric_series_use_counted_iterations_oldest_first() {
-    let (store, ids) = history();
+fn metric_series_use_counted_iterations_oldest_first(db: Db) {
+    let (store, ids) = history(&db);
     let points = store.series(&SeriesQuery::new("pipeline")).unwrap();
     assert_eq!(
         values(&points),
@@ -61,9 +60,8 @@ fn metric_series_use_counted_iterations_oldest_first() {
     assert!(points[0].dirty);
 }
 
-#[test]
-fn series_filters() {
-    let (store, _) = history();
+fn series_filters(db: Db) {
+    let (store, _) = history(&db);
     let q = SeriesQuery::new("pipeline");
     let cases: Vec<(SeriesQuery, Vec<Vec<f64>>)> = vec![
         (
@@ -124,9 +122,8 @@ fn series_filters() {
     assert_eq!(lengths, [2, 2, 2]);
 }
 
-#[test]
-fn stage_series_sum_the_spans_of_a_path_per_iteration() {
-    let (store, _) = history();
+fn stage_series_sum_the_spans_of_a_path_per_iteration(db: Db) {
+    let (store, _) = history(&db);
     let stage = |path: &str| SeriesQuery {
         stage: Some(path.into()),
         last: Some(1),
@@ -149,13 +146,12 @@ fn stage_series_sum_the_spans_of_a_path_per_iteration() {
     assert!(store.series(&stage("download")).unwrap().is_empty());
 }
 
-#[test]
-fn stage_series_use_the_shared_stage_paths() {
+fn stage_series_use_the_shared_stage_paths(db: Db) {
     // A name with a `/` (escaped in its path) and a parent cycle (cut at
     // its smallest id): the stored paths are those the analysis names.
     use super::support::span;
     use perfwatch_model::stage_path::join_path;
-    let store = SqliteStore::open_in_memory().unwrap();
+    let store = db.open();
     let s = session("http", "2024-01-01T00:00:00Z");
     store.create_session(&s).unwrap();
     let mut it = full_iteration(0, "current", 1.0);
@@ -184,11 +180,10 @@ fn stage_series_use_the_shared_stage_paths() {
 /// Issue 13, item 1: every span kept its whole ancestor path, so an
 /// 8,000-deep chain made a 212 MB database. Paths are stored once each,
 /// spans past the depth limit fold into their ancestor's stage.
-#[test]
-fn regression_13_a_deep_chain_stores_each_stage_path_once() {
+fn regression_13_a_deep_chain_stores_each_stage_path_once(db: Db) {
     use super::support::span;
     use perfwatch_model::span_tree::MAX_STAGE_DEPTH;
-    let store = SqliteStore::open_in_memory().unwrap();
+    let store = db.open();
     let s = session("deep", "2024-01-01T00:00:00Z");
     store.create_session(&s).unwrap();
     let mut it = full_iteration(0, "current", 1.0);
@@ -209,3 +204,11 @@ fn regression_13_a_deep_chain_stores_each_stage_path_once() {
     assert_eq!(deepest, [[1.0]]);
     assert!(store.series(&stage(MAX_STAGE_DEPTH)).unwrap().is_empty());
 }
+
+contract!(
+    metric_series_use_counted_iterations_oldest_first,
+    series_filters,
+    stage_series_sum_the_spans_of_a_path_per_iteration,
+    stage_series_use_the_shared_stage_paths,
+    regression_13_a_deep_chain_stores_each_stage_path_once,
+);

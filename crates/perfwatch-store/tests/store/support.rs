@@ -4,9 +4,91 @@ use perfwatch_model::{
     CommandSpec, GitInfo, HostInfo, Iteration, Sample, Session, SessionStatus, Span, Tier,
     VariantSpec,
 };
-use perfwatch_store::{new_session_id, SqliteStore};
+use perfwatch_store::{new_session_id, PgStore, SqliteStore, Store};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Instantiates contract tests — functions taking a fresh, empty [`Db`] —
+/// once per backend: `sqlite::NAME` and `postgres::NAME`. The PostgreSQL
+/// ones use a new database in this process's private cluster; where
+/// PostgreSQL is not installed they skip (and fail under
+/// `PERFWATCH_REQUIRE_POSTGRES=1`, as in `scripts/test`).
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name($crate::store::support::Db::sqlite());
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(db) = $crate::store::support::Db::postgres() {
+                        super::$name(db);
+                    }
+                }
+            )*
+        }
+    };
+}
+pub(crate) use contract;
+
+/// An empty history on one backend, opened as often as a test likes (each
+/// [`open`](Db::open) is a new handle onto the same data).
+pub enum Db {
+    /// An SQLite file in a temporary directory.
+    Sqlite(TempDb),
+    /// A new database in the private PostgreSQL cluster.
+    Postgres(String),
+}
+
+impl Db {
+    /// A fresh SQLite history.
+    pub fn sqlite() -> Db {
+        Db::Sqlite(TempDb::new())
+    }
+
+    /// A fresh PostgreSQL database; `None` when PostgreSQL is not installed.
+    pub fn postgres() -> Option<Db> {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let cluster = perfwatch_testkit::postgres::require()?;
+        let name = format!(
+            "t{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        Some(Db::Postgres(cluster.create_database(&name).unwrap()))
+    }
+
+    /// A new handle onto the history.
+    pub fn open(&self) -> Box<dyn Store> {
+        match self {
+            Db::Sqlite(db) => Box::new(db.open()),
+            Db::Postgres(url) => Box::new(PgStore::connect(url).unwrap()),
+        }
+    }
+
+    /// Rows in `table`, read with the backend's own client.
+    pub fn count_rows(&self, table: &str) -> i64 {
+        let sql = format!("SELECT count(*) FROM {table}");
+        match self {
+            Db::Sqlite(db) => rusqlite::Connection::open(&db.path)
+                .unwrap()
+                .query_row(&sql, [], |r| r.get(0))
+                .unwrap(),
+            Db::Postgres(url) => postgres::Client::connect(url, postgres::NoTls)
+                .unwrap()
+                .query_one(&sql, &[])
+                .unwrap()
+                .get(0),
+        }
+    }
+}
 
 /// A temporary directory with a database path inside a not-yet-existing
 /// subdirectory.

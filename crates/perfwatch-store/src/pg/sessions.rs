@@ -1,0 +1,306 @@
+//! Session rows: insert, finish, list, resolve, read, delete.
+
+use super::fail::{Fail, R};
+use super::{pg_opt, pg_text};
+use crate::id::{is_lower_hex, MIN_PREFIX_LEN};
+use crate::record::{
+    latest_offset, owner_is_dead, to_json, SessionRecord, NEWEST_FIRST, SESSION_COLUMNS,
+    SESSION_COLUMN_COUNT,
+};
+use crate::{SessionFilter, SessionRow, StoreError};
+use perfwatch_model::{Session, SessionStatus, ShellCorrection};
+use postgres::error::SqlState;
+use postgres::{Row, Transaction};
+
+/// Candidates listed for an ambiguous prefix (the newest).
+const MAX_CANDIDATES: i64 = 10;
+
+/// Inserts a new session.
+pub fn insert(tx: &mut Transaction<'_>, session: &Session) -> R<()> {
+    let r = SessionRecord::encode(session).map_err(Fail::Corrupt)?;
+    let inserted = tx.execute(
+        "INSERT INTO sessions (id, started_at, finished_at, benchmark, command, variants,
+             has_git, git_commit, git_branch, git_dirty, host, perfwatch_version, status,
+             baseline, shell_correction, import_tool, import_file, import_sha256, owner,
+             updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+             $18, $19, $20)",
+        &[
+            &r.id,
+            &r.started_at,
+            &r.finished_at,
+            &pg_text(&r.benchmark),
+            &pg_text(&r.command),
+            &r.variants,
+            &r.has_git,
+            &pg_opt(&r.git_commit),
+            &pg_opt(&r.git_branch),
+            &r.git_dirty,
+            &r.host,
+            &pg_text(&r.perfwatch_version),
+            &r.status,
+            &pg_opt(&r.baseline),
+            &r.shell_correction,
+            &pg_opt(&r.import_tool),
+            &pg_opt(&r.import_file),
+            &r.import_sha256,
+            &r.owner,
+            &r.updated_at,
+        ],
+    );
+    match inserted.map_err(Fail::from) {
+        Err(f) if f.code() == Some(&SqlState::UNIQUE_VIOLATION) => Err(StoreError::SessionExists {
+            id: session.id.clone(),
+        }
+        .into()),
+        other => other.map(drop),
+    }
+}
+
+/// Whether a session with this exact id exists.
+pub fn exists(tx: &mut Transaction<'_>, id: &str) -> R<bool> {
+    Ok(tx
+        .query_opt("SELECT 1 FROM sessions WHERE id = $1", &[&id])?
+        .is_some())
+}
+
+/// Fails with `SessionNotFound` unless the session exists.
+pub fn require(tx: &mut Transaction<'_>, id: &str) -> R<()> {
+    if exists(tx, id)? {
+        Ok(())
+    } else {
+        Err(not_found(id))
+    }
+}
+
+/// Records a session's shell start-up correction.
+pub fn set_shell_correction(
+    tx: &mut Transaction<'_>,
+    id: &str,
+    correction: &ShellCorrection,
+) -> R<()> {
+    let json = to_json(correction).map_err(Fail::Corrupt)?;
+    let changed = tx.execute(
+        "UPDATE sessions SET shell_correction = $2 WHERE id = $1",
+        &[&id, &json],
+    )?;
+    if changed == 0 {
+        return Err(not_found(id));
+    }
+    Ok(())
+}
+
+/// Records the end of a session.
+pub fn finish(
+    tx: &mut Transaction<'_>,
+    id: &str,
+    status: SessionStatus,
+    finished_at: &str,
+) -> R<()> {
+    let changed = tx.execute(
+        "UPDATE sessions SET status = $2, finished_at = $3 WHERE id = $1",
+        &[&id, &status.key(), &finished_at],
+    )?;
+    if changed == 0 {
+        return Err(not_found(id));
+    }
+    Ok(())
+}
+
+/// Marks the session as written now (each iteration does).
+pub fn touch(tx: &mut Transaction<'_>, id: &str) -> R<()> {
+    tx.execute(
+        "UPDATE sessions SET updated_at = $2 WHERE id = $1",
+        &[&id, &perfwatch_model::clock::now_rfc3339()],
+    )?;
+    Ok(())
+}
+
+/// Sessions matching `filter`, newest first, with iteration counts.
+pub fn list(tx: &mut Transaction<'_>, filter: &SessionFilter) -> R<Vec<SessionRow>> {
+    let sql = format!(
+        "SELECT {SESSION_COLUMNS},
+             count(i.idx),
+             count(i.idx) FILTER (WHERE NOT i.warmup AND NOT i.timed_out),
+             count(i.idx) FILTER (WHERE i.timed_out OR i.signal IS NOT NULL
+                                   OR coalesce(i.exit_code, -1) <> 0)
+         FROM sessions s LEFT JOIN iterations i ON i.session_id = s.id
+         WHERE ($1::text IS NULL OR s.benchmark = $1)
+           AND ($2::text IS NULL OR s.git_branch = $2)
+           AND ($3::text IS NULL OR starts_with(s.git_commit, $3))
+           AND ($4::text IS NULL OR s.status = $4)
+         GROUP BY s.id
+         ORDER BY {NEWEST_FIRST}
+         LIMIT $5"
+    );
+    let limit: Option<i64> = filter.limit.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+    let rows = tx.query(
+        &sql,
+        &[
+            &filter.benchmark.as_deref().map(pg_text),
+            &filter.branch.as_deref().map(pg_text),
+            &filter.commit.as_deref().map(pg_text),
+            &filter.status.map(SessionStatus::key),
+            &limit,
+        ],
+    )?;
+    rows.iter()
+        .map(|row| {
+            let count = |i: usize| usize::try_from(row.get::<_, i64>(i)).unwrap_or(0);
+            Ok(SessionRow {
+                session: session_from_row(row)?,
+                iterations: count(SESSION_COLUMN_COUNT),
+                counted: count(SESSION_COLUMN_COUNT + 1),
+                failed: count(SESSION_COLUMN_COUNT + 2),
+            })
+        })
+        .collect()
+}
+
+/// Reads one session.
+pub fn get(tx: &mut Transaction<'_>, id: &str) -> R<Session> {
+    let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.id = $1");
+    match tx.query_opt(&sql, &[&id])? {
+        Some(row) => session_from_row(&row),
+        None => Err(not_found(id)),
+    }
+}
+
+/// The newest session imported from a file with this SHA-256.
+pub fn find_imported(tx: &mut Transaction<'_>, sha256: &str) -> R<Option<Session>> {
+    let sql = format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.import_sha256 = $1
+         ORDER BY {NEWEST_FIRST} LIMIT 1"
+    );
+    tx.query_opt(&sql, &[&sha256])?
+        .map(|row| session_from_row(&row))
+        .transpose()
+}
+
+/// Deletes a session; its iterations and spans go with it.
+pub fn delete(tx: &mut Transaction<'_>, id: &str) -> R<()> {
+    require(tx, id)?;
+    let baselines: Vec<String> = tx
+        .query(
+            "SELECT DISTINCT name FROM baseline_sessions WHERE session_id = $1 ORDER BY name",
+            &[&id],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    if !baselines.is_empty() {
+        return Err(StoreError::SessionInBaseline {
+            id: id.to_string(),
+            baselines,
+        }
+        .into());
+    }
+    tx.execute("DELETE FROM sessions WHERE id = $1", &[&id])?;
+    Ok(())
+}
+
+/// Turns `spec` (a full id, a unique prefix, `latest` or `latest~N`) into
+/// a full id.
+pub fn resolve(tx: &mut Transaction<'_>, spec: &str) -> R<String> {
+    let wanted = spec.trim().to_ascii_lowercase();
+    if let Some(back) = latest_offset(&wanted) {
+        let back = back.ok_or_else(|| not_found(spec))?;
+        let sql = format!("SELECT s.id FROM sessions s ORDER BY {NEWEST_FIRST} LIMIT 1 OFFSET $1");
+        return tx
+            .query_opt(&sql, &[&i64::try_from(back).unwrap_or(i64::MAX)])?
+            .map(|r| r.get(0))
+            .ok_or_else(|| not_found(spec));
+    }
+    if wanted.is_empty() || !is_lower_hex(&wanted) {
+        return Err(not_found(spec));
+    }
+    if exists(tx, &wanted)? {
+        return Ok(wanted);
+    }
+    if wanted.len() < MIN_PREFIX_LEN {
+        return Err(StoreError::PrefixTooShort {
+            spec: spec.to_string(),
+            min: MIN_PREFIX_LEN,
+        }
+        .into());
+    }
+    // Hex digits have no LIKE meaning; the text_pattern_ops index serves it.
+    let sql = format!(
+        "SELECT s.id FROM sessions s WHERE s.id LIKE $1 || '%' ORDER BY {NEWEST_FIRST} LIMIT $2"
+    );
+    let mut candidates: Vec<String> = tx
+        .query(&sql, &[&wanted, &(MAX_CANDIDATES + 1)])?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    match candidates.len() {
+        0 => Err(not_found(spec)),
+        1 => Ok(candidates.remove(0)),
+        _ => {
+            candidates.truncate(MAX_CANDIDATES as usize);
+            Err(StoreError::AmbiguousSession {
+                spec: spec.to_string(),
+                candidates,
+            }
+            .into())
+        }
+    }
+}
+
+/// Builds a session from the columns of [`SESSION_COLUMNS`].
+pub fn session_from_row(row: &Row) -> R<Session> {
+    SessionRecord {
+        id: row.try_get(0)?,
+        started_at: row.try_get(1)?,
+        finished_at: row.try_get(2)?,
+        benchmark: row.try_get(3)?,
+        command: row.try_get(4)?,
+        variants: row.try_get(5)?,
+        has_git: row.try_get(6)?,
+        git_commit: row.try_get(7)?,
+        git_branch: row.try_get(8)?,
+        git_dirty: row.try_get(9)?,
+        host: row.try_get(10)?,
+        perfwatch_version: row.try_get(11)?,
+        status: row.try_get(12)?,
+        baseline: row.try_get(13)?,
+        shell_correction: row.try_get(14)?,
+        import_tool: row.try_get(15)?,
+        import_file: row.try_get(16)?,
+        import_sha256: row.try_get(17)?,
+        owner: row.try_get(18)?,
+        updated_at: row.try_get(19)?,
+    }
+    .decode()
+    .map_err(Fail::Corrupt)
+}
+
+/// Marks every `running` session whose perfwatch died (on this machine)
+/// as `abandoned`, finished when it was last written.
+pub fn mark_abandoned(tx: &mut Transaction<'_>) -> R<usize> {
+    let dead: Vec<String> = tx
+        .query(
+            "SELECT id, owner FROM sessions WHERE status = 'running' AND owner IS NOT NULL",
+            &[],
+        )?
+        .iter()
+        .filter(|r| owner_is_dead(r.get::<_, &str>(1)))
+        .map(|r| r.get(0))
+        .collect();
+    for id in &dead {
+        tx.execute(
+            "UPDATE sessions SET status = 'abandoned', finished_at = coalesce(updated_at, started_at)
+             WHERE id = $1 AND status = 'running'",
+            &[id],
+        )?;
+    }
+    Ok(dead.len())
+}
+
+/// The error for a session that does not exist.
+pub fn not_found(spec: &str) -> Fail {
+    StoreError::SessionNotFound {
+        spec: spec.to_string(),
+    }
+    .into()
+}

@@ -1,0 +1,120 @@
+//! `Store` for `PgStore`: each method is one transaction.
+
+use super::{access, baselines, iterations, series, sessions, PgStore};
+use crate::id::check_session_id;
+use crate::{
+    Baseline, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow, Store,
+    TokenRow, TokenScope,
+};
+use perfwatch_model::{Iteration, Session, SessionStatus, ShellCorrection};
+
+impl Store for PgStore {
+    fn location(&self) -> String {
+        self.location_str().to_string()
+    }
+
+    fn create_session(&self, session: &Session) -> Result<()> {
+        check_session_id(&session.id)?;
+        self.write(|tx| sessions::insert(tx, session))
+    }
+
+    fn add_iteration(&self, session_id: &str, iteration: &Iteration) -> Result<()> {
+        self.write(|tx| {
+            iterations::insert(tx, session_id, iteration)?;
+            sessions::touch(tx, session_id)
+        })
+    }
+
+    fn set_shell_correction(&self, id: &str, correction: &ShellCorrection) -> Result<()> {
+        self.write(|tx| sessions::set_shell_correction(tx, id, correction))
+    }
+
+    fn insert_whole_session(&self, session: &Session, its: &[Iteration]) -> Result<()> {
+        check_session_id(&session.id)?;
+        self.write(|tx| {
+            sessions::insert(tx, session)?;
+            for it in its {
+                iterations::insert(tx, &session.id, it)?;
+            }
+            sessions::touch(tx, &session.id)
+        })
+    }
+
+    fn finish_session(&self, id: &str, status: SessionStatus, finished_at: &str) -> Result<()> {
+        self.write(|tx| sessions::finish(tx, id, status, finished_at))
+    }
+
+    fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionRow>> {
+        self.read(|tx| sessions::list(tx, filter))
+    }
+
+    fn resolve_session(&self, spec: &str) -> Result<String> {
+        self.read(|tx| sessions::resolve(tx, spec))
+    }
+
+    fn load_session(&self, id: &str) -> Result<(Session, Vec<Iteration>)> {
+        self.read(|tx| Ok((sessions::get(tx, id)?, iterations::load(tx, id)?)))
+    }
+
+    fn find_imported(&self, sha256: &str) -> Result<Option<Session>> {
+        self.read(|tx| sessions::find_imported(tx, sha256))
+    }
+
+    fn delete_session(&self, id: &str) -> Result<()> {
+        self.write(|tx| sessions::delete(tx, id))
+    }
+
+    fn save_baseline(
+        &self,
+        name: &str,
+        session_ids: &[String],
+        description: Option<&str>,
+        overwrite: bool,
+    ) -> Result<Baseline> {
+        self.write(|tx| baselines::save(tx, name, session_ids, description, overwrite))
+    }
+
+    fn list_baselines(&self) -> Result<Vec<Baseline>> {
+        self.read(|tx| baselines::list(tx))
+    }
+
+    fn get_baseline(&self, name: &str) -> Result<Baseline> {
+        self.read(|tx| baselines::get(tx, name))
+    }
+
+    fn delete_baseline(&self, name: &str) -> Result<()> {
+        self.write(|tx| baselines::delete(tx, name))
+    }
+
+    fn series(&self, query: &SeriesQuery) -> Result<Vec<SeriesPoint>> {
+        self.read(|tx| series::query(tx, query))
+    }
+
+    fn create_token(&self, name: &str, scope: TokenScope, sha256: &str) -> Result<TokenRow> {
+        self.write(|tx| access::create_token(tx, name, scope, sha256))
+    }
+
+    fn list_tokens(&self) -> Result<Vec<TokenRow>> {
+        self.read(|tx| access::list_tokens(tx))
+    }
+
+    fn revoke_token(&self, name: &str) -> Result<TokenRow> {
+        self.write(|tx| access::revoke_token(tx, name))
+    }
+
+    fn find_token(&self, sha256: &str) -> Result<Option<TokenRow>> {
+        self.read(|tx| access::find_token(tx, sha256))
+    }
+
+    fn queue_push(&self, session_id: &str, server: &str) -> Result<()> {
+        self.write(|tx| access::queue_push(tx, session_id, server))
+    }
+
+    fn mark_pushed(&self, session_id: &str, server: &str) -> Result<()> {
+        self.write(|tx| access::mark_pushed(tx, session_id, server))
+    }
+
+    fn push_queue(&self, server: Option<&str>, include_pushed: bool) -> Result<Vec<PushEntry>> {
+        self.read(|tx| access::push_queue(tx, server, include_pushed))
+    }
+}
