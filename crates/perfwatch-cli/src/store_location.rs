@@ -2,7 +2,7 @@
 //! database (`postgres://…`), and opening it for one command.
 
 use crate::exit::usage;
-use perfwatch_store::{SqliteStore, Store, StoreError};
+use perfwatch_store::{PgStore, SqliteStore, Store, StoreError};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -42,7 +42,7 @@ impl Location {
     pub fn display(&self) -> String {
         match self {
             Location::Sqlite(path) => path.display().to_string(),
-            Location::Postgres(url) => url.clone(),
+            Location::Postgres(url) => perfwatch_store::redact_url(url),
         }
     }
 
@@ -88,10 +88,20 @@ impl Location {
     /// error.
     fn open_error(&self, e: StoreError) -> anyhow::Error {
         match e {
+            // A PostgreSQL database without perfwatch's tables: no history
+            // yet, said as for a missing file.
+            StoreError::Empty { .. } if matches!(self, Location::Postgres(_)) => {
+                perfwatch_app::AppError::NoHistory {
+                    db: PathBuf::from(self.display()),
+                }
+                .into()
+            }
             StoreError::Sqlite { .. } | StoreError::Corrupt { .. } => {
                 anyhow::Error::new(e).context(format!("failed to open {}", self.display()))
             }
-            StoreError::CreateFailed { .. } => anyhow::Error::new(e),
+            StoreError::CreateFailed { .. }
+            | StoreError::Postgres { .. }
+            | StoreError::PostgresConnection { .. } => anyhow::Error::new(e),
             other => usage(other.to_string()),
         }
     }

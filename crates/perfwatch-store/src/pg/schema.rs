@@ -197,13 +197,27 @@ pub fn verdict(client: &mut impl postgres::GenericClient) -> R<Verdict> {
 
 /// Brings the schema to [`PG_SCHEMA_VERSION`] in one transaction under
 /// the migration lock, re-checking the identity once the lock is held.
+///
+/// The lock is a session-level advisory lock taken *before* the
+/// transaction begins: a transaction that waited for it inside would go
+/// on reading the catalogue as it was before the other process's
+/// migration (measured: "relation sessions already exists" with six
+/// processes starting at once).
 pub fn migrate(client: &mut Client, location: &str) -> R<()> {
     // Nothing to do, the common case: no lock, no write.
     if verdict(client)? == Verdict::Ours(PG_SCHEMA_VERSION) {
         return Ok(());
     }
+    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
+    let migrated = migrate_locked(client, location);
+    let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]);
+    migrated?;
+    unlocked?;
+    Ok(())
+}
+
+fn migrate_locked(client: &mut Client, location: &str) -> R<()> {
     let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
     let from = match verdict(&mut tx)? {
         Verdict::Fresh => 0,
         Verdict::Ours(v) => v,

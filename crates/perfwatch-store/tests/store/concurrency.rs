@@ -1,7 +1,7 @@
 //! Several writers on one file: threads with their own handles, threads
 //! sharing one handle, separate processes, and a process that crashes.
 
-use super::support::{full_iteration, session, TempDb};
+use super::support::{contract, full_iteration, session, Db, TempDb};
 use perfwatch_model::SessionStatus;
 use perfwatch_store::{SessionFilter, SqliteStore, Store};
 use std::path::Path;
@@ -16,7 +16,11 @@ const ENV_SESSION: &str = "PERFWATCH_STORE_TEST_SESSION";
 
 /// Opens the database and writes one session of `count` iterations.
 fn write_session(path: &Path, id: &str, count: u32) {
-    let store = SqliteStore::open(path).unwrap();
+    write_session_to(&SqliteStore::open(path).unwrap(), id, count);
+}
+
+/// Writes one session of `count` iterations.
+fn write_session_to(store: &dyn Store, id: &str, count: u32) {
     let mut s = session("concurrent", "2024-01-01T00:00:00Z");
     s.id = id.to_string();
     store.create_session(&s).unwrap();
@@ -31,7 +35,10 @@ fn write_session(path: &Path, id: &str, count: u32) {
 }
 
 fn assert_all_stored(path: &Path, ids: &[String]) {
-    let store = SqliteStore::open(path).unwrap();
+    assert_all_stored_in(&SqliteStore::open(path).unwrap(), ids);
+}
+
+fn assert_all_stored_in(store: &dyn Store, ids: &[String]) {
     for id in ids {
         let (s, iterations) = store.load_session(id).unwrap();
         assert_eq!(s.status, SessionStatus::Complete);
@@ -41,30 +48,30 @@ fn assert_all_stored(path: &Path, ids: &[String]) {
     }
 }
 
-#[test]
-fn two_handles_in_two_threads_write_concurrently() {
-    let db = TempDb::new();
+/// Two writers with their own handles, on a store neither has created
+/// yet, and a reader listing all the while.
+fn two_handles_in_two_threads_write_concurrently(db: Db) {
+    let db = Arc::new(db);
     let ids = ["aaaa0001", "bbbb0002"].map(String::from);
     let start = Arc::new(Barrier::new(3));
     let done = Arc::new(AtomicBool::new(false));
     let writers: Vec<_> = ids
         .iter()
         .map(|id| {
-            let (path, id, start) = (db.path.clone(), id.clone(), start.clone());
+            let (db, id, start) = (db.clone(), id.clone(), start.clone());
             std::thread::spawn(move || {
                 start.wait(); // both create the fresh database at once
-                write_session(&path, &id, ITERATIONS);
+                write_session_to(&*db.open(), &id, ITERATIONS);
             })
         })
         .collect();
     let reader = {
-        let (path, start, done) = (db.path.clone(), start.clone(), done.clone());
+        let (db, start, done) = (db.clone(), start.clone(), done.clone());
         std::thread::spawn(move || {
             start.wait();
             let mut reads = 0;
             while !done.load(Ordering::SeqCst) {
-                let store = SqliteStore::open(&path).unwrap();
-                store.list_sessions(&SessionFilter::default()).unwrap();
+                db.open().list_sessions(&SessionFilter::default()).unwrap();
                 reads += 1;
             }
             reads
@@ -75,13 +82,12 @@ fn two_handles_in_two_threads_write_concurrently() {
     }
     done.store(true, Ordering::SeqCst);
     reader.join().unwrap();
-    assert_all_stored(&db.path, &ids);
+    assert_all_stored_in(&*db.open(), &ids);
 }
 
-#[test]
-fn one_handle_shared_by_threads() {
-    let db = TempDb::new();
-    let store: Arc<dyn Store> = Arc::new(db.open());
+/// Threads sharing one handle interleave their iterations' writes.
+fn one_handle_shared_by_threads(db: Db) {
+    let store: Arc<dyn Store> = Arc::from(db.open());
     let s = session("shared", "2024-01-01T00:00:00Z");
     store.create_session(&s).unwrap();
     let threads: Vec<_> = (0..4u32)
@@ -100,6 +106,48 @@ fn one_handle_shared_by_threads() {
         t.join().unwrap();
     }
     assert_eq!(store.load_session(&s.id).unwrap().1.len(), 100);
+}
+
+/// Eight writers, each with its own handle, storing whole sessions with
+/// new stage paths at once: every session arrives, each stage path once.
+fn eight_concurrent_writers_lose_nothing(db: Db) {
+    let db = Arc::new(db);
+    let start = Arc::new(Barrier::new(8));
+    // Opened here: a thread that failed to open would leave the others
+    // waiting at the barrier for ever.
+    let stores: Vec<_> = (0..8).map(|_| db.open()).collect();
+    let writers: Vec<_> = stores
+        .into_iter()
+        .enumerate()
+        .map(|(w, store)| {
+            let start = start.clone();
+            std::thread::spawn(move || {
+                start.wait();
+                (0..10)
+                    .map(|k| {
+                        let s = session("many", &format!("2024-01-01T00:{w:02}:{k:02}Z"));
+                        let its: Vec<_> = (0..3).map(|i| full_iteration(i, "v", 1.0)).collect();
+                        store.insert_whole_session(&s, &its).unwrap();
+                        s.id
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let ids: Vec<String> = writers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    let store = db.open();
+    let rows = store.list_sessions(&SessionFilter::default()).unwrap();
+    assert_eq!(rows.len(), 80);
+    assert!(rows.iter().all(|r| r.iterations == 3));
+    for id in &ids {
+        assert_eq!(store.load_session(id).unwrap().1.len(), 3);
+    }
+    // job, job/download, job/parse: stored once each, whoever came first.
+    assert_eq!(db.count_rows("stage_paths"), 3);
+    assert_eq!(db.count_rows("spans"), 80 * 3 * 4);
 }
 
 /// Runs this test binary again, as a child doing `mode` on `path`.
@@ -191,3 +239,9 @@ fn a_crashed_process_leaves_a_valid_database() {
         .finish_session(id, SessionStatus::Interrupted, "2024-01-01T00:01:00Z")
         .unwrap();
 }
+
+contract!(
+    two_handles_in_two_threads_write_concurrently,
+    one_handle_shared_by_threads,
+    eight_concurrent_writers_lose_nothing,
+);

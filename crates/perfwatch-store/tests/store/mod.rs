@@ -1,7 +1,9 @@
+mod access;
 mod bad_input;
 mod baselines;
 mod concurrency;
 mod migration;
+mod postgres;
 mod resolve;
 mod roundtrip;
 mod series;

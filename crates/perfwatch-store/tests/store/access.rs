@@ -1,0 +1,102 @@
+//! API tokens (stored by hash) and the push queue.
+
+use super::support::{contract, session, Db};
+use perfwatch_store::{StoreError, TokenScope};
+
+fn tokens_are_stored_by_hash_listed_and_revoked(db: Db) {
+    let store = db.open();
+    let ci = store
+        .create_token("ci", TokenScope::Write, &"a".repeat(64))
+        .unwrap();
+    assert_eq!((ci.name.as_str(), ci.scope), ("ci", TokenScope::Write));
+    assert!(
+        ci.created_at.ends_with('Z') && ci.revoked_at.is_none(),
+        "{ci:?}"
+    );
+    store
+        .create_token("grafana", TokenScope::Read, &"b".repeat(64))
+        .unwrap();
+    let err = store
+        .create_token("ci", TokenScope::Read, &"c".repeat(64))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::TokenExists { .. }), "{err}");
+    for bad in ["", " ci", "a\nb", &"x".repeat(65)] {
+        let err = store
+            .create_token(bad, TokenScope::Read, &"d".repeat(64))
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::InvalidTokenName { .. }),
+            "{bad:?}: {err}"
+        );
+    }
+    let names: Vec<String> = store
+        .list_tokens()
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, ["ci", "grafana"]);
+
+    assert_eq!(store.find_token(&"a".repeat(64)).unwrap(), Some(ci.clone()));
+    assert_eq!(store.find_token(&"e".repeat(64)).unwrap(), None);
+    let revoked = store.revoke_token("ci").unwrap();
+    let when = revoked.revoked_at.clone().unwrap();
+    assert_eq!(store.find_token(&"a".repeat(64)).unwrap(), None, "revoked");
+    // Revoking again keeps the first time.
+    assert_eq!(store.revoke_token("ci").unwrap().revoked_at, Some(when));
+    let err = store.revoke_token("nobody").unwrap_err();
+    assert!(matches!(err, StoreError::TokenNotFound { .. }), "{err}");
+    // Another handle sees the same.
+    assert_eq!(db.open().list_tokens().unwrap().len(), 2);
+}
+
+fn the_push_queue_sends_each_session_once_per_server(db: Db) {
+    let store = db.open();
+    let a = session("b", "2024-01-01T00:00:00Z");
+    let b = session("b", "2024-01-02T00:00:00Z");
+    for s in [&a, &b] {
+        store.create_session(s).unwrap();
+    }
+    let x = "http://x:8427";
+    let y = "http://y:8427";
+    store.queue_push(&a.id, x).unwrap();
+    store.queue_push(&a.id, x).unwrap(); // once
+    store.queue_push(&b.id, x).unwrap();
+    store.queue_push(&a.id, y).unwrap();
+    let waiting = |server| -> Vec<String> {
+        store
+            .push_queue(server, false)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.session_id)
+            .collect()
+    };
+    assert_eq!(waiting(Some(x)), [a.id.clone(), b.id.clone()]);
+    assert_eq!(waiting(None).len(), 3);
+    store.mark_pushed(&a.id, x).unwrap();
+    assert_eq!(waiting(Some(x)), [b.id.clone()]);
+    assert_eq!(waiting(Some(y)), [a.id.clone()]);
+    // Pushed stays pushed: queuing again changes nothing.
+    store.queue_push(&a.id, x).unwrap();
+    assert_eq!(waiting(Some(x)), [b.id.clone()]);
+    let all = store.push_queue(Some(x), true).unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all
+        .iter()
+        .any(|e| e.session_id == a.id && e.pushed_at.is_some()));
+    // Marking pushed without queuing first records it too.
+    let c = session("b", "2024-01-03T00:00:00Z");
+    store.create_session(&c).unwrap();
+    store.mark_pushed(&c.id, y).unwrap();
+    assert_eq!(waiting(Some(y)), [a.id.clone()]);
+    // Unknown sessions are refused; a deleted session leaves the queue.
+    let err = store.queue_push("deadbeef", x).unwrap_err();
+    assert!(matches!(err, StoreError::SessionNotFound { .. }), "{err}");
+    store.delete_session(&b.id).unwrap();
+    assert!(waiting(Some(x)).is_empty());
+}
+
+contract!(
+    tokens_are_stored_by_hash_listed_and_revoked,
+    the_push_queue_sends_each_session_once_per_server,
+);
