@@ -73,10 +73,11 @@ impl Location {
             (Location::Sqlite(path), _) => {
                 SqliteStore::open(path).map(|s| Arc::new(s) as Arc<dyn Store>)
             }
-            (Location::Postgres(_), _) => {
-                return Err(usage(
-                    "PostgreSQL stores are not supported yet (in progress)",
-                ));
+            (Location::Postgres(url), Access::Create) => {
+                PgStore::connect(url).map(|s| Arc::new(s) as Arc<dyn Store>)
+            }
+            (Location::Postgres(url), _) => {
+                PgStore::connect_existing(url).map(|s| Arc::new(s) as Arc<dyn Store>)
             }
         };
         opened.map_err(|e| self.open_error(e))

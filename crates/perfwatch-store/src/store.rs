@@ -55,6 +55,14 @@ pub trait Store: Send + Sync {
         Ok(())
     }
 
+    /// Refreshes the query planner's statistics after a bulk load (a `db
+    /// copy`, a benchmark's fill), so that the next reads get good plans
+    /// at once rather than after the database's own maintenance ran
+    /// (PostgreSQL: `ANALYZE`; SQLite: `PRAGMA optimize`).
+    fn refresh_statistics(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Sessions matching `filter`, newest first.
     fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionRow>>;
 

@@ -12,104 +12,149 @@ use postgres::error::SqlState;
 use postgres::Transaction;
 use std::collections::BTreeMap;
 
-/// Inserts one iteration and its spans. Call inside one transaction.
-pub fn insert(tx: &mut Transaction<'_>, session_id: &str, it: &Iteration) -> R<()> {
-    let r = IterationRecord::encode(it).map_err(Fail::Corrupt)?;
-    let stmt = tx.prepare(&format!(
-        "INSERT INTO iterations (session_id, {ITERATION_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-             $18, $19, $20, $21)"
-    ))?;
+/// Inserts iterations and their spans (all of a whole session, or one as
+/// it finishes). Call inside one transaction. Rows go column-wise as
+/// arrays, unnested by the server: a few round trips whatever the number
+/// of iterations and spans.
+pub fn insert(tx: &mut Transaction<'_>, session_id: &str, its: &[Iteration]) -> R<()> {
+    if its.is_empty() {
+        return Ok(());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(dup) = its.iter().find(|it| !seen.insert(it.index)) {
+        return Err(StoreError::IterationExists {
+            session_id: session_id.to_string(),
+            index: dup.index,
+        }
+        .into());
+    }
+    let rows = its
+        .iter()
+        .map(IterationRecord::encode)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Fail::Corrupt)?;
+    let col = |f: &dyn Fn(&IterationRecord) -> Option<i64>| -> Vec<Option<i64>> {
+        rows.iter().map(f).collect()
+    };
+    let num = |f: &dyn Fn(&IterationRecord) -> Option<f64>| -> Vec<Option<f64>> {
+        rows.iter().map(f).collect()
+    };
+    let text = |f: &dyn Fn(&IterationRecord) -> &str| -> Vec<String> {
+        rows.iter().map(|r| pg_text(f(r)).into_owned()).collect()
+    };
+    let flag = |f: &dyn Fn(&IterationRecord) -> bool| -> Vec<bool> { rows.iter().map(f).collect() };
+    let code = |f: &dyn Fn(&IterationRecord) -> Option<i32>| -> Vec<Option<i32>> {
+        rows.iter().map(f).collect()
+    };
+    let idx: Vec<i64> = rows.iter().map(|r| r.idx).collect();
+    let stderr: Vec<Option<&[u8]>> = rows
+        .iter()
+        .map(|r| r.stderr_tail.as_deref().map(str::as_bytes))
+        .collect();
     let inserted = tx.execute(
-        &stmt,
+        &format!(
+            "INSERT INTO iterations (session_id, {ITERATION_COLUMNS})
+             SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::bool[], $5::int4[],
+                 $6::int4[], $7::bool[], $8::float8[], $9::float8[], $10::float8[],
+                 $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[],
+                 $16::bigint[], $17::text[], $18::text[], $19::text[], $20::text[],
+                 $21::bytea[])"
+        ),
         &[
             &session_id,
-            &r.idx,
-            &pg_text(&r.variant),
-            &r.warmup,
-            &r.exit_code,
-            &r.signal,
-            &r.timed_out,
-            &r.wall_s,
-            &r.user_s,
-            &r.sys_s,
-            &r.max_rss_bytes,
-            &r.peak_tree_rss_bytes,
-            &r.read_bytes,
-            &r.write_bytes,
-            &r.voluntary_cs,
-            &r.involuntary_cs,
-            &r.timeline,
-            &r.counters,
-            &r.gauges,
-            &r.dropped_spans,
-            &r.stderr_tail.as_deref().map(str::as_bytes),
+            &idx,
+            &text(&|r| &r.variant),
+            &flag(&|r| r.warmup),
+            &code(&|r| r.exit_code),
+            &code(&|r| r.signal),
+            &flag(&|r| r.timed_out),
+            &num(&|r| r.wall_s),
+            &num(&|r| r.user_s),
+            &num(&|r| r.sys_s),
+            &col(&|r| r.max_rss_bytes),
+            &col(&|r| r.peak_tree_rss_bytes),
+            &col(&|r| r.read_bytes),
+            &col(&|r| r.write_bytes),
+            &col(&|r| r.voluntary_cs),
+            &col(&|r| r.involuntary_cs),
+            &text(&|r| &r.timeline),
+            &text(&|r| &r.counters),
+            &text(&|r| &r.gauges),
+            &text(&|r| &r.dropped_spans),
+            &stderr,
         ],
     );
     match inserted.map_err(Fail::from) {
         Err(f) if f.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) => {
             return Err(sessions::not_found(session_id));
         }
+        // Only one iteration can be taken already: a run adds one at a
+        // time, and a whole session is new.
         Err(f) if f.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
             return Err(StoreError::IterationExists {
                 session_id: session_id.to_string(),
-                index: it.index,
+                index: its[0].index,
             }
             .into());
         }
         other => other?,
     };
-    insert_spans(tx, session_id, r.idx, &it.stages)
+    insert_spans(tx, session_id, its)
 }
 
-/// Inserts the spans of one iteration, stage and depth placed as every
+/// Inserts the spans of iterations, stage and depth placed as every
 /// perfwatch crate places them (a folded span has no stage of its own).
-fn insert_spans(tx: &mut Transaction<'_>, session_id: &str, idx: i64, spans: &[Span]) -> R<()> {
-    if spans.is_empty() {
+fn insert_spans(tx: &mut Transaction<'_>, session_id: &str, its: &[Iteration]) -> R<()> {
+    let n: usize = its.iter().map(|it| it.stages.len()).sum();
+    if n == 0 {
         return Ok(());
     }
-    let tree = place_spans(spans);
-    let paths: Vec<String> = tree
-        .stages
+    let trees: Vec<_> = its.iter().map(|it| place_spans(&it.stages)).collect();
+    let mut paths: Vec<String> = trees
         .iter()
-        .map(|s| pg_text(&s.path).into_owned())
+        .flat_map(|t| t.stages.iter().map(|s| pg_text(&s.path).into_owned()))
         .collect();
+    paths.sort();
+    paths.dedup();
     let stage_ids = stage_ids(tx, &paths)?;
-    let n = spans.len();
     let mut cols = SpanColumns::with_capacity(n);
-    for (pos, (span, place)) in spans.iter().zip(&tree.placements).enumerate() {
-        cols.pos.push(pos as i64);
-        // Ids are opaque 64-bit values: stored bit for bit.
-        cols.span_id.push(span.id as i64);
-        cols.parent_id.push(span.parent.map(|p| p as i64));
-        cols.name.push(pg_text(&span.name).into_owned());
-        cols.stage
-            .push((!place.folded).then(|| stage_ids[&paths[place.stage]]));
-        cols.depth.push(place.depth as i64);
-        cols.tier.push(span.tier.key());
-        cols.component
-            .push(span.component.as_deref().map(|c| pg_text(c).into_owned()));
-        cols.start_s.push(number(Some(span.start_s)));
-        cols.end_s.push(number(Some(span.end_s)));
-        cols.duration_s.push(number(Some(span.duration_s())));
-        cols.ok.push(span.ok);
-        cols.calls.push(span.calls as i64);
-        cols.failed_calls.push(span.failed_calls as i64);
-        cols.total_s.push(number(span.total_s));
-        cols.attributes
-            .push(to_json(&span.attributes).map_err(Fail::Corrupt)?);
+    for (it, tree) in its.iter().zip(&trees) {
+        for (pos, (span, place)) in it.stages.iter().zip(&tree.placements).enumerate() {
+            cols.iteration_idx.push(i64::from(it.index));
+            cols.pos.push(pos as i64);
+            // Ids are opaque 64-bit values: stored bit for bit.
+            cols.span_id.push(span.id as i64);
+            cols.parent_id.push(span.parent.map(|p| p as i64));
+            cols.name.push(pg_text(&span.name).into_owned());
+            let path = || pg_text(&tree.stages[place.stage].path);
+            cols.stage
+                .push((!place.folded).then(|| stage_ids[path().as_ref()]));
+            cols.depth.push(place.depth as i64);
+            cols.tier.push(span.tier.key());
+            cols.component
+                .push(span.component.as_deref().map(|c| pg_text(c).into_owned()));
+            cols.start_s.push(number(Some(span.start_s)));
+            cols.end_s.push(number(Some(span.end_s)));
+            cols.duration_s.push(number(Some(span.duration_s())));
+            cols.ok.push(span.ok);
+            cols.calls.push(span.calls as i64);
+            cols.failed_calls.push(span.failed_calls as i64);
+            cols.total_s.push(number(span.total_s));
+            cols.attributes
+                .push(to_json(&span.attributes).map_err(Fail::Corrupt)?);
+        }
     }
     tx.execute(
         "INSERT INTO spans (session_id, iteration_idx, pos, span_id, parent_id, name, stage,
              depth, tier, component, start_s, end_s, duration_s, ok, calls, failed_calls,
              total_s, attributes)
-         SELECT $1, $2, * FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::text[],
-             $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::float8[], $12::float8[],
-             $13::float8[], $14::bool[], $15::bigint[], $16::bigint[], $17::float8[],
-             $18::text[])",
+         SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
+             $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::float8[],
+             $12::float8[], $13::float8[], $14::bool[], $15::bigint[], $16::bigint[],
+             $17::float8[], $18::text[])",
         &[
             &session_id,
-            &idx,
+            &cols.iteration_idx,
             &cols.pos,
             &cols.span_id,
             &cols.parent_id,
@@ -131,8 +176,9 @@ fn insert_spans(tx: &mut Transaction<'_>, session_id: &str, idx: i64, spans: &[S
     Ok(())
 }
 
-/// The span rows of one iteration, column by column.
+/// Span rows, column by column.
 struct SpanColumns {
+    iteration_idx: Vec<i64>,
     pos: Vec<i64>,
     span_id: Vec<i64>,
     parent_id: Vec<Option<i64>>,
@@ -154,6 +200,7 @@ struct SpanColumns {
 impl SpanColumns {
     fn with_capacity(n: usize) -> SpanColumns {
         SpanColumns {
+            iteration_idx: Vec::with_capacity(n),
             pos: Vec::with_capacity(n),
             span_id: Vec::with_capacity(n),
             parent_id: Vec::with_capacity(n),

@@ -20,7 +20,7 @@ impl Store for PgStore {
 
     fn add_iteration(&self, session_id: &str, iteration: &Iteration) -> Result<()> {
         self.write(|tx| {
-            iterations::insert(tx, session_id, iteration)?;
+            iterations::insert(tx, session_id, std::slice::from_ref(iteration))?;
             sessions::touch(tx, session_id)
         })
     }
@@ -33,15 +33,17 @@ impl Store for PgStore {
         check_session_id(&session.id)?;
         self.write(|tx| {
             sessions::insert(tx, session)?;
-            for it in its {
-                iterations::insert(tx, &session.id, it)?;
-            }
+            iterations::insert(tx, &session.id, its)?;
             sessions::touch(tx, &session.id)
         })
     }
 
     fn finish_session(&self, id: &str, status: SessionStatus, finished_at: &str) -> Result<()> {
         self.write(|tx| sessions::finish(tx, id, status, finished_at))
+    }
+
+    fn refresh_statistics(&self) -> Result<()> {
+        self.write(|tx| Ok(tx.batch_execute("ANALYZE")?))
     }
 
     fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionRow>> {

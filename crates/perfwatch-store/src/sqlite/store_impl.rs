@@ -47,6 +47,10 @@ impl Store for SqliteStore {
         self.checkpoint_wal()
     }
 
+    fn refresh_statistics(&self) -> Result<()> {
+        self.write(|tx| Ok(tx.execute_batch("PRAGMA optimize")?))
+    }
+
     fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionRow>> {
         self.read(|tx| sessions::list(tx, filter))
     }
