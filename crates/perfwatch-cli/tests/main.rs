@@ -33,6 +33,7 @@ mod import_hyperfine;
 mod interrupt;
 mod markdown_summary;
 mod orphan;
+mod postgres;
 mod real_browser;
 mod regression;
 mod rss;
