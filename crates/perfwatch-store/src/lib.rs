@@ -42,6 +42,7 @@
 mod access;
 mod error;
 mod id;
+mod lookup;
 mod pg;
 mod query;
 mod record;

@@ -2,18 +2,13 @@
 
 use super::fail::{Fail, R};
 use super::{pg_opt, pg_text};
-use crate::id::{is_lower_hex, MIN_PREFIX_LEN};
 use crate::record::{
-    latest_offset, owner_is_dead, to_json, SessionRecord, NEWEST_FIRST, SESSION_COLUMNS,
-    SESSION_COLUMN_COUNT,
+    owner_is_dead, to_json, SessionRecord, NEWEST_FIRST, SESSION_COLUMNS, SESSION_COLUMN_COUNT,
 };
 use crate::{SessionFilter, SessionRow, StoreError};
 use perfwatch_model::{Session, SessionStatus, ShellCorrection};
 use postgres::error::SqlState;
 use postgres::{Row, Transaction};
-
-/// Candidates listed for an ambiguous prefix (the newest).
-const MAX_CANDIDATES: i64 = 10;
 
 /// Inserts a new session.
 pub fn insert(tx: &mut Transaction<'_>, session: &Session) -> R<()> {
@@ -202,48 +197,35 @@ pub fn delete(tx: &mut Transaction<'_>, id: &str) -> R<()> {
 /// Turns `spec` (a full id, a unique prefix, `latest` or `latest~N`) into
 /// a full id.
 pub fn resolve(tx: &mut Transaction<'_>, spec: &str) -> R<String> {
-    let wanted = spec.trim().to_ascii_lowercase();
-    if let Some(back) = latest_offset(&wanted) {
-        let back = back.ok_or_else(|| not_found(spec))?;
+    crate::lookup::resolve(&mut Lookup(tx), spec)
+}
+
+/// The queries of [`resolve`].
+struct Lookup<'a, 'b>(&'a mut Transaction<'b>);
+
+impl crate::lookup::SessionLookup for Lookup<'_, '_> {
+    type Fail = Fail;
+
+    fn nth_newest(&mut self, n: i64) -> R<Option<String>> {
         let sql = format!("SELECT s.id FROM sessions s ORDER BY {NEWEST_FIRST} LIMIT 1 OFFSET $1");
-        return tx
-            .query_opt(&sql, &[&i64::try_from(back).unwrap_or(i64::MAX)])?
+        Ok(self.0.query_opt(&sql, &[&n])?.map(|r| r.get(0)))
+    }
+
+    fn exists(&mut self, id: &str) -> R<bool> {
+        exists(self.0, id)
+    }
+
+    fn with_prefix(&mut self, prefix: &str, limit: i64) -> R<Vec<String>> {
+        // Hex digits have no LIKE meaning; the text_pattern_ops index serves it.
+        let sql = format!(
+            "SELECT s.id FROM sessions s WHERE s.id LIKE $1 || '%' ORDER BY {NEWEST_FIRST} LIMIT $2"
+        );
+        Ok(self
+            .0
+            .query(&sql, &[&prefix, &limit])?
+            .iter()
             .map(|r| r.get(0))
-            .ok_or_else(|| not_found(spec));
-    }
-    if wanted.is_empty() || !is_lower_hex(&wanted) {
-        return Err(not_found(spec));
-    }
-    if exists(tx, &wanted)? {
-        return Ok(wanted);
-    }
-    if wanted.len() < MIN_PREFIX_LEN {
-        return Err(StoreError::PrefixTooShort {
-            spec: spec.to_string(),
-            min: MIN_PREFIX_LEN,
-        }
-        .into());
-    }
-    // Hex digits have no LIKE meaning; the text_pattern_ops index serves it.
-    let sql = format!(
-        "SELECT s.id FROM sessions s WHERE s.id LIKE $1 || '%' ORDER BY {NEWEST_FIRST} LIMIT $2"
-    );
-    let mut candidates: Vec<String> = tx
-        .query(&sql, &[&wanted, &(MAX_CANDIDATES + 1)])?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    match candidates.len() {
-        0 => Err(not_found(spec)),
-        1 => Ok(candidates.remove(0)),
-        _ => {
-            candidates.truncate(MAX_CANDIDATES as usize);
-            Err(StoreError::AmbiguousSession {
-                spec: spec.to_string(),
-                candidates,
-            }
-            .into())
-        }
+            .collect())
     }
 }
 

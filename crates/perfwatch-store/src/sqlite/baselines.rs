@@ -13,24 +13,7 @@ pub fn save(
     description: Option<&str>,
     overwrite: bool,
 ) -> R<Baseline> {
-    if name.trim().is_empty() || name.chars().any(char::is_control) {
-        return Err(StoreError::InvalidBaselineName {
-            name: name.to_string(),
-        }
-        .into());
-    }
-    let mut ids: Vec<String> = Vec::with_capacity(session_ids.len());
-    for id in session_ids {
-        if !ids.contains(id) {
-            ids.push(id.clone());
-        }
-    }
-    if ids.is_empty() {
-        return Err(StoreError::EmptyBaseline {
-            name: name.to_string(),
-        }
-        .into());
-    }
+    let ids = crate::lookup::baseline_ids(name, session_ids)?;
     for id in &ids {
         sessions::require(conn, id)?;
     }

@@ -1,17 +1,12 @@
 //! Session rows: insert, finish, list, resolve, read, delete.
 
 use super::fail::{to_json, Fail, R};
-use crate::id::{is_lower_hex, MIN_PREFIX_LEN};
 use crate::record::{
-    latest_offset, owner_is_dead, SessionRecord, NEWEST_FIRST, SESSION_COLUMNS,
-    SESSION_COLUMN_COUNT,
+    owner_is_dead, SessionRecord, NEWEST_FIRST, SESSION_COLUMNS, SESSION_COLUMN_COUNT,
 };
 use crate::{SessionFilter, SessionRow, StoreError};
 use perfwatch_model::{Session, SessionStatus, ShellCorrection};
 use rusqlite::{params, Connection, OptionalExtension, Row};
-
-/// Candidates listed for an ambiguous prefix (the newest).
-const MAX_CANDIDATES: usize = 10;
 
 /// Inserts a new session.
 pub fn insert(conn: &Connection, session: &Session) -> R<()> {
@@ -191,51 +186,34 @@ pub fn delete(conn: &Connection, id: &str) -> R<()> {
 /// Turns `spec` (a full id, a unique prefix, `latest` or `latest~N`) into
 /// a full id.
 pub fn resolve(conn: &Connection, spec: &str) -> R<String> {
-    let wanted = spec.trim().to_ascii_lowercase();
-    if let Some(back) = latest_offset(&wanted) {
-        let back = back.ok_or_else(|| not_found(spec))?;
+    crate::lookup::resolve(&mut Lookup(conn), spec)
+}
+
+/// The queries of [`resolve`].
+struct Lookup<'a>(&'a Connection);
+
+impl crate::lookup::SessionLookup for Lookup<'_> {
+    type Fail = Fail;
+
+    fn nth_newest(&mut self, n: i64) -> R<Option<String>> {
         let sql = format!("SELECT s.id FROM sessions s ORDER BY {NEWEST_FIRST} LIMIT 1 OFFSET ?1");
-        return conn
-            .query_row(&sql, [i64::try_from(back).unwrap_or(i64::MAX)], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .ok_or_else(|| not_found(spec));
+        Ok(self.0.query_row(&sql, [n], |r| r.get(0)).optional()?)
     }
-    if wanted.is_empty() || !is_lower_hex(&wanted) {
-        return Err(not_found(spec));
+
+    fn exists(&mut self, id: &str) -> R<bool> {
+        exists(self.0, id)
     }
-    if exists(conn, &wanted)? {
-        return Ok(wanted);
-    }
-    if wanted.len() < MIN_PREFIX_LEN {
-        return Err(StoreError::PrefixTooShort {
-            spec: spec.to_string(),
-            min: MIN_PREFIX_LEN,
-        }
-        .into());
-    }
-    // Hex digits have no GLOB meaning, and a GLOB prefix uses the index.
-    let sql = format!(
-        "SELECT s.id FROM sessions s WHERE s.id GLOB ?1 || '*' ORDER BY {NEWEST_FIRST} LIMIT ?2"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let mut candidates = stmt
-        .query_map(params![wanted, MAX_CANDIDATES as i64 + 1], |r| {
-            r.get::<_, String>(0)
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    match candidates.len() {
-        0 => Err(not_found(spec)),
-        1 => Ok(candidates.remove(0)),
-        _ => {
-            candidates.truncate(MAX_CANDIDATES);
-            Err(StoreError::AmbiguousSession {
-                spec: spec.to_string(),
-                candidates,
-            }
-            .into())
-        }
+
+    fn with_prefix(&mut self, prefix: &str, limit: i64) -> R<Vec<String>> {
+        // Hex digits have no GLOB meaning, and a GLOB prefix uses the index.
+        let sql = format!(
+            "SELECT s.id FROM sessions s WHERE s.id GLOB ?1 || '*' ORDER BY {NEWEST_FIRST} LIMIT ?2"
+        );
+        let mut stmt = self.0.prepare(&sql)?;
+        let ids = stmt
+            .query_map(params![prefix, limit], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ids)
     }
 }
 
