@@ -16,7 +16,7 @@ use std::str::FromStr;
 #[derive(Debug, Parser)]
 #[command(name = "perfwatch", version)]
 #[command(
-    after_help = "Examples:\n  perfwatch run -r 20 --warmup 2 -- ./my-pipeline --input x\n  perfwatch run 'zstd -c big.tar' 'gzip -c big.tar'\n  perfwatch ab pipeline before after\n  perfwatch report --html report.html\n  perfwatch gate --baseline main --max-regression-high 0\n\nExit codes: 0 ok, 1 error, 2 usage or bad input, 3 the measured command failed,\n4 a gate failed, 5 a hook failed, 130 interrupted."
+    after_help = "Examples:\n  perfwatch run -r 20 --warmup 2 -- ./my-pipeline --input x\n  perfwatch run 'zstd -c big.tar' 'gzip -c big.tar'\n  perfwatch ab pipeline before after\n  perfwatch report --html report.html\n  perfwatch gate --baseline main --max-regression-high 0\n  perfwatch push --all --to http://perf.example.com:8427\n\nExit codes: 0 ok, 1 error, 2 usage or bad input, 3 the measured command failed,\n4 a gate failed, 5 a hook failed, 130 interrupted."
 )]
 pub struct Cli {
     /// The history: an SQLite file, or a PostgreSQL database given as
@@ -793,10 +793,10 @@ then read back and counted: a mismatch is an error (exit 1). Copying again copie
 twice: sessions whose id TO holds are skipped, and so are baselines of the same name over \
 the same sessions; one over other sessions is reported and kept (--overwrite-baselines \
 replaces it). Sessions still running are copied as they are now. API tokens and the push \
-queue are not copied.\n\n\
+queue are not copied; --db plays no part.\n\n\
 Examples:\n  \
-perfwatch db copy .perfwatch/perfwatch.db postgres://perfwatch@db.example.com/perfwatch\n  \
-perfwatch db copy postgres://perfwatch@db.example.com/perfwatch backup.db"
+perfwatch db copy .perfwatch/perfwatch.db postgres://ci@db.example.com/perf\n  \
+perfwatch db copy postgres://ci@db.example.com/perf backup.db"
 )]
 pub struct DbCopyArgs {
     /// The store to copy from (read only).

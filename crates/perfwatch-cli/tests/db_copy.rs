@@ -72,7 +72,10 @@ fn db_copy_prints_counts_equal_to_the_source_and_a_second_copy_copies_nothing() 
         source.2
     );
     assert!(out.contains(&expected), "{out}");
-    assert!(out.contains("checked: the 2 copied sessions"), "{out}");
+    assert!(
+        out.contains("checked: TO holds the 2 copied sessions with the same counts"),
+        "{out}"
+    );
     assert!(stderr(&assert).is_empty(), "{}", stderr(&assert));
 
     let assert = copy(&dir, &to, &[]).success();

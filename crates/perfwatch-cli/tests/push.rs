@@ -329,3 +329,31 @@ fn push_needs_a_server_and_a_well_formed_url_before_anything_runs() {
     let assert = pw(&dir).args(["push", "--force"]).assert().code(2);
     assert!(stderr(&assert).contains("--force sends sessions again"));
 }
+
+#[test]
+fn ab_push_sends_the_session_with_its_variants() {
+    let dir = crate::config::configured();
+    let server = TestServer::start(TOKEN);
+    pw(&dir)
+        .env("PERFWATCH_TOKEN", TOKEN)
+        .args([
+            "ab",
+            "b",
+            "x",
+            "y",
+            "-r",
+            "2",
+            &format!("--push={}", server.url()),
+        ])
+        .assert()
+        .success();
+    let id = dir.history().sessions()[0].0.clone();
+    let doc = server.stored(&id).expect("the session was pushed");
+    let variants: Vec<&str> = doc["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(variants, ["x", "y"]);
+}

@@ -80,7 +80,7 @@ fn write_report(
     to: &str,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    writeln!(out, "copied {} to {}", printable(from), printable(to))?;
+    writeln!(out, "from {} to {}:", printable(from), printable(to))?;
     let rows = [
         ("sessions", report.copied.sessions, report.present.sessions),
         (
@@ -102,7 +102,7 @@ fn write_report(
     if report.copied.sessions > 0 {
         writeln!(
             out,
-            "checked: the {} copied sessions have as many iterations and spans in TO as in FROM",
+            "checked: TO holds the {} copied sessions with the same counts",
             report.copied.sessions
         )?;
     } else {

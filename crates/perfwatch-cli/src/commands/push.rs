@@ -40,7 +40,12 @@ pub fn push(ctx: &Context, args: &PushArgs) -> anyhow::Result<()> {
             )));
         };
         if !args.all {
-            named_sessions(&*store, &args.sessions, server, args.force, &mut out)?
+            let named = named_sessions(&*store, &args.sessions, server, args.force, &mut out)?;
+            if named.is_empty() {
+                // Each was pushed already, and said so.
+                return Ok(out.flush()?);
+            }
+            named
         } else if args.force {
             every_session(&*store, server)?
         } else {
@@ -173,9 +178,9 @@ fn failure_lines(s: &ServerSummary, has_token: bool) -> Vec<String> {
         .collect();
     if let Some(reason) = &s.deferred {
         lines.push(format!(
-            "{server} could not take them ({}): {} still queued; run `perfwatch push` again later",
-            printable(reason),
-            sessions(s.still_queued)
+            "{} still queued for {server} ({}); run `perfwatch push` again later",
+            sessions(s.still_queued),
+            printable(reason)
         ));
     }
     lines
@@ -369,8 +374,8 @@ mod tests {
             [
                 "http://perf.example.com:8427 refused session abcdef01: 401 Unauthorized: \
                  invalid token (no token was sent: set PERFWATCH_TOKEN or give --token)",
-                "http://perf.example.com:8427 could not take them (connection reset): \
-                 2 sessions still queued; run `perfwatch push` again later"
+                "2 sessions still queued for http://perf.example.com:8427 (connection reset); \
+                 run `perfwatch push` again later"
             ]
         );
     }
