@@ -63,6 +63,9 @@ pub enum AppError {
         /// Why.
         source: std::io::Error,
     },
+    /// A copied session does not add up in the target store.
+    #[error("{0}")]
+    CopyMismatch(String),
     /// A span source could not be started.
     #[error("failed to start a span source: {0}")]
     Source(String),
@@ -86,7 +89,10 @@ impl AppError {
             | AppError::Unknown { .. }
             | AppError::NothingToCompare(_)
             | AppError::BadRequest(_) => true,
-            AppError::Record(_) | AppError::Thread { .. } | AppError::Source(_) => false,
+            AppError::Record(_)
+            | AppError::Thread { .. }
+            | AppError::Source(_)
+            | AppError::CopyMismatch(_) => false,
         }
     }
 }

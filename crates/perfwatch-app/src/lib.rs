@@ -46,18 +46,22 @@
 //! pooled baselines and exported files ([`load`]); comparisons between
 //! sessions ([`compare`]); history series and change points ([`history`]);
 //! the gate's history rule ([`gate_history`]); recording a session while it
-//! runs ([`recorder`], [`provenance`], [`sources`]). What does not: argument parsing, exit codes and output
+//! runs ([`recorder`], [`provenance`], [`sources`]); copying a whole
+//! history between stores ([`copy`]); pushing sessions to a team server
+//! ([`push`]). What does not: argument parsing, exit codes and output
 //! files (the CLI), statistics (`perfwatch-stats`, `perfwatch-analysis`),
 //! rendering (`perfwatch-report`, `perfwatch-html`).
 
 pub mod analyze;
 pub mod compare;
+pub mod copy;
 pub mod error;
 pub mod gate_history;
 pub mod history;
 pub mod load;
 pub mod options;
 pub mod provenance;
+pub mod push;
 pub mod recorder;
 pub mod sources;
 

@@ -16,7 +16,7 @@ use std::str::FromStr;
 #[derive(Debug, Parser)]
 #[command(name = "perfwatch", version)]
 #[command(
-    after_help = "Examples:\n  perfwatch run -r 20 --warmup 2 -- ./my-pipeline --input x\n  perfwatch run 'zstd -c big.tar' 'gzip -c big.tar'\n  perfwatch ab pipeline before after\n  perfwatch report --html report.html\n  perfwatch gate --baseline main --max-regression-high 0\n\nExit codes: 0 ok, 1 error, 2 usage or bad input, 3 the measured command failed,\n4 a gate failed, 5 a hook failed, 130 interrupted."
+    after_help = "Examples:\n  perfwatch run -r 20 --warmup 2 -- ./my-pipeline --input x\n  perfwatch run 'zstd -c big.tar' 'gzip -c big.tar'\n  perfwatch ab pipeline before after\n  perfwatch report --html report.html\n  perfwatch gate --baseline main --max-regression-high 0\n  perfwatch push --all --to http://perf.example.com:8427\n\nExit codes: 0 ok, 1 error, 2 usage or bad input, 3 the measured command failed,\n4 a gate failed, 5 a hook failed, 130 interrupted."
 )]
 pub struct Cli {
     /// The history: an SQLite file, or a PostgreSQL database given as
@@ -90,6 +90,11 @@ pub enum Command {
     Gate(GateArgs),
     /// Import hyperfine JSON exports or criterion estimates as sessions.
     Import(ImportArgs),
+    /// Send sessions to a team server (`perfwatch serve`); queued ones first.
+    Push(PushArgs),
+    /// Manage whole histories: copy one between stores.
+    #[command(subcommand)]
+    Db(DbCommand),
 }
 
 /// Gate limits from the command line (override `[gates]`). Each is checked
@@ -465,6 +470,17 @@ pub struct OutputArgs {
     /// Write a self-contained HTML report of the session.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Push the session to a team server once it is stored: `--push=URL`,
+    /// or `--push` alone for $PERFWATCH_SERVER (token: $PERFWATCH_TOKEN).
+    /// An unreachable server leaves it queued for `perfwatch push`.
+    #[arg(
+        long,
+        value_name = "URL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = ""
+    )]
+    pub push: Option<String>,
 }
 
 /// `--style`, as hyperfine spells it.
@@ -712,6 +728,86 @@ pub struct ExportArgs {
     /// was run with, if any].
     #[arg(long, value_name = "NAME")]
     pub baseline: Option<String>,
+}
+
+/// `perfwatch push`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "A session to push is queued in the history first, then sent to \
+POST URL/api/v1/sessions as its perfwatch.session.v1 document. When the server cannot be \
+reached, or answers 5xx or 429, it stays queued and the next `perfwatch push` sends it; \
+a session the server accepted is not sent to it again (unless --force). A session still \
+running stays queued until it ends.\n\n\
+Exit status: 0 when every session sent was accepted, 1 when some stay queued \
+(unreachable server) or were refused (4xx: the server's message is shown), 2 for bad \
+arguments.\n\n\
+Examples:\n  \
+export PERFWATCH_SERVER=http://perf.example.com:8427 PERFWATCH_TOKEN=…\n  \
+perfwatch push                 send every queued session (oldest first)\n  \
+perfwatch push latest          queue the newest session, then send it\n  \
+perfwatch push --all           queue every session not pushed yet, then send\n  \
+perfwatch run --push -- ./pipeline   push each session as it is stored"
+)]
+pub struct PushArgs {
+    /// Sessions to push (ids, prefixes, `latest`) [default: every queued
+    /// session].
+    #[arg(value_name = "SESSION", conflicts_with = "all")]
+    pub sessions: Vec<String>,
+    /// Queue every session of the history not yet pushed to the server,
+    /// then send the queue.
+    #[arg(long)]
+    pub all: bool,
+    /// The server's base URL [default: $PERFWATCH_SERVER; without either,
+    /// the queued sessions of every server].
+    #[arg(long, env = "PERFWATCH_SERVER", value_name = "URL")]
+    pub to: Option<String>,
+    /// A token with write access, sent as `Authorization: Bearer`
+    /// (prefer $PERFWATCH_TOKEN: a command line is visible to others).
+    #[arg(
+        long,
+        env = "PERFWATCH_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+    /// Send sessions that were pushed to the server already again (with
+    /// SESSION… or --all).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `perfwatch db …`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Copy every session (iterations, spans) and baseline from one store
+    /// to another; sessions already there are skipped.
+    Copy(DbCopyArgs),
+}
+
+/// `perfwatch db copy`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "FROM and TO are SQLite files or PostgreSQL URLs (postgres://user@host:port/db); \
+TO is created when it is a missing file. Each session is copied whole, in one transaction, \
+then read back and counted: a mismatch is an error (exit 1). Copying again copies nothing \
+twice: sessions whose id TO holds are skipped, and so are baselines of the same name over \
+the same sessions; one over other sessions is reported and kept (--overwrite-baselines \
+replaces it). Sessions still running are copied as they are now. API tokens and the push \
+queue are not copied; --db plays no part.\n\n\
+Examples:\n  \
+perfwatch db copy .perfwatch/perfwatch.db postgres://ci@db.example.com/perf\n  \
+perfwatch db copy postgres://ci@db.example.com/perf backup.db"
+)]
+pub struct DbCopyArgs {
+    /// The store to copy from (read only).
+    #[arg(value_name = "FROM")]
+    pub from: String,
+    /// The store to copy into.
+    #[arg(value_name = "TO")]
+    pub to: String,
+    /// Replace a baseline of TO that has the same name but other sessions.
+    #[arg(long)]
+    pub overwrite_baselines: bool,
 }
 
 /// `perfwatch init`.

@@ -106,6 +106,8 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Gate(args) => commands::gate::run(&ctx, args),
         Command::Import(args) => commands::import::run(&ctx, args),
         Command::History(args) => commands::history::history(&ctx, args),
+        Command::Push(args) => commands::push::push(&ctx, args),
+        Command::Db(cmd) => commands::db::db(&ctx, cmd),
         Command::Detect(args) => commands::history::detect(&ctx, args),
         Command::Span(_) | Command::Init(_) => unreachable!("handled above"),
     }

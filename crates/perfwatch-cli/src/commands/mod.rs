@@ -1,9 +1,11 @@
 //! One module per subcommand (or family of subcommands).
 
+pub mod db;
 pub mod gate;
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod push;
 pub mod report;
 pub mod run;
 pub mod span;

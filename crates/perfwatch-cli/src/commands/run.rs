@@ -25,6 +25,7 @@ pub fn run(ctx: &Context, jobs: Vec<Job>, out_args: &OutputArgs) -> anyhow::Resu
     for job in &jobs {
         check(&job.plan).map_err(|e| with_code(e.exit_code(), e.to_string()))?;
     }
+    let push_to = crate::commands::push::push_target(out_args)?;
     // Open the store while the first session's span sources start.
     let Some(first) = jobs.first().map(|j| j.benchmark.as_str()) else {
         return Ok(());
@@ -46,15 +47,29 @@ pub fn run(ctx: &Context, jobs: Vec<Job>, out_args: &OutputArgs) -> anyhow::Resu
     let cancel = install_signal_handlers()?;
     let mut first_sources = Some(first_sources);
     let mut exit = exit_codes::OK;
+    let mut stored = Vec::new();
     for job in jobs {
         let sources = match first_sources.take() {
             Some(sources) => sources?,
             None => session_sources(&job.benchmark)?,
         };
-        let code = run_one(ctx, &store, job, sources, out_args, &opts, &cancel)?;
+        let (code, id) = run_one(ctx, &store, job, sources, out_args, &opts, &cancel)?;
+        stored.push(id);
         if code != exit_codes::OK {
             exit = code;
             break;
+        }
+    }
+    if let Some(server) = &push_to {
+        // An interrupted run queues what it stored without waiting for the
+        // server; a refusal fails a run that otherwise succeeded.
+        let send = exit != exit_codes::INTERRUPTED;
+        let pushed =
+            crate::commands::push::after_run(ctx, &*store, server, &stored, send, out_args.quiet);
+        match pushed {
+            Err(e) if exit == exit_codes::OK => return Err(e),
+            Err(e) => eprintln!("error: {}", crate::errors::chain_text(&e)),
+            Ok(()) => {}
         }
     }
     if exit == exit_codes::OK {
@@ -72,7 +87,7 @@ fn run_one(
     out_args: &OutputArgs,
     opts: &perfwatch_app::Options,
     cancel: &perfwatch_runner::Cancel,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<(i32, String)> {
     let cwd = job
         .plan
         .cwd
@@ -180,10 +195,10 @@ fn run_one(
                 let mut err = std::io::stderr().lock();
                 crate::render::print_failed_rules(ctx, gate, &mut err)?;
             }
-            return Ok(exit_codes::GATE_FAILED);
+            code = exit_codes::GATE_FAILED;
         }
     }
-    Ok(code)
+    Ok((code, export.session.id))
 }
 
 /// What the commands left running and perfwatch killed, when anything:

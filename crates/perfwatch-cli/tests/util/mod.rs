@@ -10,9 +10,11 @@
 
 mod history;
 mod redact;
+mod server;
 
 pub use history::History;
 pub use redact::{json_shape, redact};
+pub use server::{dead_port, TestServer};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -42,6 +44,15 @@ const SCRUBBED_ENV: &[&str] = &[
     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
     "OTEL_SERVICE_NAME",
     "OTEL_TRACES_EXPORTER",
+    "PERFWATCH_SERVER",
+    "PERFWATCH_TOKEN",
+    // Pushes to the tests' loopback servers go direct.
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
 ];
 
 /// A temporary directory that is the working directory of every command
