@@ -15,7 +15,7 @@
 //!
 //! What is not copied: API tokens (secrets of the server that made them)
 //! and the push queue (bookkeeping of one machine's pushes). A copied
-//! baseline's creation time is the time of the copy.
+//! baseline keeps its creation time.
 
 use crate::AppError;
 use perfwatch_model::{short_id, Iteration, SessionStatus};
@@ -163,6 +163,11 @@ pub fn copy_history(
     }
     copy_baselines(from, to, options, &mut report)?;
     check_all_there(to, &rows)?;
+    // A bulk load: the next reads should not wait for the database's own
+    // maintenance to learn how big the tables now are.
+    if report.copied.sessions > 0 {
+        to.refresh_statistics()?;
+    }
     Ok(report)
 }
 
@@ -251,7 +256,7 @@ fn copy_baselines(
         };
         match existing {
             None => {
-                to.save_baseline(&b.name, &b.session_ids, b.description.as_deref(), false)?;
+                to.copy_baseline(&b, false)?;
                 report.baselines_copied.push(b.name);
             }
             Some(there) if there.session_ids == b.session_ids => {
@@ -264,7 +269,7 @@ fn copy_baselines(
                     target: there.session_ids,
                 };
                 if options.overwrite_baselines {
-                    to.save_baseline(&b.name, &b.session_ids, b.description.as_deref(), true)?;
+                    to.copy_baseline(&b, true)?;
                     report.baselines_overwritten.push(diff);
                 } else {
                     report.baselines_differing.push(diff);

@@ -465,6 +465,13 @@ mod tests {
             self.0
                 .save_baseline(name, session_ids, description, overwrite)
         }
+        fn copy_baseline(
+            &self,
+            baseline: &perfwatch_store::Baseline,
+            overwrite: bool,
+        ) -> perfwatch_store::Result<perfwatch_store::Baseline> {
+            self.0.copy_baseline(baseline, overwrite)
+        }
         fn list_baselines(&self) -> perfwatch_store::Result<Vec<perfwatch_store::Baseline>> {
             self.0.list_baselines()
         }

@@ -189,3 +189,81 @@ fn an_unreachable_server_is_an_error_without_the_password() {
         assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
     }
 }
+
+/// The answer `args` print (stdout), asked of `db`.
+fn answer(dir: &TestDir, db: &str, args: &[&str]) -> String {
+    stdout(&pg(dir, db, args).success())
+}
+
+#[test]
+fn a_history_copied_to_postgres_and_back_gives_the_same_answers() {
+    let Some(url) = database() else { return };
+    let dir = configured();
+    let sqlite = dir.db().display().to_string();
+    for level in ["-1", "-9"] {
+        pg(
+            &dir,
+            &sqlite,
+            &[
+                "run",
+                "-r",
+                "4",
+                "-n",
+                "gz",
+                "--",
+                "gzip",
+                level,
+                "-c",
+                "/etc/services",
+            ],
+        )
+        .success();
+    }
+    pg(&dir, &sqlite, &["ab", "b", "x", "y", "-r", "3"]).success();
+    pg(&dir, &sqlite, &["baseline", "save", "main", "latest~2"]).success();
+
+    let copied = answer(&dir, &sqlite, &["db", "copy", &sqlite, &url]);
+    assert!(
+        copied.contains("checked: TO holds the 3 copied sessions"),
+        "{copied}"
+    );
+    // Every way of asking gives the same answer from either store.
+    let ids: Vec<String> = dir.history().sessions().into_iter().map(|s| s.0).collect();
+    assert_eq!(ids.len(), 3);
+    let mut questions: Vec<Vec<String>> = ids
+        .iter()
+        .map(|id| {
+            vec![
+                "report".into(),
+                id.clone(),
+                "--format".into(),
+                "json".into(),
+            ]
+        })
+        .collect();
+    for q in [
+        &["sessions"][..],
+        &["show", "latest"],
+        &["compare", "main", "latest~1"],
+        &["history", "gz", "--format", "json"],
+        &["baseline", "show", "main"],
+        &["export", "latest~1", "--format", "csv"],
+    ] {
+        questions.push(q.iter().map(|s| s.to_string()).collect());
+    }
+    for q in &questions {
+        let q: Vec<&str> = q.iter().map(String::as_str).collect();
+        assert_eq!(answer(&dir, &sqlite, &q), answer(&dir, &url, &q), "{q:?}");
+    }
+
+    // And back into a new file: the same again, and a second copy copies
+    // nothing.
+    let back = dir.join("back.db").display().to_string();
+    answer(&dir, &url, &["db", "copy", &url, &back]);
+    let again = answer(&dir, &url, &["db", "copy", &url, &back]);
+    assert!(again.contains("nothing new to copy"), "{again}");
+    for q in &questions {
+        let q: Vec<&str> = q.iter().map(String::as_str).collect();
+        assert_eq!(answer(&dir, &sqlite, &q), answer(&dir, &back, &q), "{q:?}");
+    }
+}

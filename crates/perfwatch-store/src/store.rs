@@ -92,6 +92,11 @@ pub trait Store: Send + Sync {
         overwrite: bool,
     ) -> Result<Baseline>;
 
+    /// Stores a baseline as another store holds it (a history being
+    /// copied), its creation time kept; otherwise as
+    /// [`save_baseline`](Store::save_baseline).
+    fn copy_baseline(&self, baseline: &Baseline, overwrite: bool) -> Result<Baseline>;
+
     /// Every baseline, by name.
     fn list_baselines(&self) -> Result<Vec<Baseline>>;
 

@@ -6,13 +6,15 @@ use crate::{Baseline, StoreError};
 use postgres::error::SqlState;
 use postgres::Transaction;
 
-/// Saves a baseline, replacing one of the same name only with `overwrite`.
+/// Saves a baseline, replacing one of the same name only with `overwrite`;
+/// created now unless `created_at` says when.
 pub fn save(
     tx: &mut Transaction<'_>,
     name: &str,
     session_ids: &[String],
     description: Option<&str>,
     overwrite: bool,
+    created_at: Option<&str>,
 ) -> R<Baseline> {
     let ids = crate::lookup::baseline_ids(name, session_ids)?;
     for id in &ids {
@@ -33,8 +35,9 @@ pub fn save(
     let description = description.map(super::pg_text);
     let inserted = tx.execute(
         "INSERT INTO baselines (name, created_at, description)
-         VALUES ($1, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), $2)",
-        &[&name, &description],
+         VALUES ($1,
+             coalesce($3, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')), $2)",
+        &[&name, &description, &created_at],
     );
     match inserted.map_err(Fail::from) {
         // Saved by another writer since the check above.

@@ -5,13 +5,15 @@ use super::sessions;
 use crate::{Baseline, StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// Saves a baseline, replacing one of the same name only with `overwrite`.
+/// Saves a baseline, replacing one of the same name only with `overwrite`;
+/// created now unless `created_at` says when.
 pub fn save(
     conn: &Connection,
     name: &str,
     session_ids: &[String],
     description: Option<&str>,
     overwrite: bool,
+    created_at: Option<&str>,
 ) -> R<Baseline> {
     let ids = crate::lookup::baseline_ids(name, session_ids)?;
     for id in &ids {
@@ -28,8 +30,8 @@ pub fn save(
     }
     conn.execute(
         "INSERT INTO baselines (name, created_at, description)
-         VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2)",
-        params![name, description],
+         VALUES (?1, coalesce(?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), ?2)",
+        params![name, description, created_at],
     )?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO baseline_sessions (name, session_id, pos) VALUES (?1, ?2, ?3)",

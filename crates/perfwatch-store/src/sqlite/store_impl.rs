@@ -78,7 +78,20 @@ impl Store for SqliteStore {
         description: Option<&str>,
         overwrite: bool,
     ) -> Result<Baseline> {
-        self.write(|tx| baselines::save(tx, name, session_ids, description, overwrite))
+        self.write(|tx| baselines::save(tx, name, session_ids, description, overwrite, None))
+    }
+
+    fn copy_baseline(&self, baseline: &Baseline, overwrite: bool) -> Result<Baseline> {
+        self.write(|tx| {
+            baselines::save(
+                tx,
+                &baseline.name,
+                &baseline.session_ids,
+                baseline.description.as_deref(),
+                overwrite,
+                Some(&baseline.created_at),
+            )
+        })
     }
 
     fn list_baselines(&self) -> Result<Vec<Baseline>> {

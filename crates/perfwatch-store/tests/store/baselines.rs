@@ -111,7 +111,28 @@ fn a_session_in_a_baseline_cannot_be_deleted(db: Db) {
     store.delete_session(&ids[0]).unwrap();
 }
 
+/// A history being copied keeps its baselines' creation times.
+fn a_copied_baseline_keeps_its_creation_time(db: Db) {
+    let (store, ids) = store_with_sessions(&db, 2);
+    let original = perfwatch_store::Baseline {
+        name: "release".into(),
+        created_at: "2023-04-05T06:07:08Z".into(),
+        description: Some("v1".into()),
+        session_ids: vec![ids[1].clone(), ids[0].clone()],
+    };
+    assert_eq!(store.copy_baseline(&original, false).unwrap(), original);
+    assert_eq!(store.get_baseline("release").unwrap(), original);
+    let err = store.copy_baseline(&original, false).unwrap_err();
+    assert!(matches!(err, StoreError::BaselineExists { .. }), "{err}");
+    let newer = perfwatch_store::Baseline {
+        created_at: "2024-01-01T00:00:00Z".into(),
+        ..original
+    };
+    assert_eq!(store.copy_baseline(&newer, true).unwrap(), newer);
+}
+
 contract!(
+    a_copied_baseline_keeps_its_creation_time,
     baselines_crud,
     bad_baselines_are_refused_and_change_nothing,
     a_session_in_a_baseline_cannot_be_deleted,
