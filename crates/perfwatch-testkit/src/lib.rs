@@ -1,10 +1,14 @@
 //! Test helpers shared by perfwatch's crates: the inputs of the "never
 //! panics on arbitrary bytes" property tests that every parser of
 //! untrusted input has (the fuzz targets in `fuzz/` explore the same
-//! parsers much further), and a private PostgreSQL server for the store's
-//! tests ([`postgres`]).
+//! parsers much further), a private PostgreSQL server for the store's
+//! tests ([`postgres`]), and for the Prometheus exposition a strict
+//! OpenMetrics reader ([`openmetrics`]), `promtool` and a private
+//! Prometheus server ([`prometheus`]).
 
+pub mod openmetrics;
 pub mod postgres;
+pub mod prometheus;
 
 use proptest::prelude::*;
 

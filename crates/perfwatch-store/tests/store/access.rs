@@ -74,11 +74,11 @@ fn the_push_queue_sends_each_session_once_per_server(db: Db) {
     assert_eq!(waiting(Some(x)), [a.id.clone(), b.id.clone()]);
     assert_eq!(waiting(None).len(), 3);
     store.mark_pushed(&a.id, x).unwrap();
-    assert_eq!(waiting(Some(x)), [b.id.clone()]);
-    assert_eq!(waiting(Some(y)), [a.id.clone()]);
+    assert_eq!(waiting(Some(x)), std::slice::from_ref(&b.id));
+    assert_eq!(waiting(Some(y)), std::slice::from_ref(&a.id));
     // Pushed stays pushed: queuing again changes nothing.
     store.queue_push(&a.id, x).unwrap();
-    assert_eq!(waiting(Some(x)), [b.id.clone()]);
+    assert_eq!(waiting(Some(x)), std::slice::from_ref(&b.id));
     let all = store.push_queue(Some(x), true).unwrap();
     assert_eq!(all.len(), 2);
     assert!(all
@@ -88,7 +88,7 @@ fn the_push_queue_sends_each_session_once_per_server(db: Db) {
     let c = session("b", "2024-01-03T00:00:00Z");
     store.create_session(&c).unwrap();
     store.mark_pushed(&c.id, y).unwrap();
-    assert_eq!(waiting(Some(y)), [a.id.clone()]);
+    assert_eq!(waiting(Some(y)), std::slice::from_ref(&a.id));
     // Unknown sessions are refused; a deleted session leaves the queue.
     let err = store.queue_push("deadbeef", x).unwrap_err();
     assert!(matches!(err, StoreError::SessionNotFound { .. }), "{err}");

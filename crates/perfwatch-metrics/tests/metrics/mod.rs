@@ -1,0 +1,7 @@
+mod cap;
+mod exposition;
+mod hostile;
+mod prometheus;
+mod promtool;
+mod requests;
+mod support;
