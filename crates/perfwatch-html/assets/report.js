@@ -6,10 +6,15 @@
   "use strict";
 
   var root = document.documentElement;
-  var island = document.getElementById("perfwatch-data");
-  var DATA = island ? JSON.parse(island.textContent) : {};
-  var SESSIONS = DATA.sessions || [];
-  var HISTORY = DATA.history || [];
+  var SESSIONS = [];
+  var HISTORY = [];
+  /** Reads the data island (again, after a live page swapped it). */
+  function readData() {
+    var island = document.getElementById("perfwatch-data");
+    var data = island ? JSON.parse(island.textContent) : {};
+    SESSIONS = data.sessions || [];
+    HISTORY = data.history || [];
+  }
 
   /* ---------- human units ----------
      The rules of perfwatch_report::units (the Rust side formats every
@@ -524,9 +529,21 @@
     charts.push({ box: box, draw: draw, width: 0, cleanup: null });
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
+  /** Builds the tables and charts of <main> from the data island. Run at
+      load, and again by a live page (`perfwatch serve`) once it has
+      swapped in newer content: the old charts are destroyed first, the
+      theme toggle and resize handler stay bound once. */
+  function boot() {
+    charts.forEach(function (c) { if (c.cleanup) c.cleanup(); });
+    charts = [];
+    readData();
+    Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
+    Array.prototype.forEach.call(document.querySelectorAll(".chart[data-chart]"), setupChart);
+    redrawAll();
+    root.setAttribute("data-ready", "1");
+  }
+
   setupTheme();
-  Array.prototype.forEach.call(document.querySelectorAll(".chart[data-chart]"), setupChart);
-  redrawAll();
-  root.setAttribute("data-ready", "1");
+  boot();
+  window.perfwatchBoot = boot;
 })();

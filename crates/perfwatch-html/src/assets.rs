@@ -23,6 +23,10 @@ pub const REPORT_CSS: &str = include_str!("../assets/report.css");
 /// every chart.
 pub const REPORT_JS: &str = include_str!("../assets/report.js");
 
+/// The live page's script (`perfwatch serve` only): follows the server's
+/// event stream and swaps in the page's newer content.
+pub const LIVE_JS: &str = include_str!("../assets/live.js");
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,6 +38,7 @@ mod tests {
         for (name, text, end) in [
             ("uPlot.js", UPLOT_JS, "</script"),
             ("report.js", REPORT_JS, "</script"),
+            ("live.js", LIVE_JS, "</script"),
             ("license", UPLOT_LICENSE, "*/"),
             ("uPlot.css", UPLOT_CSS, "</style"),
             ("report.css", REPORT_CSS, "</style"),

@@ -14,7 +14,7 @@ use crate::compare_view::compare_section;
 use crate::history_pick::pick;
 use crate::history_view::{history_section, session_list};
 use crate::options::DashboardOptions;
-use crate::page::page;
+use crate::page::{page, page_with};
 use crate::payload::{HistoryPayload, PagePayload, SessionPayload};
 use crate::report::default_title;
 use crate::session_view::session_section;
@@ -74,6 +74,40 @@ pub fn render_dashboard_with(
         .title
         .clone()
         .unwrap_or_else(|| "perfwatch dashboard".to_string());
+    let html = index_page(sessions, history, &links, &title, None)?;
+    let index = out_dir.join("index.html");
+    write_file(&index, &html)?;
+    Ok(index)
+}
+
+/// The dashboard index as `perfwatch serve` shows it: the page `dashboard`
+/// writes, its sessions linked to `links` (one per session, `None` for no
+/// page), and live: it follows the event stream at `events` and swaps in
+/// its newer content when a session arrives.
+pub fn render_live_dashboard(
+    sessions: &[SessionExport],
+    history: &[HistorySeries],
+    links: &[Option<String>],
+    title: &str,
+    events: &str,
+) -> io::Result<String> {
+    index_page(sessions, history, links, title, Some(events))
+}
+
+/// One session's page as `perfwatch serve` shows it, with a link back to
+/// `back` (the dashboard).
+pub fn render_session_page(s: &SessionExport, back: &str) -> io::Result<String> {
+    session_page_with(s, back)
+}
+
+/// The index: history trends and the list of sessions.
+fn index_page(
+    sessions: &[SessionExport],
+    history: &[HistorySeries],
+    links: &[Option<String>],
+    title: &str,
+    events: Option<&str>,
+) -> io::Result<String> {
     let picked = pick(history);
     let payload = PagePayload {
         sessions: Vec::new(),
@@ -85,11 +119,9 @@ pub fn render_dashboard_with(
     };
     let body = html! {
         (history_section(history, &picked))
-        (session_list(sessions, &links))
+        (session_list(sessions, links))
     };
-    let index = out_dir.join("index.html");
-    write_file(&index, &page(&title, body, &payload)?)?;
-    Ok(index)
+    page_with(title, body, &payload, events)
 }
 
 /// Which sessions get a page: the `newest` most recent ones (all when
@@ -152,13 +184,19 @@ pub fn session_file_name(id: &str) -> String {
 }
 
 fn session_page(s: &SessionExport) -> io::Result<String> {
+    session_page_with(s, "../index.html")
+}
+
+/// A session's page linking back to `back` (not live: a stored session
+/// does not change).
+fn session_page_with(s: &SessionExport, back: &str) -> io::Result<String> {
     let one = std::slice::from_ref(s);
     let payload = PagePayload {
         sessions: vec![SessionPayload::new(s)],
         history: Vec::new(),
     };
     let body = html! {
-        nav.contents { a href="../index.html" { "← dashboard" } }
+        nav.contents { a href=(back) { "← dashboard" } }
         (session_section(0, s, None))
         (compare_section(0, s))
     };

@@ -44,9 +44,12 @@ mod report;
 mod session_view;
 mod stages_view;
 
-pub use dashboard::{render_dashboard, render_dashboard_with, session_file_name};
+pub use dashboard::{
+    render_dashboard, render_dashboard_with, render_live_dashboard, render_session_page,
+    session_file_name,
+};
 pub use escape::{escape_html, json_for_script};
 pub use options::{DashboardOptions, HtmlOptions};
-pub use page::CONTENT_SECURITY_POLICY;
+pub use page::{CONTENT_SECURITY_POLICY, LIVE_CONTENT_SECURITY_POLICY};
 pub use perfwatch_model::{HistoryPoint, HistorySeries};
 pub use report::render_report;
