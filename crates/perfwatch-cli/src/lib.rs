@@ -107,6 +107,8 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Import(args) => commands::import::run(&ctx, args),
         Command::History(args) => commands::history::history(&ctx, args),
         Command::Detect(args) => commands::history::detect(&ctx, args),
+        Command::Serve(args) => commands::serve::run(&ctx, args),
+        Command::Token(cmd) => commands::token::run(&ctx, cmd),
         Command::Span(_) | Command::Init(_) => unreachable!("handled above"),
     }
 }

@@ -6,6 +6,8 @@ pub mod import;
 pub mod init;
 pub mod report;
 pub mod run;
+pub mod serve;
 pub mod span;
 pub mod stored;
+pub mod token;
 pub mod variants;
