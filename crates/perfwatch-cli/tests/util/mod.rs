@@ -10,6 +10,7 @@
 
 mod history;
 mod redact;
+pub mod server;
 
 pub use history::History;
 pub use redact::{json_shape, redact};

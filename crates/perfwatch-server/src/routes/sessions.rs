@@ -142,7 +142,7 @@ async fn analysis(state: &AppState, spec: String, baseline: Option<String>) -> A
     path = "/sessions/{id}",
     tag = "sessions",
     params(
-        ("id" = String, Path, description = "A session id, a unique prefix of at least 4 characters, `latest` or `latest~N`"),
+        ("id" = String, Path, description = "A session id, a unique prefix of at least 4 characters, `latest` or `latest~N`", pattern = "^([0-9a-f]{4,64}|latest(~[0-9]+)?)$"),
         BaselineQuery,
     ),
     responses(
@@ -177,7 +177,7 @@ pub struct FindingsBody {
     path = "/sessions/{id}/findings",
     tag = "sessions",
     params(
-        ("id" = String, Path, description = "A session id, a unique prefix of at least 4 characters, `latest` or `latest~N`"),
+        ("id" = String, Path, description = "A session id, a unique prefix of at least 4 characters, `latest` or `latest~N`", pattern = "^([0-9a-f]{4,64}|latest(~[0-9]+)?)$"),
         BaselineQuery,
     ),
     responses(
@@ -216,7 +216,7 @@ pub struct HealthBody {
     path = "/sessions/{id}/health",
     tag = "sessions",
     params(
-        ("id" = String, Path, description = "A session id, a unique prefix of at least 4 characters, `latest` or `latest~N`"),
+        ("id" = String, Path, description = "A session id, a unique prefix of at least 4 characters, `latest` or `latest~N`", pattern = "^([0-9a-f]{4,64}|latest(~[0-9]+)?)$"),
         BaselineQuery,
     ),
     responses(
@@ -255,7 +255,7 @@ pub struct Deleted {
     delete,
     path = "/sessions/{id}",
     tag = "sessions",
-    params(("id" = String, Path, description = "The session's full id (no prefix, no `latest`: a delete names exactly what it deletes)")),
+    params(("id" = String, Path, description = "The session's full id (no prefix, no `latest`: a delete names exactly what it deletes)", pattern = "^[0-9a-f]{4,64}$")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Deleted", body = Deleted),
