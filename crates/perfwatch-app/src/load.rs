@@ -114,7 +114,9 @@ pub fn parse_document(text: &str) -> Result<Raw, DocumentError> {
 
 /// [`parse_document`], each iteration with its path in the document
 /// (`variants[0].iterations[3]`).
-pub(crate) fn parse_placed(text: &str) -> Result<(Session, Vec<(String, Iteration)>), DocumentError> {
+pub(crate) fn parse_placed(
+    text: &str,
+) -> Result<(Session, Vec<(String, Iteration)>), DocumentError> {
     let bad = |field: Option<String>, message: String| DocumentError { field, message };
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| bad(None, format!("not valid JSON: {e}")))?;
@@ -146,7 +148,10 @@ pub(crate) fn parse_placed(text: &str) -> Result<(Session, Vec<(String, Iteratio
     let export: SessionExport = serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let field = (path != ".").then_some(path);
-        bad(field, format!("invalid {SCHEMA_V1} document: {}", e.inner()))
+        bad(
+            field,
+            format!("invalid {SCHEMA_V1} document: {}", e.inner()),
+        )
     })?;
     let mut iterations = Vec::new();
     for (vi, variant) in export.variants.into_iter().enumerate() {
@@ -235,11 +240,7 @@ pub fn load_stored(store: &dyn Store, spec: &str) -> Result<(Raw, String), AppEr
 }
 
 /// [`load_stored`], saying `neither` when `spec` is neither.
-fn load_stored_as(
-    store: &dyn Store,
-    spec: &str,
-    neither: &str,
-) -> Result<(Raw, String), AppError> {
+fn load_stored_as(store: &dyn Store, spec: &str, neither: &str) -> Result<(Raw, String), AppError> {
     if store.get_baseline(spec).is_ok() {
         return Ok((load_baseline_raw(store, spec)?, format!("baseline {spec}")));
     }

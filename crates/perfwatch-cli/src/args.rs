@@ -766,13 +766,13 @@ mod tests {
 #[command(
     after_help = "The REST API is under /api/v1 (benchmarks, sessions, compare, history, \
 baselines); its OpenAPI document at /api/v1/openapi.json. Every answer is the CLI's: \
-GET /api/v1/sessions/ID is what `perfwatch report ID --format json` prints.\n\n\
+GET /api/v1/sessions/ID is what `perfwatch report ID --format json` prints, with the same perfwatch.toml (--config).\n\n\
 Writes (POST, DELETE) always need `Authorization: Bearer TOKEN` with a write token; reads \
 need a token only with --read-token-required. Listening beyond loopback is refused until a \
 token exists.\n\n\
 Examples:\n  perfwatch serve\n  perfwatch token create --write --name ci\n  \
 perfwatch serve --db /srv/perfwatch.db --listen 0.0.0.0:8427 --read-token-required\n  \
-curl http://127.0.0.1:8427/api/v1/sessions?benchmark=build&limit=10\n  \
+curl 'http://127.0.0.1:8427/api/v1/sessions?benchmark=build&limit=10'\n  \
 curl -H \"Authorization: Bearer $TOKEN\" --data-binary @session.json \\\n       \
 http://127.0.0.1:8427/api/v1/sessions   # perfwatch export SESSION > session.json\n\n\
 Ctrl-C or SIGTERM stops it: requests in flight get 10 s to finish."

@@ -30,8 +30,14 @@ fn served_answers_are_the_cli_s_byte_for_byte() {
     let server = Server::start(&dir, &[]);
     let prefix = &ids[3][..8];
     let cases: Vec<(String, Vec<&str>)> = vec![
-        ("/sessions/latest".into(), vec!["report", "latest", "--format", "json"]),
-        (format!("/sessions/{prefix}"), vec!["report", prefix, "--format", "json"]),
+        (
+            "/sessions/latest".into(),
+            vec!["report", "latest", "--format", "json"],
+        ),
+        (
+            format!("/sessions/{prefix}"),
+            vec!["report", prefix, "--format", "json"],
+        ),
         (
             "/sessions/latest?baseline=main".into(),
             vec!["report", "latest", "--baseline", "main", "--format", "json"],
@@ -52,11 +58,21 @@ fn served_answers_are_the_cli_s_byte_for_byte() {
     for (path, args) in cases {
         let served = server.get(&path);
         assert_eq!(served.header("content-type"), Some("application/json"));
-        assert_eq!(served.text(), cli(&dir, &args), "GET {path} vs perfwatch {args:?}");
+        assert_eq!(
+            served.text(),
+            cli(&dir, &args),
+            "GET {path} vs perfwatch {args:?}"
+        );
     }
     // The step is found, over HTTP as on the command line.
-    let cps = server.get("/history/change-points?metric=stage:step").json();
-    assert_eq!(cps[0]["change_points"].as_array().map(Vec::len), Some(1), "{cps:#}");
+    let cps = server
+        .get("/history/change-points?metric=stage:step")
+        .json();
+    assert_eq!(
+        cps[0]["change_points"].as_array().map(Vec::len),
+        Some(1),
+        "{cps:#}"
+    );
 
     for (base, candidate) in [("main", "latest"), (ids[1].as_str(), ids[12].as_str())] {
         let served = server.get(&format!("/compare?base={base}&candidate={candidate}"));
@@ -64,7 +80,11 @@ fn served_answers_are_the_cli_s_byte_for_byte() {
             .args(["compare", base, candidate, "--export-json", "compare.json"])
             .assert()
             .success();
-        assert_eq!(served.text(), dir.read("compare.json"), "compare {base} {candidate}");
+        assert_eq!(
+            served.text(),
+            dir.read("compare.json"),
+            "compare {base} {candidate}"
+        );
     }
 }
 
@@ -72,7 +92,16 @@ fn served_answers_are_the_cli_s_byte_for_byte() {
 fn a_pushed_session_is_stored_once_and_served_as_exported() {
     let client = TestDir::new();
     pw(&client)
-        .args(["run", "-q", "-r", "5", "--sample-interval", "0", "--", "true"])
+        .args([
+            "run",
+            "-q",
+            "-r",
+            "5",
+            "--sample-interval",
+            "0",
+            "--",
+            "true",
+        ])
         .assert()
         .success();
     let exported = cli(&client, &["export", "latest", "--format", "json"]);
@@ -125,7 +154,9 @@ fn writes_over_the_socket_need_a_write_token_and_a_small_body() {
             assert!(!reply.text().contains(t), "the answer quotes the token");
         }
         if status == 401 {
-            assert!(reply.header("www-authenticate").is_some_and(|v| v.starts_with("Bearer")));
+            assert!(reply
+                .header("www-authenticate")
+                .is_some_and(|v| v.starts_with("Bearer")));
         }
     }
     let reply = server.request("POST", &path, Some(&token), Some(b"{\"schema\": 1}"));
@@ -142,9 +173,16 @@ fn tokens_are_printed_once_and_stored_only_as_their_hashes() {
         .success();
     let secret = stdout(&created).trim().to_string();
     assert!(secret.starts_with("pw_") && secret.len() == 67, "{secret}");
-    assert_eq!(stdout(&created).lines().count(), 1, "the secret alone on stdout");
+    assert_eq!(
+        stdout(&created).lines().count(),
+        1,
+        "the secret alone on stdout"
+    );
     let said = String::from_utf8_lossy(&created.get_output().stderr).into_owned();
-    assert!(said.contains("write token `ci`") && said.contains("only"), "{said}");
+    assert!(
+        said.contains("write token `ci`") && said.contains("only"),
+        "{said}"
+    );
 
     // Defaults name tokens by scope.
     let read = cli(&dir, &["token", "create", "--read"]);
@@ -167,11 +205,16 @@ fn tokens_are_printed_once_and_stored_only_as_their_hashes() {
             );
             found_hash |= bytes.windows(hash.len()).any(|w| w == hash.as_bytes());
         }
-        assert!(found_hash, "the hash was not found: the wrong file was searched");
+        assert!(
+            found_hash,
+            "the hash was not found: the wrong file was searched"
+        );
     }
 
     assert_one_line_error(
-        pw(&dir).args(["token", "create", "--read", "--name", "ci"]).assert(),
+        pw(&dir)
+            .args(["token", "create", "--read", "--name", "ci"])
+            .assert(),
         2,
         &["a token named `ci` already exists"],
     );
@@ -223,10 +266,7 @@ fn listening_beyond_loopback_is_refused_until_a_token_exists() {
     let mut cmd = dir.std_pw();
     cmd.args(["serve", "--listen", "0.0.0.0:0"]);
     // Started by hand: `Server::start` listens on loopback.
-    let mut child = cmd
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = cmd.stderr(std::process::Stdio::piped()).spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
     let first = lines.next().unwrap().unwrap();
@@ -262,8 +302,14 @@ fn serve_says_where_it_listens_and_stops_cleanly_on_a_signal() {
         let addr = server.addr;
         let (status, said) = server.stop(signal);
         assert!(status.success(), "{status:?}: {}", said.join("\n"));
-        assert!(said.iter().any(|l| l.contains("perfwatch serve: stopped")), "{said:?}");
-        assert!(std::net::TcpStream::connect(addr).is_err(), "still listening");
+        assert!(
+            said.iter().any(|l| l.contains("perfwatch serve: stopped")),
+            "{said:?}"
+        );
+        assert!(
+            std::net::TcpStream::connect(addr).is_err(),
+            "still listening"
+        );
     }
     // With a token, no hint.
     let dir = TestDir::new();

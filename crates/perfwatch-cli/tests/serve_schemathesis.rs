@@ -55,9 +55,43 @@ fn schemathesis_finds_no_server_error_and_no_answer_off_the_schema() {
     };
     let dir = TestDir::new();
     for args in [
-        &["run", "-q", "-r", "3", "--sample-interval", "0", "-n", "fast", "--", "true"][..],
-        &["run", "-q", "-r", "3", "--sample-interval", "0", "-n", "fast", "--", "true"],
-        &["run", "-q", "-r", "3", "--sample-interval", "0", "-n", "slow", "--", "sleep", "0.01"],
+        &[
+            "run",
+            "-q",
+            "-r",
+            "3",
+            "--sample-interval",
+            "0",
+            "-n",
+            "fast",
+            "--",
+            "true",
+        ][..],
+        &[
+            "run",
+            "-q",
+            "-r",
+            "3",
+            "--sample-interval",
+            "0",
+            "-n",
+            "fast",
+            "--",
+            "true",
+        ],
+        &[
+            "run",
+            "-q",
+            "-r",
+            "3",
+            "--sample-interval",
+            "0",
+            "-n",
+            "slow",
+            "--",
+            "sleep",
+            "0.01",
+        ],
     ] {
         pw(&dir).args(args).assert().success();
     }
@@ -103,8 +137,14 @@ fn schemathesis_finds_no_server_error_and_no_answer_off_the_schema() {
             Some((generated.parse::<u64>().ok()?, passed.parse::<u64>().ok()?))
         })
         .unwrap_or_else(|| panic!("no `N generated, N passed` line:\n{text}"));
-    assert!(counts.0 >= 100 && counts.0 == counts.1, "{counts:?}:\n{text}");
-    assert!(text.contains("Tested: 14"), "not every operation was tested:\n{text}");
+    assert!(
+        counts.0 >= 100 && counts.0 == counts.1,
+        "{counts:?}:\n{text}"
+    );
+    assert!(
+        text.contains("Tested: 14"),
+        "not every operation was tested:\n{text}"
+    );
     // The server stayed up.
     server.get("/benchmarks");
 }

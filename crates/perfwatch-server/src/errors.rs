@@ -101,8 +101,7 @@ impl From<StoreError> for ApiError {
             StoreError::SessionNotFound { spec } => ApiError::not_found(message).about(spec),
             StoreError::BaselineNotFound { name } => ApiError::not_found(message).about(name),
             StoreError::TokenNotFound { .. } => ApiError::not_found(message),
-            StoreError::PrefixTooShort { spec, .. }
-            | StoreError::AmbiguousSession { spec, .. } => {
+            StoreError::PrefixTooShort { spec, .. } | StoreError::AmbiguousSession { spec, .. } => {
                 ApiError::bad_request(message).about(spec)
             }
             StoreError::InvalidSessionId { id } => ApiError::bad_request(message).about(id),
@@ -181,11 +180,15 @@ mod tests {
     fn store_errors_map_to_the_client_s_fault_or_the_server_s() {
         let cases = [
             (
-                StoreError::SessionNotFound { spec: "abcd".into() },
+                StoreError::SessionNotFound {
+                    spec: "abcd".into(),
+                },
                 StatusCode::NOT_FOUND,
             ),
             (
-                StoreError::BaselineNotFound { name: "main".into() },
+                StoreError::BaselineNotFound {
+                    name: "main".into(),
+                },
                 StatusCode::NOT_FOUND,
             ),
             (
@@ -196,7 +199,9 @@ mod tests {
                 StatusCode::BAD_REQUEST,
             ),
             (
-                StoreError::BaselineExists { name: "main".into() },
+                StoreError::BaselineExists {
+                    name: "main".into(),
+                },
                 StatusCode::CONFLICT,
             ),
             (
@@ -222,8 +227,10 @@ mod tests {
 
     #[test]
     fn an_error_names_the_field_that_held_its_subject() {
-        let e = ApiError::from(StoreError::BaselineNotFound { name: "main".into() })
-            .located(&[("base", "abcd"), ("baseline", "main")]);
+        let e = ApiError::from(StoreError::BaselineNotFound {
+            name: "main".into(),
+        })
+        .located(&[("base", "abcd"), ("baseline", "main")]);
         assert_eq!(e.field.as_deref(), Some("baseline"));
         let e = ApiError::from(StoreError::BaselineNotFound { name: "x".into() })
             .located(&[("base", "abcd")]);

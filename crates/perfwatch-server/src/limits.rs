@@ -37,7 +37,9 @@ pub async fn refuse_large_bodies(
 pub fn too_large(max: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the request body is larger than this server accepts ({max} bytes; see --max-body)"),
+        format!(
+            "the request body is larger than this server accepts ({max} bytes; see --max-body)"
+        ),
     )
 }
 

@@ -173,7 +173,11 @@ mod tests {
 
     #[test]
     fn the_hand_written_schemas_are_valid() {
-        for s in [SessionDocument::schema(), Finding::schema(), Health::schema()] {
+        for s in [
+            SessionDocument::schema(),
+            Finding::schema(),
+            Health::schema(),
+        ] {
             assert!(matches!(s, RefOr::T(Schema::Object(_))));
         }
     }

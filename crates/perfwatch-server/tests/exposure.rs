@@ -10,7 +10,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 fn beyond_loopback_needs_an_unrevoked_token() {
     let dir = tempfile::tempdir().unwrap();
     let store = perfwatch_store::SqliteStore::open(&dir.path().join("h.db")).unwrap();
-    let loopback: [SocketAddr; 2] = ["127.0.0.1:8427".parse().unwrap(), "[::1]:8427".parse().unwrap()];
+    let loopback: [SocketAddr; 2] = [
+        "127.0.0.1:8427".parse().unwrap(),
+        "[::1]:8427".parse().unwrap(),
+    ];
     let exposed: [SocketAddr; 3] = [
         "0.0.0.0:8427".parse().unwrap(),
         "192.168.1.10:8427".parse().unwrap(),
@@ -38,7 +41,9 @@ fn beyond_loopback_needs_an_unrevoked_token() {
 #[tokio::test]
 async fn the_listener_serves_until_shutdown_then_stops() {
     let f = Fixture::new();
-    let listening = Listening::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let listening = Listening::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let addr = listening.local_addr();
     assert_ne!(addr.port(), 0);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -96,19 +96,71 @@ async fn a_bad_document_is_a_400_naming_its_field_and_nothing_is_stored() {
     let good = document(&s, &its);
     type Break = fn(&mut Value);
     let cases: Vec<(&str, Break, Option<&str>)> = vec![
-        ("no schema", |d| drop(d.as_object_mut().unwrap().remove("schema")), None),
-        ("another schema", |d| d["schema"] = "perfwatch.session.v2".into(), Some("schema")),
-        ("schema not a string", |d| d["schema"] = 1.into(), Some("schema")),
-        ("no session id", |d| drop(d["session"].as_object_mut().unwrap().remove("id")), Some("session")),
-        ("session id not hex", |d| d["session"]["id"] = "../../etc".into(), Some("session.id")),
-        ("session id uppercase", |d| d["session"]["id"] = "ABCDEF0123".into(), Some("session.id")),
-        ("wall_s a string", |d| d["variants"][0]["iterations"][3]["wall_s"] = "1".into(), Some("variants[0].iterations[3].wall_s")),
-        ("wall_s negative", |d| d["variants"][0]["iterations"][1]["wall_s"] = (-1.0).into(), Some("variants[0].iterations[1].wall_s")),
-        ("read_bytes too large", |d| d["variants"][0]["iterations"][0]["read_bytes"] = u64::MAX.into(), Some("variants[0].iterations[0].read_bytes")),
-        ("index twice", |d| d["variants"][0]["iterations"][5]["index"] = 2.into(), Some("variants[0].iterations[5].index")),
-        ("iteration of another variant", |d| d["variants"][0]["iterations"][0]["variant"] = "other".into(), Some("variants[0].iterations[0].variant")),
-        ("status unknown", |d| d["session"]["status"] = "sleeping".into(), Some("session.status")),
-        ("variants not a list", |d| d["variants"] = "default".into(), Some("variants")),
+        (
+            "no schema",
+            |d| drop(d.as_object_mut().unwrap().remove("schema")),
+            None,
+        ),
+        (
+            "another schema",
+            |d| d["schema"] = "perfwatch.session.v2".into(),
+            Some("schema"),
+        ),
+        (
+            "schema not a string",
+            |d| d["schema"] = 1.into(),
+            Some("schema"),
+        ),
+        (
+            "no session id",
+            |d| drop(d["session"].as_object_mut().unwrap().remove("id")),
+            Some("session"),
+        ),
+        (
+            "session id not hex",
+            |d| d["session"]["id"] = "../../etc".into(),
+            Some("session.id"),
+        ),
+        (
+            "session id uppercase",
+            |d| d["session"]["id"] = "ABCDEF0123".into(),
+            Some("session.id"),
+        ),
+        (
+            "wall_s a string",
+            |d| d["variants"][0]["iterations"][3]["wall_s"] = "1".into(),
+            Some("variants[0].iterations[3].wall_s"),
+        ),
+        (
+            "wall_s negative",
+            |d| d["variants"][0]["iterations"][1]["wall_s"] = (-1.0).into(),
+            Some("variants[0].iterations[1].wall_s"),
+        ),
+        (
+            "read_bytes too large",
+            |d| d["variants"][0]["iterations"][0]["read_bytes"] = u64::MAX.into(),
+            Some("variants[0].iterations[0].read_bytes"),
+        ),
+        (
+            "index twice",
+            |d| d["variants"][0]["iterations"][5]["index"] = 2.into(),
+            Some("variants[0].iterations[5].index"),
+        ),
+        (
+            "iteration of another variant",
+            |d| d["variants"][0]["iterations"][0]["variant"] = "other".into(),
+            Some("variants[0].iterations[0].variant"),
+        ),
+        (
+            "status unknown",
+            |d| d["session"]["status"] = "sleeping".into(),
+            Some("session.status"),
+        ),
+        (
+            "variants not a list",
+            |d| d["variants"] = "default".into(),
+            Some("variants"),
+        ),
         ("not an object", |d| *d = serde_json::json!([1, 2]), None),
     ];
     for (what, spoil, field) in cases {
@@ -119,13 +171,28 @@ async fn a_bad_document_is_a_400_naming_its_field_and_nothing_is_stored() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {error}");
         assert_eq!(got.as_deref(), field, "{what}: {error}");
     }
-    for raw in [&b"{"[..], b"", b"\xff\xfe", b"null", b"{\"schema\": \"perfwatch.session.v1\"} x"] {
+    for raw in [
+        &b"{"[..],
+        b"",
+        b"\xff\xfe",
+        b"null",
+        b"{\"schema\": \"perfwatch.session.v1\"} x",
+    ] {
         let reply = f
-            .call(Method::POST, "/api/v1/sessions", Some(&f.write), Some(raw.to_vec()))
+            .call(
+                Method::POST,
+                "/api/v1/sessions",
+                Some(&f.write),
+                Some(raw.to_vec()),
+            )
             .await;
         assert_eq!(reply.error().0, StatusCode::BAD_REQUEST, "{raw:?}");
     }
-    assert!(f.store.list_sessions(&Default::default()).unwrap().is_empty());
+    assert!(f
+        .store
+        .list_sessions(&Default::default())
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
@@ -137,7 +204,10 @@ async fn deleting_a_session_is_broadcast() {
     let reply = f.call(Method::DELETE, &uri, Some(&f.write), None).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     assert_eq!(reply.json(), serde_json::json!({"deleted": id}));
-    assert_eq!(events.try_recv().unwrap(), SessionEvent::Deleted { id: id.clone() });
+    assert_eq!(
+        events.try_recv().unwrap(),
+        SessionEvent::Deleted { id: id.clone() }
+    );
     let reply = f.call(Method::DELETE, &uri, Some(&f.write), None).await;
     assert_eq!(reply.error().0, StatusCode::NOT_FOUND);
 }

@@ -64,10 +64,16 @@ async fn sessions_are_listed_newest_first_filtered_and_paginated() {
     assert_eq!(page2["next_offset"], Value::Null);
     let cases: [(&str, Vec<&str>); 6] = [
         ("benchmark=build", vec![c.as_str(), b.as_str(), a.as_str()]),
-        ("benchmark=build&since=2024-02-01", vec![c.as_str(), b.as_str()]),
+        (
+            "benchmark=build&since=2024-02-01",
+            vec![c.as_str(), b.as_str()],
+        ),
         ("since=2024-02-10T00:00:00Z", vec![c.as_str(), t.as_str()]),
         ("branch=main&benchmark=test", vec![t.as_str()]),
-        ("commit=0123456", vec![c.as_str(), t.as_str(), b.as_str(), a.as_str()]),
+        (
+            "commit=0123456",
+            vec![c.as_str(), t.as_str(), b.as_str(), a.as_str()],
+        ),
         ("commit=fff", vec![]),
     ];
     for (query, expected) in cases {
@@ -90,7 +96,12 @@ async fn bad_listing_parameters_are_400s_naming_the_parameter() {
     ];
     for (query, field) in cases {
         let reply = f
-            .call(Method::GET, &format!("/api/v1/sessions?{query}"), None, None)
+            .call(
+                Method::GET,
+                &format!("/api/v1/sessions?{query}"),
+                None,
+                None,
+            )
             .await;
         let (status, error, got) = reply.error();
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {error}");
@@ -161,14 +172,42 @@ async fn findings_and_health_are_those_of_the_analysis() {
 async fn unknown_short_and_ambiguous_sessions_are_4xx() {
     let (f, _) = history();
     let cases = [
-        ("/api/v1/sessions/ffffffff", StatusCode::NOT_FOUND, Some("id")),
-        ("/api/v1/sessions/latest~9", StatusCode::NOT_FOUND, Some("id")),
+        (
+            "/api/v1/sessions/ffffffff",
+            StatusCode::NOT_FOUND,
+            Some("id"),
+        ),
+        (
+            "/api/v1/sessions/latest~9",
+            StatusCode::NOT_FOUND,
+            Some("id"),
+        ),
         ("/api/v1/sessions/ab", StatusCode::BAD_REQUEST, Some("id")),
-        ("/api/v1/sessions/..%2F..%2Fetc%2Fpasswd", StatusCode::NOT_FOUND, Some("id")),
-        ("/api/v1/sessions/%C3%A9t%C3%A9", StatusCode::NOT_FOUND, Some("id")),
-        ("/api/v1/sessions/latest?baseline=nope", StatusCode::NOT_FOUND, Some("baseline")),
-        ("/api/v1/sessions/latest/health?baseline=nope", StatusCode::NOT_FOUND, Some("baseline")),
-        ("/api/v1/sessions/latest/findings?x=1", StatusCode::BAD_REQUEST, Some("x")),
+        (
+            "/api/v1/sessions/..%2F..%2Fetc%2Fpasswd",
+            StatusCode::NOT_FOUND,
+            Some("id"),
+        ),
+        (
+            "/api/v1/sessions/%C3%A9t%C3%A9",
+            StatusCode::NOT_FOUND,
+            Some("id"),
+        ),
+        (
+            "/api/v1/sessions/latest?baseline=nope",
+            StatusCode::NOT_FOUND,
+            Some("baseline"),
+        ),
+        (
+            "/api/v1/sessions/latest/health?baseline=nope",
+            StatusCode::NOT_FOUND,
+            Some("baseline"),
+        ),
+        (
+            "/api/v1/sessions/latest/findings?x=1",
+            StatusCode::BAD_REQUEST,
+            Some("x"),
+        ),
         ("/api/v1/nothing", StatusCode::NOT_FOUND, None),
     ];
     for (uri, status, field) in cases {
@@ -177,7 +216,9 @@ async fn unknown_short_and_ambiguous_sessions_are_4xx() {
         assert_eq!(got, status, "{uri}: {error}");
         assert_eq!(got_field.as_deref(), field, "{uri}: {error}");
     }
-    let reply = f.call(Method::PUT, "/api/v1/benchmarks", Some(&f.write), None).await;
+    let reply = f
+        .call(Method::PUT, "/api/v1/benchmarks", Some(&f.write), None)
+        .await;
     assert_eq!(reply.error().0, StatusCode::METHOD_NOT_ALLOWED);
 }
 
@@ -188,12 +229,15 @@ async fn compare_is_the_candidate_against_the_base() {
         .save_baseline("main", &[a.clone(), b.clone()], None, false)
         .unwrap();
     let opts = Options::default();
-    for (base, candidate) in [(a.as_str(), c.as_str()), ("main", "latest"), (&b[..6], &c[..6])] {
+    for (base, candidate) in [
+        (a.as_str(), c.as_str()),
+        ("main", "latest"),
+        (&b[..6], &c[..6]),
+    ] {
         let uri = format!("/api/v1/compare?base={base}&candidate={candidate}");
         let reply = f.call(Method::GET, &uri, None, None).await;
         assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.text());
-        let reference =
-            perfwatch_app::load::load_stored_reference(&*f.store, base, &opts).unwrap();
+        let reference = perfwatch_app::load::load_stored_reference(&*f.store, base, &opts).unwrap();
         let ((s, its), _) = perfwatch_app::load::load_stored(&*f.store, candidate).unwrap();
         let expected = perfwatch_app::analyze_against(s, its, &reference, &opts).unwrap();
         assert_eq!(
@@ -202,7 +246,9 @@ async fn compare_is_the_candidate_against_the_base() {
             "{uri}"
         );
     }
-    let v = f.get_json(&format!("/api/v1/compare?base=main&candidate={c}")).await;
+    let v = f
+        .get_json(&format!("/api/v1/compare?base=main&candidate={c}"))
+        .await;
     assert!(
         v["comparisons"]
             .as_array()
@@ -213,17 +259,33 @@ async fn compare_is_the_candidate_against_the_base() {
     );
     // A file path is not a side: the server reads no file.
     let cases = [
-        (format!("base=/etc/passwd&candidate={c}"), StatusCode::NOT_FOUND, "base"),
-        (format!("base={a}&candidate=x.json"), StatusCode::NOT_FOUND, "candidate"),
+        (
+            format!("base=/etc/passwd&candidate={c}"),
+            StatusCode::NOT_FOUND,
+            "base",
+        ),
+        (
+            format!("base={a}&candidate=x.json"),
+            StatusCode::NOT_FOUND,
+            "candidate",
+        ),
         (format!("base={a}"), StatusCode::BAD_REQUEST, "candidate"),
-        (format!("base={a}&candidate={t}&extra=1"), StatusCode::BAD_REQUEST, "extra"),
+        (
+            format!("base={a}&candidate={t}&extra=1"),
+            StatusCode::BAD_REQUEST,
+            "extra",
+        ),
     ];
     for (query, status, field) in cases {
         let reply = f
             .call(Method::GET, &format!("/api/v1/compare?{query}"), None, None)
             .await;
         let (got, error, got_field) = reply.error();
-        assert_eq!((got, got_field.as_deref()), (status, Some(field)), "{query}: {error}");
+        assert_eq!(
+            (got, got_field.as_deref()),
+            (status, Some(field)),
+            "{query}: {error}"
+        );
     }
 }
 
@@ -286,7 +348,9 @@ async fn baselines_are_listed_and_shown_with_their_analysis() {
     // The two sessions' iterations, pooled.
     let n = one["analysis"]["variants"][0]["summary"]["wall_s"]["n"].as_u64();
     assert_eq!(n, Some(16), "{one:#}");
-    let reply = f.call(Method::GET, "/api/v1/baselines/nope", None, None).await;
+    let reply = f
+        .call(Method::GET, "/api/v1/baselines/nope", None, None)
+        .await;
     assert_eq!(
         reply.error(),
         (
@@ -341,7 +405,13 @@ async fn the_openapi_document_lists_every_route() {
             "POST /api/v1/sessions",
         ]
     );
-    for schema in ["SessionDocument", "Finding", "Health", "ErrorBody", "SessionPage"] {
+    for schema in [
+        "SessionDocument",
+        "Finding",
+        "Health",
+        "ErrorBody",
+        "SessionPage",
+    ] {
         assert!(
             doc["components"]["schemas"].get(schema).is_some(),
             "no schema {schema}"

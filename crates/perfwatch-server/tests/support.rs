@@ -214,7 +214,9 @@ pub fn session(benchmark: &str, started_at: &str, walls: &[f64]) -> (Session, Ve
 
 /// Wall times around `center`, slightly spread.
 pub fn walls(center: f64) -> Vec<f64> {
-    (0..8).map(|i| center * (1.0 + f64::from(i) * 0.001)).collect()
+    (0..8)
+        .map(|i| center * (1.0 + f64::from(i) * 0.001))
+        .collect()
 }
 
 /// A session as its `perfwatch.session.v1` document (what `perfwatch

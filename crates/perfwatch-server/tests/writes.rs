@@ -53,8 +53,7 @@ fn fixture() -> (Fixture, Vec<Write>) {
             method: Method::POST,
             uri: "/api/v1/baselines".into(),
             body: Some(
-                serde_json::to_vec(&serde_json::json!({"name": "next", "session": kept}))
-                    .unwrap(),
+                serde_json::to_vec(&serde_json::json!({"name": "next", "session": kept})).unwrap(),
             ),
             bad: (
                 "/api/v1/baselines".into(),
@@ -83,9 +82,24 @@ async fn each_write_route_succeeds_with_a_write_token() {
     ];
     for (w, status) in writes.into_iter().zip(expected) {
         let before = f.snapshot();
-        let reply = f.call(w.method.clone(), &w.uri, Some(&f.write), w.body).await;
-        assert_eq!(reply.status, status, "{} {}: {}", w.method, w.uri, reply.text());
-        assert_ne!(f.snapshot(), before, "{} {} changed nothing", w.method, w.uri);
+        let reply = f
+            .call(w.method.clone(), &w.uri, Some(&f.write), w.body)
+            .await;
+        assert_eq!(
+            reply.status,
+            status,
+            "{} {}: {}",
+            w.method,
+            w.uri,
+            reply.text()
+        );
+        assert_ne!(
+            f.snapshot(),
+            before,
+            "{} {} changed nothing",
+            w.method,
+            w.uri
+        );
     }
 }
 
@@ -104,7 +118,13 @@ async fn each_write_route_refuses_a_missing_unknown_or_revoked_token_with_401() 
                 .call(w.method.clone(), &w.uri, token, w.body.clone())
                 .await;
             let (status, error, _) = reply.error();
-            assert_eq!(status, StatusCode::UNAUTHORIZED, "{} {}: {error}", w.method, w.uri);
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{} {}: {error}",
+                w.method,
+                w.uri
+            );
             assert_eq!(
                 reply.headers[header::WWW_AUTHENTICATE]
                     .to_str()
@@ -116,7 +136,13 @@ async fn each_write_route_refuses_a_missing_unknown_or_revoked_token_with_401() 
             if let Some(t) = token {
                 assert!(!reply.text().contains(t), "the answer quotes the secret");
             }
-            assert_eq!(f.snapshot(), before, "{} {} changed the history", w.method, w.uri);
+            assert_eq!(
+                f.snapshot(),
+                before,
+                "{} {} changed the history",
+                w.method,
+                w.uri
+            );
         }
     }
     // Not a bearer header at all.
@@ -137,9 +163,17 @@ async fn each_write_route_refuses_a_read_token_with_403() {
     let (f, writes) = fixture();
     for w in writes {
         let before = f.snapshot();
-        let reply = f.call(w.method.clone(), &w.uri, Some(&f.read), w.body).await;
+        let reply = f
+            .call(w.method.clone(), &w.uri, Some(&f.read), w.body)
+            .await;
         let (status, error, _) = reply.error();
-        assert_eq!(status, StatusCode::FORBIDDEN, "{} {}: {error}", w.method, w.uri);
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{} {}: {error}",
+            w.method,
+            w.uri
+        );
         assert!(error.contains("reader"), "{error}");
         assert!(!reply.text().contains(&f.read));
         assert_eq!(f.snapshot(), before);
@@ -157,14 +191,21 @@ async fn each_write_route_refuses_a_body_over_the_limit_with_413() {
             .call(w.method.clone(), &w.uri, Some(&f.write), Some(huge.clone()))
             .await;
         let (status, error, _) = reply.error();
-        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{} {}: {error}", w.method, w.uri);
+        assert_eq!(
+            status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{} {}: {error}",
+            w.method,
+            w.uri
+        );
         assert_eq!(f.snapshot(), before);
     }
     // Streamed without a length: cut off while it is read.
     for w in writes.iter().filter(|w| w.body.is_some()) {
         let before = f.snapshot();
-        let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-            (0..=MAX_BODY / 1024).map(|_| Ok(vec![b' '; 1024])).collect();
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = (0..=MAX_BODY / 1024)
+            .map(|_| Ok(vec![b' '; 1024]))
+            .collect();
         let request = Request::builder()
             .method(w.method.clone())
             .uri(&w.uri)
@@ -172,7 +213,12 @@ async fn each_write_route_refuses_a_body_over_the_limit_with_413() {
             .body(Body::from_stream(futures_util::stream::iter(chunks)))
             .unwrap();
         let reply = f.send(request).await;
-        assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", reply.text());
+        assert_eq!(
+            reply.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{}",
+            reply.text()
+        );
         assert_eq!(f.snapshot(), before);
     }
 }
@@ -185,7 +231,12 @@ async fn each_write_route_refuses_bad_input_with_400_naming_the_field() {
         let before = f.snapshot();
         let reply = f.call(w.method.clone(), &uri, Some(&f.write), body).await;
         let (status, error, got) = reply.error();
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{} {uri}: {error}", w.method);
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{} {uri}: {error}",
+            w.method
+        );
         assert_eq!(got.as_deref(), field, "{} {uri}: {error}", w.method);
         assert_eq!(f.snapshot(), before);
     }
@@ -206,16 +257,26 @@ async fn conflicting_writes_are_409s_that_change_nothing() {
     for (method, uri, body) in cases {
         let before = f.snapshot();
         let reply = f
-            .call(method.clone(), &uri, Some(&f.write), body.map(String::into_bytes))
+            .call(
+                method.clone(),
+                &uri,
+                Some(&f.write),
+                body.map(String::into_bytes),
+            )
             .await;
         let (status, error, _) = reply.error();
         assert_eq!(status, StatusCode::CONFLICT, "{method} {uri}: {error}");
         assert_eq!(f.snapshot(), before);
     }
     // Overwriting is asked for explicitly.
-    let body = format!(r#"{{"name": "main", "session": "latest", "overwrite": true}}"#);
+    let body = r#"{"name": "main", "session": "latest", "overwrite": true}"#.to_string();
     let reply = f
-        .call(Method::POST, "/api/v1/baselines", Some(&f.write), Some(body.into_bytes()))
+        .call(
+            Method::POST,
+            "/api/v1/baselines",
+            Some(&f.write),
+            Some(body.into_bytes()),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
     assert_ne!(f.store.get_baseline("main").unwrap().session_ids[0], kept);
@@ -225,8 +286,18 @@ async fn conflicting_writes_are_409s_that_change_nothing() {
 async fn unknown_targets_of_writes_are_404s() {
     let (f, _) = fixture();
     let cases = [
-        (Method::DELETE, format!("/api/v1/sessions/{}", "f".repeat(32)), None, "id"),
-        (Method::DELETE, "/api/v1/baselines/nope".to_string(), None, "name"),
+        (
+            Method::DELETE,
+            format!("/api/v1/sessions/{}", "f".repeat(32)),
+            None,
+            "id",
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/baselines/nope".to_string(),
+            None,
+            "name",
+        ),
         (
             Method::POST,
             "/api/v1/baselines".to_string(),
@@ -237,10 +308,19 @@ async fn unknown_targets_of_writes_are_404s() {
     for (method, uri, body, field) in cases {
         let before = f.snapshot();
         let reply = f
-            .call(method.clone(), &uri, Some(&f.write), body.map(String::into_bytes))
+            .call(
+                method.clone(),
+                &uri,
+                Some(&f.write),
+                body.map(String::into_bytes),
+            )
             .await;
         let (status, error, got) = reply.error();
-        assert_eq!((status, got.as_deref()), (StatusCode::NOT_FOUND, Some(field)), "{method} {uri}: {error}");
+        assert_eq!(
+            (status, got.as_deref()),
+            (StatusCode::NOT_FOUND, Some(field)),
+            "{method} {uri}: {error}"
+        );
         assert_eq!(f.snapshot(), before);
     }
 }
@@ -253,7 +333,11 @@ async fn reads_need_a_token_only_when_the_server_says_so() {
         },
         MAX_BODY,
     );
-    for uri in ["/api/v1/benchmarks", "/api/v1/sessions", "/api/v1/openapi.json"] {
+    for uri in [
+        "/api/v1/benchmarks",
+        "/api/v1/sessions",
+        "/api/v1/openapi.json",
+    ] {
         let reply = f.call(Method::GET, uri, None, None).await;
         assert_eq!(reply.error().0, StatusCode::UNAUTHORIZED, "{uri}");
         for token in [&f.read, &f.write] {
@@ -262,6 +346,8 @@ async fn reads_need_a_token_only_when_the_server_says_so() {
         }
     }
     let open = Fixture::new();
-    let reply = open.call(Method::GET, "/api/v1/benchmarks", None, None).await;
+    let reply = open
+        .call(Method::GET, "/api/v1/benchmarks", None, None)
+        .await;
     assert_eq!(reply.status, StatusCode::OK);
 }

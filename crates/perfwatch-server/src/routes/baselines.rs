@@ -55,9 +55,7 @@ impl From<Baseline> for BaselineBody {
     )
 )]
 pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<BaselineBody>>> {
-    let list = state
-        .blocking(|s| Ok(s.store().list_baselines()?))
-        .await?;
+    let list = state.blocking(|s| Ok(s.store().list_baselines()?)).await?;
     Ok(Json(list.into_iter().map(BaselineBody::from).collect()))
 }
 
@@ -151,7 +149,10 @@ pub async fn save(
     let req: SaveBaseline = parse_json_body(&body, "baseline request")?;
     let saved = state
         .blocking(move |s| {
-            let fields = [("name", req.name.as_str()), ("session", req.session.as_str())];
+            let fields = [
+                ("name", req.name.as_str()),
+                ("session", req.session.as_str()),
+            ];
             let id = s
                 .store()
                 .resolve_session(&req.session)
@@ -191,10 +192,9 @@ pub async fn delete(
     ApiPath(name): ApiPath<String>,
 ) -> ApiResult<Json<crate::routes::sessions::Deleted>> {
     if name.chars().any(char::is_control) {
-        return Err(ApiError::bad_request(
-            "a baseline name has no control characters",
-        )
-        .with_field("name"));
+        return Err(
+            ApiError::bad_request("a baseline name has no control characters").with_field("name"),
+        );
     }
     let deleted = name.clone();
     state

@@ -19,8 +19,6 @@ use perfwatch_app::listing::{benchmarks, BenchmarkEntry};
     )
 )]
 pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<BenchmarkEntry>>> {
-    let list = state
-        .blocking(|s| Ok(benchmarks(&**s.store())?))
-        .await?;
+    let list = state.blocking(|s| Ok(benchmarks(&**s.store())?)).await?;
     Ok(Json(list))
 }

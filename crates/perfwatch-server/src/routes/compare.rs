@@ -44,9 +44,13 @@ pub async fn compare(
 ) -> ApiResult<Response> {
     let analysis = state
         .blocking(move |s| {
-            let fields = [("base", q.base.as_str()), ("candidate", q.candidate.as_str())];
+            let fields = [
+                ("base", q.base.as_str()),
+                ("candidate", q.candidate.as_str()),
+            ];
             let located = |e: perfwatch_app::AppError| ApiError::from(e).located(&fields);
-            let base = load_stored_reference(&**s.store(), &q.base, s.options()).map_err(located)?;
+            let base =
+                load_stored_reference(&**s.store(), &q.base, s.options()).map_err(located)?;
             let ((session, iterations), _) =
                 load_stored(&**s.store(), &q.candidate).map_err(located)?;
             analyze_against(session, iterations, &base, s.options()).map_err(located)

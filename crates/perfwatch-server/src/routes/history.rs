@@ -10,8 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use perfwatch_app::history::{
     change_points as find_change_points, detect_options, load_series, normalise_since, Filters,
-    Series,
-    SeriesChanges, SeriesMetric,
+    Series, SeriesChanges, SeriesMetric,
 };
 use perfwatch_stats::changepoint::DetectOptions;
 use serde::Deserialize;

@@ -75,7 +75,7 @@ impl Store for PgStore {
     }
 
     fn list_baselines(&self) -> Result<Vec<Baseline>> {
-        self.read(|tx| baselines::list(tx))
+        self.read(baselines::list)
     }
 
     fn get_baseline(&self, name: &str) -> Result<Baseline> {
@@ -95,7 +95,7 @@ impl Store for PgStore {
     }
 
     fn list_tokens(&self) -> Result<Vec<TokenRow>> {
-        self.read(|tx| access::list_tokens(tx))
+        self.read(access::list_tokens)
     }
 
     fn revoke_token(&self, name: &str) -> Result<TokenRow> {
