@@ -101,3 +101,75 @@ fn conflict(id: &str) -> AppError {
          (delete it first to replace it)"
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{analyze, Options};
+    use perfwatch_store::SqliteStore;
+    use perfwatch_testkit::arbitrary_or_mangled;
+    use proptest::prelude::*;
+
+    const SEED: &[u8] = include_bytes!("../../../fuzz/seeds/ingest_document/two-variants.json");
+
+    #[test]
+    fn a_document_is_stored_once_and_a_different_one_under_its_id_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("h.db")).unwrap();
+        let text = std::str::from_utf8(SEED).unwrap();
+        let (session, iterations) = parse_for_store(text).unwrap();
+        assert_eq!(
+            store_document(&store, &session, &iterations).unwrap(),
+            Ingested::Created
+        );
+        assert_eq!(
+            store_document(&store, &session, &iterations).unwrap(),
+            Ingested::AlreadyStored
+        );
+        let mut other = iterations.clone();
+        other[0].wall_s += 1.0;
+        assert!(matches!(
+            store_document(&store, &session, &other),
+            Err(AppError::Conflict(_))
+        ));
+        let (_, stored) = store.load_session(&session.id).unwrap();
+        assert_eq!(stored.len(), iterations.len());
+        assert_eq!(stored[0].wall_s, iterations[0].wall_s);
+    }
+
+    #[test]
+    fn bad_documents_name_their_field() {
+        let text = std::str::from_utf8(SEED).unwrap();
+        let good: serde_json::Value = serde_json::from_str(text).unwrap();
+        type Break = fn(&mut serde_json::Value);
+        let cases: [(Break, &str); 3] = [
+            (|d| d["session"]["id"] = "xyz".into(), "session.id"),
+            (
+                |d| d["variants"][1]["iterations"][0]["index"] = 0.into(),
+                "variants[1].iterations[0].index",
+            ),
+            (
+                |d| d["variants"][0]["iterations"][1]["sys_s"] = (-2.0).into(),
+                "variants[0].iterations[1].sys_s",
+            ),
+        ];
+        for (spoil, field) in cases {
+            let mut doc = good.clone();
+            spoil(&mut doc);
+            let e = parse_for_store(&doc.to_string()).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{e}");
+        }
+    }
+
+    proptest! {
+        /// Any request body is refused with a message or accepted and
+        /// analysed, never a panic.
+        #[test]
+        fn ingest_parser_never_panics_on_arbitrary_bytes(bytes in arbitrary_or_mangled(SEED)) {
+            let text = String::from_utf8_lossy(&bytes);
+            if let Ok((session, iterations)) = parse_for_store(&text) {
+                let _ = analyze(session, iterations, None, &Options::default());
+            }
+        }
+    }
+}

@@ -778,8 +778,8 @@ http://127.0.0.1:8427/api/v1/sessions   # perfwatch export SESSION > session.jso
 Ctrl-C or SIGTERM stops it: requests in flight get 10 s to finish."
 )]
 pub struct ServeArgs {
-    /// Address to listen on (IP:PORT; port 0 picks a free one).
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8427")]
+    /// Address to listen on: IP:PORT or HOST:PORT (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8427", value_parser = listen_addr)]
     pub listen: std::net::SocketAddr,
     /// Reads need a token too (a read or a write token).
     #[arg(long)]
@@ -787,6 +787,19 @@ pub struct ServeArgs {
     /// Largest request body: bytes, or with a unit (KiB, MiB, GiB).
     #[arg(long, value_name = "SIZE", default_value = "32MiB", value_parser = byte_size)]
     pub max_body: usize,
+}
+
+/// An address to listen on: `IP:PORT`, or `HOST:PORT` resolved to its
+/// first address (`localhost:8427`).
+fn listen_addr(text: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    text.to_socket_addrs()
+        .map_err(|e| format!("`{text}` is not IP:PORT or HOST:PORT ({e})"))?
+        .next()
+        .ok_or_else(|| format!("`{text}` resolves to no address"))
 }
 
 /// A size in bytes: a number, optionally with `B`, `KiB`, `MiB` or `GiB`

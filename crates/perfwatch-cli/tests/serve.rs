@@ -262,6 +262,8 @@ fn listening_beyond_loopback_is_refused_until_a_token_exists() {
         said.contains("refusing to listen on 0.0.0.0:0") && said.contains("perfwatch token create"),
         "{said}"
     );
+    // Refused before anything was written: no history was created.
+    assert!(!dir.db().exists(), "a refused serve created the history");
     write_token(&dir, "ci");
     let mut cmd = dir.std_pw();
     cmd.args(["serve", "--listen", "0.0.0.0:0"]);

@@ -7,5 +7,6 @@ mod support;
 
 mod exposure;
 mod ingest;
+mod postgres;
 mod reads;
 mod writes;

@@ -18,7 +18,7 @@ use tower::ServiceExt;
 
 /// A history, two tokens (`writer`, `reader`) and the router over it.
 pub struct Fixture {
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
     pub store: Arc<dyn Store>,
     pub state: AppState,
     pub router: Router,
@@ -39,6 +39,16 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let store: Arc<dyn Store> =
             Arc::new(SqliteStore::open(&dir.path().join("perfwatch.db")).unwrap());
+        Fixture::over(store, Some(dir), policy, max_body)
+    }
+
+    /// The server over `store` (empty), reads open.
+    pub fn over(
+        store: Arc<dyn Store>,
+        dir: Option<tempfile::TempDir>,
+        policy: AccessPolicy,
+        max_body: usize,
+    ) -> Fixture {
         let (_, write) =
             perfwatch_server::tokens::create(&*store, "writer", TokenScope::Write).unwrap();
         let (_, read) =

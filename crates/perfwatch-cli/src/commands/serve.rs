@@ -12,18 +12,29 @@ use perfwatch_server::{
 
 /// Serve until Ctrl-C or SIGTERM.
 pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
-    check_exposure(&args.listen, &*store).map_err(|e| match e {
+    let refused = |e: ServeError| match e {
         ServeError::ExposedWithoutTokens { .. } => usage(e.to_string()),
         other => other.into(),
-    })?;
+    };
+    // Refused before anything is created: a history that does not exist
+    // yet has no token.
+    if !args.listen.ip().is_loopback() && !ctx.db.may_have_history() {
+        return Err(refused(ServeError::ExposedWithoutTokens {
+            addr: args.listen,
+        }));
+    }
+    let store = ctx.open_store()?;
+    check_exposure(&args.listen, &*store).map_err(refused)?;
     let tokens = any_active(&*store)?;
     let policy = AccessPolicy {
         read_token_required: args.read_token_required,
     };
     let location = store.location();
     let options = crate::options::analysis_options(&ctx.config, None);
-    let state = AppState::new(store, options, policy, args.max_body);
+    // `store` itself lives until after the runtime: the last handle must
+    // not be dropped on a runtime thread (PostgreSQL's client blocks on a
+    // runtime of its own when it closes).
+    let state = AppState::new(store.clone(), options, policy, args.max_body);
     let router = ServerBuilder::new(state).build();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -47,6 +58,8 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
             .serve(router, shutdown_signal(), SHUTDOWN_GRACE)
             .await
     })?;
+    drop(runtime);
+    drop(store);
     eprintln!("perfwatch serve: stopped");
     Ok(())
 }
