@@ -27,6 +27,11 @@ impl AppState {
     /// for the same configuration, so that both give the same answers),
     /// admitting requests by `policy` with bodies of at most `max_body`
     /// bytes.
+    ///
+    /// Keep a handle on `store` outside the runtime that serves (as `perfwatch
+    /// serve` does): a store whose client blocks on a runtime of its own
+    /// (PostgreSQL's) must not be dropped for the last time on a runtime
+    /// thread.
     pub fn new(
         store: Arc<dyn Store>,
         options: perfwatch_app::Options,
