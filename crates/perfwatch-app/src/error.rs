@@ -52,6 +52,13 @@ pub enum AppError {
     /// A series or metric request that makes no sense.
     #[error("{0}")]
     BadRequest(String),
+    /// A `perfwatch.session.v1` document given to be stored is not one.
+    #[error(transparent)]
+    BadDocument(#[from] crate::load::DocumentError),
+    /// A session given to be stored has the id of a stored session whose
+    /// contents differ.
+    #[error("{0}")]
+    Conflict(String),
     /// The recorder could not write the session.
     #[error("{0}")]
     Record(String),
@@ -88,7 +95,9 @@ impl AppError {
             | AppError::Import(_)
             | AppError::Unknown { .. }
             | AppError::NothingToCompare(_)
-            | AppError::BadRequest(_) => true,
+            | AppError::BadRequest(_)
+            | AppError::BadDocument(_)
+            | AppError::Conflict(_) => true,
             AppError::Record(_)
             | AppError::Thread { .. }
             | AppError::Source(_)

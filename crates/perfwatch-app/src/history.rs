@@ -46,6 +46,7 @@ impl SeriesMetric {
 
 /// One session's point of a series.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Point {
     /// Session id.
     pub session_id: String,
@@ -67,6 +68,7 @@ pub struct Point {
 
 /// A series of one benchmark, variant and metric.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Series {
     /// Benchmark.
     pub benchmark: String,
@@ -260,6 +262,7 @@ fn known_stages(store: &dyn Store, benchmark: &str) -> Result<BTreeSet<String>, 
 
 /// A change point located in a series, with its severity.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Located {
     /// Index of the first point of the new regime.
     pub index: usize,
@@ -278,8 +281,11 @@ pub struct Located {
     /// p-value.
     pub p_value: f64,
     /// `regression` or `improvement` (lower is better for every metric).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub direction: &'static str,
-    /// Severity of a regression.
+    /// Severity of a regression: `none`, `low`, `medium`, `high` or
+    /// `critical`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub severity: Severity,
 }
 
@@ -341,6 +347,47 @@ pub fn locate(
             }
         })
         .collect())
+}
+
+/// The change points of one stored series.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeriesChanges {
+    /// The series: `benchmark · variant`.
+    pub series: String,
+    /// The metric key (`wall_s`, `stage:PATH`).
+    pub metric: String,
+    /// Its change points, oldest first.
+    pub change_points: Vec<Located>,
+}
+
+/// The change points of every series the filters select (`perfwatch
+/// detect` over the history): one entry per series, with none where the
+/// series has no change point.
+pub fn change_points(
+    store: &dyn Store,
+    filters: &Filters,
+    metric: &SeriesMetric,
+    ci: &CiOptions,
+    opts: &DetectOptions,
+    thresholds: &SeverityThresholds,
+) -> Result<Vec<SeriesChanges>, AppError> {
+    let mut out = Vec::new();
+    for s in load_series(store, filters, metric, ci)? {
+        let values: Vec<f64> = s.points.iter().map(|p| p.median).collect();
+        let located = locate(&values, &s.labels(), opts, thresholds).map_err(|e| {
+            AppError::bad_request(format!(
+                "{} · {} · {}: {e}",
+                s.benchmark, s.variant, s.metric
+            ))
+        })?;
+        out.push(SeriesChanges {
+            series: format!("{} · {}", s.benchmark, s.variant),
+            metric: s.metric,
+            change_points: located,
+        });
+    }
+    Ok(out)
 }
 
 /// The dashboard's trends: wall time and each top-level stage's total (at

@@ -45,10 +45,12 @@
 //! What lives here: [`analyze()`] and its [`Options`]; loading sessions,
 //! pooled baselines and exported files ([`load`]); comparisons between
 //! sessions ([`compare`]); history series and change points ([`history`]);
-//! the gate's history rule ([`gate_history`]); recording a session while it
-//! runs ([`recorder`], [`provenance`], [`sources`]); copying a whole
-//! history between stores ([`copy`]); pushing sessions to a team server
-//! ([`push`]). What does not: argument parsing, exit codes and output
+//! the gate's history rule ([`gate_history`]); listings of benchmarks and
+//! sessions ([`listing`]); storing sessions measured elsewhere
+//! ([`ingest`]); recording a session while it runs ([`recorder`],
+//! [`provenance`], [`sources`]); copying a whole history between stores
+//! ([`copy`]); pushing sessions to a team server ([`push`]). What does
+//! not: argument parsing, exit codes and output
 //! files (the CLI), statistics (`perfwatch-stats`, `perfwatch-analysis`),
 //! rendering (`perfwatch-report`, `perfwatch-html`).
 
@@ -58,6 +60,8 @@ pub mod copy;
 pub mod error;
 pub mod gate_history;
 pub mod history;
+pub mod ingest;
+pub mod listing;
 pub mod load;
 pub mod options;
 pub mod provenance;

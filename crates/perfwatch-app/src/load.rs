@@ -75,36 +75,108 @@ pub fn load_json(path: &Path) -> Result<Raw, AppError> {
 
 /// [`load_json`] of text already read; `path` names the file in errors.
 pub fn parse_json(text: &str, path: &Path) -> Result<Raw, AppError> {
-    let bad = |message: String| AppError::BadExport {
+    parse_document(text).map_err(|e| AppError::BadExport {
         path: path.to_path_buf(),
-        message,
-    };
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
-    match value.get("schema").and_then(|s| s.as_str()) {
-        Some(SCHEMA_V1) => {}
-        Some(other) => {
-            return Err(bad(format!(
-                "schema `{other}` is not supported (this perfwatch reads {SCHEMA_V1})"
-            )))
-        }
-        None => {
-            return Err(bad(format!(
-                "neither a perfwatch export (no \"schema\" field; expected {SCHEMA_V1}) nor a hyperfine export"
-            )))
+        message: e.to_string(),
+    })
+}
+
+/// What is wrong with a `perfwatch.session.v1` document, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentError {
+    /// The path of the offending field (`session.id`,
+    /// `variants[0].iterations[3].wall_s`); `None` when the document as a
+    /// whole is at fault (not JSON at all).
+    pub field: Option<String>,
+    /// What is wrong, as a phrase.
+    pub message: String,
+}
+
+impl std::fmt::Display for DocumentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{} (at `{field}`)", self.message),
+            None => f.write_str(&self.message),
         }
     }
-    let export: SessionExport = serde_json::from_value(value)
-        .map_err(|e| bad(format!("invalid {SCHEMA_V1} document: {e}")))?;
-    let iterations: Vec<_> = export
-        .variants
-        .into_iter()
-        .flat_map(|v| v.iterations)
-        .collect();
-    // Figures from a file are checked as an import's are.
-    for it in &iterations {
-        it.check_ranges()
-            .map_err(|e| bad(format!("iteration {} of `{}`: {e}", it.index, it.variant)))?;
+}
+
+impl std::error::Error for DocumentError {}
+
+/// A `perfwatch.session.v1` document's provenance and iterations (the
+/// statistics in it are not read: they are computed again, with the
+/// current options). Every iteration is checked as an import's is; an
+/// iteration without a variant belongs to the variant it is listed under.
+pub fn parse_document(text: &str) -> Result<Raw, DocumentError> {
+    let (session, iterations) = parse_placed(text)?;
+    Ok((session, iterations.into_iter().map(|(_, it)| it).collect()))
+}
+
+/// [`parse_document`], each iteration with its path in the document
+/// (`variants[0].iterations[3]`).
+pub(crate) fn parse_placed(
+    text: &str,
+) -> Result<(Session, Vec<(String, Iteration)>), DocumentError> {
+    let bad = |field: Option<String>, message: String| DocumentError { field, message };
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| bad(None, format!("not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(bad(
+            None,
+            format!("not a {SCHEMA_V1} document: expected a JSON object"),
+        ));
+    }
+    let schema = Some("schema".to_string());
+    match value.get("schema").map(|s| s.as_str()) {
+        Some(Some(SCHEMA_V1)) => {}
+        Some(Some(other)) => {
+            return Err(bad(
+                schema,
+                format!("schema `{other}` is not supported (this perfwatch reads {SCHEMA_V1})"),
+            ))
+        }
+        Some(None) => return Err(bad(schema, format!("expected the string \"{SCHEMA_V1}\""))),
+        None => {
+            return Err(bad(
+                None,
+                format!(
+                    "neither a perfwatch export (no \"schema\" field; expected {SCHEMA_V1}) nor a hyperfine export"
+                ),
+            ))
+        }
+    }
+    let export: SessionExport = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = (path != ".").then_some(path);
+        bad(
+            field,
+            format!("invalid {SCHEMA_V1} document: {}", e.inner()),
+        )
+    })?;
+    let mut iterations = Vec::new();
+    for (vi, variant) in export.variants.into_iter().enumerate() {
+        for (ii, mut it) in variant.iterations.into_iter().enumerate() {
+            let at = format!("variants[{vi}].iterations[{ii}]");
+            if it.variant.is_empty() {
+                it.variant = variant.name.clone();
+            } else if it.variant != variant.name {
+                return Err(bad(
+                    Some(format!("{at}.variant")),
+                    format!(
+                        "iteration {} names variant `{}` but is listed under `{}`",
+                        it.index, it.variant, variant.name
+                    ),
+                ));
+            }
+            // Figures from a file are checked as an import's are.
+            if let Some((name, message)) = it.out_of_range() {
+                return Err(bad(
+                    Some(format!("{at}.{name}")),
+                    format!("iteration {} of `{}`: {message}", it.index, it.variant),
+                ));
+            }
+            iterations.push((at, it));
+        }
     }
     Ok((export.session, iterations))
 }
@@ -157,15 +229,44 @@ pub fn load_any(store: Option<&dyn Store>, spec: &str) -> Result<(Raw, String), 
             what: "not a JSON file, and there is no perfwatch history to look it up in".into(),
         });
     };
+    load_stored_as(store, spec, "neither a JSON file, a baseline nor a session")
+}
+
+/// What `compare` accepts from the history alone — a saved baseline or a
+/// session (id, prefix, `latest`) — with the label it goes by. Never reads
+/// a file: this is what a server accepts from its clients.
+pub fn load_stored(store: &dyn Store, spec: &str) -> Result<(Raw, String), AppError> {
+    load_stored_as(store, spec, "neither a baseline nor a session")
+}
+
+/// [`load_stored`], saying `neither` when `spec` is neither.
+fn load_stored_as(store: &dyn Store, spec: &str, neither: &str) -> Result<(Raw, String), AppError> {
     if store.get_baseline(spec).is_ok() {
         return Ok((load_baseline_raw(store, spec)?, format!("baseline {spec}")));
     }
-    let raw = load_session(store, spec).map_err(|e| AppError::Unknown {
-        spec: spec.to_string(),
-        what: format!("neither a JSON file, a baseline nor a session: {e}"),
+    let raw = load_session(store, spec).map_err(|e| match e {
+        // A failing store is not the spec's fault.
+        AppError::Store(e) if !crate::error::store_usage(&e) => AppError::Store(e),
+        e => AppError::Unknown {
+            spec: spec.to_string(),
+            what: format!("{neither}: {e}"),
+        },
     })?;
     let label = short_id(&raw.0.id).to_string();
     Ok((raw, label))
+}
+
+/// [`load_stored`] summarised as a reference.
+pub fn load_stored_reference(
+    store: &dyn Store,
+    spec: &str,
+    opts: &Options,
+) -> Result<ReferenceData, AppError> {
+    let ((session, iterations), label) = load_stored(store, spec)?;
+    Ok(ReferenceData {
+        label,
+        export: summarize_session(session, iterations, &opts.ci()),
+    })
 }
 
 /// [`load_any`] summarised as a reference.

@@ -95,6 +95,11 @@ pub enum Command {
     /// Manage whole histories: copy one between stores.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Serve the history over HTTP: the team server's REST API.
+    Serve(ServeArgs),
+    /// Create, list and revoke the API tokens of `perfwatch serve`.
+    #[command(subcommand)]
+    Token(TokenCommand),
 }
 
 /// Gate limits from the command line (override `[gates]`). Each is checked
@@ -849,5 +854,124 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+}
+
+/// `perfwatch serve`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The REST API is under /api/v1 (benchmarks, sessions, compare, history, \
+baselines); its OpenAPI document at /api/v1/openapi.json. Every answer is the CLI's: \
+GET /api/v1/sessions/ID is what `perfwatch report ID --format json` prints, with the same perfwatch.toml (--config).\n\n\
+Writes (POST, DELETE) always need `Authorization: Bearer TOKEN` with a write token; reads \
+need a token only with --read-token-required. Listening beyond loopback is refused until a \
+token exists.\n\n\
+Examples:\n  perfwatch serve\n  perfwatch token create --write --name ci\n  \
+perfwatch serve --db /srv/perfwatch.db --listen 0.0.0.0:8427 --read-token-required\n  \
+curl 'http://127.0.0.1:8427/api/v1/sessions?benchmark=build&limit=10'\n  \
+curl -H \"Authorization: Bearer $TOKEN\" --data-binary @session.json \\\n       \
+http://127.0.0.1:8427/api/v1/sessions   # perfwatch export SESSION > session.json\n\n\
+Ctrl-C or SIGTERM stops it: requests in flight get 10 s to finish."
+)]
+pub struct ServeArgs {
+    /// Address to listen on: IP:PORT or HOST:PORT (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8427", value_parser = listen_addr)]
+    pub listen: std::net::SocketAddr,
+    /// Reads need a token too (a read or a write token).
+    #[arg(long)]
+    pub read_token_required: bool,
+    /// Largest request body: bytes, or with a unit (KiB, MiB, GiB).
+    #[arg(long, value_name = "SIZE", default_value = "32MiB", value_parser = byte_size)]
+    pub max_body: usize,
+}
+
+/// An address to listen on: `IP:PORT`, or `HOST:PORT` resolved to its
+/// first address (`localhost:8427`).
+fn listen_addr(text: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    text.to_socket_addrs()
+        .map_err(|e| format!("`{text}` is not IP:PORT or HOST:PORT ({e})"))?
+        .next()
+        .ok_or_else(|| format!("`{text}` resolves to no address"))
+}
+
+/// A size in bytes: a number, optionally with `B`, `KiB`, `MiB` or `GiB`
+/// (`K`, `M`, `G` and `KB`, `MB`, `GB` are read as the binary units too).
+fn byte_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (e.g. 1048576, 512KiB, 32MiB)"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        other => return Err(format!("unknown unit `{other}` (use B, KiB, MiB or GiB)")),
+    };
+    let size = n
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{text}` is too large"))?;
+    if size == 0 {
+        return Err("the size must be at least 1 byte".into());
+    }
+    Ok(size)
+}
+
+/// `perfwatch token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print its secret (once: only its SHA-256 is stored).
+    #[command(
+        after_help = "The secret alone goes to standard output, so that a script can keep it:\n  \
+TOKEN=$(perfwatch token create --write --name ci)\n\n\
+A write token may read and write (push sessions, delete, save baselines); a read token may \
+only read, and is needed only when the server runs with --read-token-required."
+    )]
+    Create {
+        /// A token that may write (and read).
+        #[arg(long, conflicts_with = "read", required_unless_present = "read")]
+        write: bool,
+        /// A token that may only read.
+        #[arg(long)]
+        read: bool,
+        /// Its name, unique [default: write-N or read-N].
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List the tokens: name, scope, created, revoked (never their secrets).
+    List,
+    /// Revoke a token: the server refuses it from the next request on.
+    Revoke {
+        /// The token's name.
+        name: String,
+    },
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::byte_size;
+
+    #[test]
+    fn sizes_read_with_binary_units() {
+        let cases = [
+            ("1", Ok(1)),
+            ("1048576", Ok(1 << 20)),
+            ("512KiB", Ok(512 << 10)),
+            ("32MiB", Ok(32 << 20)),
+            ("2 GiB", Ok(2 << 30)),
+            ("3m", Ok(3 << 20)),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(byte_size(text), expected, "{text}");
+        }
+        for bad in ["", "MiB", "-1", "1.5MiB", "12 parsecs", "0"] {
+            assert!(byte_size(bad).is_err(), "{bad}");
+        }
     }
 }

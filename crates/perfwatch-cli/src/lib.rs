@@ -109,6 +109,8 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Push(args) => commands::push::push(&ctx, args),
         Command::Db(cmd) => commands::db::db(&ctx, cmd),
         Command::Detect(args) => commands::history::detect(&ctx, args),
+        Command::Serve(args) => commands::serve::run(&ctx, args),
+        Command::Token(cmd) => commands::token::run(&ctx, cmd),
         Command::Span(_) | Command::Init(_) => unreachable!("handled above"),
     }
 }

@@ -27,14 +27,14 @@ fn build_stepped(dir: &TestDir) {
     }
 }
 
-/// A copy of the stepped history.
-fn stepped() -> TestDir {
+/// A copy of the stepped history (also served by `serve`'s tests).
+pub(crate) fn stepped() -> TestDir {
     static CELL: OnceLock<Frozen> = OnceLock::new();
     thaw(&CELL, build_stepped)
 }
 
 /// Session ids, oldest first.
-fn session_ids(dir: &TestDir) -> Vec<String> {
+pub(crate) fn session_ids(dir: &TestDir) -> Vec<String> {
     dir.history().sessions().into_iter().map(|s| s.0).collect()
 }
 

@@ -40,5 +40,7 @@ mod real_browser;
 mod regression;
 mod rss;
 mod run_basics;
+mod serve;
+mod serve_schemathesis;
 mod snapshots;
 mod span;

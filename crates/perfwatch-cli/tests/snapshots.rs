@@ -33,6 +33,16 @@ fn import_help() {
     insta::assert_snapshot!(help(&["import", "--help"]));
 }
 
+#[test]
+fn serve_help() {
+    insta::assert_snapshot!(help(&["serve", "--help"]));
+}
+
+#[test]
+fn token_create_help() {
+    insta::assert_snapshot!(help(&["token", "create", "--help"]));
+}
+
 /// Redact a rendering of the latest session of `dir`.
 fn redact_session(dir: &TestDir, text: &str) -> String {
     let json = dir.export("latest");

@@ -99,6 +99,16 @@ impl Iteration {
     ///
     /// The first figure out of range, named and with its value.
     pub fn check_ranges(&self) -> Result<(), String> {
+        match self.out_of_range() {
+            Some((_, message)) => Err(message),
+            None => Ok(()),
+        }
+    }
+
+    /// [`check_ranges`](Self::check_ranges) with the name of the figure
+    /// out of range (`wall_s`, `read_bytes`, …), for messages that point
+    /// at the field of a document.
+    pub fn out_of_range(&self) -> Option<(&'static str, String)> {
         let times = [
             ("wall_s", Some(self.wall_s)),
             ("user_s", self.user_s),
@@ -107,8 +117,9 @@ impl Iteration {
         for (name, value) in times {
             if let Some(v) = value {
                 if !(v.is_finite() && (0.0..=MAX_SECONDS).contains(&v)) {
-                    return Err(format!(
-                        "{name} = {v} is not a time between 0 and {MAX_SECONDS} s"
+                    return Some((
+                        name,
+                        format!("{name} = {v} is not a time between 0 and {MAX_SECONDS} s"),
                     ));
                 }
             }
@@ -123,12 +134,13 @@ impl Iteration {
         ];
         for (name, value) in counts {
             if let Some(v) = value.filter(|&v| v > MAX_COUNT) {
-                return Err(format!(
-                    "{name} = {v} is over the largest count, {MAX_COUNT}"
+                return Some((
+                    name,
+                    format!("{name} = {v} is over the largest count, {MAX_COUNT}"),
                 ));
             }
         }
-        Ok(())
+        None
     }
 
     /// The iteration finished normally with exit code 0.

@@ -20,8 +20,14 @@ pub struct SessionFilter {
     pub commit: Option<String>,
     /// Only sessions with this status.
     pub status: Option<SessionStatus>,
-    /// At most this many sessions (the newest).
+    /// Only sessions started at or after this RFC 3339 UTC time (compared
+    /// as text, so give it in the same form as `started_at`).
+    pub since: Option<String>,
+    /// At most this many sessions (the newest, after `offset`).
     pub limit: Option<usize>,
+    /// Skip this many of the matching sessions, newest first (a page of a
+    /// listing: `offset` 20 with `limit` 20 is the second page of 20).
+    pub offset: usize,
 }
 
 /// A session as listed, with counts of its stored iterations.

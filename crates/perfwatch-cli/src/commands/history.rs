@@ -10,7 +10,8 @@ use crate::exit::usage;
 use comfy_table::{presets::NOTHING, Cell, CellAlignment, Table};
 use perfwatch_analysis::SeverityThresholds;
 use perfwatch_app::history::{
-    detect_options, load_series, locate, Filters, Located, Series, SeriesMetric,
+    change_points, detect_options, load_series, locate, Filters, Located, Series, SeriesChanges,
+    SeriesMetric,
 };
 use perfwatch_report::printable::printable;
 use perfwatch_report::text_cell;
@@ -160,29 +161,33 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
         let located = locate_csv(path, labels, &values, &opts, &thresholds)?;
         results.push((path.display().to_string(), column, located));
     } else {
-        let series = stored_series(ctx, &args.series)?;
-        for s in series {
-            let values: Vec<f64> = s.points.iter().map(|p| p.median).collect();
-            let labels = s.labels();
-            let located = locate(&values, &labels, &opts, &thresholds).map_err(|e| {
-                usage(format!(
-                    "{} · {} · {}: {e}",
-                    s.benchmark, s.variant, s.metric
-                ))
-            })?;
-            results.push((
-                format!("{} · {}", s.benchmark, s.variant),
-                s.metric,
-                located,
-            ));
-        }
+        let store = ctx.open_reading_store()?;
+        let metric = SeriesMetric::parse(&args.series.metric)?;
+        let ci = crate::options::analysis_options(&ctx.config, None).ci();
+        let found = change_points(
+            &*store,
+            &filters(&args.series),
+            &metric,
+            &ci,
+            &opts,
+            &thresholds,
+        )?;
+        results.extend(
+            found
+                .into_iter()
+                .map(|c| (c.series, c.metric, c.change_points)),
+        );
     }
     let mut out = crate::stdout::stdout();
     match args.format {
         TableFormat::Json => {
             let v: Vec<_> = results
-                .iter()
-                .map(|(series, metric, cps)| serde_json::json!({"series": series, "metric": metric, "change_points": cps}))
+                .into_iter()
+                .map(|(series, metric, change_points)| SeriesChanges {
+                    series,
+                    metric,
+                    change_points,
+                })
                 .collect();
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         }

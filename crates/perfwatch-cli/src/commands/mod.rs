@@ -8,6 +8,8 @@ pub mod init;
 pub mod push;
 pub mod report;
 pub mod run;
+pub mod serve;
 pub mod span;
 pub mod stored;
+pub mod token;
 pub mod variants;

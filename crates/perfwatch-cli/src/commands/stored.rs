@@ -15,37 +15,25 @@ use std::io::Write;
 /// `perfwatch sessions`.
 pub fn sessions(ctx: &Context, args: &SessionsArgs) -> anyhow::Result<()> {
     let store = ctx.open_reading_store()?;
-    let rows = store.list_sessions(&SessionFilter {
+    let filter = SessionFilter {
         benchmark: args.benchmark.clone(),
         limit: Some(args.limit),
         ..Default::default()
-    })?;
-    let mut list = Vec::with_capacity(rows.len());
-    for row in rows {
-        let s = &row.session;
-        // The first variant's median wall time over its counted runs: a
-        // listing needs the median only, not the bootstrapped summaries.
-        let first = s.variants.first().map(|v| v.name.as_str());
-        let wall_median = store.load_session(&s.id).ok().and_then(|(_, its)| {
-            let walls: Vec<f64> = its
-                .iter()
-                .filter(|it| it.counts() && Some(it.variant.as_str()) == first)
-                .map(|it| it.wall_s)
-                .collect();
-            perfwatch_stats::median(&walls)
-        });
-        list.push(SessionListRow {
-            id: s.id.clone(),
-            started_at: s.started_at.clone(),
-            benchmark: s.benchmark.clone(),
-            variants: s.variants.iter().map(|v| v.name.clone()).collect(),
-            iterations: row.iterations,
+    };
+    let list: Vec<SessionListRow> = perfwatch_app::listing::sessions(&*store, &filter)?
+        .into_iter()
+        .map(|s| SessionListRow {
+            id: s.id,
+            started_at: s.started_at,
+            benchmark: s.benchmark,
+            variants: s.variants,
+            iterations: s.iterations,
             status: s.status,
-            commit: s.git.as_ref().and_then(|g| g.commit.clone()),
-            branch: s.git.as_ref().and_then(|g| g.branch.clone()),
-            wall_median,
-        });
-    }
+            commit: s.commit,
+            branch: s.branch,
+            wall_median: s.wall_median,
+        })
+        .collect();
     let mut out = crate::stdout::stdout();
     render_sessions(&list, &ctx.terminal(), &mut out)?;
     Ok(out.flush()?)

@@ -8,13 +8,14 @@
 //! let json = dir.export("latest");
 //! ```
 
+mod fake_server;
 mod history;
 mod redact;
-mod server;
+pub mod server;
 
+pub use fake_server::{dead_port, TestServer};
 pub use history::History;
 pub use redact::{json_shape, redact};
-pub use server::{dead_port, TestServer};
 
 use assert_cmd::Command;
 use serde_json::Value;

@@ -1,248 +1,238 @@
-//! A small HTTP server on loopback that answers `POST /api/v1/sessions`
-//! as `perfwatch serve` does (201 stored, 200 held already, 400 not a
-//! session document, 401 without the right bearer token), or with one
-//! fixed status, and records every request it gets.
-//!
-//! ```ignore
-//! let server = TestServer::start("s3cret");
-//! pw(&dir).args(["push", "--all", "--to", &server.url(), "--token", "s3cret"]).assert().success();
-//! assert_eq!(server.stored_ids().len(), 1);
-//! ```
+//! A `perfwatch serve` child on a free loopback port, and a minimal
+//! HTTP/1.1 client for it (one request per connection).
 
-use serde_json::Value;
-use std::collections::BTreeMap;
+use super::TestDir;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::Duration;
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
-/// One request as the server got it.
-#[derive(Debug, Clone)]
-pub struct Request {
-    /// `POST`, `GET`, …
-    pub method: String,
-    /// The request target (`/api/v1/sessions`).
-    pub path: String,
-    /// The `Authorization` header, if sent.
-    pub authorization: Option<String>,
-    /// The body, parsed as JSON when it is JSON.
-    pub body: Option<Value>,
+/// How long the server may take to say where it listens, or to stop.
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// A running `perfwatch serve`; killed when dropped, if still running.
+pub struct Server {
+    child: Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its standard error so far, and the rest as it comes.
+    lines: mpsc::Receiver<String>,
+    /// Every line of standard error read.
+    pub said: Vec<String>,
 }
 
-#[derive(Default)]
-struct State {
-    requests: Vec<Request>,
-    /// Stored documents by session id, in the order stored.
-    stored: BTreeMap<String, (usize, Value)>,
-    /// Answer every request with this status instead.
-    fixed: Option<u16>,
+/// An answer.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
-/// The server; stops when dropped.
-pub struct TestServer {
-    port: u16,
-    state: Arc<Mutex<State>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-/// A loopback port that nothing listens on (bound, then released): a
-/// server that is down.
-pub fn dead_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    listener.local_addr().expect("local address").port()
-}
-
-impl TestServer {
-    /// A server on a fresh loopback port accepting `token`.
-    pub fn start(token: &str) -> TestServer {
-        Self::start_on(0, token)
+impl Reply {
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    /// A server on `port` (0: any) accepting `token`.
-    pub fn start_on(port: u16, token: &str) -> TestServer {
-        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the test server");
-        let port = listener.local_addr().expect("local address").port();
-        let state = Arc::new(Mutex::new(State::default()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (state, stop, token) = (Arc::clone(&state), Arc::clone(&stop), token.to_string());
-            std::thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    if let Ok(stream) = stream {
-                        // One connection at a time: perfwatch pushes one
-                        // session after the other.
-                        let _ = serve(stream, &state, &token);
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Server {
+    /// `perfwatch serve --listen 127.0.0.1:0 ARGS` over `dir`'s history,
+    /// once it says where it listens.
+    pub fn start(dir: &TestDir, args: &[&str]) -> Server {
+        let mut cmd = dir.std_pw();
+        cmd.args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn perfwatch serve");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = Server {
+            child,
+            addr: "127.0.0.1:0".parse().unwrap(),
+            lines,
+            said: Vec::new(),
+        };
+        let line = server.wait_for_line("listening on http://");
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no address in `{line}`"));
+        server.addr = addr.parse().unwrap();
+        server
+    }
+
+    /// Waits for a line of standard error containing `needle`.
+    pub fn wait_for_line(&mut self, needle: &str) -> String {
+        if let Some(l) = self.said.iter().find(|l| l.contains(needle)) {
+            return l.clone();
+        }
+        let deadline = Instant::now() + LIMIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.said.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
                     }
                 }
-            })
+                Err(_) => panic!(
+                    "perfwatch serve did not say `{needle}`; it said:\n{}",
+                    self.said.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// `http://ADDR/api/v1` + `path`.
+    pub fn api(&self, path: &str) -> String {
+        format!("/api/v1{path}")
+    }
+
+    /// One request; `token` as `Authorization: Bearer`.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&[u8]>,
+    ) -> Reply {
+        request(self.addr, method, path, token, body)
+    }
+
+    /// `GET /api/v1PATH`, expected to answer 200.
+    pub fn get(&self, path: &str) -> Reply {
+        let reply = self.request("GET", &self.api(path), None, None);
+        assert_eq!(reply.status, 200, "GET {path}: {}", reply.text());
+        reply
+    }
+
+    /// Sends `signal` and waits for the process to end.
+    pub fn stop(mut self, signal: i32) -> (ExitStatus, Vec<String>) {
+        let pid = i32::try_from(self.child.id()).unwrap();
+        // SAFETY: a plain kill(2) of our own child.
+        unsafe { libc::kill(pid, signal) };
+        let deadline = Instant::now() + LIMIT;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "perfwatch serve did not stop");
+            std::thread::sleep(Duration::from_millis(20));
         };
-        TestServer {
-            port,
-            state,
-            stop,
-            thread: Some(thread),
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            self.said.push(line);
         }
-    }
-
-    /// `http://127.0.0.1:PORT`.
-    pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// Answer every request with `status` (and an error document) from now
-    /// on; `None`: answer normally again.
-    pub fn answer_with(&self, status: Option<u16>) {
-        self.state.lock().unwrap().fixed = status;
-    }
-
-    /// Every request received so far.
-    pub fn requests(&self) -> Vec<Request> {
-        self.state.lock().unwrap().requests.clone()
-    }
-
-    /// Ids of the sessions stored, in the order they were stored.
-    pub fn stored_ids(&self) -> Vec<String> {
-        let state = self.state.lock().unwrap();
-        let mut ids: Vec<(usize, String)> = state
-            .stored
-            .iter()
-            .map(|(id, (n, _))| (*n, id.clone()))
-            .collect();
-        ids.sort();
-        ids.into_iter().map(|(_, id)| id).collect()
-    }
-
-    /// The document stored for a session.
-    pub fn stored(&self, id: &str) -> Option<Value> {
-        self.state
-            .lock()
-            .unwrap()
-            .stored
-            .get(id)
-            .map(|(_, v)| v.clone())
+        (status, std::mem::take(&mut self.said))
     }
 }
 
-impl Drop for TestServer {
+impl Drop for Server {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accepting thread.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
     }
 }
 
-/// Read one request, answer it, close the connection.
-fn serve(stream: TcpStream, state: &Mutex<State>, token: &str) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_string();
-    let path = parts.next().unwrap_or_default().to_string();
-    let mut headers = BTreeMap::new();
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
+/// One HTTP/1.1 request on a new connection, read until the server closes.
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&[u8]>,
+) -> Reply {
+    let mut stream = TcpStream::connect(addr).expect("connect to perfwatch serve");
+    stream.set_read_timeout(Some(LIMIT)).unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(t) = token {
+        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    if let Some(b) = body {
+        head.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    if let Some(b) = body {
+        // A server that refuses early may close before the body is sent.
+        let _ = stream.write_all(b);
+    }
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    parse(&raw)
+}
+
+fn parse(raw: &[u8]) -> Reply {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no HTTP head in {:?}", String::from_utf8_lossy(raw)));
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {head}"));
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+    });
+    if chunked {
+        body = dechunk(&body);
+    }
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16).unwrap_or(0);
+        if size == 0 {
             break;
         }
-        if let Some((name, value)) = header.split_once(':') {
-            headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
-        }
+        out.extend_from_slice(&data[end + 2..end + 2 + size]);
+        data = &data[end + 2 + size + 2..];
     }
-    let body = read_body(&mut reader, &headers)?;
-    let request = Request {
-        method,
-        path,
-        authorization: headers.get("authorization").cloned(),
-        body: serde_json::from_slice(&body).ok(),
-    };
-    let (status, answer) = answer(state, &request, token);
-    state.lock().unwrap().requests.push(request);
-    let mut stream = stream;
-    write!(
-        stream,
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-         Connection: close\r\n\r\n{answer}",
-        answer.len()
-    )?;
-    stream.flush()
-}
-
-fn read_body(
-    reader: &mut BufReader<TcpStream>,
-    headers: &BTreeMap<String, String>,
-) -> std::io::Result<Vec<u8>> {
-    let mut body = Vec::new();
-    if headers
-        .get("transfer-encoding")
-        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
-    {
-        loop {
-            let mut size = String::new();
-            reader.read_line(&mut size)?;
-            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-            let mut chunk = vec![0; n + 2];
-            reader.read_exact(&mut chunk)?;
-            if n == 0 {
-                break;
-            }
-            body.extend_from_slice(&chunk[..n]);
-        }
-    } else if let Some(n) = headers.get("content-length") {
-        body.resize(n.parse().unwrap_or(0), 0);
-        reader.read_exact(&mut body)?;
-    }
-    Ok(body)
-}
-
-/// The status and body `perfwatch serve` would answer.
-fn answer(state: &Mutex<State>, request: &Request, token: &str) -> (u16, String) {
-    let mut state = state.lock().unwrap();
-    let error = |status: u16, message: &str| {
-        (
-            status,
-            serde_json::json!({ "error": message, "field": null }).to_string(),
-        )
-    };
-    if let Some(status) = state.fixed {
-        return error(status, "the test server was told to fail");
-    }
-    if request.method != "POST" || request.path != "/api/v1/sessions" {
-        return error(404, "no such route");
-    }
-    if request.authorization.as_deref() != Some(&format!("Bearer {token}")) {
-        return error(401, "missing or invalid bearer token");
-    }
-    let Some(doc) = &request.body else {
-        return error(400, "the body is not JSON");
-    };
-    if doc["schema"] != "perfwatch.session.v1" {
-        return (
-            400,
-            serde_json::json!({ "error": "not a perfwatch.session.v1 document", "field": "schema" })
-                .to_string(),
-        );
-    }
-    let Some(id) = doc["session"]["id"].as_str() else {
-        return (
-            400,
-            serde_json::json!({ "error": "missing", "field": "session.id" }).to_string(),
-        );
-    };
-    if state.stored.contains_key(id) {
-        return (200, serde_json::json!({ "id": id }).to_string());
-    }
-    let n = state.stored.len();
-    state.stored.insert(id.to_string(), (n, doc.clone()));
-    (201, serde_json::json!({ "id": id }).to_string())
+    out
 }

@@ -124,9 +124,10 @@ pub fn list(tx: &mut Transaction<'_>, filter: &SessionFilter) -> R<Vec<SessionRo
            AND ($2::text IS NULL OR s.git_branch = $2)
            AND ($3::text IS NULL OR starts_with(s.git_commit, $3))
            AND ($4::text IS NULL OR s.status = $4)
+           AND ($6::text IS NULL OR s.started_at >= $6)
          GROUP BY s.id
          ORDER BY {NEWEST_FIRST}
-         LIMIT $5"
+         LIMIT $5 OFFSET $7"
     );
     let limit: Option<i64> = filter.limit.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
     let rows = tx.query(
@@ -137,6 +138,8 @@ pub fn list(tx: &mut Transaction<'_>, filter: &SessionFilter) -> R<Vec<SessionRo
             &filter.commit.as_deref().map(pg_text),
             &filter.status.map(SessionStatus::key),
             &limit,
+            &filter.since.as_deref().map(pg_text),
+            &i64::try_from(filter.offset).unwrap_or(i64::MAX),
         ],
     )?;
     rows.iter()

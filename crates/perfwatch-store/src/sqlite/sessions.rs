@@ -104,9 +104,10 @@ pub fn list(conn: &Connection, filter: &SessionFilter) -> R<Vec<SessionRow>> {
            AND (?2 IS NULL OR s.git_branch = ?2)
            AND (?3 IS NULL OR substr(s.git_commit, 1, length(?3)) = ?3)
            AND (?4 IS NULL OR s.status = ?4)
+           AND (?6 IS NULL OR s.started_at >= ?6)
          GROUP BY s.id
          ORDER BY {NEWEST_FIRST}
-         LIMIT ?5"
+         LIMIT ?5 OFFSET ?7"
     );
     let limit = filter
         .limit
@@ -118,6 +119,8 @@ pub fn list(conn: &Connection, filter: &SessionFilter) -> R<Vec<SessionRow>> {
         filter.commit,
         filter.status.map(SessionStatus::key),
         limit,
+        filter.since,
+        i64::try_from(filter.offset).unwrap_or(i64::MAX),
     ])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {

@@ -211,6 +211,59 @@ fn listing_is_newest_first_with_counts_and_filters(db: Db) {
             },
             vec![],
         ),
+        (
+            SessionFilter {
+                since: Some("2024-02-01T00:00:00Z".into()),
+                ..Default::default()
+            },
+            vec![&new.id, &tie.id, &other.id],
+        ),
+        (
+            SessionFilter {
+                since: Some("2024-02-01T00:00:01Z".into()),
+                ..Default::default()
+            },
+            vec![&new.id],
+        ),
+        (
+            SessionFilter {
+                since: Some("2025-01-01T00:00:00Z".into()),
+                ..Default::default()
+            },
+            vec![],
+        ),
+        (
+            SessionFilter {
+                offset: 1,
+                limit: Some(2),
+                ..Default::default()
+            },
+            vec![&tie.id, &other.id],
+        ),
+        (
+            SessionFilter {
+                offset: 3,
+                ..Default::default()
+            },
+            vec![&old.id],
+        ),
+        (
+            SessionFilter {
+                offset: 4,
+                ..Default::default()
+            },
+            vec![],
+        ),
+        (
+            SessionFilter {
+                benchmark: Some("b".into()),
+                since: Some("2024-01-15T00:00:00Z".into()),
+                offset: 1,
+                limit: Some(5),
+                ..Default::default()
+            },
+            vec![&other.id],
+        ),
     ];
     for (filter, expected) in cases {
         let expected: Vec<String> = expected.into_iter().cloned().collect();

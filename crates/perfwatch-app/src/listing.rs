@@ -1,0 +1,108 @@
+//! Listings of the history: its benchmarks, and its sessions with the
+//! figures a list shows (`perfwatch sessions`, the server's
+//! `/api/v1/sessions`).
+
+use crate::AppError;
+use perfwatch_model::SessionStatus;
+use perfwatch_store::{SessionFilter, Store};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One benchmark of the history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BenchmarkEntry {
+    /// The benchmark's name.
+    pub name: String,
+    /// How many sessions of it are stored.
+    pub sessions: usize,
+    /// Its newest session's id.
+    pub latest_session: String,
+    /// When its newest session started (RFC 3339 UTC).
+    pub latest_started_at: String,
+}
+
+/// One session as a listing shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListedSession {
+    /// The full session id.
+    pub id: String,
+    /// When it started (RFC 3339 UTC).
+    pub started_at: String,
+    /// When it finished, if it did.
+    pub finished_at: Option<String>,
+    /// The benchmark.
+    pub benchmark: String,
+    /// Its variants' names, in plan order.
+    pub variants: Vec<String>,
+    /// `running`, `complete`, `interrupted`, `failed` or `abandoned`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub status: SessionStatus,
+    /// Iterations stored, warm-ups included.
+    pub iterations: usize,
+    /// Iterations that count in statistics.
+    pub counted: usize,
+    /// Iterations that did not succeed.
+    pub failed: usize,
+    /// The git commit it ran on.
+    pub commit: Option<String>,
+    /// The git branch it ran on.
+    pub branch: Option<String>,
+    /// The first variant's median wall time over its counted iterations,
+    /// in seconds.
+    pub wall_median: Option<f64>,
+}
+
+/// Every benchmark of the history with its count of sessions, by name.
+pub fn benchmarks(store: &dyn Store) -> Result<Vec<BenchmarkEntry>, AppError> {
+    let mut out: BTreeMap<String, BenchmarkEntry> = BTreeMap::new();
+    // Newest first: the first row of a benchmark is its newest session.
+    for row in store.list_sessions(&SessionFilter::default())? {
+        let s = row.session;
+        out.entry(s.benchmark.clone())
+            .or_insert_with(|| BenchmarkEntry {
+                name: s.benchmark,
+                sessions: 0,
+                latest_session: s.id,
+                latest_started_at: s.started_at,
+            })
+            .sessions += 1;
+    }
+    Ok(out.into_values().collect())
+}
+
+/// The sessions `filter` selects, newest first, as a listing shows them.
+pub fn sessions(store: &dyn Store, filter: &SessionFilter) -> Result<Vec<ListedSession>, AppError> {
+    let rows = store.list_sessions(filter)?;
+    let mut list = Vec::with_capacity(rows.len());
+    for row in rows {
+        let s = row.session;
+        // The first variant's median wall time over its counted runs: a
+        // listing needs the median only, not the bootstrapped summaries.
+        let first = s.variants.first().map(|v| v.name.as_str());
+        let wall_median = store.load_session(&s.id).ok().and_then(|(_, its)| {
+            let walls: Vec<f64> = its
+                .iter()
+                .filter(|it| it.counts() && Some(it.variant.as_str()) == first)
+                .map(|it| it.wall_s)
+                .collect();
+            perfwatch_stats::median(&walls)
+        });
+        list.push(ListedSession {
+            variants: s.variants.iter().map(|v| v.name.clone()).collect(),
+            commit: s.git.as_ref().and_then(|g| g.commit.clone()),
+            branch: s.git.as_ref().and_then(|g| g.branch.clone()),
+            id: s.id,
+            started_at: s.started_at,
+            finished_at: s.finished_at,
+            benchmark: s.benchmark,
+            status: s.status,
+            iterations: row.iterations,
+            counted: row.counted,
+            failed: row.failed,
+            wall_median,
+        });
+    }
+    Ok(list)
+}

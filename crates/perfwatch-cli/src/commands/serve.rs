@@ -1,0 +1,65 @@
+//! `perfwatch serve`: the team server's HTTP API over the history.
+
+use crate::args::ServeArgs;
+use crate::context::Context;
+use crate::exit::usage;
+use perfwatch_server::serve::SHUTDOWN_GRACE;
+use perfwatch_server::tokens::any_active;
+use perfwatch_server::{
+    check_exposure, shutdown_signal, AccessPolicy, AppState, Listening, ServeError, ServerBuilder,
+    API_PREFIX,
+};
+
+/// Serve until Ctrl-C or SIGTERM.
+pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
+    let refused = |e: ServeError| match e {
+        ServeError::ExposedWithoutTokens { .. } => usage(e.to_string()),
+        other => other.into(),
+    };
+    // Refused before anything is created: a history that does not exist
+    // yet has no token.
+    if !args.listen.ip().is_loopback() && !ctx.db.may_have_history() {
+        return Err(refused(ServeError::ExposedWithoutTokens {
+            addr: args.listen,
+        }));
+    }
+    let store = ctx.open_store()?;
+    check_exposure(&args.listen, &*store).map_err(refused)?;
+    let tokens = any_active(&*store)?;
+    let policy = AccessPolicy {
+        read_token_required: args.read_token_required,
+    };
+    let location = store.location();
+    let options = crate::options::analysis_options(&ctx.config, None);
+    // `store` itself lives until after the runtime: the last handle must
+    // not be dropped on a runtime thread (PostgreSQL's client blocks on a
+    // runtime of its own when it closes).
+    let state = AppState::new(store.clone(), options, policy, args.max_body);
+    let router = ServerBuilder::new(state).build();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listening = Listening::bind(args.listen).await?;
+        let addr = listening.local_addr();
+        eprintln!("perfwatch serve: listening on http://{addr} (history: {location})");
+        eprintln!(
+            "  API: http://{addr}{API_PREFIX}/  ·  OpenAPI: http://{addr}{API_PREFIX}/openapi.json"
+        );
+        if !tokens {
+            eprintln!(
+                "  no API token yet, so writes are refused: perfwatch token create --write --name NAME"
+            );
+        } else if !args.read_token_required && !args.listen.ip().is_loopback() {
+            eprintln!("  reads need no token (--read-token-required changes that)");
+        }
+        eprintln!("  Ctrl-C stops it");
+        listening
+            .serve(router, shutdown_signal(), SHUTDOWN_GRACE)
+            .await
+    })?;
+    drop(runtime);
+    drop(store);
+    eprintln!("perfwatch serve: stopped");
+    Ok(())
+}

@@ -1,0 +1,29 @@
+//! What happens to the history through the API, broadcast to whoever
+//! listens (a live dashboard, metrics): each event is sent after the
+//! change is committed.
+
+use serde::Serialize;
+
+/// A change to the history made through the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum SessionEvent {
+    /// A session was stored (`POST /api/v1/sessions` answered 201).
+    Stored {
+        /// The session's id.
+        id: String,
+        /// Its benchmark.
+        benchmark: String,
+        /// Its iterations stored.
+        iterations: usize,
+    },
+    /// A session was deleted.
+    Deleted {
+        /// The session's id.
+        id: String,
+    },
+}
+
+/// How many events a slow listener may lag behind before it misses some
+/// (it is told so by `RecvError::Lagged`, and can reload).
+pub const EVENT_CAPACITY: usize = 256;

@@ -1,0 +1,165 @@
+//! `/history`: a metric's series over stored sessions, and the change
+//! points in them — `perfwatch history` and `perfwatch detect`.
+
+use crate::errors::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiQuery;
+use crate::respond::pretty;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use perfwatch_app::history::{
+    change_points as find_change_points, detect_options, load_series, normalise_since, Filters,
+    Series, SeriesChanges, SeriesMetric,
+};
+use perfwatch_stats::changepoint::DetectOptions;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Which series (the arguments of `perfwatch history`).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SeriesQuery {
+    /// The benchmark [default: the only one stored].
+    pub benchmark: Option<String>,
+    /// Only this variant [default: every variant, one series each].
+    pub variant: Option<String>,
+    /// wall_s, user_s, sys_s, max_rss_bytes, … or stage:PATH [default: wall_s].
+    pub metric: Option<String>,
+    /// Only sessions on this git branch.
+    pub branch: Option<String>,
+    /// Only sessions started on or after this date (YYYY-MM-DD or RFC 3339 UTC).
+    pub since: Option<String>,
+    /// Only the newest N sessions.
+    #[param(minimum = 0)]
+    pub last: Option<usize>,
+}
+
+impl SeriesQuery {
+    fn parts(self) -> Result<(Filters, SeriesMetric), ApiError> {
+        let metric = SeriesMetric::parse(self.metric.as_deref().unwrap_or("wall_s"))
+            .map_err(|e| ApiError::from(e).with_field("metric"))?;
+        if let Some(since) = &self.since {
+            normalise_since(since).map_err(|e| ApiError::from(e).with_field("since"))?;
+        }
+        let filters = Filters {
+            benchmark: self.benchmark,
+            variant: self.variant,
+            branch: self.branch,
+            since: self.since,
+            last: self.last,
+        };
+        Ok((filters, metric))
+    }
+}
+
+/// The series of a metric, one per variant, oldest session first: what
+/// `perfwatch history --format json` prints.
+#[utoipa::path(
+    get,
+    path = "/history",
+    tag = "history",
+    params(SeriesQuery),
+    responses(
+        (status = 200, description = "One series per variant", body = Vec<Series>),
+        (status = 400, description = "A parameter is invalid, or no figures match", body = ErrorBody),
+        (status = 401, description = "A token is required and was not given, or is unknown", body = ErrorBody),
+        (status = 500, description = "The store failed", body = ErrorBody),
+    )
+)]
+pub async fn series(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<SeriesQuery>,
+) -> ApiResult<Response> {
+    let (filters, metric) = q.parts()?;
+    let series = state
+        .blocking(move |s| {
+            Ok(load_series(
+                &**s.store(),
+                &filters,
+                &metric,
+                &s.options().ci(),
+            )?)
+        })
+        .await?;
+    pretty(StatusCode::OK, &series)
+}
+
+/// Which series, and how to find change points in them (the arguments of
+/// `perfwatch detect`).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChangePointQuery {
+    /// The benchmark [default: the only one stored].
+    pub benchmark: Option<String>,
+    /// Only this variant [default: every variant, one series each].
+    pub variant: Option<String>,
+    /// wall_s, user_s, sys_s, max_rss_bytes, … or stage:PATH [default: wall_s].
+    pub metric: Option<String>,
+    /// Only sessions on this git branch.
+    pub branch: Option<String>,
+    /// Only sessions started on or after this date (YYYY-MM-DD or RFC 3339 UTC).
+    pub since: Option<String>,
+    /// Only the newest N sessions.
+    #[param(minimum = 0)]
+    pub last: Option<usize>,
+    /// Points per sliding window (at least 2) [default: as `perfwatch detect`].
+    #[param(minimum = 2)]
+    pub window: Option<usize>,
+    /// Largest p-value of a change point, in (0, 1] [default: as `perfwatch detect`].
+    pub p_value: Option<f64>,
+    /// Smallest relative change of a change point [default: as `perfwatch detect`].
+    pub magnitude: Option<f64>,
+}
+
+/// The change points of each series: what `perfwatch detect --format
+/// json` prints.
+#[utoipa::path(
+    get,
+    path = "/history/change-points",
+    tag = "history",
+    params(ChangePointQuery),
+    responses(
+        (status = 200, description = "Each series with its change points", body = Vec<SeriesChanges>),
+        (status = 400, description = "A parameter is invalid, or no figures match", body = ErrorBody),
+        (status = 401, description = "A token is required and was not given, or is unknown", body = ErrorBody),
+        (status = 500, description = "The store failed", body = ErrorBody),
+    )
+)]
+pub async fn change_points(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ChangePointQuery>,
+) -> ApiResult<Response> {
+    let defaults = DetectOptions::default();
+    let opts = detect_options(
+        q.window.unwrap_or(defaults.window),
+        q.p_value.unwrap_or(defaults.max_p_value),
+        q.magnitude.unwrap_or(defaults.min_magnitude),
+    )
+    .map_err(ApiError::from)?;
+    let (filters, metric) = SeriesQuery {
+        benchmark: q.benchmark,
+        variant: q.variant,
+        metric: q.metric,
+        branch: q.branch,
+        since: q.since,
+        last: q.last,
+    }
+    .parts()?;
+    let found = state
+        .blocking(move |s| {
+            let thresholds = s.options().compare.severity;
+            Ok(find_change_points(
+                &**s.store(),
+                &filters,
+                &metric,
+                &s.options().ci(),
+                &opts,
+                &thresholds,
+            )?)
+        })
+        .await?;
+    pretty(StatusCode::OK, &found)
+}

@@ -1,0 +1,95 @@
+//! What every handler shares: the store, the analysis options, who may do
+//! what, and the channel of [`SessionEvent`]s.
+
+use crate::auth::AccessPolicy;
+use crate::errors::{ApiError, ApiResult};
+use crate::events::{SessionEvent, EVENT_CAPACITY};
+use perfwatch_store::Store;
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+/// The server's shared state; cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    store: Arc<dyn Store>,
+    options: perfwatch_app::Options,
+    policy: AccessPolicy,
+    max_body: usize,
+    events: broadcast::Sender<SessionEvent>,
+}
+
+impl AppState {
+    /// State over `store`, analysing with `options` (the same as the CLI's
+    /// for the same configuration, so that both give the same answers),
+    /// admitting requests by `policy` with bodies of at most `max_body`
+    /// bytes.
+    ///
+    /// Keep a handle on `store` outside the runtime that serves (as `perfwatch
+    /// serve` does): a store whose client blocks on a runtime of its own
+    /// (PostgreSQL's) must not be dropped for the last time on a runtime
+    /// thread.
+    pub fn new(
+        store: Arc<dyn Store>,
+        options: perfwatch_app::Options,
+        policy: AccessPolicy,
+        max_body: usize,
+    ) -> AppState {
+        let (events, _) = broadcast::channel(EVENT_CAPACITY);
+        AppState {
+            inner: Arc::new(Shared {
+                store,
+                options,
+                policy,
+                max_body,
+                events,
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    /// The analysis options.
+    pub fn options(&self) -> &perfwatch_app::Options {
+        &self.inner.options
+    }
+
+    /// Who may do what.
+    pub fn policy(&self) -> &AccessPolicy {
+        &self.inner.policy
+    }
+
+    /// The largest request body accepted, in bytes.
+    pub fn max_body(&self) -> usize {
+        self.inner.max_body
+    }
+
+    /// A receiver of every [`SessionEvent`] from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<SessionEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// Sends `event` to every subscriber (none listening is fine).
+    pub fn publish(&self, event: SessionEvent) {
+        let _ = self.inner.events.send(event);
+    }
+
+    /// Runs `f` — store calls and analyses, which block — on tokio's
+    /// blocking pool. A panic in `f` is a 500, not a dropped connection.
+    pub async fn blocking<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&AppState) -> ApiResult<T> + Send + 'static,
+    {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || f(&state))
+            .await
+            .map_err(ApiError::internal)?
+    }
+}
