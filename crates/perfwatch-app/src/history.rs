@@ -390,6 +390,30 @@ pub fn change_points(
     Ok(out)
 }
 
+/// What a dashboard shows (`perfwatch dashboard`, the server's live page):
+/// the newest `limit` sessions (of `benchmark` when given), oldest first,
+/// each analysed alone — the history's own point of view has no baseline —
+/// and their trends ([`dashboard_series`]).
+pub fn dashboard_data(
+    store: &dyn Store,
+    benchmark: Option<&str>,
+    limit: usize,
+    opts: &Options,
+) -> Result<(Vec<Analysis>, Vec<HistorySeries>), AppError> {
+    let rows = store.list_sessions(&perfwatch_store::SessionFilter {
+        benchmark: benchmark.map(str::to_string),
+        limit: Some(limit),
+        ..Default::default()
+    })?;
+    let mut sessions: Vec<Analysis> = Vec::with_capacity(rows.len());
+    for row in rows.iter().rev() {
+        let (session, iterations) = store.load_session(&row.session.id)?;
+        sessions.push(crate::analyze(session, iterations, None, opts));
+    }
+    let history = dashboard_series(store, &sessions, opts)?;
+    Ok((sessions, history))
+}
+
 /// The dashboard's trends: wall time and each top-level stage's total (at
 /// most 8), per benchmark and variant of `sessions`, with change points
 /// where a series is long enough and the saved baseline's session marked.

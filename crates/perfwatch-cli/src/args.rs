@@ -883,6 +883,25 @@ pub struct ServeArgs {
     /// Largest request body: bytes, or with a unit (KiB, MiB, GiB).
     #[arg(long, value_name = "SIZE", default_value = "32MiB", value_parser = byte_size)]
     pub max_body: usize,
+    /// Label sets /metrics publishes at most (per benchmark, variant, metric
+    /// and stage); the rest are counted in perfwatch_series_dropped_total.
+    #[arg(long, value_name = "N", default_value_t = perfwatch_metrics::DEFAULT_MAX_SERIES)]
+    pub max_series: usize,
+    /// How often to look for sessions written elsewhere (another server
+    /// over the same database, `perfwatch run --db postgres://…`), which
+    /// then update /metrics and the live dashboard.
+    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = poll_interval)]
+    pub poll: std::time::Duration,
+}
+
+/// A polling interval in seconds: 0.1 to 3600.
+fn poll_interval(text: &str) -> Result<std::time::Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if (0.1..=3600.0).contains(&s) => Ok(std::time::Duration::from_secs_f64(s)),
+        _ => Err(format!(
+            "`{text}` is not a number of seconds from 0.1 to 3600"
+        )),
+    }
 }
 
 /// An address to listen on: `IP:PORT`, or `HOST:PORT` resolved to its

@@ -42,5 +42,6 @@ mod rss;
 mod run_basics;
 mod serve;
 mod serve_schemathesis;
+mod serve_team;
 mod snapshots;
 mod span;

@@ -11,8 +11,6 @@
 //! `PERFWATCH_BROWSER_HTML=<file>` checks that file instead of the fixtures
 //! (this is what `scripts/browser-check` does).
 
-#[path = "support/cdp.rs"]
-mod cdp;
 #[path = "browser/compare_layout.rs"]
 mod compare_layout;
 #[path = "support/fixture.rs"]
@@ -22,12 +20,12 @@ mod harness;
 #[path = "browser/units_parity.rs"]
 mod units_parity;
 
-use cdp::Browser;
 use fixture::{
     fixture_session, synthetic_history, synthetic_sessions, synthetic_stage_history, EVIL,
 };
 use harness::{check_page, open_browser, problems, target_dir, CHECK};
 use perfwatch_html::{render_dashboard, render_report, HtmlOptions};
+use perfwatch_testkit::cdp::Browser;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 

@@ -17,6 +17,13 @@ pub enum SessionEvent {
         /// Its iterations stored.
         iterations: usize,
     },
+    /// A session appeared that this server did not store itself: written
+    /// by another server over the same database, or by a `perfwatch run`
+    /// using it directly (seen by [`crate::watch`]).
+    Appeared {
+        /// The newest session's id.
+        id: String,
+    },
     /// A session was deleted.
     Deleted {
         /// The session's id.

@@ -18,6 +18,11 @@
 //! documents are validated whole before anything is written; error answers
 //! ([`errors`]) never quote a secret.
 //!
+//! Beside the API: Prometheus figures at `/metrics`
+//! ([`ServerBuilder::with_metrics`], [`observe`]), kept current by
+//! [`watch::follow`], and the live dashboard at `/` ([`live`]), updated in
+//! place as sessions arrive.
+//!
 //! Extending: [`ServerBuilder::api_routes`] adds documented routes under
 //! `/api/v1`, [`ServerBuilder::routes`] plain ones (`/metrics`, a live
 //! dashboard); [`AppState::subscribe`] hears every session stored or
@@ -52,6 +57,8 @@ pub mod errors;
 pub mod events;
 pub mod extract;
 pub mod limits;
+pub mod live;
+pub mod observe;
 pub mod openapi;
 pub mod respond;
 pub mod router;
@@ -59,6 +66,7 @@ pub mod routes;
 pub mod serve;
 pub mod state;
 pub mod tokens;
+pub mod watch;
 
 pub use auth::AccessPolicy;
 pub use errors::{ApiError, ErrorBody};

@@ -5,6 +5,7 @@
 
 use crate::auth::authorize;
 use crate::limits::refuse_large_bodies;
+use crate::observe::{count_requests, metrics_routes};
 use crate::openapi::ApiDoc;
 use crate::routes::meta::OpenApiJson;
 use crate::routes::{api, no_method, no_route};
@@ -12,6 +13,7 @@ use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::{Extension, Router};
+use perfwatch_metrics::MetricsHub;
 use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -37,6 +39,7 @@ pub struct ServerBuilder {
     state: AppState,
     api: OpenApiRouter<AppState>,
     plain: Router<AppState>,
+    metrics: Option<Arc<MetricsHub>>,
 }
 
 impl ServerBuilder {
@@ -46,6 +49,7 @@ impl ServerBuilder {
             state,
             api: api(),
             plain: Router::new(),
+            metrics: None,
         }
     }
 
@@ -65,6 +69,15 @@ impl ServerBuilder {
         self
     }
 
+    /// Serves `hub` at `/metrics` and counts every routed request in it
+    /// (by route template, method and status). Requests refused before
+    /// routing (a missing token, a body too large) are not counted.
+    pub fn with_metrics(mut self, hub: Arc<MetricsHub>) -> ServerBuilder {
+        self.plain = self.plain.merge(metrics_routes(hub.clone()));
+        self.metrics = Some(hub);
+        self
+    }
+
     /// The OpenAPI document of the routes added so far.
     pub fn openapi(&self) -> utoipa::openapi::OpenApi {
         documented(self.api.clone()).into_openapi()
@@ -77,8 +90,11 @@ impl ServerBuilder {
             .to_pretty_json()
             .unwrap_or_else(|e| format!("{{\"error\": \"the OpenAPI document failed: {e}\"}}"));
         let state = self.state;
+        let mut router = router.merge(self.plain);
+        if let Some(hub) = self.metrics {
+            router = router.route_layer(from_fn_with_state(hub, count_requests));
+        }
         router
-            .merge(self.plain)
             .fallback(no_route)
             .method_not_allowed_fallback(no_method)
             .layer(Extension(OpenApiJson(Arc::new(json))))

@@ -6,6 +6,7 @@
 //! OpenMetrics reader ([`openmetrics`]), `promtool` and a private
 //! Prometheus server ([`prometheus`]).
 
+pub mod cdp;
 pub mod openmetrics;
 pub mod postgres;
 pub mod prometheus;

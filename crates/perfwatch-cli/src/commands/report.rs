@@ -4,11 +4,10 @@ use crate::args::{DashboardArgs, ExportFormat, ReportArgs};
 use crate::context::Context;
 use crate::exit::usage;
 use crate::render::{write_analysis, write_html, write_markdown_summary, FileFormat};
-use perfwatch_app::history::dashboard_series;
+use perfwatch_app::history::dashboard_data;
 use perfwatch_app::load::analyze_stored;
-use perfwatch_app::{analyze, Analysis};
+use perfwatch_app::Analysis;
 use perfwatch_html::{render_dashboard_with, DashboardOptions};
-use perfwatch_store::SessionFilter;
 use std::io::Write;
 
 /// `perfwatch report`: the analysis of stored sessions, in the terminal
@@ -70,19 +69,9 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> anyhow::Result<()> {
 pub fn dashboard(ctx: &Context, args: &DashboardArgs) -> anyhow::Result<()> {
     let store = ctx.open_reading_store()?;
     let opts = crate::options::analysis_options(&ctx.config, None);
-    let rows = store.list_sessions(&SessionFilter {
-        benchmark: args.benchmark.clone(),
-        limit: Some(args.limit),
-        ..Default::default()
-    })?;
-    let mut sessions: Vec<Analysis> = Vec::with_capacity(rows.len());
-    for row in rows.iter().rev() {
-        let (session, iterations) = store.load_session(&row.session.id)?;
-        // Each page shows what `report` shows: the session alone, as the
-        // history's own point of view has no baseline.
-        sessions.push(analyze(session, iterations, None, &opts));
-    }
-    let history = dashboard_series(&*store, &sessions, &opts)?;
+    let (sessions, history) =
+        dashboard_data(&*store, args.benchmark.as_deref(), args.limit, &opts)?;
+
     let dash = DashboardOptions {
         title: None,
         session_pages: (args.pages > 0).then_some(args.pages),

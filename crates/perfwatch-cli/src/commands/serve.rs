@@ -3,12 +3,16 @@
 use crate::args::ServeArgs;
 use crate::context::Context;
 use crate::exit::usage;
+use perfwatch_metrics::MetricsHub;
+use perfwatch_server::live::live_routes;
 use perfwatch_server::serve::SHUTDOWN_GRACE;
 use perfwatch_server::tokens::any_active;
+use perfwatch_server::watch::follow;
 use perfwatch_server::{
     check_exposure, shutdown_signal, AccessPolicy, AppState, Listening, ServeError, ServerBuilder,
     API_PREFIX,
 };
+use std::sync::Arc;
 
 /// Serve until Ctrl-C or SIGTERM.
 pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
@@ -35,14 +39,22 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
     // not be dropped on a runtime thread (PostgreSQL's client blocks on a
     // runtime of its own when it closes).
     let state = AppState::new(store.clone(), options, policy, args.max_body);
-    let router = ServerBuilder::new(state).build();
+    let hub = Arc::new(MetricsHub::new(args.max_series));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
+        // Inside the runtime: these start tasks.
+        follow(state.clone(), hub.clone(), args.poll);
+        let live = live_routes(&state);
+        let router = ServerBuilder::new(state)
+            .with_metrics(hub)
+            .routes(live)
+            .build();
         let listening = Listening::bind(args.listen).await?;
         let addr = listening.local_addr();
         eprintln!("perfwatch serve: listening on http://{addr} (history: {location})");
+        eprintln!("  live dashboard: http://{addr}/  ·  Prometheus: http://{addr}/metrics");
         eprintln!(
             "  API: http://{addr}{API_PREFIX}/  ·  OpenAPI: http://{addr}{API_PREFIX}/openapi.json"
         );

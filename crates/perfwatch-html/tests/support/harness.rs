@@ -2,8 +2,8 @@
 //! a page, collecting what went wrong, checking that every chart drew and
 //! taking a screenshot into the target directory.
 
-use super::cdp::Browser;
 use base64::Engine;
+use perfwatch_testkit::cdp::Browser;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -41,13 +41,7 @@ pub const CHECK: &str = r#"(function () {
   };
 })()"#;
 
-pub fn chromium() -> Option<PathBuf> {
-    let named = std::env::var_os("PERFWATCH_CHROMIUM").map(PathBuf::from);
-    named
-        .into_iter()
-        .chain(["/usr/bin/chromium", "/usr/bin/chromium-browser"].map(PathBuf::from))
-        .find(|p| p.is_file())
-}
+pub use perfwatch_testkit::cdp::chromium;
 
 pub fn target_dir() -> PathBuf {
     // CARGO_TARGET_TMPDIR is <target>/tmp.

@@ -12,6 +12,15 @@ use std::time::{Duration, Instant};
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
 
+/// A Chromium binary: `$PERFWATCH_CHROMIUM`, or Debian's `chromium`.
+pub fn chromium() -> Option<std::path::PathBuf> {
+    let named = std::env::var_os("PERFWATCH_CHROMIUM").map(std::path::PathBuf::from);
+    named
+        .into_iter()
+        .chain(["/usr/bin/chromium", "/usr/bin/chromium-browser"].map(std::path::PathBuf::from))
+        .find(|p| p.is_file())
+}
+
 /// How long any single wait may take before the check fails.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
