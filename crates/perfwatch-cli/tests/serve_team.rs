@@ -146,3 +146,130 @@ fn prometheus_scrapes_perfwatch_serve_and_reads_back_the_latest_median() {
         .unwrap();
     assert!(counted[0].value >= 1.0);
 }
+
+/// A new random session id (32 lowercase hex digits).
+fn new_id(n: usize) -> String {
+    format!(
+        "{:016x}{:016x}",
+        0x5ca1e_u64 << 20 | n as u64,
+        std::process::id() as u64 * 7919 + n as u64
+    )
+}
+
+#[test]
+fn two_servers_over_one_postgres_take_eight_pushers_at_once_and_lose_nothing() {
+    let Some(cluster) = perfwatch_testkit::postgres::require() else {
+        return;
+    };
+    let url = cluster
+        .create_database(&format!("scale_{}", std::process::id()))
+        .unwrap();
+    let dir = TestDir::new();
+    let template_id = {
+        pw(&dir)
+            .args([
+                "--db",
+                &url,
+                "run",
+                "-r",
+                "3",
+                "-n",
+                "gz",
+                "--",
+                "gzip",
+                "-c",
+                "/etc/services",
+            ])
+            .assert()
+            .success();
+        stdout(&pw(&dir).args(["--db", &url, "sessions"]).assert().success())
+            .lines()
+            .nth(2)
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap()
+            .to_string()
+    };
+    let document: serde_json::Value = serde_json::from_str(&stdout(
+        &pw(&dir)
+            .args(["--db", &url, "report", &template_id, "--format", "json"])
+            .assert()
+            .success(),
+    ))
+    .unwrap();
+    let token = stdout(
+        &pw(&dir)
+            .args(["--db", &url, "token", "create", "--write", "--name", "ci"])
+            .assert()
+            .success(),
+    )
+    .trim()
+    .to_string();
+    let a = Server::start(&dir, &["--db", &url]);
+    let b = Server::start(&dir, &["--db", &url]);
+    let addrs = [a.addr, b.addr];
+
+    // Eight pushers, a hundred sessions each, alternating servers; each
+    // session pushed twice (a retry after a lost answer) must be stored once.
+    let pushers: Vec<_> = (0..8)
+        .map(|p| {
+            let (document, token) = (document.clone(), token.clone());
+            std::thread::spawn(move || {
+                let mut ids = Vec::new();
+                for k in 0..100 {
+                    let n = p * 100 + k;
+                    let mut doc = document.clone();
+                    doc["session"]["id"] = serde_json::Value::String(new_id(n));
+                    let body = serde_json::to_vec(&doc).unwrap();
+                    for attempt in 0..2 {
+                        let addr = addrs[(n + attempt) % 2];
+                        let reply = crate::util::server::request(
+                            addr,
+                            "POST",
+                            "/api/v1/sessions",
+                            Some(&token),
+                            Some(&body),
+                        );
+                        let expected = if attempt == 0 { 201 } else { 200 };
+                        assert_eq!(reply.status, expected, "{}", reply.text());
+                    }
+                    ids.push(new_id(n));
+                }
+                ids
+            })
+        })
+        .collect();
+    let ids: Vec<String> = pushers
+        .into_iter()
+        .flat_map(|p| p.join().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 800);
+
+    // Both servers count all of them, page by page, and give one answer.
+    for server in [&a, &b] {
+        let mut seen = 0;
+        let mut offset = 0;
+        loop {
+            let page = server
+                .get(&format!("/sessions?limit=200&offset={offset}"))
+                .json();
+            let n = page["sessions"].as_array().map_or(0, Vec::len);
+            seen += n;
+            match page["next_offset"].as_u64() {
+                Some(next) if n > 0 => offset = next,
+                _ => break,
+            }
+        }
+        assert_eq!(seen, 801, "server {}", server.addr);
+    }
+    for id in [&ids[0], &ids[399], &ids[799]] {
+        let one = a.get(&format!("/sessions/{id}")).text();
+        assert_eq!(one, b.get(&format!("/sessions/{id}")).text(), "{id}");
+    }
+    let listed = stdout(
+        &pw(&dir)
+            .args(["--db", &url, "sessions", "--limit", "1000"])
+            .assert()
+            .success(),
+    );
+    assert_eq!(listed.lines().filter(|l| l.contains(" gz ")).count(), 801);
+}
