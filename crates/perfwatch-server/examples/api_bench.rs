@@ -1,0 +1,299 @@
+//! API benchmark (run by `scripts/bench-server`; not a test): a team
+//! server over PostgreSQL holding `TOTAL` (default 10,000) sessions, read
+//! by 16 concurrent clients with keep-alive connections.
+//!
+//! For each read route — list, one session, compare, history — the
+//! clients send requests for `SECONDS` (default 10) and the latency of
+//! every request is kept: p50, p99, max and the request rate are printed.
+//! Then `/metrics` with `MAX_SERIES` label sets filled (default 10,000) is
+//! scraped `REPEATS` (default 50) times.
+//!
+//! The server runs in this process (the router `perfwatch serve` builds,
+//! on its own multi-thread runtime); PostgreSQL is a private cluster in a
+//! temporary directory (`perfwatch_testkit::postgres`), on loopback.
+
+use perfwatch_metrics::MetricsHub;
+use perfwatch_model::{
+    CommandSpec, HostInfo, Iteration, Session, SessionStatus, Span, Tier, VariantSpec,
+};
+use perfwatch_server::{AccessPolicy, AppState, Listening, ServerBuilder};
+use perfwatch_store::{new_session_id, PgStore, Store};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn session(n: usize, benchmark: &str) -> Session {
+    Session {
+        id: new_session_id(),
+        started_at: format!(
+            "2026-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
+            1 + n / 40_000 % 12,
+            1 + n / 1440 % 28,
+            n / 60 % 24,
+            n % 60,
+            n * 7 % 60
+        ),
+        finished_at: None,
+        benchmark: benchmark.into(),
+        command: CommandSpec {
+            argv: vec!["./pipeline".into()],
+            shell: false,
+        },
+        variants: vec![VariantSpec {
+            name: "default".into(),
+            ..Default::default()
+        }],
+        git: None,
+        host: HostInfo::default(),
+        perfwatch_version: "bench".into(),
+        status: SessionStatus::Complete,
+        baseline: None,
+        shell_correction: None,
+        imported: None,
+        owner: None,
+    }
+}
+
+/// 30 iterations of 20 stages (a root, 4 components, 15 methods).
+fn iterations(n: usize) -> Vec<Iteration> {
+    (0..30u32)
+        .map(|i| {
+            let wall = 1.0 + (n % 7) as f64 * 0.01 + f64::from(i) * 1e-4;
+            let mut stages = vec![span(1, None, "pipeline".into(), wall, 0)];
+            for c in 0..4u64 {
+                stages.push(span(2 + c, Some(1), format!("component{c}"), wall / 4.0, 1));
+                for m in 0..if c < 3 { 4 } else { 3 } {
+                    stages.push(span(
+                        10 + c * 10 + m,
+                        Some(2 + c),
+                        format!("method{m}"),
+                        wall / 20.0,
+                        2,
+                    ));
+                }
+            }
+            Iteration {
+                index: i,
+                variant: "default".into(),
+                exit_code: Some(0),
+                wall_s: wall,
+                user_s: Some(wall * 0.9),
+                stages,
+                ..Iteration::default()
+            }
+        })
+        .collect()
+}
+
+fn span(id: u64, parent: Option<u64>, name: String, end: f64, depth: usize) -> Span {
+    Span {
+        id,
+        parent,
+        name,
+        tier: Tier::from_depth(depth),
+        component: None,
+        start_s: 0.0,
+        end_s: end,
+        ok: true,
+        calls: 1,
+        failed_calls: 0,
+        total_s: None,
+        attributes: Default::default(),
+    }
+}
+
+/// Sends GETs of `paths` (round robin) from `clients` threads for
+/// `seconds`; the latencies of every answer, sorted.
+fn load(addr: SocketAddr, paths: &[String], clients: usize, seconds: u64) -> Vec<Duration> {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let threads: Vec<_> = (0..clients)
+        .map(|c| {
+            let paths = paths.to_vec();
+            std::thread::spawn(move || {
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .build()
+                    .into();
+                let mut lat = Vec::new();
+                let mut k = c;
+                while Instant::now() < deadline {
+                    let url = format!("http://{addr}{}", paths[k % paths.len()]);
+                    k += 1;
+                    let t = Instant::now();
+                    let mut reply = agent.get(&url).call().expect("request");
+                    let status = reply.status();
+                    let _ = reply.body_mut().read_to_vec().expect("body");
+                    lat.push(t.elapsed());
+                    assert_eq!(status, 200, "{url}");
+                }
+                lat
+            })
+        })
+        .collect();
+    let mut all: Vec<Duration> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    all.sort();
+    all
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
+}
+
+fn main() {
+    let total = env("TOTAL", 10_000);
+    let seconds = env("SECONDS", 10) as u64;
+    let clients = env("CLIENTS", 16);
+    let max_series = env("MAX_SERIES", 10_000);
+    let repeats = env("REPEATS", 50);
+
+    let cluster = perfwatch_testkit::postgres::PgCluster::start().expect("PostgreSQL");
+    let url = cluster.create_database("apibench").unwrap();
+    let store: Arc<dyn Store> = Arc::new(PgStore::connect(&url).unwrap());
+    let fill = Instant::now();
+    let mut ids = Vec::with_capacity(total);
+    for n in 0..total {
+        let s = session(n, "pipeline");
+        store.insert_whole_session(&s, &iterations(n)).unwrap();
+        ids.push(s.id);
+        if (n + 1) % 1000 == 0 {
+            eprintln!(
+                "  {} sessions ({:.0} s)",
+                n + 1,
+                fill.elapsed().as_secs_f64()
+            );
+        }
+    }
+    store.save_baseline("main", &ids[..1], None, true).unwrap();
+    store.refresh_statistics().unwrap();
+
+    // The hub's figures: as many label sets as the cap allows, from the
+    // analyses of sessions of as many benchmarks (20 stages and 8 metrics
+    // each: ~30 entries a benchmark).
+    let hub = Arc::new(MetricsHub::new(max_series));
+    let opts = perfwatch_app::Options::default();
+    let benchmarks = max_series / 28 + 1;
+    let (template, its) = store.load_session(&ids[0]).unwrap();
+    for b in 0..benchmarks {
+        let mut s = template.clone();
+        s.benchmark = format!("bench{b:04}");
+        hub.publish(&perfwatch_app::analyze(s, its.clone(), None, &opts));
+    }
+
+    let state = AppState::new(store.clone(), opts, AccessPolicy::default(), 32 << 20);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = {
+        let (state, hub) = (state.clone(), hub.clone());
+        std::thread::spawn(move || {
+            runtime.block_on(async move {
+                let router = ServerBuilder::new(state).with_metrics(hub).build();
+                let listening = Listening::bind("127.0.0.1:0".parse().unwrap())
+                    .await
+                    .unwrap();
+                addr_tx.send(listening.local_addr()).unwrap();
+                listening
+                    .serve(
+                        router,
+                        async {
+                            let _ = stop_rx.await;
+                        },
+                        Duration::from_secs(5),
+                    )
+                    .await
+                    .unwrap();
+            });
+        })
+    };
+    let addr = addr_rx.recv().unwrap();
+
+    let pick = |k: usize| &ids[(k * 7919) % ids.len()];
+    let routes: Vec<(&str, Vec<String>)> = vec![
+        (
+            "GET /sessions?limit=50",
+            (0..20)
+                .map(|k| format!("/api/v1/sessions?limit=50&offset={}", k * 50))
+                .collect(),
+        ),
+        (
+            "GET /sessions/{id}",
+            (0..64)
+                .map(|k| format!("/api/v1/sessions/{}", pick(k)))
+                .collect(),
+        ),
+        (
+            "GET /compare",
+            (0..64)
+                .map(|k| format!("/api/v1/compare?base={}&candidate={}", pick(k), pick(k + 1)))
+                .collect(),
+        ),
+        (
+            "GET /history (last 100)",
+            vec![
+                "/api/v1/history?benchmark=pipeline&last=100".to_string(),
+                "/api/v1/history?benchmark=pipeline&metric=stage:pipeline/component1&last=100"
+                    .to_string(),
+            ],
+        ),
+    ];
+    println!(
+        "API benchmark: {total} sessions × 30 iterations × 20 stages in PostgreSQL, \
+         {clients} concurrent clients, {seconds} s per route"
+    );
+    println!(
+        "{:<28} {:>9} {:>9} {:>9} {:>9}",
+        "route", "p50 ms", "p99 ms", "max ms", "req/s"
+    );
+    for (name, paths) in &routes {
+        let lat = load(addr, paths, clients, seconds);
+        println!(
+            "{:<28} {:>9.2} {:>9.2} {:>9.2} {:>9.0}",
+            name,
+            ms(pct(&lat, 0.5)),
+            ms(pct(&lat, 0.99)),
+            ms(*lat.last().unwrap()),
+            lat.len() as f64 / seconds as f64
+        );
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+    let mut scrape: Vec<Duration> = (0..repeats)
+        .map(|_| {
+            let t = Instant::now();
+            let mut reply = agent
+                .get(format!("http://{addr}/metrics"))
+                .header("Accept", "application/openmetrics-text;version=1.0.0")
+                .call()
+                .unwrap();
+            let _ = reply.body_mut().read_to_vec().unwrap();
+            t.elapsed()
+        })
+        .collect();
+    scrape.sort();
+    println!(
+        "/metrics scrape, {} label sets (cap {max_series}): median {:.2} ms, p99 {:.2} ms",
+        hub.series(),
+        ms(pct(&scrape, 0.5)),
+        ms(pct(&scrape, 0.99))
+    );
+    let _ = stop_tx.send(());
+    server.join().unwrap();
+    drop(state);
+    drop(store);
+}
