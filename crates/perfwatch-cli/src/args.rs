@@ -95,7 +95,7 @@ pub enum Command {
     /// Manage whole histories: copy one between stores.
     #[command(subcommand)]
     Db(DbCommand),
-    /// Serve the history over HTTP: the team server's REST API.
+    /// Serve the history to a team: REST API, Prometheus /metrics, live dashboard.
     Serve(ServeArgs),
     /// Create, list and revoke the API tokens of `perfwatch serve`.
     #[command(subcommand)]
@@ -860,17 +860,20 @@ mod tests {
 /// `perfwatch serve`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "The REST API is under /api/v1 (benchmarks, sessions, compare, history, \
-baselines); its OpenAPI document at /api/v1/openapi.json. Every answer is the CLI's: \
-GET /api/v1/sessions/ID is what `perfwatch report ID --format json` prints, with the same perfwatch.toml (--config).\n\n\
+    after_help = "What it serves:\n  \
+/          the live dashboard (`perfwatch dashboard`'s page), updated in place\n  \
+/metrics   Prometheus: latest medians and intervals, regressions, health\n  \
+/api/v1/   the REST API; its OpenAPI document at /api/v1/openapi.json\n\n\
+Every answer is the CLI's: GET /api/v1/sessions/ID is what `perfwatch report ID --format json` \
+prints, with the same perfwatch.toml (--config). Several servers may share one PostgreSQL \
+database (--db postgres://…); each notices the others' sessions within --poll.\n\n\
 Writes (POST, DELETE) always need `Authorization: Bearer TOKEN` with a write token; reads \
 need a token only with --read-token-required. Listening beyond loopback is refused until a \
 token exists.\n\n\
 Examples:\n  perfwatch serve\n  perfwatch token create --write --name ci\n  \
-perfwatch serve --db /srv/perfwatch.db --listen 0.0.0.0:8427 --read-token-required\n  \
-curl 'http://127.0.0.1:8427/api/v1/sessions?benchmark=build&limit=10'\n  \
-curl -H \"Authorization: Bearer $TOKEN\" --data-binary @session.json \\\n       \
-http://127.0.0.1:8427/api/v1/sessions   # perfwatch export SESSION > session.json\n\n\
+perfwatch serve --db postgres://perf@db/perf --listen 0.0.0.0:8427\n  \
+perfwatch run --push=http://perf.example:8427 -- make test   # from CI\n  \
+curl 'http://127.0.0.1:8427/api/v1/sessions?limit=10'\n\n\
 Ctrl-C or SIGTERM stops it: requests in flight get 10 s to finish."
 )]
 pub struct ServeArgs {
