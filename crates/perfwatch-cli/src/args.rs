@@ -859,8 +859,7 @@ mod tests {
 
 /// `perfwatch serve`.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "What it serves:\n  \
+#[command(after_help = "What it serves:\n  \
 /          the live dashboard (`perfwatch dashboard`'s page), updated in place\n  \
 /metrics   Prometheus: latest medians and intervals, regressions, health\n  \
 /api/v1/   the REST API; its OpenAPI document at /api/v1/openapi.json\n\n\
@@ -874,8 +873,7 @@ Examples:\n  perfwatch serve\n  perfwatch token create --write --name ci\n  \
 perfwatch serve --db postgres://perf@db/perf --listen 0.0.0.0:8427\n  \
 perfwatch run --push=http://perf.example:8427 -- make test   # from CI\n  \
 curl 'http://127.0.0.1:8427/api/v1/sessions?limit=10'\n\n\
-Ctrl-C or SIGTERM stops it: requests in flight get 10 s to finish."
-)]
+Ctrl-C or SIGTERM stops it: requests in flight get 10 s to finish.")]
 pub struct ServeArgs {
     /// Address to listen on: IP:PORT or HOST:PORT (port 0 picks a free one).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8427", value_parser = listen_addr)]

@@ -7,13 +7,23 @@ use crate::{SeriesPoint, SeriesQuery};
 use postgres::types::ToSql;
 use postgres::Transaction;
 
-/// Filters shared by both kinds of series: $1 benchmark, $2 variant,
-/// $3 branch, $4 since; only counted iterations.
-const FILTERS: &str = "s.benchmark = $1
-    AND ($2::text IS NULL OR i.variant = $2)
-    AND ($3::text IS NULL OR s.git_branch = $3)
-    AND ($4::text IS NULL OR s.started_at >= $4)
-    AND NOT i.warmup AND NOT i.timed_out";
+/// The iterations that count: $2 variant; not warm-ups, not timed out.
+const COUNTED: &str = "($2::text IS NULL OR i.variant = $2) AND NOT i.warmup AND NOT i.timed_out";
+
+/// The sessions of the series, newest first: $1 benchmark, $3 branch,
+/// $4 since, and at most $5 (`last`) of those with a value (`has_value`,
+/// an `EXISTS` over their iterations). Choosing them first keeps a
+/// "last 100" query at 100 sessions' rows whatever the history's length.
+fn sessions(has_value: &str) -> String {
+    format!(
+        "(SELECT * FROM sessions s
+          WHERE s.benchmark = $1
+            AND ($3::text IS NULL OR s.git_branch = $3)
+            AND ($4::text IS NULL OR s.started_at >= $4)
+            AND {has_value}
+          ORDER BY {NEWEST_FIRST} LIMIT $5) s"
+    )
+}
 
 /// Runs a series query, oldest session first.
 pub fn query(tx: &mut Transaction<'_>, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
@@ -23,31 +33,45 @@ pub fn query(tx: &mut Transaction<'_>, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
             // Metric keys are the `iterations` columns; they come from a
             // closed enum, never from the caller's text.
             let col = q.metric.key();
+            let has_value = format!(
+                "EXISTS (SELECT 1 FROM iterations i
+                         WHERE i.session_id = s.id AND {COUNTED} AND i.{col} IS NOT NULL)"
+            );
             format!(
                 "SELECT {select}, CAST(i.{col} AS double precision)
-                 FROM sessions s JOIN iterations i ON i.session_id = s.id
-                 WHERE {FILTERS} AND i.{col} IS NOT NULL
-                 ORDER BY {NEWEST_FIRST}, i.idx"
+                 FROM {sessions} JOIN iterations i ON i.session_id = s.id
+                 WHERE {COUNTED} AND i.{col} IS NOT NULL
+                 ORDER BY {NEWEST_FIRST}, i.idx",
+                sessions = sessions(&has_value)
             )
         }
-        Some(_) => format!(
-            "SELECT {select}, t.total
-             FROM sessions s
-             JOIN iterations i ON i.session_id = s.id
-             JOIN (SELECT session_id, iteration_idx, sum(duration_s) AS total
-                   FROM spans
-                   WHERE stage = (SELECT id FROM stage_paths WHERE path = $5)
-                   GROUP BY session_id, iteration_idx) t
-               ON t.session_id = i.session_id AND t.iteration_idx = i.idx
-             WHERE {FILTERS} AND t.total IS NOT NULL
-             ORDER BY {NEWEST_FIRST}, i.idx"
-        ),
+        Some(_) => {
+            let stage = "(SELECT id FROM stage_paths WHERE path = $6)";
+            let has_value = format!(
+                "EXISTS (SELECT 1 FROM spans t
+                         JOIN iterations i ON i.session_id = t.session_id AND i.idx = t.iteration_idx
+                         WHERE t.stage = {stage} AND t.session_id = s.id
+                           AND t.duration_s IS NOT NULL AND {COUNTED})"
+            );
+            format!(
+                "SELECT {select}, sum(t.duration_s)
+                 FROM {sessions}
+                 JOIN iterations i ON i.session_id = s.id
+                 JOIN spans t ON t.session_id = i.session_id AND t.iteration_idx = i.idx
+                 WHERE t.stage = {stage} AND {COUNTED}
+                 GROUP BY s.id, s.started_at, s.seq, s.git_commit, s.git_branch, s.git_dirty, i.idx
+                 HAVING sum(t.duration_s) IS NOT NULL
+                 ORDER BY {NEWEST_FIRST}, i.idx",
+                sessions = sessions(&has_value)
+            )
+        }
     };
     let benchmark = pg_text(&q.benchmark);
     let variant = q.variant.as_deref().map(pg_text);
     let branch = q.branch.as_deref().map(pg_text);
     let stage = q.stage.as_deref().map(pg_text);
-    let mut args: Vec<&(dyn ToSql + Sync)> = vec![&benchmark, &variant, &branch, &q.since];
+    let last: Option<i64> = q.last.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+    let mut args: Vec<&(dyn ToSql + Sync)> = vec![&benchmark, &variant, &branch, &q.since, &last];
     if let Some(path) = &stage {
         args.push(path);
     }

@@ -111,7 +111,9 @@ pub fn touch(tx: &mut Transaction<'_>, id: &str) -> R<()> {
     Ok(())
 }
 
-/// Sessions matching `filter`, newest first, with iteration counts.
+/// Sessions matching `filter`, newest first, with iteration counts. The
+/// page is chosen before iterations are counted, so that a page of 50
+/// costs 50 sessions' iterations, not the whole history's.
 pub fn list(tx: &mut Transaction<'_>, filter: &SessionFilter) -> R<Vec<SessionRow>> {
     let sql = format!(
         "SELECT {SESSION_COLUMNS},
@@ -119,15 +121,20 @@ pub fn list(tx: &mut Transaction<'_>, filter: &SessionFilter) -> R<Vec<SessionRo
              count(i.idx) FILTER (WHERE NOT i.warmup AND NOT i.timed_out),
              count(i.idx) FILTER (WHERE i.timed_out OR i.signal IS NOT NULL
                                    OR coalesce(i.exit_code, -1) <> 0)
-         FROM sessions s LEFT JOIN iterations i ON i.session_id = s.id
-         WHERE ($1::text IS NULL OR s.benchmark = $1)
-           AND ($2::text IS NULL OR s.git_branch = $2)
-           AND ($3::text IS NULL OR starts_with(s.git_commit, $3))
-           AND ($4::text IS NULL OR s.status = $4)
-           AND ($6::text IS NULL OR s.started_at >= $6)
-         GROUP BY s.id
-         ORDER BY {NEWEST_FIRST}
-         LIMIT $5 OFFSET $7"
+         FROM (SELECT * FROM sessions s
+               WHERE ($1::text IS NULL OR s.benchmark = $1)
+                 AND ($2::text IS NULL OR s.git_branch = $2)
+                 AND ($3::text IS NULL OR starts_with(s.git_commit, $3))
+                 AND ($4::text IS NULL OR s.status = $4)
+                 AND ($6::text IS NULL OR s.started_at >= $6)
+               ORDER BY {NEWEST_FIRST}
+               LIMIT $5 OFFSET $7) s
+         LEFT JOIN iterations i ON i.session_id = s.id
+         GROUP BY s.id, s.seq, s.started_at, s.finished_at, s.benchmark, s.command, s.variants,
+             s.has_git, s.git_commit, s.git_branch, s.git_dirty, s.host, s.perfwatch_version,
+             s.status, s.baseline, s.shell_correction, s.import_tool, s.import_file,
+             s.import_sha256, s.owner, s.updated_at
+         ORDER BY {NEWEST_FIRST}"
     );
     let limit: Option<i64> = filter.limit.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
     let rows = tx.query(

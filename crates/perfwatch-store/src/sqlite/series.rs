@@ -5,13 +5,23 @@ use crate::record::NEWEST_FIRST;
 use crate::{SeriesPoint, SeriesQuery};
 use rusqlite::{Connection, ToSql};
 
-/// Filters shared by both kinds of series: ?1 benchmark, ?2 variant,
-/// ?3 branch, ?4 since; only counted iterations.
-const FILTERS: &str = "s.benchmark = ?1
-    AND (?2 IS NULL OR i.variant = ?2)
-    AND (?3 IS NULL OR s.git_branch = ?3)
-    AND (?4 IS NULL OR s.started_at >= ?4)
-    AND i.warmup = 0 AND i.timed_out = 0";
+/// The iterations that count: ?2 variant; not warm-ups, not timed out.
+const COUNTED: &str = "(?2 IS NULL OR i.variant = ?2) AND i.warmup = 0 AND i.timed_out = 0";
+
+/// The sessions of the series, newest first: ?1 benchmark, ?3 branch,
+/// ?4 since, and at most ?5 (`last`) of those with a value (`has_value`,
+/// an `EXISTS` over their iterations). Choosing them first keeps a
+/// "last 100" query at 100 sessions' rows whatever the history's length.
+fn sessions(has_value: &str) -> String {
+    format!(
+        "(SELECT * FROM sessions s
+          WHERE s.benchmark = ?1
+            AND (?3 IS NULL OR s.git_branch = ?3)
+            AND (?4 IS NULL OR s.started_at >= ?4)
+            AND {has_value}
+          ORDER BY {NEWEST_FIRST} LIMIT ?5) s"
+    )
+}
 
 /// Runs a series query, oldest session first.
 pub fn query(conn: &Connection, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
@@ -21,28 +31,42 @@ pub fn query(conn: &Connection, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
             // Metric keys are the `iterations` columns; they come from a
             // closed enum, never from the caller's text.
             let col = q.metric.key();
+            let has_value = format!(
+                "EXISTS (SELECT 1 FROM iterations i
+                         WHERE i.session_id = s.id AND {COUNTED} AND i.{col} IS NOT NULL)"
+            );
             format!(
                 "SELECT {select}, CAST(i.{col} AS REAL)
-                 FROM sessions s JOIN iterations i ON i.session_id = s.id
-                 WHERE {FILTERS} AND i.{col} IS NOT NULL
-                 ORDER BY {NEWEST_FIRST}, i.idx"
+                 FROM {sessions} JOIN iterations i ON i.session_id = s.id
+                 WHERE {COUNTED} AND i.{col} IS NOT NULL
+                 ORDER BY {NEWEST_FIRST}, i.idx",
+                sessions = sessions(&has_value)
             )
         }
-        Some(_) => format!(
-            "SELECT {select}, total
-             FROM sessions s
-             JOIN iterations i ON i.session_id = s.id
-             JOIN (SELECT session_id, iteration_idx, sum(duration_s) AS total
-                   FROM spans
-                   WHERE stage = (SELECT id FROM stage_paths WHERE path = ?5)
-                   GROUP BY session_id, iteration_idx) t
-               ON t.session_id = i.session_id AND t.iteration_idx = i.idx
-             WHERE {FILTERS} AND total IS NOT NULL
-             ORDER BY {NEWEST_FIRST}, i.idx"
-        ),
+        Some(_) => {
+            let stage = "(SELECT id FROM stage_paths WHERE path = ?6)";
+            let has_value = format!(
+                "EXISTS (SELECT 1 FROM spans t
+                         JOIN iterations i ON i.session_id = t.session_id AND i.idx = t.iteration_idx
+                         WHERE t.stage = {stage} AND t.session_id = s.id
+                           AND t.duration_s IS NOT NULL AND {COUNTED})"
+            );
+            format!(
+                "SELECT {select}, sum(t.duration_s)
+                 FROM {sessions}
+                 JOIN iterations i ON i.session_id = s.id
+                 JOIN spans t ON t.session_id = i.session_id AND t.iteration_idx = i.idx
+                 WHERE t.stage = {stage} AND {COUNTED}
+                 GROUP BY s.id, i.idx
+                 HAVING sum(t.duration_s) IS NOT NULL
+                 ORDER BY {NEWEST_FIRST}, i.idx",
+                sessions = sessions(&has_value)
+            )
+        }
     };
     let mut stmt = conn.prepare(&sql)?;
-    let mut args: Vec<&dyn ToSql> = vec![&q.benchmark, &q.variant, &q.branch, &q.since];
+    let last = q.last.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+    let mut args: Vec<&dyn ToSql> = vec![&q.benchmark, &q.variant, &q.branch, &q.since, &last];
     if let Some(path) = &q.stage {
         args.push(path);
     }

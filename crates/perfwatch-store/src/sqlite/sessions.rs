@@ -91,7 +91,9 @@ pub fn finish(conn: &Connection, id: &str, status: SessionStatus, finished_at: &
     Ok(())
 }
 
-/// Sessions matching `filter`, newest first, with iteration counts.
+/// Sessions matching `filter`, newest first, with iteration counts. The
+/// page is chosen before iterations are counted, so that a page of 50
+/// costs 50 sessions' iterations, not the whole history's.
 pub fn list(conn: &Connection, filter: &SessionFilter) -> R<Vec<SessionRow>> {
     let sql = format!(
         "SELECT {SESSION_COLUMNS},
@@ -99,15 +101,17 @@ pub fn list(conn: &Connection, filter: &SessionFilter) -> R<Vec<SessionRow>> {
              coalesce(sum(i.warmup = 0 AND i.timed_out = 0), 0),
              coalesce(sum(i.idx IS NOT NULL AND (i.timed_out <> 0 OR i.signal IS NOT NULL
                           OR coalesce(i.exit_code, -1) <> 0)), 0)
-         FROM sessions s LEFT JOIN iterations i ON i.session_id = s.id
-         WHERE (?1 IS NULL OR s.benchmark = ?1)
-           AND (?2 IS NULL OR s.git_branch = ?2)
-           AND (?3 IS NULL OR substr(s.git_commit, 1, length(?3)) = ?3)
-           AND (?4 IS NULL OR s.status = ?4)
-           AND (?6 IS NULL OR s.started_at >= ?6)
+         FROM (SELECT * FROM sessions s
+               WHERE (?1 IS NULL OR s.benchmark = ?1)
+                 AND (?2 IS NULL OR s.git_branch = ?2)
+                 AND (?3 IS NULL OR substr(s.git_commit, 1, length(?3)) = ?3)
+                 AND (?4 IS NULL OR s.status = ?4)
+                 AND (?6 IS NULL OR s.started_at >= ?6)
+               ORDER BY {NEWEST_FIRST}
+               LIMIT ?5 OFFSET ?7) s
+         LEFT JOIN iterations i ON i.session_id = s.id
          GROUP BY s.id
-         ORDER BY {NEWEST_FIRST}
-         LIMIT ?5 OFFSET ?7"
+         ORDER BY {NEWEST_FIRST}"
     );
     let limit = filter
         .limit
