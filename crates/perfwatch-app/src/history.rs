@@ -136,10 +136,10 @@ pub fn load_series(
     metric: &SeriesMetric,
     ci: &CiOptions,
 ) -> Result<Vec<Series>, AppError> {
-    // One listing serves the benchmark check, the error messages and the
-    // variants of the chosen benchmark.
-    let all = store.list_sessions(&SessionFilter::default())?;
-    let benchmarks: BTreeSet<String> = all.iter().map(|r| r.session.benchmark.clone()).collect();
+    // One query serves the benchmark check, the error messages and the
+    // variants of the chosen benchmark (not a listing of every session).
+    let declared = store.benchmark_variants()?;
+    let benchmarks: BTreeSet<String> = declared.iter().map(|(b, _)| b.clone()).collect();
     let benchmark = match &f.benchmark {
         Some(b) if !benchmarks.contains(b) => {
             return Err(AppError::bad_request(format!(
@@ -161,14 +161,11 @@ pub fn load_series(
             )))
         }
     };
-    let mut variants: Vec<String> = Vec::new();
-    for row in all.iter().filter(|r| r.session.benchmark == benchmark) {
-        for v in &row.session.variants {
-            if !variants.contains(&v.name) {
-                variants.push(v.name.clone());
-            }
-        }
-    }
+    let mut variants: Vec<String> = declared
+        .into_iter()
+        .find(|(b, _)| *b == benchmark)
+        .map(|(_, v)| v)
+        .unwrap_or_default();
     if let Some(v) = &f.variant {
         if !variants.contains(v) {
             return Err(AppError::bad_request(format!(

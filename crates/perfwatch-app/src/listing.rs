@@ -81,14 +81,9 @@ pub fn sessions(store: &dyn Store, filter: &SessionFilter) -> Result<Vec<ListedS
         // The first variant's median wall time over its counted runs: a
         // listing needs the median only, not the bootstrapped summaries.
         let first = s.variants.first().map(|v| v.name.as_str());
-        let wall_median = store.load_session(&s.id).ok().and_then(|(_, its)| {
-            let walls: Vec<f64> = its
-                .iter()
-                .filter(|it| it.counts() && Some(it.variant.as_str()) == first)
-                .map(|it| it.wall_s)
-                .collect();
-            perfwatch_stats::median(&walls)
-        });
+        let wall_median = first
+            .and_then(|v| store.counted_walls(&s.id, v).ok())
+            .and_then(|walls| perfwatch_stats::median(&walls));
         list.push(ListedSession {
             variants: s.variants.iter().map(|v| v.name.clone()).collect(),
             commit: s.git.as_ref().and_then(|g| g.commit.clone()),

@@ -314,6 +314,27 @@ pub(crate) fn numbers(
     Ok(map.into_iter().map(|(k, v)| (k, nan(v))).collect())
 }
 
+/// Adds `variants`' names to `benchmark`'s entry of `out` (made when
+/// missing), each name once, in order.
+pub(crate) fn add_variants(
+    out: &mut Vec<(String, Vec<String>)>,
+    benchmark: &str,
+    variants: &[perfwatch_model::VariantSpec],
+) {
+    let at = match out.iter().position(|(b, _)| b == benchmark) {
+        Some(at) => at,
+        None => {
+            out.push((benchmark.to_string(), Vec::new()));
+            out.len() - 1
+        }
+    };
+    for v in variants {
+        if !out[at].1.contains(&v.name) {
+            out[at].1.push(v.name.clone());
+        }
+    }
+}
+
 /// For `latest` → `Some(Some(0))`, `latest~N` → `Some(Some(N))`, a
 /// malformed `latest~…` → `Some(None)`, anything else → `None`.
 pub(crate) fn latest_offset(spec: &str) -> Option<Option<usize>> {

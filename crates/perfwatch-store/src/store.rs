@@ -66,6 +66,31 @@ pub trait Store: Send + Sync {
     /// Sessions matching `filter`, newest first.
     fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionRow>>;
 
+    /// The wall times of the counted iterations (not warm-ups, not timed
+    /// out) of `variant` in session `id`, in index order (NaN where none
+    /// was measured): a listing's median without reading the whole
+    /// session. The default reads the session.
+    fn counted_walls(&self, id: &str, variant: &str) -> Result<Vec<f64>> {
+        let (_, its) = self.load_session(id)?;
+        Ok(its
+            .iter()
+            .filter(|it| it.counts() && it.variant == variant)
+            .map(|it| it.wall_s)
+            .collect())
+    }
+
+    /// Every benchmark with the names of the variants its sessions
+    /// declare, each once, in the order the newest sessions first declare
+    /// them: what a history query checks its arguments against. The
+    /// default lists every session.
+    fn benchmark_variants(&self) -> Result<Vec<(String, Vec<String>)>> {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for row in self.list_sessions(&SessionFilter::default())? {
+            crate::record::add_variants(&mut out, &row.session.benchmark, &row.session.variants);
+        }
+        Ok(out)
+    }
+
     /// Turns a full id, a unique prefix of at least four characters,
     /// `latest` or `latest~N` (the N-th before the newest) into a full id.
     fn resolve_session(&self, spec: &str) -> Result<String>;

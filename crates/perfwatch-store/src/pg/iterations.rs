@@ -331,3 +331,17 @@ fn load_spans(tx: &mut Transaction<'_>, session_id: &str) -> R<BTreeMap<u32, Vec
     }
     Ok(out)
 }
+
+/// The wall times of a session's counted iterations of one variant.
+pub fn counted_walls(tx: &mut Transaction<'_>, session_id: &str, variant: &str) -> R<Vec<f64>> {
+    Ok(tx
+        .query(
+            "SELECT wall_s FROM iterations
+             WHERE session_id = $1 AND variant = $2 AND NOT warmup AND NOT timed_out
+             ORDER BY idx",
+            &[&session_id, &pg_text(variant)],
+        )?
+        .iter()
+        .map(|r| r.get::<_, Option<f64>>(0).unwrap_or(f64::NAN))
+        .collect())
+}

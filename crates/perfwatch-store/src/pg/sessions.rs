@@ -162,6 +162,29 @@ pub fn list(tx: &mut Transaction<'_>, filter: &SessionFilter) -> R<Vec<SessionRo
         .collect()
 }
 
+/// Every benchmark with its variants' names (see
+/// [`Store::benchmark_variants`](crate::Store::benchmark_variants)): one
+/// row per distinct declaration, newest first.
+pub fn benchmark_variants(tx: &mut Transaction<'_>) -> R<Vec<(String, Vec<String>)>> {
+    let rows = tx.query(
+        "SELECT benchmark, variants FROM sessions
+         GROUP BY benchmark, variants
+         ORDER BY max(started_at) DESC, max(seq) DESC",
+        &[],
+    )?;
+    let mut out = Vec::new();
+    for row in &rows {
+        let benchmark: String = row.try_get(0)?;
+        let variants: Vec<perfwatch_model::VariantSpec> =
+            crate::record::from_json(row.try_get(1)?, || {
+                format!("variants of benchmark {benchmark}")
+            })
+            .map_err(Fail::Corrupt)?;
+        crate::record::add_variants(&mut out, &benchmark, &variants);
+    }
+    Ok(out)
+}
+
 /// Reads one session.
 pub fn get(tx: &mut Transaction<'_>, id: &str) -> R<Session> {
     let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.id = $1");

@@ -110,3 +110,17 @@ pub fn load(conn: &Connection, session_id: &str) -> R<Vec<Iteration>> {
     }
     Ok(out)
 }
+
+/// The wall times of a session's counted iterations of one variant.
+pub fn counted_walls(conn: &Connection, session_id: &str, variant: &str) -> R<Vec<f64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT wall_s FROM iterations
+         WHERE session_id = ?1 AND variant = ?2 AND warmup = 0 AND timed_out = 0
+         ORDER BY idx",
+    )?;
+    let walls = stmt
+        .query_map(params![session_id, variant], |r| r.get::<_, Option<f64>>(0))?
+        .map(|w| w.map(|w| w.unwrap_or(f64::NAN)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(walls)
+}

@@ -140,6 +140,27 @@ pub fn list(conn: &Connection, filter: &SessionFilter) -> R<Vec<SessionRow>> {
     Ok(out)
 }
 
+/// Every benchmark with its variants' names (see
+/// [`Store::benchmark_variants`](crate::Store::benchmark_variants)): one
+/// row per distinct declaration, newest first.
+pub fn benchmark_variants(conn: &Connection) -> R<Vec<(String, Vec<String>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT benchmark, variants FROM sessions
+         GROUP BY benchmark, variants
+         ORDER BY max(started_at) DESC, max(seq) DESC",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::new();
+    for (benchmark, variants) in rows {
+        let variants: Vec<perfwatch_model::VariantSpec> =
+            super::fail::json(&variants, || format!("variants of benchmark {benchmark}"))?;
+        crate::record::add_variants(&mut out, &benchmark, &variants);
+    }
+    Ok(out)
+}
+
 /// Reads one session.
 pub fn get(conn: &Connection, id: &str) -> R<Session> {
     let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.id = ?1");

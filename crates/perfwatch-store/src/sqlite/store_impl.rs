@@ -55,6 +55,14 @@ impl Store for SqliteStore {
         self.read(|tx| sessions::list(tx, filter))
     }
 
+    fn counted_walls(&self, id: &str, variant: &str) -> Result<Vec<f64>> {
+        self.read(|tx| iterations::counted_walls(tx, id, variant))
+    }
+
+    fn benchmark_variants(&self) -> Result<Vec<(String, Vec<String>)>> {
+        self.read(|tx| sessions::benchmark_variants(tx))
+    }
+
     fn resolve_session(&self, spec: &str) -> Result<String> {
         self.read(|tx| sessions::resolve(tx, spec))
     }

@@ -397,7 +397,53 @@ fn any_figures_round_trip(db: Db) {
     });
 }
 
+/// A listing's medians and a history's arguments come from small queries
+/// that agree with the sessions they summarise.
+fn counted_walls_and_benchmark_variants_agree_with_the_sessions(db: Db) {
+    let store = db.open();
+    let mut a = session("pipeline", "2024-01-01T00:00:00Z");
+    a.variants.reverse(); // declares solo_only, current
+    let b = session("pipeline", "2024-01-02T00:00:00Z"); // current, solo_only
+    let mut c = session("other", "2024-01-03T00:00:00Z");
+    c.variants.truncate(1);
+    for s in [&a, &b, &c] {
+        store.create_session(s).unwrap();
+    }
+    let mut warm = full_iteration(0, "current", 9.0);
+    warm.warmup = true;
+    let mut late = full_iteration(3, "current", 8.0);
+    late.timed_out = true;
+    for it in [
+        warm,
+        full_iteration(1, "current", 1.5),
+        full_iteration(2, "solo_only", 2.5),
+        late,
+        full_iteration(4, "current", f64::NAN),
+    ] {
+        store.add_iteration(&b.id, &it).unwrap();
+    }
+    let walls = store.counted_walls(&b.id, "current").unwrap();
+    assert_eq!(walls.len(), 2);
+    assert_eq!(walls[0], 1.5);
+    assert!(walls[1].is_nan());
+    assert_eq!(store.counted_walls(&b.id, "solo_only").unwrap(), [2.5]);
+    assert!(store.counted_walls(&a.id, "current").unwrap().is_empty());
+    // Newest first: `other`, then `pipeline` as its newest session (b)
+    // declares its variants.
+    assert_eq!(
+        store.benchmark_variants().unwrap(),
+        [
+            ("other".to_string(), vec!["current".to_string()]),
+            (
+                "pipeline".to_string(),
+                vec!["current".to_string(), "solo_only".to_string()]
+            ),
+        ]
+    );
+}
+
 contract!(
+    counted_walls_and_benchmark_variants_agree_with_the_sessions,
     a_shell_correction_set_after_creation_is_loaded_with_the_session,
     a_session_with_iterations_round_trips,
     iterations_come_back_in_index_order_whatever_the_insertion_order,
