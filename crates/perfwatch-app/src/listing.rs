@@ -75,15 +75,34 @@ pub fn benchmarks(store: &dyn Store) -> Result<Vec<BenchmarkEntry>, AppError> {
 /// The sessions `filter` selects, newest first, as a listing shows them.
 pub fn sessions(store: &dyn Store, filter: &SessionFilter) -> Result<Vec<ListedSession>, AppError> {
     let rows = store.list_sessions(filter)?;
+    // The first variant's median wall time over its counted runs: a
+    // listing needs the median only, not the bootstrapped summaries; one
+    // query for the page.
+    let wanted: Vec<(&str, &str)> = rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.session.id.as_str(),
+                r.session.variants.first()?.name.as_str(),
+            ))
+        })
+        .collect();
+    let mut walls: std::collections::HashMap<&str, Vec<f64>> = wanted
+        .iter()
+        .map(|(id, _)| *id)
+        .zip(store.counted_walls(&wanted)?)
+        .collect();
+    let medians: Vec<Option<f64>> = rows
+        .iter()
+        .map(|r| {
+            walls
+                .remove(r.session.id.as_str())
+                .and_then(|w| perfwatch_stats::median(&w))
+        })
+        .collect();
     let mut list = Vec::with_capacity(rows.len());
-    for row in rows {
+    for (row, wall_median) in rows.into_iter().zip(medians) {
         let s = row.session;
-        // The first variant's median wall time over its counted runs: a
-        // listing needs the median only, not the bootstrapped summaries.
-        let first = s.variants.first().map(|v| v.name.as_str());
-        let wall_median = first
-            .and_then(|v| store.counted_walls(&s.id, v).ok())
-            .and_then(|walls| perfwatch_stats::median(&walls));
         list.push(ListedSession {
             variants: s.variants.iter().map(|v| v.name.clone()).collect(),
             commit: s.git.as_ref().and_then(|g| g.commit.clone()),

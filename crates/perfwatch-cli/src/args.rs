@@ -893,6 +893,11 @@ pub struct ServeArgs {
     /// then update /metrics and the live dashboard.
     #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = poll_interval)]
     pub poll: std::time::Duration,
+    /// Memory for analyses served again while their sessions are unchanged
+    /// (a session's analysis, a comparison): bytes, or with a unit; 0
+    /// turns it off.
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = byte_size_or_zero)]
+    pub analysis_cache: usize,
 }
 
 /// A polling interval in seconds: 0.1 to 3600.
@@ -941,6 +946,14 @@ fn byte_size(text: &str) -> Result<usize, String> {
         return Err("the size must be at least 1 byte".into());
     }
     Ok(size)
+}
+
+/// [`byte_size`], or 0 (something turned off).
+fn byte_size_or_zero(text: &str) -> Result<usize, String> {
+    if text.trim().parse::<usize>() == Ok(0) {
+        return Ok(0);
+    }
+    byte_size(text)
 }
 
 /// `perfwatch token …`.

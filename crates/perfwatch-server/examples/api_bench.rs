@@ -8,6 +8,14 @@
 //! Then `/metrics` with `MAX_SERIES` label sets filled (default 10,000) is
 //! scraped `REPEATS` (default 50) times.
 //!
+//! A session's analysis and a comparison are remembered by the server
+//! (`perfwatch_server::memo`): "warm" routes read 64 sessions (or pairs)
+//! again and again, each read once before the clock starts, as a team
+//! reads its newest sessions; "cold" routes read a different session (or
+//! pair) every time, so every answer is computed. Each route's memo hits
+//! and misses are printed beside it. Before the load, where a read's time
+//! goes is measured one request at a time.
+//!
 //! The server runs in this process (the router `perfwatch serve` builds,
 //! on its own multi-thread runtime); PostgreSQL is a private cluster in a
 //! temporary directory (`perfwatch_testkit::postgres`), on loopback.
@@ -122,10 +130,12 @@ fn load(addr: SocketAddr, paths: &[String], clients: usize, seconds: u64) -> Vec
                     .build()
                     .into();
                 let mut lat = Vec::new();
+                // Client c sends paths c, c + clients, …: no two clients
+                // send the same path until the list wraps around.
                 let mut k = c;
                 while Instant::now() < deadline {
                     let url = format!("http://{addr}{}", paths[k % paths.len()]);
-                    k += 1;
+                    k += clients;
                     let t = Instant::now();
                     let mut reply = agent.get(&url).call().expect("request");
                     let status = reply.status();
@@ -143,6 +153,79 @@ fn load(addr: SocketAddr, paths: &[String], clients: usize, seconds: u64) -> Vec
         .collect();
     all.sort();
     all
+}
+
+/// Where a read's time goes, one request at a time, without the server
+/// (medians of 20): the store's queries and the analyses, as the routes
+/// call them on a cache miss.
+fn phases(store: &dyn Store, ids: &[String]) {
+    let opts = perfwatch_app::Options::default();
+    let median = |f: &dyn Fn()| {
+        let mut t: Vec<Duration> = (0..20)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect();
+        t.sort();
+        ms(pct(&t, 0.5))
+    };
+    let (session, iterations) = store.load_session(&ids[0]).unwrap();
+    let analysis = perfwatch_app::analyze(session.clone(), iterations.clone(), None, &opts);
+    let mut document = Vec::new();
+    perfwatch_report::Render::render(&perfwatch_report::JsonRenderer, &analysis, &mut document)
+        .unwrap();
+    let reference = perfwatch_app::load::load_stored_reference(store, &ids[1], &opts).unwrap();
+    println!(
+        "one session alone: load {:.2} ms, analyse {:.2} ms, render {:.2} ms ({} bytes); \
+         compared with another: analyse {:.2} ms",
+        median(&|| drop(store.load_session(&ids[0]).unwrap())),
+        median(&|| drop(perfwatch_app::analyze(
+            session.clone(),
+            iterations.clone(),
+            None,
+            &opts
+        ))),
+        median(&|| {
+            let mut out = Vec::new();
+            perfwatch_report::Render::render(&perfwatch_report::JsonRenderer, &analysis, &mut out)
+                .unwrap();
+        }),
+        document.len(),
+        median(&|| {
+            drop(
+                perfwatch_app::analyze_against(
+                    session.clone(),
+                    iterations.clone(),
+                    &reference,
+                    &opts,
+                )
+                .unwrap(),
+            )
+        }),
+    );
+    let page = perfwatch_store::SessionFilter {
+        limit: Some(51),
+        offset: 500,
+        ..Default::default()
+    };
+    let history = perfwatch_app::history::Filters {
+        benchmark: Some("pipeline".into()),
+        last: Some(100),
+        ..Default::default()
+    };
+    let wall = perfwatch_app::history::SeriesMetric::parse("wall_s").unwrap();
+    println!(
+        "a page of 50 alone: {:.2} ms; history (last 100) alone: {:.2} ms, of which \
+         benchmark_variants {:.2} ms; resolve_session {:.2} ms",
+        median(&|| drop(perfwatch_app::listing::sessions(store, &page).unwrap())),
+        median(&|| {
+            drop(perfwatch_app::history::load_series(store, &history, &wall, &opts.ci()).unwrap())
+        }),
+        median(&|| drop(store.benchmark_variants().unwrap())),
+        median(&|| drop(store.resolve_session(&ids[0]).unwrap())),
+    );
 }
 
 fn ms(d: Duration) -> f64 {
@@ -225,6 +308,7 @@ fn main() {
     let addr = addr_rx.recv().unwrap();
 
     let pick = |k: usize| &ids[(k * 7919) % ids.len()];
+    phases(&*store, &[pick(0).clone(), pick(1).clone()]);
     let routes: Vec<(&str, Vec<String>)> = vec![
         (
             "GET /sessions?limit=50",
@@ -233,15 +317,33 @@ fn main() {
                 .collect(),
         ),
         (
-            "GET /sessions/{id}",
+            "GET /sessions/{id} warm",
             (0..64)
                 .map(|k| format!("/api/v1/sessions/{}", pick(k)))
                 .collect(),
         ),
         (
-            "GET /compare",
+            "GET /compare warm",
             (0..64)
                 .map(|k| format!("/api/v1/compare?base={}&candidate={}", pick(k), pick(k + 1)))
+                .collect(),
+        ),
+        (
+            "GET /sessions/{id} cold",
+            (0..total)
+                .map(|k| format!("/api/v1/sessions/{}", pick(k)))
+                .collect(),
+        ),
+        (
+            "GET /compare cold",
+            (0..total)
+                .map(|k| {
+                    format!(
+                        "/api/v1/compare?base={}&candidate={}",
+                        pick(k + 5000),
+                        pick(k)
+                    )
+                })
                 .collect(),
         ),
         (
@@ -258,18 +360,29 @@ fn main() {
          {clients} concurrent clients, {seconds} s per route"
     );
     println!(
-        "{:<28} {:>9} {:>9} {:>9} {:>9}",
-        "route", "p50 ms", "p99 ms", "max ms", "req/s"
+        "{:<26} {:>8} {:>8} {:>8} {:>7} {:>15}",
+        "route", "p50 ms", "p99 ms", "max ms", "req/s", "memo hits/miss"
     );
     for (name, paths) in &routes {
+        if name.ends_with("warm") {
+            // Every path once, so that the run measures answers served
+            // again (a team reading the newest sessions and baselines).
+            let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+            for path in paths {
+                let _ = agent.get(format!("http://{addr}{path}")).call().unwrap();
+            }
+        }
+        let (hits, misses) = state.memo().counts();
         let lat = load(addr, paths, clients, seconds);
+        let (h, m) = state.memo().counts();
         println!(
-            "{:<28} {:>9.2} {:>9.2} {:>9.2} {:>9.0}",
+            "{:<26} {:>8.2} {:>8.2} {:>8.2} {:>7.0} {:>15}",
             name,
             ms(pct(&lat, 0.5)),
             ms(pct(&lat, 0.99)),
             ms(*lat.last().unwrap()),
-            lat.len() as f64 / seconds as f64
+            lat.len() as f64 / seconds as f64,
+            format!("{}/{}", h - hits, m - misses),
         );
     }
     let agent: ureq::Agent = ureq::Agent::config_builder().build().into();

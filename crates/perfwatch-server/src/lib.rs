@@ -23,6 +23,10 @@
 //! [`watch::follow`], and the live dashboard at `/` ([`live`]), updated in
 //! place as sessions arrive.
 //!
+//! Reads of a session's analysis or a comparison are remembered
+//! ([`memo`]) and served again while what they were computed from is
+//! unchanged in the store.
+//!
 //! Extending: [`ServerBuilder::api_routes`] adds documented routes under
 //! `/api/v1`, [`ServerBuilder::routes`] plain ones (`/metrics`, a live
 //! dashboard); [`AppState::subscribe`] hears every session stored or
@@ -58,6 +62,7 @@ pub mod events;
 pub mod extract;
 pub mod limits;
 pub mod live;
+pub mod memo;
 pub mod observe;
 pub mod openapi;
 pub mod respond;

@@ -122,9 +122,16 @@ async fn session_page(
 ) -> ApiResult<Response> {
     let page = state
         .blocking(move |state| {
-            let analysis =
-                perfwatch_app::load::analyze_stored(&**state.store(), &id, None, state.options())?;
-            render_session_page(&analysis, "/").map_err(ApiError::internal)
+            let store = &**state.store();
+            let answer = state.memo().get_or_compute(
+                || crate::memo::session_key(store, &id, None),
+                || {
+                    let analysis =
+                        perfwatch_app::load::analyze_stored(store, &id, None, state.options())?;
+                    crate::respond::memoized(analysis)
+                },
+            )?;
+            render_session_page(&answer.analysis, "/").map_err(ApiError::internal)
         })
         .await?;
     Ok(html(&page))

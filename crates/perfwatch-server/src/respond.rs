@@ -2,21 +2,27 @@
 //! the server's bytes and `perfwatch … --format json`'s are the same.
 
 use crate::errors::ApiError;
+use crate::memo::Memoized;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use perfwatch_app::Analysis;
 use perfwatch_report::{JsonRenderer, Render};
 use serde::Serialize;
 
-/// An analysis as the `perfwatch.session.v1` document, rendered by the
+/// An analysis with its `perfwatch.session.v1` document, rendered by the
 /// CLI's own JSON renderer (`report --format json`, `compare
 /// --export-json`).
-pub fn document(analysis: &Analysis) -> Result<Response, ApiError> {
-    let mut bytes = Vec::new();
+pub fn memoized(analysis: Analysis) -> Result<Memoized, ApiError> {
+    let mut document = Vec::new();
     JsonRenderer
-        .render(analysis, &mut bytes)
+        .render(&analysis, &mut document)
         .map_err(ApiError::internal)?;
-    Ok(json_bytes(StatusCode::OK, bytes))
+    Ok(Memoized { analysis, document })
+}
+
+/// A rendered document as the answer.
+pub fn document(memoized: &Memoized) -> Response {
+    json_bytes(StatusCode::OK, memoized.document.clone())
 }
 
 /// `value` as pretty JSON with a trailing newline, as the CLI prints its

@@ -4,6 +4,7 @@
 use crate::auth::AccessPolicy;
 use crate::errors::{ApiError, ApiResult};
 use crate::events::{SessionEvent, EVENT_CAPACITY};
+use crate::memo::{Memo, Memoized, DEFAULT_CAPACITY};
 use perfwatch_store::Store;
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -20,6 +21,7 @@ struct Shared {
     policy: AccessPolicy,
     max_body: usize,
     events: broadcast::Sender<SessionEvent>,
+    memo: Memo<Memoized>,
 }
 
 impl AppState {
@@ -46,8 +48,26 @@ impl AppState {
                 policy,
                 max_body,
                 events,
+                memo: Memo::new(DEFAULT_CAPACITY),
             }),
         }
+    }
+
+    /// This state with a memo of analyses of `capacity` bytes (0: none;
+    /// [`DEFAULT_CAPACITY`] unless set).
+    ///
+    /// # Panics
+    /// When called after the state was cloned.
+    pub fn with_memo_capacity(mut self, capacity: u64) -> AppState {
+        Arc::get_mut(&mut self.inner)
+            .expect("the memo is sized before the state is shared")
+            .memo = Memo::new(capacity);
+        self
+    }
+
+    /// Remembered analyses ([`crate::memo`]).
+    pub fn memo(&self) -> &Memo<Memoized> {
+        &self.inner.memo
     }
 
     /// The store.

@@ -7,6 +7,7 @@ mod support;
 
 mod exposure;
 mod ingest;
+mod memo;
 mod postgres;
 mod reads;
 mod writes;

@@ -28,6 +28,8 @@ pub struct SessionFilter {
     /// Skip this many of the matching sessions, newest first (a page of a
     /// listing: `offset` 20 with `limit` 20 is the second page of 20).
     pub offset: usize,
+    /// Only these sessions (full ids; unknown ones are left out).
+    pub ids: Option<Vec<String>>,
 }
 
 /// A session as listed, with counts of its stored iterations.

@@ -66,17 +66,27 @@ pub trait Store: Send + Sync {
     /// Sessions matching `filter`, newest first.
     fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionRow>>;
 
-    /// The wall times of the counted iterations (not warm-ups, not timed
-    /// out) of `variant` in session `id`, in index order (NaN where none
-    /// was measured): a listing's median without reading the whole
-    /// session. The default reads the session.
-    fn counted_walls(&self, id: &str, variant: &str) -> Result<Vec<f64>> {
-        let (_, its) = self.load_session(id)?;
-        Ok(its
+    /// For each `(session id, variant)` of `wanted`, the wall times of
+    /// that variant's counted iterations (not warm-ups, not timed out) in
+    /// index order (NaN where none was measured; empty for an unknown
+    /// session): a listing's medians without reading whole sessions, in
+    /// one round trip for a page. The default reads each session.
+    fn counted_walls(&self, wanted: &[(&str, &str)]) -> Result<Vec<Vec<f64>>> {
+        wanted
             .iter()
-            .filter(|it| it.counts() && it.variant == variant)
-            .map(|it| it.wall_s)
-            .collect())
+            .map(|(id, variant)| {
+                let its = match self.load_session(id) {
+                    Ok((_, its)) => its,
+                    Err(crate::StoreError::SessionNotFound { .. }) => Vec::new(),
+                    Err(e) => return Err(e),
+                };
+                Ok(its
+                    .iter()
+                    .filter(|it| it.counts() && it.variant == *variant)
+                    .map(|it| it.wall_s)
+                    .collect())
+            })
+            .collect()
     }
 
     /// Every benchmark with the names of the variants its sessions

@@ -38,7 +38,8 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
     // `store` itself lives until after the runtime: the last handle must
     // not be dropped on a runtime thread (PostgreSQL's client blocks on a
     // runtime of its own when it closes).
-    let state = AppState::new(store.clone(), options, policy, args.max_body);
+    let state = AppState::new(store.clone(), options, policy, args.max_body)
+        .with_memo_capacity(args.analysis_cache as u64);
     let hub = Arc::new(MetricsHub::new(args.max_series));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

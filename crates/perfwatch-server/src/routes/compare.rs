@@ -2,8 +2,9 @@
 
 use crate::errors::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
+use crate::memo::compare_key;
 use crate::openapi::SessionDocument;
-use crate::respond::document;
+use crate::respond::{document, memoized};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -42,19 +43,28 @@ pub async fn compare(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<CompareQuery>,
 ) -> ApiResult<Response> {
-    let analysis = state
+    let answer = state
         .blocking(move |s| {
-            let fields = [
-                ("base", q.base.as_str()),
-                ("candidate", q.candidate.as_str()),
-            ];
-            let located = |e: perfwatch_app::AppError| ApiError::from(e).located(&fields);
-            let base =
-                load_stored_reference(&**s.store(), &q.base, s.options()).map_err(located)?;
-            let ((session, iterations), _) =
-                load_stored(&**s.store(), &q.candidate).map_err(located)?;
-            analyze_against(session, iterations, &base, s.options()).map_err(located)
+            let store = &**s.store();
+            s.memo().get_or_compute(
+                || compare_key(store, &q.base, &q.candidate),
+                || {
+                    let fields = [
+                        ("base", q.base.as_str()),
+                        ("candidate", q.candidate.as_str()),
+                    ];
+                    let located = |e: perfwatch_app::AppError| ApiError::from(e).located(&fields);
+                    let base =
+                        load_stored_reference(store, &q.base, s.options()).map_err(located)?;
+                    let ((session, iterations), _) =
+                        load_stored(store, &q.candidate).map_err(located)?;
+                    memoized(
+                        analyze_against(session, iterations, &base, s.options())
+                            .map_err(located)?,
+                    )
+                },
+            )
         })
         .await?;
-    document(&analysis)
+    Ok(document(&answer))
 }

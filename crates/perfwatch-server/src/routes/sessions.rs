@@ -4,8 +4,9 @@
 use crate::errors::{ApiError, ApiResult, ErrorBody};
 use crate::events::SessionEvent;
 use crate::extract::{ApiPath, ApiQuery};
+use crate::memo::{session_key, Memoized};
 use crate::openapi::{Finding, Health, SessionDocument};
-use crate::respond::document;
+use crate::respond::{document, memoized};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -13,9 +14,9 @@ use axum::Json;
 use perfwatch_app::history::normalise_since;
 use perfwatch_app::listing::{sessions, ListedSession};
 use perfwatch_app::load::analyze_stored;
-use perfwatch_app::Analysis;
 use perfwatch_store::{is_valid_session_id, SessionFilter};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 
 /// The default page size of the listing.
@@ -121,16 +122,28 @@ pub struct BaselineQuery {
 }
 
 /// The analysis of the stored session `spec`, as `perfwatch report`
-/// gives it.
-async fn analysis(state: &AppState, spec: String, baseline: Option<String>) -> ApiResult<Analysis> {
+/// gives it (remembered: [`crate::memo`]).
+async fn analysis(
+    state: &AppState,
+    spec: String,
+    baseline: Option<String>,
+) -> ApiResult<Arc<Memoized>> {
     state
         .blocking(move |s| {
-            analyze_stored(&**s.store(), &spec, baseline.as_deref(), s.options()).map_err(|e| {
-                ApiError::from(e).located(&[
-                    ("baseline", baseline.as_deref().unwrap_or_default()),
-                    ("id", &spec),
-                ])
-            })
+            let store = &**s.store();
+            s.memo().get_or_compute(
+                || session_key(store, &spec, baseline.as_deref()),
+                || {
+                    let analysis = analyze_stored(store, &spec, baseline.as_deref(), s.options())
+                        .map_err(|e| {
+                        ApiError::from(e).located(&[
+                            ("baseline", baseline.as_deref().unwrap_or_default()),
+                            ("id", &spec),
+                        ])
+                    })?;
+                    memoized(analysis)
+                },
+            )
         })
         .await
 }
@@ -158,7 +171,7 @@ pub async fn get(
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<BaselineQuery>,
 ) -> ApiResult<Response> {
-    document(&analysis(&state, id, q.baseline).await?)
+    Ok(document(&*analysis(&state, id, q.baseline).await?))
 }
 
 /// A session's findings.
@@ -193,10 +206,10 @@ pub async fn findings(
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<BaselineQuery>,
 ) -> ApiResult<Json<FindingsBody>> {
-    let a = analysis(&state, id, q.baseline).await?;
+    let a = &analysis(&state, id, q.baseline).await?.analysis;
     Ok(Json(FindingsBody {
-        session_id: a.session.id,
-        findings: a.findings,
+        session_id: a.session.id.clone(),
+        findings: a.findings.clone(),
     }))
 }
 
@@ -232,12 +245,13 @@ pub async fn health(
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<BaselineQuery>,
 ) -> ApiResult<Json<HealthBody>> {
-    let a = analysis(&state, id, q.baseline).await?;
+    let a = &analysis(&state, id, q.baseline).await?.analysis;
     let health = a
         .health
+        .clone()
         .ok_or_else(|| ApiError::internal("an analysis without health"))?;
     Ok(Json(HealthBody {
-        session_id: a.session.id,
+        session_id: a.session.id.clone(),
         health,
     }))
 }

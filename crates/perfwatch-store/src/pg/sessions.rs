@@ -116,24 +116,26 @@ pub fn touch(tx: &mut Transaction<'_>, id: &str) -> R<()> {
 /// costs 50 sessions' iterations, not the whole history's.
 pub fn list(tx: &mut Transaction<'_>, filter: &SessionFilter) -> R<Vec<SessionRow>> {
     let sql = format!(
-        "SELECT {SESSION_COLUMNS},
-             count(i.idx),
-             count(i.idx) FILTER (WHERE NOT i.warmup AND NOT i.timed_out),
-             count(i.idx) FILTER (WHERE i.timed_out OR i.signal IS NOT NULL
-                                   OR coalesce(i.exit_code, -1) <> 0)
+        // The counts are a LATERAL subquery, one index lookup per chosen
+        // session: a plain join after the LIMIT let the planner hash-join
+        // a sequential scan of every iteration (7 ms at 1,000 sessions,
+        // growing with the history; 1.5 ms this way).
+        "SELECT {SESSION_COLUMNS}, c.iterations, c.counted, c.failed
          FROM (SELECT * FROM sessions s
                WHERE ($1::text IS NULL OR s.benchmark = $1)
                  AND ($2::text IS NULL OR s.git_branch = $2)
                  AND ($3::text IS NULL OR starts_with(s.git_commit, $3))
                  AND ($4::text IS NULL OR s.status = $4)
                  AND ($6::text IS NULL OR s.started_at >= $6)
+                 AND ($8::text[] IS NULL OR s.id = ANY($8))
                ORDER BY {NEWEST_FIRST}
                LIMIT $5 OFFSET $7) s
-         LEFT JOIN iterations i ON i.session_id = s.id
-         GROUP BY s.id, s.seq, s.started_at, s.finished_at, s.benchmark, s.command, s.variants,
-             s.has_git, s.git_commit, s.git_branch, s.git_dirty, s.host, s.perfwatch_version,
-             s.status, s.baseline, s.shell_correction, s.import_tool, s.import_file,
-             s.import_sha256, s.owner, s.updated_at
+         CROSS JOIN LATERAL (
+             SELECT count(i.idx) AS iterations,
+                 count(i.idx) FILTER (WHERE NOT i.warmup AND NOT i.timed_out) AS counted,
+                 count(i.idx) FILTER (WHERE i.timed_out OR i.signal IS NOT NULL
+                                       OR coalesce(i.exit_code, -1) <> 0) AS failed
+             FROM iterations i WHERE i.session_id = s.id) c
          ORDER BY {NEWEST_FIRST}"
     );
     let limit: Option<i64> = filter.limit.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
@@ -147,6 +149,7 @@ pub fn list(tx: &mut Transaction<'_>, filter: &SessionFilter) -> R<Vec<SessionRo
             &limit,
             &filter.since.as_deref().map(pg_text),
             &i64::try_from(filter.offset).unwrap_or(i64::MAX),
+            &filter.ids,
         ],
     )?;
     rows.iter()

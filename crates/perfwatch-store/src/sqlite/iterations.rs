@@ -111,16 +111,22 @@ pub fn load(conn: &Connection, session_id: &str) -> R<Vec<Iteration>> {
     Ok(out)
 }
 
-/// The wall times of a session's counted iterations of one variant.
-pub fn counted_walls(conn: &Connection, session_id: &str, variant: &str) -> R<Vec<f64>> {
+/// The wall times of the counted iterations of each (session, variant)
+/// of `wanted` (one cached statement, run once each: SQLite has no round
+/// trips to save).
+pub fn counted_walls(conn: &Connection, wanted: &[(&str, &str)]) -> R<Vec<Vec<f64>>> {
     let mut stmt = conn.prepare_cached(
         "SELECT wall_s FROM iterations
          WHERE session_id = ?1 AND variant = ?2 AND warmup = 0 AND timed_out = 0
          ORDER BY idx",
     )?;
-    let walls = stmt
-        .query_map(params![session_id, variant], |r| r.get::<_, Option<f64>>(0))?
-        .map(|w| w.map(|w| w.unwrap_or(f64::NAN)))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(walls)
+    let mut out = Vec::with_capacity(wanted.len());
+    for (session_id, variant) in wanted {
+        let walls = stmt
+            .query_map(params![session_id, variant], |r| r.get::<_, Option<f64>>(0))?
+            .map(|w| w.map(|w| w.unwrap_or(f64::NAN)))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.push(walls);
+    }
+    Ok(out)
 }

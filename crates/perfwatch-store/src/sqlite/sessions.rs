@@ -107,6 +107,7 @@ pub fn list(conn: &Connection, filter: &SessionFilter) -> R<Vec<SessionRow>> {
                  AND (?3 IS NULL OR substr(s.git_commit, 1, length(?3)) = ?3)
                  AND (?4 IS NULL OR s.status = ?4)
                  AND (?6 IS NULL OR s.started_at >= ?6)
+                 AND (?8 IS NULL OR s.id IN (SELECT value FROM json_each(?8)))
                ORDER BY {NEWEST_FIRST}
                LIMIT ?5 OFFSET ?7) s
          LEFT JOIN iterations i ON i.session_id = s.id
@@ -125,6 +126,10 @@ pub fn list(conn: &Connection, filter: &SessionFilter) -> R<Vec<SessionRow>> {
         limit,
         filter.since,
         i64::try_from(filter.offset).unwrap_or(i64::MAX),
+        filter
+            .ids
+            .as_ref()
+            .map(|ids| serde_json::to_string(ids).expect("strings serialise")),
     ])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {

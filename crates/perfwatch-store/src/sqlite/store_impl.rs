@@ -55,8 +55,8 @@ impl Store for SqliteStore {
         self.read(|tx| sessions::list(tx, filter))
     }
 
-    fn counted_walls(&self, id: &str, variant: &str) -> Result<Vec<f64>> {
-        self.read(|tx| iterations::counted_walls(tx, id, variant))
+    fn counted_walls(&self, wanted: &[(&str, &str)]) -> Result<Vec<Vec<f64>>> {
+        self.read(|tx| iterations::counted_walls(tx, wanted))
     }
 
     fn benchmark_variants(&self) -> Result<Vec<(String, Vec<String>)>> {

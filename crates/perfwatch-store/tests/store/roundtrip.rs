@@ -206,6 +206,24 @@ fn listing_is_newest_first_with_counts_and_filters(db: Db) {
         ),
         (
             SessionFilter {
+                ids: Some(vec![
+                    old.id.clone(),
+                    "0123456789abcdef".into(),
+                    new.id.clone(),
+                ]),
+                ..Default::default()
+            },
+            vec![&new.id, &old.id],
+        ),
+        (
+            SessionFilter {
+                ids: Some(vec![]),
+                ..Default::default()
+            },
+            vec![],
+        ),
+        (
+            SessionFilter {
                 benchmark: Some("zzz".into()),
                 ..Default::default()
             },
@@ -422,12 +440,21 @@ fn counted_walls_and_benchmark_variants_agree_with_the_sessions(db: Db) {
     ] {
         store.add_iteration(&b.id, &it).unwrap();
     }
-    let walls = store.counted_walls(&b.id, "current").unwrap();
-    assert_eq!(walls.len(), 2);
-    assert_eq!(walls[0], 1.5);
-    assert!(walls[1].is_nan());
-    assert_eq!(store.counted_walls(&b.id, "solo_only").unwrap(), [2.5]);
-    assert!(store.counted_walls(&a.id, "current").unwrap().is_empty());
+    let got = store
+        .counted_walls(&[
+            (&b.id, "current"),
+            (&b.id, "solo_only"),
+            (&a.id, "current"),
+            ("0123456789abcdef", "current"),
+        ])
+        .unwrap();
+    assert_eq!(got.len(), 4);
+    assert_eq!(got[0].len(), 2);
+    assert_eq!(got[0][0], 1.5);
+    assert!(got[0][1].is_nan());
+    assert_eq!(got[1], [2.5]);
+    assert!(got[2].is_empty() && got[3].is_empty());
+    assert!(store.counted_walls(&[]).unwrap().is_empty());
     // Newest first: `other`, then `pipeline` as its newest session (b)
     // declares its variants.
     assert_eq!(
