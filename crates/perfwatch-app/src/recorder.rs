@@ -520,6 +520,13 @@ mod tests {
         ) -> perfwatch_store::Result<Vec<perfwatch_store::PushEntry>> {
             self.0.push_queue(server, include_pushed)
         }
+        fn forget_pushes(
+            &self,
+            ids: Option<&[String]>,
+            server: Option<&str>,
+        ) -> perfwatch_store::Result<usize> {
+            self.0.forget_pushes(ids, server)
+        }
     }
 
     #[test]

@@ -751,6 +751,7 @@ export PERFWATCH_SERVER=http://perf.example.com:8427 PERFWATCH_TOKEN=…\n  \
 perfwatch push                 send every queued session (oldest first)\n  \
 perfwatch push latest          queue the newest session, then send it\n  \
 perfwatch push --all           queue every session not pushed yet, then send\n  \
+perfwatch push --forget --to http://old.example:8427   drop what waits for a retired server\n  \
 perfwatch run --push -- ./pipeline   push each session as it is stored"
 )]
 pub struct PushArgs {
@@ -779,6 +780,11 @@ pub struct PushArgs {
     /// SESSION… or --all).
     #[arg(long)]
     pub force: bool,
+    /// Send nothing: drop the queued sessions (SESSION…, or all) for the
+    /// server (--to, or every server) from the queue, e.g. for a server
+    /// that is gone for good.
+    #[arg(long, conflicts_with_all = ["all", "force"])]
+    pub forget: bool,
 }
 
 /// `perfwatch db …`.

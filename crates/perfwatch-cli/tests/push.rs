@@ -357,3 +357,59 @@ fn ab_push_sends_the_session_with_its_variants() {
         .collect();
     assert_eq!(variants, ["x", "y"]);
 }
+
+#[test]
+fn push_forget_drops_queued_sessions_without_sending_and_keeps_them_in_the_history() {
+    let dir = TestDir::new();
+    let port = dead_port();
+    let other_port = std::iter::repeat_with(dead_port)
+        .find(|&p| p != port)
+        .unwrap();
+    let (gone, other) = (
+        format!("http://127.0.0.1:{port}"),
+        format!("http://127.0.0.1:{other_port}"),
+    );
+    let (_, a) = run_one(&dir, &[&format!("--push={gone}")]);
+    let (_, b) = run_one(&dir, &[&format!("--push={gone}")]);
+    pw(&dir)
+        .args(["push", "latest", "--to", &other])
+        .assert()
+        .code(1);
+    assert_eq!(push_rows(&dir).len(), 3);
+
+    // One session, one server: the other server's entry stays.
+    let out = stdout(
+        &pw(&dir)
+            .args(["push", "--forget", &b[..8], "--to", &gone])
+            .assert()
+            .success(),
+    );
+    assert_eq!(
+        out,
+        format!("forgot 1 queued push to {gone} (the session stays in the history)\n")
+    );
+    assert_eq!(
+        push_rows(&dir),
+        [
+            (a.clone(), gone.clone(), false),
+            (b.clone(), other.clone(), false)
+        ]
+    );
+    // Everything left, for any server.
+    let out = stdout(&pw(&dir).args(["push", "--forget"]).assert().success());
+    assert_eq!(
+        out,
+        "forgot 2 queued pushes to any server (the sessions stay in the history)\n"
+    );
+    assert!(push_rows(&dir).is_empty());
+    assert_eq!(dir.history().sessions().len(), 2);
+    let out = stdout(&pw(&dir).args(["push", "--forget"]).assert().success());
+    assert_eq!(out, "nothing queued for any server to forget\n");
+    // Nothing to send afterwards; --forget with --all is refused.
+    let out = stdout(&pw(&dir).arg("push").assert().success());
+    assert_eq!(out, "nothing to push: no session is queued\n");
+    pw(&dir)
+        .args(["push", "--forget", "--all", "--to", &gone])
+        .assert()
+        .code(2);
+}

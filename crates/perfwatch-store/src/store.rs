@@ -168,4 +168,10 @@ pub trait Store: Send + Sync {
     /// The push entries for `server` (every server when `None`), oldest
     /// first; only those still waiting unless `include_pushed`.
     fn push_queue(&self, server: Option<&str>, include_pushed: bool) -> Result<Vec<PushEntry>>;
+
+    /// Drops the entries still waiting for `server` (every server when
+    /// `None`) of the sessions `ids` (every session when `None`), without
+    /// sending them; entries already pushed are kept. How many were
+    /// dropped.
+    fn forget_pushes(&self, ids: Option<&[String]>, server: Option<&str>) -> Result<usize>;
 }

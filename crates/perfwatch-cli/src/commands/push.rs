@@ -26,6 +26,9 @@ pub fn push(ctx: &Context, args: &PushArgs) -> anyhow::Result<()> {
         Some(url) => Some(ServerUrl::parse(url).map_err(|e| usage(e.to_string()))?),
         None => None,
     };
+    if args.forget {
+        return forget(ctx, args, server.as_ref());
+    }
     if args.force && args.sessions.is_empty() && !args.all {
         return Err(usage(
             "--force sends sessions again: name them (SESSION…) or give --all",
@@ -91,6 +94,32 @@ pub fn push(ctx: &Context, args: &PushArgs) -> anyhow::Result<()> {
             Err(with_code(exit_codes::ERROR, last))
         }
     }
+}
+
+/// `--forget`: drop queued entries, send nothing.
+fn forget(ctx: &Context, args: &PushArgs, server: Option<&ServerUrl>) -> anyhow::Result<()> {
+    let store = ctx.open_existing_store()?;
+    let ids = args
+        .sessions
+        .iter()
+        .map(|spec| store.resolve_session(spec))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ids = (!ids.is_empty()).then_some(ids);
+    let n = store.forget_pushes(ids.as_deref(), server.map(ServerUrl::as_str))?;
+    let whom = server.map_or_else(|| "any server".to_string(), |s| s.to_string());
+    let mut out = crate::stdout::stdout();
+    match n {
+        0 => writeln!(out, "nothing queued for {whom} to forget")?,
+        1 => writeln!(
+            out,
+            "forgot 1 queued push to {whom} (the session stays in the history)"
+        )?,
+        n => writeln!(
+            out,
+            "forgot {n} queued pushes to {whom} (the sessions stay in the history)"
+        )?,
+    }
+    Ok(out.flush()?)
 }
 
 /// `--all --force`: every session, pushed or not, queued and a target

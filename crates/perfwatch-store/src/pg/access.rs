@@ -114,6 +114,21 @@ pub fn mark_pushed(tx: &mut Transaction<'_>, session_id: &str, server: &str) -> 
     Ok(())
 }
 
+/// Drops waiting push entries.
+pub fn forget_pushes(
+    tx: &mut Transaction<'_>,
+    ids: Option<&[String]>,
+    server: Option<&str>,
+) -> R<usize> {
+    let n = tx.execute(
+        "DELETE FROM pushes
+         WHERE pushed_at IS NULL AND ($1::text IS NULL OR server = $1)
+           AND ($2::text[] IS NULL OR session_id = ANY($2))",
+        &[&server, &ids],
+    )?;
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
 /// Push entries, oldest first.
 pub fn push_queue(
     tx: &mut Transaction<'_>,

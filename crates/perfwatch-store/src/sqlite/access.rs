@@ -123,6 +123,17 @@ pub fn mark_pushed(conn: &Connection, session_id: &str, server: &str) -> R<()> {
     Ok(())
 }
 
+/// Drops waiting push entries.
+pub fn forget_pushes(conn: &Connection, ids: Option<&[String]>, server: Option<&str>) -> R<usize> {
+    let ids = ids.map(|ids| serde_json::to_string(ids).expect("strings serialise"));
+    Ok(conn.execute(
+        "DELETE FROM pushes
+         WHERE pushed_at IS NULL AND (?1 IS NULL OR server = ?1)
+           AND (?2 IS NULL OR session_id IN (SELECT value FROM json_each(?2)))",
+        params![server, ids],
+    )?)
+}
+
 /// Push entries, oldest first.
 pub fn push_queue(
     conn: &Connection,

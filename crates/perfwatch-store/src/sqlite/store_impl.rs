@@ -145,4 +145,8 @@ impl Store for SqliteStore {
     fn push_queue(&self, server: Option<&str>, include_pushed: bool) -> Result<Vec<PushEntry>> {
         self.read(|tx| access::push_queue(tx, server, include_pushed))
     }
+
+    fn forget_pushes(&self, ids: Option<&[String]>, server: Option<&str>) -> Result<usize> {
+        self.write(|tx| access::forget_pushes(tx, ids, server))
+    }
 }

@@ -96,7 +96,57 @@ fn the_push_queue_sends_each_session_once_per_server(db: Db) {
     assert!(waiting(Some(x)).is_empty());
 }
 
+/// `push --forget`: waiting entries go, by session and by server; what
+/// was pushed stays pushed.
+fn forgotten_pushes_leave_the_queue_and_pushed_ones_stay(db: Db) {
+    let store = db.open();
+    let sessions: Vec<_> = (1..=3)
+        .map(|d| session("b", &format!("2024-01-0{d}T00:00:00Z")))
+        .collect();
+    let (x, y) = ("http://x:8427", "http://y:8427");
+    for s in &sessions {
+        store.create_session(s).unwrap();
+        store.queue_push(&s.id, x).unwrap();
+        store.queue_push(&s.id, y).unwrap();
+    }
+    store.mark_pushed(&sessions[0].id, x).unwrap();
+    let ids = |entries: Vec<perfwatch_store::PushEntry>| -> Vec<(String, String)> {
+        entries
+            .into_iter()
+            .map(|e| (e.session_id, e.server))
+            .collect()
+    };
+    // One session, one server.
+    let one = [sessions[1].id.clone()];
+    assert_eq!(store.forget_pushes(Some(&one), Some(y)).unwrap(), 1);
+    assert_eq!(store.forget_pushes(Some(&one), Some(y)).unwrap(), 0);
+    // Every waiting entry of one server; the pushed one stays.
+    assert_eq!(store.forget_pushes(None, Some(x)).unwrap(), 2);
+    assert_eq!(
+        ids(store.push_queue(Some(x), true).unwrap()),
+        [(sessions[0].id.clone(), x.to_string())]
+    );
+    assert_eq!(
+        ids(store.push_queue(None, false).unwrap()),
+        [
+            (sessions[0].id.clone(), y.to_string()),
+            (sessions[2].id.clone(), y.to_string())
+        ]
+    );
+    // Everything left waiting; unknown ids are no error.
+    assert_eq!(
+        store
+            .forget_pushes(Some(&["0123456789abcdef".to_string()]), None)
+            .unwrap(),
+        0
+    );
+    assert_eq!(store.forget_pushes(None, None).unwrap(), 2);
+    assert!(store.push_queue(None, false).unwrap().is_empty());
+    assert_eq!(store.push_queue(None, true).unwrap().len(), 1);
+}
+
 contract!(
     tokens_are_stored_by_hash_listed_and_revoked,
     the_push_queue_sends_each_session_once_per_server,
+    forgotten_pushes_leave_the_queue_and_pushed_ones_stay,
 );
