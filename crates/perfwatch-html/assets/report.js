@@ -255,6 +255,19 @@
     return function (u, min, max) { return [0, Math.max(floor, (max || 0) * pad)]; };
   }
 
+  /**
+   * The x scale of a history: its sessions' span, as uPlot sets it; one
+   * session (or several at one instant) sits in the middle of an hour, or
+   * of three indices (uPlot's own range for a single time ran years past
+   * the point).
+   */
+  function historyXScale(xs, timeX) {
+    var lo = Math.min.apply(null, xs), hi = Math.max.apply(null, xs);
+    if (!(hi === lo)) return { time: timeX };
+    var half = timeX ? 1800 : 1;
+    return { time: timeX, auto: false, min: lo - half, max: hi + half };
+  }
+
   /** Trend charts zoom on the data (with 15 % margins) so that steps show. */
   function paddedRange(u, min, max) {
     if (min == null || max == null) return [0, 1];
@@ -489,6 +502,11 @@
       var p = pts[idx];
       return (timeX ? fmtDate(v) : "#" + v) + " · " + (p.commit ? shortCommit(p.commit) : "no commit") + " · " + shortId(p.session_id);
     };
+    // The drawn x range and points, for tests and for readers of the DOM.
+    var drawn = function (u) {
+      box.setAttribute("data-x-range", u.scales.x.min + " " + u.scales.x.max);
+      box.setAttribute("data-x-points", xs.join(" "));
+    };
     var color = col.series[0];
     var u = new uPlot({
       width: width, height: 240,
@@ -500,9 +518,9 @@
       ],
       bands: [{ series: [3, 2], fill: col.band }],
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); },
-      scales: { x: { time: timeX }, y: { range: paddedRange } },
+      scales: { x: historyXScale(xs, timeX), y: { range: paddedRange } },
       axes: [axis(col, { space: 80 }), axis(col, { values: fmtAxis(tickOf(h.unit)), size: 72, incrs: h.unit === "bytes" ? BYTE_INCRS : undefined })],
-      hooks: { draw: [marks] },
+      hooks: { draw: [marks, drawn] },
     }, [xs, pts.map(function (p) { return p.median; }), pts.map(function (p) { return p.ci_low; }), pts.map(function (p) { return p.ci_high; })], box);
     return function () { u.destroy(); };
   }

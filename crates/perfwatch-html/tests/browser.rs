@@ -166,3 +166,57 @@ fn pages_work_in_chromium() {
         .join(perfwatch_html::session_file_name(&sessions[0].session.id));
     check_page(&mut b, &page, &target.join("perfwatch-session.png"), false);
 }
+
+/// The x range each history chart drew: (min, max, points), in seconds.
+fn drawn_x_ranges(b: &mut Browser) -> Vec<(f64, f64, Vec<f64>)> {
+    let v = b
+        .eval(
+            "Array.prototype.map.call(document.querySelectorAll('.chart[data-chart=history]'), \
+             function (c) { return [c.getAttribute('data-x-range'), c.getAttribute('data-x-points')]; })",
+        )
+        .unwrap();
+    let nums = |s: &serde_json::Value| -> Vec<f64> {
+        s.as_str()
+            .unwrap_or_else(|| panic!("a history chart without its drawn range: {v}"))
+            .split(' ')
+            .map(|x| x.parse().unwrap_or_else(|_| panic!("{x:?} in {v}")))
+            .collect()
+    };
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| {
+            let range = nums(&pair[0]);
+            (range[0], range[1], nums(&pair[1]))
+        })
+        .collect()
+}
+
+#[test]
+fn a_history_of_one_session_is_drawn_in_the_hour_around_it() {
+    let Some(mut b) = open_browser() else { return };
+    let target = target_dir();
+    std::fs::create_dir_all(&target).unwrap();
+    for (n, name) in [(1, "one"), (5, "five")] {
+        let dir = target.join(format!("perfwatch-dashboard-{name}"));
+        let sessions = synthetic_sessions(n);
+        let index = render_dashboard(&sessions, &synthetic_history(&sessions), &dir).unwrap();
+        check_page(
+            &mut b,
+            &index,
+            &target.join(format!("perfwatch-dashboard-{name}.png")),
+            false,
+        );
+        let drawn = drawn_x_ranges(&mut b);
+        assert!(!drawn.is_empty());
+        for (min, max, points) in drawn {
+            let (first, last) = (points[0], points[points.len() - 1]);
+            if n == 1 {
+                // uPlot's own range for one time ran years past it.
+                assert_eq!((min, max), (first - 1800.0, first + 1800.0));
+            } else {
+                assert_eq!((min, max), (first, last));
+            }
+        }
+    }
+}
