@@ -163,3 +163,28 @@ fn variants_without_parameters_are_no_scan() {
     assert!(ScanTable::of(&three_variants()).is_none());
     assert!(ScanTable::of(&two_commands()).is_none());
 }
+
+/// Seen with `run 'gzip …' 'sort …'` through the shell: a command as quick
+/// as the subtracted shell start-up reads 0, and the summary said "ran
+/// unbounded [0.81, unbounded] times faster".
+#[test]
+fn a_zero_median_gives_no_factor_rather_than_an_unbounded_one() {
+    for (ratio, zero) in [(0.0, "sleep 0.02"), (f64::MAX, "sleep 0.01")] {
+        let mut export = two_commands();
+        let c = &mut export.comparisons[0];
+        (c.ratio, c.ci_low, c.ci_high) = (ratio, ratio.min(0.8), f64::MAX);
+        c.verdict = Verdict::Inconclusive;
+        let text = summary_at(&export, 80);
+        assert!(
+            text.contains(&format!(
+                "`{zero}`'s median wall_s is 0: no finite factor relates"
+            )),
+            "{text}"
+        );
+        assert!(!text.contains("unbounded"), "{text}");
+        let mut md = Vec::new();
+        MarkdownRenderer.render(&export, &mut md).unwrap();
+        let md = String::from_utf8(md).unwrap();
+        assert!(md.contains("median wall_s is 0: no finite factor"), "{md}");
+    }
+}

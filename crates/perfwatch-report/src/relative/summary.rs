@@ -139,6 +139,22 @@ impl<'a> RelativeSummary<'a> {
         let word = r.direction.word(self.metric);
         let c = r.comparison;
         let why = format!("(p {}, {})", p_phrase(c.p_value), verdict_cell(c));
+        if !r.factor.is_finite() {
+            // One median is 0 (a shell command as quick as the subtracted
+            // shell start-up, a metric that read 0): "ran unbounded times
+            // faster" would be no answer.
+            let claim = match r.direction {
+                Direction::Lower => format!(
+                    "{variant}'s median {} is 0: no finite factor relates it to {reference}",
+                    self.metric
+                ),
+                Direction::Higher => format!(
+                    "{reference}'s median {} is 0: no finite factor relates {variant} to it",
+                    self.metric
+                ),
+            };
+            return (claim, Some(why));
+        }
         let factor = r.factor_text();
         let claim = if self.metric == Metric::WallS.key() {
             format!("{variant} ran {factor} times {word} than {reference}")
