@@ -520,6 +520,9 @@ mod tests {
         ) -> perfwatch_store::Result<Vec<perfwatch_store::PushEntry>> {
             self.0.push_queue(server, include_pushed)
         }
+        fn history_generation(&self, benchmark: Option<&str>) -> perfwatch_store::Result<u64> {
+            self.0.history_generation(benchmark)
+        }
         fn forget_pushes(
             &self,
             ids: Option<&[String]>,

@@ -899,9 +899,9 @@ pub struct ServeArgs {
     /// then update /metrics and the live dashboard.
     #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = poll_interval)]
     pub poll: std::time::Duration,
-    /// Memory for analyses served again while their sessions are unchanged
-    /// (a session's analysis, a comparison): bytes, or with a unit; 0
-    /// turns it off.
+    /// Memory for answers served again while the sessions they come from
+    /// are unchanged (analyses, comparisons, listings, histories): bytes,
+    /// or with a unit; 0 turns it off.
     #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = byte_size_or_zero)]
     pub analysis_cache: usize,
 }

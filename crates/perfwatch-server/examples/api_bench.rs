@@ -8,11 +8,12 @@
 //! Then `/metrics` with `MAX_SERIES` label sets filled (default 10,000) is
 //! scraped `REPEATS` (default 50) times.
 //!
-//! A session's analysis and a comparison are remembered by the server
-//! (`perfwatch_server::memo`): "warm" routes read 64 sessions (or pairs)
-//! again and again, each read once before the clock starts, as a team
-//! reads its newest sessions; "cold" routes read a different session (or
-//! pair) every time, so every answer is computed. Each route's memo hits
+//! Answers are remembered by the server (`perfwatch_server::memo`):
+//! "warm" routes read 20 pages, 64 sessions, 64 pairs or 8 series again
+//! and again, each read once before the clock starts, as a team reads its
+//! newest sessions; "cold" routes read a different page (offset), session,
+//! pair or series (metric and `last`) every time, so every answer is
+//! computed. Each route's memo hits
 //! and misses are printed beside it. Before the load, where a read's time
 //! goes is measured one request at a time.
 //!
@@ -309,9 +310,18 @@ fn main() {
 
     let pick = |k: usize| &ids[(k * 7919) % ids.len()];
     phases(&*store, &[pick(0).clone(), pick(1).clone()]);
+    // wall_s and the 20 stages of `iterations`.
+    let mut metrics = vec!["wall_s".to_string(), "stage:pipeline".to_string()];
+    for c in 0..4 {
+        metrics.push(format!("stage:pipeline/component{c}"));
+        for m in 0..if c < 3 { 4 } else { 3 } {
+            metrics.push(format!("stage:pipeline/component{c}/method{m}"));
+        }
+    }
+    let stage_metric = |m: usize| metrics[m % metrics.len()].clone();
     let routes: Vec<(&str, Vec<String>)> = vec![
         (
-            "GET /sessions?limit=50",
+            "GET /sessions?limit=50 warm",
             (0..20)
                 .map(|k| format!("/api/v1/sessions?limit=50&offset={}", k * 50))
                 .collect(),
@@ -326,6 +336,23 @@ fn main() {
             "GET /compare warm",
             (0..64)
                 .map(|k| format!("/api/v1/compare?base={}&candidate={}", pick(k), pick(k + 1)))
+                .collect(),
+        ),
+        (
+            "GET /history warm",
+            (0..8)
+                .map(|m| {
+                    format!(
+                        "/api/v1/history?benchmark=pipeline&metric={}&last=100",
+                        stage_metric(m)
+                    )
+                })
+                .collect(),
+        ),
+        (
+            "GET /sessions?limit=50 cold",
+            (0..total)
+                .map(|k| format!("/api/v1/sessions?limit=50&offset={k}"))
                 .collect(),
         ),
         (
@@ -347,12 +374,16 @@ fn main() {
                 .collect(),
         ),
         (
-            "GET /history (last 100)",
-            vec![
-                "/api/v1/history?benchmark=pipeline&last=100".to_string(),
-                "/api/v1/history?benchmark=pipeline&metric=stage:pipeline/component1&last=100"
-                    .to_string(),
-            ],
+            "GET /history cold",
+            (0..21 * 100)
+                .map(|k| {
+                    format!(
+                        "/api/v1/history?benchmark=pipeline&metric={}&last={}",
+                        stage_metric(k % 21),
+                        50 + k / 21
+                    )
+                })
+                .collect(),
         ),
     ];
     println!(
@@ -372,9 +403,13 @@ fn main() {
                 let _ = agent.get(format!("http://{addr}{path}")).call().unwrap();
             }
         }
-        let (hits, misses) = state.memo().counts();
+        let counts = || {
+            let ((h, m), (h2, m2)) = (state.memo().counts(), state.answers().counts());
+            (h + h2, m + m2)
+        };
+        let (hits, misses) = counts();
         let lat = load(addr, paths, clients, seconds);
-        let (h, m) = state.memo().counts();
+        let (h, m) = counts();
         println!(
             "{:<26} {:>8.2} {:>8.2} {:>8.2} {:>7.0} {:>15}",
             name,

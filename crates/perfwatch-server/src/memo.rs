@@ -15,6 +15,11 @@
 //! another server over the same PostgreSQL included — is seen at once: an
 //! entry is never served after what it was computed from changed.
 //!
+//! Listings and history series depend on every session of a benchmark;
+//! they are remembered under the benchmark's generation instead
+//! ([`generation_key`]), a number the store's triggers grow with every
+//! write to those sessions or their iterations, whoever writes.
+//!
 //! A key is read before and after computing; the answer is remembered only
 //! if both agree (a write in between would otherwise be remembered under
 //! the older key). The cache is bounded by an estimate of its entries'
@@ -30,6 +35,20 @@ use std::sync::Arc;
 
 /// The default capacity: 256 MiB of remembered analyses.
 pub const DEFAULT_CAPACITY: u64 = 256 << 20;
+
+/// A rendered answer that depends on many sessions (a listing, a history
+/// series, change points): remembered under the
+/// [`history_generation`](perfwatch_store::Store::history_generation) of
+/// its benchmark (or of every benchmark), which any write to those
+/// sessions grows.
+#[derive(Debug)]
+pub struct Rendered(pub Vec<u8>);
+
+impl Weigh for Rendered {
+    fn weight(&self) -> u64 {
+        self.0.len() as u64 + 1
+    }
+}
 
 /// A digest of everything an answer depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -194,6 +213,22 @@ pub fn session_key(store: &dyn Store, spec: &str, baseline_arg: Option<&str>) ->
         "session": row,
         "baseline_arg": baseline_arg,
         "baseline": name.map(|n| baseline(store, &n)),
+    })))
+}
+
+/// The key of an answer to `query` computed from the sessions of
+/// `benchmark` (of every benchmark when `None`): the query and the
+/// benchmark's generation.
+pub fn generation_key(
+    store: &dyn Store,
+    benchmark: Option<&str>,
+    query: serde_json::Value,
+) -> Option<Key> {
+    let generation = store.history_generation(benchmark).ok()?;
+    Some(digest(&serde_json::json!({
+        "answer": query,
+        "benchmark": benchmark,
+        "generation": generation,
     })))
 }
 

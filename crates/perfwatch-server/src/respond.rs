@@ -28,9 +28,25 @@ pub fn document(memoized: &Memoized) -> Response {
 /// `value` as pretty JSON with a trailing newline, as the CLI prints its
 /// `--format json` listings (`history`, `detect`).
 pub fn pretty<T: Serialize>(status: StatusCode, value: &T) -> Result<Response, ApiError> {
+    Ok(json_bytes(status, pretty_bytes(value)?))
+}
+
+/// `value` as pretty JSON with a trailing newline: the body [`pretty`]
+/// answers with.
+pub fn pretty_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
     let mut bytes = serde_json::to_vec_pretty(value).map_err(ApiError::internal)?;
     bytes.push(b'\n');
-    Ok(json_bytes(status, bytes))
+    Ok(bytes)
+}
+
+/// `value` as compact JSON: the body axum's `Json` answers with.
+pub fn compact_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value).map_err(ApiError::internal)
+}
+
+/// A JSON body already rendered, with status 200.
+pub fn rendered(bytes: &[u8]) -> Response {
+    json_bytes(StatusCode::OK, bytes.to_vec())
 }
 
 fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {

@@ -4,7 +4,7 @@
 use crate::auth::AccessPolicy;
 use crate::errors::{ApiError, ApiResult};
 use crate::events::{SessionEvent, EVENT_CAPACITY};
-use crate::memo::{Memo, Memoized, DEFAULT_CAPACITY};
+use crate::memo::{Memo, Memoized, Rendered, DEFAULT_CAPACITY};
 use perfwatch_store::Store;
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -22,6 +22,7 @@ struct Shared {
     max_body: usize,
     events: broadcast::Sender<SessionEvent>,
     memo: Memo<Memoized>,
+    answers: Memo<Rendered>,
 }
 
 impl AppState {
@@ -48,21 +49,29 @@ impl AppState {
                 policy,
                 max_body,
                 events,
-                memo: Memo::new(DEFAULT_CAPACITY),
+                memo: Memo::new(DEFAULT_CAPACITY / 4 * 3),
+                answers: Memo::new(DEFAULT_CAPACITY / 4),
             }),
         }
     }
 
-    /// This state with a memo of analyses of `capacity` bytes (0: none;
-    /// [`DEFAULT_CAPACITY`] unless set).
+    /// This state with memos of `capacity` bytes in all (0: none;
+    /// [`DEFAULT_CAPACITY`] unless set): three quarters for analyses, a
+    /// quarter for listings and histories.
     ///
     /// # Panics
     /// When called after the state was cloned.
     pub fn with_memo_capacity(mut self, capacity: u64) -> AppState {
-        Arc::get_mut(&mut self.inner)
-            .expect("the memo is sized before the state is shared")
-            .memo = Memo::new(capacity);
+        let shared =
+            Arc::get_mut(&mut self.inner).expect("the memo is sized before the state is shared");
+        shared.memo = Memo::new(capacity / 4 * 3);
+        shared.answers = Memo::new(capacity / 4);
         self
+    }
+
+    /// Remembered listings and histories ([`crate::memo::generation_key`]).
+    pub fn answers(&self) -> &Memo<Rendered> {
+        &self.inner.answers
     }
 
     /// Remembered analyses ([`crate::memo`]).

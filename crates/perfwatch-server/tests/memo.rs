@@ -96,3 +96,63 @@ async fn latest_follows_the_newest_session_through_the_memo() {
     assert_eq!(v["session"]["id"], newer.as_str());
     served(&f, "/api/v1/sessions/latest", &report(&f, "latest", None)).await;
 }
+
+/// `GET /history?benchmark=build` as the CLI computes it now.
+fn history_now(f: &Fixture) -> String {
+    let filters = perfwatch_app::history::Filters {
+        benchmark: Some("build".into()),
+        ..Default::default()
+    };
+    let metric = perfwatch_app::history::SeriesMetric::parse("wall_s").unwrap();
+    let series =
+        perfwatch_app::history::load_series(&*f.store, &filters, &metric, &Options::default().ci())
+            .unwrap();
+    serde_json::to_string_pretty(&series).unwrap() + "\n"
+}
+
+#[tokio::test]
+async fn listings_and_histories_are_served_again_until_their_benchmark_changes() {
+    let f = Fixture::new();
+    f.add("build", "2024-01-01T00:00:00Z", &walls(1.0));
+    let (mut running, its) = session("build", "2024-01-02T00:00:00Z", &walls(2.0));
+    running.status = SessionStatus::Running;
+    running.finished_at = None;
+    f.store.create_session(&running).unwrap();
+    f.store.add_iteration(&running.id, &its[0]).unwrap();
+    f.add("test", "2024-01-03T00:00:00Z", &walls(0.5));
+    let uris = [
+        "/api/v1/sessions?benchmark=build",
+        "/api/v1/sessions",
+        "/api/v1/benchmarks",
+        "/api/v1/history?benchmark=build",
+        "/api/v1/history?benchmark=build&metric=stage:work",
+    ];
+    let mut first = Vec::new();
+    for uri in uris {
+        first.push(f.get_json(uri).await);
+    }
+    let (hits, _) = f.state.answers().counts();
+    for (uri, before) in uris.iter().zip(&first) {
+        assert_eq!(&f.get_json(uri).await, before, "{uri}");
+    }
+    assert_eq!(f.state.answers().counts().0, hits + 5, "all served again");
+
+    // Another benchmark's new session: build's answers stand, the
+    // answers over every benchmark do not.
+    let (hits, misses) = f.state.answers().counts();
+    let newer = f.add("test", "2024-01-04T00:00:00Z", &walls(0.5));
+    assert_eq!(f.get_json(uris[0]).await, first[0]);
+    let all = f.get_json(uris[1]).await;
+    assert_eq!(all["sessions"][0]["id"], newer.as_str());
+    let benchmarks = f.get_json(uris[2]).await;
+    assert_eq!(benchmarks[1]["sessions"], 2, "{benchmarks}");
+    assert_eq!(f.state.answers().counts(), (hits + 1, misses + 2));
+
+    // An iteration written behind the server's back (a run on another
+    // machine, straight into the database): build's answers follow.
+    f.store.add_iteration(&running.id, &its[1]).unwrap();
+    let listed = f.get_json(uris[0]).await;
+    assert_eq!(listed["sessions"][0]["iterations"], 2, "{listed}");
+    served(&f, uris[3], &history_now(&f)).await;
+    assert_ne!(f.get_json(uris[3]).await, first[3]);
+}

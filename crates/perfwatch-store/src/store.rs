@@ -66,6 +66,14 @@ pub trait Store: Send + Sync {
     /// Sessions matching `filter`, newest first.
     fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionRow>>;
 
+    /// A number that grows with every change to the sessions of
+    /// `benchmark` (of every benchmark when `None`) or to their iterations,
+    /// whoever makes it — not with a running session's heartbeat: an
+    /// answer computed from those sessions stands while it is unchanged
+    /// (the team server's remembered listings and histories). 0 for a
+    /// benchmark never stored.
+    fn history_generation(&self, benchmark: Option<&str>) -> Result<u64>;
+
     /// For each `(session id, variant)` of `wanted`, the wall times of
     /// that variant's counted iterations (not warm-ups, not timed out) in
     /// index order (NaN where none was measured; empty for an unknown

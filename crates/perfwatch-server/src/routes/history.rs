@@ -3,10 +3,10 @@
 
 use crate::errors::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
-use crate::respond::pretty;
+use crate::memo::{generation_key, Rendered};
+use crate::respond::{pretty_bytes, rendered};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use perfwatch_app::history::{
     change_points as find_change_points, detect_options, load_series, normalise_since, Filters,
@@ -72,18 +72,24 @@ pub async fn series(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<SeriesQuery>,
 ) -> ApiResult<Response> {
+    let query = serde_json::json!({
+        "route": "history", "benchmark": q.benchmark, "variant": q.variant, "metric": q.metric,
+        "branch": q.branch, "since": q.since, "last": q.last,
+    });
     let (filters, metric) = q.parts()?;
-    let series = state
+    let answer = state
         .blocking(move |s| {
-            Ok(load_series(
-                &**s.store(),
-                &filters,
-                &metric,
-                &s.options().ci(),
-            )?)
+            let store = &**s.store();
+            s.answers().get_or_compute(
+                || generation_key(store, filters.benchmark.as_deref(), query.clone()),
+                || {
+                    let series = load_series(store, &filters, &metric, &s.options().ci())?;
+                    Ok::<_, ApiError>(Rendered(pretty_bytes(&series)?))
+                },
+            )
         })
         .await?;
-    pretty(StatusCode::OK, &series)
+    Ok(rendered(&answer.0))
 }
 
 /// Which series, and how to find change points in them (the arguments of
@@ -132,6 +138,11 @@ pub async fn change_points(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ChangePointQuery>,
 ) -> ApiResult<Response> {
+    let query = serde_json::json!({
+        "route": "change-points", "benchmark": q.benchmark, "variant": q.variant,
+        "metric": q.metric, "branch": q.branch, "since": q.since, "last": q.last,
+        "window": q.window, "p_value": q.p_value, "magnitude": q.magnitude,
+    });
     let defaults = DetectOptions::default();
     let opts = detect_options(
         q.window.unwrap_or(defaults.window),
@@ -148,18 +159,25 @@ pub async fn change_points(
         last: q.last,
     }
     .parts()?;
-    let found = state
+    let answer = state
         .blocking(move |s| {
-            let thresholds = s.options().compare.severity;
-            Ok(find_change_points(
-                &**s.store(),
-                &filters,
-                &metric,
-                &s.options().ci(),
-                &opts,
-                &thresholds,
-            )?)
+            let store = &**s.store();
+            s.answers().get_or_compute(
+                || generation_key(store, filters.benchmark.as_deref(), query.clone()),
+                || {
+                    let thresholds = s.options().compare.severity;
+                    let found = find_change_points(
+                        store,
+                        &filters,
+                        &metric,
+                        &s.options().ci(),
+                        &opts,
+                        &thresholds,
+                    )?;
+                    Ok::<_, ApiError>(Rendered(pretty_bytes(&found)?))
+                },
+            )
         })
         .await?;
-    pretty(StatusCode::OK, &found)
+    Ok(rendered(&answer.0))
 }

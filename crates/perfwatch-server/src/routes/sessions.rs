@@ -4,9 +4,10 @@
 use crate::errors::{ApiError, ApiResult, ErrorBody};
 use crate::events::SessionEvent;
 use crate::extract::{ApiPath, ApiQuery};
+use crate::memo::{generation_key, Rendered};
 use crate::memo::{session_key, Memoized};
 use crate::openapi::{Finding, Health, SessionDocument};
-use crate::respond::{document, memoized};
+use crate::respond::{compact_bytes, document, memoized, rendered};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -75,7 +76,7 @@ pub struct SessionPage {
 pub async fn list(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<SessionPage>> {
+) -> ApiResult<Response> {
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(
@@ -99,17 +100,31 @@ pub async fn list(
         offset,
         ..SessionFilter::default()
     };
-    let mut rows = state
-        .blocking(move |s| Ok(sessions(&**s.store(), &filter)?))
+    let query = serde_json::json!({
+        "route": "sessions", "benchmark": filter.benchmark, "branch": filter.branch,
+        "commit": filter.commit, "since": filter.since, "limit": limit, "offset": offset,
+    });
+    let answer = state
+        .blocking(move |s| {
+            let store = &**s.store();
+            s.answers().get_or_compute(
+                || generation_key(store, filter.benchmark.as_deref(), query.clone()),
+                || {
+                    let mut rows = sessions(store, &filter)?;
+                    let next_offset = (rows.len() > limit).then(|| offset.saturating_add(limit));
+                    rows.truncate(limit);
+                    let page = SessionPage {
+                        sessions: rows,
+                        offset,
+                        limit,
+                        next_offset,
+                    };
+                    Ok::<_, ApiError>(Rendered(compact_bytes(&page)?))
+                },
+            )
+        })
         .await?;
-    let next_offset = (rows.len() > limit).then(|| offset.saturating_add(limit));
-    rows.truncate(limit);
-    Ok(Json(SessionPage {
-        sessions: rows,
-        offset,
-        limit,
-        next_offset,
-    }))
+    Ok(rendered(&answer.0))
 }
 
 /// What to compare a session with.

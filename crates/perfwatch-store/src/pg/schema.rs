@@ -31,9 +31,12 @@ const OUR_TABLES: &[&str] = &[
     "baseline_sessions",
     "api_tokens",
     "pushes",
+    "history_generations",
 ];
 
-/// Version 1: the SQLite schema at its version 6, in PostgreSQL's types:
+/// Version 1: the SQLite schema at its version 6, in PostgreSQL's types
+/// (the generations' triggers run at commit — deferred — so that a
+/// writer holds its benchmark's generation row only while it commits):
 /// figures as `double precision`/`bigint` (NULL when not measured),
 /// collections as JSON text, times as RFC 3339 text. The captured stderr
 /// is UTF-8 in `bytea`: a program's output may hold NUL, which text cannot.
@@ -154,6 +157,34 @@ CREATE TABLE pushes (
     PRIMARY KEY (session_id, server)
 );
 CREATE INDEX pushes_waiting ON pushes (server, pushed_at);
+
+CREATE TABLE history_generations (
+    benchmark  TEXT PRIMARY KEY,
+    generation BIGINT NOT NULL
+);
+CREATE FUNCTION perfwatch_bump_generation(name TEXT) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO history_generations AS g (benchmark, generation) VALUES (name, 1)
+    ON CONFLICT (benchmark) DO UPDATE SET generation = g.generation + 1
+$$;
+CREATE FUNCTION perfwatch_session_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN PERFORM perfwatch_bump_generation(OLD.benchmark); END IF;
+    IF TG_OP <> 'DELETE' THEN PERFORM perfwatch_bump_generation(NEW.benchmark); END IF;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION perfwatch_iteration_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM perfwatch_bump_generation(s.benchmark) FROM sessions s WHERE s.id = NEW.session_id;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER sessions_generation
+    AFTER INSERT OR DELETE OR UPDATE OF
+        started_at, finished_at, benchmark, command, variants, has_git, git_commit, git_branch, git_dirty, host, perfwatch_version, status, baseline, shell_correction, import_tool, import_file, import_sha256, owner
+    ON sessions DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION perfwatch_session_changed();
+CREATE CONSTRAINT TRIGGER iterations_generation
+    AFTER INSERT ON iterations DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION perfwatch_iteration_added();
 ";
 
 /// What the database holds, as far as recognising it goes.

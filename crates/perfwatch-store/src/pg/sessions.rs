@@ -165,6 +165,19 @@ pub fn list(tx: &mut Transaction<'_>, filter: &SessionFilter) -> R<Vec<SessionRo
         .collect()
 }
 
+/// A benchmark's generation, or the sum of all (see
+/// [`Store::history_generation`](crate::Store::history_generation)).
+pub fn generation(tx: &mut Transaction<'_>, benchmark: Option<&str>) -> R<u64> {
+    let n: i64 = tx
+        .query_one(
+            "SELECT coalesce(sum(generation), 0)::bigint FROM history_generations
+             WHERE $1::text IS NULL OR benchmark = $1",
+            &[&benchmark.map(pg_text)],
+        )?
+        .try_get(0)?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// Every benchmark with its variants' names (see
 /// [`Store::benchmark_variants`](crate::Store::benchmark_variants)): one
 /// row per distinct declaration, newest first.

@@ -50,6 +50,10 @@ impl Store for PgStore {
         self.read(|tx| sessions::list(tx, filter))
     }
 
+    fn history_generation(&self, benchmark: Option<&str>) -> Result<u64> {
+        self.read(|tx| sessions::generation(tx, benchmark))
+    }
+
     fn counted_walls(&self, wanted: &[(&str, &str)]) -> Result<Vec<Vec<f64>>> {
         self.read(|tx| iterations::counted_walls(tx, wanted))
     }

@@ -155,7 +155,11 @@ CREATE INDEX spans_stage ON spans (stage, session_id, iteration_idx);
 
 /// Version 6: the team server's bookkeeping. API tokens by the SHA-256
 /// of their secret (never the secret), and the push queue: which session
-/// is waiting for, or was accepted by, which server.
+/// is waiting for, or was accepted by, which server. And a generation per
+/// benchmark, kept by triggers whoever writes: it grows with every change
+/// to the benchmark's sessions (not their `updated_at` heartbeat) or
+/// iterations, so that a reader tells in one query whether an answer it
+/// computed earlier still stands (`Store::history_generation`).
 const V6: &str = "
 CREATE TABLE api_tokens (
     name       TEXT PRIMARY KEY NOT NULL,
@@ -173,6 +177,34 @@ CREATE TABLE pushes (
     PRIMARY KEY (session_id, server)
 );
 CREATE INDEX pushes_waiting ON pushes (server, pushed_at);
+
+CREATE TABLE history_generations (
+    benchmark  TEXT PRIMARY KEY NOT NULL,
+    generation INTEGER NOT NULL
+);
+INSERT INTO history_generations (benchmark, generation)
+    SELECT benchmark, 1 FROM sessions WHERE true GROUP BY benchmark;
+CREATE TRIGGER sessions_added AFTER INSERT ON sessions BEGIN
+    INSERT INTO history_generations (benchmark, generation) VALUES (NEW.benchmark, 1)
+    ON CONFLICT (benchmark) DO UPDATE SET generation = generation + 1;
+END;
+CREATE TRIGGER sessions_changed AFTER UPDATE OF
+    started_at, finished_at, benchmark, command, variants, has_git, git_commit, git_branch, git_dirty, host, perfwatch_version, status, baseline, shell_correction, import_tool, import_file, import_sha256, owner
+    ON sessions BEGIN
+    INSERT INTO history_generations (benchmark, generation) VALUES (OLD.benchmark, 1)
+    ON CONFLICT (benchmark) DO UPDATE SET generation = generation + 1;
+    INSERT INTO history_generations (benchmark, generation) VALUES (NEW.benchmark, 1)
+    ON CONFLICT (benchmark) DO UPDATE SET generation = generation + 1;
+END;
+CREATE TRIGGER sessions_deleted AFTER DELETE ON sessions BEGIN
+    INSERT INTO history_generations (benchmark, generation) VALUES (OLD.benchmark, 1)
+    ON CONFLICT (benchmark) DO UPDATE SET generation = generation + 1;
+END;
+CREATE TRIGGER iterations_added AFTER INSERT ON iterations BEGIN
+    INSERT INTO history_generations (benchmark, generation)
+        SELECT benchmark, 1 FROM sessions WHERE id = NEW.session_id
+    ON CONFLICT (benchmark) DO UPDATE SET generation = generation + 1;
+END;
 ";
 
 /// What a database file holds, as far as recognising it goes.

@@ -145,6 +145,18 @@ pub fn list(conn: &Connection, filter: &SessionFilter) -> R<Vec<SessionRow>> {
     Ok(out)
 }
 
+/// A benchmark's generation, or the sum of all (see
+/// [`Store::history_generation`](crate::Store::history_generation)).
+pub fn generation(conn: &Connection, benchmark: Option<&str>) -> R<u64> {
+    let n: i64 = conn.query_row(
+        "SELECT coalesce(sum(generation), 0) FROM history_generations
+         WHERE ?1 IS NULL OR benchmark = ?1",
+        params![benchmark],
+        |r| r.get(0),
+    )?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// Every benchmark with its variants' names (see
 /// [`Store::benchmark_variants`](crate::Store::benchmark_variants)): one
 /// row per distinct declaration, newest first.

@@ -1,6 +1,6 @@
 //! API tokens (stored by hash) and the push queue.
 
-use super::support::{contract, session, Db};
+use super::support::{contract, full_iteration, session, Db};
 use perfwatch_store::{StoreError, TokenScope};
 
 fn tokens_are_stored_by_hash_listed_and_revoked(db: Db) {
@@ -145,7 +145,79 @@ fn forgotten_pushes_leave_the_queue_and_pushed_ones_stay(db: Db) {
     assert_eq!(store.push_queue(None, true).unwrap().len(), 1);
 }
 
+/// The team server remembers a listing or a history while the
+/// generation it read stands: every write to a benchmark's sessions or
+/// iterations must grow it (its own and the sum), and reads must not.
+fn every_write_to_a_benchmark_grows_its_generation_and_reads_do_not(db: Db) {
+    let store = db.open();
+    let g = |b: Option<&str>| store.history_generation(b).unwrap();
+    assert_eq!((g(Some("a")), g(None)), (0, 0));
+    let mut s = session("a", "2024-01-01T00:00:00Z");
+    s.status = perfwatch_model::SessionStatus::Running;
+    let correction = perfwatch_model::ShellCorrection {
+        shell: "sh".into(),
+        wall_s: 0.001,
+        user_s: 0.0,
+        sys_s: 0.0,
+        runs: 50,
+    };
+    let other = session("b", "2024-01-02T00:00:00Z");
+    let mut last = (g(Some("a")), g(None));
+    let writes: Vec<(&str, Box<dyn Fn()>)> = vec![
+        ("create", Box::new(|| store.create_session(&s).unwrap())),
+        (
+            "shell correction",
+            Box::new(|| store.set_shell_correction(&s.id, &correction).unwrap()),
+        ),
+        (
+            "iteration",
+            Box::new(|| {
+                store
+                    .add_iteration(&s.id, &full_iteration(0, "current", 1.0))
+                    .unwrap()
+            }),
+        ),
+        (
+            "finish",
+            Box::new(|| {
+                store
+                    .finish_session(
+                        &s.id,
+                        perfwatch_model::SessionStatus::Complete,
+                        "2024-01-01T00:01:00Z",
+                    )
+                    .unwrap()
+            }),
+        ),
+    ];
+    for (what, write) in &writes {
+        write();
+        let now = (g(Some("a")), g(None));
+        assert!(
+            now.0 > last.0 && now.1 > last.1,
+            "{what}: {last:?} → {now:?}"
+        );
+        last = now;
+    }
+    // Reads change nothing; another benchmark's writes change only it
+    // and the sum.
+    store.list_sessions(&Default::default()).unwrap();
+    store.load_session(&s.id).unwrap();
+    assert_eq!((g(Some("a")), g(None)), last);
+    store
+        .insert_whole_session(&other, &[full_iteration(0, "current", 2.0)])
+        .unwrap();
+    assert_eq!(g(Some("a")), last.0);
+    assert!(g(Some("b")) > 0 && g(None) > last.1);
+    last = (g(Some("a")), g(None));
+    store.delete_session(&s.id).unwrap();
+    assert!(g(Some("a")) > last.0 && g(None) > last.1, "delete");
+    // Another handle (another process, another server) reads the same.
+    assert_eq!(db.open().history_generation(None).unwrap(), g(None));
+}
+
 contract!(
+    every_write_to_a_benchmark_grows_its_generation_and_reads_do_not,
     tokens_are_stored_by_hash_listed_and_revoked,
     the_push_queue_sends_each_session_once_per_server,
     forgotten_pushes_leave_the_queue_and_pushed_ones_stay,

@@ -106,7 +106,12 @@ fn the_schema_forbids_dangling_rows() {
 
 /// Takes a current database back to schema version 4: no tokens or push
 /// queue, and a path per span row instead of a reference to `stage_paths`.
-const DOWN_TO_4: &str = "DROP TABLE api_tokens;
+const DOWN_TO_4: &str = "DROP TRIGGER sessions_added;
+    DROP TRIGGER sessions_changed;
+    DROP TRIGGER sessions_deleted;
+    DROP TRIGGER iterations_added;
+    DROP TABLE history_generations;
+    DROP TABLE api_tokens;
     DROP TABLE pushes;
     ALTER TABLE spans ADD COLUMN path TEXT NOT NULL DEFAULT '';
     UPDATE spans SET path = coalesce((SELECT path FROM stage_paths WHERE id = spans.stage), name);
