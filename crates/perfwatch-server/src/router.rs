@@ -5,7 +5,7 @@
 
 use crate::auth::authorize;
 use crate::limits::refuse_large_bodies;
-use crate::observe::{count_requests, metrics_routes};
+use crate::observe::{count_requests, count_unrouted, metrics_routes};
 use crate::openapi::ApiDoc;
 use crate::routes::meta::OpenApiJson;
 use crate::routes::{api, no_method, no_route};
@@ -69,9 +69,10 @@ impl ServerBuilder {
         self
     }
 
-    /// Serves `hub` at `/metrics` and counts every routed request in it
-    /// (by route template, method and status). Requests refused before
-    /// routing (a missing token, a body too large) are not counted.
+    /// Serves `hub` at `/metrics` and counts every request in it: by route
+    /// template, method and status; those refused before routing (a
+    /// missing token, a body too large) or matching no route under
+    /// `route="unrouted"`.
     pub fn with_metrics(mut self, hub: Arc<MetricsHub>) -> ServerBuilder {
         self.plain = self.plain.merge(metrics_routes(hub.clone()));
         self.metrics = Some(hub);
@@ -91,19 +92,22 @@ impl ServerBuilder {
             .unwrap_or_else(|e| format!("{{\"error\": \"the OpenAPI document failed: {e}\"}}"));
         let state = self.state;
         let mut router = router.merge(self.plain);
-        if let Some(hub) = self.metrics {
-            router = router.route_layer(from_fn_with_state(hub, count_requests));
+        if let Some(hub) = &self.metrics {
+            router = router.route_layer(from_fn_with_state(hub.clone(), count_requests));
         }
-        router
+        let mut router = router
             .fallback(no_route)
             .method_not_allowed_fallback(no_method)
             .layer(Extension(OpenApiJson(Arc::new(json))))
             .layer(DefaultBodyLimit::max(state.max_body()))
             .layer(from_fn_with_state(state.clone(), refuse_large_bodies))
-            // Outermost, so first: a request without the right token gets
-            // nothing else, not even a body size check.
-            .layer(from_fn_with_state(state.clone(), authorize))
-            .with_state(state)
+            // Outermost but for counting, so first: a request without the
+            // right token gets nothing else, not even a body size check.
+            .layer(from_fn_with_state(state.clone(), authorize));
+        if let Some(hub) = self.metrics {
+            router = router.layer(from_fn_with_state(hub, count_unrouted));
+        }
+        router.with_state(state)
     }
 }
 

@@ -8,6 +8,7 @@ mod support;
 mod exposure;
 mod ingest;
 mod memo;
+mod observe;
 mod postgres;
 mod reads;
 mod writes;

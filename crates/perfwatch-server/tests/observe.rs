@@ -1,0 +1,68 @@
+//! Requests counted in `/metrics`: by route template when a route answers,
+//! under `route="unrouted"` when none does (a refused token, a body too
+//! large, an unknown path), so that failed authentication shows too.
+
+use crate::support::Fixture;
+use axum::http::{Method, StatusCode};
+use perfwatch_metrics::MetricsHub;
+use perfwatch_server::ServerBuilder;
+use std::sync::Arc;
+
+#[tokio::test]
+async fn refused_and_unknown_requests_are_counted_as_unrouted() {
+    let mut f = Fixture::with(Default::default(), 64);
+    let hub = Arc::new(MetricsHub::new(100));
+    f.router = ServerBuilder::new(f.state.clone())
+        .with_metrics(hub.clone())
+        .build();
+    let big = Some(vec![b' '; 1024]);
+    for (method, uri, token, body, status) in [
+        (Method::GET, "/api/v1/sessions", None, None, StatusCode::OK),
+        (
+            Method::POST,
+            "/api/v1/sessions",
+            None,
+            None,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            Method::POST,
+            "/api/v1/sessions",
+            Some(f.read.clone()),
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            Method::POST,
+            "/api/v1/sessions",
+            Some(f.write.clone()),
+            big,
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (
+            Method::GET,
+            "/no/such/path",
+            None,
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let reply = f.call(method, uri, token.as_deref(), body).await;
+        assert_eq!(reply.status, status, "{uri}: {}", reply.text());
+    }
+    let text = hub.render_text();
+    for line in [
+        r#"perfwatch_api_requests_total{route="/api/v1/sessions",method="GET",status="200"} 1"#,
+        r#"perfwatch_api_requests_total{route="unrouted",method="POST",status="401"} 1"#,
+        r#"perfwatch_api_requests_total{route="unrouted",method="POST",status="403"} 1"#,
+        r#"perfwatch_api_requests_total{route="unrouted",method="POST",status="413"} 1"#,
+        r#"perfwatch_api_requests_total{route="unrouted",method="GET",status="404"} 1"#,
+    ] {
+        assert!(text.contains(line), "no {line} in:\n{text}");
+    }
+    // Each request once: the routed GET is not counted as unrouted too.
+    assert!(
+        !text.contains(r#"route="unrouted",method="GET",status="200""#),
+        "{text}"
+    );
+}
