@@ -163,7 +163,8 @@ fn every_write_to_a_benchmark_grows_its_generation_and_reads_do_not(db: Db) {
     };
     let other = session("b", "2024-01-02T00:00:00Z");
     let mut last = (g(Some("a")), g(None));
-    let writes: Vec<(&str, Box<dyn Fn()>)> = vec![
+    type Write<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let writes: Vec<Write> = vec![
         ("create", Box::new(|| store.create_session(&s).unwrap())),
         (
             "shell correction",
