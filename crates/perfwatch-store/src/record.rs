@@ -345,6 +345,58 @@ pub(crate) fn latest_offset(spec: &str) -> Option<Option<usize>> {
     Some(rest.strip_prefix('~').and_then(|n| n.parse().ok()))
 }
 
+/// The rows of a series query — newest session first, one value per row —
+/// gathered into points, at most `last` sessions (both backends).
+pub(crate) struct SeriesPoints {
+    points: Vec<crate::SeriesPoint>,
+    limit: usize,
+}
+
+impl SeriesPoints {
+    /// Gathering at most `last` sessions (all when `None`).
+    pub fn new(last: Option<usize>) -> Self {
+        SeriesPoints {
+            points: Vec::new(),
+            limit: last.unwrap_or(usize::MAX),
+        }
+    }
+
+    /// Adds a row's `value` to session `id`; `head` reads the session's
+    /// started_at, commit, branch and dirty flag when the row starts a new
+    /// one. `false` once `last` sessions are complete: stop reading.
+    pub fn add<E>(
+        &mut self,
+        id: String,
+        value: f64,
+        head: impl FnOnce() -> Result<(String, Option<String>, Option<String>, bool), E>,
+    ) -> Result<bool, E> {
+        match self.points.last_mut() {
+            Some(p) if p.session_id == id => p.values.push(value),
+            _ => {
+                if self.points.len() == self.limit {
+                    return Ok(false);
+                }
+                let (started_at, commit, branch, dirty) = head()?;
+                self.points.push(crate::SeriesPoint {
+                    session_id: id,
+                    started_at,
+                    commit,
+                    branch,
+                    dirty,
+                    values: vec![value],
+                });
+            }
+        }
+        Ok(true)
+    }
+
+    /// The points, oldest session first.
+    pub fn finish(mut self) -> Vec<crate::SeriesPoint> {
+        self.points.reverse();
+        self.points
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

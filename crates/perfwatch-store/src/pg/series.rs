@@ -2,7 +2,7 @@
 
 use super::fail::R;
 use super::pg_text;
-use crate::record::NEWEST_FIRST;
+use crate::record::{SeriesPoints, NEWEST_FIRST};
 use crate::{SeriesPoint, SeriesQuery};
 use postgres::types::ToSql;
 use postgres::Transaction;
@@ -86,28 +86,19 @@ pub fn query(tx: &mut Transaction<'_>, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
         args.push(path);
     }
     let rows = tx.query(&sql, &args)?;
-    let limit = q.last.unwrap_or(usize::MAX);
-    let mut points: Vec<SeriesPoint> = Vec::new();
+    let mut points = SeriesPoints::new(q.last);
     for row in &rows {
-        let id: String = row.try_get(0)?;
-        let value: f64 = row.try_get(5)?;
-        match points.last_mut() {
-            Some(p) if p.session_id == id => p.values.push(value),
-            _ => {
-                if points.len() == limit {
-                    break;
-                }
-                points.push(SeriesPoint {
-                    session_id: id,
-                    started_at: row.try_get(1)?,
-                    commit: row.try_get(2)?,
-                    branch: row.try_get(3)?,
-                    dirty: row.try_get(4)?,
-                    values: vec![value],
-                });
-            }
+        let head = || {
+            Ok::<_, postgres::Error>((
+                row.try_get(1)?,
+                row.try_get(2)?,
+                row.try_get(3)?,
+                row.try_get(4)?,
+            ))
+        };
+        if !points.add(row.try_get(0)?, row.try_get(5)?, head)? {
+            break;
         }
     }
-    points.reverse();
-    Ok(points)
+    Ok(points.finish())
 }

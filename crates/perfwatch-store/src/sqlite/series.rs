@@ -1,7 +1,7 @@
 //! History series: per-session values of one metric or stage.
 
 use super::fail::R;
-use crate::record::NEWEST_FIRST;
+use crate::record::{SeriesPoints, NEWEST_FIRST};
 use crate::{SeriesPoint, SeriesQuery};
 use rusqlite::{Connection, ToSql};
 
@@ -71,30 +71,15 @@ pub fn query(conn: &Connection, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
         args.push(path);
     }
     let mut rows = stmt.query(args.as_slice())?;
-    let limit = q.last.unwrap_or(usize::MAX);
-    let mut points: Vec<SeriesPoint> = Vec::new();
+    let mut points = SeriesPoints::new(q.last);
     while let Some(row) = rows.next()? {
-        let id: String = row.get(0)?;
-        let value: f64 = row.get(5)?;
-        match points.last_mut() {
-            Some(p) if p.session_id == id => p.values.push(value),
-            _ => {
-                if points.len() == limit {
-                    break;
-                }
-                points.push(SeriesPoint {
-                    session_id: id,
-                    started_at: row.get(1)?,
-                    commit: row.get(2)?,
-                    branch: row.get(3)?,
-                    dirty: row.get(4)?,
-                    values: vec![value],
-                });
-            }
+        let head =
+            || Ok::<_, rusqlite::Error>((row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?));
+        if !points.add(row.get(0)?, row.get(5)?, head)? {
+            break;
         }
     }
-    points.reverse();
-    Ok(points)
+    Ok(points.finish())
 }
 
 #[cfg(test)]
