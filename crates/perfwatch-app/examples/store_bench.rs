@@ -18,10 +18,9 @@
 //! (durable) settings.
 
 use perfwatch_app::Options;
-use perfwatch_model::{
-    CommandSpec, HostInfo, Iteration, Metric, Session, SessionStatus, Span, Tier, VariantSpec,
-};
-use perfwatch_store::{new_session_id, PgStore, SeriesQuery, SessionFilter, SqliteStore, Store};
+use perfwatch_model::Metric;
+use perfwatch_store::{PgStore, SeriesQuery, SessionFilter, SqliteStore, Store};
+use perfwatch_testkit::synthetic::{pipeline_iterations, pipeline_session};
 use std::time::{Duration, Instant};
 
 fn env(name: &str, default: usize) -> usize {
@@ -29,98 +28,6 @@ fn env(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn session(n: usize) -> Session {
-    Session {
-        id: new_session_id(),
-        started_at: format!(
-            "2026-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
-            1 + (n / 28 / 24 / 60) % 12,
-            1 + (n / 24 / 60) % 28,
-            (n / 60) % 24,
-            n % 60,
-            n % 60
-        ),
-        finished_at: None,
-        benchmark: "pipeline".into(),
-        command: CommandSpec {
-            argv: vec!["./pipeline".into(), "--input".into(), "data".into()],
-            shell: false,
-        },
-        variants: vec![VariantSpec {
-            name: "default".into(),
-            ..Default::default()
-        }],
-        git: None,
-        host: HostInfo::default(),
-        perfwatch_version: "bench".into(),
-        status: SessionStatus::Complete,
-        baseline: None,
-        shell_correction: None,
-        imported: None,
-        owner: None,
-    }
-}
-
-/// 30 iterations of 20 stages: a root, 4 components, 15 methods.
-fn iterations(n: usize) -> Vec<Iteration> {
-    (0..30u32)
-        .map(|i| {
-            let wall = 1.0 + (n % 7) as f64 * 0.01 + f64::from(i) * 1e-4;
-            let mut stages = vec![span(1, None, "pipeline", 0.0, wall, 0)];
-            for c in 0..4u64 {
-                let cid = 2 + c;
-                stages.push(span(
-                    cid,
-                    Some(1),
-                    &format!("component{c}"),
-                    0.0,
-                    wall / 4.0,
-                    1,
-                ));
-                for m in 0..if c < 3 { 4 } else { 3 } {
-                    let id = 10 + c * 10 + m;
-                    stages.push(span(
-                        id,
-                        Some(cid),
-                        &format!("method{m}"),
-                        0.0,
-                        wall / 20.0,
-                        2,
-                    ));
-                }
-            }
-            Iteration {
-                index: i,
-                variant: "default".into(),
-                exit_code: Some(0),
-                wall_s: wall,
-                user_s: Some(wall * 0.9),
-                sys_s: Some(0.01),
-                max_rss_bytes: Some(50 << 20),
-                stages,
-                ..Iteration::default()
-            }
-        })
-        .collect()
-}
-
-fn span(id: u64, parent: Option<u64>, name: &str, start: f64, end: f64, depth: usize) -> Span {
-    Span {
-        id,
-        parent,
-        name: name.into(),
-        tier: Tier::from_depth(depth),
-        component: None,
-        start_s: start,
-        end_s: end,
-        ok: true,
-        calls: 1,
-        failed_calls: 0,
-        total_s: None,
-        attributes: Default::default(),
-    }
 }
 
 fn quantiles(mut d: Vec<Duration>) -> (f64, f64) {
@@ -155,9 +62,9 @@ fn bench(store: &dyn Store, sessions: usize, total: usize, repeats: usize) -> Fi
     let start = Instant::now();
     let mut first = None;
     for n in 0..sessions {
-        let s = session(n);
+        let s = pipeline_session(n);
         first.get_or_insert(s.id.clone());
-        let its = iterations(n);
+        let its = pipeline_iterations(n);
         let t = Instant::now();
         store.insert_whole_session(&s, &its).unwrap();
         per.push(t.elapsed());
@@ -166,7 +73,7 @@ fn bench(store: &dyn Store, sessions: usize, total: usize, repeats: usize) -> Fi
     let (insert_median_ms, _) = quantiles(per);
     for n in sessions..total {
         store
-            .insert_whole_session(&session(n), &iterations(n))
+            .insert_whole_session(&pipeline_session(n), &pipeline_iterations(n))
             .unwrap();
         if (n + 1) % 1000 == 0 {
             eprintln!("  {} sessions", n + 1);

@@ -22,11 +22,9 @@
 //! temporary directory (`perfwatch_testkit::postgres`), on loopback.
 
 use perfwatch_metrics::MetricsHub;
-use perfwatch_model::{
-    CommandSpec, HostInfo, Iteration, Session, SessionStatus, Span, Tier, VariantSpec,
-};
 use perfwatch_server::{AccessPolicy, AppState, Listening, ServerBuilder};
-use perfwatch_store::{new_session_id, PgStore, Store};
+use perfwatch_store::{PgStore, Store};
+use perfwatch_testkit::synthetic::{pipeline_iterations, pipeline_session, pipeline_stage_paths};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,86 +34,6 @@ fn env(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn session(n: usize, benchmark: &str) -> Session {
-    Session {
-        id: new_session_id(),
-        started_at: format!(
-            "2026-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
-            1 + n / 40_000 % 12,
-            1 + n / 1440 % 28,
-            n / 60 % 24,
-            n % 60,
-            n * 7 % 60
-        ),
-        finished_at: None,
-        benchmark: benchmark.into(),
-        command: CommandSpec {
-            argv: vec!["./pipeline".into()],
-            shell: false,
-        },
-        variants: vec![VariantSpec {
-            name: "default".into(),
-            ..Default::default()
-        }],
-        git: None,
-        host: HostInfo::default(),
-        perfwatch_version: "bench".into(),
-        status: SessionStatus::Complete,
-        baseline: None,
-        shell_correction: None,
-        imported: None,
-        owner: None,
-    }
-}
-
-/// 30 iterations of 20 stages (a root, 4 components, 15 methods).
-fn iterations(n: usize) -> Vec<Iteration> {
-    (0..30u32)
-        .map(|i| {
-            let wall = 1.0 + (n % 7) as f64 * 0.01 + f64::from(i) * 1e-4;
-            let mut stages = vec![span(1, None, "pipeline".into(), wall, 0)];
-            for c in 0..4u64 {
-                stages.push(span(2 + c, Some(1), format!("component{c}"), wall / 4.0, 1));
-                for m in 0..if c < 3 { 4 } else { 3 } {
-                    stages.push(span(
-                        10 + c * 10 + m,
-                        Some(2 + c),
-                        format!("method{m}"),
-                        wall / 20.0,
-                        2,
-                    ));
-                }
-            }
-            Iteration {
-                index: i,
-                variant: "default".into(),
-                exit_code: Some(0),
-                wall_s: wall,
-                user_s: Some(wall * 0.9),
-                stages,
-                ..Iteration::default()
-            }
-        })
-        .collect()
-}
-
-fn span(id: u64, parent: Option<u64>, name: String, end: f64, depth: usize) -> Span {
-    Span {
-        id,
-        parent,
-        name,
-        tier: Tier::from_depth(depth),
-        component: None,
-        start_s: 0.0,
-        end_s: end,
-        ok: true,
-        calls: 1,
-        failed_calls: 0,
-        total_s: None,
-        attributes: Default::default(),
-    }
 }
 
 /// Sends GETs of `paths` (round robin) from `clients` threads for
@@ -250,8 +168,10 @@ fn main() {
     let fill = Instant::now();
     let mut ids = Vec::with_capacity(total);
     for n in 0..total {
-        let s = session(n, "pipeline");
-        store.insert_whole_session(&s, &iterations(n)).unwrap();
+        let s = pipeline_session(n);
+        store
+            .insert_whole_session(&s, &pipeline_iterations(n))
+            .unwrap();
         ids.push(s.id);
         if (n + 1) % 1000 == 0 {
             eprintln!(
@@ -311,13 +231,9 @@ fn main() {
     let pick = |k: usize| &ids[(k * 7919) % ids.len()];
     phases(&*store, &[pick(0).clone(), pick(1).clone()]);
     // wall_s and the 20 stages of `iterations`.
-    let mut metrics = vec!["wall_s".to_string(), "stage:pipeline".to_string()];
-    for c in 0..4 {
-        metrics.push(format!("stage:pipeline/component{c}"));
-        for m in 0..if c < 3 { 4 } else { 3 } {
-            metrics.push(format!("stage:pipeline/component{c}/method{m}"));
-        }
-    }
+    let metrics: Vec<String> = std::iter::once("wall_s".to_string())
+        .chain(pipeline_stage_paths().iter().map(|p| format!("stage:{p}")))
+        .collect();
     let stage_metric = |m: usize| metrics[m % metrics.len()].clone();
     let routes: Vec<(&str, Vec<String>)> = vec![
         (

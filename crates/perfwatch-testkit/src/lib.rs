@@ -4,12 +4,14 @@
 //! parsers much further), a private PostgreSQL server for the store's
 //! tests ([`postgres`]), and for the Prometheus exposition a strict
 //! OpenMetrics reader ([`openmetrics`]), `promtool` and a private
-//! Prometheus server ([`prometheus`]).
+//! Prometheus server ([`prometheus`]); the synthetic pipeline history of
+//! the store and server benchmarks ([`synthetic`]).
 
 pub mod cdp;
 pub mod openmetrics;
 pub mod postgres;
 pub mod prometheus;
+pub mod synthetic;
 
 use proptest::prelude::*;
 
