@@ -117,8 +117,42 @@ impl Context {
 /// same text on every machine.
 fn terminal_width() -> usize {
     let term = console::Term::stdout();
-    match term.is_term().then(|| term.size_checked()).flatten() {
-        Some((_, cols)) => usize::from(cols).max(perfwatch_report::TerminalOptions::MIN_WIDTH),
-        None => perfwatch_report::TerminalOptions::DEFAULT_WIDTH,
+    let columns = std::env::var("COLUMNS").ok();
+    width_of(
+        term.is_term()
+            .then(|| term.size_checked())
+            .flatten()
+            .map(|(_, cols)| cols),
+        columns.as_deref(),
+    )
+}
+
+/// The width to fit: the terminal's; without one (a pipe, a file) the
+/// `COLUMNS` environment variable's, as `ls` and `man` read it; otherwise
+/// [`DEFAULT_WIDTH`](perfwatch_report::TerminalOptions::DEFAULT_WIDTH).
+/// Never below [`MIN_WIDTH`](perfwatch_report::TerminalOptions::MIN_WIDTH).
+fn width_of(terminal: Option<u16>, columns: Option<&str>) -> usize {
+    use perfwatch_report::TerminalOptions;
+    let from_env = || columns?.trim().parse::<usize>().ok().filter(|&n| n > 0);
+    terminal
+        .map(usize::from)
+        .or_else(from_env)
+        .unwrap_or(TerminalOptions::DEFAULT_WIDTH)
+        .max(TerminalOptions::MIN_WIDTH)
+}
+
+#[cfg(test)]
+mod width_tests {
+    use super::width_of;
+
+    #[test]
+    fn a_pipe_takes_its_width_from_columns_and_a_terminal_from_itself() {
+        assert_eq!(width_of(None, Some("80")), 80);
+        assert_eq!(width_of(None, Some(" 132 ")), 132);
+        assert_eq!(width_of(None, None), 100);
+        assert_eq!(width_of(None, Some("wide")), 100);
+        assert_eq!(width_of(None, Some("0")), 100);
+        assert_eq!(width_of(None, Some("40")), 80);
+        assert_eq!(width_of(Some(120), Some("80")), 120);
     }
 }

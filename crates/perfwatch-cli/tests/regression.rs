@@ -629,3 +629,34 @@ with open(os.environ["PERFWATCH_SPANS"], "a") as f:
         .read("run.html")
         .contains("7936 deeper levels folded in"));
 }
+
+/// Output piped to a file or another program ignored `COLUMNS`: `show`
+/// was 97 columns wide and `sessions` 100 with `COLUMNS=80`.
+#[test]
+fn piped_output_fits_the_width_columns_names() {
+    let dir = TestDir::new();
+    crate::util::pw(&dir)
+        .args(["run", "-q", "-r", "3", "-N", "-n", "fast", "-n", "slow"])
+        .args(["sleep 0.001", "sleep 0.002"])
+        .assert()
+        .success();
+    for args in [
+        &["show", "latest"][..],
+        &["sessions"],
+        &["compare", "latest", "latest"],
+    ] {
+        let out = crate::util::pw(&dir)
+            .args(args)
+            .env("COLUMNS", "80")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(widest <= 80, "{args:?} is {widest} columns wide:\n{text}");
+    }
+}
