@@ -33,6 +33,8 @@ const COMMAND_LIMIT: Duration = Duration::from_secs(60);
 /// Environment variables a surrounding perfwatch (or OpenTelemetry setup)
 /// could leak into the tests; every command starts without them.
 const SCRUBBED_ENV: &[&str] = &[
+    // The width of piped output: tests that want one set it.
+    "COLUMNS",
     "GITHUB_STEP_SUMMARY",
     "PERFWATCH_DB",
     "PERFWATCH_CONFIG",
