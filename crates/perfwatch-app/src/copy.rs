@@ -283,29 +283,11 @@ fn copy_baselines(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use perfwatch_model::{CommandSpec, HostInfo, Session, Span, Tier};
+    use perfwatch_model::{Session, Span, Tier};
     use perfwatch_store::SqliteStore;
 
     fn session(id: &str, started_at: &str, status: SessionStatus) -> Session {
-        Session {
-            id: id.into(),
-            started_at: started_at.into(),
-            finished_at: None,
-            benchmark: "b".into(),
-            command: CommandSpec {
-                argv: vec!["true".into()],
-                shell: false,
-            },
-            variants: vec![],
-            git: None,
-            host: HostInfo::default(),
-            perfwatch_version: "0".into(),
-            status,
-            baseline: None,
-            shell_correction: None,
-            imported: None,
-            owner: None,
-        }
+        perfwatch_testkit::synthetic::bare_session(id, "b", started_at, status)
     }
 
     fn iterations(n: u32, spans: usize) -> Vec<Iteration> {

@@ -2,7 +2,7 @@
 //! counted and checked, idempotent, and giving the same answers.
 
 use crate::util::{pw, stderr, stdout, TestDir, PERFWATCH};
-use perfwatch_model::{CommandSpec, HostInfo, Session, SessionStatus};
+use perfwatch_model::SessionStatus;
 use perfwatch_store::{SqliteStore, Store};
 use std::path::Path;
 
@@ -164,25 +164,12 @@ fn a_running_session_is_copied_as_it_is_and_said_so() {
         .assert()
         .success();
     let store = SqliteStore::open(&dir.db()).unwrap();
-    let running = Session {
-        id: "feedc0de00000001".into(),
-        started_at: "2999-01-01T00:00:00Z".into(),
-        finished_at: None,
-        benchmark: "still-running".into(),
-        command: CommandSpec {
-            argv: vec!["sleep".into(), "60".into()],
-            shell: false,
-        },
-        variants: vec![],
-        git: None,
-        host: HostInfo::default(),
-        perfwatch_version: "0".into(),
-        status: SessionStatus::Running,
-        baseline: None,
-        shell_correction: None,
-        imported: None,
-        owner: None,
-    };
+    let running = perfwatch_testkit::synthetic::bare_session(
+        "feedc0de00000001",
+        "still-running",
+        "2999-01-01T00:00:00Z",
+        SessionStatus::Running,
+    );
     store.create_session(&running).unwrap();
     let to = dir.join("copy.db");
     let assert = copy(&dir, &to, &[]).success();

@@ -4,7 +4,7 @@
 //! the token.
 
 use crate::util::{dead_port, pw, stderr, stdout, TestDir, TestServer};
-use perfwatch_model::{CommandSpec, HostInfo, Session, SessionStatus};
+use perfwatch_model::SessionStatus;
 use perfwatch_store::{SqliteStore, Store};
 
 const TOKEN: &str = "pw-test-token-5f1c9a";
@@ -237,25 +237,12 @@ fn push_all_queues_every_session_not_yet_pushed_and_leaves_running_ones_queued()
     run_one(&dir, &[]);
     // A session still running (written as a run in progress would).
     let store = SqliteStore::open(&dir.db()).unwrap();
-    let running = Session {
-        id: "feedc0de00000001".into(),
-        started_at: "2999-01-01T00:00:00Z".into(),
-        finished_at: None,
-        benchmark: "still-running".into(),
-        command: CommandSpec {
-            argv: vec!["sleep".into(), "60".into()],
-            shell: false,
-        },
-        variants: vec![],
-        git: None,
-        host: HostInfo::default(),
-        perfwatch_version: "0".into(),
-        status: SessionStatus::Running,
-        baseline: None,
-        shell_correction: None,
-        imported: None,
-        owner: None,
-    };
+    let running = perfwatch_testkit::synthetic::bare_session(
+        "feedc0de00000001",
+        "still-running",
+        "2999-01-01T00:00:00Z",
+        SessionStatus::Running,
+    );
     store.create_session(&running).unwrap();
     drop(store);
 

@@ -54,46 +54,27 @@ fn schemathesis_finds_no_server_error_and_no_answer_off_the_schema() {
         return;
     };
     let dir = TestDir::new();
-    for args in [
-        &[
-            "run",
-            "-q",
-            "-r",
-            "3",
-            "--sample-interval",
-            "0",
-            "-n",
-            "fast",
-            "--",
-            "true",
-        ][..],
-        &[
-            "run",
-            "-q",
-            "-r",
-            "3",
-            "--sample-interval",
-            "0",
-            "-n",
-            "fast",
-            "--",
-            "true",
-        ],
-        &[
-            "run",
-            "-q",
-            "-r",
-            "3",
-            "--sample-interval",
-            "0",
-            "-n",
-            "slow",
-            "--",
-            "sleep",
-            "0.01",
-        ],
+    // Two sessions of `fast` (a history to detect on), one of `slow`.
+    for command in [
+        &["fast", "true"][..],
+        &["fast", "true"],
+        &["slow", "sleep", "0.01"],
     ] {
-        pw(&dir).args(args).assert().success();
+        pw(&dir)
+            .args([
+                "run",
+                "-q",
+                "-r",
+                "3",
+                "--sample-interval",
+                "0",
+                "-n",
+                command[0],
+                "--",
+            ])
+            .args(&command[1..])
+            .assert()
+            .success();
     }
     pw(&dir)
         .args(["baseline", "save", "main", "latest"])

@@ -202,7 +202,7 @@ pub fn summarize(store: &dyn Store, sent: &[Sent]) -> Result<Vec<ServerSummary>,
 mod tests {
     use super::*;
     use crate::push::Reply;
-    use perfwatch_model::{CommandSpec, HostInfo, Iteration, Session};
+    use perfwatch_model::Iteration;
     use perfwatch_store::SqliteStore;
     use std::cell::RefCell;
 
@@ -238,25 +238,12 @@ mod tests {
     }
 
     fn add_session(store: &SqliteStore, id: &str, day: u32, status: SessionStatus) {
-        let session = Session {
-            id: id.into(),
-            started_at: format!("2026-01-{day:02}T00:00:00Z"),
-            finished_at: None,
-            benchmark: "b".into(),
-            command: CommandSpec {
-                argv: vec!["true".into()],
-                shell: false,
-            },
-            variants: vec![],
-            git: None,
-            host: HostInfo::default(),
-            perfwatch_version: "0".into(),
+        let session = perfwatch_testkit::synthetic::bare_session(
+            id,
+            "b",
+            &format!("2026-01-{day:02}T00:00:00Z"),
             status,
-            baseline: None,
-            shell_correction: None,
-            imported: None,
-            owner: None,
-        };
+        );
         let its: Vec<Iteration> = (0..3)
             .map(|index| Iteration {
                 index,
