@@ -17,8 +17,9 @@ pub const DEFAULT_POLL: Duration = Duration::from_secs(5);
 
 /// Starts the tasks that keep `hub` current: its figures built from the
 /// store now, each session stored through the API counted and shown, and
-/// the store polled every `poll` for sessions written elsewhere (announced
-/// as [`SessionEvent::Appeared`], the figures then refreshed). Call inside
+/// the store's generation polled every `poll` for writes made elsewhere —
+/// new sessions, progress, deletions — announced as
+/// [`SessionEvent::Appeared`] (the figures then refreshed). Call inside
 /// the runtime that serves.
 pub fn follow(state: AppState, hub: Arc<MetricsHub>, poll: Duration) {
     let initial = {
@@ -50,35 +51,34 @@ pub fn follow(state: AppState, hub: Arc<MetricsHub>, poll: Duration) {
         });
     }
     tokio::spawn(async move {
-        let mut newest = None;
+        let mut seen = None;
         let mut tick = tokio::time::interval(poll);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let looked = {
-                let state = state.clone();
-                tokio::task::spawn_blocking(move || newest_session(&state)).await
-            };
-            let Ok(Some((key, id))) = looked else {
-                continue;
-            };
-            match &newest {
-                // The first look only learns where the history stands.
-                None => newest = Some(key),
-                Some(seen) if *seen == key => {}
-                Some(_) => {
-                    newest = Some(key);
+            let state = state.clone();
+            let before = seen;
+            let looked = tokio::task::spawn_blocking(move || {
+                // One small query a poll; the newest session only on news.
+                let now = state.store().history_generation(None).ok()?;
+                let news = before.is_some_and(|b| b != now);
+                let newest = news.then(|| newest_session(&state)).flatten();
+                if let Some(id) = newest {
                     state.publish(SessionEvent::Appeared { id });
                 }
+                Some(now)
+            })
+            .await;
+            // The first look only learns where the history stands.
+            if let Ok(Some(now)) = looked {
+                seen = Some(now);
             }
         }
     });
 }
 
-/// What changes when the history does — the newest session's id, its
-/// iterations and status (so that a running session's progress is news
-/// too) — and that id.
-fn newest_session(state: &AppState) -> Option<(String, String)> {
+/// The newest session's id.
+fn newest_session(state: &AppState) -> Option<String> {
     let rows = state
         .store()
         .list_sessions(&SessionFilter {
@@ -86,14 +86,7 @@ fn newest_session(state: &AppState) -> Option<(String, String)> {
             ..Default::default()
         })
         .ok()?;
-    let row = rows.first()?;
-    let key = format!(
-        "{}:{}:{}",
-        row.session.id,
-        row.iterations,
-        row.session.status.key()
-    );
-    Some((key, row.session.id.clone()))
+    Some(rows.first()?.session.id.clone())
 }
 
 fn refresh(state: &AppState, hub: &MetricsHub) {

@@ -66,3 +66,54 @@ async fn refused_and_unknown_requests_are_counted_as_unrouted() {
         "{text}"
     );
 }
+
+/// The next `Appeared` event, waiting at most `limit`.
+async fn appeared(
+    events: &mut tokio::sync::broadcast::Receiver<perfwatch_server::SessionEvent>,
+    limit: std::time::Duration,
+) -> Option<perfwatch_server::SessionEvent> {
+    tokio::time::timeout(limit, async {
+        loop {
+            if let Ok(e @ perfwatch_server::SessionEvent::Appeared { .. }) = events.recv().await {
+                return e;
+            }
+        }
+    })
+    .await
+    .ok()
+}
+
+/// The poll watches the store's generation, so a write behind the
+/// server's back to an older session — here a deletion — is announced,
+/// not only a newer session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deletion_made_elsewhere_is_announced() {
+    use perfwatch_server::SessionEvent::Appeared;
+    use std::time::Duration;
+    let f = Fixture::new();
+    let old = f.add("build", "2024-01-01T00:00:00Z", &crate::support::walls(1.0));
+    let mut events = f.state.subscribe();
+    let hub = Arc::new(MetricsHub::new(100));
+    perfwatch_server::watch::follow(f.state.clone(), hub, Duration::from_millis(20));
+    // Sessions written elsewhere until one is announced: the poll has
+    // learnt where the history stands.
+    let newest = loop {
+        let id = f.add("build", "2024-01-02T00:00:00Z", &crate::support::walls(1.0));
+        if appeared(&mut events, Duration::from_millis(500))
+            .await
+            .is_some()
+        {
+            break id;
+        }
+    };
+    let store = f.store.clone();
+    tokio::task::spawn_blocking(move || store.delete_session(&old).unwrap())
+        .await
+        .unwrap();
+    let e = appeared(&mut events, Duration::from_secs(20)).await;
+    assert_eq!(
+        e,
+        Some(Appeared { id: newest }),
+        "the deletion was never announced"
+    );
+}
