@@ -75,9 +75,16 @@ pub(crate) fn session_section(idx: usize, s: &SessionExport, health: Option<u8>)
 
 fn meta(s: &SessionExport) -> Markup {
     let sess = &s.session;
+    let commands = sess.commands();
     html! {
         dl.meta {
-            dt { "Command" } dd { code { (sess.command.display()) } }
+            dt { @if commands.len() > 1 { "Commands" } @else { "Command" } }
+            dd {
+                @for (i, c) in commands.iter().enumerate() {
+                    @if i > 0 { " · " }
+                    code { (c) }
+                }
+            }
             @if let Some(c) = &sess.shell_correction {
                 dt { "Shell" }
                 dd { (c.shell) ", start-up " (perfwatch_report::units::format_duration(c.wall_s)) " (mean of " (c.runs) " empty runs) subtracted from each run" }

@@ -191,6 +191,25 @@ pub struct Session {
     pub owner: Option<crate::owner::Owner>,
 }
 
+impl Session {
+    /// Every command the session ran, each once, for a header: its own,
+    /// then the commands of its own of variants that are not a scan's
+    /// values (`perfwatch run 'A' 'B'` ran A and B; a scan ran its
+    /// template, which the session's command shows).
+    pub fn commands(&self) -> Vec<String> {
+        let mut out = vec![self.command.display()];
+        for v in &self.variants {
+            if let (Some(c), true) = (&v.command, v.parameters.is_empty()) {
+                let line = c.display();
+                if !out.contains(&line) {
+                    out.push(line);
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The empty shell's cost, measured and subtracted from every run of a
 /// command that ran through that shell (as hyperfine does).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -188,3 +188,36 @@ fn a_zero_median_gives_no_factor_rather_than_an_unbounded_one() {
         assert!(md.contains("median wall_s is 0: no finite factor"), "{md}");
     }
 }
+
+/// `run 'A' 'B'` ran two commands; the header showed only the first.
+#[test]
+fn the_header_names_every_command_but_not_a_scan_s_values() {
+    let text = render_at(&two_commands(), at(80));
+    assert!(
+        text.lines()
+            .any(|l| l.contains("commands") && l.contains("sleep 0.01 · sleep 0.02")),
+        "{text}"
+    );
+    let mut md = Vec::new();
+    MarkdownRenderer.render(&two_commands(), &mut md).unwrap();
+    let md = String::from_utf8(md).unwrap();
+    assert!(
+        md.contains("- Commands: `sleep 0.01` · `sleep 0.02`"),
+        "{md}"
+    );
+    // A scan's variants run the template with their values substituted:
+    // the header shows the template alone.
+    let mut scan = scan_of_one();
+    for v in &mut scan.session.variants {
+        let value = &v.parameters[0].1;
+        v.command = Some(perfwatch_model::CommandSpec {
+            argv: vec![format!("sleep {value}")],
+            shell: true,
+        });
+    }
+    let text = render_at(&scan, at(80));
+    assert!(
+        !text.contains("commands") && text.contains("sleep {t}"),
+        "{text}"
+    );
+}

@@ -40,7 +40,14 @@ impl Render for MarkdownRenderer {
                 headline.text()
             )?;
         }
-        writeln!(out, "- Command: {}", code_span(&session.command.display()))?;
+        let commands = session.commands();
+        let name = if commands.len() > 1 {
+            "Commands"
+        } else {
+            "Command"
+        };
+        let spans: Vec<String> = commands.iter().map(|c| code_span(c)).collect();
+        writeln!(out, "- {name}: {}", spans.join(" · "))?;
         if let Some(correction) = &session.shell_correction {
             writeln!(
                 out,

@@ -166,12 +166,17 @@ fn write_header(
         format!("started {}", printable(&session.started_at)),
     ];
     write_lines(pack(&title, "", "  ", width), out)?;
-    let command = session.command.display();
+    let commands = session.commands();
     let rest = label_indent();
+    let name = if commands.len() > 1 {
+        "commands"
+    } else {
+        "command"
+    };
     write_lines(
         wrap(
-            &printable(&command),
-            &label(palette, "command"),
+            &printable(&commands.join(" · ")),
+            &label(palette, name),
             &rest,
             width,
         ),
