@@ -54,7 +54,10 @@
 //! files (the CLI), statistics (`perfwatch-stats`, `perfwatch-analysis`),
 //! rendering (`perfwatch-report`, `perfwatch-html`).
 
+pub mod adaptive;
 pub mod analyze;
+pub mod attribute;
+pub mod bisect;
 pub mod compare;
 pub mod copy;
 pub mod error;

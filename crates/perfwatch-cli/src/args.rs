@@ -100,6 +100,136 @@ pub enum Command {
     /// Create, list and revoke the API tokens of `perfwatch serve`.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Find the commit that made a benchmark slower (or faster), with statistics.
+    Bisect(BisectArgs),
+    /// Attribute the difference between two variants to the settings they differ in.
+    Attribute(AttributeArgs),
+}
+
+/// Where an investigation's report goes besides the terminal.
+#[derive(Debug, Clone, Args, Default)]
+pub struct InvestigationOutput {
+    /// Write the report as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Write the report as a Markdown summary.
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+    /// Write the report as a self-contained HTML page.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Output style: `auto`, `basic`, `full`, `nocolor`, `color`, `none`.
+    #[arg(long, value_enum, default_value_t = Style::Auto)]
+    pub style: Style,
+}
+
+/// `perfwatch bisect`.
+#[derive(Debug, Args)]
+#[command(
+    before_help = "Examples:\n  perfwatch bisect --good v1.4 --bad HEAD --build 'cargo build --release' pipeline\n  perfwatch bisect --good HEAD~30 --bad HEAD --metric stage:job/track/fetch pipeline\n  perfwatch bisect --good v1 --bad v2 -- ./bench.sh --quick",
+    after_help = "Each commit is checked out in a git worktree of its own (in the temporary directory),\nbuilt once with --build, and removed at the end. The endpoints are compared first, in\ninterleaved rounds until an anytime-valid test decides; then each step runs its commit\ninterleaved with both endpoints until a sequential test (Wald's SPRT, error 1e-4 each\nway) says it is like the good or the bad one. A step still unclear after --step-runs\nrounds is reported as ambiguous, and a commit that fails to build or run is skipped (as\n`git bisect skip`); neither is guessed. Every session is stored, so the steps appear in\n`perfwatch history`."
+)]
+pub struct BisectArgs {
+    /// A commit where the benchmark is as it should be.
+    #[arg(long, value_name = "REV")]
+    pub good: String,
+    /// A later commit where it changed.
+    #[arg(long, value_name = "REV")]
+    pub bad: String,
+    /// The benchmark of perfwatch.toml to run (its first variant, or --variant).
+    #[arg(value_name = "BENCH")]
+    pub benchmark: Option<String>,
+    /// The variant of BENCH to run.
+    #[arg(long, value_name = "V", requires = "benchmark")]
+    pub variant: Option<String>,
+    /// Shell command that builds a commit, run in its worktree before its first run.
+    #[arg(long, value_name = "CMD")]
+    pub build: Option<String>,
+    /// What to bisect: wall_s, another figure (user_s, max_rss_bytes…), or stage:PATH.
+    #[arg(long, value_name = "METRIC", default_value = "wall_s")]
+    pub metric: String,
+    /// Most rounds of one step (its commit and both endpoints) before it is
+    /// called ambiguous [default: 3× the rounds a step is expected to need,
+    /// 12 to 100].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub step_runs: Option<u32>,
+    /// Most rounds comparing the endpoints [default: 40].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..))]
+    pub endpoint_runs: Option<u32>,
+    /// Warm-up runs per commit and session, not measured.
+    #[arg(short = 'w', long, value_name = "N")]
+    pub warmup: Option<u32>,
+    /// Kill a run after this many seconds (it counts as failed for its commit).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Outputs.
+    #[command(flatten)]
+    pub output: InvestigationOutput,
+    /// The command to run instead of BENCH, as argv after `--`, in the
+    /// worktree at the same place as the current directory in the repository.
+    #[arg(last = true, value_name = "ARGV")]
+    pub command: Vec<String>,
+}
+
+impl BisectArgs {
+    /// The scheduling flags the benchmark's plan is built with.
+    pub fn schedule(&self) -> ScheduleArgs {
+        ScheduleArgs {
+            warmup: self.warmup,
+            timeout: self.timeout,
+            ..ScheduleArgs::default()
+        }
+    }
+}
+
+/// `perfwatch attribute`.
+#[derive(Debug, Args)]
+#[command(
+    before_help = "Example:\n  perfwatch attribute pipeline before after",
+    after_help = "The settings two variants differ in (environment variables, extra arguments, the\ncommand) become two-level factors. Up to 4 run as a full 2^k design (main effects and\ntwo-way interactions); more are screened with a Plackett–Burman design and the ones that\nmatter are confirmed with a full design. Rows run in shuffled rounds until every\nsetting's effect is decided by an anytime-valid test (or -r N runs each). Effects are\nreported on wall time (as percentages with 95 % intervals) and on every stage."
+)]
+pub struct AttributeArgs {
+    /// The benchmark of perfwatch.toml.
+    #[arg(value_name = "BENCH")]
+    pub benchmark: String,
+    /// The variant taken as the reference.
+    #[arg(value_name = "BASE")]
+    pub baseline: String,
+    /// The variant whose difference is attributed.
+    #[arg(value_name = "CANDIDATE")]
+    pub candidate: String,
+    /// Exactly this many runs of each row instead of running until decided.
+    #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..))]
+    pub runs: Option<u32>,
+    /// Most rounds when running until decided [default: 30].
+    #[arg(short = 'M', long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..), conflicts_with = "runs")]
+    pub max_runs: Option<u32>,
+    /// Warm-up runs of each row, not measured.
+    #[arg(short = 'w', long, value_name = "N")]
+    pub warmup: Option<u32>,
+    /// Kill a run after this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Seed of the shuffled order of the rows within each round.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Outputs.
+    #[command(flatten)]
+    pub output: InvestigationOutput,
+}
+
+impl AttributeArgs {
+    /// The scheduling flags the benchmark's plan is built with.
+    pub fn schedule(&self) -> ScheduleArgs {
+        ScheduleArgs {
+            warmup: self.warmup,
+            timeout: self.timeout,
+            ..ScheduleArgs::default()
+        }
+    }
 }
 
 /// Gate limits from the command line (override `[gates]`). Each is checked
@@ -420,6 +550,16 @@ pub struct ScheduleArgs {
     /// Give the command this file as standard input [default: /dev/null].
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
+    /// Compare two commands or variants in interleaved rounds until the
+    /// answer is clear — a difference, or equivalence within ±2 % — with an
+    /// anytime-valid test (false alarms ≤ 1 % however early it stops), or
+    /// until -M/--max-runs rounds (default 60) or --max-time. METRIC:
+    /// wall_s (default), another figure, or stage:PATH.
+    #[arg(long, value_name = "METRIC", num_args = 0..=1, default_missing_value = "wall_s", require_equals = true)]
+    pub until_confident: Option<String>,
+    /// Time budget of --until-confident, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub max_time: Option<f64>,
 }
 
 /// Where results go besides the store.

@@ -66,6 +66,11 @@ impl Context {
         self
     }
 
+    /// The context of `bisect` and `attribute`, with their `--style`.
+    pub fn with_investigation_style(self, style: Style) -> Context {
+        self.with_style(style)
+    }
+
     /// The context with `--style` applied: progress (`interactive`) and
     /// colours on or off as hyperfine's styles set them; `auto` keeps
     /// what the terminal and `--color` decided.

@@ -45,7 +45,10 @@ pub fn main() -> i32 {
     // escape hatch, and the baseline when measuring the spawner's cost),
     // commands are spawned directly.
     let direct = std::env::var_os("PERFWATCH_DIRECT_SPAWN").is_some_and(|v| v == "1");
-    if matches!(cli.command, Command::Run(_) | Command::Ab(_)) {
+    if matches!(
+        cli.command,
+        Command::Run(_) | Command::Ab(_) | Command::Bisect(_) | Command::Attribute(_)
+    ) {
         let spawner = !direct && perfwatch_runner::spawner::start().is_ok();
         // The spawner is a child subreaper; spawning directly, perfwatch
         // is one itself, so that what a command leaves running —
@@ -111,6 +114,14 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Detect(args) => commands::history::detect(&ctx, args),
         Command::Serve(args) => commands::serve::run(&ctx, args),
         Command::Token(cmd) => commands::token::run(&ctx, cmd),
+        Command::Bisect(args) => {
+            let ctx = ctx.with_investigation_style(args.output.style);
+            commands::investigate::bisect::run(&ctx, args)
+        }
+        Command::Attribute(args) => {
+            let ctx = ctx.with_investigation_style(args.output.style);
+            commands::investigate::attribute::run(&ctx, args)
+        }
         Command::Span(_) | Command::Init(_) => unreachable!("handled above"),
     }
 }

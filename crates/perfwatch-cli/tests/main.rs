@@ -32,6 +32,7 @@ mod hyperfine_flags;
 mod hyperfine_interop;
 mod import_hyperfine;
 mod interrupt;
+mod investigate;
 mod markdown_summary;
 mod orphan;
 mod postgres;

@@ -8,6 +8,10 @@
 //! `<script type="application/json" id="perfwatch-data">` element, escaped so
 //! that no stage name can end that element.
 //!
+//! The investigations have a page each: [`render_bisect`] (the steps of a
+//! bisection on a commit axis) and [`render_attribution`] (the effects of
+//! the settings as bars with their intervals).
+//!
 //! Renderers never compute statistics: every figure comes from the model
 //! types ([`SessionExport`], [`HistorySeries`]) as the analysis produced it,
 //! and is formatted by `perfwatch_report::units`, the implementation the
@@ -28,8 +32,12 @@
 //! [`SessionExport`]: perfwatch_model::SessionExport
 
 pub mod assets;
+mod attribution_view;
+mod bisect_plot;
+mod bisect_view;
 mod compare_view;
 mod dashboard;
+mod effect_bars;
 mod escape;
 mod findings_view;
 
@@ -44,6 +52,8 @@ mod report;
 mod session_view;
 mod stages_view;
 
+pub use attribution_view::render_attribution;
+pub use bisect_view::render_bisect;
 pub use dashboard::{
     render_dashboard, render_dashboard_with, render_live_dashboard, render_session_page,
     session_file_name,

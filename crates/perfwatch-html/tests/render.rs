@@ -4,6 +4,8 @@
 
 #[path = "support/fixture.rs"]
 mod fixture;
+#[path = "render/investigation.rs"]
+mod investigation;
 
 use fixture::{
     fixture_session, synthetic_history, synthetic_sessions, synthetic_stage_history,

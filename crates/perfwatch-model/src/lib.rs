@@ -22,6 +22,7 @@ pub mod exit_codes;
 pub mod export;
 pub mod finding;
 pub mod history;
+pub mod investigation;
 pub mod iteration;
 pub mod judgement;
 pub mod metric;

@@ -7,7 +7,8 @@
 //! Every format implements [`Render`]; tables that stand on their own (the
 //! comparison table of `perfwatch compare`, the session list of
 //! `perfwatch sessions`) are plain functions in [`terminal`] and
-//! [`markdown`].
+//! [`markdown`]; so are the reports of the investigations (adaptive
+//! comparison, bisection, attribution) in [`investigation`].
 //!
 //! Every figure is formatted by [`units`], the one implementation the HTML
 //! pages use too. A figure that was not measured prints as `–` (or an
@@ -54,6 +55,7 @@ pub mod csv;
 pub mod format;
 pub mod headline;
 pub mod hyperfine;
+pub mod investigation;
 pub mod json;
 pub mod markdown;
 pub mod printable;

@@ -5,6 +5,7 @@ mod demo_terminal;
 mod fixture;
 mod formats;
 mod hostile_names;
+mod investigation;
 mod judgement;
 mod relative;
 mod relative_fixture;

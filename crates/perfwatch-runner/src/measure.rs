@@ -60,7 +60,7 @@ pub(crate) fn measure(
         }
     }
     let spawn_unix_ns = unix_ns_now();
-    let watched = spawn_and_watch(ctx, &cmd, &env, cancel);
+    let watched = spawn_and_watch(ctx, &cmd, &env, ctx.plan.cwd_for(v), cancel);
     let collected = finish_sources(sources, index, plan.max_spans);
     let s = watched?;
     if s.stopped == Some(Stop::Cancelled) {
@@ -119,6 +119,7 @@ pub(crate) fn spawn_and_watch(
     ctx: &Context<'_>,
     cmd: &CommandLine,
     env: &[(String, String)],
+    cwd: Option<&std::path::Path>,
     cancel: &Cancel,
 ) -> Result<Supervised, RunError> {
     let plan = ctx.plan;
@@ -135,7 +136,7 @@ pub(crate) fn spawn_and_watch(
         arg0: &cmd.arg0,
         args: &cmd.args,
         env,
-        cwd: plan.cwd.as_deref(),
+        cwd,
         show_output: plan.show_output,
         stdin: stdin.as_ref(),
         stdout: ctx.streams.stdout(),

@@ -43,6 +43,10 @@ pub struct Plan {
     pub extra_env: Vec<(String, String)>,
     /// Working directory of the command and hooks; `None` = ours.
     pub cwd: Option<PathBuf>,
+    /// Per variant, in plan order: a working directory of the variant's
+    /// own for its measured command (hooks stay in [`Plan::cwd`]); e.g.
+    /// one checkout per commit. Empty: every variant uses `cwd`.
+    pub variant_cwd: Vec<Option<PathBuf>>,
     /// Let the command's stdout and stderr through to ours (stderr is
     /// still captured for error messages).
     pub show_output: bool,
@@ -80,6 +84,14 @@ impl Plan {
             .unwrap_or(&self.command)
     }
 
+    /// The working directory of variant `v`'s measured command.
+    pub fn cwd_for(&self, v: usize) -> Option<&std::path::Path> {
+        match self.variant_cwd.get(v) {
+            Some(Some(own)) => Some(own),
+            _ => self.cwd.as_deref(),
+        }
+    }
+
     /// A plan with defaults: one variant named `default`, [`RunCount::default`],
     /// no warm-up, no hooks, no timeout, sampling every 50 ms, interleaved,
     /// at most [`DEFAULT_MAX_SPANS`] spans per iteration, shell commands
@@ -102,6 +114,7 @@ impl Plan {
             order: Order::default(),
             extra_env: Vec::new(),
             cwd: None,
+            variant_cwd: Vec::new(),
             show_output: false,
             output: Output::Null,
             input: None,

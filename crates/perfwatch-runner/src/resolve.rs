@@ -88,6 +88,18 @@ pub(crate) fn resolve(plan: &Plan) -> Result<Resolved, RunError> {
     let mut programs = Vec::with_capacity(plan.variants.len());
     for (v, variant) in plan.variants.iter().enumerate() {
         let command = plan.command_for(v);
+        let variant_cwd = match plan.variant_cwd.get(v) {
+            Some(Some(dir)) if !dir.is_dir() => {
+                return Err(RunError::InvalidPlan(format!(
+                    "working directory `{}` of variant `{}` is not a directory",
+                    dir.display(),
+                    variant.name
+                )))
+            }
+            Some(Some(dir)) => std::path::absolute(dir)
+                .map_err(|e| RunError::io(format!("resolve `{}`", dir.display()), e))?,
+            _ => cwd.clone(),
+        };
         if command.shell {
             programs.push(None);
             continue;
@@ -98,7 +110,7 @@ pub(crate) fn resolve(plan: &Plan) -> Result<Resolved, RunError> {
             .get("PATH")
             .map(OsString::from)
             .unwrap_or_else(|| base_path.clone());
-        programs.push(Some(find_program(program, &path, &cwd)?));
+        programs.push(Some(find_program(program, &path, &variant_cwd)?));
     }
     Ok(Resolved {
         programs,

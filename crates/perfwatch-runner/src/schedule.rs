@@ -56,6 +56,7 @@ pub struct Schedule {
     rounds: u32,
     sequential_variant: usize,
     tallies: Vec<Tally>,
+    stopped: bool,
 }
 
 impl Schedule {
@@ -79,6 +80,7 @@ impl Schedule {
             rounds: 0,
             sequential_variant: 0,
             tallies: vec![Tally::default(); n_variants],
+            stopped: false,
         }
     }
 
@@ -100,6 +102,21 @@ impl Schedule {
         })
     }
 
+    /// Whether the last slot handed out completed a round of an
+    /// interleaved or shuffled plan (every variant has run equally often).
+    pub fn round_complete(&self) -> bool {
+        self.warmups.is_empty()
+            && self.round.is_empty()
+            && self.rounds > 0
+            && !matches!(self.order, Order::Sequential)
+    }
+
+    /// Run no further round: the plan ends at the end of the current one
+    /// (an adaptive run whose answer is clear).
+    pub fn stop(&mut self) {
+        self.stopped = true;
+    }
+
     /// Report the wall time of a finished slot.
     pub fn finished(&mut self, slot: Slot, wall_s: f64) {
         if slot.warmup {
@@ -114,6 +131,10 @@ impl Schedule {
     /// Expected number of iterations in all, warm-ups included, given what
     /// was measured so far. It changes as measurements arrive.
     pub fn estimate_total(&self) -> u64 {
+        if self.stopped && self.round.is_empty() {
+            let done: u64 = self.tallies.iter().map(|t| u64::from(t.count)).sum();
+            return self.warmup_total + done;
+        }
         let measured: u64 = match self.order {
             Order::Sequential => self
                 .tallies
@@ -143,6 +164,9 @@ impl Schedule {
 
     fn next_in_round(&mut self) -> Option<usize> {
         if self.round.is_empty() {
+            if self.stopped {
+                return None;
+            }
             let total: f64 = self.tallies.iter().map(|t| t.total_s).sum();
             if self.n_variants == 0 || self.satisfied(self.rounds, total, self.n_variants) {
                 return None;

@@ -80,6 +80,40 @@ pub fn run(
     observer: &mut dyn Observer,
     cancel: &Cancel,
 ) -> Result<Outcome, RunError> {
+    run_until(plan, sources, observer, cancel, &mut NeverStop)
+}
+
+/// Decides when an adaptive run has its answer (see [`run_until`]).
+pub trait StopRule {
+    /// A measured iteration (not a warm-up) of variant `variant` (its index
+    /// in the plan) finished.
+    fn observe(&mut self, variant: usize, iteration: &Iteration);
+    /// Asked at the end of each round, when every variant has run equally
+    /// often: whether to run no further round.
+    fn decided(&mut self) -> bool;
+}
+
+/// The rule of a fixed plan: never stop early.
+struct NeverStop;
+
+impl StopRule for NeverStop {
+    fn observe(&mut self, _: usize, _: &Iteration) {}
+    fn decided(&mut self) -> bool {
+        false
+    }
+}
+
+/// [`run`], ending after the first complete round at which `rule` says
+/// the answer is clear, or when the plan's run count is reached,
+/// whichever comes first. Only interleaved and shuffled plans have rounds;
+/// a sequential plan runs to its count.
+pub fn run_until(
+    plan: &Plan,
+    sources: &mut [Box<dyn SpanSource>],
+    observer: &mut dyn Observer,
+    cancel: &Cancel,
+    rule: &mut dyn StopRule,
+) -> Result<Outcome, RunError> {
     let resolved = resolve(plan)?;
     let streams = crate::streams::Streams::open(plan)?;
     let ctx = Context {
@@ -88,7 +122,7 @@ pub fn run(
         streams: &streams,
     };
     let mut done = Done::default();
-    let mut stopped_by = main_phase(&ctx, sources, observer, cancel, &mut done).err();
+    let mut stopped_by = main_phase(&ctx, sources, observer, cancel, rule, &mut done).err();
     if let Some(script) = &plan.hooks.cleanup {
         // After an interrupt the token is set; clean up anyway.
         let token = if cancel.is_cancelled() {
@@ -128,6 +162,7 @@ fn main_phase(
     sources: &mut [Box<dyn SpanSource>],
     observer: &mut dyn Observer,
     cancel: &Cancel,
+    rule: &mut dyn StopRule,
     done: &mut Done,
 ) -> Result<(), RunError> {
     let plan = ctx.plan;
@@ -185,6 +220,9 @@ fn main_phase(
                 stderr_tail: it.stderr_tail.clone(),
             }
         });
+        if !slot.warmup {
+            rule.observe(slot.variant, &it);
+        }
         let it = Arc::new(it);
         let recorded = observer.iteration_finished(&it);
         done.iterations.push(it);
@@ -198,6 +236,9 @@ fn main_phase(
             return Err(f);
         }
         index += 1;
+        if schedule.round_complete() && rule.decided() {
+            schedule.stop();
+        }
         let next = schedule.estimate_total();
         if next != estimate {
             estimate = next;

@@ -58,7 +58,7 @@ pub(crate) fn measure(ctx: &Context<'_>, cancel: &Cancel) -> Result<ShellCorrect
         if cancel.is_cancelled() {
             return Err(RunError::Interrupted);
         }
-        let s = spawn_and_watch(ctx, &cmd, &env, cancel)?;
+        let s = spawn_and_watch(ctx, &cmd, &env, ctx.plan.cwd.as_deref(), cancel)?;
         if s.stopped == Some(Stop::Cancelled) {
             return Err(RunError::Interrupted);
         }

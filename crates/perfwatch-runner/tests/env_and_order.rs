@@ -133,3 +133,38 @@ fn the_working_directory_is_used() {
         [canon.display().to_string()]
     );
 }
+
+#[test]
+fn each_variant_runs_its_program_in_its_own_working_directory() {
+    // Two checkouts with a program of the same relative name, each exiting
+    // with its own code: the variant's directory decides which one runs.
+    let dirs: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    for (i, dir) in dirs.iter().enumerate() {
+        let script = dir.path().join("prog");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\ntest \"$(pwd)\" = '{}' && exit {}\nexit 9\n",
+                dir.path().display(),
+                3 + i
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut plan = argv(&["./prog"], 1);
+    plan.ignore_failure = true;
+    plan.variants = vec![variant("a", "x"), variant("b", "x")];
+    plan.variant_cwd = dirs.iter().map(|d| Some(d.path().to_path_buf())).collect();
+    let outcome = run_plan(&plan);
+    let codes: Vec<(String, Option<i32>)> = outcome
+        .iterations
+        .iter()
+        .map(|it| (it.variant.clone(), it.exit_code))
+        .collect();
+    assert_eq!(
+        codes,
+        [("a".to_string(), Some(3)), ("b".to_string(), Some(4))]
+    );
+}

@@ -1,6 +1,7 @@
 //! Pure statistics for perfwatch: summaries, percentiles, confidence
 //! intervals (order statistics for a median, bootstrap for a ratio of
-//! medians), the Mann-Whitney U test, outliers and change points.
+//! medians), the Mann-Whitney U test, outliers, change points and the
+//! effects of factorial experiments.
 //!
 //! Nothing here does I/O, reads a clock or keeps global state; every
 //! random choice comes from a seeded generator, so the same input always
@@ -31,10 +32,13 @@
 pub mod bootstrap;
 pub mod changepoint;
 pub mod error;
+pub mod factorial;
+pub mod log_ratio;
 pub mod mann_whitney;
 pub mod median_interval;
 pub mod outliers;
 pub mod percentile;
+pub mod sequential;
 pub mod summary;
 
 pub use bootstrap::{median_ci, ratio, ratio_of_medians_ci, CiOptions, Interval};

@@ -8,6 +8,7 @@
 //! the store and server benchmarks ([`synthetic`]).
 
 pub mod cdp;
+pub mod investigation;
 pub mod openmetrics;
 pub mod postgres;
 pub mod prometheus;

@@ -5,6 +5,7 @@ pub mod gate;
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod investigate;
 pub mod push;
 pub mod report;
 pub mod run;

@@ -5,12 +5,15 @@ use crate::context::Context;
 use crate::exit::{usage, with_code, SilentExit};
 use crate::observer::SessionObserver;
 use crate::settings::Job;
+use perfwatch_app::adaptive::AdaptiveRule;
 use perfwatch_app::clock::now_rfc3339;
 use perfwatch_app::load::load_baseline;
 use perfwatch_app::recorder::Recorder;
 use perfwatch_app::sources::session_sources;
 use perfwatch_app::{analyze, Analysis};
+use perfwatch_model::investigation::{AdaptiveVerdict, StopReason};
 use perfwatch_model::{exit_codes, short_id, HostInfo, Session, SessionStatus};
+use perfwatch_report::investigation::adaptive_line;
 use perfwatch_runner::source::SpanSource;
 use perfwatch_runner::{check, install_signal_handlers, LeftRunning, RunError};
 use perfwatch_store::{new_session_id, Store};
@@ -116,7 +119,13 @@ fn run_one(
         &job.benchmark,
         ctx.interactive && !out_args.quiet,
     );
-    let outcome = perfwatch_runner::run(&job.plan, &mut sources, &mut observer, cancel);
+    let mut rule = job.adaptive.clone().map(AdaptiveRule::new);
+    let outcome = match rule.as_mut() {
+        Some(rule) => {
+            perfwatch_runner::run_until(&job.plan, &mut sources, &mut observer, cancel, rule)
+        }
+        None => perfwatch_runner::run(&job.plan, &mut sources, &mut observer, cancel),
+    };
     observer.finish();
     let status = outcome.as_ref().map_or(SessionStatus::Failed, |o| o.status);
     let finished_at = now_rfc3339();
@@ -163,6 +172,10 @@ fn run_one(
     if !out_args.quiet {
         let mut stdout = std::io::BufWriter::new(crate::stdout::stdout());
         crate::render::terminal(ctx, &export, &mut stdout)?;
+        if let Some(rule) = &rule {
+            let verdict = adaptive_verdict(rule, &job.plan, &outcome);
+            writeln!(stdout, "\n{}", adaptive_line(&verdict))?;
+        }
         stdout.flush()?;
         if let Some(note) = left_running {
             eprintln!("note: {note}");
@@ -199,6 +212,21 @@ fn run_one(
         }
     }
     Ok((code, export.session.id))
+}
+
+/// The verdict of an adaptive run, naming why it ended when the test did
+/// not end it.
+fn adaptive_verdict(
+    rule: &AdaptiveRule,
+    plan: &perfwatch_runner::Plan,
+    outcome: &perfwatch_runner::Outcome,
+) -> AdaptiveVerdict {
+    let ended = if outcome.stopped_by.is_some() {
+        StopReason::Stopped
+    } else {
+        StopReason::RunBudget
+    };
+    rule.verdict(&plan.variants[0].name, &plan.variants[1].name, ended)
 }
 
 /// What the commands left running and perfwatch killed, when anything:

@@ -158,7 +158,11 @@ pub(super) fn adhoc_job(
         (None, [one]) => one.clone(),
         (None, several) => several.join(" vs "),
     };
-    Ok(Job { benchmark, plan })
+    Ok(Job {
+        benchmark,
+        plan,
+        adaptive: None,
+    })
 }
 
 /// `run -- 'sleep 0.1'`: one argument with spaces that is no file is a

@@ -20,6 +20,9 @@ pub struct Job {
     pub benchmark: String,
     /// The runner's plan.
     pub plan: Plan,
+    /// With `--until-confident`: the adaptive comparison of the plan's
+    /// two variants that decides when to stop.
+    pub adaptive: Option<perfwatch_app::adaptive::AdaptiveOptions>,
 }
 
 fn default_variant() -> VariantSpec {
@@ -51,7 +54,8 @@ fn schedule(
         ..defaults
     };
     if let Some(hi) = runs.max_runs {
-        if hi < runs.min_runs && exact.is_none() {
+        // `--until-confident` makes `--max-runs` its budget alone.
+        if hi < runs.min_runs && exact.is_none() && cli.until_confident.is_none() {
             // Each count is named where it came from: the flag, or the
             // file's key at its place.
             let from_file = |key: &str, n: u32, place: &Option<Place>| match place {
@@ -220,6 +224,7 @@ fn benchmark_job(
     Ok(Job {
         benchmark: name.to_string(),
         plan,
+        adaptive: None,
     })
 }
 
@@ -287,6 +292,13 @@ pub fn suite_benchmarks<'a>(config: &'a Config, suite: &str) -> anyhow::Result<V
 
 /// The jobs of `perfwatch run`.
 pub fn run_jobs(args: &RunArgs, config: &Config) -> anyhow::Result<Vec<Job>> {
+    run_jobs_of(args, config)?
+        .into_iter()
+        .map(|job| adaptive(&args.schedule, job))
+        .collect()
+}
+
+fn run_jobs_of(args: &RunArgs, config: &Config) -> anyhow::Result<Vec<Job>> {
     let params = scan_params(args)?;
     let shell = shell_of(args)?;
     let with_shell = |mut job: Job| {
@@ -423,7 +435,95 @@ pub fn ab_jobs(args: &AbArgs, config: &Config) -> anyhow::Result<Vec<Job>> {
         } else {
             Order::Interleaved
         };
-        jobs.push(job);
+        jobs.push(adaptive(&args.schedule, job)?);
     }
     Ok(jobs)
 }
+
+/// One benchmark's job (all its variants, or `variant`) or, without a
+/// benchmark, the job of `argv` run directly in the current directory:
+/// the plan `bisect` and `attribute` start from.
+pub fn single_job(
+    config: &Config,
+    benchmark: Option<&str>,
+    variant: Option<&str>,
+    argv: &[String],
+    sched: &ScheduleArgs,
+) -> anyhow::Result<Job> {
+    match (benchmark, argv.is_empty()) {
+        (Some(_), false) => Err(usage(
+            "give a benchmark of perfwatch.toml or a command after `--`, not both",
+        )),
+        (None, true) => Err(usage(
+            "nothing to run: name a benchmark of perfwatch.toml or give a command after `--`",
+        )),
+        (Some(name), true) => {
+            let wanted: Vec<String> = variant.into_iter().map(str::to_string).collect();
+            benchmark_job(config, name, &wanted, sched, &[])
+        }
+        (None, false) => {
+            check_argv(argv)?;
+            let mut plan = Plan::new(CommandSpec {
+                argv: argv.to_vec(),
+                shell: false,
+            });
+            plan.shell_correction = false;
+            plan.cwd = Some(std::env::current_dir()?);
+            schedule(sched, None, &mut plan)?;
+            Ok(Job {
+                benchmark: argv.join(" "),
+                plan,
+                adaptive: None,
+            })
+        }
+    }
+}
+
+/// The most rounds of `--until-confident` without `--max-runs`.
+pub const ADAPTIVE_MAX_ROUNDS: u32 = 60;
+
+/// With `--until-confident[=METRIC]`: the job's adaptive comparison, and a
+/// run count of `--max-runs` (default [`ADAPTIVE_MAX_ROUNDS`]) rounds at
+/// most.
+fn adaptive(cli: &ScheduleArgs, mut job: Job) -> anyhow::Result<Job> {
+    let Some(metric) = &cli.until_confident else {
+        if cli.max_time.is_some() {
+            return Err(usage("--max-time is the time budget of --until-confident"));
+        }
+        return Ok(job);
+    };
+    if job.plan.variants.len() != 2 {
+        return Err(usage(format!(
+            "--until-confident compares two commands or variants; `{}` runs {}",
+            job.benchmark,
+            job.plan.variants.len()
+        )));
+    }
+    if cli.runs.is_some() || cli.min_runs.is_some() {
+        return Err(usage(
+            "--until-confident decides how many runs to make; give its budget with -M/--max-runs (and --max-time), not -r or -m",
+        ));
+    }
+    let metric = perfwatch_app::history::SeriesMetric::parse(metric)
+        .map_err(|e| usage(format!("--until-confident: {e}")))?;
+    let max_time = match cli.max_time {
+        Some(t) if t.is_finite() && t > 0.0 && t <= TIMEOUT_BOUND_MAX_S => {
+            Some(Duration::from_secs_f64(t))
+        }
+        Some(t) => return Err(usage(format!("--max-time {t}: expected seconds above 0"))),
+        None => None,
+    };
+    if job.plan.order == Order::Sequential {
+        job.plan.order = Order::Interleaved;
+    }
+    job.plan.runs = RunCount::exact(cli.max_runs.unwrap_or(ADAPTIVE_MAX_ROUNDS));
+    job.adaptive = Some(perfwatch_app::adaptive::AdaptiveOptions {
+        metric,
+        max_time,
+        ..perfwatch_app::adaptive::AdaptiveOptions::default()
+    });
+    Ok(job)
+}
+
+/// The longest `--max-time`: a year.
+const TIMEOUT_BOUND_MAX_S: f64 = 365.0 * 24.0 * 3600.0;

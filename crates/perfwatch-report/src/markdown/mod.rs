@@ -13,3 +13,6 @@ pub use relative::render_relative_summary_markdown;
 pub use sections::{render_comparisons_markdown, render_findings_markdown, render_stages_markdown};
 pub use session::MarkdownRenderer;
 pub use summary::render_ci_summary;
+
+// Shared with the Markdown of the investigations.
+pub(crate) use table::{write_table, Align};

@@ -27,3 +27,8 @@ pub use session::{render_session, TerminalRenderer};
 pub use sessions::{render_sessions, SessionListRow};
 pub use stage_matrix::render_stage_matrix;
 pub use stages::render_stages;
+
+// The pieces other renderers of terminal text (the investigations) share.
+pub(crate) use options::Palette;
+pub(crate) use table::{fit_columns, write_table, Column, Give};
+pub(crate) use wrap::{cut, pack, shorten_path, wrap};

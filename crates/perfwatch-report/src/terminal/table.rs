@@ -5,7 +5,7 @@
 //! out by priority, then names shortened further.
 
 use super::options::Palette;
-use super::wrap::{shorten_middle, shorten_path};
+use super::wrap::{cut, shorten_middle, shorten_path};
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 use console::measure_text_width;
 use std::io::{self, Write};
@@ -75,6 +75,8 @@ pub(crate) enum Give {
     Middle,
     /// Only the header, in the middle (a long variant name over figures).
     Header,
+    /// Sentences (commit subjects): the end, at a word where one is near.
+    End,
 }
 
 /// A column of a table that [`fit_columns`] fits to the width.
@@ -156,7 +158,9 @@ pub(crate) fn fit_columns(
         match c.give {
             Give::Nothing => natural[i],
             Give::Header => data_width(i).max(name_floor.min(header_width(c))).max(1),
-            Give::Path | Give::Middle => natural[i].min(name_floor.max(header_width(c))),
+            Give::Path | Give::Middle | Give::End => {
+                natural[i].min(name_floor.max(header_width(c)))
+            }
         }
     };
     let mut kept = vec![true; columns.len()];
@@ -199,6 +203,7 @@ pub(crate) fn fit_columns(
             Give::Path if widths[i] >= 8 => shorten_path(text, widths[i]),
             Give::Path => shorten_middle(text, widths[i]),
             Give::Middle | Give::Header => shorten_middle(text, widths[i]),
+            Give::End => cut(text, widths[i]),
             Give::Nothing => text.to_string(),
         }
     };
@@ -217,7 +222,7 @@ pub(crate) fn fit_columns(
             .map(|&i| {
                 let cell = row.get(i).map_or("", String::as_str);
                 match columns[i].give {
-                    Give::Path | Give::Middle => fit(cell, i),
+                    Give::Path | Give::Middle | Give::End => fit(cell, i),
                     Give::Nothing | Give::Header => cell.to_string(),
                 }
             })

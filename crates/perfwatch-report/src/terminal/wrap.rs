@@ -116,6 +116,12 @@ pub(crate) fn shorten_path(path: &str, max: usize) -> String {
             return best;
         }
     }
+    if let Some(leaf) = segments.last().filter(|_| segments.len() > 1) {
+        let short = format!("…/{leaf}");
+        if measure_text_width(&short) <= max {
+            return short;
+        }
+    }
     let chars: Vec<char> = path.chars().collect();
     let keep = max.saturating_sub(1).max(2);
     let head = keep / 2;

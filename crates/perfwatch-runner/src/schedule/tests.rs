@@ -136,6 +136,27 @@ fn estimate_tracks_measurements() {
 }
 
 #[test]
+fn a_stopped_schedule_finishes_its_round_and_runs_no_other() {
+    let mut s = Schedule::new(2, 1, RunCount::exact(50), Order::Shuffled { seed: 3 });
+    let mut measured = 0;
+    while let Some(slot) = s.next_slot() {
+        s.finished(slot, 0.1);
+        assert!(
+            !(slot.warmup && s.round_complete()),
+            "warm-ups end no round"
+        );
+        if !slot.warmup {
+            measured += 1;
+        }
+        if s.round_complete() && measured == 6 {
+            s.stop();
+        }
+    }
+    assert_eq!(measured, 6, "three rounds of two variants");
+    assert_eq!(s.estimate_total(), 8, "two warm-ups and six runs");
+}
+
+#[test]
 fn no_variants_means_nothing_to_run() {
     let mut s = Schedule::new(0, 3, RunCount::exact(3), Order::Interleaved);
     assert_eq!(s.next_slot(), None);
