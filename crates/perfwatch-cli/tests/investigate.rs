@@ -121,7 +121,7 @@ fn bisect_names_the_commit_that_slowed_a_stage_and_skips_one_that_does_not_build
 }
 
 #[test]
-fn bisect_of_a_flat_range_says_there_is_no_difference() {
+fn bisect_of_a_flat_range_says_there_is_no_difference_and_removes_abandoned_worktrees() {
     let dir = TestDir::new();
     let repo = dir.join("repo");
     std::fs::create_dir_all(&repo).unwrap();
@@ -131,6 +131,20 @@ fn bisect_of_a_flat_range_says_there_is_no_difference() {
         git(&repo, &["add", "-A"]);
         git(&repo, &["commit", "-q", "-m", &format!("c{i}")]);
     }
+    // A worktree left by a bisection that was killed (its process is gone).
+    let stale = std::env::temp_dir().join(format!("perfwatch-bisect-{}", u32::MAX - 7));
+    let stale_tree = stale.join("x");
+    git(
+        &repo,
+        &[
+            "worktree",
+            "add",
+            "--detach",
+            "-q",
+            stale_tree.to_str().unwrap(),
+            "HEAD~1",
+        ],
+    );
     let db = dir.db();
     let assert = pw(&dir)
         .current_dir(&repo)
@@ -149,6 +163,17 @@ fn bisect_of_a_flat_range_says_there_is_no_difference() {
         .success();
     let out = stdout(&assert);
     assert!(out.contains("no difference"), "{out}");
+    assert!(
+        !stale.exists(),
+        "the killed bisection's worktree is removed"
+    );
+    let listed = Command::new("git")
+        .arg("-C")
+        .arg(&repo)
+        .args(["worktree", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 1);
 }
 
 #[test]

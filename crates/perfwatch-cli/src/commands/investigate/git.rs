@@ -112,7 +112,8 @@ impl Worktrees {
     /// Worktrees of `repo` in a fresh directory under the system's
     /// temporary directory, each built with `build` (`sh -c`) when given.
     pub fn new(repo: &Path, build: Option<String>) -> anyhow::Result<Worktrees> {
-        let base = std::env::temp_dir().join(format!("perfwatch-bisect-{}", std::process::id()));
+        remove_abandoned(repo);
+        let base = std::env::temp_dir().join(format!("{BASE_PREFIX}{}", std::process::id()));
         std::fs::create_dir_all(&base)
             .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", base.display()))?;
         Ok(Worktrees {
@@ -176,6 +177,55 @@ impl Worktrees {
             perfwatch_report::printable::printable_lines(last.trim())
         ))
     }
+}
+
+/// The prefix of the folder holding one bisection's worktrees (its
+/// process id follows).
+const BASE_PREFIX: &str = "perfwatch-bisect-";
+
+/// Remove the worktrees of bisections whose perfwatch is gone (killed, or
+/// ended by a second Ctrl-C before it could clean up), with their folders.
+fn remove_abandoned(repo: &Path) {
+    let Ok(listed) = git(repo, &["worktree", "list", "--porcelain"]) else {
+        return;
+    };
+    let temp = std::env::temp_dir();
+    for line in listed.lines() {
+        let Some(path) = line.strip_prefix("worktree ").map(PathBuf::from) else {
+            continue;
+        };
+        let Ok(rest) = path.strip_prefix(&temp) else {
+            continue;
+        };
+        let Some(base) = rest
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        else {
+            continue;
+        };
+        let Some(pid) = base
+            .strip_prefix(BASE_PREFIX)
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() || alive_perfwatch(pid) {
+            continue;
+        }
+        let _ = git(
+            repo,
+            &["worktree", "remove", "--force", &path.to_string_lossy()],
+        );
+        let _ = std::fs::remove_dir_all(temp.join(&base));
+    }
+    let _ = git(repo, &["worktree", "prune"]);
+}
+
+/// Whether process `pid` is alive and a perfwatch.
+fn alive_perfwatch(pid: u32) -> bool {
+    std::fs::read_link(format!("/proc/{pid}/exe"))
+        .is_ok_and(|exe| exe.to_string_lossy().contains("perfwatch"))
 }
 
 impl Drop for Worktrees {
