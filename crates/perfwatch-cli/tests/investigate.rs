@@ -57,6 +57,19 @@ fn planted_repository(dir: &TestDir) -> std::path::PathBuf {
     repo
 }
 
+/// A repository of `n` commits that change nothing a command measures.
+fn small_repository(dir: &TestDir, n: usize) -> std::path::PathBuf {
+    let repo = dir.join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    for i in 0..n {
+        std::fs::write(repo.join("n"), i.to_string()).unwrap();
+        git(&repo, &["add", "-A"]);
+        git(&repo, &["commit", "-q", "-m", &format!("c{i}")]);
+    }
+    repo
+}
+
 #[test]
 fn bisect_names_the_commit_that_slowed_a_stage_and_skips_one_that_does_not_build() {
     let dir = TestDir::new();
@@ -123,14 +136,7 @@ fn bisect_names_the_commit_that_slowed_a_stage_and_skips_one_that_does_not_build
 #[test]
 fn bisect_of_a_flat_range_says_there_is_no_difference_and_removes_abandoned_worktrees() {
     let dir = TestDir::new();
-    let repo = dir.join("repo");
-    std::fs::create_dir_all(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
-    for i in 0..3 {
-        std::fs::write(repo.join("n"), i.to_string()).unwrap();
-        git(&repo, &["add", "-A"]);
-        git(&repo, &["commit", "-q", "-m", &format!("c{i}")]);
-    }
+    let repo = small_repository(&dir, 3);
     // A worktree left by a bisection that was killed (its process is gone).
     let stale = std::env::temp_dir().join(format!("perfwatch-bisect-{}", u32::MAX - 7));
     let stale_tree = stale.join("x");
@@ -179,14 +185,7 @@ fn bisect_of_a_flat_range_says_there_is_no_difference_and_removes_abandoned_work
 #[test]
 fn bisect_refuses_a_good_commit_after_the_bad_one() {
     let dir = TestDir::new();
-    let repo = dir.join("repo");
-    std::fs::create_dir_all(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
-    for i in 0..2 {
-        std::fs::write(repo.join("n"), i.to_string()).unwrap();
-        git(&repo, &["add", "-A"]);
-        git(&repo, &["commit", "-q", "-m", &format!("c{i}")]);
-    }
+    let repo = small_repository(&dir, 2);
     let assert = pw(&dir)
         .current_dir(&repo)
         .args(["bisect", "--good", "HEAD", "--bad", "HEAD~1", "--", "true"])
@@ -266,4 +265,52 @@ fn until_confident_refuses_a_fixed_run_count_and_one_command() {
         .assert()
         .code(2);
     assert!(stderr(&assert).contains("two commands"));
+}
+
+#[test]
+fn attribute_screens_many_settings_and_confirms_the_ones_that_matter() {
+    // Five settings; only SLOW (+30 ms) and SOME (+10 ms) change anything.
+    let dir = TestDir::new();
+    dir.write(
+        "perfwatch.toml",
+        r#"
+[benchmark.job]
+command = ["sh", "-c", "sleep 0.02; [ \"$SLOW\" = 1 ] && sleep 0.03; [ \"$SOME\" = 1 ] && sleep 0.01; true"]
+warmup = 0
+
+[benchmark.job.variant.base]
+env = { SLOW = "0", SOME = "0", N1 = "a", N2 = "a", N3 = "a" }
+
+[benchmark.job.variant.cand]
+env = { SLOW = "1", SOME = "1", N1 = "b", N2 = "b", N3 = "b" }
+"#,
+    );
+    let assert = pw(&dir)
+        .args(["attribute", "job", "base", "cand", "-r", "3"])
+        .arg("--export-json")
+        .arg(dir.join("attr.json"))
+        .assert()
+        .success();
+    let err = stderr(&assert);
+    assert!(
+        err.contains("Plackett–Burman") && err.contains("confirming"),
+        "{err}"
+    );
+    let report: Value = serde_json::from_str(&dir.read("attr.json")).unwrap();
+    assert_eq!(report["design"], "plackett_burman");
+    assert_eq!(report["rows"].as_array().unwrap().len(), 8);
+    assert_eq!(report["wall"][0]["factors"][0], "SLOW");
+    let confirmed = &report["confirmation"];
+    assert_eq!(confirmed["design"], "full", "{report:#}");
+    let names: Vec<&str> = confirmed["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"SLOW") && names.contains(&"SOME"),
+        "{names:?}"
+    );
+    assert_eq!(confirmed["wall"][0]["factors"][0], "SLOW");
 }

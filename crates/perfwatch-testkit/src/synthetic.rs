@@ -119,13 +119,22 @@ pub fn pipeline_iterations(n: usize) -> Vec<Iteration> {
 
 fn span(id: u64, parent: Option<u64>, name: &str, end: f64, depth: usize) -> Span {
     Span {
+        tier: Tier::from_depth(depth),
+        ..call(id, parent, name, 0.0, end)
+    }
+}
+
+/// One successful call of stage `name` from `start_s` to `end_s`, tier
+/// `component`, under `parent`.
+pub fn call(id: u64, parent: Option<u64>, name: &str, start_s: f64, end_s: f64) -> Span {
+    Span {
         id,
         parent,
         name: name.into(),
-        tier: Tier::from_depth(depth),
+        tier: Tier::Component,
         component: None,
-        start_s: 0.0,
-        end_s: end,
+        start_s,
+        end_s,
         ok: true,
         calls: 1,
         failed_calls: 0,

@@ -1,7 +1,8 @@
 use super::*;
 use perfwatch_model::investigation::FactorKind;
-use perfwatch_model::{Iteration, Span, Tier, VariantSpec};
+use perfwatch_model::{Iteration, VariantSpec};
 use perfwatch_stats::factorial::full_factorial;
+use perfwatch_testkit::synthetic::call as span;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -13,23 +14,6 @@ fn variant(name: &str, env: &[(&str, &str)]) -> VariantSpec {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         ..VariantSpec::default()
-    }
-}
-
-fn span(id: u64, parent: Option<u64>, name: &str, start: f64, end: f64) -> Span {
-    Span {
-        id,
-        parent,
-        name: name.into(),
-        tier: Tier::Component,
-        component: None,
-        start_s: start,
-        end_s: end,
-        ok: true,
-        calls: 1,
-        failed_calls: 0,
-        total_s: None,
-        attributes: Default::default(),
     }
 }
 
