@@ -149,6 +149,7 @@ pub fn summarize_session(
         health: None,
         gate: None,
         notes: Vec::new(),
+        adaptive: None,
     }
 }
 
@@ -250,6 +251,7 @@ mod tests {
             shell_correction: None,
             imported: None,
             owner: None,
+            adaptive: None,
         }
     }
 

@@ -11,8 +11,8 @@
 
 use crate::history::SeriesMetric;
 use perfwatch_analysis::stage_tree;
-use perfwatch_model::investigation::{AdaptiveDecision, AdaptiveVerdict, StopReason};
-use perfwatch_model::Iteration;
+use perfwatch_model::investigation::{AdaptiveDecision, AdaptiveSpec, AdaptiveVerdict, StopReason};
+use perfwatch_model::{Iteration, Session, SessionStatus};
 use perfwatch_runner::StopRule;
 use perfwatch_stats::sequential::{Decision, SafeTTest, SequentialState};
 use std::time::{Duration, Instant};
@@ -47,6 +47,78 @@ impl Default for AdaptiveOptions {
             max_time: None,
         }
     }
+}
+
+impl AdaptiveOptions {
+    /// What is stored with a session run with these options and at most
+    /// `max_rounds` rounds.
+    pub fn spec(&self, max_rounds: u32) -> AdaptiveSpec {
+        AdaptiveSpec {
+            metric: self.metric.key(),
+            alpha: self.test.alpha,
+            band: self.band,
+            max_rounds,
+            max_time_s: self.max_time.map(|t| t.as_secs_f64()),
+        }
+    }
+}
+
+/// The adaptive verdict of a session run with `--until-confident`,
+/// recomputed from its iterations — what the run printed when it stopped,
+/// the same for every command that analyses the session later. `None`
+/// for a session not run adaptively (or not of two variants).
+///
+/// The rounds are replayed in execution order: each pairs the two
+/// variants' measured runs as the schedule ran them, and a round cut
+/// short by an interrupt gives nothing, as it gave nothing to the run.
+pub fn verdict_of(session: &Session, iterations: &[Iteration]) -> Option<AdaptiveVerdict> {
+    let spec = session.adaptive.as_ref()?;
+    let [base, cand] = session.variants.as_slice() else {
+        return None;
+    };
+    let metric = SeriesMetric::parse(&spec.metric).ok()?;
+    let mut rule = AdaptiveRule::new(AdaptiveOptions {
+        metric,
+        test: SafeTTest {
+            alpha: spec.alpha,
+            ..SafeTTest::default()
+        },
+        band: spec.band,
+        max_time: None,
+    });
+    let mut measured: Vec<&Iteration> = iterations.iter().filter(|it| !it.warmup).collect();
+    measured.sort_by_key(|it| it.index);
+    let mut seen = [false, false];
+    for it in measured {
+        let v = if it.variant == base.name {
+            0
+        } else if it.variant == cand.name {
+            1
+        } else {
+            continue;
+        };
+        if seen[v] {
+            // Never in a schedule's rounds; start afresh rather than pair
+            // runs of different rounds.
+            seen = [false, false];
+            rule.round = [None, None];
+        }
+        seen[v] = true;
+        rule.observe(v, it);
+        if seen == [true, true] {
+            rule.decided();
+            seen = [false, false];
+        }
+    }
+    let ended = match session.status {
+        SessionStatus::Interrupted | SessionStatus::Failed | SessionStatus::Abandoned => {
+            StopReason::Stopped
+        }
+        _ if rule.rounds >= spec.max_rounds => StopReason::RunBudget,
+        _ if spec.max_time_s.is_some() => StopReason::TimeBudget,
+        _ => StopReason::RunBudget,
+    };
+    Some(rule.verdict(&base.name, &cand.name, ended))
 }
 
 /// The value of `metric` in a counted iteration: a whole-process figure,

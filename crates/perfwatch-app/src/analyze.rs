@@ -76,7 +76,9 @@ fn analyze_with(
     reference: Option<&ReferenceData>,
     opts: &Options,
 ) -> (Analysis, Option<AppError>) {
+    let adaptive = crate::adaptive::verdict_of(&session, &iterations);
     let mut export = summarize_session(session, iterations, &opts.ci());
+    export.adaptive = adaptive;
     export.comparisons = compare_against_first(&export, &opts.compare);
     let mut refused = None;
     if let Some(r) = reference {

@@ -149,6 +149,7 @@ mod tests {
                 shell_correction: None,
                 imported: None,
                 owner: None,
+                adaptive: None,
             },
             variants: names.iter().map(variant).collect(),
             comparisons: vec![],
@@ -156,6 +157,7 @@ mod tests {
             health: None,
             gate: None,
             notes: vec![],
+            adaptive: None,
         }
     }
 

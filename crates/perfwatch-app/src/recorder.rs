@@ -349,6 +349,7 @@ mod tests {
             shell_correction: None,
             imported: None,
             owner: None,
+            adaptive: None,
         }
     }
 

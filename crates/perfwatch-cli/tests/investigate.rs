@@ -250,6 +250,25 @@ fn until_confident_stops_once_a_clear_difference_is_decided() {
     let json = dir.export("latest");
     let runs = json["variants"][0]["iterations"].as_array().unwrap().len();
     assert!(runs < 30, "{runs} runs for a 2× difference");
+    // The same verdict from every command: stored with the session and
+    // recomputed from its iterations.
+    assert_eq!(json["adaptive"]["decision"], "slower");
+    assert_eq!(json["adaptive"]["stopped"], "decided");
+    assert_eq!(json["session"]["adaptive"]["metric"], "wall_s");
+    let line = out
+        .lines()
+        .find(|l| l.contains("decided after"))
+        .unwrap()
+        .to_string();
+    let shown = stdout(&pw(&dir).args(["show", "latest"]).assert().success());
+    assert!(shown.contains(&line), "{line}\n---\n{shown}");
+    let markdown = stdout(
+        &pw(&dir)
+            .args(["report", "latest", "--markdown"])
+            .assert()
+            .success(),
+    );
+    assert!(markdown.contains("decided after"), "{markdown}");
 }
 
 #[test]

@@ -203,6 +203,7 @@ mod tests {
                 shell_correction: None,
                 imported: None,
                 owner: None,
+                adaptive: None,
             },
             variants: vec![],
             comparisons: vec![
@@ -213,6 +214,7 @@ mod tests {
             health: None,
             gate: None,
             notes: Vec::new(),
+            adaptive: None,
         };
         let html = compare_section(0, &s).into_string();
         assert!(html.contains("1 improved, no regression"), "{html}");

@@ -88,6 +88,7 @@ pub(crate) fn imported_session(
         shell_correction: None,
         imported: None,
         owner: None,
+        adaptive: None,
     }
 }
 

@@ -108,6 +108,7 @@ fn store_session(store: &dyn Store, benchmark: &str, stages: usize) {
         shell_correction: None,
         imported: None,
         owner: None,
+        adaptive: None,
     };
     let mut iterations = Vec::new();
     for i in 0..ITERATIONS {

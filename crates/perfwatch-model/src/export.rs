@@ -32,6 +32,10 @@ pub struct SessionExport {
     /// variants that could not be compared), each a sentence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The adaptive comparison of a session run with `--until-confident`,
+    /// recomputed from its iterations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<crate::investigation::AdaptiveVerdict>,
 }
 
 /// One variant of a session, with its iterations and summaries.

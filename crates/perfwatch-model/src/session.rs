@@ -189,6 +189,10 @@ pub struct Session {
     /// session whose owner died is `abandoned`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<crate::owner::Owner>,
+    /// How the session was run adaptively (`--until-confident`), when it
+    /// was: every analysis of it carries the same adaptive verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<crate::investigation::AdaptiveSpec>,
 }
 
 impl Session {

@@ -164,6 +164,7 @@ mod tests {
             shell_correction: None,
             imported: None,
             owner: None,
+            adaptive: None,
         }
     }
 

@@ -513,6 +513,7 @@ pub fn export() -> SessionExport {
             shell_correction: None,
             imported: None,
             owner: None,
+            adaptive: None,
         },
         variants: vec![variant(false), variant(true)],
         comparisons: comparisons(),
@@ -520,5 +521,6 @@ pub fn export() -> SessionExport {
         health: None,
         gate: None,
         notes: Vec::new(),
+        adaptive: None,
     }
 }

@@ -215,6 +215,7 @@ pub fn export() -> SessionExport {
             shell_correction: None,
             imported: None,
             owner: None,
+            adaptive: None,
         },
         variants: vec![
             VariantExport {
@@ -265,5 +266,6 @@ pub fn export() -> SessionExport {
         health: None,
         gate: None,
         notes: Vec::new(),
+        adaptive: None,
     }
 }

@@ -157,6 +157,7 @@ pub fn export(benchmark: &str, command: &str, variants: &[V]) -> SessionExport {
             shell_correction: None,
             imported: None,
             owner: None,
+            adaptive: None,
         },
         variants: variants
             .iter()
@@ -177,6 +178,7 @@ pub fn export(benchmark: &str, command: &str, variants: &[V]) -> SessionExport {
         }),
         gate: None,
         notes: vec![],
+        adaptive: None,
     }
 }
 

@@ -190,6 +190,7 @@ pub fn session(benchmark: &str, started_at: &str, walls: &[f64]) -> (Session, Ve
         shell_correction: None,
         imported: None,
         owner: None,
+        adaptive: None,
     };
     let iterations = walls
         .iter()

@@ -27,6 +27,7 @@
 //!     shell_correction: None,
 //!     imported: None,
 //!     owner: None,
+//!     adaptive: None,
 //! };
 //! store.create_session(&session)?;
 //! store.add_iteration(&session.id, &Iteration { wall_s: 1.5, ..Iteration::default() })?;

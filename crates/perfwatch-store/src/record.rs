@@ -37,6 +37,7 @@ pub(crate) struct SessionRecord {
     pub import_sha256: Option<String>,
     pub owner: Option<String>,
     pub updated_at: Option<String>,
+    pub adaptive: Option<String>,
 }
 
 /// The session columns both backends read, in the order of
@@ -44,11 +45,11 @@ pub(crate) struct SessionRecord {
 pub(crate) const SESSION_COLUMNS: &str = "s.id, s.started_at, s.finished_at, s.benchmark, \
      s.command, s.variants, s.has_git, s.git_commit, s.git_branch, s.git_dirty, s.host, \
      s.perfwatch_version, s.status, s.baseline, s.shell_correction, s.import_tool, \
-     s.import_file, s.import_sha256, s.owner, s.updated_at";
+     s.import_file, s.import_sha256, s.owner, s.updated_at, s.adaptive";
 
 /// How many columns [`SESSION_COLUMNS`] names: a query's own columns
 /// follow at this index.
-pub(crate) const SESSION_COLUMN_COUNT: usize = 20;
+pub(crate) const SESSION_COLUMN_COUNT: usize = 21;
 
 /// The order of "newest first".
 pub(crate) const NEWEST_FIRST: &str = "s.started_at DESC, s.seq DESC";
@@ -74,6 +75,7 @@ impl SessionRecord {
             status: session.status.key().to_string(),
             baseline: session.baseline.clone(),
             shell_correction: session.shell_correction.as_ref().map(to_json).transpose()?,
+            adaptive: session.adaptive.as_ref().map(to_json).transpose()?,
             import_tool: imported.map(|o| o.tool.clone()),
             import_file: imported.map(|o| o.file.clone()),
             import_sha256: imported.map(|o| o.sha256.clone()),
@@ -126,6 +128,10 @@ impl SessionRecord {
                 (Some(tool), Some(file), Some(sha256)) => Some(ImportOrigin { tool, file, sha256 }),
                 _ => None,
             },
+            adaptive: self
+                .adaptive
+                .map(|text| from_json(&text, || what("adaptive")))
+                .transpose()?,
             owner,
             id,
         })

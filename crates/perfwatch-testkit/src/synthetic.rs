@@ -26,6 +26,7 @@ pub fn bare_session(id: &str, benchmark: &str, started_at: &str, status: Session
         shell_correction: None,
         imported: None,
         owner: None,
+        adaptive: None,
     }
 }
 
@@ -60,6 +61,7 @@ pub fn pipeline_session(n: usize) -> Session {
         shell_correction: None,
         imported: None,
         owner: None,
+        adaptive: None,
     }
 }
 

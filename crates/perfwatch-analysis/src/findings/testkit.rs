@@ -191,6 +191,7 @@ pub(crate) fn session(variants: Vec<VariantExport>) -> SessionExport {
             shell_correction: None,
             imported: None,
             owner: None,
+            adaptive: None,
         },
         variants,
         comparisons: vec![],
@@ -198,6 +199,7 @@ pub(crate) fn session(variants: Vec<VariantExport>) -> SessionExport {
         health: None,
         gate: None,
         notes: Vec::new(),
+        adaptive: None,
     }
 }
 

@@ -11,9 +11,7 @@ use perfwatch_app::load::load_baseline;
 use perfwatch_app::recorder::Recorder;
 use perfwatch_app::sources::session_sources;
 use perfwatch_app::{analyze, Analysis};
-use perfwatch_model::investigation::{AdaptiveVerdict, StopReason};
 use perfwatch_model::{exit_codes, short_id, HostInfo, Session, SessionStatus};
-use perfwatch_report::investigation::adaptive_line;
 use perfwatch_runner::source::SpanSource;
 use perfwatch_runner::{check, install_signal_handlers, LeftRunning, RunError};
 use perfwatch_store::{new_session_id, Store};
@@ -112,6 +110,10 @@ fn run_one(
         shell_correction: None,
         imported: None,
         owner: perfwatch_model::owner::Owner::current(),
+        adaptive: job
+            .adaptive
+            .as_ref()
+            .map(|a| a.spec(job.plan.runs.exact.unwrap_or(u32::MAX))),
     };
     let recorder = Recorder::start(Arc::clone(store), session.clone(), cwd)?;
     let mut observer = SessionObserver::new(
@@ -172,10 +174,6 @@ fn run_one(
     if !out_args.quiet {
         let mut stdout = std::io::BufWriter::new(crate::stdout::stdout());
         crate::render::terminal(ctx, &export, &mut stdout)?;
-        if let Some(rule) = &rule {
-            let verdict = adaptive_verdict(rule, &job.plan, &outcome);
-            writeln!(stdout, "\n{}", adaptive_line(&verdict))?;
-        }
         stdout.flush()?;
         if let Some(note) = left_running {
             eprintln!("note: {note}");
@@ -212,21 +210,6 @@ fn run_one(
         }
     }
     Ok((code, export.session.id))
-}
-
-/// The verdict of an adaptive run, naming why it ended when the test did
-/// not end it.
-fn adaptive_verdict(
-    rule: &AdaptiveRule,
-    plan: &perfwatch_runner::Plan,
-    outcome: &perfwatch_runner::Outcome,
-) -> AdaptiveVerdict {
-    let ended = if outcome.stopped_by.is_some() {
-        StopReason::Stopped
-    } else {
-        StopReason::RunBudget
-    };
-    rule.verdict(&plan.variants[0].name, &plan.variants[1].name, ended)
 }
 
 /// What the commands left running and perfwatch killed, when anything:

@@ -367,6 +367,7 @@ fn session_with(id: &str, started: &str, commit: &str, scale: f64, detail: bool)
             shell_correction: None,
             imported: None,
             owner: None,
+            adaptive: None,
         },
         variants: vec![a, b],
         comparisons: vec![
@@ -445,6 +446,7 @@ fn session_with(id: &str, started: &str, commit: &str, scale: f64, detail: bool)
         health: None,
         gate: None,
         notes: Vec::new(),
+        adaptive: None,
     }
 }
 

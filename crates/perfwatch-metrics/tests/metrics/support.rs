@@ -85,6 +85,7 @@ pub fn store_run_with_status(
         shell_correction: None,
         imported: None,
         owner: None,
+        adaptive: None,
     };
     let mut iterations = Vec::new();
     for i in 0..ITERATIONS {

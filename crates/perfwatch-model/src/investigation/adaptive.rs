@@ -75,3 +75,21 @@ pub struct AdaptiveVerdict {
     /// The method, with its reference.
     pub method: String,
 }
+
+/// How a session was run adaptively (`--until-confident`): stored with
+/// the session, so that every command recomputes the same
+/// [`AdaptiveVerdict`] from its iterations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdaptiveSpec {
+    /// `wall_s`, another metric key, or `stage:PATH`.
+    pub metric: String,
+    /// Largest false-alarm probability over every look.
+    pub alpha: f64,
+    /// The noise band, a fraction (0.02 = ±2 %).
+    pub band: f64,
+    /// Most rounds allowed.
+    pub max_rounds: u32,
+    /// Time allowed, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_time_s: Option<f64>,
+}

@@ -11,7 +11,7 @@ mod adaptive;
 mod attribution;
 mod bisect;
 
-pub use adaptive::{AdaptiveDecision, AdaptiveVerdict, StopReason};
+pub use adaptive::{AdaptiveDecision, AdaptiveSpec, AdaptiveVerdict, StopReason};
 pub use attribution::{
     AttributionReport, Factor, FactorKind, StageEffects, Term, ATTRIBUTION_SCHEMA_V1,
 };

@@ -109,6 +109,15 @@ impl Render for MarkdownRenderer {
             writeln!(out)?;
             render_relative_summary_markdown(&summary, out)?;
         }
+        if let Some(v) = &export.adaptive {
+            writeln!(out)?;
+            let line = crate::investigation::adaptive_sentence(
+                v,
+                &|n| crate::markdown::escape::code_span(n),
+                &|t| crate::markdown::escape::escape_markdown(t),
+            );
+            writeln!(out, "{line}")?;
+        }
         if !export.comparisons.is_empty() {
             writeln!(out)?;
             render_comparisons_markdown(&export.comparisons, out)?;

@@ -125,6 +125,10 @@ pub fn render_session(
         }
         render_relative_summary(&summary, options, out)?;
     }
+    if let Some(v) = &export.adaptive {
+        writeln!(out)?;
+        writeln!(out, "{}", crate::investigation::adaptive_line(v))?;
+    }
     Ok(())
 }
 

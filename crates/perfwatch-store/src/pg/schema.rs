@@ -12,7 +12,7 @@ use postgres::Client;
 
 /// Migration steps, in order; step `n` takes the schema from version `n`
 /// to `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The newest PostgreSQL schema version this build knows.
 pub const PG_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -185,6 +185,11 @@ CREATE CONSTRAINT TRIGGER sessions_generation
 CREATE CONSTRAINT TRIGGER iterations_generation
     AFTER INSERT ON iterations DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION perfwatch_iteration_added();
+";
+
+/// v2: how a session was run adaptively (`--until-confident`), as JSON.
+const V2: &str = "
+ALTER TABLE sessions ADD COLUMN adaptive TEXT;
 ";
 
 /// What the database holds, as far as recognising it goes.

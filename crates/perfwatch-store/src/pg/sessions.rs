@@ -17,9 +17,9 @@ pub fn insert(tx: &mut Transaction<'_>, session: &Session) -> R<()> {
         "INSERT INTO sessions (id, started_at, finished_at, benchmark, command, variants,
              has_git, git_commit, git_branch, git_dirty, host, perfwatch_version, status,
              baseline, shell_correction, import_tool, import_file, import_sha256, owner,
-             updated_at)
+             updated_at, adaptive)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-             $18, $19, $20)",
+             $18, $19, $20, $21)",
         &[
             &r.id,
             &r.started_at,
@@ -41,6 +41,7 @@ pub fn insert(tx: &mut Transaction<'_>, session: &Session) -> R<()> {
             &r.import_sha256,
             &r.owner,
             &r.updated_at,
+            &r.adaptive,
         ],
     );
     match inserted.map_err(Fail::from) {
@@ -301,6 +302,7 @@ pub fn session_from_row(row: &Row) -> R<Session> {
         import_sha256: row.try_get(17)?,
         owner: row.try_get(18)?,
         updated_at: row.try_get(19)?,
+        adaptive: row.try_get(20)?,
     }
     .decode()
     .map_err(Fail::Corrupt)

@@ -14,7 +14,7 @@ pub const APPLICATION_ID: i32 = 0x5066_5774;
 
 /// Migration steps, in order; step `n` takes the schema from version `n` to
 /// `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -205,6 +205,11 @@ CREATE TRIGGER iterations_added AFTER INSERT ON iterations BEGIN
         SELECT benchmark, 1 FROM sessions WHERE id = NEW.session_id
     ON CONFLICT (benchmark) DO UPDATE SET generation = generation + 1;
 END;
+";
+
+/// v7: how a session was run adaptively (`--until-confident`), as JSON.
+const V7: &str = "
+ALTER TABLE sessions ADD COLUMN adaptive TEXT;
 ";
 
 /// What a database file holds, as far as recognising it goes.

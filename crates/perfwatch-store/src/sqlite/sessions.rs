@@ -21,9 +21,9 @@ pub fn insert(conn: &Connection, session: &Session) -> R<()> {
         "INSERT INTO sessions (id, seq, started_at, finished_at, benchmark, command, variants,
              has_git, git_commit, git_branch, git_dirty, host, perfwatch_version, status,
              baseline, shell_correction, import_tool, import_file, import_sha256, owner,
-             updated_at)
+             updated_at, adaptive)
          VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM sessions), ?2, ?3, ?4, ?5, ?6,
-             ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+             ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
         params![
             r.id,
             r.started_at,
@@ -45,6 +45,7 @@ pub fn insert(conn: &Connection, session: &Session) -> R<()> {
             r.import_sha256,
             r.owner,
             r.updated_at,
+            r.adaptive,
         ],
     )?;
     Ok(())
@@ -285,6 +286,7 @@ pub fn session_from_row(row: &Row<'_>) -> R<Session> {
         import_sha256: row.get(17)?,
         owner: row.get(18)?,
         updated_at: row.get(19)?,
+        adaptive: row.get(20)?,
     }
     .decode()
     .map_err(Fail::Corrupt)

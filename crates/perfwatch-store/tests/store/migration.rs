@@ -106,6 +106,8 @@ fn the_schema_forbids_dangling_rows() {
 
 /// Takes a current database back to schema version 4: no tokens or push
 /// queue, and a path per span row instead of a reference to `stage_paths`.
+const DOWN_TO_6: &str = "ALTER TABLE sessions DROP COLUMN adaptive;";
+
 const DOWN_TO_4: &str = "DROP TRIGGER sessions_added;
     DROP TRIGGER sessions_changed;
     DROP TRIGGER sessions_deleted;
@@ -145,7 +147,7 @@ fn a_version_4_database_keeps_its_spans_and_stage_series() {
     drop(store);
     Connection::open(&db.path)
         .unwrap()
-        .execute_batch(DOWN_TO_4)
+        .execute_batch(&format!("{DOWN_TO_6} {DOWN_TO_4}"))
         .unwrap();
     let store = db.open();
     let (_, iterations) = store.load_session(&s.id).unwrap();
@@ -170,7 +172,7 @@ fn a_version_2_database_keeps_its_sessions_and_gains_shell_correction_and_import
     drop(store);
     Connection::open(&db.path)
         .unwrap()
-        .execute_batch(&format!("{DOWN_TO_4} {DOWN_TO_2}"))
+        .execute_batch(&format!("{DOWN_TO_6} {DOWN_TO_4} {DOWN_TO_2}"))
         .unwrap();
     let store = db.open();
     let (loaded, _) = store.load_session(&s.id).unwrap();
@@ -208,7 +210,7 @@ fn a_version_1_database_keeps_its_sessions_and_gains_the_baseline_column() {
     {
         let conn = Connection::open(&db.path).unwrap();
         conn.execute_batch(&format!(
-            "{DOWN_TO_4} {DOWN_TO_2} ALTER TABLE sessions DROP COLUMN baseline; \
+            "{DOWN_TO_6} {DOWN_TO_4} {DOWN_TO_2} ALTER TABLE sessions DROP COLUMN baseline; \
              PRAGMA user_version = 1;"
         ))
         .unwrap();
@@ -312,4 +314,37 @@ fn a_running_session_whose_perfwatch_died_is_abandoned() {
         )
         .unwrap();
     assert_eq!(status, "abandoned");
+}
+
+#[test]
+fn a_version_6_database_keeps_its_sessions_and_gains_the_adaptive_column() {
+    use perfwatch_model::investigation::AdaptiveSpec;
+    let db = TempDb::new();
+    let store = db.open();
+    let s = session("b", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    drop(store);
+    {
+        let conn = Connection::open(&db.path).unwrap();
+        conn.execute_batch(&format!("{DOWN_TO_6} PRAGMA user_version = 6;"))
+            .unwrap();
+    }
+    let store = db.open();
+    assert_eq!(store.load_session(&s.id).unwrap().0.adaptive, None);
+    let mut adaptive = session("b", "2024-01-02T00:00:00Z");
+    let spec = AdaptiveSpec {
+        metric: "stage:job/fetch".into(),
+        alpha: 0.01,
+        band: 0.02,
+        max_rounds: 60,
+        max_time_s: Some(30.0),
+    };
+    adaptive.adaptive = Some(spec.clone());
+    store.create_session(&adaptive).unwrap();
+    assert_eq!(
+        store.load_session(&adaptive.id).unwrap().0.adaptive,
+        Some(spec)
+    );
+    drop(store);
+    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
 }

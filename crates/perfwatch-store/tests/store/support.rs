@@ -157,6 +157,14 @@ pub fn session(benchmark: &str, started_at: &str) -> Session {
         shell_correction: None,
         imported: None,
         owner: None,
+        // Every contract test stores and loads how a session was run.
+        adaptive: Some(perfwatch_model::investigation::AdaptiveSpec {
+            metric: "wall_s".into(),
+            alpha: 0.01,
+            band: 0.02,
+            max_rounds: 60,
+            max_time_s: None,
+        }),
     }
 }
 

@@ -73,6 +73,7 @@ fn record_session(
         shell_correction: None,
         imported: None,
         owner: perfwatch_model::owner::Owner::current(),
+        adaptive: None,
     };
     let id = session.id.clone();
     let recorder = Recorder::start(Arc::clone(store), session, git_dir)?;
