@@ -27,6 +27,7 @@
 //!     shell_correction: None,
 //!     imported: None,
 //!     owner: None,
+//!     adaptive: None,
 //! };
 //! let iterations: Vec<Iteration> = (0..10)
 //!     .map(|i| Iteration {

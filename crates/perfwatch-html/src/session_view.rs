@@ -89,6 +89,10 @@ fn meta(s: &SessionExport) -> Markup {
                 dt { "Shell" }
                 dd { (c.shell) ", start-up " (perfwatch_report::units::format_duration(c.wall_s)) " (mean of " (c.runs) " empty runs) subtracted from each run" }
             }
+            @if let Some(v) = &s.adaptive {
+                dt { "Until confident" }
+                dd { (perfwatch_report::investigation::adaptive_sentence(v, &|n| n.to_string(), &|t| t.to_string())) }
+            }
             dt { "Started" } dd { (sess.started_at) }
             @if let Some(f) = &sess.finished_at {
                 dt { "Finished" } dd { (f) }

@@ -69,6 +69,7 @@
 //!     shell_correction: None,
 //!     imported: None,
 //!     owner: None,
+//!     adaptive: None,
 //! };
 //! let iterations: Vec<Iteration> = (0..5)
 //!     .map(|i| Iteration { index: i, variant: "default".into(), exit_code: Some(0),

@@ -37,6 +37,7 @@
 //!         shell_correction: None,
 //!         imported: None,
 //!         owner: None,
+//!         adaptive: None,
 //!     },
 //!     variants: vec![],
 //!     comparisons: vec![],
@@ -44,6 +45,7 @@
 //!     health: None,
 //!     gate: None,
 //!     notes: vec![],
+//!     adaptive: None,
 //! };
 //! let renderer = "markdown".parse::<Format>()?.renderer(TerminalOptions::default());
 //! let text = renderer.render_to_string(&export)?;
