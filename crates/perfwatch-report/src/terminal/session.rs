@@ -126,8 +126,17 @@ pub fn render_session(
         render_relative_summary(&summary, options, out)?;
     }
     if let Some(v) = &export.adaptive {
-        writeln!(out)?;
-        writeln!(out, "{}", crate::investigation::adaptive_line(v))?;
+        // After the relative summary's own lines, or after the health's or
+        // the gate's closing blank line.
+        if RelativeSummary::of(export).is_some() {
+            writeln!(out)?;
+        }
+        let palette = Palette::new(options);
+        writeln!(out, "{}", palette.paint(palette.bold(), "Until confident"))?;
+        let sentence = crate::investigation::adaptive_line(v);
+        for line in super::wrap::wrap(&sentence, "  ", "    ", options.columns()) {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(())
 }
