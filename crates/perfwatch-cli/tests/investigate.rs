@@ -57,6 +57,18 @@ fn planted_repository(dir: &TestDir) -> std::path::PathBuf {
     repo
 }
 
+/// No worktree is left but the repository's own.
+fn assert_only_the_main_worktree(repo: &Path) {
+    let listed = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["worktree", "list"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert_eq!(text.lines().count(), 1, "{text}");
+}
+
 /// A repository of `n` commits that change nothing a command measures.
 fn small_repository(dir: &TestDir, n: usize) -> std::path::PathBuf {
     let repo = dir.join("repo");
@@ -123,14 +135,7 @@ fn bisect_names_the_commit_that_slowed_a_stage_and_skips_one_that_does_not_build
             .success(),
     );
     assert!(sessions.lines().count() > 4, "{sessions}");
-    // The worktrees are gone.
-    let listed = Command::new("git")
-        .arg("-C")
-        .arg(&repo)
-        .args(["worktree", "list"])
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 1);
+    assert_only_the_main_worktree(&repo);
 }
 
 #[test]
@@ -173,13 +178,7 @@ fn bisect_of_a_flat_range_says_there_is_no_difference_and_removes_abandoned_work
         !stale.exists(),
         "the killed bisection's worktree is removed"
     );
-    let listed = Command::new("git")
-        .arg("-C")
-        .arg(&repo)
-        .args(["worktree", "list"])
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 1);
+    assert_only_the_main_worktree(&repo);
 }
 
 #[test]
