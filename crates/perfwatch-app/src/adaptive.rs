@@ -14,7 +14,7 @@ use perfwatch_analysis::stage_tree;
 use perfwatch_model::investigation::{AdaptiveDecision, AdaptiveSpec, AdaptiveVerdict, StopReason};
 use perfwatch_model::{Iteration, Session, SessionStatus};
 use perfwatch_runner::StopRule;
-use perfwatch_stats::sequential::{Decision, SafeTTest, SequentialState};
+use perfwatch_stats::sequential::{Decision, SafeTTest};
 use std::time::{Duration, Instant};
 
 /// The method named in verdicts (Lai 1976; Pérez-Ortiz et al. 2024: see
@@ -146,7 +146,6 @@ pub struct AdaptiveRule {
     round: [Option<f64>; 2],
     rounds: u32,
     diffs: Vec<f64>,
-    state: Option<SequentialState>,
     reason: Option<StopReason>,
 }
 
@@ -159,7 +158,6 @@ impl AdaptiveRule {
             round: [None, None],
             rounds: 0,
             diffs: Vec::new(),
-            state: None,
             reason: None,
         }
     }
@@ -180,9 +178,7 @@ impl AdaptiveRule {
     /// run ended when the rule itself did not stop it (the run budget, an
     /// interrupt).
     pub fn verdict(&self, baseline: &str, candidate: &str, ended: StopReason) -> AdaptiveVerdict {
-        let state = self
-            .state
-            .unwrap_or_else(|| self.options.test.decide(&self.diffs, self.band_ln()));
+        let state = self.options.test.decide(&self.diffs, self.band_ln());
         let decision = match state.decision {
             Decision::Different { sign } if sign > 0 => AdaptiveDecision::Slower,
             Decision::Different { .. } => AdaptiveDecision::Faster,
@@ -230,9 +226,13 @@ impl StopRule for AdaptiveRule {
             self.diffs.push(b.ln() - a.ln());
         }
         self.round = [None, None];
-        let state = self.options.test.decide(&self.diffs, self.band_ln());
-        self.state = Some(state);
-        if state.decision.is_decided() {
+        if self
+            .options
+            .test
+            .decide(&self.diffs, self.band_ln())
+            .decision
+            .is_decided()
+        {
             return true;
         }
         if self

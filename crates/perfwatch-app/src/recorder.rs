@@ -30,7 +30,9 @@
 
 use crate::provenance::{git_info, host_info};
 use crate::AppError;
-use perfwatch_model::{Iteration, Session, SessionStatus, ShellCorrection};
+use perfwatch_model::{
+    CommandSpec, HostInfo, Iteration, Session, SessionStatus, ShellCorrection, VariantSpec,
+};
 use perfwatch_store::Store;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -86,6 +88,33 @@ pub struct Recorder {
 pub struct RecorderHandle {
     jobs: mpsc::Sender<Job>,
     error: ErrorSlot,
+}
+
+/// A new session of `benchmark`, `running`, owned by this process and
+/// started now: what [`Recorder::start`] records (it fills in `git` and
+/// `host` off the measuring path).
+pub fn running_session(
+    benchmark: &str,
+    command: CommandSpec,
+    variants: Vec<VariantSpec>,
+) -> Session {
+    Session {
+        id: perfwatch_store::new_session_id(),
+        started_at: crate::clock::now_rfc3339(),
+        finished_at: None,
+        benchmark: benchmark.to_string(),
+        command,
+        variants,
+        git: None,
+        host: HostInfo::default(),
+        perfwatch_version: env!("CARGO_PKG_VERSION").to_string(),
+        status: SessionStatus::Running,
+        baseline: None,
+        shell_correction: None,
+        imported: None,
+        owner: perfwatch_model::owner::Owner::current(),
+        adaptive: None,
+    }
 }
 
 impl Recorder {

@@ -196,17 +196,7 @@ mod tests {
     use super::*;
 
     fn term(estimate: f64, lo: f64, hi: f64) -> Term {
-        Term {
-            factors: vec!["A".into()],
-            estimate,
-            ci_low: lo,
-            ci_high: hi,
-            p_value: 0.01,
-            seconds: None,
-            stage: None,
-            stage_share: None,
-            significant: true,
-        }
+        perfwatch_testkit::investigation::wall_term(&["A"], estimate, lo, hi, true)
     }
 
     #[test]

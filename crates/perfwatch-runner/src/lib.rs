@@ -105,7 +105,7 @@ pub use observer::{Observer, ObserverError};
 pub use plan::{Hooks, Order, Output, Plan, RunCount};
 pub use probe_file::{parse_span_lines, ProbeFileSource};
 pub use resolve::{check, is_program};
-pub use session::{run, run_until, LeftRunning, Outcome, StopRule};
+pub use session::{run, run_until, LeftRunning, NeverStop, Outcome, StopRule};
 
 /// Make this process a child subreaper (`PR_SET_CHILD_SUBREAPER`), so
 /// that what the commands it spawns directly leave running — daemonised

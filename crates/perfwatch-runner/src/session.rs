@@ -94,7 +94,8 @@ pub trait StopRule {
 }
 
 /// The rule of a fixed plan: never stop early.
-struct NeverStop;
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NeverStop;
 
 impl StopRule for NeverStop {
     fn observe(&mut self, _: usize, _: &Iteration) {}

@@ -139,7 +139,8 @@ pub fn ambiguous() -> BisectReport {
     r
 }
 
-fn wall_term(factors: &[&str], estimate: f64, lo: f64, hi: f64, significant: bool) -> Term {
+/// A wall-time term of `factors` (a ratio with its interval).
+pub fn wall_term(factors: &[&str], estimate: f64, lo: f64, hi: f64, significant: bool) -> Term {
     Term {
         factors: factors.iter().map(|f| f.to_string()).collect(),
         estimate,
@@ -153,7 +154,8 @@ fn wall_term(factors: &[&str], estimate: f64, lo: f64, hi: f64, significant: boo
     }
 }
 
-fn stage_term(factors: &[&str], estimate: f64, lo: f64, hi: f64, significant: bool) -> Term {
+/// A stage term of `factors` (seconds with their interval).
+pub fn stage_term(factors: &[&str], estimate: f64, lo: f64, hi: f64, significant: bool) -> Term {
     Term {
         seconds: None,
         ..wall_term(factors, estimate, lo, hi, significant)

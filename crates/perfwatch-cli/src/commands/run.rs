@@ -8,13 +8,13 @@ use crate::settings::Job;
 use perfwatch_app::adaptive::AdaptiveRule;
 use perfwatch_app::clock::now_rfc3339;
 use perfwatch_app::load::load_baseline;
-use perfwatch_app::recorder::Recorder;
+use perfwatch_app::recorder::{running_session, Recorder};
 use perfwatch_app::sources::session_sources;
 use perfwatch_app::{analyze, Analysis};
-use perfwatch_model::{exit_codes, short_id, HostInfo, Session, SessionStatus};
+use perfwatch_model::{exit_codes, short_id, Session, SessionStatus};
 use perfwatch_runner::source::SpanSource;
 use perfwatch_runner::{check, install_signal_handlers, LeftRunning, RunError};
-use perfwatch_store::{new_session_id, Store};
+use perfwatch_store::Store;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -94,26 +94,17 @@ fn run_one(
         .cwd
         .clone()
         .unwrap_or_else(|| std::path::PathBuf::from("."));
-    // The recorder fills in `git` and `host` off the measuring path.
     let session = Session {
-        id: new_session_id(),
-        started_at: now_rfc3339(),
-        finished_at: None,
-        benchmark: job.benchmark.clone(),
-        command: job.plan.command.clone(),
-        variants: job.plan.variants.clone(),
-        git: None,
-        host: HostInfo::default(),
-        perfwatch_version: env!("CARGO_PKG_VERSION").to_string(),
-        status: SessionStatus::Running,
         baseline: out_args.baseline.clone(),
-        shell_correction: None,
-        imported: None,
-        owner: perfwatch_model::owner::Owner::current(),
         adaptive: job
             .adaptive
             .as_ref()
             .map(|a| a.spec(job.plan.runs.exact.unwrap_or(u32::MAX))),
+        ..running_session(
+            &job.benchmark,
+            job.plan.command.clone(),
+            job.plan.variants.clone(),
+        )
     };
     let recorder = Recorder::start(Arc::clone(store), session.clone(), cwd)?;
     let mut observer = SessionObserver::new(

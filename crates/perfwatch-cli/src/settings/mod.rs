@@ -506,11 +506,10 @@ fn adaptive(cli: &ScheduleArgs, mut job: Job) -> anyhow::Result<Job> {
     }
     let metric = perfwatch_app::history::SeriesMetric::parse(metric)
         .map_err(|e| usage(format!("--until-confident: {e}")))?;
-    let max_time = match cli.max_time {
-        Some(t) if t.is_finite() && t > 0.0 && t <= TIMEOUT_BOUND_MAX_S => {
-            Some(Duration::from_secs_f64(t))
-        }
-        Some(t) => return Err(usage(format!("--max-time {t}: expected seconds above 0"))),
+    // The same bound as --timeout: above 0, at most a year.
+    let max_time = match cli.max_time.map(|t| TIMEOUT_BOUND.check(t)) {
+        Some(Ok(t)) => Some(Duration::from_secs_f64(t)),
+        Some(Err(e)) => return Err(usage(format!("--max-time (seconds) {e}"))),
         None => None,
     };
     if job.plan.order == Order::Sequential {
@@ -524,6 +523,3 @@ fn adaptive(cli: &ScheduleArgs, mut job: Job) -> anyhow::Result<Job> {
     });
     Ok(job)
 }
-
-/// The longest `--max-time`: a year.
-const TIMEOUT_BOUND_MAX_S: f64 = 365.0 * 24.0 * 3600.0;

@@ -122,17 +122,7 @@ mod tests {
     use super::*;
 
     fn term(estimate: f64, lo: f64, hi: f64, significant: bool) -> Term {
-        Term {
-            factors: vec!["A".into(), "B".into()],
-            estimate,
-            ci_low: lo,
-            ci_high: hi,
-            p_value: 0.01,
-            seconds: None,
-            stage: None,
-            stage_share: None,
-            significant,
-        }
+        perfwatch_testkit::investigation::stage_term(&["A", "B"], estimate, lo, hi, significant)
     }
 
     #[test]

@@ -128,6 +128,11 @@ impl SafeTTest {
     /// `None` while it is unbounded.
     pub fn interval(&self, xs: &[f64], alpha: f64) -> Option<(f64, f64)> {
         let (n, mean, sd) = moments(xs)?;
+        self.interval_of(n, mean, sd, alpha)
+    }
+
+    /// [`SafeTTest::interval`] from the moments of `n` values.
+    fn interval_of(&self, n: usize, mean: f64, sd: f64, alpha: f64) -> Option<(f64, f64)> {
         let c = self.critical_t(n, alpha)?;
         let half = c * sd / (n as f64).sqrt();
         Some((mean - half, mean + half))
@@ -148,7 +153,7 @@ impl SafeTTest {
             };
         };
         let e_value = self.ln_bf(n, t_stat(n, mean, sd)).exp();
-        let interval = self.interval(xs, self.alpha);
+        let interval = self.interval_of(n, mean, sd, self.alpha);
         let decision = if e_value >= 1.0 / self.alpha {
             Decision::Different {
                 sign: if mean > 0.0 { 1 } else { -1 },

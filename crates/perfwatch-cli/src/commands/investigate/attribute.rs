@@ -140,7 +140,7 @@ impl Study<'_> {
             RunCount::exact(fixed.unwrap_or(self.args.max_runs.unwrap_or(DEFAULT_MAX_ROUNDS)));
         let min_rounds = min_rounds(design);
         let mut rule = FactorialRule::new(design, 0.01, 0.02, min_rounds);
-        let mut fixed_rule = NoStop;
+        let mut fixed_rule = perfwatch_runner::NeverStop;
         if !self.args.output.quiet {
             let how = match fixed {
                 Some(n) => format!("{n} runs of each"),
@@ -235,14 +235,4 @@ fn min_rounds(design: &Design) -> u32 {
     let rows = design.rows.len() as u32;
     // 24 runs or 3 rounds, whichever is more.
     3u32.max(24u32.div_ceil(rows.max(1)))
-}
-
-/// The rule of a fixed run count.
-struct NoStop;
-
-impl perfwatch_runner::StopRule for NoStop {
-    fn observe(&mut self, _: usize, _: &perfwatch_model::Iteration) {}
-    fn decided(&mut self) -> bool {
-        false
-    }
 }

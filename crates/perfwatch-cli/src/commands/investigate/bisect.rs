@@ -1,5 +1,6 @@
 //! `perfwatch bisect`: which commit changed the metric, with statistics.
 
+use super::commit_id;
 use super::git::{self, Worktrees};
 use super::record::Recording;
 use crate::args::BisectArgs;
@@ -9,7 +10,7 @@ use perfwatch_app::adaptive::metric_value;
 use perfwatch_app::bisect::{bisect as search, BisectOptions, Probe, ProbeError, Prober};
 use perfwatch_app::history::SeriesMetric;
 use perfwatch_model::investigation::{BisectOutcome, BisectStep, Commit};
-use perfwatch_model::{exit_codes, short_id, Iteration, VariantSpec};
+use perfwatch_model::{exit_codes, Iteration, VariantSpec};
 use perfwatch_runner::{
     install_signal_handlers, Cancel, Order, Plan, RunCount, RunError, StopRule,
 };
@@ -51,8 +52,8 @@ pub fn run(ctx: &Context, args: &BisectArgs) -> anyhow::Result<()> {
         eprintln!(
             "bisecting {} commits from {} (good) to {} (bad) on {} of {}",
             commits.len(),
-            short_id(&commits[0].id),
-            short_id(&commits[commits.len() - 1].id),
+            commit_id(&commits[0].id),
+            commit_id(&commits[commits.len() - 1].id),
             metric.key(),
             job.benchmark
         );
@@ -164,7 +165,7 @@ impl Prober for GitProber<'_> {
                     p if p == last => "bad",
                     _ => "commit",
                 };
-                format!("{role}@{}", short_id(&self.commits[p].id))
+                format!("{role}@{}", commit_id(&self.commits[p].id))
             })
             .collect();
         let mut plan = self.plan.clone();
@@ -248,7 +249,7 @@ impl Prober for GitProber<'_> {
         eprintln!(
             "step {}: {} {} is {}{runs}{why}",
             self.steps,
-            short_id(&step.commit.id),
+            commit_id(&step.commit.id),
             perfwatch_report::printable::printable_lines(&step.commit.subject),
             step.verdict.label()
         );

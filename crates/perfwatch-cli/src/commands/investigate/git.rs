@@ -1,8 +1,8 @@
 //! The git side of a bisection: the range of commits, and one worktree
 //! per commit, built once and removed at the end.
 
+use super::commit_id;
 use perfwatch_model::investigation::Commit;
-use perfwatch_model::short_id;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -55,7 +55,7 @@ pub fn range(repo: &Path, good: &str, bad: &str) -> anyhow::Result<Vec<Commit>> 
     if good_id == bad_id {
         return Err(crate::exit::usage(format!(
             "--good {good} and --bad {bad} are the same commit ({})",
-            short_id(&good_id)
+            commit_id(&good_id)
         )));
     }
     let ancestor = Command::new("git")
@@ -146,7 +146,7 @@ impl Worktrees {
         let Some(build) = &self.build else {
             return Ok(dir);
         };
-        let log = self.base.join(format!("{}.build.log", short_id(commit)));
+        let log = self.base.join(format!("{}.build.log", commit_id(commit)));
         let file = std::fs::File::create(&log)
             .map_err(|e| format!("cannot write {}: {e}", log.display()))?;
         let err = file.try_clone().map_err(|e| e.to_string())?;

@@ -10,6 +10,11 @@ use crate::args::InvestigationOutput;
 use serde::Serialize;
 use std::path::Path;
 
+/// A commit id as every view shortens it (`1a2b3c4`).
+fn commit_id(id: &str) -> &str {
+    perfwatch_report::format::short_id(id, perfwatch_report::format::SHORT_COMMIT)
+}
+
 /// Write `text` to `path`, naming the file in any error.
 fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))

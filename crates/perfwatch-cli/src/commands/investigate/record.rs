@@ -4,11 +4,11 @@
 use crate::context::Context;
 use crate::observer::SessionObserver;
 use perfwatch_app::clock::now_rfc3339;
-use perfwatch_app::recorder::Recorder;
+use perfwatch_app::recorder::{running_session, Recorder};
 use perfwatch_app::sources::session_sources;
-use perfwatch_model::{HostInfo, Iteration, Session, SessionStatus};
+use perfwatch_model::{Iteration, SessionStatus};
 use perfwatch_runner::{Cancel, Plan, RunError, StopRule};
-use perfwatch_store::{new_session_id, Store};
+use perfwatch_store::Store;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -45,57 +45,31 @@ impl Recording<'_> {
         git_dir: PathBuf,
         rule: &mut dyn StopRule,
     ) -> anyhow::Result<Recorded> {
-        record_session(self, plan, git_dir, rule)
+        let mut sources = session_sources(self.benchmark)?;
+        let session = running_session(self.benchmark, plan.command.clone(), plan.variants.clone());
+        let id = session.id.clone();
+        let recorder = Recorder::start(Arc::clone(self.store), session, git_dir)?;
+        let progress = self.progress && self.ctx.interactive;
+        let mut observer = SessionObserver::new(recorder.handle(), self.benchmark, progress);
+        let outcome =
+            perfwatch_runner::run_until(plan, &mut sources, &mut observer, self.cancel, rule);
+        observer.finish();
+        let status = outcome.as_ref().map_or(SessionStatus::Failed, |o| o.status);
+        recorder.finish(status, &now_rfc3339());
+        drop(sources);
+        let joined = recorder.join();
+        let outcome = outcome.map_err(|e| crate::exit::with_code(e.exit_code(), e.to_string()))?;
+        joined.map_err(|e| {
+            anyhow::Error::new(e).context(format!("session {id} is incomplete in the store"))
+        })?;
+        Ok(Recorded {
+            session_id: id,
+            iterations: outcome
+                .iterations
+                .into_iter()
+                .map(Arc::unwrap_or_clone)
+                .collect(),
+            stopped_by: outcome.stopped_by,
+        })
     }
-}
-
-fn record_session(
-    r: &Recording<'_>,
-    plan: &Plan,
-    git_dir: PathBuf,
-    rule: &mut dyn StopRule,
-) -> anyhow::Result<Recorded> {
-    let (ctx, store, benchmark, cancel, progress) =
-        (r.ctx, r.store, r.benchmark, r.cancel, r.progress);
-    let mut sources = session_sources(benchmark)?;
-    let session = Session {
-        id: new_session_id(),
-        started_at: now_rfc3339(),
-        finished_at: None,
-        benchmark: benchmark.to_string(),
-        command: plan.command.clone(),
-        variants: plan.variants.clone(),
-        git: None,
-        host: HostInfo::default(),
-        perfwatch_version: env!("CARGO_PKG_VERSION").to_string(),
-        status: SessionStatus::Running,
-        baseline: None,
-        shell_correction: None,
-        imported: None,
-        owner: perfwatch_model::owner::Owner::current(),
-        adaptive: None,
-    };
-    let id = session.id.clone();
-    let recorder = Recorder::start(Arc::clone(store), session, git_dir)?;
-    let mut observer =
-        SessionObserver::new(recorder.handle(), benchmark, progress && ctx.interactive);
-    let outcome = perfwatch_runner::run_until(plan, &mut sources, &mut observer, cancel, rule);
-    observer.finish();
-    let status = outcome.as_ref().map_or(SessionStatus::Failed, |o| o.status);
-    recorder.finish(status, &now_rfc3339());
-    drop(sources);
-    let joined = recorder.join();
-    let outcome = outcome.map_err(|e| crate::exit::with_code(e.exit_code(), e.to_string()))?;
-    joined.map_err(|e| {
-        anyhow::Error::new(e).context(format!("session {id} is incomplete in the store"))
-    })?;
-    Ok(Recorded {
-        session_id: id,
-        iterations: outcome
-            .iterations
-            .into_iter()
-            .map(Arc::unwrap_or_clone)
-            .collect(),
-        stopped_by: outcome.stopped_by,
-    })
 }
