@@ -130,7 +130,7 @@ pub struct InvestigationOutput {
 #[derive(Debug, Args)]
 #[command(
     before_help = "Examples:\n  perfwatch bisect --good v1.4 --bad HEAD --build 'cargo build --release' pipeline\n  perfwatch bisect --good HEAD~30 --bad HEAD --metric stage:job/track/fetch pipeline\n  perfwatch bisect --good v1 --bad v2 -- ./bench.sh --quick",
-    after_help = "Each commit is checked out in a git worktree of its own (in the temporary directory),\nbuilt once with --build, and removed at the end. The endpoints are compared first, in\ninterleaved rounds until an anytime-valid test decides; then each step runs its commit\ninterleaved with both endpoints until a sequential test (Wald's SPRT, error 1e-4 each\nway) says it is like the good or the bad one. A step still unclear after --step-runs\nrounds is reported as ambiguous, and a commit that fails to build or run is skipped (as\n`git bisect skip`); neither is guessed. Every session is stored, so the steps appear in\n`perfwatch history`."
+    after_help = "Each commit is checked out in a git worktree of its own (in the temporary\ndirectory), built once with --build, and removed at the end. The endpoints are\ncompared first, in interleaved rounds until an anytime-valid test decides;\nthen each step runs its commit interleaved with both endpoints until a\nsequential test (Wald's SPRT, error 1e-4 each way) says it is like the good or\nthe bad one. A step still unclear after --step-runs rounds is reported as\nambiguous, and a commit that fails to build or run is skipped (as `git bisect\nskip`); neither is guessed. Every session is stored, so the steps appear in\n`perfwatch history`."
 )]
 pub struct BisectArgs {
     /// A commit where the benchmark is as it should be.
@@ -188,8 +188,8 @@ impl BisectArgs {
 /// `perfwatch attribute`.
 #[derive(Debug, Args)]
 #[command(
-    before_help = "Example:\n  perfwatch attribute pipeline before after",
-    after_help = "The settings two variants differ in (environment variables, extra arguments, the\ncommand) become two-level factors. Up to 4 run as a full 2^k design (main effects and\ntwo-way interactions); more are screened with a Plackett–Burman design and the ones that\nmatter are confirmed with a full design. Rows run in shuffled rounds until every\nsetting's effect is decided by an anytime-valid test (or -r N runs each). Effects are\nreported on wall time (as percentages with 95 % intervals) and on every stage."
+    before_help = "Examples:\n  perfwatch attribute pipeline before after\n  perfwatch attribute pipeline before after -r 5 --html attribution.html",
+    after_help = "The settings two variants differ in (environment variables, extra arguments,\nthe command) become two-level factors. Up to 4 run as a full 2^k design (main\neffects and two-way interactions); more are screened with a Plackett–Burman\ndesign and the ones that matter are confirmed with a full design. Rows run in\nshuffled rounds until every setting's effect is decided by an anytime-valid\ntest (or -r N runs each). Effects are reported on wall time (as percentages\nwith 95 % intervals) and on every stage."
 )]
 pub struct AttributeArgs {
     /// The benchmark of perfwatch.toml.

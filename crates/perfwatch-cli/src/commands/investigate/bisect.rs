@@ -221,8 +221,10 @@ impl Prober for GitProber<'_> {
         if self.quiet {
             return;
         }
+        let about = expected.round().max(1.0);
+        let noun = if about == 1.0 { "round" } else { "rounds" };
         eprintln!(
-            "each step runs its commit beside both endpoints: about {expected:.0} rounds expected, {budget} at most"
+            "each step runs its commit beside both endpoints: about {about:.0} {noun} expected, {budget} at most"
         );
         if f64::from(budget) < expected {
             eprintln!(
