@@ -19,6 +19,7 @@ pub mod bound;
 pub mod compare;
 pub mod findings;
 pub mod gate;
+pub mod gpu;
 pub mod health;
 pub mod options;
 pub mod primary;

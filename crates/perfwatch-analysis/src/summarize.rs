@@ -12,6 +12,7 @@
 //! absent figure is never read as zero, and a summary over the subset that
 //! happened to measure it would compare unlike with unlike.
 
+use crate::gpu::gpu_summary;
 use crate::options::CompareOptions;
 use crate::stages::stage_summaries;
 use crate::warnings::sample_warnings_with;
@@ -51,6 +52,7 @@ pub fn summarize_variant(
     let noise_band = CompareOptions::default().noise_threshold;
     let warnings = sample_warnings_with(&iterations, noise_band, ci);
     let stages = stage_summaries(&iterations, ci);
+    let gpu = gpu_summary(&iterations);
     VariantExport {
         name: name.to_string(),
         description,
@@ -58,6 +60,7 @@ pub fn summarize_variant(
         summary,
         stages,
         warnings,
+        gpu,
     }
 }
 

@@ -122,6 +122,7 @@ mod tests {
 
     fn export(names: &[&str]) -> SessionExport {
         let variant = |name: &&str| VariantExport {
+            gpu: None,
             name: name.to_string(),
             description: None,
             iterations: Vec::new(),

@@ -66,6 +66,7 @@ pub mod gate_history;
 pub mod history;
 pub mod ingest;
 pub mod listing;
+pub mod live;
 pub mod load;
 pub mod options;
 pub mod provenance;

@@ -626,6 +626,13 @@ pub struct OutputArgs {
         default_missing_value = ""
     )]
     pub push: Option<String>,
+    /// Watch the run as it happens in a terminal view: progress, each
+    /// variant's median with its interval, wall time per run, the current
+    /// run's stages, CPU, memory, I/O and GPU, warnings and findings. `q`
+    /// leaves the view (the run goes on), Ctrl-C stops the run. Needs a
+    /// terminal on standard input and output.
+    #[arg(long)]
+    pub live: bool,
 }
 
 /// `--style`, as hyperfine spells it.

@@ -8,6 +8,7 @@ mod config;
 mod context;
 mod errors;
 mod exit;
+mod live;
 mod observer;
 mod options;
 mod output;

@@ -30,12 +30,24 @@ impl SessionObserver {
     /// An observer handing iterations to `recorder`; with `progress`, a
     /// bar on standard error.
     pub fn new(recorder: RecorderHandle, benchmark: &str, progress: bool) -> Self {
+        SessionObserver::with_target(recorder, benchmark, progress, progress_target)
+    }
+
+    /// [`SessionObserver::new`] with the bar hidden from the start, while
+    /// the live view holds the terminal: [`SessionObserver::bar`] shows it
+    /// when the view is left before the run's end.
+    pub fn hidden(recorder: RecorderHandle, benchmark: &str, progress: bool) -> Self {
+        SessionObserver::with_target(recorder, benchmark, progress, ProgressDrawTarget::hidden)
+    }
+
+    fn with_target(
+        recorder: RecorderHandle,
+        benchmark: &str,
+        progress: bool,
+        target: fn() -> ProgressDrawTarget,
+    ) -> Self {
         let bar = progress.then(|| {
-            let target = ProgressDrawTarget::term_like_with_hz(
-                Box::new(Narrowed(Term::buffered_stderr())),
-                REFRESH_HZ,
-            );
-            let bar = ProgressBar::with_draw_target(Some(0), target);
+            let bar = ProgressBar::with_draw_target(Some(0), target());
             bar.set_style(
                 // `wide_msg` cuts the medians to the room left: one row.
                 ProgressStyle::with_template(
@@ -54,6 +66,12 @@ impl SessionObserver {
         }
     }
 
+    /// The bar, shared: the live view shows a [hidden](SessionObserver::hidden)
+    /// one again (`set_draw_target(progress_target())`) when it is left.
+    pub fn bar(&self) -> Option<ProgressBar> {
+        self.bar.clone()
+    }
+
     /// Erase the bar (before the summary, an error or the note of an
     /// interruption is printed). Dropping the observer does the same, so
     /// that no way out of a run leaves the bar on screen.
@@ -68,6 +86,11 @@ impl Drop for SessionObserver {
     fn drop(&mut self) {
         self.finish();
     }
+}
+
+/// Where the bar is drawn: standard error, narrowed (see [`ECHO_ROOM`]).
+pub fn progress_target() -> ProgressDrawTarget {
+    ProgressDrawTarget::term_like_with_hz(Box::new(Narrowed(Term::buffered_stderr())), REFRESH_HZ)
 }
 
 /// Redraws of the bar per second at most.

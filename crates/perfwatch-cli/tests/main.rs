@@ -33,6 +33,8 @@ mod hyperfine_interop;
 mod import_hyperfine;
 mod interrupt;
 mod investigate;
+mod live_push;
+mod live_view;
 mod markdown_summary;
 mod orphan;
 mod postgres;

@@ -118,10 +118,28 @@ fn index_page(
             .collect(),
     };
     let body = html! {
+        @if events.is_some() { (running_now()) }
         (history_section(history, &picked))
         (session_list(sessions, links))
     };
     page_with(title, body, &payload, events)
+}
+
+/// Where the live page reads the runs in progress (`perfwatch serve`'s
+/// `GET /api/v1/live/runs`).
+pub const LIVE_RUNS_API: &str = "/api/v1/live/runs";
+
+/// The live page's "Running now" panel: filled and kept current by the
+/// live script from [`LIVE_RUNS_API`] and the `live` events of the
+/// stream, with text nodes only (never markup from the data).
+fn running_now() -> maud::Markup {
+    html! {
+        section #running-now data-runs=(LIVE_RUNS_API) {
+            h2 { "Running now" }
+            p #running-now-empty .muted { "No run in progress." }
+            div #running-now-list {}
+        }
+    }
 }
 
 /// Which sessions get a page: the `newest` most recent ones (all when

@@ -245,6 +245,7 @@ mod tests {
                 processes: 1,
                 read_bps: 0.0,
                 write_bps: 0.0,
+                gpus: Vec::new(),
             }],
             ..Iteration::default()
         }
@@ -262,6 +263,7 @@ mod tests {
             },
         );
         let v = VariantExport {
+            gpu: None,
             name: "a".into(),
             description: None,
             iterations: vec![
@@ -280,7 +282,7 @@ mod tests {
     #[test]
     fn long_timelines_are_strided() {
         let mut it = iteration(0, 1.0, false);
-        it.timeline = vec![it.timeline[0]; MAX_SAMPLES * 3 + 1];
+        it.timeline = vec![it.timeline[0].clone(); MAX_SAMPLES * 3 + 1];
         let p = TimelinePayload::new(&it);
         assert_eq!(p.stride, 4);
         assert!(p.t.len() <= MAX_SAMPLES);

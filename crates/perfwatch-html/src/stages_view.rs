@@ -196,6 +196,8 @@ mod tests {
 
     fn stage(path: &str, parent: Option<&str>, share: f64) -> StageSummary {
         StageSummary {
+            gpu_busy_pct: None,
+            peak_gpu_memory_bytes: None,
             name: path.rsplit('/').next().unwrap_or(path).to_string(),
             path: path.to_string(),
             tier: Tier::Method,
@@ -229,6 +231,7 @@ mod tests {
         s.variants = variants
             .into_iter()
             .map(|(name, stages)| VariantExport {
+                gpu: None,
                 name: name.into(),
                 description: None,
                 iterations: vec![],

@@ -58,4 +58,37 @@ pub struct VariantExport {
     /// each a sentence with advice.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// What the GPUs did during the counted runs; absent when no sample
+    /// carried a GPU reading (no GPU, no driver, or sampling off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu: Option<GpuSummary>,
+}
+
+/// The GPU figures of one variant over its counted runs, from the
+/// timeline's GPU readings (see [`crate::GpuReading`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GpuSummary {
+    /// Devices read.
+    pub devices: u32,
+    /// Memory of the largest device read, bytes.
+    pub memory_total_bytes: u64,
+    /// Peak device memory held by the measured tree in any counted run,
+    /// bytes; absent where the driver does not report per-process memory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_memory_bytes: Option<u64>,
+    /// Peak device memory in use by anyone (the tree and other processes)
+    /// in any counted run, bytes: what the device had left.
+    pub peak_device_memory_bytes: u64,
+    /// Mean GPU busy % (the busiest device; the tree's own where the
+    /// driver keeps per-process statistics) over the samples of the
+    /// counted runs.
+    pub busy_mean_pct: f64,
+    /// 95th percentile of the same samples' busy %.
+    pub busy_p95_pct: f64,
+    /// Mean power draw summed over the devices, watts; absent where not
+    /// reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power_mean_w: Option<f64>,
+    /// Samples the figures come from.
+    pub samples: u64,
 }

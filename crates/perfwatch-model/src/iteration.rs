@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One point of the resource timeline, covering the whole process tree.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     /// Seconds since the command was spawned.
     pub t_s: f64,
@@ -21,6 +21,63 @@ pub struct Sample {
     pub read_bps: f64,
     /// Storage bytes written per second since the previous sample.
     pub write_bps: f64,
+    /// What each GPU was doing at this sample (NVML), one reading per
+    /// device; empty when no GPU could be read — absent, never zero.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gpus: Vec<GpuReading>,
+}
+
+/// One GPU at one sample: the whole device's figures, and those of the
+/// measured process tree's processes on it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GpuReading {
+    /// The device's NVML index.
+    pub device: u32,
+    /// Share of the last sample period in which a kernel ran on the
+    /// device (NVML "GPU utilisation", SM busy), %.
+    pub sm_pct: f64,
+    /// Share of the period in which device memory was read or written, %.
+    pub mem_pct: f64,
+    /// Device memory in use by every process, bytes.
+    pub memory_used_bytes: u64,
+    /// The device's memory, bytes.
+    pub memory_total_bytes: u64,
+    /// Power draw, watts; absent where the device does not report it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power_w: Option<f64>,
+    /// Device memory held by the measured tree's processes, bytes; absent
+    /// where the driver does not say (e.g. inside some containers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tree_memory_bytes: Option<u64>,
+    /// SM utilisation of the tree's processes, %; absent where the driver
+    /// keeps no per-process statistics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tree_sm_pct: Option<f64>,
+    /// Host-to-device PCIe traffic, bytes per second; absent where not
+    /// reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pcie_rx_bps: Option<f64>,
+}
+
+impl Sample {
+    /// GPU memory the measured tree held at this sample, summed over the
+    /// devices; absent when no device said.
+    pub fn tree_gpu_memory_bytes(&self) -> Option<u64> {
+        self.gpus
+            .iter()
+            .filter_map(|g| g.tree_memory_bytes)
+            .reduce(u64::saturating_add)
+    }
+
+    /// The busiest device's SM utilisation at this sample, %: the tree's
+    /// own where the driver keeps it, the device's otherwise; absent
+    /// without GPU readings.
+    pub fn gpu_busy_pct(&self) -> Option<f64> {
+        self.gpus
+            .iter()
+            .map(|g| g.tree_sm_pct.unwrap_or(g.sm_pct))
+            .reduce(f64::max)
+    }
 }
 
 /// One execution of the command.
@@ -165,6 +222,16 @@ impl Iteration {
             Metric::WriteBytes => self.write_bytes.map(|v| v as f64),
             Metric::VoluntaryCs => self.voluntary_cs.map(|v| v as f64),
             Metric::InvoluntaryCs => self.involuntary_cs.map(|v| v as f64),
+            Metric::PeakGpuMemoryBytes => self.peak_gpu_memory_bytes().map(|v| v as f64),
         }
+    }
+
+    /// Peak GPU memory of the measured tree, as sampled: absent when no
+    /// GPU reading said what the tree held.
+    pub fn peak_gpu_memory_bytes(&self) -> Option<u64> {
+        self.timeline
+            .iter()
+            .filter_map(Sample::tree_gpu_memory_bytes)
+            .max()
     }
 }

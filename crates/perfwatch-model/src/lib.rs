@@ -25,6 +25,7 @@ pub mod history;
 pub mod investigation;
 pub mod iteration;
 pub mod judgement;
+pub mod live;
 pub mod metric;
 pub mod owner;
 pub mod session;
@@ -36,11 +37,12 @@ pub mod summary;
 pub mod text;
 
 pub use comparison::{Comparison, Reference, Severity, Verdict};
-pub use export::{SessionExport, VariantExport, SCHEMA_V1};
+pub use export::{GpuSummary, SessionExport, VariantExport, SCHEMA_V1};
 pub use finding::{Finding, VariantEvidence};
 pub use history::{HistoryPoint, HistorySeries};
-pub use iteration::{Iteration, Sample};
+pub use iteration::{GpuReading, Iteration, Sample};
 pub use judgement::{GateReport, Health, RuleResult};
+pub use live::{LiveSnapshot, LiveState, LIVE_SCHEMA_V1};
 pub use metric::Metric;
 pub use session::{
     CommandSpec, CpuMeans, GitInfo, HostInfo, ImportOrigin, Session, SessionStatus,

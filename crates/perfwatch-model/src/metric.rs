@@ -27,6 +27,9 @@ pub enum Metric {
     VoluntaryCs,
     /// Involuntary context switches.
     InvoluntaryCs,
+    /// Peak GPU memory held by the process tree's processes, summed over
+    /// devices, from the sampler (NVML); absent without a GPU.
+    PeakGpuMemoryBytes,
 }
 
 /// Which direction of change is an improvement.
@@ -49,7 +52,7 @@ pub enum Unit {
 
 impl Metric {
     /// Every metric, in display order.
-    pub const ALL: [Metric; 9] = [
+    pub const ALL: [Metric; 10] = [
         Metric::WallS,
         Metric::UserS,
         Metric::SysS,
@@ -59,6 +62,7 @@ impl Metric {
         Metric::WriteBytes,
         Metric::VoluntaryCs,
         Metric::InvoluntaryCs,
+        Metric::PeakGpuMemoryBytes,
     ];
 
     /// The key used in JSON, CSV, the store and on the command line.
@@ -73,6 +77,7 @@ impl Metric {
             Metric::WriteBytes => "write_bytes",
             Metric::VoluntaryCs => "voluntary_cs",
             Metric::InvoluntaryCs => "involuntary_cs",
+            Metric::PeakGpuMemoryBytes => "peak_gpu_memory_bytes",
         }
     }
 
@@ -88,6 +93,7 @@ impl Metric {
             Metric::WriteBytes => "bytes written",
             Metric::VoluntaryCs => "voluntary ctx switches",
             Metric::InvoluntaryCs => "involuntary ctx switches",
+            Metric::PeakGpuMemoryBytes => "peak GPU memory",
         }
     }
 
@@ -98,7 +104,8 @@ impl Metric {
             Metric::MaxRssBytes
             | Metric::PeakTreeRssBytes
             | Metric::ReadBytes
-            | Metric::WriteBytes => Unit::Bytes,
+            | Metric::WriteBytes
+            | Metric::PeakGpuMemoryBytes => Unit::Bytes,
             Metric::VoluntaryCs | Metric::InvoluntaryCs => Unit::Count,
         }
     }

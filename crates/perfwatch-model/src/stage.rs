@@ -154,6 +154,14 @@ pub struct StageSummary {
     /// core; absent without a timeline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_pct: Option<f64>,
+    /// Median share of the stage's time the GPU was busy, in %: its GPU
+    /// time share, weighted as `cpu_pct` is; absent without GPU readings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu_busy_pct: Option<f64>,
+    /// Peak GPU memory the tree held while the stage ran, over the counted
+    /// runs, bytes; absent without per-process GPU readings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_gpu_memory_bytes: Option<u64>,
     /// Levels of spans nested below this stage past the depth (or path
     /// length) limit and folded into it, the most in any iteration: their
     /// time is this stage's own ([`crate::span_tree`]). 0 when none.

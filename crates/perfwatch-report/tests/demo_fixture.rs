@@ -59,6 +59,8 @@ fn stage(
     share: f64,
 ) -> StageSummary {
     StageSummary {
+        gpu_busy_pct: None,
+        peak_gpu_memory_bytes: None,
         name: path.rsplit('/').next().unwrap_or(path).to_string(),
         path: path.to_string(),
         tier,
@@ -192,7 +194,7 @@ fn variant(after: bool) -> VariantExport {
         ),
     );
     let outliers = if after { 1 } else { 2 };
-    VariantExport {
+    VariantExport { gpu: None,
         name: name.to_string(),
         description: Some(description.to_string()),
         iterations: iterations(name, first, &walls),

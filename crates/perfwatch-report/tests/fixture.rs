@@ -62,6 +62,8 @@ fn stage(
     failed: u64,
 ) -> StageSummary {
     StageSummary {
+        gpu_busy_pct: None,
+        peak_gpu_memory_bytes: None,
         name: path.rsplit('/').next().unwrap_or(path).to_string(),
         path: path.to_string(),
         tier,
@@ -218,7 +220,7 @@ pub fn export() -> SessionExport {
             adaptive: None,
         },
         variants: vec![
-            VariantExport {
+            VariantExport { gpu: None,
                 name: "before".into(),
                 description: None,
                 iterations: before_iterations,
@@ -231,7 +233,7 @@ pub fn export() -> SessionExport {
                 ],
                 warnings: vec![],
             },
-            VariantExport {
+            VariantExport { gpu: None,
                 name: "after|fast".into(),
                 description: Some("with the cache".into()),
                 iterations: after_iterations,

@@ -162,6 +162,7 @@ pub fn export(benchmark: &str, command: &str, variants: &[V]) -> SessionExport {
         variants: variants
             .iter()
             .map(|v| VariantExport {
+                gpu: None,
                 name: v.name.into(),
                 description: None,
                 iterations: iterations(v.name, v.median),

@@ -6,7 +6,8 @@ use crate::command::{command_line, environment, CommandLine};
 use crate::error::{RunError, Termination};
 use crate::plan::Plan;
 use crate::process::{
-    monotonic_ns, reset_own_peak_rss, supervise, Child, SpawnSpec, Stop, Supervised, Supervision,
+    monotonic_ns, reset_own_peak_rss, supervise, Child, Listeners, SpawnSpec, Stop, Supervised,
+    Supervision,
 };
 use crate::resolve::Resolved;
 use crate::source::{Collected, SpanLimit, SpanSource, OVER_SPAN_LIMIT};
@@ -59,8 +60,17 @@ pub(crate) fn measure(
             }
         }
     }
+    let listeners = Listeners {
+        gpu: plan.gpu.clone(),
+        live: plan.live.clone(),
+    };
+    if let Some(live) = &plan.live {
+        for path in sources.iter().filter_map(|s| s.live_file(index)) {
+            live.0.span_file(&path);
+        }
+    }
     let spawn_unix_ns = unix_ns_now();
-    let watched = spawn_and_watch(ctx, &cmd, &env, ctx.plan.cwd_for(v), cancel);
+    let watched = spawn_and_watch(ctx, &cmd, &env, ctx.plan.cwd_for(v), cancel, listeners);
     let collected = finish_sources(sources, index, plan.max_spans);
     let s = watched?;
     if s.stopped == Some(Stop::Cancelled) {
@@ -113,14 +123,15 @@ pub(crate) fn measure(
 }
 
 /// Spawn `cmd` with `env` as a measured command and watch it to its end:
-/// sampled, timed out and cancelled as the plan says, what it leaves
-/// running killed.
+/// sampled (each sample also told to `listeners`), timed out and
+/// cancelled as the plan says, what it leaves running killed.
 pub(crate) fn spawn_and_watch(
     ctx: &Context<'_>,
     cmd: &CommandLine,
     env: &[(String, String)],
     cwd: Option<&std::path::Path>,
     cancel: &Cancel,
+    listeners: Listeners,
 ) -> Result<Supervised, RunError> {
     let plan = ctx.plan;
     let stdin = crate::streams::stdin(plan)?;
@@ -152,6 +163,7 @@ pub(crate) fn spawn_and_watch(
             timeout: plan.timeout,
             cancel: cancel.clone(),
             kill_leftovers: true,
+            listeners,
         },
     )
     .map_err(|e| RunError::io(format!("wait for `{}`", cmd.arg0), e))
@@ -195,6 +207,7 @@ pub(crate) fn run_hook(
             timeout: None,
             cancel: cancel.clone(),
             kill_leftovers: false,
+            listeners: Listeners::default(),
         },
     )
     .map_err(|e| RunError::io(format!("wait for the {name} hook"), e))?;

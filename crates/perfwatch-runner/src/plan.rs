@@ -61,6 +61,12 @@ pub struct Plan {
     /// are counted as dropped ([`OVER_SPAN_LIMIT`](crate::source::OVER_SPAN_LIMIT))
     /// as they arrive, and the run goes on.
     pub max_spans: usize,
+    /// What reads the GPUs at each timeline sample (see [`crate::gpu`]);
+    /// `None`: no GPU figures. Only read while sampling is on.
+    pub gpu: Option<crate::gpu::SharedGpu>,
+    /// Hears each sample and span file of the running iteration, for a
+    /// live view; `None`: nobody.
+    pub live: Option<crate::SharedLive>,
 }
 
 impl Plan {
@@ -119,6 +125,8 @@ impl Plan {
             output: Output::Null,
             input: None,
             max_spans: DEFAULT_MAX_SPANS,
+            gpu: None,
+            live: None,
         }
     }
 }

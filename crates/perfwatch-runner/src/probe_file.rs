@@ -97,6 +97,10 @@ impl SpanSource for ProbeFileSource {
         )])
     }
 
+    fn live_file(&self, index: u32) -> Option<PathBuf> {
+        Some(self.path(index))
+    }
+
     fn finish(&mut self, index: u32) -> Collected {
         let path = self.path(index);
         let collected = match std::fs::File::open(&path) {

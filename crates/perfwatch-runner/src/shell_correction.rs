@@ -21,6 +21,7 @@ use crate::cancel::Cancel;
 use crate::command::{environment, shell_line};
 use crate::error::RunError;
 use crate::measure::{spawn_and_watch, Context};
+use crate::process::Listeners;
 use crate::process::Stop;
 use perfwatch_model::{Iteration, ShellCorrection};
 use std::time::{Duration, Instant};
@@ -58,7 +59,14 @@ pub(crate) fn measure(ctx: &Context<'_>, cancel: &Cancel) -> Result<ShellCorrect
         if cancel.is_cancelled() {
             return Err(RunError::Interrupted);
         }
-        let s = spawn_and_watch(ctx, &cmd, &env, ctx.plan.cwd.as_deref(), cancel)?;
+        let s = spawn_and_watch(
+            ctx,
+            &cmd,
+            &env,
+            ctx.plan.cwd.as_deref(),
+            cancel,
+            Listeners::default(),
+        )?;
         if s.stopped == Some(Stop::Cancelled) {
             return Err(RunError::Interrupted);
         }

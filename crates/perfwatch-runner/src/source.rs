@@ -41,6 +41,11 @@ pub trait SpanSource: Send {
     fn begin(&mut self, index: u32) -> std::io::Result<Vec<(String, String)>>;
     /// The child of iteration `index` was reaped: return what arrived.
     fn finish(&mut self, index: u32) -> Collected;
+    /// The file iteration `index` writes its spans to as it runs, for a
+    /// live view to read while it grows (`None`: the source has none).
+    fn live_file(&self, _index: u32) -> Option<std::path::PathBuf> {
+        None
+    }
 }
 
 /// The span limit of one iteration as records arrive: span and aggregate

@@ -34,3 +34,20 @@ pub enum SessionEvent {
 /// How many events a slow listener may lag behind before it misses some
 /// (it is told so by `RecvError::Lagged`, and can reload).
 pub const EVENT_CAPACITY: usize = 256;
+
+/// A change to the runs in progress that CLIs report
+/// ([`crate::live_runs`]), sent on the live page's stream as `event: live`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum LiveEvent {
+    /// A run's newest snapshot arrived.
+    Updated {
+        /// The snapshot (`perfwatch.live.v1`).
+        snapshot: Box<perfwatch_model::LiveSnapshot>,
+    },
+    /// A run is no longer kept (ended and stored, or silent too long).
+    Forgotten {
+        /// The run's session id.
+        run_id: String,
+    },
+}

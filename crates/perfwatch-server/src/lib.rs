@@ -62,6 +62,7 @@ pub mod events;
 pub mod extract;
 pub mod limits;
 pub mod live;
+pub mod live_runs;
 pub mod memo;
 pub mod observe;
 pub mod openapi;
@@ -75,7 +76,7 @@ pub mod watch;
 
 pub use auth::AccessPolicy;
 pub use errors::{ApiError, ErrorBody};
-pub use events::SessionEvent;
+pub use events::{LiveEvent, SessionEvent};
 pub use router::{ServerBuilder, API_PREFIX};
 pub use serve::{check_exposure, shutdown_signal, Listening, ServeError, DEFAULT_LISTEN};
 pub use state::AppState;

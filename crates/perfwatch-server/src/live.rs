@@ -139,12 +139,14 @@ async fn session_page(
 
 /// Server-sent events: `event: session` with the
 /// [`SessionEvent`](crate::events::SessionEvent) as JSON
-/// data, for each session stored, appeared or deleted; a comment every 15
-/// s keeps proxies from closing the stream.
+/// data, for each session stored, appeared or deleted, and `event: live`
+/// with the [`LiveEvent`](crate::events::LiveEvent), for each snapshot of
+/// a run in progress (and each run forgotten); a comment every 15 s keeps
+/// proxies from closing the stream.
 async fn events(
     State(state): State<AppState>,
 ) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
-    let stream = BroadcastStream::new(state.subscribe()).map(|event| {
+    let sessions = BroadcastStream::new(state.subscribe()).map(|event| {
         let data = match event {
             Ok(e) => serde_json::to_string(&e).unwrap_or_default(),
             // Missed some: the page fetches itself again all the same.
@@ -152,5 +154,14 @@ async fn events(
         };
         Ok(Event::default().event("session").data(data))
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
+    let live = BroadcastStream::new(state.live_runs().subscribe()).map(|event| {
+        let data = match event {
+            Ok(e) => serde_json::to_string(&e).unwrap_or_default(),
+            // Missed some: the page asks for the runs again.
+            Err(_) => "{\"event\":\"lagged\"}".to_string(),
+        };
+        Ok(Event::default().event("live").data(data))
+    });
+    Sse::new(sessions.merge(live))
+        .keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
 }

@@ -25,6 +25,7 @@ DELETE) need `Authorization: Bearer TOKEN` with a write token (`perfwatch token 
         (name = "sessions", description = "Stored sessions and their analyses"),
         (name = "history", description = "Series of a metric over sessions, and change points"),
         (name = "baselines", description = "Saved, named references"),
+        (name = "live", description = "Runs in progress, as the CLIs measuring them report"),
         (name = "meta", description = "The API itself"),
     )
 )]
@@ -164,6 +165,78 @@ impl PartialSchema for Health {
 impl ToSchema for Health {
     fn name() -> Cow<'static, str> {
         Cow::Borrowed("Health")
+    }
+}
+
+/// A `perfwatch.live.v1` snapshot of a run in progress (what `perfwatch
+/// run --push` posts while it runs). Only its outline is described; the
+/// model crate's `live` module documents every field.
+pub struct LiveSnapshotDocument;
+
+impl PartialSchema for LiveSnapshotDocument {
+    fn schema() -> RefOr<Schema> {
+        schema(json!({
+            "type": "object",
+            "description": "A perfwatch.live.v1 snapshot of a run in progress.",
+            "required": ["schema", "run_id", "benchmark", "state", "updated_at", "progress",
+                "variants", "walls", "stages", "samples", "warnings", "findings"],
+            "properties": {
+                "schema": {"type": "string", "enum": [perfwatch_model::LIVE_SCHEMA_V1]},
+                "run_id": {"type": "string", "description": "the session id: 4 to 64 lowercase hex digits"},
+                "benchmark": {"type": "string"},
+                "state": {"type": "string", "enum": ["running", "finished", "cancelled"]},
+                "updated_at": {"type": "string"},
+                "progress": {
+                    "type": "object",
+                    "required": ["done", "planned", "elapsed_s"],
+                    "properties": {
+                        "done": {"type": "integer", "minimum": 0},
+                        "planned": {"type": "integer", "minimum": 0},
+                        "elapsed_s": {"type": "number", "minimum": 0}
+                    }
+                },
+                "variants": {"type": "array", "maxItems": perfwatch_model::live::MAX_VARIANTS, "items": {"type": "object"}},
+                "walls": {"type": "array", "maxItems": perfwatch_model::live::MAX_WALLS, "items": {"type": "object"}},
+                "stages": {"type": "array", "maxItems": perfwatch_model::live::MAX_STAGES, "items": {"type": "object"}},
+                "samples": {"type": "array", "maxItems": perfwatch_model::live::MAX_SAMPLES, "items": {"type": "object"}},
+                "warnings": {"type": "array", "maxItems": perfwatch_model::live::MAX_NOTES, "items": {"type": "string"}},
+                "findings": {"type": "array", "maxItems": perfwatch_model::live::MAX_NOTES, "items": {"type": "string"}}
+            }
+        }))
+    }
+}
+
+impl ToSchema for LiveSnapshotDocument {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("LiveSnapshot")
+    }
+}
+
+/// The answer of `GET /live/runs`: `{"runs": [snapshot, …]}`.
+pub struct LiveRunList;
+
+impl PartialSchema for LiveRunList {
+    fn schema() -> RefOr<Schema> {
+        schema(json!({
+            "type": "object",
+            "required": ["runs"],
+            "properties": {
+                "runs": {"type": "array", "items": {"$ref": "#/components/schemas/LiveSnapshot"}}
+            }
+        }))
+    }
+}
+
+impl ToSchema for LiveRunList {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("LiveRunList")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            LiveSnapshotDocument::name().into(),
+            LiveSnapshotDocument::schema(),
+        ));
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::auth::AccessPolicy;
 use crate::errors::{ApiError, ApiResult};
 use crate::events::{SessionEvent, EVENT_CAPACITY};
+use crate::live_runs::LiveRuns;
 use crate::memo::{Memo, Memoized, Rendered, DEFAULT_CAPACITY};
 use perfwatch_store::Store;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ struct Shared {
     events: broadcast::Sender<SessionEvent>,
     memo: Memo<Memoized>,
     answers: Memo<Rendered>,
+    live: LiveRuns,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
                 events,
                 memo: Memo::new(DEFAULT_CAPACITY / 4 * 3),
                 answers: Memo::new(DEFAULT_CAPACITY / 4),
+                live: LiveRuns::default(),
             }),
         }
     }
@@ -104,9 +107,18 @@ impl AppState {
         self.inner.events.subscribe()
     }
 
-    /// Sends `event` to every subscriber (none listening is fine).
+    /// Sends `event` to every subscriber (none listening is fine). A
+    /// stored session's run, once ended, leaves the runs in progress.
     pub fn publish(&self, event: SessionEvent) {
+        if let SessionEvent::Stored { id, .. } = &event {
+            self.inner.live.stored(id);
+        }
         let _ = self.inner.events.send(event);
+    }
+
+    /// The runs in progress that CLIs report.
+    pub fn live_runs(&self) -> &LiveRuns {
+        &self.inner.live
     }
 
     /// Runs `f` — store calls and analyses, which block — on tokio's

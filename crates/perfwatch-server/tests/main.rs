@@ -7,6 +7,7 @@ mod support;
 
 mod exposure;
 mod ingest;
+mod live_runs;
 mod memo;
 mod observe;
 mod postgres;

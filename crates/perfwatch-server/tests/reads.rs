@@ -396,12 +396,14 @@ async fn the_openapi_document_lists_every_route() {
             "GET /api/v1/compare",
             "GET /api/v1/history",
             "GET /api/v1/history/change-points",
+            "GET /api/v1/live/runs",
             "GET /api/v1/openapi.json",
             "GET /api/v1/sessions",
             "GET /api/v1/sessions/{id}",
             "GET /api/v1/sessions/{id}/findings",
             "GET /api/v1/sessions/{id}/health",
             "POST /api/v1/baselines",
+            "POST /api/v1/live/runs",
             "POST /api/v1/sessions",
         ]
     );

@@ -285,6 +285,17 @@ struct NullableSample {
     processes: u32,
     read_bps: Option<f64>,
     write_bps: Option<f64>,
+    /// GPU readings are finite as NVML gives them; a damaged one is
+    /// dropped with its sample's GPU figures rather than the iteration.
+    #[serde(default, deserialize_with = "gpus_or_none")]
+    gpus: Vec<perfwatch_model::GpuReading>,
+}
+
+fn gpus_or_none<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<perfwatch_model::GpuReading>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value(value).unwrap_or_default())
 }
 
 fn nan(v: Option<f64>) -> f64 {
@@ -307,6 +318,7 @@ pub(crate) fn timeline(text: &str, what: impl FnOnce() -> String) -> Result<Vec<
             processes: s.processes,
             read_bps: nan(s.read_bps),
             write_bps: nan(s.write_bps),
+            gpus: s.gpus,
         })
         .collect())
 }

@@ -13,6 +13,11 @@
 //!   program is the whole-run case). Saving: `overlap_fraction` of its
 //!   median time per run, confidence 0.4: an assumption, stated as such.
 //!
+//! **GPU work.** Where the timeline carries GPU readings, a run or stage
+//! whose GPU is busy at least half the time is not idle, however little
+//! CPU it uses: the CPU waits for the GPU's work, which is the work
+//! ([`super::waiting::GPU_BUSY_PCT`]).
+//!
 //! **Deliberate waits.** When nothing in the runs computes — the variant
 //! reports no stages at all, or every stage it reports idles (the tree's
 //! CPU below `idle_cpu_pct` during each, as far as the timeline shows) —
@@ -26,7 +31,9 @@
 
 use super::context::VariantData;
 use super::format::{pct, saves, secs};
+use super::gpu;
 use super::options::{check_range, FindingOptionsError};
+use super::waiting::{gpu_busy, GPU_BUSY_PCT};
 use super::{finding, FindingOptions, RuleKind};
 use perfwatch_model::Finding;
 use perfwatch_stats::median;
@@ -106,6 +113,10 @@ fn whole_run(v: &VariantData, opts: &FindingOptions) -> Option<Finding> {
     if ratio >= o.max_cpu_ratio || !opts.worth(idle_s, v.wall_median) {
         return None;
     }
+    // A CPU that waits for a busy GPU is not idle: the work is there.
+    if gpu::busy_overall(v).is_some_and(|b| b >= GPU_BUSY_PCT) {
+        return None;
+    }
     let mut f = finding(RuleKind::Idle, v, None);
     f.title = format!(
         "Runs mostly wait: the CPU is busy {} of the wall time",
@@ -147,6 +158,9 @@ fn stage(v: &VariantData, path: &str, opts: &FindingOptions) -> Option<Finding> 
     }
     let cpu = v.cpu_pct(path)?;
     if cpu >= opts.idle_cpu_pct {
+        return None;
+    }
+    if gpu_busy(v, path) {
         return None;
     }
     let total = median(&v.totals(path))?;
@@ -235,7 +249,8 @@ pub(crate) fn deliberate(v: &VariantData, found: &mut [Finding], opts: &FindingO
 
 /// The resource sampler's period in these runs: the median spacing of
 /// timeline samples; `None` without a timeline.
-fn sample_period(v: &VariantData) -> Option<f64> {
+/// Median timeline sampling period of the variant's runs.
+pub(crate) fn sample_period(v: &VariantData) -> Option<f64> {
     let gaps: Vec<f64> = v
         .runs
         .iter()

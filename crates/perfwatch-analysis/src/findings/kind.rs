@@ -23,11 +23,22 @@ pub enum RuleKind {
     Idle,
     /// One stage makes runs vary ([`noisy_stage`](super::noisy_stage)).
     NoisyStage,
+    /// The GPU waits for its input ([`input_bound`](super::gpu::input_bound)).
+    GpuInputBound,
+    /// Device memory close to the device's capacity
+    /// ([`capacity`](super::gpu::capacity)).
+    GpuMemoryNearCapacity,
+    /// The GPU waits for host-to-device copies
+    /// ([`transfer`](super::gpu::transfer)).
+    GpuTransferWait,
+    /// GPU memory that grows across a stage's calls
+    /// ([`growth`](super::gpu::growth)).
+    GpuMemoryGrowth,
 }
 
 impl RuleKind {
     /// Every rule.
-    pub const ALL: [RuleKind; 8] = [
+    pub const ALL: [RuleKind; 12] = [
         RuleKind::Bottleneck,
         RuleKind::FixedWait,
         RuleKind::PollingGranularity,
@@ -36,6 +47,10 @@ impl RuleKind {
         RuleKind::Retries,
         RuleKind::Idle,
         RuleKind::NoisyStage,
+        RuleKind::GpuInputBound,
+        RuleKind::GpuMemoryNearCapacity,
+        RuleKind::GpuTransferWait,
+        RuleKind::GpuMemoryGrowth,
     ];
 
     /// The key in findings (`Finding::kind`), options and on the command
@@ -50,6 +65,10 @@ impl RuleKind {
             RuleKind::Retries => "retries",
             RuleKind::Idle => "idle",
             RuleKind::NoisyStage => "noisy_stage",
+            RuleKind::GpuInputBound => "gpu_input_bound",
+            RuleKind::GpuMemoryNearCapacity => "gpu_memory_near_capacity",
+            RuleKind::GpuTransferWait => "gpu_transfer_wait",
+            RuleKind::GpuMemoryGrowth => "gpu_memory_growth",
         }
     }
 
@@ -65,8 +84,8 @@ impl RuleKind {
 }
 
 /// Every rule's key, in [`RuleKind::ALL`] order.
-pub const RULE_KINDS: [&str; 8] = {
-    let mut keys = [""; 8];
+pub const RULE_KINDS: [&str; 12] = {
+    let mut keys = [""; 12];
     let mut i = 0;
     while i < keys.len() {
         keys[i] = RuleKind::ALL[i].key();
@@ -115,6 +134,10 @@ mod tests {
                 "retries",
                 "idle",
                 "noisy_stage",
+                "gpu_input_bound",
+                "gpu_memory_near_capacity",
+                "gpu_transfer_wait",
+                "gpu_memory_growth",
             ]
         );
         let mut sorted = RULE_KINDS.to_vec();

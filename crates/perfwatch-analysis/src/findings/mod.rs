@@ -11,6 +11,7 @@
 //! | [`retries`] | failed calls are repeated under the same parent | the time in failed attempts |
 //! | [`idle`] | CPU time < 30 % of wall (whole run), or a stage idles | half the idle stage's time (overlap is possible, not certain); whole run: half the idle time unless stage findings explain it; 0 for a deliberate wait |
 //! | [`noisy_stage`] | one stage holds > 50 % of the wall-time variance, CV ≥ 10 % | mean − median of the stage (its slow tail) |
+//! | [`gpu`] (four kinds) | the GPU waits for input or for copies, its memory is nearly full, or grows across a stage's calls | see [`gpu`]; 0 for the memory rules |
 //!
 //! The kinds are listed once, in [`RuleKind`] ([`RULE_KINDS`] for their
 //! keys). **Every finding's text states the saving it is ranked and
@@ -61,6 +62,7 @@ pub mod cold_start;
 pub(crate) mod context;
 pub mod fixed_wait;
 pub(crate) mod format;
+pub mod gpu;
 pub mod grid;
 pub mod idle;
 pub mod kind;
@@ -93,7 +95,7 @@ use std::collections::BTreeMap;
 type Rule = fn(&[VariantData], usize, &FindingOptions) -> Vec<Finding>;
 
 /// Every rule with its kind, in the order they run.
-const RULES: [(RuleKind, Rule); 8] = [
+const RULES: [(RuleKind, Rule); 12] = [
     (RuleKind::FixedWait, fixed_wait::find),
     (RuleKind::PollingGranularity, polling::find),
     (RuleKind::ColdStart, cold_start::find),
@@ -101,6 +103,10 @@ const RULES: [(RuleKind, Rule); 8] = [
     (RuleKind::Idle, idle::find),
     (RuleKind::NoisyStage, noisy_stage::find),
     (RuleKind::MemoryGrowth, memory_growth::find),
+    (RuleKind::GpuInputBound, gpu::input_bound::find),
+    (RuleKind::GpuMemoryNearCapacity, gpu::capacity::find),
+    (RuleKind::GpuTransferWait, gpu::transfer::find),
+    (RuleKind::GpuMemoryGrowth, gpu::growth::find),
     (RuleKind::Bottleneck, bottleneck::find),
 ];
 

@@ -18,6 +18,7 @@
 use super::bottleneck::BottleneckOptions;
 use super::cold_start::ColdStartOptions;
 use super::fixed_wait::FixedWaitOptions;
+use super::gpu::GpuOptions;
 use super::idle::IdleOptions;
 use super::kind::RULE_KINDS;
 use super::memory_growth::MemoryGrowthOptions;
@@ -88,6 +89,9 @@ pub struct FindingOptions {
     /// `noisy_stage` thresholds.
     #[serde(deserialize_with = "rule_table")]
     pub noisy_stage: NoisyStageOptions,
+    /// Thresholds of the GPU rules (`gpu_*`).
+    #[serde(deserialize_with = "rule_table")]
+    pub gpu: GpuOptions,
 }
 
 fn min_impact_s<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
@@ -150,7 +154,8 @@ rule_tables!(
     ColdStartOptions,
     MemoryGrowthOptions,
     IdleOptions,
-    NoisyStageOptions
+    NoisyStageOptions,
+    GpuOptions
 );
 
 /// A rule's table, checked once read (a failure is reported at the table).
@@ -178,6 +183,7 @@ impl Default for FindingOptions {
             memory_growth: MemoryGrowthOptions::default(),
             idle: IdleOptions::default(),
             noisy_stage: NoisyStageOptions::default(),
+            gpu: GpuOptions::default(),
         }
     }
 }
@@ -252,7 +258,8 @@ impl FindingOptions {
         self.cold_start.validate()?;
         self.memory_growth.validate()?;
         self.idle.validate()?;
-        self.noisy_stage.validate()
+        self.noisy_stage.validate()?;
+        self.gpu.validate()
     }
 
     /// Whether the rule of `kind` runs.

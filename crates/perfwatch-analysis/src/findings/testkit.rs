@@ -3,8 +3,8 @@
 //! steps were busy; and the bundled demo pipeline's three variants.
 
 use perfwatch_model::{
-    CommandSpec, HostInfo, Iteration, Sample, Session, SessionExport, SessionStatus, Span, Tier,
-    VariantExport, SCHEMA_V1,
+    CommandSpec, GpuReading, HostInfo, Iteration, Sample, Session, SessionExport, SessionStatus,
+    Span, Tier, VariantExport, SCHEMA_V1,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -22,8 +22,12 @@ pub(crate) struct RunBuilder {
     next: u64,
     busy: Vec<(f64, f64)>,
     rss: Box<dyn Fn(f64) -> u64>,
+    gpu: Option<GpuTrace>,
     timeline: bool,
 }
+
+/// The GPU as a function of time: the reading of the sample at `t`.
+type GpuTrace = Box<dyn Fn(f64) -> GpuReading>;
 
 /// A new run: `index` 0-based, the clock at 2 ms (process start-up).
 pub(crate) fn run(index: u32) -> RunBuilder {
@@ -37,6 +41,7 @@ pub(crate) fn run(index: u32) -> RunBuilder {
         next: 1,
         busy: Vec::new(),
         rss: Box::new(|t| BASE_RSS + ((t * 1000.0) as u64 * 7919 % 17) * 4096),
+        gpu: None,
         timeline: true,
     }
 }
@@ -98,6 +103,12 @@ impl RunBuilder {
         self
     }
 
+    /// GPU readings in every sample, as a function of the sample's time.
+    pub fn gpu(mut self, f: impl Fn(f64) -> GpuReading + 'static) -> Self {
+        self.gpu = Some(Box::new(f));
+        self
+    }
+
     /// No timeline (sampling off).
     pub fn without_timeline(mut self) -> Self {
         self.timeline = false;
@@ -137,6 +148,7 @@ impl RunBuilder {
                     processes: 1,
                     read_bps: 0.0,
                     write_bps: 0.0,
+                    gpus: self.gpu.as_ref().map(|g| vec![g(t)]).unwrap_or_default(),
                 }
             })
             .collect();
@@ -160,6 +172,7 @@ pub(crate) fn variant(name: &str, mut its: Vec<Iteration>) -> VariantExport {
         it.variant = name.into();
     }
     VariantExport {
+        gpu: None,
         name: name.into(),
         description: None,
         iterations: its,

@@ -44,6 +44,44 @@ pub(crate) fn peak_rss(timeline: &[Sample], start: f64, end: f64) -> Option<u64>
         .max()
 }
 
+/// Peak GPU memory of the tree in the windows overlapping `[start, end]`;
+/// `None` when none of them carries a per-process GPU reading.
+pub(crate) fn peak_gpu_memory(timeline: &[Sample], start: f64, end: f64) -> Option<u64> {
+    windows(timeline, start, end)
+        .filter(|(lo, hi, _)| hi.min(end) - lo.max(start) > 0.0)
+        .filter_map(|(_, _, s)| s.tree_gpu_memory_bytes())
+        .max()
+}
+
+/// Pooled GPU busy % over any number of calls, weighted as [`CpuAcc`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct GpuAcc {
+    sum: f64,
+    weight: f64,
+}
+
+impl GpuAcc {
+    /// Adds the windows of `timeline` overlapping `[start, end]` that
+    /// carry a GPU reading.
+    pub fn add(&mut self, timeline: &[Sample], start: f64, end: f64) {
+        for (lo, hi, s) in windows(timeline, start, end) {
+            let overlap = hi.min(end) - lo.max(start);
+            if let Some(busy) = s.gpu_busy_pct().filter(|b| b.is_finite()) {
+                if overlap > 0.0 {
+                    let w = overlap * overlap / (hi - lo);
+                    self.sum += w * busy.max(0.0);
+                    self.weight += w;
+                }
+            }
+        }
+    }
+
+    /// The weighted mean, `None` when no window with a reading overlapped.
+    pub fn mean(&self) -> Option<f64> {
+        (self.weight > 0.0).then(|| self.sum / self.weight)
+    }
+}
+
 /// `(window start, window end, sample)` for the samples whose window of
 /// positive length may overlap `[start, end]`. The timeline is in time
 /// order (as sampled), so the first candidate is found by binary search.
@@ -74,6 +112,7 @@ mod tests {
             processes: 1,
             read_bps: 0.0,
             write_bps: 0.0,
+            gpus: Vec::new(),
         }
     }
 

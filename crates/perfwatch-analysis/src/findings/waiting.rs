@@ -10,6 +10,10 @@
 //! sleeps). Without either, idleness is unknown and the rules go on with
 //! less confidence.
 //!
+//! **GPU work.** Where the timeline carries GPU readings, a stage whose
+//! GPU is busy at least half the time computes, however little CPU it
+//! uses ([`GPU_BUSY_PCT`]).
+//!
 //! **Condition.** The same stage in another variant of the session, with a
 //! median call more than 5 % shorter, shows how soon the awaited condition
 //! can be met; the fastest such variant is taken.
@@ -56,8 +60,23 @@ impl Idle {
     }
 }
 
-/// Whether `path` waits in variant `v`; `None` when it computes.
+/// A stage (or run) whose GPU is busy at least this much (%, mean) does
+/// not wait, however little CPU it uses: the CPU waits for the GPU's
+/// work, which is the work.
+pub(crate) const GPU_BUSY_PCT: f64 = 50.0;
+
+/// Whether the GPU was busy through the stage's calls (see
+/// [`GPU_BUSY_PCT`]); false without GPU readings.
+pub(crate) fn gpu_busy(v: &VariantData, path: &str) -> bool {
+    super::gpu::busy_during(v, path).is_some_and(|b| b >= GPU_BUSY_PCT)
+}
+
+/// Whether `path` waits in variant `v`; `None` when it computes (on the
+/// CPU, or on a busy GPU).
 pub(crate) fn idleness(v: &VariantData, path: &str, opts: &FindingOptions) -> Option<Idle> {
+    if gpu_busy(v, path) {
+        return None;
+    }
     if let Some(cpu) = v.cpu_pct(path) {
         return (cpu < opts.idle_cpu_pct).then_some(Idle::Sampled(cpu));
     }

@@ -1,12 +1,12 @@
-//! Budgets on measured figures: the run's peak RSS and per-stage median
-//! time, RSS and CPU. Each is judged on the worst variant in scope; a
+//! Budgets on measured figures: the run's peak RSS and GPU memory, and
+//! per-stage median time, RSS, CPU and GPU memory. Each is judged on the worst variant in scope; a
 //! figure not measured passes as `n/a`, a stage no variant reports fails.
 
 use super::config::StageBudget;
 use super::report::RuleResult;
 use crate::findings::context::VariantData;
 use crate::findings::format::{bytes, secs};
-use crate::findings::timeline::peak_rss;
+use crate::findings::timeline::{peak_gpu_memory, peak_rss};
 use perfwatch_stats::median;
 
 /// `detail` of a budget on a figure: within, or over by how much.
@@ -45,6 +45,25 @@ pub(super) fn peak_rss_rule(max: u64, scope: &[VariantData]) -> RuleResult {
         bytes,
         "peak RSS",
         "peak RSS was not measured",
+    )
+}
+
+pub(super) fn gpu_memory_rule(max: u64, scope: &[VariantData]) -> RuleResult {
+    let worst = scope
+        .iter()
+        .flat_map(|v| {
+            v.runs
+                .iter()
+                .filter_map(move |r| Some((r.it.peak_gpu_memory_bytes()?, v.name)))
+        })
+        .max_by_key(|p| p.0);
+    judged(
+        "max_gpu_memory_bytes".into(),
+        worst.map(|(b, name)| (b as f64, name)),
+        max as f64,
+        bytes,
+        "peak GPU memory",
+        "GPU memory was not measured",
     )
 }
 
@@ -90,6 +109,7 @@ pub(super) fn stage_rules(path: &str, b: &StageBudget, scope: &[VariantData]) ->
         ("p50_s", b.p50_s.is_some()),
         ("max_rss_bytes", b.max_rss_bytes.is_some()),
         ("max_cpu_pct", b.max_cpu_pct.is_some()),
+        ("max_gpu_memory_bytes", b.max_gpu_memory_bytes.is_some()),
     ];
     if having.is_empty() {
         for (field, set) in fields {
@@ -159,6 +179,27 @@ pub(super) fn stage_rules(path: &str, b: &StageBudget, scope: &[VariantData]) ->
             pct,
             "mean CPU",
             "no timeline",
+        ));
+    }
+    if let Some(limit) = b.max_gpu_memory_bytes {
+        let peak = |v: &VariantData| {
+            v.runs
+                .iter()
+                .flat_map(|r| {
+                    r.calls_of(path).filter_map(|c| {
+                        peak_gpu_memory(&r.it.timeline, c.span.start_s, c.span.end_s)
+                    })
+                })
+                .max()
+                .map(|b| b as f64)
+        };
+        out.push(judged(
+            rule("max_gpu_memory_bytes"),
+            worst(&peak),
+            limit as f64,
+            bytes,
+            "peak GPU memory",
+            "GPU memory was not measured",
         ));
     }
     out

@@ -85,6 +85,10 @@ pub struct GateConfig {
     /// sampled tree peak, whichever is larger).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_peak_rss_bytes: Option<u64>,
+    /// Largest peak GPU memory of the measured tree in any counted run,
+    /// bytes (`peak_gpu_memory_bytes`); not judged without GPU readings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_gpu_memory_bytes: Option<u64>,
     /// Comparison metrics the regression rules count, among the primary
     /// ones (`[thresholds] primary`); default every primary comparison.
     /// `total_s` stands for every stage. Secondary metrics never carry a
@@ -186,6 +190,9 @@ pub struct StageBudget {
         deserialize_with = "stage_budget"
     )]
     pub max_cpu_pct: Option<f64>,
+    /// Largest GPU memory of the tree sampled during the stage, bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_gpu_memory_bytes: Option<u64>,
 }
 
 /// Gate settings that make no sense.

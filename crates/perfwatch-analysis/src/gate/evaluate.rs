@@ -9,7 +9,7 @@
 //! `n/a`; a stage budget naming a stage that no judged variant reports
 //! fails, since a renamed stage would otherwise pass its budget forever.
 
-use super::budget::{peak_rss_rule, stage_rules};
+use super::budget::{gpu_memory_rule, peak_rss_rule, stage_rules};
 use super::config::GateConfig;
 use super::report::{GateReport, RuleResult};
 use crate::findings::context::VariantData;
@@ -80,6 +80,9 @@ pub fn evaluate(cfg: &GateConfig, export: &SessionExport, health: &Health) -> Ga
     }
     if let Some(max) = cfg.max_peak_rss_bytes {
         rules.push(peak_rss_rule(max, &scope));
+    }
+    if let Some(max) = cfg.max_gpu_memory_bytes {
+        rules.push(gpu_memory_rule(max, &scope));
     }
     for (path, budget) in &cfg.stage {
         rules.extend(stage_rules(path, budget, &scope));

@@ -56,10 +56,21 @@ impl CpuTimeline {
     /// The finite samples of `timeline`, sorted by time once for all the
     /// stages of an iteration.
     pub(crate) fn new(timeline: &[Sample]) -> CpuTimeline {
+        CpuTimeline::of(timeline, |s| Some(s.cpu_pct))
+    }
+
+    /// The GPU busy % of `timeline` ([`Sample::gpu_busy_pct`]), weighted
+    /// by the same rule: NVML's utilisation also describes the period
+    /// before its reading. Samples without GPU readings are left out.
+    pub(crate) fn gpu_busy(timeline: &[Sample]) -> CpuTimeline {
+        CpuTimeline::of(timeline, Sample::gpu_busy_pct)
+    }
+
+    fn of(timeline: &[Sample], value: impl Fn(&Sample) -> Option<f64>) -> CpuTimeline {
         let mut samples: Vec<(f64, f64)> = timeline
             .iter()
-            .filter(|s| s.t_s.is_finite() && s.cpu_pct.is_finite())
-            .map(|s| (s.t_s, s.cpu_pct))
+            .filter_map(|s| Some((s.t_s, value(s)?)))
+            .filter(|(t, v)| t.is_finite() && v.is_finite())
             .collect();
         samples.sort_by(|x, y| x.0.total_cmp(&y.0));
         CpuTimeline(samples)
@@ -125,6 +136,7 @@ mod tests {
                 processes: 1,
                 read_bps: 0.0,
                 write_bps: 0.0,
+                gpus: Vec::new(),
             })
             .collect()
     }

@@ -13,7 +13,10 @@
 //! * `failed_calls`: failed calls over all counted iterations.
 //! * `first_call_s`, `later_call_s`: summaries over the iterations where
 //!   they are known (see [`stage_tree`]).
-//! * `cpu_pct`: the median of the per-iteration CPU % where known.
+//! * `cpu_pct`: the median of the per-iteration CPU % where known;
+//!   `gpu_busy_pct` likewise, of the GPU busy % (the stage's GPU time
+//!   share); `peak_gpu_memory_bytes`: the largest GPU memory of the tree
+//!   during the stage in any iteration.
 //! * `share`: the median, over the iterations in which the stage ran and
 //!   whose wall time is positive, of `total / wall`, clamped to `[0, 1]` —
 //!   for nested stages too, so shares of siblings can be compared
@@ -58,6 +61,10 @@ pub struct StageSamples {
     pub later_call_s: Vec<f64>,
     /// CPU %, where known.
     pub cpu_pct: Vec<f64>,
+    /// GPU busy %, where known.
+    pub gpu_busy_pct: Vec<f64>,
+    /// Peak GPU memory of the tree during the stage, where known.
+    pub peak_gpu_memory_bytes: Vec<u64>,
     /// `total / wall` per iteration with a positive wall time, in `[0, 1]`.
     pub shares: Vec<f64>,
     /// Median of `shares`; 0 when there is none.
@@ -82,6 +89,8 @@ impl StageSamples {
             first_call_s: Vec::new(),
             later_call_s: Vec::new(),
             cpu_pct: Vec::new(),
+            gpu_busy_pct: Vec::new(),
+            peak_gpu_memory_bytes: Vec::new(),
             shares: Vec::new(),
             share: 0.0,
             folded_levels: 0,
@@ -96,6 +105,9 @@ impl StageSamples {
         self.first_call_s.extend(node.first_call_s);
         self.later_call_s.extend(node.later_call_s);
         self.cpu_pct.extend(node.cpu_pct);
+        self.gpu_busy_pct.extend(node.gpu_busy_pct);
+        self.peak_gpu_memory_bytes
+            .extend(node.peak_gpu_memory_bytes);
         self.folded_levels = self.folded_levels.max(node.folded_levels);
         if wall_s.is_finite() && wall_s > 0.0 {
             self.shares.push((node.total_s / wall_s).clamp(0.0, 1.0));
@@ -160,6 +172,8 @@ fn summary_of(s: StageSamples, ci: &CiOptions) -> Option<StageSummary> {
         first_call_s: summarize(&s.first_call_s, ci),
         later_call_s: summarize(&s.later_call_s, ci),
         cpu_pct: median(&s.cpu_pct),
+        gpu_busy_pct: median(&s.gpu_busy_pct),
+        peak_gpu_memory_bytes: s.peak_gpu_memory_bytes.iter().copied().max(),
         folded_levels: s.folded_levels,
     })
 }

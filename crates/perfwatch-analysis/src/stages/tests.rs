@@ -254,6 +254,7 @@ fn sample(t_s: f64, cpu_pct: f64) -> Sample {
         processes: 1,
         read_bps: 0.0,
         write_bps: 0.0,
+        gpus: Vec::new(),
     }
 }
 

@@ -35,6 +35,7 @@
 //! Durations that are not finite count as 0.
 
 use super::cpu::{length, union, CpuTimeline, Interval};
+use crate::findings::timeline::peak_gpu_memory;
 use perfwatch_model::span_tree::{place_spans, preorder, StagePath};
 use perfwatch_model::{Iteration, Span, Tier};
 
@@ -69,6 +70,10 @@ pub struct StageNode {
     pub later_call_s: Option<f64>,
     /// Time-weighted mean CPU % of the process tree during the calls.
     pub cpu_pct: Option<f64>,
+    /// Time-weighted mean GPU busy % during the calls.
+    pub gpu_busy_pct: Option<f64>,
+    /// Peak GPU memory of the tree during the calls, bytes.
+    pub peak_gpu_memory_bytes: Option<u64>,
     /// Levels of spans folded into this node (0 when none).
     pub folded_levels: u32,
 }
@@ -79,7 +84,11 @@ pub struct StageNode {
 pub fn stage_tree(iteration: &Iteration) -> Vec<StageNode> {
     let spans = &iteration.stages;
     let placed = place_spans(spans);
-    let timeline = CpuTimeline::new(&iteration.timeline);
+    let timeline = Timelines {
+        cpu: CpuTimeline::new(&iteration.timeline),
+        gpu: CpuTimeline::gpu_busy(&iteration.timeline),
+        samples: &iteration.timeline,
+    };
 
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); spans.len()];
     // Records grouped by stage, stages in order of first appearance.
@@ -143,12 +152,19 @@ pub(crate) fn duration(span: &Span) -> f64 {
     }
 }
 
+/// An iteration's timeline as the nodes read it.
+struct Timelines<'a> {
+    cpu: CpuTimeline,
+    gpu: CpuTimeline,
+    samples: &'a [perfwatch_model::Sample],
+}
+
 /// One node from its records (indices into `spans`, in record order).
 fn node(
     spans: &[Span],
     records: &[usize],
     children: &[Vec<usize>],
-    timeline: &CpuTimeline,
+    timeline: &Timelines<'_>,
     stage: &StagePath,
     parent: Option<String>,
 ) -> StageNode {
@@ -186,7 +202,12 @@ fn node(
         self_s: self_s.max(0.0),
         first_call_s,
         later_call_s,
-        cpu_pct: timeline.cpu_during(&intervals),
+        cpu_pct: timeline.cpu.cpu_during(&intervals),
+        gpu_busy_pct: timeline.gpu.cpu_during(&intervals),
+        peak_gpu_memory_bytes: intervals
+            .iter()
+            .filter_map(|&(a, b)| peak_gpu_memory(timeline.samples, a, b))
+            .max(),
         folded_levels: stage.folded_levels,
     }
 }

@@ -264,6 +264,12 @@ pub fn push_target(args: &OutputArgs) -> anyhow::Result<Option<ServerUrl>> {
         .map_err(|e| usage(e.to_string()))
 }
 
+/// The token `run --push` sends (`$PERFWATCH_TOKEN`), with the stored
+/// session at the end and with the live snapshots while it runs.
+pub fn push_token() -> Option<String> {
+    std::env::var(TOKEN_ENV).ok().filter(|t| !t.is_empty())
+}
+
 /// Push the sessions a run stored to `server`: each is queued, then sent
 /// unless `send` is false (an interrupted run), with one line each on
 /// standard error. A server that cannot take them leaves them queued with a
@@ -292,7 +298,7 @@ pub fn after_run(
         }
         return Ok(());
     }
-    let token = std::env::var(TOKEN_ENV).ok().filter(|t| !t.is_empty());
+    let token = push_token();
     let transport = HttpTransport::new(token.clone());
     let opts = crate::options::analysis_options(&ctx.config, None);
     let targets = ids

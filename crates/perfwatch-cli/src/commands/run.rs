@@ -3,20 +3,34 @@
 use crate::args::OutputArgs;
 use crate::context::Context;
 use crate::exit::{usage, with_code, SilentExit};
+use crate::live::{LiveHub, Notices, Poster, View, ViewParts};
 use crate::observer::SessionObserver;
 use crate::settings::Job;
 use perfwatch_app::adaptive::AdaptiveRule;
 use perfwatch_app::clock::now_rfc3339;
 use perfwatch_app::load::load_baseline;
+use perfwatch_app::push::ServerUrl;
 use perfwatch_app::recorder::{running_session, Recorder};
 use perfwatch_app::sources::session_sources;
 use perfwatch_app::{analyze, Analysis};
-use perfwatch_model::{exit_codes, short_id, Session, SessionStatus};
+use perfwatch_model::{exit_codes, short_id, LiveState, Session, SessionStatus};
 use perfwatch_runner::source::SpanSource;
-use perfwatch_runner::{check, install_signal_handlers, LeftRunning, RunError};
+use perfwatch_runner::{check, install_signal_handlers, LeftRunning, Observer, Output, RunError};
 use perfwatch_store::Store;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
+
+/// How a run is watched as it goes: in the terminal (`--live`), on the
+/// team server (`--push`), both or neither.
+struct Watch {
+    /// The terminal view opens for the next session (`--live`, and not
+    /// left with `q` in an earlier one).
+    view: bool,
+    /// The server the snapshots go to, with its token.
+    server: Option<(ServerUrl, Option<String>)>,
+    /// perfwatch's own messages while the view may hold the terminal.
+    notices: Arc<Notices>,
+}
 
 /// Run the jobs one after another, each as one session, and show each
 /// session's analysis: its variants after the first compared with the
@@ -27,6 +41,9 @@ pub fn run(ctx: &Context, jobs: Vec<Job>, out_args: &OutputArgs) -> anyhow::Resu
         check(&job.plan).map_err(|e| with_code(e.exit_code(), e.to_string()))?;
     }
     let push_to = crate::commands::push::push_target(out_args)?;
+    if out_args.live {
+        check_live(&jobs)?;
+    }
     // Open the store while the first session's span sources start.
     let Some(first) = jobs.first().map(|j| j.benchmark.as_str()) else {
         return Ok(());
@@ -45,7 +62,19 @@ pub fn run(ctx: &Context, jobs: Vec<Job>, out_args: &OutputArgs) -> anyhow::Resu
     }
     // Gate limits are checked before anything runs.
     let opts = crate::options::analysis_options(&ctx.config, gate_config(ctx, out_args)?);
+    if out_args.live {
+        // Before the runner's handlers, so that it runs before the one
+        // that ends the process on a second signal.
+        crate::live::terminal::install_signal_restore()?;
+    }
     let cancel = install_signal_handlers()?;
+    let mut watch = Watch {
+        view: out_args.live,
+        server: push_to
+            .clone()
+            .map(|s| (s, crate::commands::push::push_token())),
+        notices: Arc::new(Notices::default()),
+    };
     let mut first_sources = Some(first_sources);
     let mut exit = exit_codes::OK;
     let mut stored = Vec::new();
@@ -54,7 +83,9 @@ pub fn run(ctx: &Context, jobs: Vec<Job>, out_args: &OutputArgs) -> anyhow::Resu
             Some(sources) => sources?,
             None => session_sources(&job.benchmark)?,
         };
-        let (code, id) = run_one(ctx, &store, job, sources, out_args, &opts, &cancel)?;
+        let (code, id) = run_one(
+            ctx, &store, job, sources, out_args, &opts, &cancel, &mut watch,
+        )?;
         stored.push(id);
         if code != exit_codes::OK {
             exit = code;
@@ -80,14 +111,37 @@ pub fn run(ctx: &Context, jobs: Vec<Job>, out_args: &OutputArgs) -> anyhow::Resu
     }
 }
 
+/// `--live` needs the terminal on standard output and input, and no
+/// output of the measured command on it (it would tear the view).
+fn check_live(jobs: &[Job]) -> anyhow::Result<()> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(usage(
+            "--live needs a terminal: standard input and output must not be a pipe or a file \
+             (run without --live, or watch the run on a team server with --push)",
+        ));
+    }
+    if jobs
+        .iter()
+        .any(|j| j.plan.show_output || j.plan.output == Output::Inherit)
+    {
+        return Err(usage(
+            "--live cannot show the command's output on the same terminal: \
+             drop --show-output/--output inherit, or send it to a file with --output FILE",
+        ));
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
 fn run_one(
     ctx: &Context,
     store: &Arc<dyn Store>,
-    job: Job,
+    mut job: Job,
     mut sources: Vec<Box<dyn SpanSource>>,
     out_args: &OutputArgs,
     opts: &perfwatch_app::Options,
     cancel: &perfwatch_runner::Cancel,
+    watch: &mut Watch,
 ) -> anyhow::Result<(i32, String)> {
     let cwd = job
         .plan
@@ -107,20 +161,60 @@ fn run_one(
         )
     };
     let recorder = Recorder::start(Arc::clone(store), session.clone(), cwd)?;
-    let mut observer = SessionObserver::new(
-        recorder.handle(),
-        &job.benchmark,
-        ctx.interactive && !out_args.quiet,
-    );
-    let mut rule = job.adaptive.clone().map(AdaptiveRule::new);
-    let outcome = match rule.as_mut() {
-        Some(rule) => {
-            perfwatch_runner::run_until(&job.plan, &mut sources, &mut observer, cancel, rule)
-        }
-        None => perfwatch_runner::run(&job.plan, &mut sources, &mut observer, cancel),
+    let progress = ctx.interactive && !out_args.quiet;
+    let mut observer = if watch.view {
+        SessionObserver::hidden(recorder.handle(), &job.benchmark, progress)
+    } else {
+        SessionObserver::new(recorder.handle(), &job.benchmark, progress)
     };
-    observer.finish();
+    let hub = (watch.view || watch.server.is_some()).then(|| LiveHub::new(&session, opts));
+    job.plan.live = hub.as_ref().map(LiveHub::sink);
+    let poster = match (&hub, &watch.server) {
+        (Some(hub), Some((server, token))) => Some(Poster::start(
+            Arc::clone(hub),
+            server,
+            token.clone(),
+            Arc::clone(&watch.notices),
+        )?),
+        _ => None,
+    };
+    let view = match &hub {
+        Some(hub) if watch.view => {
+            let parts = ViewParts {
+                cancel: cancel.clone(),
+                notices: Arc::clone(&watch.notices),
+                bar: observer.bar(),
+            };
+            Some(View::open(Arc::clone(hub), parts)?)
+        }
+        _ => None,
+    };
+    let mut rule = job.adaptive.clone().map(AdaptiveRule::new);
+    let outcome = {
+        let mut observers: Vec<Box<dyn Observer + '_>> = vec![Box::new(&mut observer)];
+        if let Some(hub) = &hub {
+            observers.push(Box::new(hub.observer()));
+        }
+        match rule.as_mut() {
+            Some(rule) => {
+                perfwatch_runner::run_until(&job.plan, &mut sources, &mut observers, cancel, rule)
+            }
+            None => perfwatch_runner::run(&job.plan, &mut sources, &mut observers, cancel),
+        }
+    };
     let status = outcome.as_ref().map_or(SessionStatus::Failed, |o| o.status);
+    if let Some(hub) = &hub {
+        hub.end(match status {
+            SessionStatus::Complete => LiveState::Finished,
+            _ => LiveState::Cancelled,
+        });
+    }
+    // The terminal is restored before anything is printed; a view left
+    // with `q` stays closed for the next sessions.
+    if let Some(view) = view {
+        watch.view = view.close();
+    }
+    observer.finish();
     let finished_at = now_rfc3339();
     recorder.finish(status, &finished_at);
     // Stop the OTLP receiver while the recorder writes.
@@ -185,6 +279,9 @@ fn run_one(
             "the session {} is incomplete in the store",
             short_id(&export.session.id)
         )));
+    }
+    if let Some(poster) = poster {
+        poster.finish();
     }
     let mut code = report_stop(&export, outcome.stopped_by.as_ref(), outcome.exit_code());
     if code == exit_codes::OK {

@@ -10,6 +10,7 @@ use perfwatch_runner::{Hooks, Order, Output, Plan, RunCount};
 use std::time::Duration;
 
 mod adhoc;
+mod gpu;
 
 use adhoc::{adhoc_job, check_argv, command_from_string, shell_of};
 
@@ -110,6 +111,10 @@ fn schedule(
     };
     if let Some(ms) = cli.sample_interval.or(b.sample_interval) {
         plan.sample_interval = (ms > 0).then(|| Duration::from_millis(ms));
+    }
+    // GPU readings ride on the timeline's samples.
+    if plan.sample_interval.is_some() {
+        plan.gpu = gpu::probe()?;
     }
     if let Some(n) = cli.max_spans.or(b.max_spans) {
         plan.max_spans = usize::try_from(n).unwrap_or(usize::MAX);

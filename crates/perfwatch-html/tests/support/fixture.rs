@@ -69,6 +69,7 @@ fn timeline(wall_s: f64, rss_base: u64, step_s: f64) -> Vec<Sample> {
                 processes: 1,
                 read_bps: read,
                 write_bps: write,
+                gpus: Vec::new(),
             }
         })
         .collect()
@@ -208,6 +209,8 @@ fn stage_summaries(wall: f64) -> Vec<StageSummary> {
 
 fn stage(name: &str, path: &str, tier: Tier, total: f64, share: f64, calls: f64) -> StageSummary {
     StageSummary {
+        gpu_busy_pct: None,
+        peak_gpu_memory_bytes: None,
         name: name.to_string(),
         path: path.to_string(),
         tier,
@@ -243,6 +246,7 @@ fn variant(p: &Plan, order: &[u32], description: &str, with_detail: bool) -> Var
         summary(round(p.base_s * 0.9, 4), 0.02, 8),
     );
     VariantExport {
+        gpu: None,
         name: p.name.to_string(),
         description: Some(description.to_string()),
         iterations,

@@ -18,7 +18,8 @@ use crate::units::{ci_label, format_count, format_opt, format_value, NA};
 use crate::Render;
 use perfwatch_model::metric::Unit;
 use perfwatch_model::{
-    short_id, Comparison, CpuMeans, Metric, Reference, SessionExport, Summary, VariantExport,
+    short_id, Comparison, CpuMeans, GpuSummary, Metric, Reference, SessionExport, Summary,
+    VariantExport,
 };
 use std::io::{self, Write};
 
@@ -76,6 +77,8 @@ pub fn render_session(
             }
         }
         None => {
+            // Where one variant has GPU figures, another's absence is said.
+            let any_gpu = export.variants.iter().any(|v| v.gpu.is_some());
             for variant in &export.variants {
                 writeln!(out)?;
                 let reported = export
@@ -84,7 +87,8 @@ pub fn render_session(
                     .iter()
                     .find(|v| v.name == variant.name)
                     .and_then(|v| v.cpu_means);
-                write_variant(variant, reported, options, &palette, out)?;
+                let show_gpu = any_gpu || options.verbose;
+                write_variant(variant, reported, show_gpu, options, &palette, out)?;
             }
         }
     }
@@ -220,6 +224,7 @@ fn write_header(
 fn write_variant(
     variant: &VariantExport,
     reported: Option<CpuMeans>,
+    show_gpu: bool,
     options: &TerminalOptions,
     palette: &Palette,
     out: &mut dyn Write,
@@ -250,6 +255,10 @@ fn write_variant(
     write_lines(pack(&runs, &label(palette, "runs"), &rest, width), out)?;
     if !io_switches.is_empty() {
         write_lines(pack(&io_switches, &rest, &rest, width), out)?;
+    }
+    if show_gpu {
+        let gpu = gpu_parts(variant.gpu.as_ref());
+        write_lines(pack(&gpu, &label(palette, "gpu"), &rest, width), out)?;
     }
     for warning in &variant.warnings {
         let lines = if options.verbose {
@@ -324,6 +333,34 @@ fn alarm(palette: &Palette, n: usize, text: String) -> String {
     } else {
         text
     }
+}
+
+/// `peak 5.59 GiB of 16.0 GiB · busy 62 % mean, 96 % p95 · 205 W`, or
+/// `not measured`.
+fn gpu_parts(gpu: Option<&GpuSummary>) -> Vec<String> {
+    let Some(g) = gpu else {
+        return vec!["not measured (no GPU, driver or NVML)".to_string()];
+    };
+    let b = |v: u64| format_value(Unit::Bytes, v as f64);
+    let peak = match g.peak_memory_bytes {
+        Some(p) => format!("peak {} of {}", b(p), b(g.memory_total_bytes)),
+        None => format!(
+            "device memory peak {} of {} (per-process not reported)",
+            b(g.peak_device_memory_bytes),
+            b(g.memory_total_bytes)
+        ),
+    };
+    let mut parts = vec![
+        peak,
+        format!(
+            "busy {:.0} % mean, {:.0} % p95",
+            g.busy_mean_pct, g.busy_p95_pct
+        ),
+    ];
+    if let Some(w) = g.power_mean_w {
+        parts.push(format!("{w:.0} W"));
+    }
+    parts
 }
 
 /// Means of user and sys time (or, for an imported variant without per-run

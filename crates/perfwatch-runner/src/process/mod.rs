@@ -18,4 +18,5 @@ pub(crate) use leftovers::{become_subreaper, kill_leftovers, reap_killed, Baseli
 pub(crate) use monitor::Stop;
 pub(crate) use pidfd::PidFd;
 pub(crate) use procfs::{page_size, reset_own_peak_rss};
+pub(crate) use sampler::Listeners;
 pub(crate) use supervise::{supervise, Supervised, Supervision};

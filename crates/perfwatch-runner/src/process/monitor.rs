@@ -6,7 +6,7 @@
 //! once, not at the next tick.
 
 use super::procfs::Pid;
-use super::sampler::Sampler;
+use super::sampler::{Listeners, Sampler};
 use super::tree::Tree;
 use super::workers;
 use crate::cancel::Cancel;
@@ -32,6 +32,8 @@ pub(crate) struct MonitorConfig {
     pub cancel: Cancel,
     /// Time between SIGTERM and SIGKILL.
     pub grace: Duration,
+    /// Who else hears of each sample.
+    pub listeners: Listeners,
 }
 
 /// Why the monitor killed the command.
@@ -120,7 +122,9 @@ impl Watch {
     pub fn new(pid: Pid, cfg: MonitorConfig) -> Watch {
         Watch {
             tree: Tree::new(pid),
-            sampler: cfg.sample_interval.map(|iv| Sampler::new(cfg.start, iv)),
+            sampler: cfg
+                .sample_interval
+                .map(|iv| Sampler::new(cfg.start, iv, cfg.listeners.clone())),
             stopped: None,
             escalate_at: None,
             cfg,

@@ -2,8 +2,20 @@
 
 use super::procfs::{self, Io};
 use super::tree::{Totals, Tree};
+use crate::gpu::SharedGpu;
+use crate::live::SharedLive;
 use perfwatch_model::Sample;
 use std::time::{Duration, Instant};
+
+/// Who else hears of each sample: the GPU probe adds its readings, the
+/// live view sees it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Listeners {
+    /// Reads the GPUs at each sample.
+    pub gpu: Option<SharedGpu>,
+    /// Hears each sample.
+    pub live: Option<SharedLive>,
+}
 
 /// Takes a [`Sample`] of the whole tree every `interval`, the first at
 /// once.
@@ -14,6 +26,7 @@ pub(crate) struct Sampler {
     next_due: Instant,
     prev: Previous,
     samples: Vec<Sample>,
+    listeners: Listeners,
 }
 
 /// The figures of the previous sample, for rates. Before the first sample
@@ -27,13 +40,14 @@ struct Previous {
 
 impl Sampler {
     /// A sampler for a command spawned at `start`.
-    pub fn new(start: Instant, interval: Duration) -> Sampler {
+    pub fn new(start: Instant, interval: Duration, listeners: Listeners) -> Sampler {
         Sampler {
             start,
             interval,
             next_due: start,
             prev: Previous::default(),
             samples: Vec::new(),
+            listeners,
         }
     }
 
@@ -49,7 +63,15 @@ impl Sampler {
         }
         let totals = tree.refresh();
         let t_s = self.start.elapsed().as_secs_f64();
-        self.record(t_s, &totals);
+        if self.record(t_s, &totals) {
+            let last = self.samples.len() - 1;
+            if let Some(gpu) = &self.listeners.gpu {
+                self.samples[last].gpus = gpu.0.read(&tree.pids(), t_s);
+            }
+            if let Some(live) = &self.listeners.live {
+                live.0.sample(&self.samples[last]);
+            }
+        }
         self.next_due += self.interval;
         if self.next_due <= now {
             // Overran (a huge tree, a stalled machine): skip, don't burst.
@@ -57,11 +79,13 @@ impl Sampler {
         }
     }
 
-    fn record(&mut self, t_s: f64, totals: &Totals) {
+    /// Record a sample of `totals`; false when there was nothing to
+    /// sample.
+    fn record(&mut self, t_s: f64, totals: &Totals) -> bool {
         // A tree that has exited (or holds only zombies) has no resident
         // memory to report: a zero would be a figure we did not measure.
         if totals.processes == 0 || totals.rss_pages == 0 {
-            return;
+            return false;
         }
         let io = totals.root_io.unwrap_or_default() + totals.others_io;
         let dt = t_s - self.prev.t_s;
@@ -81,12 +105,14 @@ impl Sampler {
             processes: totals.processes,
             read_bps: rate(io.read, self.prev.io.read),
             write_bps: rate(io.write, self.prev.io.write),
+            gpus: Vec::new(),
         });
         self.prev = Previous {
             t_s,
             cpu_ticks: totals.cpu_ticks,
             io,
         };
+        true
     }
 
     /// The samples taken.
@@ -102,7 +128,7 @@ mod tests {
     #[test]
     fn rates_come_from_deltas() {
         let start = Instant::now();
-        let mut s = Sampler::new(start, Duration::from_millis(50));
+        let mut s = Sampler::new(start, Duration::from_millis(50), Listeners::default());
         let ticks = procfs::clock_ticks() as u64;
         let totals = |cpu_ticks, read, rss_pages| Totals {
             cpu_ticks,

@@ -3,6 +3,7 @@
 use super::child::{Child, Usage};
 use super::monitor::{Monitor, MonitorConfig, Report, Stop, Watch};
 use super::pidfd::{PidFd, Woke};
+use super::sampler::Listeners;
 use super::signal;
 use crate::cancel::Cancel;
 use crate::error::Termination;
@@ -28,6 +29,8 @@ pub(crate) struct Supervision {
     /// Kill what it leaves running when it exits by itself (measured
     /// commands: yes; hooks, which may start services on purpose: no).
     pub kill_leftovers: bool,
+    /// Who else hears of each sample (the GPU probe, a live view).
+    pub listeners: Listeners,
 }
 
 /// What was seen of a command.
@@ -86,6 +89,7 @@ fn supervise_with(
         deadline: s.timeout.and_then(|t| s.start.checked_add(t)),
         cancel: s.cancel,
         grace: GRACE,
+        listeners: s.listeners,
     };
     let pidfd = if use_pidfd || child.through_spawner() {
         PidFd::open(child.pid())
@@ -205,6 +209,7 @@ mod tests {
             timeout,
             cancel: Cancel::new(),
             kill_leftovers: true,
+            listeners: Listeners::default(),
         };
         supervise_with(&mut child, s, use_pidfd).unwrap()
     }

@@ -99,6 +99,11 @@ impl Tree {
         v
     }
 
+    /// The processes followed at the last refresh.
+    pub fn pids(&self) -> Vec<u32> {
+        self.tracked.keys().map(|&p| p as u32).collect()
+    }
+
     /// Storage I/O of the whole tree once the root has exited: the root's
     /// own (which includes the descendants it reaped), its other tracked
     /// descendants' and the orphans' lost on the way. When the root was

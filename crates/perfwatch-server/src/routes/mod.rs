@@ -8,6 +8,7 @@ pub mod benchmarks;
 pub mod compare;
 pub mod history;
 pub mod ingest;
+pub mod live_runs;
 pub mod meta;
 pub mod sessions;
 
@@ -31,6 +32,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(history::change_points))
         .routes(routes!(baselines::list, baselines::save))
         .routes(routes!(baselines::get, baselines::delete))
+        .routes(routes!(live_runs::list, live_runs::report))
         .routes(routes!(meta::openapi))
 }
 

@@ -223,6 +223,7 @@ pub fn full_iteration(index: u32, variant: &str, wall_s: f64) -> Iteration {
                 processes: 1,
                 read_bps: 0.0,
                 write_bps: 0.0,
+                gpus: Vec::new(),
             },
             Sample {
                 t_s: 0.05,
@@ -232,6 +233,7 @@ pub fn full_iteration(index: u32, variant: &str, wall_s: f64) -> Iteration {
                 processes: 2,
                 read_bps: 1e6,
                 write_bps: 2.5e3,
+                gpus: Vec::new(),
             },
         ],
         stages: vec![

@@ -300,6 +300,7 @@ fn peak_rss_budget() {
 fn stage_budgets() {
     let s = session(vec![v("v", 0)]);
     let budget = |p50_s, max_rss_bytes, max_cpu_pct| StageBudget {
+        max_gpu_memory_bytes: None,
         p50_s,
         max_rss_bytes,
         max_cpu_pct,
@@ -383,4 +384,65 @@ fn reports_serialise() {
         h,
         r#"{"score":90,"breakdown":[{"what":"failures","points":10,"why":"2 of 10"}]}"#
     );
+}
+
+/// `v`'s runs with a GPU reading in every sample: the tree holds 3 GiB
+/// during `job/work` and 1 GiB before it.
+fn with_gpu(name: &str) -> VariantExport {
+    let mut v = v(name, 0);
+    for it in &mut v.iterations {
+        for s in &mut it.timeline {
+            let tree: u64 = if s.t_s > 0.25 { 3 << 30 } else { 1 << 30 };
+            s.gpus = vec![perfwatch_model::GpuReading {
+                memory_used_bytes: tree,
+                memory_total_bytes: 16 << 30,
+                tree_memory_bytes: Some(tree),
+                ..Default::default()
+            }];
+        }
+    }
+    v
+}
+
+#[test]
+fn gpu_memory_budgets_judge_the_run_and_the_stage_and_pass_unmeasured() {
+    let gpu = session(vec![with_gpu("v")]);
+    let cfg = |max| GateConfig {
+        max_gpu_memory_bytes: Some(max),
+        ..Default::default()
+    };
+    let r = one(cfg(2 << 30), &gpu);
+    assert!(!r.passed);
+    assert!(
+        r.detail
+            .contains("peak GPU memory 3.00 GiB exceeds 2.00 GiB"),
+        "{}",
+        r.detail
+    );
+    assert!(one(cfg(4 << 30), &gpu).passed);
+    // Without GPU readings: not judged, never a zero that passes silently.
+    let plain = session(vec![v("v", 0)]);
+    let r = one(cfg(1), &plain);
+    assert_eq!((r.passed, r.actual.as_str()), (true, "n/a"));
+    assert!(
+        r.detail.contains("GPU memory was not measured"),
+        "{}",
+        r.detail
+    );
+
+    let stage = |path: &str, max| GateConfig {
+        stage: [(
+            path.to_string(),
+            StageBudget {
+                max_gpu_memory_bytes: Some(max),
+                ..Default::default()
+            },
+        )]
+        .into(),
+        ..Default::default()
+    };
+    let work = one(stage("job/work", 2 << 30), &gpu);
+    assert_eq!(work.rule, "stage.\"job/work\".max_gpu_memory_bytes");
+    assert!(!work.passed, "{}", work.detail);
+    assert!(one(stage("job/wait", 2 << 30), &gpu).passed);
 }
