@@ -252,6 +252,10 @@ pub struct GateFlags {
     /// Largest peak RSS of a run, in bytes.
     #[arg(long, value_name = "BYTES")]
     pub max_peak_rss_bytes: Option<u64>,
+    /// Largest peak GPU memory of a run's processes, in bytes (not judged
+    /// without a GPU).
+    #[arg(long, value_name = "BYTES")]
+    pub max_gpu_memory_bytes: Option<u64>,
     /// Lowest health score allowed.
     #[arg(long, value_name = "SCORE", value_parser = min_health_score)]
     pub min_health_score: Option<u8>,

@@ -9,6 +9,7 @@
 mod util;
 
 mod frozen;
+mod gpu;
 mod nested_cargo;
 
 mod ab;

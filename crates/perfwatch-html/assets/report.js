@@ -443,6 +443,22 @@
         axis(col, { scale: "io", side: 1, grid: { show: false }, stroke: "transparent", ticks: { show: false }, values: function (u, splits) { return splits.map(function () { return ""; }); }, size: RIGHT })],
       hooks: { drawClear: [function (u) { plan.hook(u, false); }] },
     }, [tl.t, tl.read, tl.write], box);
+    var gpu = null;
+    if (tl.gpu) {
+      var memLabel = tl.gpu.tree_memory ? "GPU memory" : "GPU memory (device)";
+      gpu = new uPlot({
+        width: width, height: 170, cursor: { sync: sync },
+        series: [xSeries,
+          { label: "GPU busy", scale: "gpu", stroke: col.series[4 % col.series.length], width: 1.5, fill: col.band, points: noPoints, value: fmtLegend(fmtPct) },
+          { label: memLabel, scale: "gmem", stroke: col.series[5 % col.series.length], width: 2, points: noPoints, value: fmtLegend(fmtBytes) }],
+        scales: { x: { time: false }, gpu: { range: function () { return [0, 100]; } }, gmem: { range: function () { return [0, Math.max(tl.gpu.memory_total, 1024)]; } } },
+        axes: [axis(col, { values: fmtAxis(tickOf("s")), space: 70, label: "time since spawn" }),
+          axis(col, { scale: "gpu", label: "GPU busy %", values: fmtAxis(fmtPct), size: LEFT }),
+          axis(col, { scale: "gmem", side: 1, label: memLabel, grid: { show: false }, incrs: BYTE_INCRS, values: fmtAxis(tickOf("bytes")), size: RIGHT })],
+        hooks: { drawClear: [function (u) { plan.hook(u, false); }] },
+      }, [tl.t, tl.gpu.busy, tl.gpu.memory], box);
+      note(box, "GPU lanes: busy % of the busiest device; memory up to the device's " + fmtBytes(tl.gpu.memory_total) + ".");
+    }
     if (plan.names.length) {
       var legend = el("div", "stage-legend");
       legend.appendChild(el("span", "label", "Stages: "));
@@ -460,7 +476,7 @@
     }
     if (tl.stride > 1) note(box, "Showing every " + tl.stride + "th of " + tl.samples_total + " samples.");
     if (tl.spans_total > (tl.spans || []).length) note(box, "Shading shows the outer stages; " + tl.spans_total + " spans in all.");
-    return function () { cpu.destroy(); io.destroy(); };
+    return function () { cpu.destroy(); io.destroy(); if (gpu) gpu.destroy(); };
   }
 
   /* ---------- history: trend per series over sessions (uPlot) ---------- */

@@ -4,7 +4,7 @@
 
 use perfwatch_model::span_tree::place_spans;
 use perfwatch_model::HistorySeries;
-use perfwatch_model::{Iteration, SessionExport, Span, VariantExport};
+use perfwatch_model::{Iteration, Sample, SessionExport, Span, VariantExport};
 use perfwatch_report::units::{unit_for_key, unit_key};
 use serde::Serialize;
 
@@ -57,8 +57,58 @@ pub(crate) struct TimelinePayload<'a> {
     pub rss: Vec<u64>,
     pub read: Vec<f64>,
     pub write: Vec<f64>,
+    /// GPU lanes, absent when no kept sample carries a GPU reading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu: Option<GpuLanes>,
     pub spans: Vec<SpanPayload<'a>>,
     pub spans_total: usize,
+}
+
+/// The GPU figures of the kept samples; `null` where a sample has none.
+#[derive(Debug, Serialize)]
+pub(crate) struct GpuLanes {
+    /// Busy % (the busiest device; the tree's own where known).
+    pub busy: Vec<Option<f64>>,
+    /// GPU memory of the tree, or of the device where per-process
+    /// figures are missing, bytes.
+    pub memory: Vec<Option<u64>>,
+    /// Whether `memory` is the tree's (true) or the device's.
+    pub tree_memory: bool,
+    /// The largest device's memory, bytes.
+    pub memory_total: u64,
+}
+
+impl GpuLanes {
+    fn of(kept: &[&Sample]) -> Option<GpuLanes> {
+        if kept.iter().all(|s| s.gpus.is_empty()) {
+            return None;
+        }
+        let tree_memory = kept.iter().any(|s| s.tree_gpu_memory_bytes().is_some());
+        let memory = kept
+            .iter()
+            .map(|s| {
+                if tree_memory {
+                    s.tree_gpu_memory_bytes()
+                } else {
+                    s.gpus
+                        .iter()
+                        .map(|g| g.memory_used_bytes)
+                        .reduce(u64::saturating_add)
+                }
+            })
+            .collect();
+        Some(GpuLanes {
+            busy: kept.iter().map(|s| s.gpu_busy_pct()).collect(),
+            memory,
+            tree_memory,
+            memory_total: kept
+                .iter()
+                .flat_map(|s| &s.gpus)
+                .map(|g| g.memory_total_bytes)
+                .max()
+                .unwrap_or(0),
+        })
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -177,6 +227,7 @@ impl<'a> TimelinePayload<'a> {
             rss: kept.iter().map(|s| s.rss_bytes).collect(),
             read: kept.iter().map(|s| s.read_bps).collect(),
             write: kept.iter().map(|s| s.write_bps).collect(),
+            gpu: GpuLanes::of(&kept),
             spans,
             spans_total: it.stages.len(),
         }

@@ -153,6 +153,20 @@ fn variant_card(v: &VariantExport) -> Markup {
             @if let Some(r) = rss {
                 div.figure { span.label { "peak RSS " } (format_bytes(r.median)) }
             }
+            @if let Some(g) = &v.gpu {
+                div.figure title="peak GPU memory of the measured processes, of the device's" {
+                    span.label { "GPU memory " }
+                    @match g.peak_memory_bytes {
+                        Some(p) => { (format_bytes(p as f64)) }
+                        None => { (format_bytes(g.peak_device_memory_bytes as f64)) " (device)" }
+                    }
+                    " of " (format_bytes(g.memory_total_bytes as f64))
+                }
+                div.figure title="GPU busy while the program ran: mean and 95th percentile of the samples" {
+                    span.label { "GPU busy " }
+                    (format!("{:.0} % mean, {:.0} % p95", g.busy_mean_pct, g.busy_p95_pct))
+                }
+            }
             @if failed > 0 {
                 div.figure.bad { (format_count(failed as f64)) " failed" }
             }

@@ -23,6 +23,7 @@ pub fn gate_config(ctx: &Context, flags: &GateFlags) -> anyhow::Result<GateConfi
         max_regression_medium,
         max_regression_low,
         max_peak_rss_bytes,
+        max_gpu_memory_bytes,
         min_health_score,
         max_duration_increase_percent,
         max_failure_rate
@@ -38,6 +39,7 @@ pub fn any_limit(flags: &GateFlags) -> bool {
         || flags.max_regression_medium.is_some()
         || flags.max_regression_low.is_some()
         || flags.max_peak_rss_bytes.is_some()
+        || flags.max_gpu_memory_bytes.is_some()
         || flags.min_health_score.is_some()
         || flags.max_duration_increase_percent.is_some()
         || flags.max_failure_rate.is_some()

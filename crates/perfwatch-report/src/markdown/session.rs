@@ -9,7 +9,7 @@ use super::table::{write_table, Align};
 use crate::format::{git_line, host_line, mean_sd, median_ci, min_max};
 use crate::headline::Headline;
 use crate::relative::RelativeSummary;
-use crate::units::{ci_label, format_opt, NA};
+use crate::units::{ci_label, format_opt, format_value, NA};
 use crate::Render;
 use perfwatch_model::metric::Unit;
 use perfwatch_model::{short_id, Metric, SessionExport, VariantExport, DEFAULT_CONFIDENCE};
@@ -77,7 +77,7 @@ impl Render for MarkdownRenderer {
             .find_map(|v| v.summary.get(Metric::WallS.key()))
             .map_or(DEFAULT_CONFIDENCE, |s| s.confidence);
         let median_header = format!("Median [{}]", ci_label(confidence));
-        let header = [
+        let mut header = vec![
             ("Variant", Align::Left),
             ("Runs", Align::Right),
             ("Mean ± σ", Align::Right),
@@ -85,7 +85,26 @@ impl Render for MarkdownRenderer {
             ("Min … Max", Align::Right),
             ("Peak RSS", Align::Right),
         ];
-        let rows: Vec<Vec<String>> = export.variants.iter().map(summary_row).collect();
+        // GPU columns where some variant has GPU figures; `not measured`
+        // for one that has none.
+        let gpu = export.variants.iter().any(|v| v.gpu.is_some());
+        if gpu {
+            header.extend([
+                ("Peak GPU memory", Align::Right),
+                ("GPU busy", Align::Right),
+            ]);
+        }
+        let rows: Vec<Vec<String>> = export
+            .variants
+            .iter()
+            .map(|v| {
+                let mut row = summary_row(v);
+                if gpu {
+                    row.extend(gpu_cells(v));
+                }
+                row
+            })
+            .collect();
         write_table(&header, &rows, out)?;
 
         let warnings: Vec<String> = export
@@ -176,6 +195,25 @@ pub fn render_judgement_markdown(export: &SessionExport, out: &mut dyn Write) ->
         }
     }
     Ok(())
+}
+
+/// The GPU cells of a summary row: peak GPU memory of the program (of
+/// the device's) and busy % mean (p95).
+fn gpu_cells(variant: &VariantExport) -> [String; 2] {
+    let Some(g) = &variant.gpu else {
+        return ["not measured".into(), "not measured".into()];
+    };
+    let b = |v: u64| format_value(Unit::Bytes, v as f64);
+    let memory = match g.peak_memory_bytes {
+        Some(p) => format!("{} of {}", b(p), b(g.memory_total_bytes)),
+        None => format!(
+            "{} of {} (device)",
+            b(g.peak_device_memory_bytes),
+            b(g.memory_total_bytes)
+        ),
+    };
+    let busy = format!("{:.0} % (p95 {:.0} %)", g.busy_mean_pct, g.busy_p95_pct);
+    [memory, busy]
 }
 
 /// One row of the summary table; `–` where nothing was measured.

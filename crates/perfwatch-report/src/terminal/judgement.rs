@@ -108,7 +108,8 @@ pub fn render_gate(
         write!(out, "  {mark}  ")?;
         let rule = format!("{}: {} (limit {})", r.rule, r.actual, r.limit);
         line(options, true, 8, "", &rule, out)?;
-        if !r.detail.is_empty() && !r.passed {
+        // Why it failed, or why it could not be judged.
+        if !r.detail.is_empty() && (!r.passed || r.actual == "n/a") {
             line(options, true, 0, "        ", &r.detail, out)?;
         }
     }
