@@ -169,6 +169,10 @@ pub(crate) struct IterationRecord {
     pub gauges: String,
     pub dropped_spans: String,
     pub stderr_tail: Option<String>,
+    /// Written, never read back: the peak GPU memory of the tree, derived
+    /// from the timeline ([`Iteration::peak_gpu_memory_bytes`]) and kept
+    /// as a column so that history queries it as any figure.
+    pub peak_gpu_memory_bytes: Option<i64>,
 }
 
 /// The iteration columns both backends read, in [`IterationRecord`]'s
@@ -203,6 +207,7 @@ impl IterationRecord {
             gauges: to_json(&it.gauges)?,
             dropped_spans: to_json(&it.dropped_spans)?,
             stderr_tail: it.stderr_tail.clone(),
+            peak_gpu_memory_bytes: int("peak_gpu_memory_bytes", it.peak_gpu_memory_bytes())?,
         })
     }
 

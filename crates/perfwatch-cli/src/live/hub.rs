@@ -29,6 +29,9 @@ pub struct LiveHub {
 struct HubState {
     run: LiveRun,
     tail: Option<SpanTail>,
+    /// Grows whenever `tail` is replaced or dropped: a tail read outside
+    /// the lock is put back, and its calls used, only if it is unchanged.
+    tail_epoch: u64,
     finished: Vec<Arc<Iteration>>,
     analysed: usize,
     last_analysis: Option<Instant>,
@@ -48,6 +51,7 @@ impl LiveHub {
             state: Mutex::new(HubState {
                 run,
                 tail: None,
+                tail_epoch: 0,
                 finished: Vec::new(),
                 analysed: 0,
                 last_analysis: None,
@@ -92,13 +96,23 @@ impl LiveHub {
     /// Reads what the span file gained, and analyses the iterations so far
     /// when new ones finished and the last analysis is old enough.
     pub fn refresh(&self) {
+        // The span file is read outside the lock: the runner's thread
+        // takes it for every sample while it waits for the command's exit,
+        // and a large read must not delay that.
+        let (epoch, mut tail) = {
+            let mut s = self.lock();
+            (s.tail_epoch, s.tail.take())
+        };
+        let calls: Vec<Call> = match tail.as_mut() {
+            Some(tail) => tail.read().iter().filter_map(Call::from_record).collect(),
+            None => Vec::new(),
+        };
         let (session, iterations) = {
             let mut s = self.lock();
-            let calls: Vec<Call> = match s.tail.as_mut() {
-                Some(tail) => tail.read().iter().filter_map(Call::from_record).collect(),
-                None => Vec::new(),
-            };
-            s.run.calls(calls);
+            if s.tail_epoch == epoch {
+                s.tail = tail;
+                s.run.calls(calls);
+            }
             let due = s
                 .last_analysis
                 .is_none_or(|t| t.elapsed() >= ANALYSIS_EVERY);
@@ -151,7 +165,9 @@ impl LiveSink for HubSink {
     }
 
     fn span_file(&self, path: &Path) {
-        self.0.lock().tail = Some(SpanTail::new(path));
+        let mut s = self.0.lock();
+        s.tail = Some(SpanTail::new(path));
+        s.tail_epoch += 1;
     }
 }
 
@@ -167,12 +183,14 @@ impl Observer for LiveObserver {
         let at = self.0.now_s();
         let mut s = self.0.lock();
         s.tail = None;
+        s.tail_epoch += 1;
         s.run.iteration_started(index, variant, warmup, at);
     }
 
     fn iteration_finished(&mut self, it: &Arc<Iteration>) -> Result<(), ObserverError> {
         let mut s = self.0.lock();
         s.tail = None;
+        s.tail_epoch += 1;
         s.run.iteration_finished(it);
         if !it.warmup {
             s.finished.push(Arc::clone(it));

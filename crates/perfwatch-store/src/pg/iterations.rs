@@ -53,12 +53,12 @@ pub fn insert(tx: &mut Transaction<'_>, session_id: &str, its: &[Iteration]) -> 
         .collect();
     let inserted = tx.execute(
         &format!(
-            "INSERT INTO iterations (session_id, {ITERATION_COLUMNS})
+            "INSERT INTO iterations (session_id, {ITERATION_COLUMNS}, peak_gpu_memory_bytes)
              SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::bool[], $5::int4[],
                  $6::int4[], $7::bool[], $8::float8[], $9::float8[], $10::float8[],
                  $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[],
                  $16::bigint[], $17::text[], $18::text[], $19::text[], $20::text[],
-                 $21::bytea[])"
+                 $21::bytea[], $22::bigint[])"
         ),
         &[
             &session_id,
@@ -82,6 +82,7 @@ pub fn insert(tx: &mut Transaction<'_>, session_id: &str, its: &[Iteration]) -> 
             &text(&|r| &r.gauges),
             &text(&|r| &r.dropped_spans),
             &stderr,
+            &col(&|r| r.peak_gpu_memory_bytes),
         ],
     );
     match inserted.map_err(Fail::from) {
@@ -257,6 +258,7 @@ pub fn load(tx: &mut Transaction<'_>, session_id: &str) -> R<Vec<Iteration>> {
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
         let mut it = IterationRecord {
+            peak_gpu_memory_bytes: None,
             idx: row.try_get(0)?,
             variant: row.try_get(1)?,
             warmup: row.try_get(2)?,

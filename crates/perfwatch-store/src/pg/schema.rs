@@ -12,7 +12,7 @@ use postgres::Client;
 
 /// Migration steps, in order; step `n` takes the schema from version `n`
 /// to `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The newest PostgreSQL schema version this build knows.
 pub const PG_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -190,6 +190,12 @@ CREATE CONSTRAINT TRIGGER iterations_generation
 /// v2: how a session was run adaptively (`--until-confident`), as JSON.
 const V2: &str = "
 ALTER TABLE sessions ADD COLUMN adaptive TEXT;
+";
+
+/// v3: the peak GPU memory of an iteration's tree as a column (see the
+/// SQLite schema's v8).
+const V3: &str = "
+ALTER TABLE iterations ADD COLUMN peak_gpu_memory_bytes BIGINT;
 ";
 
 /// What the database holds, as far as recognising it goes.

@@ -17,9 +17,9 @@ pub fn insert(conn: &Connection, session_id: &str, it: &Iteration) -> R<()> {
     let r = IterationRecord::encode(it).map_err(Fail::Corrupt)?;
     let inserted = conn
         .prepare_cached(&format!(
-            "INSERT INTO iterations (session_id, {ITERATION_COLUMNS})
+            "INSERT INTO iterations (session_id, {ITERATION_COLUMNS}, peak_gpu_memory_bytes)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                 ?17, ?18, ?19, ?20, ?21)"
+                 ?17, ?18, ?19, ?20, ?21, ?22)"
         ))?
         .execute(params![
             session_id,
@@ -43,6 +43,7 @@ pub fn insert(conn: &Connection, session_id: &str, it: &Iteration) -> R<()> {
             r.gauges,
             r.dropped_spans,
             r.stderr_tail,
+            r.peak_gpu_memory_bytes,
         ]);
     match inserted {
         Err(e) if constraint(&e) == Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => {
@@ -82,6 +83,7 @@ pub fn load(conn: &Connection, session_id: &str) -> R<Vec<Iteration>> {
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let mut it = IterationRecord {
+            peak_gpu_memory_bytes: None,
             idx: row.get(0)?,
             variant: row.get(1)?,
             warmup: row.get(2)?,

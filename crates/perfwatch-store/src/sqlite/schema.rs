@@ -14,7 +14,7 @@ pub const APPLICATION_ID: i32 = 0x5066_5774;
 
 /// Migration steps, in order; step `n` takes the schema from version `n` to
 /// `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -210,6 +210,13 @@ END;
 /// v7: how a session was run adaptively (`--until-confident`), as JSON.
 const V7: &str = "
 ALTER TABLE sessions ADD COLUMN adaptive TEXT;
+";
+
+/// v8: the peak GPU memory of an iteration's tree as a column (derived
+/// from its timeline when written), so that its history is plain SQL.
+/// Older iterations had no GPU readings: NULL is right for them.
+const V8: &str = "
+ALTER TABLE iterations ADD COLUMN peak_gpu_memory_bytes INTEGER;
 ";
 
 /// What a database file holds, as far as recognising it goes.

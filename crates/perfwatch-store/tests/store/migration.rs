@@ -106,7 +106,10 @@ fn the_schema_forbids_dangling_rows() {
 
 /// Takes a current database back to schema version 4: no tokens or push
 /// queue, and a path per span row instead of a reference to `stage_paths`.
-const DOWN_TO_6: &str = "ALTER TABLE sessions DROP COLUMN adaptive;";
+const DOWN_TO_7: &str = "ALTER TABLE iterations DROP COLUMN peak_gpu_memory_bytes;";
+
+const DOWN_TO_6: &str = "ALTER TABLE iterations DROP COLUMN peak_gpu_memory_bytes; \
+    ALTER TABLE sessions DROP COLUMN adaptive;";
 
 const DOWN_TO_4: &str = "DROP TRIGGER sessions_added;
     DROP TRIGGER sessions_changed;
@@ -196,6 +199,35 @@ fn a_version_2_database_keeps_its_sessions_and_gains_shell_correction_and_import
     assert_eq!(back.imported, with.imported);
     drop(store);
     assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+}
+
+#[test]
+fn a_version_7_database_keeps_its_iterations_and_gains_the_gpu_memory_column() {
+    let db = TempDb::new();
+    let store = db.open();
+    let s = session("b", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    let it = full_iteration(0, "current", 1.5);
+    store.add_iteration(&s.id, &it).unwrap();
+    drop(store);
+    {
+        let conn = Connection::open(&db.path).unwrap();
+        conn.execute_batch(&format!("{DOWN_TO_7} PRAGMA user_version = 7;"))
+            .unwrap();
+    }
+    let store = db.open();
+    let (_, back) = store.load_session(&s.id).unwrap();
+    assert_eq!(back[0].wall_s, 1.5);
+    assert_eq!(back[0].timeline, it.timeline);
+    drop(store);
+    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    let conn = Connection::open(&db.path).unwrap();
+    let gpu: Option<i64> = conn
+        .query_row("SELECT peak_gpu_memory_bytes FROM iterations", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(gpu, None, "older iterations had no GPU readings");
 }
 
 #[test]

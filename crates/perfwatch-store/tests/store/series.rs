@@ -205,7 +205,42 @@ fn regression_13_a_deep_chain_stores_each_stage_path_once(db: Db) {
     assert!(store.series(&stage(MAX_STAGE_DEPTH)).unwrap().is_empty());
 }
 
+/// The peak GPU memory of an iteration, derived from its timeline, is a
+/// history series as any figure; iterations without GPU readings have
+/// none (not zero).
+fn gpu_memory_is_a_series_where_it_was_measured(db: Db) {
+    let store = db.open();
+    let s = session("gpu", "2024-02-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    let mut it = full_iteration(0, "current", 1.0);
+    for (k, sample) in it.timeline.iter_mut().enumerate() {
+        sample.gpus = vec![perfwatch_model::GpuReading {
+            memory_total_bytes: 16 << 30,
+            tree_memory_bytes: Some((k as u64 + 1) << 30),
+            ..Default::default()
+        }];
+    }
+    assert!(!it.timeline.is_empty());
+    let peak = it.peak_gpu_memory_bytes().unwrap() as f64;
+    store.add_iteration(&s.id, &it).unwrap();
+    store
+        .add_iteration(&s.id, &full_iteration(1, "current", 1.0))
+        .unwrap();
+    let points = store
+        .series(&SeriesQuery {
+            metric: Metric::PeakGpuMemoryBytes,
+            ..SeriesQuery::new("gpu")
+        })
+        .unwrap();
+    assert_eq!(values(&points), [[peak]]);
+    // The readings come back with the timeline.
+    let (_, back) = store.load_session(&s.id).unwrap();
+    assert_eq!(back[0].peak_gpu_memory_bytes(), Some(peak as u64));
+    assert_eq!(back[1].peak_gpu_memory_bytes(), None);
+}
+
 contract!(
+    gpu_memory_is_a_series_where_it_was_measured,
     metric_series_use_counted_iterations_oldest_first,
     series_filters,
     stage_series_sum_the_spans_of_a_path_per_iteration,
