@@ -4,20 +4,10 @@
 //! server that cannot be reached is said once and the run succeeds.
 
 use crate::demo_proof::demo_dir;
-use crate::util::server::Server;
-use crate::util::{pw, stderr, stdout, wait_until, TestDir};
+use crate::util::server::{write_token, Server};
+use crate::util::{pw, stderr, wait_until, TestDir};
 use serde_json::Value;
 use std::time::Duration;
-
-fn write_token(dir: &TestDir) -> String {
-    let out = stdout(
-        &pw(dir)
-            .args(["token", "create", "--write", "--name", "ci"])
-            .assert()
-            .success(),
-    );
-    out.trim().to_string()
-}
 
 fn runs(server: &Server) -> Vec<Value> {
     server.get("/live/runs").json()["runs"]

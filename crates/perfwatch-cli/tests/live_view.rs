@@ -128,7 +128,7 @@ fn the_view_shows_the_examples_stages_and_progress_and_q_leaves_it_while_the_run
     let Some(tmux) = Tmux::start(&dir, &line) else {
         return;
     };
-    let screen = tmux.wait_for(&["perfwatch live", "iteration", "of 3", "fetch", "activate"]);
+    let screen = tmux.wait_for(&["perfwatch live", "done", "of 3", "fetch", "activate"]);
     assert!(screen.contains("before"), "{screen}");
     tmux.keys(&["q"]);
     assert_eq!(exit_code(&dir), 0, "{}", tmux.screen());

@@ -2,22 +2,11 @@
 //! browser while CI pushes, Prometheus scraping `/metrics`, and two
 //! servers over one PostgreSQL database taking eight pushers at once.
 
-use crate::util::server::Server;
+use crate::util::server::{write_token, Server};
 use crate::util::{pw, stdout, TestDir};
 use perfwatch_testkit::cdp::{chromium, Browser};
 use perfwatch_testkit::prometheus::{check_metrics, require_promtool, PrometheusServer};
 use std::time::Duration;
-
-/// A write token for `dir`'s history.
-fn write_token(dir: &TestDir) -> String {
-    let out = stdout(
-        &pw(dir)
-            .args(["token", "create", "--write", "--name", "ci"])
-            .assert()
-            .success(),
-    );
-    out.trim().to_string()
-}
 
 /// One quick stored session of benchmark `gz`; returns its id.
 fn gzip_session(dir: &TestDir, extra: &[&str]) -> String {

@@ -222,6 +222,25 @@ impl std::fmt::Display for LiveCheckError {
 }
 
 impl LiveSnapshot {
+    /// A snapshot of run `run_id` of `benchmark` in `state` at
+    /// `updated_at`, with nothing measured yet.
+    pub fn empty(run_id: &str, benchmark: &str, state: LiveState, updated_at: &str) -> Self {
+        LiveSnapshot {
+            schema: LIVE_SCHEMA_V1.into(),
+            run_id: run_id.into(),
+            benchmark: benchmark.into(),
+            state,
+            updated_at: updated_at.into(),
+            progress: LiveProgress::default(),
+            variants: vec![],
+            walls: vec![],
+            stages: vec![],
+            samples: vec![],
+            warnings: vec![],
+            findings: vec![],
+        }
+    }
+
     /// Checks what serde cannot: the schema, the run id (4 to 64
     /// lowercase hex digits, as session ids), the bounds of every list
     /// and text, and that every figure is finite and not negative.
@@ -346,20 +365,12 @@ mod tests {
     use super::*;
 
     fn snapshot() -> LiveSnapshot {
-        LiveSnapshot {
-            schema: LIVE_SCHEMA_V1.into(),
-            run_id: "0a1b2c3d".into(),
-            benchmark: "pipeline".into(),
-            state: LiveState::Running,
-            updated_at: "2026-01-01T00:00:00Z".into(),
-            progress: LiveProgress::default(),
-            variants: vec![],
-            walls: vec![],
-            stages: vec![],
-            samples: vec![],
-            warnings: vec![],
-            findings: vec![],
-        }
+        LiveSnapshot::empty(
+            "0a1b2c3d",
+            "pipeline",
+            LiveState::Running,
+            "2026-01-01T00:00:00Z",
+        )
     }
 
     #[test]

@@ -155,23 +155,9 @@ fn expire(runs: &mut HashMap<String, Entry>, now: Instant) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use perfwatch_model::live::{LiveProgress, LIVE_SCHEMA_V1};
 
     fn snapshot(id: &str, state: LiveState) -> LiveSnapshot {
-        LiveSnapshot {
-            schema: LIVE_SCHEMA_V1.into(),
-            run_id: id.into(),
-            benchmark: "b".into(),
-            state,
-            updated_at: "t".into(),
-            progress: LiveProgress::default(),
-            variants: vec![],
-            walls: vec![],
-            stages: vec![],
-            samples: vec![],
-            warnings: vec![],
-            findings: vec![],
-        }
+        LiveSnapshot::empty(id, "b", state, "t")
     }
 
     #[test]

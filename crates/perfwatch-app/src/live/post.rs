@@ -23,14 +23,7 @@ pub struct SnapshotPoster {
 impl SnapshotPoster {
     /// A poster to `server`, sending `token` when given.
     pub fn new(server: &ServerUrl, token: Option<String>) -> SnapshotPoster {
-        let agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(CONNECT_TIMEOUT))
-            .timeout_global(Some(REQUEST_TIMEOUT))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .user_agent(concat!("perfwatch/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .new_agent();
+        let agent = crate::push::http::agent(CONNECT_TIMEOUT, REQUEST_TIMEOUT);
         SnapshotPoster {
             agent,
             endpoint: live_endpoint(server),

@@ -20,17 +20,23 @@ pub struct HttpTransport {
     token: Option<String>,
 }
 
+/// perfwatch's HTTP client to its server: the given timeouts, statuses
+/// as answers (not errors), no redirects, perfwatch's user agent.
+pub(crate) fn agent(connect: Duration, total: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_connect(Some(connect))
+        .timeout_global(Some(total))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .user_agent(concat!("perfwatch/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .new_agent()
+}
+
 impl HttpTransport {
     /// A client sending `token` (when given) as `Authorization: Bearer`.
     pub fn new(token: Option<String>) -> HttpTransport {
-        let agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(CONNECT_TIMEOUT))
-            .timeout_global(Some(REQUEST_TIMEOUT))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .user_agent(concat!("perfwatch/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .new_agent();
+        let agent = agent(CONNECT_TIMEOUT, REQUEST_TIMEOUT);
         HttpTransport {
             agent,
             token: token.filter(|t| !t.is_empty()),

@@ -26,7 +26,7 @@
 //! assert_eq!(Delivery::of(reply, None), Delivery::Created);
 //! ```
 
-mod http;
+pub(crate) mod http;
 mod send;
 mod server;
 mod transport;

@@ -93,7 +93,7 @@ fn draw_progress(frame: &mut Frame, area: Rect, snap: &LiveSnapshot) {
     } else {
         (p.done as f64 / p.planned as f64).clamp(0.0, 1.0)
     };
-    let label = format!("iteration {} of {}{now}", p.done, p.planned);
+    let label = format!("{} of {} done{now}", p.done, p.planned);
     let width = (label.chars().count() as u16 + 2).min(area.width);
     let [text, gauge] =
         Layout::horizontal([Constraint::Length(width), Constraint::Min(0)]).areas(area);
@@ -254,8 +254,9 @@ fn draw_resources(frame: &mut Frame, area: Rect, samples: &[LiveSample]) {
     if samples.iter().any(|s| s.gpu_busy_pct.is_some()) {
         rows.push((
             format!(
-                "GPU {:>5.0} %",
-                last.and_then(|s| s.gpu_busy_pct).unwrap_or(0.0)
+                "GPU {:>7}",
+                last.and_then(|s| s.gpu_busy_pct)
+                    .map_or_else(|| "–".into(), |b| format!("{b:.0} %"))
             ),
             samples
                 .iter()
@@ -266,7 +267,7 @@ fn draw_resources(frame: &mut Frame, area: Rect, samples: &[LiveSample]) {
     if samples.iter().any(|s| s.gpu_memory_bytes.is_some()) {
         rows.push((
             format!(
-                "GPU mem {:>5}",
+                "VRAM {:>8}",
                 last.and_then(|s| s.gpu_memory_bytes)
                     .map_or_else(|| "–".into(), |b| format_bytes(b as f64))
             ),
@@ -435,7 +436,7 @@ mod tests {
         let text = screen(&snapshot(), &["server down".into()]);
         for needle in [
             "perfwatch live",
-            "iteration 3 of 10",
+            "3 of 10 done",
             "before run #4",
             "before",
             "1.20 s",
@@ -465,7 +466,7 @@ mod tests {
         snap.samples[0].gpu_memory_bytes = Some(2 << 30);
         let text = screen(&snap, &[]);
         assert!(text.contains("GPU    40 %"), "{text}");
-        assert!(text.contains("GPU mem"), "{text}");
+        assert!(text.contains("VRAM"), "{text}");
     }
 
     #[test]

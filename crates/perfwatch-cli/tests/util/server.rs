@@ -236,3 +236,14 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// A write token for `dir`'s history, made by `perfwatch token create`.
+pub fn write_token(dir: &TestDir) -> String {
+    let out = super::stdout(
+        &super::pw(dir)
+            .args(["token", "create", "--write", "--name", "ci"])
+            .assert()
+            .success(),
+    );
+    out.trim().to_string()
+}
