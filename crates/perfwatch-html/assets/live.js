@@ -48,7 +48,7 @@
     head.appendChild(el("span", s.benchmark));
     head.appendChild(el("span", " \u00b7 " + s.state, "muted"));
     box.appendChild(head);
-    var line = "iteration " + p.done + " of " + p.planned + " \u00b7 " + fmt("s", p.elapsed_s);
+    var line = p.done + " of " + p.planned + " done \u00b7 " + fmt("s", p.elapsed_s);
     if (p.current) {
       line += " \u00b7 now " + p.current.variant + (p.current.warmup ? " warm-up #" : " run #") +
         (p.current.index + 1) + " for " + fmt("s", p.current.elapsed_s);

@@ -121,9 +121,14 @@ impl ScriptedGpu {
                 .into_iter()
                 .flatten()
             });
-            let bad = |v: f64| !(v.is_finite() && v >= 0.0);
+            // Counts as large as a measured one may be (exact as a float
+            // and as the store's integers).
+            let most = perfwatch_model::iteration::MAX_COUNT as f64;
+            let bad = |v: f64| !(v.is_finite() && (0.0..=most).contains(&v));
             if bad(d.memory_total_bytes) || figures.into_iter().any(bad) {
-                return Err(format!("device {i}: a figure is negative or not finite"));
+                return Err(format!(
+                    "device {i}: a figure is negative, not finite or over {most:e}"
+                ));
             }
         }
         Ok(script)
@@ -163,6 +168,39 @@ impl GpuProbe for ScriptedGpu {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_text_never_panics(text in ".{0,300}", t in -10.0f64..10.0) {
+            if let Ok(gpu) = ScriptedGpu::parse(&text) {
+                let _ = gpu.read(&[1], t);
+            }
+        }
+
+        #[test]
+        fn well_formed_scripts_read_within_their_figures(
+            points in prop::collection::vec((0.0f64..5.0, 0.0f64..150.0, 0.0f64..1e12), 1..8),
+            t in -1.0f64..6.0,
+        ) {
+            let mut points = points;
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let trace: Vec<String> = points
+                .iter()
+                .map(|(t, sm, mem)| format!(r#"{{"t_s": {t}, "sm_pct": {sm}, "memory_used_bytes": {mem}}}"#))
+                .collect();
+            let text = format!(
+                r#"{{"devices": [{{"memory_total_bytes": 2e12, "trace": [{}]}}]}}"#,
+                trace.join(",")
+            );
+            let gpu = ScriptedGpu::parse(&text).unwrap();
+            let r = &gpu.read(&[], t)[0];
+            prop_assert!(r.sm_pct <= 100.0);
+            prop_assert!(points.iter().any(|p| p.2 as u64 == r.memory_used_bytes));
+        }
+    }
 
     const SCRIPT: &str = r#"{"devices": [{"memory_total_bytes": 1000, "trace": [
         {"t_s": 0.0, "sm_pct": 0, "memory_used_bytes": 10, "tree_memory_bytes": 0},
