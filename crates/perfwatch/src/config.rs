@@ -16,6 +16,11 @@ pub const ENV_MAX_CALLS: &str = "PERFWATCH_MAX_CALLS";
 /// clock instead of the CPU's time-stamp counter.
 pub const ENV_CLOCK: &str = "PERFWATCH_CLOCK";
 
+/// Environment variable: the finest tier recorded (`system`, `component`,
+/// `method` or `operation`, the default); spans of finer tiers cost what
+/// they cost with the probe off. The Python probe reads the same one.
+pub const ENV_LEVEL: &str = "PERFWATCH_LEVEL";
+
 /// Default cap of individual records per stage and parent on one thread.
 pub const DEFAULT_MAX_CALLS: u32 = 1_000;
 
@@ -30,6 +35,7 @@ pub struct Config {
     pub(crate) max_calls: u32,
     pub(crate) flush_interval: Duration,
     pub(crate) tsc: bool,
+    pub(crate) level: crate::Tier,
 }
 
 impl Default for Config {
@@ -41,6 +47,7 @@ impl Default for Config {
             max_calls: DEFAULT_MAX_CALLS,
             flush_interval: Duration::from_millis(100),
             tsc: true,
+            level: crate::Tier::Operation,
         }
     }
 }
@@ -67,7 +74,18 @@ impl Config {
         if let Some(clock) = non_empty(ENV_CLOCK) {
             config.tsc = !clock.trim().eq_ignore_ascii_case("monotonic");
         }
+        if let Some(level) = non_empty(ENV_LEVEL).and_then(|v| crate::Tier::from_key(v.trim())) {
+            config.level = level;
+        }
         config
+    }
+
+    /// Records spans of `level` and coarser tiers only (default
+    /// [`Tier::Operation`](crate::Tier::Operation): all); a span of a finer
+    /// tier records nothing. Spans without a tier always record.
+    pub fn level(mut self, level: crate::Tier) -> Config {
+        self.level = level;
+        self
     }
 
     /// Records to `path` (appending; created when missing).

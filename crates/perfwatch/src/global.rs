@@ -24,6 +24,8 @@ static STATE: AtomicU8 = AtomicU8::new(UNINIT);
 static GLOBAL: OnceLock<Option<Global>> = OnceLock::new();
 /// Started once: the writer thread and the exit hook.
 static STARTED: Once = Once::new();
+/// The finest tier recorded, as `Tier as u8` (see [`crate::Config::level`]).
+pub(crate) static LEVEL: AtomicU8 = AtomicU8::new(crate::Tier::Operation as u8);
 /// Individual records per stage and parent on one thread.
 pub(crate) static MAX_CALLS: AtomicU32 = AtomicU32::new(crate::config::DEFAULT_MAX_CALLS);
 
@@ -149,6 +151,7 @@ impl Global {
             .open(&path)
             .map_err(|source| InitError::Open { path, source })?;
         MAX_CALLS.store(config.max_calls, Ordering::Relaxed);
+        LEVEL.store(config.level as u8, Ordering::Relaxed);
         Ok(Some(Global {
             pid: std::process::id(),
             parent: config.parent_span,

@@ -46,6 +46,15 @@
 //! * Child processes: pass [`child_env`] to them so that their spans nest
 //!   under the current one; the probe reads `PERFWATCH_PARENT_SPAN` itself.
 //!
+//! # Levels
+//!
+//! `PERFWATCH_LEVEL=system|component|method|operation` (or
+//! [`Config::level`]) records spans of that tier and coarser ones only, as
+//! the seeds' `PERFORMANCE_MONITORING_LEVEL` did; a finer span costs what
+//! a span costs with recording on but declined (a load and a compare past
+//! the off check). Spans without a tier always record. The Python probe
+//! reads the same variable.
+//!
 //! # Cost
 //!
 //! Off (no `PERFWATCH_SPANS`) or paused: one load and a branch per span
@@ -89,7 +98,8 @@ mod tracing_layer;
 
 pub use alloc::{thread_allocations, Allocations, CountingAlloc};
 pub use config::{
-    Config, InitError, DEFAULT_MAX_CALLS, ENV_CLOCK, ENV_MAX_CALLS, ENV_PARENT_SPAN, ENV_SPANS,
+    Config, InitError, DEFAULT_MAX_CALLS, ENV_CLOCK, ENV_LEVEL, ENV_MAX_CALLS, ENV_PARENT_SPAN,
+    ENV_SPANS,
 };
 pub use future::{instrument, instrument_result, Instrumented};
 pub use span::{

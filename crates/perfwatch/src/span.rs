@@ -37,6 +37,13 @@ impl Span {
 
     #[inline(never)]
     fn enter_recording(site: &'static Site) -> Span {
+        // Finer than the level (`PERFWATCH_LEVEL`): not recorded.
+        if site
+            .tier()
+            .is_some_and(|t| t as u8 > global::LEVEL.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            return Span::none();
+        }
         match thread::with(|t| t.enter(site)) {
             Some((depth, id)) => Span {
                 depth,

@@ -37,6 +37,45 @@ pub fn paused_scenario() {
     assert!(perfwatch::stats().enabled);
 }
 
+/// Spans of every tier, an untiered one inside the finest.
+pub fn levels_scenario() {
+    let _system = span!("system", tier = System);
+    let _component = span!("component", tier = Component);
+    let _method = span!("method", tier = Method);
+    let _operation = span!("operation", tier = Operation);
+    let _untiered = span!("untiered");
+}
+
+#[test]
+fn perfwatch_level_records_that_tier_and_coarser_only() {
+    let names = |level: Option<&str>| {
+        let mut s = run("levels");
+        if let Some(l) = level {
+            s = s.env(perfwatch::ENV_LEVEL, l);
+        }
+        let mut names: Vec<String> = s
+            .run()
+            .spans()
+            .into_iter()
+            .map(|s| s.name.to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        names(None),
+        ["component", "method", "operation", "system", "untiered"]
+    );
+    assert_eq!(
+        names(Some("component")),
+        ["component", "system", "untiered"]
+    );
+    assert_eq!(names(Some("System")), ["system", "untiered"]);
+    // An unknown level is ignored, as every probe variable that does not
+    // parse: everything records.
+    assert_eq!(names(Some("verbose")).len(), 5);
+}
+
 #[test]
 fn disabled_probe_writes_nothing() {
     let run = run("disabled").without_spans().run();

@@ -35,6 +35,7 @@ fn scenario_entry() {
         "async" => asyncs::scenario(),
         "disabled" => disabled::scenario(),
         "paused" => disabled::paused_scenario(),
+        "levels" => disabled::levels_scenario(),
         "exit_implicit" => exit::implicit_scenario(),
         "exit_process" => exit::process_exit_scenario(),
         "unwritable" => failure::unwritable_scenario(),
