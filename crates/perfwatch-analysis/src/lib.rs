@@ -21,6 +21,7 @@ pub mod findings;
 pub mod gate;
 pub mod gpu;
 pub mod health;
+pub mod monitor;
 pub mod options;
 pub mod primary;
 pub mod severity;

@@ -68,6 +68,7 @@ pub mod ingest;
 pub mod listing;
 pub mod live;
 pub mod load;
+pub mod monitor;
 pub mod options;
 pub mod provenance;
 pub mod push;

@@ -35,6 +35,7 @@ mod server;
 mod settle;
 mod source;
 mod token;
+pub mod traced;
 
 pub use config::OtlpConfig;
 pub use inbox::{DUPLICATE, LATE, TOO_LARGE, UNAUTHENTICATED, UNDECODABLE};

@@ -53,6 +53,9 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
             .routes(live)
             .build();
         let listening = Listening::bind(args.listen).await?;
+        // Before "Ctrl-C stops it" is said: a signal from then on stops
+        // the server cleanly.
+        let stop = shutdown_signal();
         let addr = listening.local_addr();
         eprintln!("perfwatch serve: listening on http://{addr} (history: {location})");
         eprintln!("  live dashboard: http://{addr}/  ·  Prometheus: http://{addr}/metrics");
@@ -68,7 +71,7 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
         }
         eprintln!("  Ctrl-C stops it");
         listening
-            .serve(router, shutdown_signal(), SHUTDOWN_GRACE)
+            .serve(router, stop, SHUTDOWN_GRACE)
             .await
     })?;
     drop(runtime);

@@ -1,0 +1,23 @@
+//! Monitoring real runs: programs running anywhere send their traces over
+//! OTLP to the team server, and each trace becomes one run of a
+//! *monitored pipeline*, stored as an iteration so that history, change
+//! points, compare and the dashboard work on it as on a benchmark.
+//!
+//! * **A run** is a trace: its root span (no parent) is the run, its
+//!   descendants are the run's stages (tiers and components as the
+//!   per-iteration receiver maps them). The pipeline is named
+//!   `SERVICE/ROOT` (`service.name` of the resource, the root span's
+//!   name).
+//! * **Complete** when its root span has arrived and `settle` has passed
+//!   since, for late children; spans of a trace already stored are counted
+//!   as `late`, never silently lost ([`Assembler`]).
+//! * **Sessions** group runs per pipeline, version (`service.version`,
+//!   else `vcs.ref.head.revision`, else `perfwatch.version`; the variant's
+//!   name) and UTC day; the session id is derived from the three, so a
+//!   restarted server appends to the same session ([`store_run`]).
+
+mod assembler;
+mod sessions;
+
+pub use assembler::{Assembler, AssemblerCounts, CompletedRun, MAX_SPANS_PER_TRACE, MAX_TRACES};
+pub use sessions::{session_id, store_run, MonitoredSessions};

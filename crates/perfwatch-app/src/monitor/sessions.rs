@@ -1,0 +1,120 @@
+//! Where a completed run is stored: the session of its pipeline, version
+//! and UTC day, made on its first run.
+
+use super::assembler::{variant_name, CompletedRun};
+use crate::AppError;
+use perfwatch_model::{CommandSpec, HostInfo, Session, SessionStatus, VariantSpec};
+use perfwatch_store::Store;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+/// The session id of a pipeline's runs of one version on one UTC day
+/// (`YYYY-MM-DD`): 32 hex digits of a SHA-256 of the three, so that every
+/// server over one database, and a restarted one, agree.
+pub fn session_id(pipeline: &str, version: Option<&str>, day: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [pipeline, version.unwrap_or(""), day] {
+        h.update(part.len().to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The next iteration index of each monitored session this process
+/// stored into, so that a run costs one insert.
+#[derive(Debug, Default)]
+pub struct MonitoredSessions {
+    next: HashMap<String, u32>,
+}
+
+/// Stores `run` as the next iteration of its session (made `running`,
+/// without an owner, when it is the day's first run); returns the
+/// session's id.
+///
+/// # Errors
+///
+/// The store's.
+pub fn store_run(
+    store: &dyn Store,
+    known: &mut MonitoredSessions,
+    mut run: CompletedRun,
+) -> Result<String, AppError> {
+    let started = OffsetDateTime::from_unix_timestamp_nanos(i128::from(run.start_unix_ns))
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let day = format!(
+        "{:04}-{:02}-{:02}",
+        started.year(),
+        u8::from(started.month()),
+        started.day()
+    );
+    let id = session_id(&run.pipeline, run.version.as_deref(), &day);
+    let next = match known.next.get(&id) {
+        Some(&n) => n,
+        None => match store.load_session(&id) {
+            Ok((_, iterations)) => iterations.iter().map(|i| i.index + 1).max().unwrap_or(0),
+            Err(perfwatch_store::StoreError::SessionNotFound { .. }) => {
+                store.create_session(&monitored_session(&id, &run, started))?;
+                0
+            }
+            Err(e) => return Err(e.into()),
+        },
+    };
+    run.iteration.index = next;
+    store.add_iteration(&id, &run.iteration)?;
+    known.next.insert(id.clone(), next + 1);
+    Ok(id)
+}
+
+fn monitored_session(id: &str, run: &CompletedRun, started: OffsetDateTime) -> Session {
+    let service = run.pipeline.split('/').next().unwrap_or_default();
+    Session {
+        id: id.to_string(),
+        started_at: perfwatch_model::clock::rfc3339(started),
+        finished_at: None,
+        benchmark: run.pipeline.clone(),
+        command: CommandSpec {
+            argv: vec![format!("otlp:{service}")],
+            shell: false,
+        },
+        variants: vec![VariantSpec {
+            name: variant_name(run.version.as_deref()),
+            description: Some(format!("runs of `{}` reported over OTLP", run.pipeline)),
+            ..VariantSpec::default()
+        }],
+        git: None,
+        host: HostInfo::default(),
+        perfwatch_version: env!("CARGO_PKG_VERSION").to_string(),
+        // The day stays open: runs keep coming. No owner, so nothing
+        // takes it for abandoned.
+        status: SessionStatus::Running,
+        baseline: None,
+        shell_correction: None,
+        imported: None,
+        owner: None,
+        adaptive: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_ids_are_stable_and_tell_their_parts_apart() {
+        let a = session_id("shorts/video", Some("1.2"), "2026-12-06");
+        assert_eq!(a, session_id("shorts/video", Some("1.2"), "2026-12-06"));
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, session_id("shorts/video", Some("1.3"), "2026-12-06"));
+        assert_ne!(a, session_id("shorts/video", None, "2026-12-06"));
+        assert_ne!(a, session_id("shorts/video", Some("1.2"), "2026-12-07"));
+        // Parts are length-prefixed: no two splits of one text collide.
+        assert_ne!(
+            session_id("a", Some("bc"), "d"),
+            session_id("ab", Some("c"), "d")
+        );
+    }
+}
