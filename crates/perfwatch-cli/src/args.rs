@@ -1019,7 +1019,10 @@ mod tests {
 #[command(after_help = "What it serves:\n  \
 /          the live dashboard (`perfwatch dashboard`'s page), updated in place\n  \
 /metrics   Prometheus: latest medians and intervals, regressions, health\n  \
-/api/v1/   the REST API; its OpenAPI document at /api/v1/openapi.json\n\n\
+/api/v1/   the REST API; its OpenAPI document at /api/v1/openapi.json\n  \
+/v1/traces  OTLP/HTTP from programs running anywhere: each trace is one run of\n             \
+the monitored pipeline SERVICE/ROOT, stored per version and day\n  \
+/v1/metrics OTLP/HTTP application metrics; /v1/status counts what arrived\n\n\
 Every answer is the CLI's: GET /api/v1/sessions/ID is what `perfwatch report ID --format json` \
 prints, with the same perfwatch.toml (--config). Several servers may share one PostgreSQL \
 database (--db postgres://…); each notices the others' sessions within --poll.\n\n\
@@ -1029,6 +1032,8 @@ token exists.\n\n\
 Examples:\n  perfwatch serve\n  perfwatch token create --write --name ci\n  \
 perfwatch serve --db postgres://perf@db/perf --listen 0.0.0.0:8427\n  \
 perfwatch run --push=http://perf.example:8427 -- make test   # from CI\n  \
+OTEL_EXPORTER_OTLP_ENDPOINT=http://perf.example:8427 \\\n    \
+OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer%20pw_…' python3 job.py   # watch real runs\n  \
 curl 'http://127.0.0.1:8427/api/v1/sessions?limit=10'\n\n\
 Ctrl-C or SIGTERM stops it: requests in flight get 10 s to finish.")]
 pub struct ServeArgs {
@@ -1055,6 +1060,10 @@ pub struct ServeArgs {
     /// or with a unit; 0 turns it off.
     #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = byte_size_or_zero)]
     pub analysis_cache: usize,
+    /// Seconds a monitored run (a trace sent to /v1/traces) waits after its
+    /// root span arrives for late child spans before it is stored.
+    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = poll_interval)]
+    pub monitor_settle: std::time::Duration,
 }
 
 /// A polling interval in seconds: 0.1 to 3600.

@@ -4,7 +4,6 @@
 //! code the receiver answers with can be tested without a socket.
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use prost::Message;
 use std::io::Read;
 
 /// How a request (and so its response) is encoded.
@@ -77,11 +76,11 @@ pub enum DecodeError {
     /// The gzip stream is corrupt.
     #[error("decompress gzip body: {0}")]
     Gzip(String),
-    /// The protobuf bytes do not form an `ExportTraceServiceRequest`.
-    #[error("decode protobuf ExportTraceServiceRequest: {0}")]
+    /// The protobuf bytes do not form the request (its name, then why).
+    #[error("decode protobuf {0}")]
     Protobuf(String),
-    /// The JSON text does not form an `ExportTraceServiceRequest`.
-    #[error("decode JSON ExportTraceServiceRequest: {0}")]
+    /// The JSON text does not form the request (its name, then why).
+    #[error("decode JSON {0}")]
     Json(String),
 }
 
@@ -115,13 +114,7 @@ pub fn decode_request(
     bytes: &[u8],
     encoding: Encoding,
 ) -> Result<ExportTraceServiceRequest, DecodeError> {
-    match encoding {
-        Encoding::Protobuf => ExportTraceServiceRequest::decode(bytes)
-            .map_err(|e| DecodeError::Protobuf(e.to_string())),
-        Encoding::Json => {
-            serde_json::from_slice(bytes).map_err(|e| DecodeError::Json(e.to_string()))
-        }
-    }
+    crate::http::decode_message(bytes, encoding)
 }
 
 #[cfg(test)]

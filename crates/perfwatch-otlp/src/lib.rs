@@ -25,8 +25,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod app_metrics;
 mod config;
 pub mod decode;
+pub mod http;
 mod inbox;
 mod listener;
 pub mod map;

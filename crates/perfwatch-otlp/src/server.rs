@@ -1,21 +1,17 @@
 //! The HTTP side: `POST /v1/traces` on loopback, served by axum on a
 //! current-thread tokio runtime that lives on its own thread.
 
-use crate::decode::{decode_request, decompress, Compression, DecodeError, Encoding};
-use crate::inbox::{Inbox, TOO_LARGE, UNAUTHENTICATED, UNDECODABLE};
+use crate::http::{check_headers, decode_body, read_body, traces_accepted, Refusal};
+use crate::inbox::{Inbox, UNAUTHENTICATED};
 use crate::listener::{connection_waiting, CountingListener};
 use crate::map::{map_request, MapOptions};
-use crate::respond::{
-    status_body, success_body, CODE_INVALID_ARGUMENT, CODE_NOT_FOUND, CODE_RESOURCE_EXHAUSTED,
-    CODE_UNAUTHENTICATED, CODE_UNIMPLEMENTED,
-};
 use crate::token::Tokens;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
@@ -143,37 +139,23 @@ impl Drop for Receiver {
     }
 }
 
-fn reply(status: StatusCode, encoding: Encoding, body: Vec<u8>) -> Response {
-    let mut resp = (status, body).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(encoding.content_type()),
-    );
-    resp
-}
-
-fn failure(status: StatusCode, encoding: Encoding, code: i32, message: &str) -> Response {
-    reply(status, encoding, status_body(encoding, code, message))
-}
-
 async fn not_found(req: Request) -> Response {
-    let message = format!(
-        "no such path `{}`; traces go to {TRACES_PATH}",
-        req.uri().path()
-    );
-    failure(
-        StatusCode::NOT_FOUND,
-        Encoding::Protobuf,
-        CODE_NOT_FOUND,
-        &message,
-    )
+    Refusal::not_found(req.uri().path(), &[TRACES_PATH]).into_response()
+}
+
+/// Counts a refused body (not a refused method or header) and answers.
+fn refuse(inbox: &Inbox, refusal: Refusal) -> Response {
+    if let Some(reason) = refusal.counted_as() {
+        inbox.count_bad_request(reason);
+    }
+    refusal.into_response()
 }
 
 async fn traces(State(app): State<Arc<App>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let (encoding, compression) = match check_headers(&parts.method, &parts.headers) {
         Ok(found) => found,
-        Err(resp) => return resp,
+        Err(refusal) => return refusal.into_response(),
     };
     let authorization = parts
         .headers
@@ -181,93 +163,21 @@ async fn traces(State(app): State<Arc<App>>, req: Request) -> Response {
         .and_then(|v| v.to_str().ok());
     if !app.tokens.accepts(authorization) {
         app.inbox.count_bad_request(UNAUTHENTICATED);
-        let mut resp = failure(
-            StatusCode::UNAUTHORIZED,
+        return Refusal::unauthenticated(
             encoding,
-            CODE_UNAUTHENTICATED,
             "this receiver takes the bearer token of its run (OTEL_EXPORTER_OTLP_HEADERS)",
-        );
-        resp.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return resp;
+        )
+        .into_response();
     }
     let _in_flight = app.inbox.request_started();
     let limit = app.max_body_bytes;
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return too_large(&app.inbox, encoding, limit);
-    }
-    let raw = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            return too_large(&app.inbox, encoding, limit);
-        }
-        Err(e) => return bad_request(&app.inbox, encoding, &format!("read request body: {e}")),
+    let raw = match read_body(body, &parts.headers, encoding, limit).await {
+        Ok(raw) => raw,
+        Err(refusal) => return refuse(&app.inbox, refusal),
     };
-    process(&app, encoding, compression, &raw)
-}
-
-/// Method, content type and content encoding, or the answer refusing them.
-#[allow(clippy::result_large_err)] // the error is the response itself
-fn check_headers(
-    method: &Method,
-    headers: &HeaderMap,
-) -> Result<(Encoding, Compression), Response> {
-    if method != Method::POST {
-        let message = format!("method {method} not allowed; use POST");
-        let mut resp = failure(
-            StatusCode::METHOD_NOT_ALLOWED,
-            Encoding::Protobuf,
-            CODE_UNIMPLEMENTED,
-            &message,
-        );
-        resp.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return Err(resp);
-    }
-    let header_str = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    let content_type = header_str(header::CONTENT_TYPE);
-    let Some(encoding) = content_type.and_then(Encoding::from_content_type) else {
-        let message = format!(
-            "unsupported content type {:?}; use application/x-protobuf or application/json",
-            content_type.unwrap_or("")
-        );
-        return Err(failure(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Encoding::Protobuf,
-            CODE_INVALID_ARGUMENT,
-            &message,
-        ));
-    };
-    let content_encoding = header_str(header::CONTENT_ENCODING);
-    let Some(compression) = Compression::from_content_encoding(content_encoding) else {
-        let message = format!(
-            "unsupported content encoding {:?}; use gzip or none",
-            content_encoding.unwrap_or("")
-        );
-        return Err(failure(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            encoding,
-            CODE_INVALID_ARGUMENT,
-            &message,
-        ));
-    };
-    Ok((encoding, compression))
-}
-
-/// Decode, map and keep a body that was read in full.
-fn process(app: &App, encoding: Encoding, compression: Compression, raw: &[u8]) -> Response {
-    let limit = app.max_body_bytes;
-    let decoded =
-        decompress(raw, compression, limit).and_then(|bytes| decode_request(&bytes, encoding));
-    let request = match decoded {
+    let request: ExportTraceServiceRequest = match decode_body(&raw, encoding, compression, limit) {
         Ok(request) => request,
-        Err(DecodeError::TooLarge { .. }) => return too_large(&app.inbox, encoding, limit),
-        Err(e) => return bad_request(&app.inbox, encoding, &e.to_string()),
+        Err(refusal) => return refuse(&app.inbox, refusal),
     };
     let not_kept = app.inbox.accept(map_request(&request, &app.map));
     let rejected: u64 = not_kept.values().sum();
@@ -275,30 +185,5 @@ fn process(app: &App, encoding: Encoding, compression: Compression, raw: &[u8]) 
         .iter()
         .map(|(reason, n)| format!("{reason}: {n}"))
         .collect();
-    reply(
-        StatusCode::OK,
-        encoding,
-        success_body(encoding, rejected, &message.join("; ")),
-    )
-}
-
-fn too_large(inbox: &Inbox, encoding: Encoding, limit: usize) -> Response {
-    inbox.count_bad_request(TOO_LARGE);
-    let message = DecodeError::TooLarge { limit }.to_string();
-    failure(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        encoding,
-        CODE_RESOURCE_EXHAUSTED,
-        &message,
-    )
-}
-
-fn bad_request(inbox: &Inbox, encoding: Encoding, message: &str) -> Response {
-    inbox.count_bad_request(UNDECODABLE);
-    failure(
-        StatusCode::BAD_REQUEST,
-        encoding,
-        CODE_INVALID_ARGUMENT,
-        message,
-    )
+    traces_accepted(encoding, rejected, &message.join("; "))
 }

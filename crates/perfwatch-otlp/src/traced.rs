@@ -41,7 +41,7 @@ pub struct Traced {
     pub rejected: BTreeMap<Reject, u64>,
 }
 
-fn resource_attr(resource: Option<&Resource>, key: &str) -> Option<String> {
+pub(crate) fn resource_attr(resource: Option<&Resource>, key: &str) -> Option<String> {
     resource?
         .attributes
         .iter()

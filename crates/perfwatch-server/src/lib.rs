@@ -64,6 +64,7 @@ pub mod limits;
 pub mod live;
 pub mod live_runs;
 pub mod memo;
+pub mod monitor;
 pub mod observe;
 pub mod openapi;
 pub mod respond;

@@ -86,6 +86,11 @@ impl Assembler {
         }
     }
 
+    /// How long after its root a run completes, in nanoseconds.
+    pub fn settle_ns(&self) -> u64 {
+        self.settle_ns
+    }
+
     /// What it has seen so far.
     pub fn counts(&self) -> AssemblerCounts {
         self.counts

@@ -5,6 +5,7 @@ use crate::context::Context;
 use crate::exit::usage;
 use perfwatch_metrics::MetricsHub;
 use perfwatch_server::live::live_routes;
+use perfwatch_server::monitor::monitor_routes;
 use perfwatch_server::serve::SHUTDOWN_GRACE;
 use perfwatch_server::tokens::any_active;
 use perfwatch_server::watch::follow;
@@ -48,9 +49,11 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
         // Inside the runtime: these start tasks.
         follow(state.clone(), hub.clone(), args.poll);
         let live = live_routes(&state);
+        let monitor = monitor_routes(&state, args.monitor_settle);
         let router = ServerBuilder::new(state)
             .with_metrics(hub)
             .routes(live)
+            .routes(monitor)
             .build();
         let listening = Listening::bind(args.listen).await?;
         // Before "Ctrl-C stops it" is said: a signal from then on stops
@@ -62,6 +65,7 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
         eprintln!(
             "  API: http://{addr}{API_PREFIX}/  ·  OpenAPI: http://{addr}{API_PREFIX}/openapi.json"
         );
+        eprintln!("  OTLP/HTTP: OTEL_EXPORTER_OTLP_ENDPOINT=http://{addr} (traces become monitored runs)");
         if !tokens {
             eprintln!(
                 "  no API token yet, so writes are refused: perfwatch token create --write --name NAME"

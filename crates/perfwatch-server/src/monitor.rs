@@ -1,0 +1,313 @@
+//! Watching real runs: programs running anywhere send OTLP/HTTP to the
+//! team server — `POST /v1/traces` and `POST /v1/metrics`, protobuf or
+//! JSON, gzip or not, with a write token in the standard
+//! `OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20pw_…` — taken by the
+//! same decoder, limits and answers as `perfwatch run`'s per-iteration
+//! receiver ([`perfwatch_otlp::http`]).
+//!
+//! Each trace becomes a run of a monitored pipeline
+//! ([`perfwatch_app::monitor`]): a task looks every
+//! [`TICK`] for traces whose root arrived `settle` ago, stores each as the
+//! next iteration of its pipeline's session of the day, and announces it
+//! as [`SessionEvent::Stored`], so the dashboard, history and `/metrics`
+//! see it as any pushed session. What was taken, refused and stored is
+//! counted, and shown at `GET /v1/status`.
+
+use crate::events::SessionEvent;
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::{Extension, Json, Router};
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use perfwatch_app::monitor::{store_run, Assembler, AssemblerCounts, MonitoredSessions};
+use perfwatch_otlp::app_metrics::{map_metrics, PointKind};
+use perfwatch_otlp::http::{
+    check_headers, decode_body, metrics_accepted, read_body, traces_accepted, ExportRequest,
+    Refusal, METRICS_PATH,
+};
+use perfwatch_otlp::traced::map_traced;
+use perfwatch_otlp::{MapOptions, TRACES_PATH};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How long after a trace's root span arrives its run is stored, for
+/// children that arrive later (exporters batch by end time).
+pub const DEFAULT_SETTLE: Duration = Duration::from_secs(5);
+
+/// How often completed runs are looked for.
+pub const TICK: Duration = Duration::from_millis(200);
+
+/// Latest values kept per series, at most.
+const MAX_SERIES: usize = 10_000;
+
+/// The OTLP side's state.
+pub struct Monitor {
+    assembler: Mutex<Assembler>,
+    sessions: Mutex<MonitoredSessions>,
+    map: MapOptions,
+    requests: AtomicU64,
+    refused: AtomicU64,
+    rejected_spans: AtomicU64,
+    metric_points: AtomicU64,
+    rejected_points: AtomicU64,
+    stored_runs: AtomicU64,
+    store_failures: AtomicU64,
+    latest: Mutex<BTreeMap<(String, String), Latest>>,
+}
+
+/// The newest value of one application metric series.
+#[derive(Debug, Clone, Serialize)]
+struct Latest {
+    kind: &'static str,
+    value: f64,
+    time_unix_ns: u64,
+}
+
+/// What `GET /v1/status` answers.
+#[derive(Debug, Serialize)]
+struct Status {
+    settle_s: f64,
+    requests: u64,
+    refused_requests: u64,
+    spans: u64,
+    rejected_spans: u64,
+    late_spans: u64,
+    dropped_traces: u64,
+    pending_traces: usize,
+    runs_completed: u64,
+    runs_stored: u64,
+    store_failures: u64,
+    metric_points: u64,
+    rejected_points: u64,
+    /// `service` → `series` → newest value.
+    metrics: BTreeMap<String, BTreeMap<String, Latest>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+impl Monitor {
+    fn new(settle: Duration) -> Monitor {
+        Monitor {
+            assembler: Mutex::new(Assembler::new(
+                u64::try_from(settle.as_nanos()).unwrap_or(u64::MAX),
+            )),
+            sessions: Mutex::new(MonitoredSessions::default()),
+            map: MapOptions::default(),
+            requests: AtomicU64::new(0),
+            refused: AtomicU64::new(0),
+            rejected_spans: AtomicU64::new(0),
+            metric_points: AtomicU64::new(0),
+            rejected_points: AtomicU64::new(0),
+            stored_runs: AtomicU64::new(0),
+            store_failures: AtomicU64::new(0),
+            latest: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn refuse(&self, refusal: Refusal) -> Response {
+        if refusal.counted_as().is_some() {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+        }
+        refusal.into_response()
+    }
+
+    fn counts(&self) -> AssemblerCounts {
+        lock(&self.assembler).counts()
+    }
+}
+
+/// The routes `/v1/traces`, `/v1/metrics` and `/v1/status`, and the task
+/// that stores completed runs every [`TICK`]. Call inside the runtime
+/// that serves.
+pub fn monitor_routes(state: &AppState, settle: Duration) -> Router<AppState> {
+    let monitor = Arc::new(Monitor::new(settle));
+    {
+        let (state, monitor) = (state.clone(), monitor.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(TICK);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                store_due(&state, &monitor).await;
+            }
+        });
+    }
+    Router::new()
+        .route(TRACES_PATH, any(traces))
+        .route(METRICS_PATH, any(metrics))
+        .route("/v1/status", get(status))
+        .layer(Extension(monitor))
+}
+
+/// Stores the runs whose settle time has passed, oldest first.
+async fn store_due(state: &AppState, monitor: &Arc<Monitor>) {
+    let due = lock(&monitor.assembler).due(now_ns());
+    if due.is_empty() {
+        return;
+    }
+    let m = monitor.clone();
+    let stored = state
+        .blocking(move |s| {
+            let mut ids = Vec::new();
+            let mut sessions = lock(&m.sessions);
+            for run in due {
+                let pipeline = run.pipeline.clone();
+                match store_run(&**s.store(), &mut sessions, run) {
+                    Ok(id) => {
+                        m.stored_runs.fetch_add(1, Ordering::Relaxed);
+                        ids.push((id, pipeline));
+                    }
+                    Err(e) => {
+                        m.store_failures.fetch_add(1, Ordering::Relaxed);
+                        eprintln!("perfwatch serve: a run of {pipeline:?} was not stored: {e}");
+                    }
+                }
+            }
+            Ok(ids)
+        })
+        .await;
+    if let Ok(ids) = stored {
+        for (id, benchmark) in ids {
+            state.publish(SessionEvent::Stored {
+                id,
+                benchmark,
+                iterations: 1,
+            });
+        }
+    }
+}
+
+/// Method, headers and body of an export request, decoded.
+async fn take<R: ExportRequest>(
+    state: &AppState,
+    monitor: &Monitor,
+    req: Request,
+) -> Result<(perfwatch_otlp::decode::Encoding, R), Response> {
+    monitor.requests.fetch_add(1, Ordering::Relaxed);
+    let (parts, body) = req.into_parts();
+    let (encoding, compression) =
+        check_headers(&parts.method, &parts.headers).map_err(|r| monitor.refuse(r))?;
+    let limit = state.max_body();
+    let raw = read_body(body, &parts.headers, encoding, limit)
+        .await
+        .map_err(|r| monitor.refuse(r))?;
+    let request = decode_body(&raw, encoding, compression, limit).map_err(|r| monitor.refuse(r))?;
+    Ok((encoding, request))
+}
+
+async fn traces(
+    State(state): State<AppState>,
+    Extension(monitor): Extension<Arc<Monitor>>,
+    req: Request,
+) -> Response {
+    let (encoding, request) = match take::<ExportTraceServiceRequest>(&state, &monitor, req).await {
+        Ok(taken) => taken,
+        Err(resp) => return resp,
+    };
+    let traced = map_traced(&request, &monitor.map);
+    let rejected: u64 = traced.rejected.values().sum();
+    monitor
+        .rejected_spans
+        .fetch_add(rejected, Ordering::Relaxed);
+    let message: Vec<String> = traced
+        .rejected
+        .iter()
+        .map(|(reason, n)| format!("{reason}: {n}"))
+        .collect();
+    lock(&monitor.assembler).add(traced.spans, now_ns());
+    traces_accepted(encoding, rejected, &message.join("; "))
+}
+
+async fn metrics(
+    State(state): State<AppState>,
+    Extension(monitor): Extension<Arc<Monitor>>,
+    req: Request,
+) -> Response {
+    let (encoding, request) = match take::<ExportMetricsServiceRequest>(&state, &monitor, req).await
+    {
+        Ok(taken) => taken,
+        Err(resp) => return resp,
+    };
+    let mapped = map_metrics(&request);
+    monitor
+        .rejected_points
+        .fetch_add(mapped.rejected_count(), Ordering::Relaxed);
+    monitor
+        .metric_points
+        .fetch_add(mapped.points.len() as u64, Ordering::Relaxed);
+    {
+        let mut latest = lock(&monitor.latest);
+        for p in &mapped.points {
+            let key = (p.service.clone(), p.name.clone());
+            if !latest.contains_key(&key) && latest.len() >= MAX_SERIES {
+                continue;
+            }
+            let newer = latest
+                .get(&key)
+                .is_none_or(|old| old.time_unix_ns <= p.time_unix_ns);
+            if newer {
+                let kind = match p.kind {
+                    PointKind::Gauge => "gauge",
+                    PointKind::Counter { cumulative: true } => "cumulative_counter",
+                    PointKind::Counter { cumulative: false } => "delta_counter",
+                };
+                latest.insert(
+                    key,
+                    Latest {
+                        kind,
+                        value: p.value,
+                        time_unix_ns: p.time_unix_ns,
+                    },
+                );
+            }
+        }
+    }
+    metrics_accepted(
+        encoding,
+        mapped.rejected_count(),
+        &mapped.rejected_message(),
+    )
+}
+
+async fn status(Extension(monitor): Extension<Arc<Monitor>>) -> Json<serde_json::Value> {
+    let counts = monitor.counts();
+    let pending = lock(&monitor.assembler).pending();
+    let mut metrics: BTreeMap<String, BTreeMap<String, Latest>> = BTreeMap::new();
+    for ((service, name), latest) in lock(&monitor.latest).iter() {
+        metrics
+            .entry(service.clone())
+            .or_default()
+            .insert(name.clone(), latest.clone());
+    }
+    let settle_ns = lock(&monitor.assembler).settle_ns();
+    let status = Status {
+        settle_s: settle_ns as f64 / 1e9,
+        requests: monitor.requests.load(Ordering::Relaxed),
+        refused_requests: monitor.refused.load(Ordering::Relaxed),
+        spans: counts.spans,
+        rejected_spans: monitor.rejected_spans.load(Ordering::Relaxed),
+        late_spans: counts.late_spans,
+        dropped_traces: counts.dropped_traces,
+        pending_traces: pending,
+        runs_completed: counts.runs,
+        runs_stored: monitor.stored_runs.load(Ordering::Relaxed),
+        store_failures: monitor.store_failures.load(Ordering::Relaxed),
+        metric_points: monitor.metric_points.load(Ordering::Relaxed),
+        rejected_points: monitor.rejected_points.load(Ordering::Relaxed),
+        metrics,
+    };
+    Json(serde_json::to_value(status).unwrap_or_default())
+}
