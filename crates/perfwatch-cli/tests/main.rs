@@ -45,6 +45,7 @@ mod regression;
 mod rss;
 mod run_basics;
 mod serve;
+mod serve_alerts;
 mod serve_monitor;
 mod serve_schemathesis;
 mod serve_team;

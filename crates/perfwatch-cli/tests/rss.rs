@@ -16,8 +16,10 @@ const RUNS: usize = 5;
 /// are unified with the tests') against under 1 MiB in release, below any
 /// program's own. A debug build is held to this floor for programs smaller
 /// than it (gzip: ~1.5 MiB); before the spawner the floor was 16 MiB, so a
-/// regression still shows.
-const DEBUG_FLOOR_KIB: u64 = if cfg!(debug_assertions) { 3072 } else { 0 };
+/// regression still shows. The OTLP metrics types the team server links
+/// since it takes `/v1/metrics` raised it to 3.6 MiB in the workspace's
+/// debug test build.
+const DEBUG_FLOOR_KIB: u64 = if cfg!(debug_assertions) { 4096 } else { 0 };
 
 fn median(mut values: Vec<u64>) -> u64 {
     values.sort_unstable();

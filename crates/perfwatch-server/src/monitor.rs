@@ -21,7 +21,9 @@ use axum::routing::{any, get};
 use axum::{Extension, Json, Router};
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use perfwatch_app::monitor::{store_run, Assembler, AssemblerCounts, MonitoredSessions};
+use perfwatch_app::monitor::{
+    pipeline_alerts, store_run, Assembler, AssemblerCounts, MonitoredSessions,
+};
 use perfwatch_otlp::app_metrics::{map_metrics, PointKind};
 use perfwatch_otlp::http::{
     check_headers, decode_body, metrics_accepted, read_body, traces_accepted, ExportRequest,
@@ -149,6 +151,7 @@ pub fn monitor_routes(state: &AppState, settle: Duration) -> Router<AppState> {
         .route(TRACES_PATH, any(traces))
         .route(METRICS_PATH, any(metrics))
         .route("/v1/status", get(status))
+        .route("/api/v1/alerts", get(alerts))
         .layer(Extension(monitor))
 }
 
@@ -280,6 +283,21 @@ async fn metrics(
         mapped.rejected_count(),
         &mapped.rejected_message(),
     )
+}
+
+/// `GET /api/v1/alerts`: every alert of every monitored pipeline, open
+/// and resolved, derived from the stored runs.
+async fn alerts(State(state): State<AppState>) -> Response {
+    let listed = state
+        .blocking(|s| {
+            let opts = perfwatch_analysis::monitor::MonitorOptions::default();
+            Ok(pipeline_alerts(&**s.store(), &opts)?)
+        })
+        .await;
+    match listed {
+        Ok(alerts) => Json(serde_json::json!({ "alerts": alerts })).into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 async fn status(Extension(monitor): Extension<Arc<Monitor>>) -> Json<serde_json::Value> {

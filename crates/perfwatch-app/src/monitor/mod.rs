@@ -16,8 +16,10 @@
 //!   name) and UTC day; the session id is derived from the three, so a
 //!   restarted server appends to the same session ([`store_run`]).
 
+mod alerts;
 mod assembler;
 mod sessions;
 
+pub use alerts::{is_monitored, monitored_runs, pipeline_alerts, REPLAYED_RUNS};
 pub use assembler::{Assembler, AssemblerCounts, CompletedRun, MAX_SPANS_PER_TRACE, MAX_TRACES};
-pub use sessions::{session_id, store_run, MonitoredSessions};
+pub use sessions::{session_id, store_run, MonitoredSessions, MONITORED_PREFIX};

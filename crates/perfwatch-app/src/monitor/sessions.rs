@@ -9,6 +9,9 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
+/// How a monitored session's command starts (`otlp:SERVICE`).
+pub const MONITORED_PREFIX: &str = "otlp:";
+
 /// The session id of a pipeline's runs of one version on one UTC day
 /// (`YYYY-MM-DD`): 32 hex digits of a SHA-256 of the three, so that every
 /// server over one database, and a restarted one, agree.
@@ -77,7 +80,7 @@ fn monitored_session(id: &str, run: &CompletedRun, started: OffsetDateTime) -> S
         finished_at: None,
         benchmark: run.pipeline.clone(),
         command: CommandSpec {
-            argv: vec![format!("otlp:{service}")],
+            argv: vec![format!("{MONITORED_PREFIX}{service}")],
             shell: false,
         },
         variants: vec![VariantSpec {

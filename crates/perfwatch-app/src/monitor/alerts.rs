@@ -1,0 +1,131 @@
+//! The alerts of monitored pipelines, derived from the history: each
+//! pipeline's recent runs replayed through
+//! [`perfwatch_analysis::monitor::evaluate`]. Nothing is kept beside the
+//! runs, so every server over one database, and a restarted one, list
+//! the same alerts with the same ids.
+
+use crate::AppError;
+use perfwatch_analysis::monitor::{evaluate, Alert, AlertKind, MonitorOptions, RunPoint};
+use perfwatch_store::{SessionFilter, Store};
+use std::collections::BTreeMap;
+
+/// Runs replayed per pipeline, newest kept: enough for the learned
+/// baseline (50 runs by default), the window and the alerts of the last
+/// few hundred runs.
+pub const REPLAYED_RUNS: usize = 500;
+
+/// Sessions looked at, newest first.
+const SESSIONS_LOOKED_AT: usize = 2_000;
+
+/// Whether `session` holds runs of a monitored pipeline (stored from
+/// OTLP traces by [`super::store_run`]).
+pub fn is_monitored(session: &perfwatch_model::Session) -> bool {
+    session
+        .command
+        .argv
+        .first()
+        .is_some_and(|a| a.starts_with(super::sessions::MONITORED_PREFIX))
+}
+
+/// The recent runs of every monitored pipeline, oldest first: sessions in
+/// the order they started, iterations in index order.
+///
+/// # Errors
+///
+/// The store's.
+pub fn monitored_runs(store: &dyn Store) -> Result<BTreeMap<String, Vec<RunPoint>>, AppError> {
+    let rows = store.list_sessions(&SessionFilter {
+        limit: Some(SESSIONS_LOOKED_AT),
+        ..Default::default()
+    })?;
+    let mut sessions: BTreeMap<String, Vec<perfwatch_model::Session>> = BTreeMap::new();
+    for row in rows.into_iter().filter(|r| is_monitored(&r.session)) {
+        sessions
+            .entry(row.session.benchmark.clone())
+            .or_default()
+            .push(row.session);
+    }
+    let mut out = BTreeMap::new();
+    for (pipeline, mut list) in sessions {
+        // Newest first from the store; replay oldest first.
+        list.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
+        let mut runs: Vec<RunPoint> = Vec::new();
+        for session in list.iter().rev() {
+            if runs.len() >= REPLAYED_RUNS {
+                break;
+            }
+            let (_, mut iterations) = store.load_session(&session.id)?;
+            iterations.sort_by_key(|i| std::cmp::Reverse(i.index));
+            for it in iterations.iter().filter(|i| i.counts()) {
+                if runs.len() >= REPLAYED_RUNS {
+                    break;
+                }
+                runs.push(RunPoint::from_iteration(
+                    &session.id,
+                    &session.started_at,
+                    it,
+                ));
+            }
+        }
+        runs.reverse();
+        out.insert(pipeline, runs);
+    }
+    Ok(out)
+}
+
+/// Every alert of every monitored pipeline (open and resolved), by
+/// pipeline, then first run, then stage.
+///
+/// # Errors
+///
+/// The store's.
+pub fn pipeline_alerts(store: &dyn Store, opts: &MonitorOptions) -> Result<Vec<Alert>, AppError> {
+    let mut alerts = Vec::new();
+    for (pipeline, runs) in monitored_runs(store)? {
+        alerts.extend(explained_by_their_stages(evaluate(
+            &pipeline, &runs, None, opts,
+        )));
+    }
+    Ok(alerts)
+}
+
+/// The time a `Slower` alert's stage gained over its baseline, seconds.
+fn excess_s(alert: &Alert) -> Option<f64> {
+    match alert.kind {
+        AlertKind::Slower => Some(alert.recent_p50_s - alert.baseline.as_ref()?.p50_s),
+        AlertKind::OverBudget { .. } => None,
+    }
+}
+
+/// Leaves out a `Slower` alert of a stage when alerts of its sub-stages,
+/// open over the same runs, account for at least half the time it gained:
+/// a slower `_2_asr` makes the whole run slower, and the alert worth
+/// reading names `_2_asr`, not the run.
+fn explained_by_their_stages(alerts: Vec<Alert>) -> Vec<Alert> {
+    let explained: Vec<bool> = alerts
+        .iter()
+        .map(|parent| {
+            let Some(gained) = excess_s(parent).filter(|g| *g > 0.0) else {
+                return false;
+            };
+            let prefix = format!("{}/", parent.stage);
+            let by_children: f64 = alerts
+                .iter()
+                .filter(|c| {
+                    // Sub-stages of it, over the same runs.
+                    c.stage.starts_with(&prefix)
+                        && (c.first.session_id == parent.first.session_id
+                            || c.opened.session_id == parent.opened.session_id)
+                })
+                .filter_map(excess_s)
+                .filter(|g| *g > 0.0)
+                .sum();
+            by_children >= 0.5 * gained
+        })
+        .collect();
+    alerts
+        .into_iter()
+        .zip(explained)
+        .filter_map(|(a, gone)| (!gone).then_some(a))
+        .collect()
+}

@@ -1,0 +1,149 @@
+//! Regression alerts on monitored pipelines: runs sent as OTLP traces to
+//! `perfwatch serve`, a stage slowed 40 % in the last 8 of 30 runs opens
+//! exactly one alert for that stage, severity medium, naming the version
+//! of the first slow run; the stage back to its speed resolves it; noise
+//! alone opens none.
+
+use crate::util::server::Server;
+use crate::util::{pw, stdout, TestDir};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+fn write_token(dir: &TestDir) -> String {
+    let out = pw(dir)
+        .args(["token", "create", "--write", "--name", "job"])
+        .assert()
+        .success();
+    stdout(&out).trim().to_string()
+}
+
+/// A deterministic jitter in [-5 %, +5 %].
+struct Jitter(u64);
+
+impl Jitter {
+    fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let unit = (self.0 >> 11) as f64 / (1u64 << 53) as f64;
+        1.0 + (unit - 0.5) * 0.1
+    }
+}
+
+/// One run as an OTLP JSON trace: root `video` with stages `a` (20 ms)
+/// and `b` (30 ms × `slow_b`), jittered.
+fn trace(run: u64, version: &str, slow_b: f64, jitter: &mut Jitter) -> String {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let t0 = u64::try_from(now.as_nanos()).unwrap() - 3_600_000_000_000 + run * 1_000_000_000;
+    let a = (20e6 * jitter.next()) as u64;
+    let b = (30e6 * slow_b * jitter.next()) as u64;
+    let trace_id = format!("{:032x}", run + 1);
+    let span = |id: u64, parent: Option<u64>, name: &str, start: u64, end: u64| {
+        let parent = parent.map_or(String::new(), |p| format!(r#","parentSpanId":"{p:016x}""#));
+        format!(
+            r#"{{"traceId":"{trace_id}","spanId":"{id:016x}"{parent},"name":"{name}","startTimeUnixNano":"{start}","endTimeUnixNano":"{end}"}}"#
+        )
+    };
+    let spans = [
+        span(run * 10 + 1, None, "video", t0, t0 + a + b),
+        span(run * 10 + 2, Some(run * 10 + 1), "a", t0, t0 + a),
+        span(run * 10 + 3, Some(run * 10 + 1), "b", t0 + a, t0 + a + b),
+    ];
+    format!(
+        r#"{{"resourceSpans":[{{"resource":{{"attributes":[
+            {{"key":"service.name","value":{{"stringValue":"shorts"}}}},
+            {{"key":"service.version","value":{{"stringValue":"{version}"}}}}]}},
+          "scopeSpans":[{{"spans":[{}]}}]}}]}}"#,
+        spans.join(",")
+    )
+}
+
+fn send(server: &Server, token: &str, runs: impl IntoIterator<Item = String>) -> u64 {
+    let mut n = 0;
+    for body in runs {
+        let reply = server.request("POST", "/v1/traces", Some(token), Some(body.as_bytes()));
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        n += 1;
+    }
+    n
+}
+
+fn stored(server: &Server, runs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = server.request("GET", "/v1/status", None, None).json();
+        if status["runs_stored"] == runs {
+            return;
+        }
+        assert!(Instant::now() < deadline, "runs not stored: {status}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn alerts(server: &Server) -> Vec<serde_json::Value> {
+    let reply = server.request("GET", "/api/v1/alerts", None, None);
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    reply.json()["alerts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_stage_slowed_40_percent_opens_one_medium_alert_and_resolves_when_restored() {
+    let dir = TestDir::new();
+    let token = write_token(&dir);
+    let server = Server::start(&dir, &["--monitor-settle", "0.1"]);
+    let mut jitter = Jitter(7);
+    let mut sent = send(
+        &server,
+        &token,
+        (0..22).map(|i| trace(i, "v1", 1.0, &mut jitter)),
+    );
+    sent += send(
+        &server,
+        &token,
+        (22..30).map(|i| trace(i, "v2", 1.4, &mut jitter)),
+    );
+    stored(&server, sent);
+    let open = alerts(&server);
+    assert_eq!(open.len(), 1, "{open:#?}");
+    let alert = &open[0];
+    assert_eq!(alert["pipeline"], "shorts/video", "{alert:#}");
+    assert_eq!(alert["stage"], "video/b", "{alert:#}");
+    assert_eq!(alert["severity"], "medium", "{alert:#}");
+    assert_eq!(alert["first"]["version"], "v2", "{alert:#}");
+    assert_eq!(alert["first"]["index"], 0, "{alert:#}");
+    assert_eq!(alert["state"], "open", "{alert:#}");
+    let id = alert["id"].clone();
+
+    sent += send(
+        &server,
+        &token,
+        (30..42).map(|i| trace(i, "v3", 1.0, &mut jitter)),
+    );
+    stored(&server, sent);
+    let after = alerts(&server);
+    eprintln!(
+        "DEBUG {}",
+        stdout(&pw(&dir).args(["sessions"]).assert().success())
+    );
+    assert_eq!(after.len(), 1, "{after:#?}");
+    assert_eq!(after[0]["id"], id, "the same alert");
+    assert_eq!(after[0]["state"], "resolved", "{:#}", after[0]);
+}
+
+#[test]
+fn noise_alone_opens_no_alert() {
+    let dir = TestDir::new();
+    let token = write_token(&dir);
+    let server = Server::start(&dir, &["--monitor-settle", "0.1"]);
+    let mut jitter = Jitter(11);
+    let sent = send(
+        &server,
+        &token,
+        (0..30).map(|i| trace(i, "v1", 1.0, &mut jitter)),
+    );
+    stored(&server, sent);
+    assert!(alerts(&server).is_empty());
+}
