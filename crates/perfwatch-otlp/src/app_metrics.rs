@@ -166,8 +166,8 @@ impl Sink<'_> {
         }
     }
 
-    /// `NAME.count` and `NAME.sum` of a distribution's point.
-    #[allow(clippy::too_many_arguments)]
+    /// `NAME.count` and `NAME.sum` of a distribution's point, counted
+    /// over `(start, time)`.
     fn distribution(
         &mut self,
         metric: &str,
@@ -175,8 +175,7 @@ impl Sink<'_> {
         cumulative: bool,
         count: u64,
         sum: Option<f64>,
-        start: u64,
-        time: u64,
+        (start, time): (u64, u64),
     ) {
         let kind = PointKind::Counter { cumulative };
         let name = |suffix: &str| series_name(&format!("{metric}.{suffix}"), attributes);
@@ -224,42 +223,21 @@ pub fn map_metrics(req: &ExportMetricsServiceRequest) -> MappedMetrics {
                     Some(Data::Histogram(h)) => {
                         let cumulative = is_cumulative(h.aggregation_temporality);
                         for p in &h.data_points {
-                            sink.distribution(
-                                name,
-                                &p.attributes,
-                                cumulative,
-                                p.count,
-                                p.sum,
-                                p.start_time_unix_nano,
-                                p.time_unix_nano,
-                            );
+                            let at = (p.start_time_unix_nano, p.time_unix_nano);
+                            sink.distribution(name, &p.attributes, cumulative, p.count, p.sum, at);
                         }
                     }
                     Some(Data::ExponentialHistogram(h)) => {
                         let cumulative = is_cumulative(h.aggregation_temporality);
                         for p in &h.data_points {
-                            sink.distribution(
-                                name,
-                                &p.attributes,
-                                cumulative,
-                                p.count,
-                                p.sum,
-                                p.start_time_unix_nano,
-                                p.time_unix_nano,
-                            );
+                            let at = (p.start_time_unix_nano, p.time_unix_nano);
+                            sink.distribution(name, &p.attributes, cumulative, p.count, p.sum, at);
                         }
                     }
                     Some(Data::Summary(s)) => {
                         for p in &s.data_points {
-                            sink.distribution(
-                                name,
-                                &p.attributes,
-                                true,
-                                p.count,
-                                Some(p.sum),
-                                p.start_time_unix_nano,
-                                p.time_unix_nano,
-                            );
+                            let at = (p.start_time_unix_nano, p.time_unix_nano);
+                            sink.distribution(name, &p.attributes, true, p.count, Some(p.sum), at);
                         }
                     }
                     None => *sink.out.rejected.entry(PointReject::BadValue).or_default() += 1,

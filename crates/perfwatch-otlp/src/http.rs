@@ -284,24 +284,20 @@ pub fn metrics_accepted(encoding: Encoding, rejected: u64, message: &str) -> Res
         rejected_data_points: i64::try_from(rejected).unwrap_or(i64::MAX),
         error_message: message.to_owned(),
     });
-    let body = match encoding {
-        Encoding::Protobuf => ExportMetricsServiceResponse {
-            partial_success: partial,
+    let proto = || {
+        ExportMetricsServiceResponse {
+            partial_success: partial.clone(),
         }
-        .encode_to_vec(),
-        // By hand, as for traces: int64 is a decimal string in proto3 JSON.
-        Encoding::Json => match partial {
-            None => b"{}".to_vec(),
-            Some(p) => serde_json::json!({
-                "partialSuccess": {
-                    "rejectedDataPoints": p.rejected_data_points.to_string(),
-                    "errorMessage": p.error_message,
-                }
-            })
-            .to_string()
-            .into_bytes(),
-        },
+        .encode_to_vec()
     };
+    let json = partial.as_ref().map(|p| {
+        (
+            "rejectedDataPoints",
+            p.rejected_data_points,
+            p.error_message.as_str(),
+        )
+    });
+    let body = crate::respond::answer_body(encoding, proto, json);
     reply(StatusCode::OK, encoding, body)
 }
 
@@ -375,6 +371,14 @@ mod tests {
 
     #[test]
     fn metrics_answers_count_rejected_data_points() {
+        let body = crate::respond::answer_body(
+            Encoding::Json,
+            Vec::new,
+            Some(("rejectedDataPoints", 3, "no name: 3")),
+        );
+        let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(value["partialSuccess"]["rejectedDataPoints"], "3");
+        assert_eq!(value["partialSuccess"]["errorMessage"], "no name: 3");
         let resp = metrics_accepted(Encoding::Json, 3, "no name: 3");
         assert_eq!(resp.status(), StatusCode::OK);
         let ok = metrics_accepted(Encoding::Protobuf, 0, "");

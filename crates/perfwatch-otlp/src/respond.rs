@@ -39,20 +39,36 @@ pub(crate) fn success_body(encoding: Encoding, rejected: u64, message: &str) -> 
         rejected_spans: i64::try_from(rejected).unwrap_or(i64::MAX),
         error_message: message.to_owned(),
     });
-    match encoding {
-        Encoding::Protobuf => ExportTraceServiceResponse {
-            partial_success: partial,
+    let proto = || {
+        ExportTraceServiceResponse {
+            partial_success: partial.clone(),
         }
-        .encode_to_vec(),
-        // Written by hand: the generated serde impl writes
-        // `"partialSuccess":null` for full success, and int64 must be a
-        // decimal string in proto3 JSON.
+        .encode_to_vec()
+    };
+    let json = partial
+        .as_ref()
+        .map(|p| ("rejectedSpans", p.rejected_spans, p.error_message.as_str()));
+    answer_body(encoding, proto, json)
+}
+
+/// A success body: `proto` encoded, or in JSON `{}` for full success and
+/// `{"partialSuccess": {FIELD: "N", "errorMessage": …}}` otherwise —
+/// written by hand: the generated serde impl writes `"partialSuccess":
+/// null` for full success, and int64 must be a decimal string in proto3
+/// JSON.
+pub(crate) fn answer_body(
+    encoding: Encoding,
+    proto: impl FnOnce() -> Vec<u8>,
+    partial: Option<(&str, i64, &str)>,
+) -> Vec<u8> {
+    match encoding {
+        Encoding::Protobuf => proto(),
         Encoding::Json => match partial {
             None => b"{}".to_vec(),
-            Some(p) => serde_json::json!({
+            Some((field, rejected, message)) => serde_json::json!({
                 "partialSuccess": {
-                    "rejectedSpans": p.rejected_spans.to_string(),
-                    "errorMessage": p.error_message,
+                    field: rejected.to_string(),
+                    "errorMessage": message,
                 }
             })
             .to_string()
