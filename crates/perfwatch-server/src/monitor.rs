@@ -300,7 +300,7 @@ async fn alerts(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn status(Extension(monitor): Extension<Arc<Monitor>>) -> Json<serde_json::Value> {
+async fn status(Extension(monitor): Extension<Arc<Monitor>>) -> Json<Status> {
     let counts = monitor.counts();
     let pending = lock(&monitor.assembler).pending();
     let mut metrics: BTreeMap<String, BTreeMap<String, Latest>> = BTreeMap::new();
@@ -327,5 +327,5 @@ async fn status(Extension(monitor): Extension<Arc<Monitor>>) -> Json<serde_json:
         rejected_points: monitor.rejected_points.load(Ordering::Relaxed),
         metrics,
     };
-    Json(serde_json::to_value(status).unwrap_or_default())
+    Json(status)
 }

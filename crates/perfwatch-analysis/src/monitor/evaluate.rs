@@ -8,6 +8,7 @@ use super::over_budget::budget_alerts;
 use super::reference::{Point, Reference};
 use super::run_point::RunPoint;
 use super::slower::slower_alerts;
+use super::sub_stages::without_explained_parents;
 use super::tracked::Tracked;
 use std::collections::BTreeSet;
 
@@ -83,8 +84,10 @@ pub fn evaluate(
             b.opened,
         ))
     });
-    tracked
-        .into_iter()
-        .map(|t| t.into_alert(pipeline, runs))
-        .collect()
+    without_explained_parents(
+        tracked
+            .into_iter()
+            .map(|t| t.into_alert(pipeline, runs))
+            .collect(),
+    )
 }

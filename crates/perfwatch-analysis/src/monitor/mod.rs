@@ -63,6 +63,9 @@
 //!   normal run that is high by chance just before the change is not
 //!   taken for its start.
 //! * **Id**: [`alert_id`] of pipeline, stage, kind and first run.
+//! * **Sub-stages first**: a `Slower` alert is left out when alerts of its
+//!   stage's sub-stages, over the same runs, account for at least half the
+//!   time it gained (the slower `video/_2_asr`, not the slower `video`).
 
 mod alert;
 mod baseline;
@@ -74,6 +77,7 @@ mod over_budget;
 mod reference;
 mod run_point;
 mod slower;
+mod sub_stages;
 mod tracked;
 mod window_stats;
 

@@ -519,3 +519,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_slower_sub_stage_stands_for_its_slower_parent() {
+    for seed in 0..10 {
+        // The root `r` holds `b` and lasts 0.1 s more than it.
+        let with_root: Vec<RunPoint> = regression(seed, 8, 0)
+            .into_iter()
+            .map(|mut run| {
+                let b = run.stages["b"].total_s;
+                run.stages = std::mem::take(&mut run.stages)
+                    .into_iter()
+                    .map(|(name, f)| (format!("r/{name}"), f))
+                    .collect();
+                run.stages
+                    .insert("r".into(), StageFigures::duration(b + 0.1));
+                run
+            })
+            .collect();
+        let alerts = evaluate("svc/r", &with_root, None, &opts());
+        let stages: Vec<&str> = alerts.iter().map(|a| a.stage.as_str()).collect();
+        assert_eq!(stages, ["r/b"], "seed {seed}: {alerts:#?}");
+    }
+}

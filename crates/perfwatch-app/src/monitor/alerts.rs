@@ -5,7 +5,7 @@
 //! the same alerts with the same ids.
 
 use crate::AppError;
-use perfwatch_analysis::monitor::{evaluate, Alert, AlertKind, MonitorOptions, RunPoint};
+use perfwatch_analysis::monitor::{evaluate, Alert, MonitorOptions, RunPoint};
 use perfwatch_store::{SessionFilter, Store};
 use std::collections::BTreeMap;
 
@@ -82,50 +82,7 @@ pub fn monitored_runs(store: &dyn Store) -> Result<BTreeMap<String, Vec<RunPoint
 pub fn pipeline_alerts(store: &dyn Store, opts: &MonitorOptions) -> Result<Vec<Alert>, AppError> {
     let mut alerts = Vec::new();
     for (pipeline, runs) in monitored_runs(store)? {
-        alerts.extend(explained_by_their_stages(evaluate(
-            &pipeline, &runs, None, opts,
-        )));
+        alerts.extend(evaluate(&pipeline, &runs, None, opts));
     }
     Ok(alerts)
-}
-
-/// The time a `Slower` alert's stage gained over its baseline, seconds.
-fn excess_s(alert: &Alert) -> Option<f64> {
-    match alert.kind {
-        AlertKind::Slower => Some(alert.recent_p50_s - alert.baseline.as_ref()?.p50_s),
-        AlertKind::OverBudget { .. } => None,
-    }
-}
-
-/// Leaves out a `Slower` alert of a stage when alerts of its sub-stages,
-/// open over the same runs, account for at least half the time it gained:
-/// a slower `_2_asr` makes the whole run slower, and the alert worth
-/// reading names `_2_asr`, not the run.
-fn explained_by_their_stages(alerts: Vec<Alert>) -> Vec<Alert> {
-    let explained: Vec<bool> = alerts
-        .iter()
-        .map(|parent| {
-            let Some(gained) = excess_s(parent).filter(|g| *g > 0.0) else {
-                return false;
-            };
-            let prefix = format!("{}/", parent.stage);
-            let by_children: f64 = alerts
-                .iter()
-                .filter(|c| {
-                    // Sub-stages of it, over the same runs.
-                    c.stage.starts_with(&prefix)
-                        && (c.first.session_id == parent.first.session_id
-                            || c.opened.session_id == parent.opened.session_id)
-                })
-                .filter_map(excess_s)
-                .filter(|g| *g > 0.0)
-                .sum();
-            by_children >= 0.5 * gained
-        })
-        .collect();
-    alerts
-        .into_iter()
-        .zip(explained)
-        .filter_map(|(a, gone)| (!gone).then_some(a))
-        .collect()
 }
