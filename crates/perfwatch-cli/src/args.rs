@@ -1032,8 +1032,9 @@ token exists.\n\n\
 Examples:\n  perfwatch serve\n  perfwatch token create --write --name ci\n  \
 perfwatch serve --db postgres://perf@db/perf --listen 0.0.0.0:8427\n  \
 perfwatch run --push=http://perf.example:8427 -- make test   # from CI\n  \
+# watch real runs: any OpenTelemetry SDK, pointed at the server\n  \
 OTEL_EXPORTER_OTLP_ENDPOINT=http://perf.example:8427 \\\n    \
-OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer%20pw_…' python3 job.py   # watch real runs\n  \
+OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer%20pw_…' python3 job.py\n  \
 curl 'http://127.0.0.1:8427/api/v1/sessions?limit=10'\n\n\
 Ctrl-C or SIGTERM stops it: requests in flight get 10 s to finish.")]
 pub struct ServeArgs {

@@ -91,12 +91,14 @@ impl Drop for Tmux {
 }
 
 /// The shell line that runs perfwatch as the harness does, then writes
-/// its exit code to `exit.txt` and keeps the pane open.
+/// the terminal's modes to `stty.txt` and, last, its exit code to
+/// `exit.txt` (so that once `exit.txt` is there, `stty.txt` is whole), and
+/// keeps the pane open.
 fn shell_line(dir: &TestDir, args: &str) -> String {
     let bin = env!("CARGO_BIN_EXE_perfwatch");
     format!(
-        "env PERFWATCH_DB={db} NO_COLOR=1 {bin} --color never {args}; echo $? > exit.txt; \
-         stty -a > stty.txt; sleep 600",
+        "env PERFWATCH_DB={db} NO_COLOR=1 {bin} --color never {args}; code=$?; \
+         stty -a > stty.txt; echo $code > exit.txt; sleep 600",
         db = dir.db().display(),
     )
 }

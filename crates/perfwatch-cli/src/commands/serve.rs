@@ -65,7 +65,7 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
         eprintln!(
             "  API: http://{addr}{API_PREFIX}/  ·  OpenAPI: http://{addr}{API_PREFIX}/openapi.json"
         );
-        eprintln!("  OTLP/HTTP: OTEL_EXPORTER_OTLP_ENDPOINT=http://{addr} (traces become monitored runs)");
+        eprintln!("  OTLP/HTTP: OTEL_EXPORTER_OTLP_ENDPOINT=http://{addr}");
         if !tokens {
             eprintln!(
                 "  no API token yet, so writes are refused: perfwatch token create --write --name NAME"
