@@ -255,6 +255,7 @@ mod tests {
             imported: None,
             owner: None,
             adaptive: None,
+            program_version: None,
         }
     }
 

@@ -151,6 +151,7 @@ mod tests {
                 imported: None,
                 owner: None,
                 adaptive: None,
+                program_version: None,
             },
             variants: names.iter().map(variant).collect(),
             comparisons: vec![],

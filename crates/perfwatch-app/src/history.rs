@@ -56,6 +56,9 @@ pub struct Point {
     pub commit: Option<String>,
     /// Git branch.
     pub branch: Option<String>,
+    /// The program's version the session measured (monitored pipelines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     /// Counted iterations.
     pub n: usize,
     /// Median of the iterations' values.
@@ -81,18 +84,40 @@ pub struct Series {
 }
 
 impl Series {
-    /// The change-point labels of the points: start time, session, commit.
-    pub fn labels(&self) -> Vec<(String, Option<String>, Option<String>)> {
+    /// The change-point labels of the points.
+    pub fn labels(&self) -> Vec<Label> {
         self.points
             .iter()
-            .map(|p| {
-                (
-                    p.started_at.clone(),
-                    Some(p.session_id.clone()),
-                    p.commit.clone(),
-                )
+            .map(|p| Label {
+                at: p.started_at.clone(),
+                session_id: Some(p.session_id.clone()),
+                commit: p.commit.clone(),
+                version: p.version.clone(),
             })
             .collect()
+    }
+}
+
+/// What names a point of a series where a change point is reported.
+#[derive(Debug, Clone, Default)]
+pub struct Label {
+    /// The point's time (or a CSV row's label).
+    pub at: String,
+    /// Its session (absent for CSV series).
+    pub session_id: Option<String>,
+    /// Its git commit.
+    pub commit: Option<String>,
+    /// The program's version it measured.
+    pub version: Option<String>,
+}
+
+impl Label {
+    /// A label naming a row only.
+    pub fn row(at: String) -> Label {
+        Label {
+            at,
+            ..Label::default()
+        }
     }
 }
 
@@ -200,6 +225,7 @@ pub fn load_series(
                     started_at: p.started_at,
                     commit: p.commit,
                     branch: p.branch,
+                    version: p.version,
                     n: s.n,
                     median: s.median,
                     ci_low: s.ci_low,
@@ -267,6 +293,9 @@ pub struct Located {
     pub session_id: Option<String>,
     /// Commit where it starts.
     pub commit: Option<String>,
+    /// The program's version where it starts (monitored pipelines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     /// Label of the point (time or row).
     pub at: String,
     /// Median before.
@@ -306,7 +335,7 @@ pub fn detect_options(
 /// Change points of `values`; `labels[i]` names point i.
 pub fn locate(
     values: &[f64],
-    labels: &[(String, Option<String>, Option<String>)],
+    labels: &[Label],
     opts: &DetectOptions,
     thresholds: &SeverityThresholds,
 ) -> Result<Vec<Located>, AppError> {
@@ -315,7 +344,12 @@ pub fn locate(
     Ok(cps
         .into_iter()
         .map(|cp| {
-            let (at, session_id, commit) = labels.get(cp.index).cloned().unwrap_or_default();
+            let Label {
+                at,
+                session_id,
+                commit,
+                version,
+            } = labels.get(cp.index).cloned().unwrap_or_default();
             let regression = cp.median_after > cp.median_before;
             let change = if cp.median_before != 0.0 {
                 cp.median_after / cp.median_before - 1.0
@@ -326,6 +360,7 @@ pub fn locate(
                 index: cp.index,
                 session_id,
                 commit,
+                version,
                 at,
                 median_before: cp.median_before,
                 median_after: cp.median_after,
@@ -476,6 +511,7 @@ pub fn dashboard_series(
                             session_id: p.session_id,
                             started_at: p.started_at,
                             commit: p.commit,
+                            version: p.version,
                             median: p.median,
                             ci_low: p.ci_low,
                             ci_high: p.ci_high,

@@ -28,6 +28,7 @@
 //!     imported: None,
 //!     owner: None,
 //!     adaptive: None,
+//!     program_version: None,
 //! };
 //! let iterations: Vec<Iteration> = (0..10)
 //!     .map(|i| Iteration {

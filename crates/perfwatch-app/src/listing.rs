@@ -49,6 +49,9 @@ pub struct ListedSession {
     pub commit: Option<String>,
     /// The git branch it ran on.
     pub branch: Option<String>,
+    /// The program's version it measured (monitored pipelines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     /// The first variant's median wall time over its counted iterations,
     /// in seconds.
     pub wall_median: Option<f64>,
@@ -107,6 +110,7 @@ pub fn sessions(store: &dyn Store, filter: &SessionFilter) -> Result<Vec<ListedS
             variants: s.variants.iter().map(|v| v.name.clone()).collect(),
             commit: s.git.as_ref().and_then(|g| g.commit.clone()),
             branch: s.git.as_ref().and_then(|g| g.branch.clone()),
+            version: s.program_version,
             id: s.id,
             started_at: s.started_at,
             finished_at: s.finished_at,

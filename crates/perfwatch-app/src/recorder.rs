@@ -114,6 +114,7 @@ pub fn running_session(
         imported: None,
         owner: perfwatch_model::owner::Owner::current(),
         adaptive: None,
+        program_version: None,
     }
 }
 
@@ -379,6 +380,7 @@ mod tests {
             imported: None,
             owner: None,
             adaptive: None,
+            program_version: None,
         }
     }
 
@@ -559,6 +561,22 @@ mod tests {
             server: Option<&str>,
         ) -> perfwatch_store::Result<usize> {
             self.0.forget_pushes(ids, server)
+        }
+        fn deliveries(
+            &self,
+            webhook: &str,
+        ) -> perfwatch_store::Result<Vec<perfwatch_store::Delivery>> {
+            self.0.deliveries(webhook)
+        }
+        fn claim_delivery(&self, d: &perfwatch_store::Delivery) -> perfwatch_store::Result<bool> {
+            self.0.claim_delivery(d)
+        }
+        fn update_delivery(
+            &self,
+            d: &perfwatch_store::Delivery,
+            attempts_seen: u32,
+        ) -> perfwatch_store::Result<bool> {
+            self.0.update_delivery(d, attempts_seen)
         }
     }
 

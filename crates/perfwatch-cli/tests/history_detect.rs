@@ -126,13 +126,13 @@ fn history_csv_has_a_header_and_one_row_per_session() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0],
-        "benchmark,variant,metric,session_id,started_at,commit,branch,n,median,ci_low,ci_high"
+        "benchmark,variant,metric,session_id,started_at,commit,branch,n,median,ci_low,ci_high,version"
     );
     assert_eq!(lines.len(), 1 + BEFORE + AFTER, "{out}");
     let ids = session_ids(&dir);
     for (line, id) in lines[1..].iter().zip(&ids) {
         let fields: Vec<&str> = line.split(',').collect();
-        assert_eq!(fields.len(), 11, "{line}");
+        assert_eq!(fields.len(), 12, "{line}");
         assert_eq!(&fields[..4], ["s", "default", "wall_s", id.as_str()]);
         assert_eq!(fields[7], "5");
         let median: f64 = fields[8].parse().unwrap();

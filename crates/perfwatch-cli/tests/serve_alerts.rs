@@ -2,7 +2,9 @@
 //! `perfwatch serve`, a stage slowed 40 % in the last 8 of 30 runs opens
 //! exactly one alert for that stage, severity medium, naming the version
 //! of the first slow run; the stage back to its speed resolves it; noise
-//! alone opens none.
+//! alone opens none. A pipeline's runs are one series across versions:
+//! its history shows each version's session, and a change point names
+//! the version where it began.
 
 use crate::util::server::Server;
 use crate::util::{pw, stdout, TestDir};
@@ -124,10 +126,6 @@ fn a_stage_slowed_40_percent_opens_one_medium_alert_and_resolves_when_restored()
     );
     stored(&server, sent);
     let after = alerts(&server);
-    eprintln!(
-        "DEBUG {}",
-        stdout(&pw(&dir).args(["sessions"]).assert().success())
-    );
     assert_eq!(after.len(), 1, "{after:#?}");
     assert_eq!(after[0]["id"], id, "the same alert");
     assert_eq!(after[0]["state"], "resolved", "{:#}", after[0]);
@@ -146,4 +144,49 @@ fn noise_alone_opens_no_alert() {
     );
     stored(&server, sent);
     assert!(alerts(&server).is_empty());
+}
+
+#[test]
+fn a_monitored_stage_is_one_series_across_versions_and_its_change_point_names_the_version() {
+    let dir = TestDir::new();
+    let token = write_token(&dir);
+    let server = Server::start(&dir, &["--monitor-settle", "0.1"]);
+    let mut jitter = Jitter(3);
+    // Twelve versions of four runs each; stage b 40 % slower from 1.7 on.
+    let runs = (0..48).map(|i| {
+        let minor = i / 4 + 1;
+        let slow = if minor >= 7 { 1.4 } else { 1.0 };
+        trace(i, &format!("1.{minor}"), slow, &mut jitter)
+    });
+    let sent = send(&server, &token, runs.collect::<Vec<_>>());
+    stored(&server, sent);
+
+    let out = pw(&dir)
+        .args(["history", "shorts/video", "--metric", "stage:video/b"])
+        .assert()
+        .success();
+    let text = stdout(&out);
+    assert!(
+        text.contains("shorts/video · runs · stage:video/b (12 sessions)"),
+        "{text}"
+    );
+    assert!(text.contains("version") && text.contains("1.12"), "{text}");
+
+    let out = pw(&dir)
+        .args([
+            "detect",
+            "shorts/video",
+            "--metric",
+            "stage:video/b",
+            "--window",
+            "6",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success();
+    let found: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let cps = found.to_string();
+    assert!(cps.contains(r#""version":"1.7""#), "{found:#}");
+    assert!(cps.contains(r#""direction":"regression""#), "{found:#}");
 }

@@ -111,7 +111,7 @@ fn traces_from_the_official_sdk_become_runs_of_a_monitored_pipeline_per_version(
         .unwrap_or_else(|| panic!("{sessions}"));
     let first = rows
         .iter()
-        .find(|r| r["variants"].to_string().contains("1.0"))
+        .find(|r| r["version"] == "1.0")
         .unwrap_or_else(|| panic!("{sessions}"));
     let id = first["id"].as_str().unwrap();
     let report = stdout(&pw(&dir).args(["report", id]).assert().success());

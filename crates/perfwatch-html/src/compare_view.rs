@@ -204,6 +204,7 @@ mod tests {
                 imported: None,
                 owner: None,
                 adaptive: None,
+                program_version: None,
             },
             variants: vec![],
             comparisons: vec![

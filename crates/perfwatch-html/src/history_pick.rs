@@ -175,6 +175,7 @@ mod tests {
                     session_id: format!("s{i}"),
                     started_at: format!("2026-01-{:02}T00:00:00Z", i + 1),
                     commit: None,
+                    version: None,
                     median: m,
                     ci_low: m * 0.98,
                     ci_high: m * 1.02,

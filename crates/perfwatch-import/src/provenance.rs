@@ -89,6 +89,7 @@ pub(crate) fn imported_session(
         imported: None,
         owner: None,
         adaptive: None,
+        program_version: None,
     }
 }
 

@@ -109,6 +109,7 @@ fn store_session(store: &dyn Store, benchmark: &str, stages: usize) {
         imported: None,
         owner: None,
         adaptive: None,
+        program_version: None,
     };
     let mut iterations = Vec::new();
     for i in 0..ITERATIONS {

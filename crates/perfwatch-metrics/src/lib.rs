@@ -70,6 +70,7 @@
 //!     imported: None,
 //!     owner: None,
 //!     adaptive: None,
+//!     program_version: None,
 //! };
 //! let iterations: Vec<Iteration> = (0..5)
 //!     .map(|i| Iteration { index: i, variant: "default".into(), exit_code: Some(0),

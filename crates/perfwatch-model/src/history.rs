@@ -13,6 +13,9 @@ pub struct HistoryPoint {
     /// Git commit the session measured, if known.
     #[serde(default)]
     pub commit: Option<String>,
+    /// The program's version the session measured (monitored pipelines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     /// The metric's median in that session.
     pub median: f64,
     /// Lower bound of the median's confidence interval.

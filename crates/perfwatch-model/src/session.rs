@@ -193,6 +193,11 @@ pub struct Session {
     /// was: every analysis of it carries the same adaptive verdict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adaptive: Option<crate::investigation::AdaptiveSpec>,
+    /// The version of the program measured, as the program reported it
+    /// (a monitored pipeline's `service.version`): the history and its
+    /// change points name it. Absent for benchmarks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program_version: Option<String>,
 }
 
 impl Session {

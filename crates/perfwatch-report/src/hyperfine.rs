@@ -165,6 +165,7 @@ mod tests {
             imported: None,
             owner: None,
             adaptive: None,
+            program_version: None,
         }
     }
 

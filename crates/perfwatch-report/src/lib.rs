@@ -38,6 +38,7 @@
 //!         imported: None,
 //!         owner: None,
 //!         adaptive: None,
+//!         program_version: None,
 //!     },
 //!     variants: vec![],
 //!     comparisons: vec![],

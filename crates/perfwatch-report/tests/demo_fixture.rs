@@ -516,6 +516,7 @@ pub fn export() -> SessionExport {
             imported: None,
             owner: None,
             adaptive: None,
+            program_version: None,
         },
         variants: vec![variant(false), variant(true)],
         comparisons: comparisons(),

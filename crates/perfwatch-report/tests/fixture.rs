@@ -218,6 +218,7 @@ pub fn export() -> SessionExport {
             imported: None,
             owner: None,
             adaptive: None,
+            program_version: None,
         },
         variants: vec![
             VariantExport { gpu: None,

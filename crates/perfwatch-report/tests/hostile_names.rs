@@ -205,6 +205,7 @@ fn session_list_shows_hostile_names_escaped() {
             status: SessionStatus::Complete,
             commit: None,
             branch: Some(format!("b{name}")),
+            version: None,
             wall_median: Some(-0.5),
         })
         .collect();

@@ -158,6 +158,7 @@ pub fn export(benchmark: &str, command: &str, variants: &[V]) -> SessionExport {
             imported: None,
             owner: None,
             adaptive: None,
+            program_version: None,
         },
         variants: variants
             .iter()

@@ -141,6 +141,7 @@ fn session_rows() -> Vec<SessionListRow> {
             status: SessionStatus::Complete,
             commit: Some("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678".into()),
             branch: Some("main".into()),
+            version: None,
             wall_median: Some(1.23),
         },
         SessionListRow {
@@ -152,6 +153,7 @@ fn session_rows() -> Vec<SessionListRow> {
             status: SessionStatus::Interrupted,
             commit: None,
             branch: None,
+            version: None,
             wall_median: None,
         },
     ]

@@ -191,6 +191,7 @@ pub fn session(benchmark: &str, started_at: &str, walls: &[f64]) -> (Session, Ve
         imported: None,
         owner: None,
         adaptive: None,
+        program_version: None,
     };
     let iterations = walls
         .iter()

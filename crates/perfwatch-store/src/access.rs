@@ -61,3 +61,66 @@ pub struct PushEntry {
     /// When the server accepted it; `None` while it waits.
     pub pushed_at: Option<String>,
 }
+
+/// One webhook's delivery of one event (`open` or `resolved`) of an
+/// alert. The row is the claim: whoever inserts it delivers, and each
+/// retry is claimed again by bumping `attempts` (see
+/// [`Store::update_delivery`](crate::Store::update_delivery)), so that
+/// servers sharing one database never send an event twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The webhook, as the caller keys it (a digest of its URL: URLs of
+    /// chat webhooks are secrets).
+    pub webhook: String,
+    /// The alert's id.
+    pub alert_id: String,
+    /// `open` or `resolved`.
+    pub event: String,
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// Attempts claimed so far.
+    pub attempts: u32,
+    /// When the next attempt is due (RFC 3339 UTC), while pending.
+    pub next_at: Option<String>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// When the row last changed (RFC 3339 UTC).
+    pub updated_at: String,
+}
+
+/// Where a [`Delivery`] stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeliveryState {
+    /// Claimed; delivered at the next attempt, or retried.
+    Pending,
+    /// The webhook answered 2xx.
+    Delivered,
+    /// Not sent: the event happened before the webhook was configured.
+    Skipped,
+    /// Given up on after the last attempt.
+    Failed,
+}
+
+impl DeliveryState {
+    /// The stored key.
+    pub fn key(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Skipped => "skipped",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    /// The state named by [`key`](Self::key).
+    pub fn parse(key: &str) -> Option<DeliveryState> {
+        [
+            DeliveryState::Pending,
+            DeliveryState::Delivered,
+            DeliveryState::Skipped,
+            DeliveryState::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.key() == key)
+    }
+}

@@ -28,6 +28,7 @@
 //!     imported: None,
 //!     owner: None,
 //!     adaptive: None,
+//!     program_version: None,
 //! };
 //! store.create_session(&session)?;
 //! store.add_iteration(&session.id, &Iteration { wall_s: 1.5, ..Iteration::default() })?;
@@ -50,7 +51,7 @@ mod record;
 mod sqlite;
 mod store;
 
-pub use access::{PushEntry, TokenRow, TokenScope};
+pub use access::{Delivery, DeliveryState, PushEntry, TokenRow, TokenScope};
 pub use error::{Result, StoreError};
 pub use id::{is_valid_session_id, new_session_id, MAX_ID_LEN, MIN_PREFIX_LEN};
 pub use pg::{redact_url, PgStore, PG_SCHEMA_VERSION};

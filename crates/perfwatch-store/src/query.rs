@@ -118,6 +118,8 @@ pub struct SeriesPoint {
     pub branch: Option<String>,
     /// Whether the work tree had uncommitted changes.
     pub dirty: bool,
+    /// The program's version the session measured (monitored pipelines).
+    pub version: Option<String>,
     /// One value per counted iteration that has one, in iteration order.
     pub values: Vec<f64>,
 }

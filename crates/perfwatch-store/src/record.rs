@@ -38,6 +38,7 @@ pub(crate) struct SessionRecord {
     pub owner: Option<String>,
     pub updated_at: Option<String>,
     pub adaptive: Option<String>,
+    pub program_version: Option<String>,
 }
 
 /// The session columns both backends read, in the order of
@@ -45,11 +46,11 @@ pub(crate) struct SessionRecord {
 pub(crate) const SESSION_COLUMNS: &str = "s.id, s.started_at, s.finished_at, s.benchmark, \
      s.command, s.variants, s.has_git, s.git_commit, s.git_branch, s.git_dirty, s.host, \
      s.perfwatch_version, s.status, s.baseline, s.shell_correction, s.import_tool, \
-     s.import_file, s.import_sha256, s.owner, s.updated_at, s.adaptive";
+     s.import_file, s.import_sha256, s.owner, s.updated_at, s.adaptive, s.program_version";
 
 /// How many columns [`SESSION_COLUMNS`] names: a query's own columns
 /// follow at this index.
-pub(crate) const SESSION_COLUMN_COUNT: usize = 21;
+pub(crate) const SESSION_COLUMN_COUNT: usize = 22;
 
 /// The order of "newest first".
 pub(crate) const NEWEST_FIRST: &str = "s.started_at DESC, s.seq DESC";
@@ -81,6 +82,7 @@ impl SessionRecord {
             import_sha256: imported.map(|o| o.sha256.clone()),
             owner: session.owner.as_ref().map(to_json).transpose()?,
             updated_at: Some(session.started_at.clone()),
+            program_version: session.program_version.clone(),
         })
     }
 
@@ -132,6 +134,7 @@ impl SessionRecord {
                 .adaptive
                 .map(|text| from_json(&text, || what("adaptive")))
                 .transpose()?,
+            program_version: self.program_version,
             owner,
             id,
         })
@@ -368,6 +371,10 @@ pub(crate) fn latest_offset(spec: &str) -> Option<Option<usize>> {
     Some(rest.strip_prefix('~').and_then(|n| n.parse().ok()))
 }
 
+/// What a series reads of a session when its first row comes: started_at,
+/// commit, branch, dirty flag and the program's version.
+pub(crate) type SeriesHead = (String, Option<String>, Option<String>, bool, Option<String>);
+
 /// The rows of a series query — newest session first, one value per row —
 /// gathered into points, at most `last` sessions (both backends).
 pub(crate) struct SeriesPoints {
@@ -391,7 +398,7 @@ impl SeriesPoints {
         &mut self,
         id: String,
         value: f64,
-        head: impl FnOnce() -> Result<(String, Option<String>, Option<String>, bool), E>,
+        head: impl FnOnce() -> Result<SeriesHead, E>,
     ) -> Result<bool, E> {
         match self.points.last_mut() {
             Some(p) if p.session_id == id => p.values.push(value),
@@ -399,13 +406,14 @@ impl SeriesPoints {
                 if self.points.len() == self.limit {
                     return Ok(false);
                 }
-                let (started_at, commit, branch, dirty) = head()?;
+                let (started_at, commit, branch, dirty, version) = head()?;
                 self.points.push(crate::SeriesPoint {
                     session_id: id,
                     started_at,
                     commit,
                     branch,
                     dirty,
+                    version,
                     values: vec![value],
                 });
             }

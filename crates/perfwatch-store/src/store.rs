@@ -1,8 +1,8 @@
 //! The `Store` trait: everything perfwatch persists, whatever the backend.
 
 use crate::{
-    Baseline, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow, TokenRow,
-    TokenScope,
+    Baseline, Delivery, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow,
+    TokenRow, TokenScope,
 };
 use perfwatch_model::{Iteration, Session, SessionStatus, ShellCorrection};
 
@@ -182,4 +182,16 @@ pub trait Store: Send + Sync {
     /// sending them; entries already pushed are kept. How many were
     /// dropped.
     fn forget_pushes(&self, ids: Option<&[String]>, server: Option<&str>) -> Result<usize>;
+
+    /// Every delivery row of `webhook`.
+    fn deliveries(&self, webhook: &str) -> Result<Vec<Delivery>>;
+
+    /// Inserts `delivery` unless its webhook, alert and event have a row
+    /// already; whether it was inserted (the caller then owns it).
+    fn claim_delivery(&self, delivery: &Delivery) -> Result<bool>;
+
+    /// Replaces the row of `delivery`'s webhook, alert and event with it
+    /// when the stored row still has `attempts_seen` attempts; whether it
+    /// did (another server claimed the attempt when it did not).
+    fn update_delivery(&self, delivery: &Delivery, attempts_seen: u32) -> Result<bool>;
 }

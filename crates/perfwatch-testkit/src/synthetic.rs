@@ -27,6 +27,7 @@ pub fn bare_session(id: &str, benchmark: &str, started_at: &str, status: Session
         imported: None,
         owner: None,
         adaptive: None,
+        program_version: None,
     }
 }
 
@@ -62,6 +63,7 @@ pub fn pipeline_session(n: usize) -> Session {
         imported: None,
         owner: None,
         adaptive: None,
+        program_version: None,
     }
 }
 

@@ -205,6 +205,7 @@ pub(crate) fn session(variants: Vec<VariantExport>) -> SessionExport {
             imported: None,
             owner: None,
             adaptive: None,
+            program_version: None,
         },
         variants,
         comparisons: vec![],

@@ -15,7 +15,7 @@ pub struct RunPoint {
     pub session_id: String,
     /// The run's iteration index within its session.
     pub index: u32,
-    /// The program's version (the iteration's variant).
+    /// The program's version (its session's `program_version`).
     pub version: String,
     /// When the run started, RFC 3339; informational only, never parsed.
     pub started_at: String,
@@ -58,7 +58,12 @@ impl RunPoint {
     /// sampled while any of the stage's spans ran, the figure the gate's
     /// `max_rss_bytes` stage budget judges — absent without a timeline,
     /// as for runs received over OTLP.
-    pub fn from_iteration(session_id: &str, started_at: &str, it: &Iteration) -> RunPoint {
+    pub fn from_iteration(
+        session_id: &str,
+        started_at: &str,
+        version: &str,
+        it: &Iteration,
+    ) -> RunPoint {
         let mut rss: BTreeMap<String, u64> = BTreeMap::new();
         for (span, path) in it.stages.iter().zip(span_paths(&it.stages)) {
             if let Some(peak) = peak_rss(&it.timeline, span.start_s, span.end_s) {
@@ -80,7 +85,7 @@ impl RunPoint {
         RunPoint {
             session_id: session_id.to_string(),
             index: it.index,
-            version: it.variant.clone(),
+            version: version.to_string(),
             started_at: started_at.to_string(),
             stages,
         }
@@ -139,7 +144,7 @@ mod tests {
             ],
             ..Iteration::default()
         };
-        let p = RunPoint::from_iteration("sess", "2025-01-01T00:00:00Z", &it);
+        let p = RunPoint::from_iteration("sess", "2025-01-01T00:00:00Z", "1.2.0", &it);
         assert_eq!(
             (p.session_id.as_str(), p.index, p.version.as_str()),
             ("sess", 4, "1.2.0")
@@ -161,7 +166,7 @@ mod tests {
             stages: vec![span(1, None, "job", 0.0, 2.5)],
             ..Iteration::default()
         };
-        let p = RunPoint::from_iteration("s", "", &it);
+        let p = RunPoint::from_iteration("s", "", "1.0", &it);
         assert_eq!(p.stages["job"], StageFigures::duration(2.5));
     }
 }

@@ -63,6 +63,10 @@ pub fn monitored_runs(store: &dyn Store) -> Result<BTreeMap<String, Vec<RunPoint
                 runs.push(RunPoint::from_iteration(
                     &session.id,
                     &session.started_at,
+                    session
+                        .program_version
+                        .as_deref()
+                        .unwrap_or(super::sessions::UNVERSIONED),
                     it,
                 ));
             }

@@ -221,7 +221,7 @@ fn complete(
     }
     let iteration = Iteration {
         index: 0,
-        variant: variant_name(p.version.as_deref()),
+        variant: super::sessions::MONITORED_VARIANT.to_string(),
         exit_code: Some(if ok { 0 } else { 1 }),
         wall_s: end.saturating_sub(start) as f64 / 1e9,
         stages: assembled.spans,
@@ -237,11 +237,6 @@ fn complete(
         start_unix_ns: start,
         iteration,
     }
-}
-
-/// The variant a version's runs are stored under.
-pub(crate) fn variant_name(version: Option<&str>) -> String {
-    version.unwrap_or("unversioned").to_string()
 }
 
 #[cfg(test)]
@@ -299,7 +294,7 @@ mod tests {
         assert_eq!(r.pipeline, "shorts/video");
         assert_eq!(r.version.as_deref(), Some("1.2"));
         assert!((r.iteration.wall_s - 0.1).abs() < 1e-9);
-        assert_eq!(r.iteration.variant, "1.2");
+        assert_eq!(r.iteration.variant, "runs", "one variant across versions");
         let names: Vec<&str> = r.iteration.stages.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names.len(), 2, "{names:?}");
         // A span of the stored trace is late: counted, not a new run.

@@ -12,9 +12,12 @@
 //!   since, for late children; spans of a trace already stored are counted
 //!   as `late`, never silently lost ([`Assembler`]).
 //! * **Sessions** group runs per pipeline, version (`service.version`,
-//!   else `vcs.ref.head.revision`, else `perfwatch.version`; the variant's
-//!   name) and UTC day; the session id is derived from the three, so a
-//!   restarted server appends to the same session ([`store_run`]).
+//!   else `vcs.ref.head.revision`, else `perfwatch.version`; the
+//!   session's `program_version`) and UTC day; the session id is derived
+//!   from the three, so a restarted server appends to the same session
+//!   ([`store_run`]). Every session has the one variant
+//!   [`MONITORED_VARIANT`], so a pipeline's history is one series across
+//!   versions and days, and its change points name the version.
 
 mod alerts;
 mod assembler;
@@ -22,4 +25,6 @@ mod sessions;
 
 pub use alerts::{is_monitored, monitored_runs, pipeline_alerts, REPLAYED_RUNS};
 pub use assembler::{Assembler, AssemblerCounts, CompletedRun, MAX_SPANS_PER_TRACE, MAX_TRACES};
-pub use sessions::{session_id, store_run, MonitoredSessions, MONITORED_PREFIX};
+pub use sessions::{
+    session_id, store_run, MonitoredSessions, MONITORED_PREFIX, MONITORED_VARIANT, UNVERSIONED,
+};

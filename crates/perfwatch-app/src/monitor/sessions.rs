@@ -1,7 +1,7 @@
 //! Where a completed run is stored: the session of its pipeline, version
 //! and UTC day, made on its first run.
 
-use super::assembler::{variant_name, CompletedRun};
+use super::assembler::CompletedRun;
 use crate::AppError;
 use perfwatch_model::{CommandSpec, HostInfo, Session, SessionStatus, VariantSpec};
 use perfwatch_store::Store;
@@ -11,6 +11,15 @@ use time::OffsetDateTime;
 
 /// How a monitored session's command starts (`otlp:SERVICE`).
 pub const MONITORED_PREFIX: &str = "otlp:";
+
+/// The one variant of a monitored pipeline: the runs of every version and
+/// day are one series, so that history, change points and compare see
+/// across versions; each session carries its version as
+/// `program_version`.
+pub const MONITORED_VARIANT: &str = "runs";
+
+/// How a run without a version is named where a version is shown.
+pub const UNVERSIONED: &str = "unversioned";
 
 /// The session id of a pipeline's runs of one version on one UTC day
 /// (`YYYY-MM-DD`): 32 hex digits of a SHA-256 of the three, so that every
@@ -84,7 +93,7 @@ fn monitored_session(id: &str, run: &CompletedRun, started: OffsetDateTime) -> S
             shell: false,
         },
         variants: vec![VariantSpec {
-            name: variant_name(run.version.as_deref()),
+            name: MONITORED_VARIANT.to_string(),
             description: Some(format!("runs of `{}` reported over OTLP", run.pipeline)),
             ..VariantSpec::default()
         }],
@@ -99,6 +108,7 @@ fn monitored_session(id: &str, run: &CompletedRun, started: OffsetDateTime) -> S
         imported: None,
         owner: None,
         adaptive: None,
+        program_version: run.version.clone(),
     }
 }
 

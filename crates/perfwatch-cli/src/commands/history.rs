@@ -10,8 +10,8 @@ use crate::exit::usage;
 use comfy_table::{presets::NOTHING, Cell, CellAlignment, Table};
 use perfwatch_analysis::SeverityThresholds;
 use perfwatch_app::history::{
-    change_points, detect_options, load_series, locate, Filters, Located, Series, SeriesChanges,
-    SeriesMetric,
+    change_points, detect_options, load_series, locate, Filters, Label, Located, Series,
+    SeriesChanges, SeriesMetric,
 };
 use perfwatch_report::printable::printable;
 use perfwatch_report::text_cell;
@@ -77,6 +77,7 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> anyhow::Result<()> {
                 "median",
                 "ci_low",
                 "ci_high",
+                "version",
             ])?;
             for s in &series {
                 for p in &s.points {
@@ -92,6 +93,7 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> anyhow::Result<()> {
                         &p.median.to_string(),
                         &p.ci_low.to_string(),
                         &p.ci_high.to_string(),
+                        &text_cell(p.version.as_deref().unwrap_or("")),
                     ])?;
                 }
             }
@@ -120,7 +122,15 @@ fn print_series(out: &mut dyn Write, s: &Series) -> std::io::Result<()> {
         printable(&s.metric),
         s.points.len()
     )?;
-    let mut t = table(&["session", "started", "commit", "n", "median", "95% CI"]);
+    let by_version = s.points.iter().any(|p| p.version.is_some());
+    let mut t = table(&[
+        "session",
+        "started",
+        provenance_header(by_version),
+        "n",
+        "median",
+        "95% CI",
+    ]);
     for p in &s.points {
         t.add_row(vec![
             printable(perfwatch_model::short_id(&p.session_id)).into_owned(),
@@ -132,10 +142,7 @@ fn print_series(out: &mut dyn Write, s: &Series) -> std::io::Result<()> {
                     .replace('T', " "),
             )
             .into_owned(),
-            p.commit
-                .as_deref()
-                .map(|c| printable(&c.chars().take(7).collect::<String>()).into_owned())
-                .unwrap_or_else(|| "-".into()),
+            provenance(by_version, p.commit.as_deref(), p.version.as_deref()),
             p.n.to_string(),
             format_value(unit, p.median),
             format!(
@@ -206,6 +213,7 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
                 "p_value",
                 "direction",
                 "severity",
+                "version",
             ])?;
             for (series, metric, cps) in &results {
                 for c in cps {
@@ -222,6 +230,7 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
                         &format!("{:.3e}", c.p_value),
                         &text_cell(c.direction),
                         &text_cell(c.severity.key()),
+                        &text_cell(c.version.as_deref().unwrap_or("")),
                     ])?;
                 }
             }
@@ -240,10 +249,11 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
                     continue;
                 }
                 writeln!(out, "{series} · {metric}: {} change point(s)", cps.len())?;
+                let by_version = cps.iter().any(|c| c.version.is_some());
                 let mut t = table(&[
                     "at",
                     "session",
-                    "commit",
+                    provenance_header(by_version),
                     "before",
                     "after",
                     "change",
@@ -259,10 +269,7 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
                             .as_deref()
                             .map(|s| printable(perfwatch_model::short_id(s)).into_owned())
                             .unwrap_or_else(|| "-".into()),
-                        c.commit
-                            .as_deref()
-                            .map(|s| printable(&s.chars().take(7).collect::<String>()).into_owned())
-                            .unwrap_or_else(|| "-".into()),
+                        provenance(by_version, c.commit.as_deref(), c.version.as_deref()),
                         format_value(unit, c.median_before),
                         format_value(unit, c.median_after),
                         format!("{:+.1}%", c.change_pct),
@@ -287,7 +294,7 @@ pub(crate) fn locate_csv(
     opts: &DetectOptions,
     thresholds: &SeverityThresholds,
 ) -> anyhow::Result<Vec<Located>> {
-    let labels: Vec<_> = labels.into_iter().map(|l| (l, None, None)).collect();
+    let labels: Vec<_> = labels.into_iter().map(Label::row).collect();
     locate(values, &labels, opts, thresholds).map_err(|e| usage(format!("{}: {e}", path.display())))
 }
 
@@ -375,4 +382,25 @@ pub(crate) fn parse_csv(
         values.push(v);
     }
     Ok((labels, values, name))
+}
+
+/// The provenance column: the program's version for monitored pipelines
+/// (whose sessions have no commit), the commit otherwise.
+fn provenance_header(by_version: bool) -> &'static str {
+    if by_version {
+        "version"
+    } else {
+        "commit"
+    }
+}
+
+/// A point's provenance cell (see [`provenance_header`]): a commit
+/// shortened to 7 characters, a version whole.
+fn provenance(by_version: bool, commit: Option<&str>, version: Option<&str>) -> String {
+    let cell = if by_version {
+        version.map(str::to_string)
+    } else {
+        commit.map(|c| c.chars().take(7).collect())
+    };
+    cell.map_or_else(|| "-".into(), |c| printable(&c).into_owned())
 }

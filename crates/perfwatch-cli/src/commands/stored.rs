@@ -31,6 +31,7 @@ pub fn sessions(ctx: &Context, args: &SessionsArgs) -> anyhow::Result<()> {
             status: s.status,
             commit: s.commit,
             branch: s.branch,
+            version: s.version,
             wall_median: s.wall_median,
         })
         .collect();

@@ -372,6 +372,7 @@ fn session_with(id: &str, started: &str, commit: &str, scale: f64, detail: bool)
             imported: None,
             owner: None,
             adaptive: None,
+            program_version: None,
         },
         variants: vec![a, b],
         comparisons: vec![
@@ -492,6 +493,7 @@ pub fn synthetic_history(sessions: &[SessionExport]) -> Vec<HistorySeries> {
                         session_id: s.session.id.clone(),
                         started_at: s.session.started_at.clone(),
                         commit: s.session.git.as_ref().and_then(|g| g.commit.clone()),
+                        version: s.session.program_version.clone(),
                         median: w.median,
                         ci_low: w.ci_low,
                         ci_high: w.ci_high,
@@ -577,6 +579,7 @@ pub fn synthetic_stage_history(sessions: &[SessionExport]) -> Vec<HistorySeries>
                         session_id: s.session.id.clone(),
                         started_at: s.session.started_at.clone(),
                         commit: s.session.git.as_ref().and_then(|g| g.commit.clone()),
+                        version: s.session.program_version.clone(),
                         median: round(t.median * factor, 4),
                         ci_low: round(t.ci_low * factor, 4),
                         ci_high: round(t.ci_high * factor, 4),

@@ -86,6 +86,7 @@ pub fn store_run_with_status(
         imported: None,
         owner: None,
         adaptive: None,
+        program_version: None,
     };
     let mut iterations = Vec::new();
     for i in 0..ITERATIONS {

@@ -27,6 +27,8 @@ pub struct SessionListRow {
     pub commit: Option<String>,
     /// Git branch, when known.
     pub branch: Option<String>,
+    /// The program's version the session measured (monitored pipelines).
+    pub version: Option<String>,
     /// Median wall time of the first variant, in seconds, when computed.
     pub wall_median: Option<f64>,
 }
@@ -52,6 +54,7 @@ pub fn render_sessions(
         Column::new("variants", false).give(Give::Middle).drop(300),
         Column::new("iterations", true),
         Column::new("status", false),
+        Column::new("version", false).give(Give::Middle).drop(150),
         Column::new("commit", false).drop(100),
         Column::new("branch", false).give(Give::Middle).drop(200),
         Column::new("wall median", true),
@@ -71,6 +74,7 @@ pub fn render_sessions(
             printable(&row.variants.join(", ")).into_owned(),
             row.iterations.to_string(),
             palette.paint(status_style, row.status.key()),
+            printable(row.version.as_deref().unwrap_or("")).into_owned(),
             row.commit
                 .as_deref()
                 .map_or_else(String::new, |c| short_id(c, SHORT_COMMIT).to_string()),
@@ -124,6 +128,7 @@ mod tests {
             status: SessionStatus::Complete,
             commit: Some("a1b2c3d4e5".into()),
             branch: Some("main".into()),
+            version: None,
             wall_median: Some(0.01),
         };
         for width in [80, 100] {

@@ -16,6 +16,7 @@
 
 mod access;
 mod baselines;
+mod deliveries;
 mod fail;
 mod handle;
 mod iterations;

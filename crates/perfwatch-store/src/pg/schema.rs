@@ -12,7 +12,7 @@ use postgres::Client;
 
 /// Migration steps, in order; step `n` takes the schema from version `n`
 /// to `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The newest PostgreSQL schema version this build knows.
 pub const PG_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -32,6 +32,7 @@ const OUR_TABLES: &[&str] = &[
     "api_tokens",
     "pushes",
     "history_generations",
+    "alert_deliveries",
 ];
 
 /// Version 1: the SQLite schema at its version 6, in PostgreSQL's types
@@ -196,6 +197,23 @@ ALTER TABLE sessions ADD COLUMN adaptive TEXT;
 /// SQLite schema's v8).
 const V3: &str = "
 ALTER TABLE iterations ADD COLUMN peak_gpu_memory_bytes BIGINT;
+";
+
+/// v4: the version of the program a session measured and the webhook
+/// deliveries of alert events (see the SQLite schema's v9).
+const V4: &str = "
+ALTER TABLE sessions ADD COLUMN program_version TEXT;
+CREATE TABLE alert_deliveries (
+    webhook    TEXT NOT NULL,
+    alert_id   TEXT NOT NULL,
+    event      TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    attempts   BIGINT NOT NULL,
+    next_at    TEXT,
+    last_error TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (webhook, alert_id, event)
+);
 ";
 
 /// What the database holds, as far as recognising it goes.

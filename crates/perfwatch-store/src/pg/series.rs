@@ -27,7 +27,8 @@ fn sessions(has_value: &str) -> String {
 
 /// Runs a series query, oldest session first.
 pub fn query(tx: &mut Transaction<'_>, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
-    let select = "s.id, s.started_at, s.git_commit, s.git_branch, coalesce(s.git_dirty, false)";
+    let select = "s.id, s.started_at, s.git_commit, s.git_branch, coalesce(s.git_dirty, false), \
+                  s.program_version";
     let sql = match &q.stage {
         None => {
             // Metric keys are the `iterations` columns; they come from a
@@ -94,9 +95,10 @@ pub fn query(tx: &mut Transaction<'_>, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
                 row.try_get(2)?,
                 row.try_get(3)?,
                 row.try_get(4)?,
+                row.try_get(5)?,
             ))
         };
-        if !points.add(row.try_get(0)?, row.try_get(5)?, head)? {
+        if !points.add(row.try_get(0)?, row.try_get(6)?, head)? {
             break;
         }
     }

@@ -17,9 +17,9 @@ pub fn insert(tx: &mut Transaction<'_>, session: &Session) -> R<()> {
         "INSERT INTO sessions (id, started_at, finished_at, benchmark, command, variants,
              has_git, git_commit, git_branch, git_dirty, host, perfwatch_version, status,
              baseline, shell_correction, import_tool, import_file, import_sha256, owner,
-             updated_at, adaptive)
+             updated_at, adaptive, program_version)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-             $18, $19, $20, $21)",
+             $18, $19, $20, $21, $22)",
         &[
             &r.id,
             &r.started_at,
@@ -42,6 +42,7 @@ pub fn insert(tx: &mut Transaction<'_>, session: &Session) -> R<()> {
             &r.owner,
             &r.updated_at,
             &r.adaptive,
+            &pg_opt(&r.program_version),
         ],
     );
     match inserted.map_err(Fail::from) {
@@ -303,6 +304,7 @@ pub fn session_from_row(row: &Row) -> R<Session> {
         owner: row.try_get(18)?,
         updated_at: row.try_get(19)?,
         adaptive: row.try_get(20)?,
+        program_version: row.try_get(21)?,
     }
     .decode()
     .map_err(Fail::Corrupt)

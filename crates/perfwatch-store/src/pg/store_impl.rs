@@ -1,10 +1,10 @@
 //! `Store` for `PgStore`: each method is one transaction.
 
-use super::{access, baselines, iterations, series, sessions, PgStore};
+use super::{access, baselines, deliveries, iterations, series, sessions, PgStore};
 use crate::id::check_session_id;
 use crate::{
-    Baseline, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow, Store,
-    TokenRow, TokenScope,
+    Baseline, Delivery, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow,
+    Store, TokenRow, TokenScope,
 };
 use perfwatch_model::{Iteration, Session, SessionStatus, ShellCorrection};
 
@@ -147,5 +147,17 @@ impl Store for PgStore {
 
     fn forget_pushes(&self, ids: Option<&[String]>, server: Option<&str>) -> Result<usize> {
         self.write(|tx| access::forget_pushes(tx, ids, server))
+    }
+
+    fn deliveries(&self, webhook: &str) -> Result<Vec<Delivery>> {
+        self.read(|tx| deliveries::list(tx, webhook))
+    }
+
+    fn claim_delivery(&self, delivery: &Delivery) -> Result<bool> {
+        self.write(|tx| deliveries::claim(tx, delivery))
+    }
+
+    fn update_delivery(&self, delivery: &Delivery, attempts_seen: u32) -> Result<bool> {
+        self.write(|tx| deliveries::update(tx, delivery, attempts_seen))
     }
 }

@@ -5,6 +5,7 @@
 
 mod access;
 mod baselines;
+mod deliveries;
 mod fail;
 mod handle;
 mod header;

@@ -14,7 +14,7 @@ pub const APPLICATION_ID: i32 = 0x5066_5774;
 
 /// Migration steps, in order; step `n` takes the schema from version `n` to
 /// `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -217,6 +217,25 @@ ALTER TABLE sessions ADD COLUMN adaptive TEXT;
 /// Older iterations had no GPU readings: NULL is right for them.
 const V8: &str = "
 ALTER TABLE iterations ADD COLUMN peak_gpu_memory_bytes INTEGER;
+";
+
+/// v9: monitored pipelines — the version of the program a session
+/// measured, and the webhook deliveries of alert events (one row per
+/// webhook, alert and event: the claim that keeps servers sharing a
+/// database from sending an event twice).
+const V9: &str = "
+ALTER TABLE sessions ADD COLUMN program_version TEXT;
+CREATE TABLE alert_deliveries (
+    webhook    TEXT NOT NULL,
+    alert_id   TEXT NOT NULL,
+    event      TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    attempts   INTEGER NOT NULL,
+    next_at    TEXT,
+    last_error TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (webhook, alert_id, event)
+);
 ";
 
 /// What a database file holds, as far as recognising it goes.

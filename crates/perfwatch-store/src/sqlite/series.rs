@@ -25,7 +25,8 @@ fn sessions(has_value: &str) -> String {
 
 /// Runs a series query, oldest session first.
 pub fn query(conn: &Connection, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
-    let select = "s.id, s.started_at, s.git_commit, s.git_branch, coalesce(s.git_dirty, 0)";
+    let select = "s.id, s.started_at, s.git_commit, s.git_branch, coalesce(s.git_dirty, 0), \
+                  s.program_version";
     let sql = match &q.stage {
         None => {
             // Metric keys are the `iterations` columns; they come from a
@@ -73,9 +74,16 @@ pub fn query(conn: &Connection, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
     let mut rows = stmt.query(args.as_slice())?;
     let mut points = SeriesPoints::new(q.last);
     while let Some(row) = rows.next()? {
-        let head =
-            || Ok::<_, rusqlite::Error>((row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?));
-        if !points.add(row.get(0)?, row.get(5)?, head)? {
+        let head = || {
+            Ok::<_, rusqlite::Error>((
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+            ))
+        };
+        if !points.add(row.get(0)?, row.get(6)?, head)? {
             break;
         }
     }

@@ -21,9 +21,9 @@ pub fn insert(conn: &Connection, session: &Session) -> R<()> {
         "INSERT INTO sessions (id, seq, started_at, finished_at, benchmark, command, variants,
              has_git, git_commit, git_branch, git_dirty, host, perfwatch_version, status,
              baseline, shell_correction, import_tool, import_file, import_sha256, owner,
-             updated_at, adaptive)
+             updated_at, adaptive, program_version)
          VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM sessions), ?2, ?3, ?4, ?5, ?6,
-             ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+             ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
         params![
             r.id,
             r.started_at,
@@ -46,6 +46,7 @@ pub fn insert(conn: &Connection, session: &Session) -> R<()> {
             r.owner,
             r.updated_at,
             r.adaptive,
+            r.program_version,
         ],
     )?;
     Ok(())
@@ -287,6 +288,7 @@ pub fn session_from_row(row: &Row<'_>) -> R<Session> {
         owner: row.get(18)?,
         updated_at: row.get(19)?,
         adaptive: row.get(20)?,
+        program_version: row.get(21)?,
     }
     .decode()
     .map_err(Fail::Corrupt)

@@ -1,10 +1,10 @@
 //! `Store` for `SqliteStore`: each method is one transaction.
 
-use super::{access, baselines, iterations, series, sessions, SqliteStore};
+use super::{access, baselines, deliveries, iterations, series, sessions, SqliteStore};
 use crate::id::check_session_id;
 use crate::{
-    Baseline, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow, Store,
-    TokenRow, TokenScope,
+    Baseline, Delivery, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow,
+    Store, TokenRow, TokenScope,
 };
 use perfwatch_model::{Iteration, Session, SessionStatus, ShellCorrection};
 
@@ -152,5 +152,17 @@ impl Store for SqliteStore {
 
     fn forget_pushes(&self, ids: Option<&[String]>, server: Option<&str>) -> Result<usize> {
         self.write(|tx| access::forget_pushes(tx, ids, server))
+    }
+
+    fn deliveries(&self, webhook: &str) -> Result<Vec<Delivery>> {
+        self.read(|tx| deliveries::list(tx, webhook))
+    }
+
+    fn claim_delivery(&self, delivery: &Delivery) -> Result<bool> {
+        self.write(|tx| deliveries::claim(tx, delivery))
+    }
+
+    fn update_delivery(&self, delivery: &Delivery, attempts_seen: u32) -> Result<bool> {
+        self.write(|tx| deliveries::update(tx, delivery, attempts_seen))
     }
 }

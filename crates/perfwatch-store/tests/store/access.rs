@@ -1,7 +1,7 @@
 //! API tokens (stored by hash) and the push queue.
 
 use super::support::{contract, full_iteration, session, Db};
-use perfwatch_store::{StoreError, TokenScope};
+use perfwatch_store::{Delivery, DeliveryState, StoreError, TokenScope};
 
 fn tokens_are_stored_by_hash_listed_and_revoked(db: Db) {
     let store = db.open();
@@ -217,7 +217,65 @@ fn every_write_to_a_benchmark_grows_its_generation_and_reads_do_not(db: Db) {
     assert_eq!(db.open().history_generation(None).unwrap(), g(None));
 }
 
+fn an_alert_event_is_claimed_once_and_each_retry_by_one_handle(db: Db) {
+    let (a, b) = (db.open(), db.open());
+    let pending = Delivery {
+        webhook: "hook1".into(),
+        alert_id: "a1".into(),
+        event: "open".into(),
+        state: DeliveryState::Pending,
+        attempts: 1,
+        next_at: Some("2026-12-06T10:00:05Z".into()),
+        last_error: None,
+        updated_at: "2026-12-06T10:00:00Z".into(),
+    };
+    assert!(a.claim_delivery(&pending).unwrap(), "the first claim wins");
+    assert!(!b.claim_delivery(&pending).unwrap(), "a second claim loses");
+    let resolved = Delivery {
+        event: "resolved".into(),
+        ..pending.clone()
+    };
+    assert!(
+        b.claim_delivery(&resolved).unwrap(),
+        "another event is its own row"
+    );
+    let other_hook = Delivery {
+        webhook: "hook2".into(),
+        state: DeliveryState::Skipped,
+        ..pending.clone()
+    };
+    assert!(a.claim_delivery(&other_hook).unwrap());
+
+    // A retry is claimed by bumping the attempts the claimer saw: one of
+    // two handles that saw 1 attempt wins.
+    let retry = Delivery {
+        attempts: 2,
+        last_error: Some("503 Service Unavailable".into()),
+        updated_at: "2026-12-06T10:00:06Z".into(),
+        ..pending.clone()
+    };
+    assert!(a.update_delivery(&retry, 1).unwrap());
+    assert!(
+        !b.update_delivery(&retry, 1).unwrap(),
+        "the attempt is taken"
+    );
+    let done = Delivery {
+        state: DeliveryState::Delivered,
+        next_at: None,
+        last_error: None,
+        ..retry.clone()
+    };
+    assert!(a.update_delivery(&done, 2).unwrap());
+
+    let rows = b.deliveries("hook1").unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows.contains(&done) && rows.contains(&resolved), "{rows:?}");
+    assert_eq!(b.deliveries("hook2").unwrap(), [other_hook]);
+    assert!(b.deliveries("hook3").unwrap().is_empty());
+}
+
 contract!(
+    an_alert_event_is_claimed_once_and_each_retry_by_one_handle,
     every_write_to_a_benchmark_grows_its_generation_and_reads_do_not,
     tokens_are_stored_by_hash_listed_and_revoked,
     the_push_queue_sends_each_session_once_per_server,

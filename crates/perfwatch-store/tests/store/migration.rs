@@ -106,9 +106,16 @@ fn the_schema_forbids_dangling_rows() {
 
 /// Takes a current database back to schema version 4: no tokens or push
 /// queue, and a path per span row instead of a reference to `stage_paths`.
-const DOWN_TO_7: &str = "ALTER TABLE iterations DROP COLUMN peak_gpu_memory_bytes;";
+const DOWN_TO_8: &str = "ALTER TABLE sessions DROP COLUMN program_version; \
+    DROP TABLE alert_deliveries;";
 
-const DOWN_TO_6: &str = "ALTER TABLE iterations DROP COLUMN peak_gpu_memory_bytes; \
+const DOWN_TO_7: &str = "ALTER TABLE sessions DROP COLUMN program_version; \
+    DROP TABLE alert_deliveries; \
+    ALTER TABLE iterations DROP COLUMN peak_gpu_memory_bytes;";
+
+const DOWN_TO_6: &str = "ALTER TABLE sessions DROP COLUMN program_version; \
+    DROP TABLE alert_deliveries; \
+    ALTER TABLE iterations DROP COLUMN peak_gpu_memory_bytes; \
     ALTER TABLE sessions DROP COLUMN adaptive;";
 
 const DOWN_TO_4: &str = "DROP TRIGGER sessions_added;
@@ -197,6 +204,38 @@ fn a_version_2_database_keeps_its_sessions_and_gains_shell_correction_and_import
     let (back, _) = store.load_session(&with.id).unwrap();
     assert_eq!(back.shell_correction, with.shell_correction);
     assert_eq!(back.imported, with.imported);
+    drop(store);
+    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+}
+
+#[test]
+fn a_version_8_database_keeps_its_sessions_and_gains_the_program_version_and_deliveries() {
+    let db = TempDb::new();
+    let store = db.open();
+    let mut s = session("b", "2024-01-01T00:00:00Z");
+    s.program_version = None;
+    store.create_session(&s).unwrap();
+    drop(store);
+    {
+        let conn = Connection::open(&db.path).unwrap();
+        conn.execute_batch(&format!("{DOWN_TO_8} PRAGMA user_version = 8;"))
+            .unwrap();
+    }
+    let store = db.open();
+    assert_eq!(store.load_session(&s.id).unwrap().0, s);
+    let mut v = session("b", "2024-01-02T00:00:00Z");
+    v.program_version = Some("1.4.2".into());
+    store.create_session(&v).unwrap();
+    assert_eq!(
+        store
+            .load_session(&v.id)
+            .unwrap()
+            .0
+            .program_version
+            .as_deref(),
+        Some("1.4.2")
+    );
+    assert!(store.deliveries("any").unwrap().is_empty());
     drop(store);
     assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
 }

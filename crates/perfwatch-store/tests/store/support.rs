@@ -165,6 +165,8 @@ pub fn session(benchmark: &str, started_at: &str) -> Session {
             max_rounds: 60,
             max_time_s: None,
         }),
+        // …and the program's version a session measured.
+        program_version: Some("2.1.0-rc1".into()),
     }
 }
 
