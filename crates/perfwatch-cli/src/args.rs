@@ -1065,6 +1065,12 @@ pub struct ServeArgs {
     /// root span arrives for late child spans before it is stored.
     #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = poll_interval)]
     pub monitor_settle: std::time::Duration,
+    /// POST each regression alert of a monitored pipeline here as JSON,
+    /// once when it opens and once when it resolves (a `text` field for
+    /// Slack and compatible chats), retried with back-off; repeatable.
+    /// A new webhook hears of alerts from its first start on.
+    #[arg(long, value_name = "URL")]
+    pub webhook: Vec<String>,
 }
 
 /// A polling interval in seconds: 0.1 to 3600.

@@ -39,6 +39,12 @@ pub struct ConfigFile {
     /// `[gates]`: gate rules (`perfwatch gate`, `--gate`).
     #[serde(default)]
     pub gates: GateConfig,
+    /// `[monitor."PIPELINE"]`: how `perfwatch serve` judges a monitored
+    /// pipeline's runs — window, baseline, severity thresholds, and
+    /// budgets per stage (`[monitor."shorts/video".stage."_2_asr"]
+    /// p50_s = 60, max_rss = "2 GiB", max_cpu_pct = 90`).
+    #[serde(default)]
+    pub monitor: BTreeMap<String, perfwatch_analysis::monitor::MonitorOptions>,
 }
 
 /// `[benchmark.NAME]`.

@@ -7,6 +7,7 @@
 //! the version where it began.
 
 use crate::util::server::Server;
+use crate::util::TestServer;
 use crate::util::{pw, stdout, TestDir};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -82,6 +83,35 @@ fn stored(server: &Server, runs: u64) {
     }
 }
 
+/// The webhook messages received, once `until` holds of them (10 s at
+/// most); with `quiet`, again after two more alert passes, to see that
+/// no more come.
+fn webhook_messages(
+    hook: &TestServer,
+    quiet: bool,
+    until: impl Fn(&[serde_json::Value]) -> bool,
+) -> Vec<serde_json::Value> {
+    let bodies = || -> Vec<serde_json::Value> {
+        hook.requests().into_iter().filter_map(|r| r.body).collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !until(&bodies()) {
+        assert!(Instant::now() < deadline, "webhook got: {:#?}", bodies());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if quiet {
+        std::thread::sleep(Duration::from_millis(2_200));
+    }
+    bodies()
+}
+
+fn ids(messages: &[serde_json::Value]) -> Vec<String> {
+    messages
+        .iter()
+        .map(|m| m["id"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
 fn alerts(server: &Server) -> Vec<serde_json::Value> {
     let reply = server.request("GET", "/api/v1/alerts", None, None);
     assert_eq!(reply.status, 200, "{}", reply.text());
@@ -95,7 +125,11 @@ fn alerts(server: &Server) -> Vec<serde_json::Value> {
 fn a_stage_slowed_40_percent_opens_one_medium_alert_and_resolves_when_restored() {
     let dir = TestDir::new();
     let token = write_token(&dir);
-    let server = Server::start(&dir, &["--monitor-settle", "0.1"]);
+    // The webhook is down at first: the open message is retried.
+    let hook = TestServer::start("unused");
+    hook.answer_with(Some(503));
+    let hook_url = format!("{}/hooks/T0/secret", hook.url());
+    let server = Server::start(&dir, &["--monitor-settle", "0.1", "--webhook", &hook_url]);
     let mut jitter = Jitter(7);
     let mut sent = send(
         &server,
@@ -118,6 +152,34 @@ fn a_stage_slowed_40_percent_opens_one_medium_alert_and_resolves_when_restored()
     assert_eq!(alert["first"]["index"], 0, "{alert:#}");
     assert_eq!(alert["state"], "open", "{alert:#}");
     let id = alert["id"].clone();
+    let open_id = format!("{}:open", id.as_str().unwrap());
+
+    // Delivered: refused (503), retried after its back-off until
+    // accepted, then never again.
+    let refused = webhook_messages(&hook, false, |m| !m.is_empty()).len();
+    hook.answer_with(Some(200));
+    let got = webhook_messages(&hook, true, |m| m.len() > refused);
+    assert_eq!(got.len(), refused + 1, "{:?}", ids(&got));
+    assert!(ids(&got).iter().all(|i| *i == open_id), "{:?}", ids(&got));
+    let text = got[refused]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("[perfwatch] ALERT shorts/video: stage `video/b` 1.")
+            && text.contains("medium; since v2 run 0"),
+        "{text}"
+    );
+    // On /metrics and the dashboard.
+    let metrics = server.request("GET", "/metrics", None, None).text();
+    assert!(
+        metrics.contains(
+            r#"perfwatch_alert_active{pipeline="shorts/video",stage="video/b",severity="medium"} 1"#
+        ),
+        "{metrics}"
+    );
+    let page = server.request("GET", "/", None, None).text();
+    assert!(
+        page.contains("<h2>Alerts</h2>") && page.contains("1 open, 0 resolved"),
+        "{page}"
+    );
 
     sent += send(
         &server,
@@ -129,6 +191,16 @@ fn a_stage_slowed_40_percent_opens_one_medium_alert_and_resolves_when_restored()
     assert_eq!(after.len(), 1, "{after:#?}");
     assert_eq!(after[0]["id"], id, "the same alert");
     assert_eq!(after[0]["state"], "resolved", "{:#}", after[0]);
+    let got = webhook_messages(&hook, true, |m| m.len() > refused + 1);
+    let resolved_id = format!("{}:resolved", id.as_str().unwrap());
+    assert_eq!(got.len(), refused + 2, "one resolve: {:?}", ids(&got));
+    assert_eq!(ids(&got)[refused + 1], resolved_id);
+    assert!(got[refused + 1]["text"]
+        .as_str()
+        .unwrap()
+        .contains("RESOLVED"));
+    let metrics = server.request("GET", "/metrics", None, None).text();
+    assert!(!metrics.contains("perfwatch_alert_active{"), "{metrics}");
 }
 
 #[test]
@@ -189,4 +261,46 @@ fn a_monitored_stage_is_one_series_across_versions_and_its_change_point_names_th
     let cps = found.to_string();
     assert!(cps.contains(r#""version":"1.7""#), "{found:#}");
     assert!(cps.contains(r#""direction":"regression""#), "{found:#}");
+}
+
+#[test]
+fn stage_budgets_from_perfwatch_toml_open_over_budget_alerts() {
+    let dir = TestDir::new();
+    let token = write_token(&dir);
+    std::fs::write(
+        dir.path().join("perfwatch.toml"),
+        "[monitor.\"shorts/video\".stage.b]\np50_s = 0.02\n",
+    )
+    .unwrap();
+    let server = Server::start(&dir, &["--monitor-settle", "0.1"]);
+    let mut jitter = Jitter(5);
+    let sent = send(
+        &server,
+        &token,
+        (0..10).map(|i| trace(i, "v1", 1.0, &mut jitter)),
+    );
+    stored(&server, sent);
+    let open = alerts(&server);
+    assert_eq!(open.len(), 1, "{open:#?}");
+    assert_eq!(open[0]["stage"], "video/b");
+    assert_eq!(open[0]["kind"]["kind"], "over_budget", "{:#}", open[0]);
+    assert_eq!(open[0]["kind"]["what"], "duration", "{:#}", open[0]);
+    assert_eq!(open[0]["limit"], 0.02);
+    // A monitor table perfwatch cannot read stops the server at once.
+    for (toml, needle) in [
+        ("[monitor.\"shorts/video\"]\nwindow = 1\n", "window"),
+        ("[monitor.\"shorts/video\"]\nbaseline = \"nope\"\n", "nope"),
+        ("[monitor.\"shorts/video\".stage.b]\np50 = 3\n", "p50"),
+    ] {
+        std::fs::write(dir.path().join("perfwatch.toml"), toml).unwrap();
+        let out = pw(&dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(
+            err.contains(needle) && err.contains("perfwatch.toml"),
+            "{err}"
+        );
+    }
 }

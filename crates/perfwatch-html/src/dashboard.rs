@@ -10,6 +10,7 @@
 //! those where a change point or a baseline lies): 1,000 sessions make a
 //! dashboard of a few MiB rather than a hundred.
 
+use crate::alerts_view::{alerts_section, AlertRow};
 use crate::compare_view::compare_section;
 use crate::history_pick::pick;
 use crate::history_view::{history_section, session_list};
@@ -74,7 +75,7 @@ pub fn render_dashboard_with(
         .title
         .clone()
         .unwrap_or_else(|| "perfwatch dashboard".to_string());
-    let html = index_page(sessions, history, &links, &title, None)?;
+    let html = index_page(sessions, history, &links, &[], &title, None)?;
     let index = out_dir.join("index.html");
     write_file(&index, &html)?;
     Ok(index)
@@ -88,10 +89,11 @@ pub fn render_live_dashboard(
     sessions: &[SessionExport],
     history: &[HistorySeries],
     links: &[Option<String>],
+    alerts: &[AlertRow],
     title: &str,
     events: &str,
 ) -> io::Result<String> {
-    index_page(sessions, history, links, title, Some(events))
+    index_page(sessions, history, links, alerts, title, Some(events))
 }
 
 /// One session's page as `perfwatch serve` shows it, with a link back to
@@ -105,6 +107,7 @@ fn index_page(
     sessions: &[SessionExport],
     history: &[HistorySeries],
     links: &[Option<String>],
+    alerts: &[AlertRow],
     title: &str,
     events: Option<&str>,
 ) -> io::Result<String> {
@@ -119,6 +122,7 @@ fn index_page(
     };
     let body = html! {
         @if events.is_some() { (running_now()) }
+        (alerts_section(alerts))
         (history_section(history, &picked))
         (session_list(sessions, links))
     };

@@ -31,6 +31,7 @@
 //! [uPlot]: https://github.com/leeoniya/uPlot
 //! [`SessionExport`]: perfwatch_model::SessionExport
 
+mod alerts_view;
 pub mod assets;
 mod attribution_view;
 mod bisect_plot;
@@ -52,6 +53,7 @@ mod report;
 mod session_view;
 mod stages_view;
 
+pub use alerts_view::AlertRow;
 pub use attribution_view::render_attribution;
 pub use bisect_view::render_bisect;
 pub use dashboard::{

@@ -1,6 +1,7 @@
 //! [`MetricsHub`]: the figures `/metrics` shows, kept ready between
 //! scrapes.
 
+use crate::alerts::{ActiveAlert, AlertMetrics};
 use crate::error::MetricsError;
 use crate::figures::{BenchmarkFigures, Started};
 use crate::format::Format;
@@ -39,6 +40,7 @@ pub struct MetricsHub {
     iterations: Counter,
     dropped: Counter,
     requests: RequestMetrics,
+    alerts: AlertMetrics,
     /// The length of the last rendering, to allocate the next at once.
     last_len: AtomicUsize,
 }
@@ -90,6 +92,7 @@ impl MetricsHub {
             dropped.clone(),
         );
         let requests = RequestMetrics::register(&mut registry);
+        let alerts = AlertMetrics::register(&mut registry);
         let figures = Arc::new(RwLock::new(Published::new(max_series)));
         registry.register_collector(Box::new(FiguresCollector(Arc::clone(&figures))));
         MetricsHub {
@@ -99,6 +102,7 @@ impl MetricsHub {
             iterations,
             dropped,
             requests,
+            alerts,
             last_len: AtomicUsize::new(0),
         }
     }
@@ -199,6 +203,12 @@ impl MetricsHub {
     /// status code, `duration` the time to answer.
     pub fn record_request(&self, route: &str, method: &str, status: u16, duration: Duration) {
         self.requests.record(route, method, status, duration);
+    }
+
+    /// Shows the open alerts of monitored pipelines as
+    /// `perfwatch_alert_active`, replacing those shown before.
+    pub fn set_alerts(&self, open: &[ActiveAlert]) {
+        self.alerts.set(open);
     }
 
     /// The whole exposition in the OpenMetrics text format (serve it as

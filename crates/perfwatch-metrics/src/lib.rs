@@ -27,6 +27,7 @@
 //! | `perfwatch_regressions` | benchmark, severity | significant regressions of primary metrics against the baseline, by severity (`low` … `critical`; 0 when none) |
 //! | `perfwatch_health_score` | benchmark | the health score, 0–100 |
 //! | `perfwatch_latest_session_start_time_seconds` | benchmark | when the session started, Unix time |
+//! | `perfwatch_alert_active` | pipeline, stage, severity | 1 for each open regression alert of a monitored pipeline (none when all are resolved) |
 //!
 //! Stages have their own families rather than a `stage=""` for the whole
 //! run, so that summing a family's series never adds a whole run to its
@@ -87,6 +88,7 @@
 //! assert!(text.ends_with("# EOF\n"));
 //! ```
 
+mod alerts;
 mod error;
 mod figures;
 mod format;
@@ -95,6 +97,7 @@ mod labels;
 mod published;
 mod requests;
 
+pub use alerts::{ActiveAlert, MAX_ALERT_SERIES};
 pub use error::MetricsError;
 pub use format::{Format, CONTENT_TYPE, TEXT_CONTENT_TYPE};
 pub use hub::{MetricsHub, Refreshed, DEFAULT_MAX_SERIES};

@@ -56,6 +56,7 @@
 
 #![warn(missing_docs)]
 
+pub mod alert_board;
 pub mod auth;
 pub mod errors;
 pub mod events;

@@ -13,7 +13,10 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use perfwatch_html::{render_live_dashboard, render_session_page, LIVE_CONTENT_SECURITY_POLICY};
+use perfwatch_analysis::monitor::{Alert, AlertState};
+use perfwatch_html::{
+    render_live_dashboard, render_session_page, AlertRow, LIVE_CONTENT_SECURITY_POLICY,
+};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use tokio_stream::wrappers::BroadcastStream;
@@ -101,10 +104,17 @@ async fn dashboard(
                 .iter()
                 .map(|s| Some(format!("/ui/sessions/{}", s.session.id)))
                 .collect();
+            let alerts: Vec<AlertRow> = state
+                .alerts()
+                .current(&**state.store())?
+                .iter()
+                .map(alert_row)
+                .collect();
             render_live_dashboard(
                 &sessions,
                 &history,
                 &links,
+                &alerts,
                 "perfwatch dashboard",
                 EVENTS_PATH,
             )
@@ -114,6 +124,23 @@ async fn dashboard(
     let page = Arc::new(page);
     lock(&cache).page = Some((generation, page.clone()));
     Ok(html(&page))
+}
+
+/// An alert as the dashboard shows it.
+fn alert_row(a: &Alert) -> AlertRow {
+    AlertRow {
+        pipeline: a.pipeline.clone(),
+        stage: a.stage.clone(),
+        kind: a.kind.key(),
+        severity: a.severity.key().to_string(),
+        ratio: (a.ratio, a.ci_low, a.ci_high),
+        first: (a.first.version.clone(), a.first.index),
+        since: a.first.started_at.clone(),
+        resolved: match &a.state {
+            AlertState::Open => None,
+            AlertState::Resolved { at } => Some((at.version.clone(), at.index)),
+        },
+    }
 }
 
 async fn session_page(

@@ -21,9 +21,9 @@ use axum::routing::{any, get};
 use axum::{Extension, Json, Router};
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use perfwatch_app::monitor::{
-    pipeline_alerts, store_run, Assembler, AssemblerCounts, MonitoredSessions,
-};
+use perfwatch_app::monitor::webhooks::{deliver, HttpPoster, Poster, RetryPolicy, Webhook};
+use perfwatch_app::monitor::{store_run, Assembler, AssemblerCounts, MonitoredSessions};
+use perfwatch_metrics::{ActiveAlert, MetricsHub};
 use perfwatch_otlp::app_metrics::{map_metrics, PointKind};
 use perfwatch_otlp::http::{
     check_headers, decode_body, metrics_accepted, read_body, traces_accepted, ExportRequest,
@@ -43,6 +43,23 @@ pub const DEFAULT_SETTLE: Duration = Duration::from_secs(5);
 
 /// How often completed runs are looked for.
 pub const TICK: Duration = Duration::from_millis(200);
+
+/// How often alerts are checked for changes and webhooks for events to
+/// send or retry.
+pub const ALERT_TICK: Duration = Duration::from_secs(1);
+
+/// How the OTLP side runs.
+#[derive(Clone, Default)]
+pub struct MonitorSettings {
+    /// How long after a trace's root arrives its run is stored.
+    pub settle: Duration,
+    /// Where alert events are POSTed.
+    pub webhooks: Vec<Webhook>,
+    /// How failed deliveries are retried.
+    pub retry: RetryPolicy,
+    /// Where `perfwatch_alert_active` is shown.
+    pub hub: Option<Arc<MetricsHub>>,
+}
 
 /// Latest values kept per series, at most.
 const MAX_SERIES: usize = 10_000;
@@ -131,11 +148,33 @@ impl Monitor {
     }
 }
 
-/// The routes `/v1/traces`, `/v1/metrics` and `/v1/status`, and the task
-/// that stores completed runs every [`TICK`]. Call inside the runtime
-/// that serves.
-pub fn monitor_routes(state: &AppState, settle: Duration) -> Router<AppState> {
-    let monitor = Arc::new(Monitor::new(settle));
+/// The routes `/v1/traces`, `/v1/metrics`, `/v1/status` and
+/// `/api/v1/alerts`; the task that stores completed runs every [`TICK`],
+/// and the one that, every [`ALERT_TICK`], shows the open alerts on
+/// `/metrics` and delivers their events to the webhooks. Call inside the
+/// runtime that serves.
+pub fn monitor_routes(state: &AppState, settings: MonitorSettings) -> Router<AppState> {
+    let monitor = Arc::new(Monitor::new(settings.settle));
+    {
+        let state = state.clone();
+        let poster: Arc<dyn Poster> = Arc::new(HttpPoster::default());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(ALERT_TICK);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let shown: Arc<Mutex<Option<Arc<Vec<perfwatch_analysis::monitor::Alert>>>>> =
+                Arc::default();
+            loop {
+                tick.tick().await;
+                let (settings, poster, shown) = (settings.clone(), poster.clone(), shown.clone());
+                let _ = state
+                    .blocking(move |s| {
+                        alert_pass(s, &settings, &*poster, &shown);
+                        Ok(())
+                    })
+                    .await;
+            }
+        });
+    }
     {
         let (state, monitor) = (state.clone(), monitor.clone());
         tokio::spawn(async move {
@@ -189,6 +228,53 @@ async fn store_due(state: &AppState, monitor: &Arc<Monitor>) {
                 benchmark,
                 iterations: 1,
             });
+        }
+    }
+}
+
+/// One pass of the alert task: the open alerts onto `/metrics` when they
+/// changed, then each webhook's deliveries. Failures are said on stderr
+/// and tried again at the next pass.
+fn alert_pass(
+    state: &AppState,
+    settings: &MonitorSettings,
+    poster: &dyn Poster,
+    shown: &Mutex<Option<Arc<Vec<perfwatch_analysis::monitor::Alert>>>>,
+) {
+    if settings.hub.is_none() && settings.webhooks.is_empty() {
+        return;
+    }
+    let store = &**state.store();
+    let alerts = match state.alerts().current(store) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("perfwatch serve: alerts could not be evaluated: {e}");
+            return;
+        }
+    };
+    if let Some(hub) = &settings.hub {
+        let mut shown = lock(shown);
+        if !shown.as_ref().is_some_and(|s| Arc::ptr_eq(s, &alerts)) {
+            let open: Vec<ActiveAlert> = alerts
+                .iter()
+                .filter(|a| a.state == perfwatch_analysis::monitor::AlertState::Open)
+                .map(|a| ActiveAlert {
+                    pipeline: a.pipeline.clone(),
+                    stage: a.stage.clone(),
+                    severity: a.severity.key().to_string(),
+                })
+                .collect();
+            hub.set_alerts(&open);
+            *shown = Some(alerts.clone());
+        }
+    }
+    let now = time::OffsetDateTime::now_utc();
+    for hook in &settings.webhooks {
+        if let Err(e) = deliver(store, hook, &alerts, poster, &settings.retry, now) {
+            eprintln!(
+                "perfwatch serve: alerts for {} could not be delivered: {e}",
+                hook.redacted()
+            );
         }
     }
 }
@@ -286,16 +372,14 @@ async fn metrics(
 }
 
 /// `GET /api/v1/alerts`: every alert of every monitored pipeline, open
-/// and resolved, derived from the stored runs.
+/// and resolved, derived from the stored runs (once per change of the
+/// history).
 async fn alerts(State(state): State<AppState>) -> Response {
     let listed = state
-        .blocking(|s| {
-            let opts = perfwatch_analysis::monitor::MonitorOptions::default();
-            Ok(pipeline_alerts(&**s.store(), &opts)?)
-        })
+        .blocking(|s| Ok(s.alerts().current(&**s.store())?))
         .await;
     match listed {
-        Ok(alerts) => Json(serde_json::json!({ "alerts": alerts })).into_response(),
+        Ok(alerts) => Json(serde_json::json!({ "alerts": &*alerts })).into_response(),
         Err(e) => e.into_response(),
     }
 }

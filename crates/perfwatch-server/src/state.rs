@@ -1,6 +1,7 @@
 //! What every handler shares: the store, the analysis options, who may do
 //! what, and the channel of [`SessionEvent`]s.
 
+use crate::alert_board::AlertBoard;
 use crate::auth::AccessPolicy;
 use crate::errors::{ApiError, ApiResult};
 use crate::events::{SessionEvent, EVENT_CAPACITY};
@@ -25,6 +26,7 @@ struct Shared {
     memo: Memo<Memoized>,
     answers: Memo<Rendered>,
     live: LiveRuns,
+    alerts: AlertBoard,
 }
 
 impl AppState {
@@ -54,6 +56,7 @@ impl AppState {
                 memo: Memo::new(DEFAULT_CAPACITY / 4 * 3),
                 answers: Memo::new(DEFAULT_CAPACITY / 4),
                 live: LiveRuns::default(),
+                alerts: AlertBoard::default(),
             }),
         }
     }
@@ -70,6 +73,25 @@ impl AppState {
         shared.memo = Memo::new(capacity / 4 * 3);
         shared.answers = Memo::new(capacity / 4);
         self
+    }
+
+    /// This state judging monitored pipelines by `config`.
+    ///
+    /// # Panics
+    /// When called after the state was cloned.
+    pub fn with_monitor_config(
+        mut self,
+        config: perfwatch_app::monitor::MonitorConfig,
+    ) -> AppState {
+        let shared = Arc::get_mut(&mut self.inner)
+            .expect("the monitor is configured before the state is shared");
+        shared.alerts = AlertBoard::new(config);
+        self
+    }
+
+    /// The alerts of monitored pipelines.
+    pub fn alerts(&self) -> &AlertBoard {
+        &self.inner.alerts
     }
 
     /// Remembered listings and histories ([`crate::memo::generation_key`]).

@@ -43,6 +43,12 @@ pub const ALPHA_BOUND: Bound = Bound::above(0.0).below(1.0);
 /// ).unwrap();
 /// assert_eq!((o.window, o.min_baseline, o.thresholds.low), (6, 10, 0.05));
 /// assert!(o.validate().is_ok());
+/// // As perfwatch.toml writes a pipeline's budgets:
+/// let o: MonitorOptions = toml::from_str(
+///     "baseline = \"v1\"\n[stage.\"_2_asr\"]\np50_s = 60\nmax_rss = \"2 GiB\"\n",
+/// ).unwrap();
+/// assert_eq!(o.budgets["_2_asr"].max_rss_bytes, Some(2 << 30));
+/// assert_eq!(o.baseline.as_deref(), Some("v1"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -64,8 +70,15 @@ pub struct MonitorOptions {
     /// Severity by relative slowdown; `low` is also the least slowdown
     /// that opens an alert.
     pub thresholds: SeverityThresholds,
-    /// Budgets by stage path, or by stage name (the path wins).
+    /// Budgets by stage path, or by stage name (the path wins); written
+    /// `[monitor.PIPELINE.stage."NAME"]` in perfwatch.toml (`budgets` is
+    /// read too).
+    #[serde(alias = "stage")]
     pub budgets: BTreeMap<String, StageBudget>,
+    /// A saved baseline (`perfwatch baseline save NAME SESSION…`) whose
+    /// runs are the reference, instead of the runs before the window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 impl Default for MonitorOptions {
@@ -77,6 +90,7 @@ impl Default for MonitorOptions {
             alpha: DEFAULT_ALPHA,
             thresholds: SeverityThresholds::default(),
             budgets: BTreeMap::new(),
+            baseline: None,
         }
     }
 }

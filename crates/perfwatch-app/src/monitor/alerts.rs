@@ -4,6 +4,7 @@
 //! runs, so every server over one database, and a restarted one, list
 //! the same alerts with the same ids.
 
+use super::sessions::UNVERSIONED;
 use crate::AppError;
 use perfwatch_analysis::monitor::{evaluate, Alert, MonitorOptions, RunPoint};
 use perfwatch_store::{SessionFilter, Store};
@@ -63,10 +64,7 @@ pub fn monitored_runs(store: &dyn Store) -> Result<BTreeMap<String, Vec<RunPoint
                 runs.push(RunPoint::from_iteration(
                     &session.id,
                     &session.started_at,
-                    session
-                        .program_version
-                        .as_deref()
-                        .unwrap_or(super::sessions::UNVERSIONED),
+                    session.program_version.as_deref().unwrap_or(UNVERSIONED),
                     it,
                 ));
             }
@@ -77,16 +75,78 @@ pub fn monitored_runs(store: &dyn Store) -> Result<BTreeMap<String, Vec<RunPoint
     Ok(out)
 }
 
+/// How each monitored pipeline is judged: perfwatch.toml's
+/// `[monitor."PIPELINE"]` tables; the defaults for a pipeline without one.
+#[derive(Debug, Clone, Default)]
+pub struct MonitorConfig {
+    /// Options by pipeline (`SERVICE/ROOT`).
+    pub pipelines: BTreeMap<String, MonitorOptions>,
+    /// Options of the pipelines not named.
+    pub default: MonitorOptions,
+}
+
+impl MonitorConfig {
+    /// The options of `pipeline`.
+    pub fn for_pipeline(&self, pipeline: &str) -> &MonitorOptions {
+        self.pipelines.get(pipeline).unwrap_or(&self.default)
+    }
+
+    /// Checks every pipeline's options, and that each saved baseline they
+    /// name exists.
+    ///
+    /// # Errors
+    ///
+    /// What is wrong, naming the pipeline.
+    pub fn check(&self, store: &dyn Store) -> Result<(), AppError> {
+        for (pipeline, opts) in &self.pipelines {
+            opts.validate()
+                .map_err(|e| AppError::bad_request(format!("[monitor.\"{pipeline}\"]: {e}")))?;
+            if let Some(name) = &opts.baseline {
+                store.get_baseline(name).map_err(|e| {
+                    AppError::bad_request(format!("[monitor.\"{pipeline}\"] baseline: {e}"))
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The runs of a saved baseline's sessions, oldest session first.
+fn saved_runs(store: &dyn Store, name: &str) -> Result<Vec<RunPoint>, AppError> {
+    let baseline = store.get_baseline(name)?;
+    let mut runs = Vec::new();
+    for id in &baseline.session_ids {
+        let (session, mut iterations) = store.load_session(id)?;
+        iterations.sort_by_key(|i| i.index);
+        let version = session.program_version.as_deref().unwrap_or(UNVERSIONED);
+        runs.extend(
+            iterations
+                .iter()
+                .filter(|i| i.counts())
+                .map(|i| RunPoint::from_iteration(&session.id, &session.started_at, version, i)),
+        );
+    }
+    Ok(runs)
+}
+
 /// Every alert of every monitored pipeline (open and resolved), by
-/// pipeline, then first run, then stage.
+/// pipeline, then first run, then stage; each pipeline judged by its
+/// options, against its saved baseline when it names one.
 ///
 /// # Errors
 ///
-/// The store's.
-pub fn pipeline_alerts(store: &dyn Store, opts: &MonitorOptions) -> Result<Vec<Alert>, AppError> {
+/// The store's; a saved baseline that no longer exists.
+pub fn pipeline_alerts(store: &dyn Store, config: &MonitorConfig) -> Result<Vec<Alert>, AppError> {
     let mut alerts = Vec::new();
     for (pipeline, runs) in monitored_runs(store)? {
-        alerts.extend(evaluate(&pipeline, &runs, None, opts));
+        let opts = config.for_pipeline(&pipeline);
+        let saved = opts
+            .baseline
+            .as_deref()
+            .map(|name| Ok::<_, AppError>((name, saved_runs(store, name)?)))
+            .transpose()?;
+        let saved = saved.as_ref().map(|(n, r)| (*n, r.as_slice()));
+        alerts.extend(evaluate(&pipeline, &runs, saved, opts));
     }
     Ok(alerts)
 }

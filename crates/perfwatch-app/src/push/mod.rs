@@ -31,6 +31,7 @@ mod send;
 mod server;
 mod transport;
 
+pub(crate) use http::agent;
 pub use http::{HttpTransport, CONNECT_TIMEOUT, REQUEST_TIMEOUT};
 pub use send::{
     document, is_pushed, queue_all, queued, send, summarize, Outcome, Sent, ServerSummary, Target,

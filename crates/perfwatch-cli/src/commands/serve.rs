@@ -3,9 +3,11 @@
 use crate::args::ServeArgs;
 use crate::context::Context;
 use crate::exit::usage;
+use perfwatch_app::monitor::webhooks::Webhook;
+use perfwatch_app::monitor::MonitorConfig;
 use perfwatch_metrics::MetricsHub;
 use perfwatch_server::live::live_routes;
-use perfwatch_server::monitor::monitor_routes;
+use perfwatch_server::monitor::{monitor_routes, MonitorSettings};
 use perfwatch_server::serve::SHUTDOWN_GRACE;
 use perfwatch_server::tokens::any_active;
 use perfwatch_server::watch::follow;
@@ -28,7 +30,24 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
             addr: args.listen,
         }));
     }
+    let webhooks = args
+        .webhook
+        .iter()
+        .map(|url| Webhook::new(url).map_err(|e| usage(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
     let store = ctx.open_store()?;
+    let monitor_config = MonitorConfig {
+        pipelines: ctx.config.file.monitor.clone(),
+        ..MonitorConfig::default()
+    };
+    monitor_config.check(&*store).map_err(|e| {
+        let file = ctx
+            .config
+            .path
+            .as_deref()
+            .unwrap_or(std::path::Path::new("perfwatch.toml"));
+        usage(format!("{}: {e}", file.display()))
+    })?;
     check_exposure(&args.listen, &*store).map_err(refused)?;
     let tokens = any_active(&*store)?;
     let policy = AccessPolicy {
@@ -40,7 +59,8 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
     // not be dropped on a runtime thread (PostgreSQL's client blocks on a
     // runtime of its own when it closes).
     let state = AppState::new(store.clone(), options, policy, args.max_body)
-        .with_memo_capacity(args.analysis_cache as u64);
+        .with_memo_capacity(args.analysis_cache as u64)
+        .with_monitor_config(monitor_config);
     let hub = Arc::new(MetricsHub::new(args.max_series));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -49,7 +69,15 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
         // Inside the runtime: these start tasks.
         follow(state.clone(), hub.clone(), args.poll);
         let live = live_routes(&state);
-        let monitor = monitor_routes(&state, args.monitor_settle);
+        let monitor = monitor_routes(
+            &state,
+            MonitorSettings {
+                settle: args.monitor_settle,
+                webhooks: webhooks.clone(),
+                hub: Some(hub.clone()),
+                ..MonitorSettings::default()
+            },
+        );
         let router = ServerBuilder::new(state)
             .with_metrics(hub)
             .routes(live)
@@ -66,6 +94,9 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
             "  API: http://{addr}{API_PREFIX}/  ·  OpenAPI: http://{addr}{API_PREFIX}/openapi.json"
         );
         eprintln!("  OTLP/HTTP: OTEL_EXPORTER_OTLP_ENDPOINT=http://{addr}");
+        for hook in &webhooks {
+            eprintln!("  alerts to webhook {}", hook.redacted());
+        }
         if !tokens {
             eprintln!(
                 "  no API token yet, so writes are refused: perfwatch token create --write --name NAME"

@@ -1,0 +1,53 @@
+//! The alerts of monitored pipelines, computed once per change of the
+//! history and shared by `GET /api/v1/alerts`, `/metrics`, the live
+//! dashboard and the webhooks.
+
+use perfwatch_analysis::monitor::Alert;
+use perfwatch_app::monitor::{pipeline_alerts, MonitorConfig};
+use perfwatch_app::AppError;
+use perfwatch_store::Store;
+use std::sync::{Arc, Mutex};
+
+/// Alerts remembered with the history generation they were derived from.
+#[derive(Debug, Default)]
+pub struct AlertBoard {
+    config: MonitorConfig,
+    cached: Mutex<Option<(u64, Arc<Vec<Alert>>)>>,
+}
+
+impl AlertBoard {
+    /// A board judging pipelines by `config`.
+    pub fn new(config: MonitorConfig) -> AlertBoard {
+        AlertBoard {
+            config,
+            cached: Mutex::default(),
+        }
+    }
+
+    /// How pipelines are judged.
+    pub fn config(&self) -> &MonitorConfig {
+        &self.config
+    }
+
+    /// Every alert of every monitored pipeline: remembered while the
+    /// history is unchanged, replayed from the stored runs otherwise.
+    ///
+    /// # Errors
+    ///
+    /// The store's.
+    pub fn current(&self, store: &dyn Store) -> Result<Arc<Vec<Alert>>, AppError> {
+        let generation = store.history_generation(None)?;
+        if let Some((g, alerts)) = &*self.lock() {
+            if *g == generation {
+                return Ok(alerts.clone());
+            }
+        }
+        let alerts = Arc::new(pipeline_alerts(store, &self.config)?);
+        *self.lock() = Some((generation, alerts.clone()));
+        Ok(alerts)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, Arc<Vec<Alert>>)>> {
+        self.cached.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
