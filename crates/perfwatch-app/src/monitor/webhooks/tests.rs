@@ -89,7 +89,15 @@ fn a_new_webhook_skips_the_events_before_it_then_gets_each_new_one_once() {
     let policy = RetryPolicy::default();
     let poster = Scripted::default();
     let old = alert("old", true);
-    let first = deliver(&store, &hook(), &[old.clone()], &poster, &policy, t(0)).unwrap();
+    let first = deliver(
+        &store,
+        &hook(),
+        std::slice::from_ref(&old),
+        &poster,
+        &policy,
+        t(0),
+    )
+    .unwrap();
     assert_eq!(first.skipped, 2, "{first:?}");
     assert!(poster.sent_ids().is_empty());
 
