@@ -21,6 +21,7 @@ use axum::routing::{any, get};
 use axum::{Extension, Json, Router};
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use perfwatch_analysis::monitor::Alert;
 use perfwatch_app::monitor::webhooks::{deliver, HttpPoster, Poster, RetryPolicy, Webhook};
 use perfwatch_app::monitor::{store_run, Assembler, AssemblerCounts, MonitoredSessions};
 use perfwatch_metrics::{ActiveAlert, MetricsHub};
@@ -32,7 +33,7 @@ use perfwatch_otlp::http::{
 use perfwatch_otlp::traced::map_traced;
 use perfwatch_otlp::{MapOptions, TRACES_PATH};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -161,8 +162,7 @@ pub fn monitor_routes(state: &AppState, settings: MonitorSettings) -> Router<App
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(ALERT_TICK);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let shown: Arc<Mutex<Option<Arc<Vec<perfwatch_analysis::monitor::Alert>>>>> =
-                Arc::default();
+            let shown: Arc<Mutex<Shown>> = Arc::default();
             loop {
                 tick.tick().await;
                 let (settings, poster, shown) = (settings.clone(), poster.clone(), shown.clone());
@@ -232,6 +232,18 @@ async fn store_due(state: &AppState, monitor: &Arc<Monitor>) {
     }
 }
 
+/// Alerts most recently put on `/metrics`, and every alert seen (by id,
+/// as last seen) to name those that leave the list.
+#[derive(Default)]
+struct Shown {
+    current: Option<Arc<Vec<Alert>>>,
+    seen: HashMap<String, Alert>,
+}
+
+/// Alerts remembered by id, at most: beyond it the oldest memory is
+/// cleared (a withdrawn alert is then named by its id only).
+const MAX_REMEMBERED_ALERTS: usize = 10_000;
+
 /// One pass of the alert task: the open alerts onto `/metrics` when they
 /// changed, then each webhook's deliveries. Failures are said on stderr
 /// and tried again at the next pass.
@@ -239,7 +251,7 @@ fn alert_pass(
     state: &AppState,
     settings: &MonitorSettings,
     poster: &dyn Poster,
-    shown: &Mutex<Option<Arc<Vec<perfwatch_analysis::monitor::Alert>>>>,
+    shown: &Mutex<Shown>,
 ) {
     if settings.hub.is_none() && settings.webhooks.is_empty() {
         return;
@@ -252,9 +264,19 @@ fn alert_pass(
             return;
         }
     };
-    if let Some(hub) = &settings.hub {
-        let mut shown = lock(shown);
-        if !shown.as_ref().is_some_and(|s| Arc::ptr_eq(s, &alerts)) {
+    let mut shown = lock(shown);
+    if !shown
+        .current
+        .as_ref()
+        .is_some_and(|s| Arc::ptr_eq(s, &alerts))
+    {
+        if shown.seen.len() > MAX_REMEMBERED_ALERTS {
+            shown.seen.clear();
+        }
+        for a in alerts.iter() {
+            shown.seen.insert(a.id.clone(), a.clone());
+        }
+        if let Some(hub) = &settings.hub {
             let open: Vec<ActiveAlert> = alerts
                 .iter()
                 .filter(|a| a.state == perfwatch_analysis::monitor::AlertState::Open)
@@ -265,12 +287,21 @@ fn alert_pass(
                 })
                 .collect();
             hub.set_alerts(&open);
-            *shown = Some(alerts.clone());
         }
+        shown.current = Some(alerts.clone());
     }
     let now = time::OffsetDateTime::now_utc();
     for hook in &settings.webhooks {
-        if let Err(e) = deliver(store, hook, &alerts, poster, &settings.retry, now) {
+        let delivered = deliver(
+            store,
+            hook,
+            &alerts,
+            &shown.seen,
+            poster,
+            &settings.retry,
+            now,
+        );
+        if let Err(e) = delivered {
             eprintln!(
                 "perfwatch serve: alerts for {} could not be delivered: {e}",
                 hook.redacted()

@@ -54,7 +54,9 @@ pub fn render_sessions(
         Column::new("variants", false).give(Give::Middle).drop(300),
         Column::new("iterations", true),
         Column::new("status", false),
-        Column::new("version", false).give(Give::Middle).drop(150),
+        // A monitored pipeline's version says what the session is: left
+        // out last.
+        Column::new("version", false).give(Give::Middle).drop(50),
         Column::new("commit", false).drop(100),
         Column::new("branch", false).give(Give::Middle).drop(200),
         Column::new("wall median", true),

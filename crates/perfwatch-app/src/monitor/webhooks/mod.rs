@@ -20,7 +20,7 @@ use perfwatch_model::clock::rfc3339;
 use perfwatch_store::{Delivery, DeliveryState, Store};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -201,8 +201,13 @@ pub struct Message<'a> {
     pub event: &'static str,
     /// One line for people (Slack and compatible chats show it).
     pub text: String,
-    /// The alert as `GET /api/v1/alerts` lists it.
-    pub alert: &'a Alert,
+    /// The alert as `GET /api/v1/alerts` lists it (as last seen, for a
+    /// withdrawn one; `null` when this server never saw it).
+    pub alert: Option<&'a Alert>,
+    /// For a `resolved` event of an alert the history no longer holds:
+    /// why it went.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<&'static str>,
 }
 
 /// The message of one event.
@@ -211,7 +216,31 @@ pub fn message(alert: &Alert, event: AlertEvent) -> Message<'_> {
         id: format!("{}:{}", alert.id, event.key()),
         event: event.key(),
         text: text(alert, event),
-        alert,
+        alert: Some(alert),
+        withdrawn: None,
+    }
+}
+
+/// Why an alert that was announced can leave the list without resolving.
+const WITHDRAWN: &str = "a parent stage's alert is withdrawn once alerts of its sub-stages \
+     explain its slowdown (or the runs it came from were deleted)";
+
+/// The `resolved` message of an alert announced open that the history no
+/// longer holds; `last` is the alert as last seen, when known.
+fn withdrawn_message<'a>(alert_id: &str, last: Option<&'a Alert>) -> Message<'a> {
+    let what = last.map_or_else(
+        || format!("alert {alert_id}"),
+        |a| format!("{}: stage `{}`", slack(&a.pipeline), slack(&a.stage)),
+    );
+    Message {
+        id: format!("{alert_id}:{}", AlertEvent::Resolved.key()),
+        event: AlertEvent::Resolved.key(),
+        text: format!(
+            "[perfwatch] RESOLVED {what}: withdrawn, its slowdown is explained by alerts of its \
+             sub-stages"
+        ),
+        alert: last,
+        withdrawn: Some(WITHDRAWN),
     }
 }
 
@@ -228,6 +257,26 @@ fn run(r: &RunRef) -> String {
 }
 
 fn text(a: &Alert, event: AlertEvent) -> String {
+    let stage = format!("{}: stage `{}`", slack(&a.pipeline), slack(&a.stage));
+    let budget_unit = |what: BudgetWhat, v: f64| match what {
+        BudgetWhat::Duration => format!("{v:.3} s"),
+        BudgetWhat::Memory => format!("{:.0} MiB", v / (1024.0 * 1024.0)),
+        BudgetWhat::Cpu => format!("{v:.0} %"),
+    };
+    if let (AlertEvent::Resolved, AlertState::Resolved { at }) = (event, &a.state) {
+        let was = match a.kind {
+            AlertKind::Slower => format!("up to {:.2}× slower", a.ratio),
+            AlertKind::OverBudget { what } => {
+                format!("up to {:.2}× its {} budget", a.ratio, what.key())
+            }
+        };
+        return format!(
+            "[perfwatch] RESOLVED {stage} is back to normal at {} (was {was}, {}, since {})",
+            run(at),
+            a.severity.key(),
+            run(&a.first)
+        );
+    }
     let what = match a.kind {
         AlertKind::Slower => format!(
             "{:.2}× slower than its baseline (95% CI {:.2}–{:.2}), {}",
@@ -236,35 +285,21 @@ fn text(a: &Alert, event: AlertEvent) -> String {
             a.ci_high,
             a.severity.key()
         ),
-        AlertKind::OverBudget { what } => {
-            let unit = |v: f64| match what {
-                BudgetWhat::Duration => format!("{v:.3} s"),
-                BudgetWhat::Memory => format!("{:.0} MiB", v / (1024.0 * 1024.0)),
-                BudgetWhat::Cpu => format!("{v:.0} %"),
-            };
-            format!(
-                "over its {} budget: median {} against {} ({:.2}×), {}",
-                what.key(),
-                unit(a.observed),
-                a.limit.map_or_else(|| "?".to_string(), unit),
-                a.ratio,
-                a.severity.key()
-            )
-        }
+        AlertKind::OverBudget { what } => format!(
+            "over its {} budget: median {} against {} ({:.2}×), {}",
+            what.key(),
+            budget_unit(what, a.observed),
+            a.limit
+                .map_or_else(|| "?".to_string(), |l| budget_unit(what, l)),
+            a.ratio,
+            a.severity.key()
+        ),
     };
-    let head = format!("{}: stage `{}` {what}", slack(&a.pipeline), slack(&a.stage));
-    match (event, &a.state) {
-        (AlertEvent::Resolved, AlertState::Resolved { at }) => format!(
-            "[perfwatch] RESOLVED {head}; began at {}, back to normal at {}",
-            run(&a.first),
-            run(at)
-        ),
-        _ => format!(
-            "[perfwatch] ALERT {head}; since {} ({})",
-            run(&a.first),
-            slack(&a.first.started_at)
-        ),
-    }
+    format!(
+        "[perfwatch] ALERT {stage} {what}; since {} ({})",
+        run(&a.first),
+        slack(&a.first.started_at)
+    )
 }
 
 /// What one delivery pass did.
@@ -286,7 +321,9 @@ fn at(t: OffsetDateTime) -> String {
 
 /// One pass over `webhook`: records the events of a newly configured
 /// webhook as skipped; claims and sends each new event; retries the
-/// pending ones whose time has come. `now` is the pass's time.
+/// pending ones whose time has come; and resolves, as withdrawn, each
+/// alert announced open that `alerts` no longer holds (`earlier` gives
+/// alerts as last seen, to name them). `now` is the pass's time.
 ///
 /// # Errors
 ///
@@ -295,6 +332,7 @@ pub fn deliver(
     store: &dyn Store,
     webhook: &Webhook,
     alerts: &[Alert],
+    earlier: &HashMap<String, Alert>,
     poster: &dyn Poster,
     policy: &RetryPolicy,
     now: OffsetDateTime,
@@ -333,13 +371,37 @@ pub fn deliver(
         ))?;
         return Ok(counts);
     }
-    for (alert, event) in events(alerts) {
-        let key = (alert.id.clone(), event.key().to_string());
+    // What is to be said: each listed alert's events, then the
+    // resolution of each announced one no longer listed.
+    let listed: HashSet<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
+    let mut wanted: Vec<(String, AlertEvent, Message<'_>)> = events(alerts)
+        .into_iter()
+        .map(|(a, e)| (a.id.clone(), e, message(a, e)))
+        .collect();
+    let mut gone: Vec<&Delivery> = rows
+        .values()
+        .filter(|d| {
+            d.event == AlertEvent::Open.key()
+                && d.state == DeliveryState::Delivered
+                && !listed.contains(d.alert_id.as_str())
+        })
+        .collect();
+    gone.sort_by(|a, b| (&a.updated_at, &a.alert_id).cmp(&(&b.updated_at, &b.alert_id)));
+    for d in gone {
+        let last = earlier.get(&d.alert_id);
+        wanted.push((
+            d.alert_id.clone(),
+            AlertEvent::Resolved,
+            withdrawn_message(&d.alert_id, last),
+        ));
+    }
+    for (alert_id, event, msg) in wanted {
+        let key = (alert_id.clone(), event.key().to_string());
         let lease_end = now + policy.lease;
         let claimed = match rows.get(&key) {
             None => {
                 let claim = row(
-                    &alert.id,
+                    &alert_id,
                     event.key(),
                     DeliveryState::Pending,
                     1,
@@ -359,7 +421,7 @@ pub fn deliver(
             Some(_) => None,
         };
         let Some(claimed) = claimed else { continue };
-        let body = serde_json::to_vec(&message(alert, event)).expect("messages serialise");
+        let body = serde_json::to_vec(&msg).expect("messages serialise");
         let outcome = match poster.post(webhook.url(), &body) {
             Ok(status) if (200..300).contains(&status) => Ok(()),
             Ok(status) => Err(format!("the webhook answered HTTP {status}")),
@@ -379,7 +441,7 @@ pub fn deliver(
                 counts.failed += 1;
                 eprintln!(
                     "perfwatch serve: gave up delivering alert {} ({}) to {} after {} attempts: {why}",
-                    alert.id,
+                    alert_id,
                     event.key(),
                     webhook.redacted(),
                     claimed.attempts

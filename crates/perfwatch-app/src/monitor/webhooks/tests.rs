@@ -1,6 +1,7 @@
 use super::*;
 use perfwatch_model::Severity;
 use perfwatch_store::SqliteStore;
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// Answers from a script (then 200), and remembers what it was sent.
@@ -93,6 +94,7 @@ fn a_new_webhook_skips_the_events_before_it_then_gets_each_new_one_once() {
         &store,
         &hook(),
         std::slice::from_ref(&old),
+        &HashMap::new(),
         &poster,
         &policy,
         t(0),
@@ -103,18 +105,54 @@ fn a_new_webhook_skips_the_events_before_it_then_gets_each_new_one_once() {
 
     let new = alert("new", false);
     let alerts = vec![old.clone(), new.clone()];
-    let second = deliver(&store, &hook(), &alerts, &poster, &policy, t(1)).unwrap();
+    let second = deliver(
+        &store,
+        &hook(),
+        &alerts,
+        &HashMap::new(),
+        &poster,
+        &policy,
+        t(1),
+    )
+    .unwrap();
     assert_eq!(second.delivered, 1, "{second:?}");
     assert_eq!(poster.sent_ids(), ["new:open"]);
     // Passes with nothing new send nothing.
     for s in 2..5 {
-        deliver(&store, &hook(), &alerts, &poster, &policy, t(s)).unwrap();
+        deliver(
+            &store,
+            &hook(),
+            &alerts,
+            &HashMap::new(),
+            &poster,
+            &policy,
+            t(s),
+        )
+        .unwrap();
     }
     assert_eq!(poster.sent_ids(), ["new:open"]);
 
     let resolved = vec![old, alert("new", true)];
-    deliver(&store, &hook(), &resolved, &poster, &policy, t(9)).unwrap();
-    deliver(&store, &hook(), &resolved, &poster, &policy, t(10)).unwrap();
+    deliver(
+        &store,
+        &hook(),
+        &resolved,
+        &HashMap::new(),
+        &poster,
+        &policy,
+        t(9),
+    )
+    .unwrap();
+    deliver(
+        &store,
+        &hook(),
+        &resolved,
+        &HashMap::new(),
+        &poster,
+        &policy,
+        t(10),
+    )
+    .unwrap();
     assert_eq!(poster.sent_ids(), ["new:open", "new:resolved"]);
     let sent = poster.sent.lock().unwrap();
     let text = sent[0]["text"].as_str().unwrap();
@@ -128,7 +166,9 @@ fn a_new_webhook_skips_the_events_before_it_then_gets_each_new_one_once() {
     );
     let text = sent[1]["text"].as_str().unwrap();
     assert!(
-        text.contains("RESOLVED") && text.contains("back to normal at 1.2 run 4"),
+        text.starts_with(
+            "[perfwatch] RESOLVED shorts/video: stage `video/&lt;asr&gt;` is back to normal at 1.2 run 4 (was up to 1.40× slower, medium, since 1.1 run 0)"
+        ),
         "{text}"
     );
     assert_eq!(sent[1]["alert"]["state"], "resolved");
@@ -139,21 +179,84 @@ fn a_failing_webhook_is_retried_with_back_off_until_it_answers() {
     let store = SqliteStore::open_in_memory().unwrap();
     let policy = RetryPolicy::default();
     let poster = Scripted::answering(vec![Err("connection refused".into()), Ok(503), Ok(204)]);
-    deliver(&store, &hook(), &[], &poster, &policy, t(0)).unwrap();
+    deliver(
+        &store,
+        &hook(),
+        &[],
+        &HashMap::new(),
+        &poster,
+        &policy,
+        t(0),
+    )
+    .unwrap();
     let alerts = [alert("a", false)];
-    let c = deliver(&store, &hook(), &alerts, &poster, &policy, t(10)).unwrap();
+    let c = deliver(
+        &store,
+        &hook(),
+        &alerts,
+        &HashMap::new(),
+        &poster,
+        &policy,
+        t(10),
+    )
+    .unwrap();
     assert_eq!(c.retrying, 1);
     // Back-off of 1 s after the first failure: not before.
-    deliver(&store, &hook(), &alerts, &poster, &policy, t(10)).unwrap();
+    deliver(
+        &store,
+        &hook(),
+        &alerts,
+        &HashMap::new(),
+        &poster,
+        &policy,
+        t(10),
+    )
+    .unwrap();
     assert_eq!(poster.sent_ids().len(), 1, "too early");
-    let c = deliver(&store, &hook(), &alerts, &poster, &policy, t(11)).unwrap();
+    let c = deliver(
+        &store,
+        &hook(),
+        &alerts,
+        &HashMap::new(),
+        &poster,
+        &policy,
+        t(11),
+    )
+    .unwrap();
     assert_eq!(c.retrying, 1, "503 is a failure");
     // 2 s after the second.
-    deliver(&store, &hook(), &alerts, &poster, &policy, t(12)).unwrap();
+    deliver(
+        &store,
+        &hook(),
+        &alerts,
+        &HashMap::new(),
+        &poster,
+        &policy,
+        t(12),
+    )
+    .unwrap();
     assert_eq!(poster.sent_ids().len(), 2, "too early");
-    let c = deliver(&store, &hook(), &alerts, &poster, &policy, t(13)).unwrap();
+    let c = deliver(
+        &store,
+        &hook(),
+        &alerts,
+        &HashMap::new(),
+        &poster,
+        &policy,
+        t(13),
+    )
+    .unwrap();
     assert_eq!(c.delivered, 1);
-    deliver(&store, &hook(), &alerts, &poster, &policy, t(100)).unwrap();
+    deliver(
+        &store,
+        &hook(),
+        &alerts,
+        &HashMap::new(),
+        &poster,
+        &policy,
+        t(100),
+    )
+    .unwrap();
     assert_eq!(poster.sent_ids(), ["a:open", "a:open", "a:open"]);
     let rows = store.deliveries(hook().key()).unwrap();
     let row = rows.iter().find(|d| d.alert_id == "a").unwrap();
@@ -171,10 +274,28 @@ fn a_webhook_that_never_answers_is_given_up_after_the_last_attempt() {
         ..RetryPolicy::default()
     };
     let poster = Scripted::answering(vec![Ok(500); 10]);
-    deliver(&store, &hook(), &[], &poster, &policy, t(0)).unwrap();
+    deliver(
+        &store,
+        &hook(),
+        &[],
+        &HashMap::new(),
+        &poster,
+        &policy,
+        t(0),
+    )
+    .unwrap();
     let alerts = [alert("a", false)];
     for s in (10..2_000).step_by(7) {
-        deliver(&store, &hook(), &alerts, &poster, &policy, t(s)).unwrap();
+        deliver(
+            &store,
+            &hook(),
+            &alerts,
+            &HashMap::new(),
+            &poster,
+            &policy,
+            t(s),
+        )
+        .unwrap();
     }
     assert_eq!(poster.sent_ids().len(), 3);
     let rows = store.deliveries(hook().key()).unwrap();
@@ -196,14 +317,23 @@ fn two_servers_over_one_database_send_each_event_once() {
     );
     let policy = RetryPolicy::default();
     let poster = Scripted::default();
-    deliver(&a, &hook(), &[], &poster, &policy, t(0)).unwrap();
+    deliver(&a, &hook(), &[], &HashMap::new(), &poster, &policy, t(0)).unwrap();
     let alerts = [alert("x", true), alert("y", false)];
     std::thread::scope(|s| {
         for store in [&a, &b] {
             let (poster, alerts) = (&poster, &alerts);
             s.spawn(move || {
                 for i in 0..5 {
-                    deliver(store, &hook(), alerts, poster, &policy, t(1 + i)).unwrap();
+                    deliver(
+                        store,
+                        &hook(),
+                        alerts,
+                        &HashMap::new(),
+                        poster,
+                        &policy,
+                        t(1 + i),
+                    )
+                    .unwrap();
                 }
             });
         }
@@ -218,7 +348,16 @@ fn a_claim_whose_server_died_is_taken_over_after_its_lease() {
     let store = SqliteStore::open_in_memory().unwrap();
     let policy = RetryPolicy::default();
     let poster = Scripted::default();
-    deliver(&store, &hook(), &[], &poster, &policy, t(0)).unwrap();
+    deliver(
+        &store,
+        &hook(),
+        &[],
+        &HashMap::new(),
+        &poster,
+        &policy,
+        t(0),
+    )
+    .unwrap();
     // A server claimed the event and died before sending.
     let claim = Delivery {
         webhook: hook().key().into(),
@@ -232,9 +371,27 @@ fn a_claim_whose_server_died_is_taken_over_after_its_lease() {
     };
     assert!(store.claim_delivery(&claim).unwrap());
     let alerts = [alert("a", false)];
-    deliver(&store, &hook(), &alerts, &poster, &policy, t(30)).unwrap();
+    deliver(
+        &store,
+        &hook(),
+        &alerts,
+        &HashMap::new(),
+        &poster,
+        &policy,
+        t(30),
+    )
+    .unwrap();
     assert!(poster.sent_ids().is_empty(), "the lease holds");
-    deliver(&store, &hook(), &alerts, &poster, &policy, t(62)).unwrap();
+    deliver(
+        &store,
+        &hook(),
+        &alerts,
+        &HashMap::new(),
+        &poster,
+        &policy,
+        t(62),
+    )
+    .unwrap();
     assert_eq!(poster.sent_ids(), ["a:open"]);
 }
 
@@ -256,4 +413,45 @@ fn webhook_urls_are_checked_and_their_secrets_kept_out_of_messages() {
     assert_eq!(h.key().len(), 32);
     assert!(!h.key().contains("SECRET"));
     assert_eq!(Webhook::new("http://h:1").unwrap().redacted(), "http://h:1");
+}
+
+#[test]
+fn an_announced_alert_that_leaves_the_list_is_resolved_as_withdrawn_once() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let policy = RetryPolicy::default();
+    let poster = Scripted::default();
+    let none = HashMap::new();
+    deliver(&store, &hook(), &[], &none, &poster, &policy, t(0)).unwrap();
+    // The parent stage's alert opens first, and is announced …
+    let parent = Alert {
+        stage: "video".into(),
+        ..alert("parent", false)
+    };
+    deliver(
+        &store,
+        &hook(),
+        std::slice::from_ref(&parent),
+        &none,
+        &poster,
+        &policy,
+        t(1),
+    )
+    .unwrap();
+    // … then its sub-stage's alert explains it: the parent leaves the list.
+    let earlier = HashMap::from([(parent.id.clone(), parent)]);
+    let child = [alert("child", false)];
+    for s in 2..6 {
+        deliver(&store, &hook(), &child, &earlier, &poster, &policy, t(s)).unwrap();
+    }
+    assert_eq!(
+        poster.sent_ids(),
+        ["parent:open", "child:open", "parent:resolved"]
+    );
+    let sent = poster.sent.lock().unwrap();
+    let text = sent[2]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("[perfwatch] RESOLVED shorts/video: stage `video`: withdrawn"),
+        "{text}"
+    );
+    assert!(sent[2]["withdrawn"].is_string() && sent[2]["alert"]["id"] == "parent");
 }
