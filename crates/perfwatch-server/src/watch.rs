@@ -101,8 +101,20 @@ fn refresh(state: &AppState, hub: &MetricsHub) {
 }
 
 fn ingested(state: &AppState, hub: &MetricsHub, id: &str, iterations: usize) {
-    let session = match state.store().load_session(id) {
-        Ok((session, _)) => session,
+    // The session's row only: loading its iterations and spans made each
+    // monitored run (the next iteration of the day's session) cost as
+    // much as the whole day so far — quadratic over a day.
+    let listed = state.store().list_sessions(&SessionFilter {
+        ids: Some(vec![id.to_string()]),
+        limit: Some(1),
+        ..Default::default()
+    });
+    let session = match listed.map(|rows| rows.into_iter().next()) {
+        Ok(Some(row)) => row.session,
+        Ok(None) => {
+            eprintln!("perfwatch serve: metrics: session {id} not read back: it is gone");
+            return;
+        }
         Err(e) => {
             eprintln!("perfwatch serve: metrics: session {id} not read back: {e}");
             return;
