@@ -23,7 +23,7 @@ use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequ
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use perfwatch_analysis::monitor::Alert;
 use perfwatch_app::monitor::webhooks::{deliver, HttpPoster, Poster, RetryPolicy, Webhook};
-use perfwatch_app::monitor::{store_run, Assembler, AssemblerCounts, MonitoredSessions};
+use perfwatch_app::monitor::{store_runs, Assembler, AssemblerCounts, MonitoredSessions};
 use perfwatch_metrics::{ActiveAlert, MetricsHub};
 use perfwatch_otlp::app_metrics::{map_metrics, PointKind};
 use perfwatch_otlp::http::{
@@ -203,11 +203,11 @@ async fn store_due(state: &AppState, monitor: &Arc<Monitor>) {
     let m = monitor.clone();
     let stored = state
         .blocking(move |s| {
-            let mut ids = Vec::new();
             let mut sessions = lock(&m.sessions);
-            for run in due {
-                let pipeline = run.pipeline.clone();
-                match store_run(&**s.store(), &mut sessions, run) {
+            let mut ids = Vec::new();
+            // One transaction for the tick's runs.
+            for (pipeline, stored) in store_runs(&**s.store(), &mut sessions, due) {
+                match stored {
                     Ok(id) => {
                         m.stored_runs.fetch_add(1, Ordering::Relaxed);
                         ids.push((id, pipeline));
@@ -218,6 +218,9 @@ async fn store_due(state: &AppState, monitor: &Arc<Monitor>) {
                     }
                 }
             }
+            // One announcement per session, not per run.
+            ids.sort();
+            ids.dedup();
             Ok(ids)
         })
         .await;

@@ -25,6 +25,16 @@ pub trait Store: Send + Sync {
     /// so that a crash later never loses it.
     fn add_iteration(&self, session_id: &str, iteration: &Iteration) -> Result<()>;
 
+    /// Adds several iterations, each to its session, in one transaction:
+    /// all are stored or none (the default, one by one, is not atomic). The team server stores each tick's
+    /// monitored runs so (a commit per run was most of their cost).
+    fn add_iterations(&self, batch: &[(&str, &Iteration)]) -> Result<()> {
+        for (session_id, iteration) in batch {
+            self.add_iteration(session_id, iteration)?;
+        }
+        Ok(())
+    }
+
     /// Stores a whole finished session (an import) at once: all of it or,
     /// when any write fails, none of it. The default writes the session
     /// and its iterations one by one and deletes the session again on a

@@ -27,5 +27,6 @@ pub mod webhooks;
 pub use alerts::{is_monitored, monitored_runs, pipeline_alerts, MonitorConfig, REPLAYED_RUNS};
 pub use assembler::{Assembler, AssemblerCounts, CompletedRun, MAX_SPANS_PER_TRACE, MAX_TRACES};
 pub use sessions::{
-    session_id, store_run, MonitoredSessions, MONITORED_PREFIX, MONITORED_VARIANT, UNVERSIONED,
+    session_id, store_run, store_runs, MonitoredSessions, MONITORED_PREFIX, MONITORED_VARIANT,
+    UNVERSIONED,
 };

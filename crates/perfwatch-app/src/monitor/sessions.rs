@@ -3,7 +3,7 @@
 
 use super::assembler::CompletedRun;
 use crate::AppError;
-use perfwatch_model::{CommandSpec, HostInfo, Session, SessionStatus, VariantSpec};
+use perfwatch_model::{CommandSpec, HostInfo, Iteration, Session, SessionStatus, VariantSpec};
 use perfwatch_store::Store;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -53,8 +53,57 @@ pub struct MonitoredSessions {
 pub fn store_run(
     store: &dyn Store,
     known: &mut MonitoredSessions,
-    mut run: CompletedRun,
+    run: CompletedRun,
 ) -> Result<String, AppError> {
+    let (id, iteration) = place(store, known, run)?;
+    store.add_iteration(&id, &iteration)?;
+    Ok(id)
+}
+
+/// Stores `runs` (each as [`store_run`] would) in one transaction; when
+/// that fails, one by one, so that one run the store refuses loses no
+/// other. Per run, in order: its pipeline, and its session's id or why
+/// it was not stored.
+pub fn store_runs(
+    store: &dyn Store,
+    known: &mut MonitoredSessions,
+    runs: Vec<CompletedRun>,
+) -> Vec<(String, Result<String, AppError>)> {
+    let mut placed = Vec::with_capacity(runs.len());
+    let mut out = Vec::with_capacity(runs.len());
+    for run in runs {
+        let pipeline = run.pipeline.clone();
+        match place(store, known, run) {
+            Ok(p) => placed.push((pipeline, p)),
+            Err(e) => out.push((pipeline, Err(e))),
+        }
+    }
+    let batch: Vec<(&str, &Iteration)> = placed
+        .iter()
+        .map(|(_, (id, it))| (id.as_str(), it))
+        .collect();
+    if store.add_iterations(&batch).is_ok() {
+        out.extend(
+            placed
+                .into_iter()
+                .map(|(pipeline, (id, _))| (pipeline, Ok(id))),
+        );
+        return out;
+    }
+    for (pipeline, (id, iteration)) in placed {
+        let stored = store.add_iteration(&id, &iteration).map(|()| id);
+        out.push((pipeline, stored.map_err(AppError::from)));
+    }
+    out
+}
+
+/// The session of `run` (made when it is the day's first run) and the
+/// run as its next iteration.
+fn place(
+    store: &dyn Store,
+    known: &mut MonitoredSessions,
+    mut run: CompletedRun,
+) -> Result<(String, Iteration), AppError> {
     let started = OffsetDateTime::from_unix_timestamp_nanos(i128::from(run.start_unix_ns))
         .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let day = format!(
@@ -76,9 +125,8 @@ pub fn store_run(
         },
     };
     run.iteration.index = next;
-    store.add_iteration(&id, &run.iteration)?;
     known.next.insert(id.clone(), next + 1);
-    Ok(id)
+    Ok((id, run.iteration))
 }
 
 fn monitored_session(id: &str, run: &CompletedRun, started: OffsetDateTime) -> Session {

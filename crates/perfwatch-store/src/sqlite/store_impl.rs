@@ -25,6 +25,21 @@ impl Store for SqliteStore {
         })
     }
 
+    fn add_iterations(&self, batch: &[(&str, &Iteration)]) -> Result<()> {
+        self.write(|tx| {
+            for (session_id, iteration) in batch {
+                iterations::insert(tx, session_id, iteration)?;
+            }
+            let mut touched: Vec<&str> = batch.iter().map(|(id, _)| *id).collect();
+            touched.sort_unstable();
+            touched.dedup();
+            for session_id in touched {
+                sessions::touch(tx, session_id)?;
+            }
+            Ok(())
+        })
+    }
+
     fn set_shell_correction(&self, id: &str, correction: &ShellCorrection) -> Result<()> {
         self.write(|tx| sessions::set_shell_correction(tx, id, correction))
     }

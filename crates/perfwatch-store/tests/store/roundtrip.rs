@@ -469,7 +469,30 @@ fn counted_walls_and_benchmark_variants_agree_with_the_sessions(db: Db) {
     );
 }
 
+fn a_batch_of_iterations_is_stored_whole_or_not_at_all(db: Db) {
+    let store = db.open();
+    let (a, b) = (
+        session("p", "2026-12-06T00:00:00Z"),
+        session("p", "2026-12-06T00:00:01Z"),
+    );
+    store.create_session(&a).unwrap();
+    store.create_session(&b).unwrap();
+    let its: Vec<Iteration> = (0..3).map(|i| full_iteration(i, "current", 1.0)).collect();
+    store
+        .add_iterations(&[(&a.id, &its[0]), (&b.id, &its[0]), (&a.id, &its[1])])
+        .unwrap();
+    assert_eq!(store.load_session(&a.id).unwrap().1.len(), 2);
+    assert_eq!(store.load_session(&b.id).unwrap().1.len(), 1);
+    // A batch with one bad row (no such session) stores none of it.
+    let missing = "0123456789abcdef0123456789abcdef".to_string();
+    assert!(store
+        .add_iterations(&[(&a.id, &its[2]), (&missing, &its[2])])
+        .is_err());
+    assert_eq!(store.load_session(&a.id).unwrap().1.len(), 2);
+}
+
 contract!(
+    a_batch_of_iterations_is_stored_whole_or_not_at_all,
     counted_walls_and_benchmark_variants_agree_with_the_sessions,
     a_shell_correction_set_after_creation_is_loaded_with_the_session,
     a_session_with_iterations_round_trips,
