@@ -204,13 +204,14 @@ async fn store_due(state: &AppState, monitor: &Arc<Monitor>) {
     let stored = state
         .blocking(move |s| {
             let mut sessions = lock(&m.sessions);
-            let mut ids = Vec::new();
+            // Runs stored per session: one announcement each.
+            let mut ids: BTreeMap<(String, String), usize> = BTreeMap::new();
             // One transaction for the tick's runs.
             for (pipeline, stored) in store_runs(&**s.store(), &mut sessions, due) {
                 match stored {
                     Ok(id) => {
                         m.stored_runs.fetch_add(1, Ordering::Relaxed);
-                        ids.push((id, pipeline));
+                        *ids.entry((id, pipeline)).or_default() += 1;
                     }
                     Err(e) => {
                         m.store_failures.fetch_add(1, Ordering::Relaxed);
@@ -218,18 +219,15 @@ async fn store_due(state: &AppState, monitor: &Arc<Monitor>) {
                     }
                 }
             }
-            // One announcement per session, not per run.
-            ids.sort();
-            ids.dedup();
             Ok(ids)
         })
         .await;
     if let Ok(ids) = stored {
-        for (id, benchmark) in ids {
+        for ((id, benchmark), iterations) in ids {
             state.publish(SessionEvent::Stored {
                 id,
                 benchmark,
-                iterations: 1,
+                iterations,
             });
         }
     }
