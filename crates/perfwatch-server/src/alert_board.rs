@@ -24,11 +24,6 @@ impl AlertBoard {
         }
     }
 
-    /// How pipelines are judged.
-    pub fn config(&self) -> &MonitorConfig {
-        &self.config
-    }
-
     /// Every alert of every monitored pipeline: remembered while the
     /// history is unchanged, replayed from the stored runs otherwise.
     ///

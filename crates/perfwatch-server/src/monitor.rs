@@ -241,8 +241,8 @@ struct Shown {
     seen: HashMap<String, Alert>,
 }
 
-/// Alerts remembered by id, at most: beyond it the oldest memory is
-/// cleared (a withdrawn alert is then named by its id only).
+/// Alerts remembered by id, at most: beyond it the memory starts afresh
+/// (a withdrawn alert it forgot is then named by its id only).
 const MAX_REMEMBERED_ALERTS: usize = 10_000;
 
 /// One pass of the alert task: the open alerts onto `/metrics` when they

@@ -19,7 +19,7 @@ pub const REPLAYED_RUNS: usize = 500;
 const SESSIONS_LOOKED_AT: usize = 2_000;
 
 /// Whether `session` holds runs of a monitored pipeline (stored from
-/// OTLP traces by [`super::store_run`]).
+/// OTLP traces by [`super::store_runs`]).
 pub fn is_monitored(session: &perfwatch_model::Session) -> bool {
     session
         .command

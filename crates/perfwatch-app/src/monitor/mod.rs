@@ -15,7 +15,7 @@
 //!   else `vcs.ref.head.revision`, else `perfwatch.version`; the
 //!   session's `program_version`) and UTC day; the session id is derived
 //!   from the three, so a restarted server appends to the same session
-//!   ([`store_run`]). Every session has the one variant
+//!   ([`store_runs`]). Every session has the one variant
 //!   [`MONITORED_VARIANT`], so a pipeline's history is one series across
 //!   versions and days, and its change points name the version.
 
@@ -27,6 +27,5 @@ pub mod webhooks;
 pub use alerts::{is_monitored, monitored_runs, pipeline_alerts, MonitorConfig, REPLAYED_RUNS};
 pub use assembler::{Assembler, AssemblerCounts, CompletedRun, MAX_SPANS_PER_TRACE, MAX_TRACES};
 pub use sessions::{
-    session_id, store_run, store_runs, MonitoredSessions, MONITORED_PREFIX, MONITORED_VARIANT,
-    UNVERSIONED,
+    session_id, store_runs, MonitoredSessions, MONITORED_PREFIX, MONITORED_VARIANT, UNVERSIONED,
 };

@@ -43,26 +43,10 @@ pub struct MonitoredSessions {
     next: HashMap<String, u32>,
 }
 
-/// Stores `run` as the next iteration of its session (made `running`,
-/// without an owner, when it is the day's first run); returns the
-/// session's id.
-///
-/// # Errors
-///
-/// The store's.
-pub fn store_run(
-    store: &dyn Store,
-    known: &mut MonitoredSessions,
-    run: CompletedRun,
-) -> Result<String, AppError> {
-    let (id, iteration) = place(store, known, run)?;
-    store.add_iteration(&id, &iteration)?;
-    Ok(id)
-}
-
-/// Stores `runs` (each as [`store_run`] would) in one transaction; when
-/// that fails, one by one, so that one run the store refuses loses no
-/// other. Per run, in order: its pipeline, and its session's id or why
+/// Stores `runs`, each as the next iteration of its session (made
+/// `running`, without an owner, for the day's first run), in one
+/// transaction; when that fails, one by one, so that one run the store
+/// refuses loses no other. Per run, in order: its pipeline, and its session's id or why
 /// it was not stored.
 pub fn store_runs(
     store: &dyn Store,

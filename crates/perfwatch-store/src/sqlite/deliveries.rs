@@ -3,7 +3,7 @@
 
 use super::fail::{Fail, R};
 use crate::{Delivery, DeliveryState};
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params_from_iter, Connection, Row, ToSql};
 
 const COLUMNS: &str = "webhook, alert_id, event, state, attempts, next_at, last_error, updated_at";
 
@@ -37,40 +37,37 @@ pub fn list(conn: &Connection, webhook: &str) -> R<Vec<Delivery>> {
 
 /// Inserts unless present; whether it did.
 pub fn claim(conn: &Connection, d: &Delivery) -> R<bool> {
-    Ok(conn.execute(
-        &format!(
-            "INSERT INTO alert_deliveries ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (webhook, alert_id, event) DO NOTHING"
-        ),
-        params![
-            d.webhook,
-            d.alert_id,
-            d.event,
-            d.state.key(),
-            d.attempts,
-            d.next_at,
-            d.last_error,
-            d.updated_at
-        ],
-    )? == 1)
+    let sql = format!(
+        "INSERT INTO alert_deliveries ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (webhook, alert_id, event) DO NOTHING"
+    );
+    let state = d.state.key();
+    Ok(conn.execute(&sql, params_from_iter(fields(d, &state)))? == 1)
 }
 
 /// Replaces the row when it still has `attempts_seen` attempts.
 pub fn update(conn: &Connection, d: &Delivery, attempts_seen: u32) -> R<bool> {
+    let state = d.state.key();
+    let mut args = fields(d, &state).to_vec();
+    args.push(&attempts_seen);
     Ok(conn.execute(
         "UPDATE alert_deliveries
          SET state = ?4, attempts = ?5, next_at = ?6, last_error = ?7, updated_at = ?8
          WHERE webhook = ?1 AND alert_id = ?2 AND event = ?3 AND attempts = ?9",
-        params![
-            d.webhook,
-            d.alert_id,
-            d.event,
-            d.state.key(),
-            d.attempts,
-            d.next_at,
-            d.last_error,
-            d.updated_at,
-            attempts_seen
-        ],
+        params_from_iter(args),
     )? == 1)
+}
+
+/// The row's values, in [`COLUMNS`] order (`state`: its state's key).
+fn fields<'a>(d: &'a Delivery, state: &'a &'static str) -> [&'a dyn ToSql; 8] {
+    [
+        &d.webhook,
+        &d.alert_id,
+        &d.event,
+        state,
+        &d.attempts,
+        &d.next_at,
+        &d.last_error,
+        &d.updated_at,
+    ]
 }
