@@ -115,7 +115,12 @@ fn traces_from_the_official_sdk_become_runs_of_a_monitored_pipeline_per_version(
         .unwrap_or_else(|| panic!("{sessions}"));
     let id = first["id"].as_str().unwrap();
     let report = stdout(&pw(&dir).args(["report", id]).assert().success());
-    for needle in ["video/_2_asr", "video/_1_download", "2 counted"] {
+    for needle in [
+        "video/_2_asr",
+        "video/_1_download",
+        "2 counted",
+        "version  1.0",
+    ] {
         assert!(report.contains(needle), "`{needle}` missing:\n{report}");
     }
 }

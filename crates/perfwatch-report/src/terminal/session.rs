@@ -206,6 +206,17 @@ fn write_header(
             out,
         )?;
     }
+    if let Some(version) = &session.program_version {
+        write_lines(
+            wrap(
+                &printable(version),
+                &label(palette, "version"),
+                &rest,
+                width,
+            ),
+            out,
+        )?;
+    }
     if let Some(git) = &session.git {
         let first = label(palette, "git");
         write_lines(wrap(&printable(&git_line(git)), &first, &rest, width), out)?;
