@@ -15,6 +15,7 @@
 //! assert_eq!(c.severity, Severity::Medium); // +30 %
 //! ```
 
+pub mod app_rule;
 pub mod bound;
 pub mod compare;
 pub mod findings;

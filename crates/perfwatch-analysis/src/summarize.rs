@@ -16,7 +16,10 @@ use crate::gpu::gpu_summary;
 use crate::options::CompareOptions;
 use crate::stages::stage_summaries;
 use crate::warnings::sample_warnings_with;
-use perfwatch_model::{Iteration, Metric, Session, SessionExport, VariantExport, SCHEMA_V1};
+use perfwatch_model::{
+    AppMetricKind, AppMetricSummary, Iteration, Metric, Session, SessionExport, VariantExport,
+    SCHEMA_V1,
+};
 use perfwatch_stats::{summarize, CiOptions};
 use std::collections::BTreeMap;
 
@@ -53,6 +56,7 @@ pub fn summarize_variant(
     let warnings = sample_warnings_with(&iterations, noise_band, ci);
     let stages = stage_summaries(&iterations, ci);
     let gpu = gpu_summary(&iterations);
+    let app_metrics = app_metric_summaries(&iterations);
     VariantExport {
         name: name.to_string(),
         description,
@@ -61,7 +65,44 @@ pub fn summarize_variant(
         stages,
         warnings,
         gpu,
+        app_metrics,
     }
+}
+
+/// The application metrics of the counted `iterations`: per name, the
+/// median, smallest and largest of the values of the runs that reported
+/// it (a run that did not report one is left out, never read as 0).
+pub fn app_metric_summaries(iterations: &[Iteration]) -> BTreeMap<String, AppMetricSummary> {
+    let mut values: BTreeMap<&str, (AppMetricKind, Vec<f64>)> = BTreeMap::new();
+    for it in iterations.iter().filter(|it| it.counts()) {
+        // A name both a gauge and a counter is read once, as the gauge.
+        let names: std::collections::BTreeSet<&String> =
+            it.gauges.keys().chain(it.counters.keys()).collect();
+        for name in names {
+            match it.app_metric(name) {
+                Some((kind, v)) if v.is_finite() => {
+                    values.entry(name).or_insert((kind, Vec::new())).1.push(v)
+                }
+                _ => {}
+            }
+        }
+    }
+    values
+        .into_iter()
+        .filter_map(|(name, (kind, vs))| {
+            let median = perfwatch_stats::median(&vs)?;
+            Some((
+                name.to_string(),
+                AppMetricSummary {
+                    kind,
+                    runs: vs.len() as u32,
+                    median,
+                    min: vs.iter().copied().fold(f64::INFINITY, f64::min),
+                    max: vs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                },
+            ))
+        })
+        .collect()
 }
 
 /// Below this median wall time a shell command's figures are inexact: the

@@ -122,7 +122,7 @@ pub fn verdict_of(session: &Session, iterations: &[Iteration]) -> Option<Adaptiv
 }
 
 /// The value of `metric` in a counted iteration: a whole-process figure,
-/// or the total time of a stage path; `None` when the iteration does not
+/// the total time of a stage path, or an application metric; `None` when the iteration does not
 /// count (failed, timed out, a warm-up) or lacks it.
 pub fn metric_value(it: &Iteration, metric: &SeriesMetric) -> Option<f64> {
     if !(it.counts() && it.succeeded()) {
@@ -134,6 +134,7 @@ pub fn metric_value(it: &Iteration, metric: &SeriesMetric) -> Option<f64> {
             .into_iter()
             .find(|n| &n.path == path)
             .map(|n| n.total_s),
+        SeriesMetric::App(name) => it.app_metric(name).map(|(_, v)| v),
     }
 }
 

@@ -123,6 +123,7 @@ mod tests {
     fn export(names: &[&str]) -> SessionExport {
         let variant = |name: &&str| VariantExport {
             gpu: None,
+            app_metrics: Default::default(),
             name: name.to_string(),
             description: None,
             iterations: Vec::new(),

@@ -17,11 +17,22 @@ pub enum SeriesMetric {
     Metric(Metric),
     /// The per-iteration total time of a stage path.
     Stage(String),
+    /// An application metric the program reported (a gauge, else a
+    /// counter), per run.
+    App(String),
 }
 
 impl SeriesMetric {
-    /// Parse `wall_s` or `stage:PATH`.
+    /// Parse `wall_s`, `stage:PATH` or `app:NAME`.
     pub fn parse(s: &str) -> Result<SeriesMetric, AppError> {
+        if let Some(name) = s.strip_prefix("app:") {
+            if name.is_empty() {
+                return Err(AppError::bad_request(
+                    "--metric app:NAME needs an application metric's name",
+                ));
+            }
+            return Ok(SeriesMetric::App(name.to_string()));
+        }
         if let Some(path) = s.strip_prefix("stage:") {
             if path.is_empty() {
                 return Err(AppError::bad_request(
@@ -32,7 +43,7 @@ impl SeriesMetric {
         }
         s.parse::<Metric>()
             .map(SeriesMetric::Metric)
-            .map_err(|e| AppError::bad_request(format!("{e}, or stage:PATH")))
+            .map_err(|e| AppError::bad_request(format!("{e}, or stage:PATH, or app:NAME")))
     }
 
     /// The key shown to people.
@@ -40,6 +51,7 @@ impl SeriesMetric {
         match self {
             SeriesMetric::Metric(m) => m.key().to_string(),
             SeriesMetric::Stage(p) => format!("stage:{p}"),
+            SeriesMetric::App(n) => format!("app:{n}"),
         }
     }
 }
@@ -200,9 +212,10 @@ pub fn load_series(
         }
         variants = vec![v.clone()];
     }
-    let (m, stage) = match metric {
-        SeriesMetric::Metric(m) => (*m, None),
-        SeriesMetric::Stage(p) => (Metric::WallS, Some(p.clone())),
+    let (m, stage, app_metric) = match metric {
+        SeriesMetric::Metric(m) => (*m, None, None),
+        SeriesMetric::Stage(p) => (Metric::WallS, Some(p.clone()), None),
+        SeriesMetric::App(n) => (Metric::WallS, None, Some(n.clone())),
     };
     let since = f.since.as_deref().map(normalise_since).transpose()?;
     let mut out = Vec::new();
@@ -212,6 +225,7 @@ pub fn load_series(
             variant: Some(variant.clone()),
             metric: m,
             stage: stage.clone(),
+            app_metric: app_metric.clone(),
             branch: f.branch.clone(),
             since: since.clone(),
             last: f.last,
@@ -243,6 +257,14 @@ pub fn load_series(
         }
     }
     if out.is_empty() {
+        if let SeriesMetric::App(name) = metric {
+            let known = known_app_metrics(store, &benchmark)?;
+            return Err(AppError::bad_request(format!(
+                "benchmark `{benchmark}` has no application metric `{name}` in its newest session \
+                 (known: {})",
+                join_or_none(&known)
+            )));
+        }
         if let SeriesMetric::Stage(path) = metric {
             let known = known_stages(store, &benchmark)?;
             return Err(AppError::bad_request(format!(
@@ -278,6 +300,23 @@ fn known_stages(store: &dyn Store, benchmark: &str) -> Result<BTreeSet<String>, 
         let (_, iterations) = store.load_session(&row.session.id)?;
         for it in &iterations {
             known.extend(perfwatch_analysis::stages::span_paths(&it.stages));
+        }
+    }
+    Ok(known)
+}
+
+/// Application metrics in the newest session of a benchmark.
+fn known_app_metrics(store: &dyn Store, benchmark: &str) -> Result<BTreeSet<String>, AppError> {
+    let rows = store.list_sessions(&SessionFilter {
+        benchmark: Some(benchmark.to_string()),
+        limit: Some(1),
+        ..Default::default()
+    })?;
+    let mut known = BTreeSet::new();
+    if let Some(row) = rows.first() {
+        let (_, iterations) = store.load_session(&row.session.id)?;
+        for it in &iterations {
+            known.extend(it.gauges.keys().chain(it.counters.keys()).cloned());
         }
     }
     Ok(known)
@@ -446,8 +485,11 @@ pub fn dashboard_data(
     Ok((sessions, history))
 }
 
+/// Application metrics charted per benchmark on the dashboard, at most.
+const MAX_APP_SERIES: usize = 6;
+
 /// The dashboard's trends: wall time and each top-level stage's total (at
-/// most 8), per benchmark and variant of `sessions`, with change points
+/// most 8), the application metrics (at most [`MAX_APP_SERIES`]), per benchmark and variant of `sessions`, with change points
 /// where a series is long enough and the saved baseline's session marked.
 pub fn dashboard_series(
     store: &dyn Store,
@@ -475,6 +517,17 @@ pub fn dashboard_series(
             .filter(|p| p.matches('/').count() <= 1)
             .collect();
         metrics.extend(stages.into_iter().take(8).map(SeriesMetric::Stage));
+        // Beside the stage times, what the program reported of itself.
+        let apps: BTreeSet<String> = sessions
+            .iter()
+            .filter(|s| s.session.benchmark == b)
+            .flat_map(|s| {
+                s.variants
+                    .iter()
+                    .flat_map(|v| v.app_metrics.keys().cloned())
+            })
+            .collect();
+        metrics.extend(apps.into_iter().take(MAX_APP_SERIES).map(SeriesMetric::App));
         for metric in metrics {
             let filters = Filters {
                 benchmark: Some(b.to_string()),
@@ -496,13 +549,13 @@ pub fn dashboard_series(
                 out.push(HistorySeries {
                     benchmark: s.benchmark,
                     variant: s.variant,
-                    metric: s
-                        .metric
-                        .split_once(':')
-                        .map_or(s.metric.clone(), |_| "total_s".to_string()),
+                    metric: match &metric {
+                        SeriesMetric::Stage(_) => "total_s".to_string(),
+                        _ => s.metric.clone(),
+                    },
                     stage: match &metric {
                         SeriesMetric::Stage(p) => Some(p.clone()),
-                        SeriesMetric::Metric(_) => None,
+                        _ => None,
                     },
                     points: s
                         .points

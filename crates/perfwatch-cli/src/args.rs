@@ -148,7 +148,8 @@ pub struct BisectArgs {
     /// Shell command that builds a commit, run in its worktree before its first run.
     #[arg(long, value_name = "CMD")]
     pub build: Option<String>,
-    /// What to bisect: wall_s, another figure (user_s, max_rss_bytes…), or stage:PATH.
+    /// What to bisect: wall_s, another figure (user_s, max_rss_bytes…), stage:PATH,
+    /// or app:NAME (an application metric).
     #[arg(long, value_name = "METRIC", default_value = "wall_s")]
     pub metric: String,
     /// Most rounds of one step (its commit and both endpoints) before it is
@@ -425,7 +426,8 @@ pub struct SeriesArgs {
     /// Only this variant [default: every variant, one series each].
     #[arg(long)]
     pub variant: Option<String>,
-    /// Metric: wall_s, user_s, sys_s, max_rss_bytes, … or stage:PATH.
+    /// Metric: wall_s, user_s, sys_s, max_rss_bytes, …, stage:PATH, or app:NAME
+    /// (an application metric the program reported).
     #[arg(long, default_value = "wall_s")]
     pub metric: String,
     /// Only sessions on this git branch.
@@ -558,7 +560,7 @@ pub struct ScheduleArgs {
     /// answer is clear — a difference, or equivalence within ±2 % — with an
     /// anytime-valid test (false alarms ≤ 1 % however early it stops), or
     /// until -M/--max-runs rounds (default 60) or --max-time. METRIC:
-    /// wall_s (default), another figure, or stage:PATH.
+    /// wall_s (default), another figure, stage:PATH, or app:NAME.
     #[arg(long, value_name = "METRIC", num_args = 0..=1, default_missing_value = "wall_s", require_equals = true)]
     pub until_confident: Option<String>,
     /// Time budget of --until-confident, in seconds.

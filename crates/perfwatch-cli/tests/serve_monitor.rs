@@ -190,3 +190,177 @@ fn application_metrics_are_taken_and_their_latest_values_shown() {
         "{status}"
     );
 }
+
+/// The job of [`JOB`] that also reports, with the SDK's metrics API and
+/// its protobuf exporter, a cache's hit rate (a gauge, `HIT`) and its
+/// lookups (a counter, 10 a run), flushed when it ends.
+const METERED_JOB: &str = r#"
+import os, time
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+resource = Resource.create({"service.name": "shorts", "service.version": "1.0"})
+traces = TracerProvider(resource=resource)
+traces.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+meters = MeterProvider(resource=resource, metric_readers=[
+    PeriodicExportingMetricReader(OTLPMetricExporter(), export_interval_millis=60000)])
+tracer = traces.get_tracer("job")
+meter = meters.get_meter("job")
+hit_rate = meter.create_gauge("cache_hit_rate")
+lookups = meter.create_counter("cache.lookups")
+with tracer.start_as_current_span("video"):
+    with tracer.start_as_current_span("_1_download"):
+        time.sleep(0.01)
+        lookups.add(10)
+        hit_rate.set(float(os.environ["HIT"]))
+traces.shutdown()
+meters.shutdown()
+"#;
+
+#[test]
+fn a_cache_hit_gauge_from_the_sdk_is_stored_with_each_run_gated_and_alerted() {
+    let dir = TestDir::new();
+    let token = write_token(&dir);
+    // A short window, so that three runs under the floor open the alert.
+    std::fs::write(
+        dir.path().join("perfwatch.toml"),
+        "[monitor.\"shorts/video\"]\nwindow = 3\napp_metrics = [\"cache_hit_rate >= 0.6\"]\n",
+    )
+    .unwrap();
+    let mut server = Server::start(&dir, &["--monitor-settle", "1"]);
+    server.wait_for_line("OTLP/HTTP");
+    let script = dir.path().join("job.py");
+    std::fs::write(&script, METERED_JOB).unwrap();
+    let run = |hit: &str| {
+        let out = std::process::Command::new(sdk_python())
+            .arg(&script)
+            .env("HIT", hit)
+            .env(
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                format!("http://{}", server.addr),
+            )
+            .env(
+                "OTEL_EXPORTER_OTLP_HEADERS",
+                format!("Authorization=Bearer%20{token}"),
+            )
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && !stderr.contains("Failed to export"),
+            "{stderr}"
+        );
+    };
+    for hit in ["0.8", "0.75", "0.85"] {
+        run(hit);
+    }
+    status_until(&server, |s| s["runs_stored"] == 3);
+    // Stored with each run: a series of the pipeline, read through the CLI.
+    let history = stdout(
+        &pw(&dir)
+            .args([
+                "history",
+                "shorts/video",
+                "--metric",
+                "app:cache_hit_rate",
+                "--format",
+                "json",
+            ])
+            .assert()
+            .success(),
+    );
+    let series: serde_json::Value = serde_json::from_str(&history).unwrap();
+    let point = &series[0]["points"][0];
+    assert_eq!(
+        (point["n"].as_u64(), point["median"].as_f64()),
+        (Some(3), Some(0.8)),
+        "{series}"
+    );
+    let sessions = server.get("/sessions?benchmark=shorts/video").json();
+    let id = sessions["sessions"][0]["id"].as_str().unwrap().to_string();
+    let report = stdout(&pw(&dir).args(["report", &id]).assert().success());
+    let line = report
+        .lines()
+        .find(|l| l.trim_start().starts_with("metrics"));
+    assert_eq!(
+        line.map(str::trim),
+        Some("metrics  cache.lookups 10 · cache_hit_rate 0.8 (0.75–0.85)"),
+        "{report}"
+    );
+    let exported = stdout(&pw(&dir).args(["export", &id]).assert().success());
+    let exported: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    let lookups = &exported["variants"][0]["app_metrics"]["cache.lookups"];
+    assert_eq!(
+        (lookups["kind"].as_str(), lookups["median"].as_f64()),
+        (Some("counter"), Some(10.0)),
+        "each run counts its own 10 lookups: {lookups}"
+    );
+    // On /metrics, from the same analysis (monitored sessions are shown
+    // every two seconds).
+    let line = r#"perfwatch_latest_app_metric{benchmark="shorts/video",variant="runs",metric="cache_hit_rate"} 0.8"#;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let metrics = server.request("GET", "/metrics", None, None).text();
+        if metrics.contains(line) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{metrics}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // A gate on it passes or fails as configured.
+    let gate = |rule: &str| {
+        let config = dir.path().join("gate.toml");
+        std::fs::write(&config, format!("[gates]\napp_metrics = [\"{rule}\"]\n")).unwrap();
+        pw(&dir)
+            .args(["gate", &id, "--config"])
+            .arg(&config)
+            .assert()
+    };
+    gate("cache_hit_rate >= 0.6").success();
+    let failed = gate("cache_hit_rate >= 0.9").code(4);
+    let text = format!(
+        "{}{}",
+        stdout(&failed),
+        String::from_utf8_lossy(&failed.get_output().stderr)
+    );
+    assert!(text.contains("breaks >= 0.9"), "{text}");
+    // Three runs under the floor: one alert on the metric.
+    assert!(server.get("/alerts").json()["alerts"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    for hit in ["0.3", "0.35", "0.3"] {
+        run(hit);
+    }
+    status_until(&server, |s| s["runs_stored"] == 6);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let alerts = loop {
+        let alerts = server.get("/alerts").json()["alerts"].clone();
+        if alerts.as_array().is_some_and(|a| !a.is_empty()) || Instant::now() > deadline {
+            break alerts;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let list = alerts.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{alerts:#}");
+    let a = &list[0];
+    assert_eq!(
+        (
+            a["stage"].as_str(),
+            a["kind"]["kind"].as_str(),
+            a["state"].as_str()
+        ),
+        (Some("cache_hit_rate"), Some("app_metric"), Some("open")),
+        "{a:#}"
+    );
+    assert_eq!(a["limit"].as_f64(), Some(0.6), "{a:#}");
+    assert_eq!(
+        a["first"]["index"].as_u64(),
+        Some(3),
+        "the first low run: {a:#}"
+    );
+}

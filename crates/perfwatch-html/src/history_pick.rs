@@ -4,12 +4,22 @@
 //! those that moved most over the history. A stage that makes up nearly
 //! all of the wall time, or whose curve is wall time's scaled down, is a
 //! near-duplicate and is not charted; nor is one that barely moved.
+//!
+//! Application metrics (`app:…` series: what the program reported of
+//! itself) are no stages: plain numbers, not parts of the wall time, and
+//! each tells something of its own. They are charted after wall time and
+//! the stages, every one of them (flat or not) up to
+//! [`MAX_APP_CHARTS`] per benchmark and variant, those with change points
+//! and the largest movements first when there are more.
 
+use crate::labels::app_metric_name;
 use perfwatch_model::HistorySeries;
 use std::collections::HashMap;
 
 /// Charts of other series than wall time per benchmark and variant.
 pub(crate) const MAX_STAGE_CHARTS: usize = 3;
+/// Charts of application metrics per benchmark and variant.
+pub(crate) const MAX_APP_CHARTS: usize = 6;
 /// A stage taking at least this share of the wall time (median over the
 /// sessions both have) charts the same curve as wall time.
 const DUPLICATE_SHARE: f64 = 0.9;
@@ -27,7 +37,8 @@ pub(crate) enum Skip {
     FollowsWall,
     /// It moved less than [`MIN_MOVEMENT`] without a change point.
     Flat,
-    /// Others moved more; only [`MAX_STAGE_CHARTS`] are charted.
+    /// Others moved more; only [`MAX_STAGE_CHARTS`] (of application
+    /// metrics, [`MAX_APP_CHARTS`]) are charted.
     Crowded,
 }
 
@@ -52,6 +63,15 @@ pub(crate) struct Picked {
 
 fn is_wall(h: &HistorySeries) -> bool {
     h.stage.is_none() && h.metric == "wall_s"
+}
+
+fn is_app(h: &HistorySeries) -> bool {
+    app_metric_name(&h.metric).is_some()
+}
+
+/// Change points first, then the largest movement; stable.
+fn by_interest(candidates: &mut [(usize, bool, f64)]) {
+    candidates.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)));
 }
 
 fn median(values: &mut Vec<f64>) -> Option<f64> {
@@ -130,13 +150,17 @@ pub(crate) fn pick(history: &[HistorySeries]) -> Picked {
         let wall = members.iter().copied().find(|&i| is_wall(&history[i]));
         picked.charted.extend(wall);
         let mut candidates: Vec<(usize, bool, f64)> = Vec::new();
+        let mut apps: Vec<(usize, bool, f64)> = Vec::new();
         for &i in &members {
             if Some(i) == wall {
                 continue;
             }
             let h = &history[i];
             let changed = !h.change_points.is_empty();
-            if wall.is_some_and(|w| follows(h, &history[w])) {
+            if is_app(h) {
+                // Not compared with wall time, nor left out for being flat.
+                apps.push((i, changed, movement(h)));
+            } else if wall.is_some_and(|w| follows(h, &history[w])) {
                 picked.skipped.push((i, Skip::FollowsWall));
             } else if !changed && movement(h) < MIN_MOVEMENT {
                 picked.skipped.push((i, Skip::Flat));
@@ -144,13 +168,15 @@ pub(crate) fn pick(history: &[HistorySeries]) -> Picked {
                 candidates.push((i, changed, movement(h)));
             }
         }
-        // Change points first, then the largest movement; stable.
-        candidates.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)));
-        for (k, (i, _, _)) in candidates.into_iter().enumerate() {
-            if k < MAX_STAGE_CHARTS {
-                picked.charted.push(i);
-            } else {
-                picked.skipped.push((i, Skip::Crowded));
+        by_interest(&mut candidates);
+        by_interest(&mut apps);
+        for (list, max) in [(candidates, MAX_STAGE_CHARTS), (apps, MAX_APP_CHARTS)] {
+            for (k, (i, _, _)) in list.into_iter().enumerate() {
+                if k < max {
+                    picked.charted.push(i);
+                } else {
+                    picked.skipped.push((i, Skip::Crowded));
+                }
             }
         }
     }
@@ -226,6 +252,48 @@ mod tests {
         assert_eq!(p.charted, [0, 6, 5, 4]);
         assert_eq!(p.skipped.len(), 3);
         assert!(p.skipped.iter().all(|(_, why)| *why == Skip::Crowded));
+    }
+
+    fn app_series(name: &str, medians: &[f64], change_points: Vec<usize>) -> HistorySeries {
+        HistorySeries {
+            metric: format!("app:{name}"),
+            stage: None,
+            ..series(None, medians, change_points)
+        }
+    }
+
+    #[test]
+    fn app_metrics_are_all_charted_after_wall_time_and_stages() {
+        let wall = [1.0, 1.0, 1.3, 1.3];
+        let history = vec![
+            // Application metrics first in the history, all charted last.
+            // A count far above wall time, in step with it: no stage
+            // "following" wall time, charted.
+            app_series("rows_read", &wall.map(|w| w * 1000.0), vec![2]),
+            // Flat: charted all the same.
+            app_series("pool_size", &[8.0, 8.0, 8.0, 8.0], vec![]),
+            series(None, &wall, vec![2]),
+            series(Some("job/b"), &[0.2, 0.2, 0.5, 0.5], vec![2]),
+            // Flat stage: not charted, as before.
+            series(Some("job/c"), &[0.3, 0.3, 0.3, 0.3], vec![]),
+        ];
+        let p = pick(&history);
+        assert_eq!(p.charted, [2, 3, 0, 1]);
+        assert_eq!(p.skipped, [(4, Skip::Flat)]);
+    }
+
+    #[test]
+    fn at_most_six_app_metrics_per_variant_change_points_first() {
+        let mut history = vec![series(None, &[1.0, 1.0, 1.0, 1.0], vec![])];
+        for k in 0..8 {
+            let name = format!("m{k}");
+            let changed = if k == 7 { vec![2] } else { vec![] };
+            history.push(app_series(&name, &[1.0, 1.0, 1.0, 1.0], changed));
+        }
+        let p = pick(&history);
+        // Wall time, the one that changed, then the others in order.
+        assert_eq!(p.charted, [0, 8, 1, 2, 3, 4, 5]);
+        assert_eq!(p.skipped, [(6, Skip::Crowded), (7, Skip::Crowded)]);
     }
 
     #[test]

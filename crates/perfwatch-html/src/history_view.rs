@@ -2,12 +2,12 @@
 //! of sessions linking to their pages.
 
 use crate::history_pick::Picked;
-use crate::labels::{metric_label, short_commit};
+use crate::labels::{app_metric_name, metric_label, metric_unit, short_commit};
 use crate::stages_view::num;
 use maud::{html, Markup};
 use perfwatch_model::HistorySeries;
 use perfwatch_model::{short_id, SessionExport};
-use perfwatch_report::units::{format_duration, format_value, unit_for_key, NA};
+use perfwatch_report::units::{format_duration, format_value, NA};
 use perfwatch_report::Headline;
 
 /// One chart per picked series (see [`crate::history_pick`]), with its
@@ -23,7 +23,11 @@ pub(crate) fn history_section(history: &[HistorySeries], picked: &Picked) -> Mar
             } @else {
                 p.hint {
                     "Median per session with its confidence interval; dashed lines mark detected change points, the dotted line the baseline. Hover for the session and commit. "
-                    "Per benchmark and variant: wall time, and the stages with change points or the largest movements."
+                    "Per benchmark and variant: wall time, and the stages with change points or the largest movements"
+                    @if picked.charted.iter().any(|&i| app_metric_name(&history[i].metric).is_some()) {
+                        "; then the application metrics the program reported, as plain numbers"
+                    }
+                    "."
                 }
                 div.grid {
                     @for (k, &i) in picked.charted.iter().enumerate() {
@@ -54,7 +58,7 @@ fn series_name(h: &HistorySeries) -> Markup {
 }
 
 fn series_panel(i: usize, h: &HistorySeries) -> Markup {
-    let unit = unit_for_key(&h.metric);
+    let unit = metric_unit(&h.metric);
     html! {
         div.panel {
             h3 {

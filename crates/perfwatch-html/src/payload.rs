@@ -2,10 +2,11 @@
 //! model, never new statistics. Only one representative iteration's
 //! timeline per variant travels, so pages stay small.
 
+use crate::labels::metric_unit;
 use perfwatch_model::span_tree::place_spans;
 use perfwatch_model::HistorySeries;
 use perfwatch_model::{Iteration, Sample, SessionExport, Span, VariantExport};
-use perfwatch_report::units::{unit_for_key, unit_key};
+use perfwatch_report::units::unit_key;
 use serde::Serialize;
 
 /// Timeline samples kept per chart; longer timelines keep every k-th sample.
@@ -140,7 +141,7 @@ impl<'a> HistoryPayload<'a> {
     pub(crate) fn new(series: &'a HistorySeries) -> Self {
         HistoryPayload {
             series,
-            unit: unit_key(unit_for_key(&series.metric)),
+            unit: unit_key(metric_unit(&series.metric)),
         }
     }
 }
@@ -315,6 +316,7 @@ mod tests {
         );
         let v = VariantExport {
             gpu: None,
+            app_metrics: Default::default(),
             name: "a".into(),
             description: None,
             iterations: vec![

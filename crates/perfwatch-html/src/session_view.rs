@@ -1,12 +1,14 @@
 //! The view of one session: provenance, headline figures, chart
-//! containers, stage breakdown, findings and warnings.
+//! containers, stage breakdown, application metrics, findings and
+//! warnings.
 
 use crate::findings_view::{findings, warnings};
 use crate::labels::short_commit;
 use crate::payload::representative;
-use crate::stages_view::stage_table;
+use crate::stages_view::{num, stage_table};
 use maud::{html, Markup};
 use perfwatch_model::{short_id, SessionExport, VariantExport};
+use perfwatch_report::app_metrics::{app_metric_cell, AppMetricTable};
 use perfwatch_report::format::host_line;
 use perfwatch_report::units::{ci_label, format_bytes, format_count, format_duration, NA};
 
@@ -53,6 +55,13 @@ pub(crate) fn session_section(idx: usize, s: &SessionExport, health: Option<u8>)
                     (stage_table(s))
                 }
             }
+            @if let Some(t) = AppMetricTable::of(s) {
+                div.panel {
+                    h3 { "Application metrics" }
+                    p.hint { "What the program reported of itself over the counted runs (a counter: its total per run; a gauge: its last reading in a run): the median of the runs' values, their range and how many runs reported it. Click a header to sort." }
+                    (app_metric_table(&t))
+                }
+            }
             @for (vi, v) in s.variants.iter().enumerate() {
                 @if let Some(it) = representative(v) {
                     div.panel {
@@ -69,6 +78,41 @@ pub(crate) fn session_section(idx: usize, s: &SessionExport, health: Option<u8>)
                 }
             }
             (findings(s))
+        }
+    }
+}
+
+/// The application metrics of every variant: a row per metric, a column
+/// per variant (see [`AppMetricTable`]). Names come from the program and
+/// are escaped like any text.
+fn app_metric_table(t: &AppMetricTable<'_>) -> Markup {
+    html! {
+        div.table-wrap {
+            table.sortable.app-metrics {
+                thead {
+                    tr {
+                        th data-sort="text" { "Metric" }
+                        th data-sort="text" { "Kind" }
+                        @for v in &t.variants {
+                            th.num data-sort="num" { (v) br; span.sub { "median (min–max, runs)" } }
+                        }
+                    }
+                }
+                tbody {
+                    @for row in &t.rows {
+                        tr {
+                            td { code { (row.name) } }
+                            td { span.tier { (row.kind.key()) } }
+                            @for cell in &row.cells {
+                                @match cell {
+                                    Some(m) => { td.num data-v=(num(m.median)) { (app_metric_cell(m)) } }
+                                    None => { td.num data-v="" title="not reported" { (NA) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }

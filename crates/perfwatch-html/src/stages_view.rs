@@ -232,6 +232,7 @@ mod tests {
             .into_iter()
             .map(|(name, stages)| VariantExport {
                 gpu: None,
+                app_metrics: Default::default(),
                 name: name.into(),
                 description: None,
                 iterations: vec![],

@@ -2,6 +2,8 @@
 //! escaping of hostile stage names, the absence of network references, and
 //! the dashboard's files and links.
 
+#[path = "render/app_metrics.rs"]
+mod app_metrics;
 #[path = "support/fixture.rs"]
 mod fixture;
 #[path = "render/investigation.rs"]

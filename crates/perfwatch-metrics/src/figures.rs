@@ -69,6 +69,9 @@ pub(crate) struct BenchmarkFigures {
     /// Stage series, largest median first (so that a cap keeps the stages
     /// where the time goes).
     pub stages: Vec<Series>,
+    /// Application metrics (the program's own counters and gauges), per
+    /// variant and name: the median of the runs that reported it.
+    pub apps: Vec<Series>,
     /// Label sets that became equal to another once bounded (control
     /// characters replaced, long names cut): not published, counted as
     /// dropped.
@@ -89,7 +92,22 @@ impl BenchmarkFigures {
         };
         let mut whole = Vec::new();
         let mut stages = Vec::new();
+        let mut apps = Vec::new();
         for v in &analysis.variants {
+            for (name, app) in v.app_metrics.iter().filter(|(_, a)| a.median.is_finite()) {
+                if let Some((variant, key)) = admit("app", &v.name, name) {
+                    apps.push(Series {
+                        variant,
+                        key,
+                        unit: Unit::Count,
+                        estimate: Estimate {
+                            median: app.median,
+                            ci_low: app.min,
+                            ci_high: app.max,
+                        },
+                    });
+                }
+            }
             let mut metrics: Vec<(&String, &Summary)> =
                 v.summary.iter().filter(|(_, s)| s.n > 0).collect();
             metrics.sort_by_key(|(key, _)| metric_order(key));
@@ -128,27 +146,32 @@ impl BenchmarkFigures {
             regressions: regressions(analysis),
             whole,
             stages,
+            apps,
             collided,
         }
     }
 
     /// Entries: the benchmark's own, and one per series.
     pub fn entries(&self) -> usize {
-        1 + self.whole.len() + self.stages.len()
+        1 + self.whole.len() + self.apps.len() + self.stages.len()
     }
 
     /// Keeps at most `room` entries — the benchmark's own first, then the
-    /// whole-run series, then the largest stages — and returns how many
-    /// were cut. With no room at all nothing is kept.
+    /// whole-run series, then the application metrics, then the largest
+    /// stages — and returns how many were cut. With no room at all
+    /// nothing is kept.
     pub fn keep_at_most(&mut self, room: usize) -> usize {
         let before = self.entries();
         if room == 0 {
             self.whole.clear();
+            self.apps.clear();
             self.stages.clear();
             return before;
         }
         self.whole.truncate(room - 1);
-        self.stages.truncate(room - 1 - self.whole.len());
+        self.apps.truncate(room - 1 - self.whole.len());
+        self.stages
+            .truncate(room - 1 - self.whole.len() - self.apps.len());
         before - self.entries()
     }
 }
@@ -239,7 +262,7 @@ mod tests {
         }
     }
 
-    fn figures(whole: usize, stages: usize) -> BenchmarkFigures {
+    fn figures(whole: usize, apps: usize, stages: usize) -> BenchmarkFigures {
         BenchmarkFigures {
             benchmark: "b".into(),
             session_id: "s".into(),
@@ -248,25 +271,27 @@ mod tests {
             regressions: [0; 4],
             whole: (0..whole).map(|i| series(&format!("m{i}"))).collect(),
             stages: (0..stages).map(|i| series(&format!("s{i}"))).collect(),
+            apps: (0..apps).map(|i| series(&format!("a{i}"))).collect(),
             collided: 0,
         }
     }
 
     #[test]
-    fn the_cap_keeps_the_benchmark_then_whole_run_then_stages() {
-        for (room, whole, stages, cut) in [
-            (0, 0, 0, 1 + 3 + 5),
-            (1, 0, 0, 3 + 5),
-            (3, 2, 0, 1 + 5),
-            (6, 3, 2, 3),
-            (9, 3, 5, 0),
-            (100, 3, 5, 0),
+    fn the_cap_keeps_the_benchmark_then_whole_run_then_app_metrics_then_stages() {
+        for (room, whole, apps, stages, cut) in [
+            (0, 0, 0, 0, 1 + 3 + 2 + 5),
+            (1, 0, 0, 0, 3 + 2 + 5),
+            (3, 2, 0, 0, 1 + 2 + 5),
+            (5, 3, 1, 0, 1 + 5),
+            (8, 3, 2, 2, 3),
+            (11, 3, 2, 5, 0),
+            (100, 3, 2, 5, 0),
         ] {
-            let mut f = figures(3, 5);
+            let mut f = figures(3, 2, 5);
             assert_eq!(f.keep_at_most(room), cut, "room {room}");
             assert_eq!(
-                (f.whole.len(), f.stages.len()),
-                (whole, stages),
+                (f.whole.len(), f.apps.len(), f.stages.len()),
+                (whole, apps, stages),
                 "room {room}"
             );
         }

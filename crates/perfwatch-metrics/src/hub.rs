@@ -9,6 +9,7 @@ use crate::labels::label_value;
 use crate::published::{FiguresCollector, Outcome, Published};
 use crate::requests::RequestMetrics;
 use perfwatch_app::load::analyze_stored;
+use perfwatch_app::monitor::is_monitored;
 use perfwatch_app::{Analysis, AppError, Options};
 use perfwatch_model::{Session, SessionStatus};
 use perfwatch_store::{SessionFilter, SessionRow, Store};
@@ -120,7 +121,8 @@ impl MetricsHub {
     /// Rebuilds every benchmark's figures from the store: one
     /// `list_sessions`, then [`analyze_stored`] of each benchmark's latest
     /// session — the newest that is not still running and has at least one
-    /// counted iteration. For start-up, and whenever the history may have
+    /// counted iteration (a monitored pipeline's open session counts as
+    /// finished). For start-up, and whenever the history may have
     /// changed behind the server's back. Benchmarks with no such session
     /// any more are taken off show.
     ///
@@ -159,8 +161,8 @@ impl MetricsHub {
     /// `iterations`, and, when it is the newest of its benchmark, puts its
     /// analysis on show. Returns whether the figures changed.
     ///
-    /// A session still running, with no iterations, or older than the one
-    /// on show (a late push of an old run) changes the counters only. The
+    /// A session still running (but for a monitored pipeline's, always
+    /// open), with no iterations, or older than the one on show (a late push of an old run) changes the counters only. The
     /// counters count the session even when its analysis fails (the
     /// error says why; the benchmark's figures stay as they were).
     pub fn session_ingested(
@@ -170,9 +172,32 @@ impl MetricsHub {
         session: &Session,
         iterations: usize,
     ) -> Result<bool, MetricsError> {
+        self.count_ingested(iterations);
+        if iterations == 0 {
+            return Ok(false);
+        }
+        self.show_session(store, opts, session)
+    }
+
+    /// Counts a session newly stored by the server with its `iterations`
+    /// (as [`session_ingested`](Self::session_ingested) does), without
+    /// analysing it: for a monitored pipeline's session, whose figures are
+    /// put on show at a slower pace ([`show_session`](Self::show_session)).
+    pub fn count_ingested(&self, iterations: usize) {
         self.sessions.inc();
         self.iterations.inc_by(iterations as u64);
-        if session.status == SessionStatus::Running || iterations == 0 {
+    }
+
+    /// Puts `session`'s analysis on show when it may stand for its
+    /// benchmark (finished, or a monitored pipeline's) and no newer
+    /// session's figures are. Returns whether the figures changed.
+    pub fn show_session(
+        &self,
+        store: &dyn Store,
+        opts: &Options,
+        session: &Session,
+    ) -> Result<bool, MetricsError> {
+        if !showable(session) {
             return Ok(false);
         }
         if self.shows_newer_than(session) {
@@ -272,9 +297,16 @@ impl Default for MetricsHub {
 }
 
 /// Whether a listed session can stand for its benchmark: finished (in
-/// any way) and with figures to show.
+/// any way) or the open session of a monitored pipeline (it runs all
+/// day: its runs so far are its figures), and with figures to show.
 fn eligible(row: &SessionRow) -> bool {
-    row.session.status != SessionStatus::Running && row.counted > 0
+    showable(&row.session) && row.counted > 0
+}
+
+/// Whether a session's figures may be shown: not a run under way, unless
+/// it is a monitored pipeline's session, whose every stored run is final.
+fn showable(session: &Session) -> bool {
+    session.status != SessionStatus::Running || is_monitored(session)
 }
 
 /// The analysis every front end gets: [`analyze_stored`], compared with

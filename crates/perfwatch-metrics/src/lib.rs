@@ -28,6 +28,7 @@
 //! | `perfwatch_health_score` | benchmark | the health score, 0–100 |
 //! | `perfwatch_latest_session_start_time_seconds` | benchmark | when the session started, Unix time |
 //! | `perfwatch_alert_active` | pipeline, stage, severity | 1 for each open regression alert of a monitored pipeline (none when all are resolved) |
+//! | `perfwatch_latest_app_metric` | benchmark, variant, metric | an application metric the program reported of itself (a counter's total or a gauge's reading per run): median over the runs of the latest session that reported it |
 //!
 //! Stages have their own families rather than a `stage=""` for the whole
 //! run, so that summing a family's series never adds a whole run to its

@@ -226,10 +226,26 @@ impl Collector for FiguresCollector {
                 }),
             )?;
         }
+        gauges(
+            &mut encoder,
+            "perfwatch_latest_app_metric",
+            "An application metric the program reported of itself (a counter's total or a gauge's reading per run): median over the runs of the benchmark's latest session that reported it, per variant.",
+            None,
+            all().flat_map(|f| {
+                f.apps.iter().map(move |s| {
+                    let labels = [
+                        ("benchmark", f.benchmark.as_str()),
+                        ("variant", s.variant.as_str()),
+                        ("metric", s.key.as_str()),
+                    ];
+                    (labels, s.estimate.median)
+                })
+            }),
+        )?;
         gauge(
             &mut encoder,
             "perfwatch_series",
-            "Entries on show under the cap: one per benchmark, per variant and metric, per variant and stage.",
+            "Entries on show under the cap: one per benchmark, per variant and metric, per variant and application metric, per variant and stage.",
             state.used() as f64,
         )?;
         gauge(

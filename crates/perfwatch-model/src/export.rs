@@ -62,6 +62,47 @@ pub struct VariantExport {
     /// carried a GPU reading (no GPU, no driver, or sampling off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpu: Option<GpuSummary>,
+    /// What the program reported of itself over the counted runs (its
+    /// counters and gauges: a cache's hit rate, a pool's size), by name;
+    /// empty when it reported none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub app_metrics: BTreeMap<String, AppMetricSummary>,
+}
+
+/// One application metric of a variant: the values its counted runs
+/// reported (a counter's total per run, a gauge's last reading per run).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppMetricSummary {
+    /// `counter` or `gauge`.
+    pub kind: AppMetricKind,
+    /// Counted runs that reported it.
+    pub runs: u32,
+    /// Median of the runs' values.
+    pub median: f64,
+    /// Smallest run value.
+    pub min: f64,
+    /// Largest run value.
+    pub max: f64,
+}
+
+/// How an application metric reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppMetricKind {
+    /// A total over the run.
+    Counter,
+    /// A reading at the end of the run.
+    Gauge,
+}
+
+impl AppMetricKind {
+    /// `counter` or `gauge`.
+    pub fn key(self) -> &'static str {
+        match self {
+            AppMetricKind::Counter => "counter",
+            AppMetricKind::Gauge => "gauge",
+        }
+    }
 }
 
 /// The GPU figures of one variant over its counted runs, from the

@@ -147,6 +147,18 @@ pub const MAX_SECONDS: f64 = 1e9;
 pub const MAX_COUNT: u64 = 1 << 53;
 
 impl Iteration {
+    /// The application metric `name` as this run reported it: a gauge's
+    /// last reading, else a counter's total; `None` when it did not
+    /// report it (never read as 0).
+    pub fn app_metric(&self, name: &str) -> Option<(crate::AppMetricKind, f64)> {
+        if let Some(&v) = self.gauges.get(name) {
+            return Some((crate::AppMetricKind::Gauge, v));
+        }
+        self.counters
+            .get(name)
+            .map(|&v| (crate::AppMetricKind::Counter, v))
+    }
+
     /// Check every figure against the ranges a measured iteration can
     /// have: times finite, not negative and at most [`MAX_SECONDS`]; byte
     /// and event counts at most [`MAX_COUNT`]. Files from outside (imports,

@@ -37,7 +37,9 @@ pub mod summary;
 pub mod text;
 
 pub use comparison::{Comparison, Reference, Severity, Verdict};
-pub use export::{GpuSummary, SessionExport, VariantExport, SCHEMA_V1};
+pub use export::{
+    AppMetricKind, AppMetricSummary, GpuSummary, SessionExport, VariantExport, SCHEMA_V1,
+};
 pub use finding::{Finding, VariantEvidence};
 pub use history::{HistoryPoint, HistorySeries};
 pub use iteration::{GpuReading, Iteration, Sample};

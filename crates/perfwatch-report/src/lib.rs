@@ -54,6 +54,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod app_metrics;
 pub mod csv;
 pub mod format;
 pub mod headline;

@@ -1,5 +1,6 @@
 //! Snapshot tests of every renderer, from deterministic fixtures.
 
+mod app_metrics;
 mod demo_fixture;
 mod demo_terminal;
 mod fixture;

@@ -13,7 +13,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use perfwatch_analysis::monitor::{Alert, AlertState};
+use perfwatch_analysis::app_rule::number;
+use perfwatch_analysis::monitor::{Alert, AlertKind, AlertState};
 use perfwatch_html::{
     render_live_dashboard, render_session_page, AlertRow, LIVE_CONTENT_SECURITY_POLICY,
 };
@@ -131,7 +132,12 @@ fn alert_row(a: &Alert) -> AlertRow {
     AlertRow {
         pipeline: a.pipeline.clone(),
         stage: a.stage.clone(),
-        kind: a.kind.key(),
+        kind: match (a.kind, a.limit) {
+            (AlertKind::AppMetric { op }, Some(limit)) => {
+                format!("app_metric {} {}", op.symbol(), number(limit))
+            }
+            (kind, _) => kind.key(),
+        },
         severity: a.severity.key().to_string(),
         ratio: (a.ratio, a.ci_low, a.ci_high),
         first: (a.first.version.clone(), a.first.index),

@@ -23,7 +23,9 @@ use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequ
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use perfwatch_analysis::monitor::Alert;
 use perfwatch_app::monitor::webhooks::{deliver, HttpPoster, Poster, RetryPolicy, Webhook};
-use perfwatch_app::monitor::{store_runs, Assembler, AssemblerCounts, MonitoredSessions};
+use perfwatch_app::monitor::{
+    store_runs, Assembler, AssemblerCounts, MetricBuffer, MonitoredSessions,
+};
 use perfwatch_metrics::{ActiveAlert, MetricsHub};
 use perfwatch_otlp::app_metrics::{map_metrics, PointKind};
 use perfwatch_otlp::http::{
@@ -65,7 +67,9 @@ pub struct MonitorSettings {
 /// Latest values kept per series, at most.
 const MAX_SERIES: usize = 10_000;
 
-/// The OTLP side's state.
+/// The OTLP side's state. Application metrics (`/v1/metrics`) are kept a
+/// while ([`MetricBuffer`]) and attached to the runs of their resource
+/// that they were observed during, when those are stored.
 pub struct Monitor {
     assembler: Mutex<Assembler>,
     sessions: Mutex<MonitoredSessions>,
@@ -78,6 +82,8 @@ pub struct Monitor {
     stored_runs: AtomicU64,
     store_failures: AtomicU64,
     latest: Mutex<BTreeMap<(String, String), Latest>>,
+    /// Recent points, attached to the runs they were observed during.
+    buffer: Mutex<MetricBuffer>,
 }
 
 /// The newest value of one application metric series.
@@ -134,6 +140,7 @@ impl Monitor {
             stored_runs: AtomicU64::new(0),
             store_failures: AtomicU64::new(0),
             latest: Mutex::new(BTreeMap::new()),
+            buffer: Mutex::new(MetricBuffer::default()),
         }
     }
 
@@ -196,7 +203,17 @@ pub fn monitor_routes(state: &AppState, settings: MonitorSettings) -> Router<App
 
 /// Stores the runs whose settle time has passed, oldest first.
 async fn store_due(state: &AppState, monitor: &Arc<Monitor>) {
-    let due = lock(&monitor.assembler).due(now_ns());
+    let now = now_ns();
+    let due = {
+        let mut assembler = lock(&monitor.assembler);
+        let mut due = assembler.due(now);
+        let mut buffer = lock(&monitor.buffer);
+        if !due.is_empty() && !buffer.is_empty() {
+            let settle_ns = assembler.settle_ns();
+            buffer.attach_runs(&mut due, assembler.pending_starts(), settle_ns, now);
+        }
+        due
+    };
     if due.is_empty() {
         return;
     }
@@ -396,6 +413,7 @@ async fn metrics(
             }
         }
     }
+    lock(&monitor.buffer).add(&mapped.points, now_ns());
     metrics_accepted(
         encoding,
         mapped.rejected_count(),

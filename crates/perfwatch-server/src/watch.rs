@@ -6,14 +6,25 @@
 
 use crate::events::SessionEvent;
 use crate::state::AppState;
+use perfwatch_app::monitor::is_monitored;
 use perfwatch_metrics::MetricsHub;
+use perfwatch_model::Session;
 use perfwatch_store::SessionFilter;
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 /// How often the history is looked at for sessions written elsewhere.
 pub const DEFAULT_POLL: Duration = Duration::from_secs(5);
+
+/// How often the figures of monitored pipelines whose sessions took new
+/// runs are put on show: each is an analysis of the day's session so far,
+/// too much to repeat for every batch of runs.
+pub const MONITORED_SHOW_EVERY: Duration = Duration::from_secs(2);
+
+/// Monitored sessions that took runs since their figures were last shown.
+type Due = Arc<Mutex<BTreeSet<String>>>;
 
 /// Starts the tasks that keep `hub` current: its figures built from the
 /// store now, each session stored through the API counted and shown, and
@@ -26,6 +37,28 @@ pub fn follow(state: AppState, hub: Arc<MetricsHub>, poll: Duration) {
         let (state, hub) = (state.clone(), hub.clone());
         tokio::task::spawn_blocking(move || refresh(&state, &hub))
     };
+    let due: Due = Arc::default();
+    {
+        let (state, hub, due) = (state.clone(), hub.clone(), due.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(MONITORED_SHOW_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let ids = std::mem::take(&mut *due.lock().unwrap_or_else(PoisonError::into_inner));
+                if ids.is_empty() {
+                    continue;
+                }
+                let (state, hub) = (state.clone(), hub.clone());
+                let _ = tokio::task::spawn_blocking(move || {
+                    for id in ids {
+                        show_monitored(&state, &hub, &id);
+                    }
+                })
+                .await;
+            }
+        });
+    }
     {
         let (state, hub) = (state.clone(), hub.clone());
         let mut events = state.subscribe();
@@ -34,9 +67,9 @@ pub fn follow(state: AppState, hub: Arc<MetricsHub>, poll: Duration) {
             loop {
                 match events.recv().await {
                     Ok(SessionEvent::Stored { id, iterations, .. }) => {
-                        let (state, hub) = (state.clone(), hub.clone());
+                        let (state, hub, due) = (state.clone(), hub.clone(), due.clone());
                         let _ = tokio::task::spawn_blocking(move || {
-                            ingested(&state, &hub, &id, iterations)
+                            ingested(&state, &hub, &due, &id, iterations)
                         })
                         .await;
                     }
@@ -100,7 +133,8 @@ fn refresh(state: &AppState, hub: &MetricsHub) {
     }
 }
 
-fn ingested(state: &AppState, hub: &MetricsHub, id: &str, iterations: usize) {
+/// The session row of `id`, said on stderr when it cannot be read.
+fn session_row(state: &AppState, id: &str) -> Option<Session> {
     // The session's row only: loading its iterations and spans made each
     // monitored run (the next iteration of the day's session) cost as
     // much as the whole day so far — quadratic over a day.
@@ -109,18 +143,40 @@ fn ingested(state: &AppState, hub: &MetricsHub, id: &str, iterations: usize) {
         limit: Some(1),
         ..Default::default()
     });
-    let session = match listed.map(|rows| rows.into_iter().next()) {
-        Ok(Some(row)) => row.session,
+    match listed.map(|rows| rows.into_iter().next()) {
+        Ok(Some(row)) => Some(row.session),
         Ok(None) => {
             eprintln!("perfwatch serve: metrics: session {id} not read back: it is gone");
-            return;
+            None
         }
         Err(e) => {
             eprintln!("perfwatch serve: metrics: session {id} not read back: {e}");
-            return;
+            None
         }
+    }
+}
+
+fn ingested(state: &AppState, hub: &MetricsHub, due: &Due, id: &str, iterations: usize) {
+    let Some(session) = session_row(state, id) else {
+        return;
     };
+    if is_monitored(&session) {
+        hub.count_ingested(iterations);
+        due.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.to_string());
+        return;
+    }
     if let Err(e) = hub.session_ingested(&**state.store(), state.options(), &session, iterations) {
+        eprintln!("perfwatch serve: metrics of session {id} not updated: {e}");
+    }
+}
+
+fn show_monitored(state: &AppState, hub: &MetricsHub, id: &str) {
+    let Some(session) = session_row(state, id) else {
+        return;
+    };
+    if let Err(e) = hub.show_session(&**state.store(), state.options(), &session) {
         eprintln!("perfwatch serve: metrics of session {id} not updated: {e}");
     }
 }

@@ -81,6 +81,10 @@ pub struct SeriesQuery {
     /// the summed duration in seconds of the spans with that path
     /// (iterations without such a span give no value).
     pub stage: Option<String>,
+    /// An application metric's name (a gauge, else a counter the program
+    /// reported): values are then, per iteration, its value (iterations
+    /// that did not report it give no value). Wins over `stage`.
+    pub app_metric: Option<String>,
     /// Only sessions that ran on this git branch.
     pub branch: Option<String>,
     /// Only sessions started at or after this RFC 3339 UTC time (compared
@@ -98,6 +102,7 @@ impl SeriesQuery {
             variant: None,
             metric: Metric::WallS,
             stage: None,
+            app_metric: None,
             branch: None,
             since: None,
             last: None,

@@ -126,6 +126,16 @@ pub trait Store: Send + Sync {
     /// A session and its iterations in index order, stages reassembled.
     fn load_session(&self, id: &str) -> Result<(Session, Vec<Iteration>)>;
 
+    /// A session and its last `last` iterations by index (warm-ups and
+    /// all), in index order with their stages: the recent runs of a long
+    /// session — a monitored pipeline's day — without reading the rest.
+    fn load_recent(&self, id: &str, last: usize) -> Result<(Session, Vec<Iteration>)> {
+        let (session, mut iterations) = self.load_session(id)?;
+        let skip = iterations.len().saturating_sub(last);
+        iterations.drain(..skip);
+        Ok((session, iterations))
+    }
+
     /// The newest session imported from a file whose bytes have this
     /// SHA-256 ([`Session::imported`]), if any: a file imported twice is
     /// recognised by it.

@@ -50,9 +50,47 @@ pub(crate) fn pct(f: f64) -> String {
     }
 }
 
+/// A plain figure with three significant digits at most (whole from 100
+/// on), no unit, as the reports print counts: `0.8125` → `0.813`,
+/// `12345.6` → `12346`, `3` → `3`.
+pub fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let a = v.abs();
+    let decimals = if a == 0.0 || a >= 100.0 {
+        0
+    } else {
+        (2 - a.log10().floor() as i32).clamp(0, 9) as usize
+    };
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_numbers_keep_three_significant_digits() {
+        assert_eq!(number(0.8126), "0.813");
+        assert_eq!(number(0.6), "0.6");
+        assert_eq!(number(12_345.6), "12346");
+        assert_eq!(number(3.0), "3");
+        assert_eq!(number(42.26), "42.3");
+        assert_eq!(number(0.000_123_6), "0.000124");
+        assert_eq!(number(-0.0), "0");
+        assert_eq!(number(f64::INFINITY), "inf");
+    }
 
     #[test]
     fn table() {

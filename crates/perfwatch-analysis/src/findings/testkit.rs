@@ -173,6 +173,7 @@ pub(crate) fn variant(name: &str, mut its: Vec<Iteration>) -> VariantExport {
     }
     VariantExport {
         gpu: None,
+        app_metrics: Default::default(),
         name: name.into(),
         description: None,
         iterations: its,

@@ -19,6 +19,7 @@
 //! assert_eq!(err.message(), "must be between 0 and 1, got 5");
 //! ```
 
+use crate::app_rule::AppRule;
 use crate::bound::{checked_string, within, Bound, OutOfRange};
 use perfwatch_model::Metric;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -106,6 +107,12 @@ pub struct GateConfig {
         deserialize_with = "stages"
     )]
     pub stage: BTreeMap<String, StageBudget>,
+    /// Rules on application metrics the program reports (its counters
+    /// and gauges), each `NAME OP LIMIT` — `"cache_hit_rate >= 0.6"` —
+    /// judged on the median of the counted runs that reported it, per
+    /// variant; a metric no judged variant reports fails its rule.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub app_metrics: Vec<AppRule>,
 }
 
 fn min_health_score<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {

@@ -2,13 +2,14 @@
 //!
 //! Rules are listed in a fixed order: regressions (critical, high, medium,
 //! low), health, duration increase, failure rate, peak RSS, then stage
-//! budgets by path. When `variant` is set, only that variant and the
+//! budgets by path, then application-metric rules in their order. When `variant` is set, only that variant and the
 //! comparisons whose candidate it is are judged; otherwise every variant,
 //! and the worst one decides. A rule with nothing to judge — no comparison
 //! (no baseline), a figure not measured (no timeline, no RSS) — passes with
 //! `n/a`; a stage budget naming a stage that no judged variant reports
 //! fails, since a renamed stage would otherwise pass its budget forever.
 
+use super::app_metric::app_metric_rule;
 use super::budget::{gpu_memory_rule, peak_rss_rule, stage_rules};
 use super::config::GateConfig;
 use super::report::{GateReport, RuleResult};
@@ -86,6 +87,9 @@ pub fn evaluate(cfg: &GateConfig, export: &SessionExport, health: &Health) -> Ga
     }
     for (path, budget) in &cfg.stage {
         rules.extend(stage_rules(path, budget, &scope));
+    }
+    for rule in &cfg.app_metrics {
+        rules.push(app_metric_rule(rule, &scope));
     }
     GateReport::new(rules)
 }

@@ -15,6 +15,7 @@
 //! assert_eq!(report.rules[0].detail, "8 points short");
 //! ```
 
+mod app_metric;
 mod budget;
 mod config;
 mod evaluate;

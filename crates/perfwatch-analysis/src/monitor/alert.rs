@@ -4,6 +4,7 @@
 use super::baseline::StageBaseline;
 use super::budget::BudgetWhat;
 use super::run_point::RunPoint;
+use crate::app_rule::RuleOp;
 use perfwatch_model::Severity;
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +44,12 @@ pub enum AlertKind {
         /// Which figure.
         what: BudgetWhat,
     },
+    /// An application metric breaks its rule (the alert's `stage` is the
+    /// metric's name).
+    AppMetric {
+        /// How the metric must compare with the alert's `limit`.
+        op: RuleOp,
+    },
 }
 
 impl AlertKind {
@@ -51,6 +58,7 @@ impl AlertKind {
         match self {
             AlertKind::Slower => "slower".to_string(),
             AlertKind::OverBudget { what } => format!("over_budget.{}", what.key()),
+            AlertKind::AppMetric { .. } => "app_metric".to_string(),
         }
     }
 }
@@ -81,7 +89,7 @@ pub struct Alert {
     pub id: String,
     /// The pipeline, `SERVICE/ROOT`.
     pub pipeline: String,
-    /// Stage path.
+    /// Stage path; for `AppMetric`, the application metric's name.
     pub stage: String,
     /// What deviated.
     pub kind: AlertKind,
@@ -89,6 +97,9 @@ pub struct Alert {
     pub severity: Severity,
     /// `Slower`: window median time / baseline median time.
     /// `OverBudget`: window median of the figure / its limit.
+    /// `AppMetric`: how far the window median is on the wrong side of the
+    /// limit — limit / median under a floor (`>=`), median / limit under
+    /// a ceiling (`<=`).
     pub ratio: f64,
     /// Lower end of the ratio's 95 % interval (`ci_low ≤ ratio`).
     pub ci_low: f64,
@@ -104,13 +115,16 @@ pub struct Alert {
     /// exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<StageBaseline>,
-    /// The budget's limit (`OverBudget` only): seconds, bytes or %.
+    /// The budget's limit (`OverBudget`: seconds, bytes or %), or the
+    /// rule's (`AppMetric`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<f64>,
     /// Window median of the figure judged: seconds for `Slower` and
-    /// duration budgets, bytes or % for memory and CPU budgets.
+    /// duration budgets, bytes or % for memory and CPU budgets, the
+    /// metric's value for `AppMetric`.
     pub observed: f64,
-    /// Window median stage time, seconds.
+    /// Window median stage time, seconds (`AppMetric`: the runs' wall
+    /// time).
     pub recent_p50_s: f64,
     /// The first run of the deviation (see the module documentation).
     pub first: RunRef,

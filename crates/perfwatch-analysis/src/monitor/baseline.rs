@@ -100,6 +100,8 @@ mod tests {
                 .iter()
                 .map(|&(s, t)| (s.to_string(), StageFigures::duration(t)))
                 .collect(),
+            wall_s: 0.0,
+            metrics: BTreeMap::new(),
         }
     }
 

@@ -1,12 +1,14 @@
-//! The replay of a pipeline's runs: every stage, every alert kind.
+//! The replay of a pipeline's runs: every stage, every alert kind, and
+//! the application metrics' rules.
 
 use super::alert::Alert;
+use super::alert::AlertKind;
 use super::baseline::BaselineSource;
 use super::budget::{budget_for, BudgetWhat};
 use super::options::MonitorOptions;
-use super::over_budget::budget_alerts;
+use super::over_budget::{budget_alerts, Limit};
 use super::reference::{Point, Reference};
-use super::run_point::RunPoint;
+use super::run_point::{RunPoint, StageFigures};
 use super::slower::slower_alerts;
 use super::sub_stages::without_explained_parents;
 use super::tracked::Tracked;
@@ -73,8 +75,49 @@ pub fn evaluate(
             } else {
                 series(what)
             };
-            tracked.extend(budget_alerts(stage, what, limit, &points, saved_ref, opts));
+            let kind = AlertKind::OverBudget { what };
+            tracked.extend(budget_alerts(
+                stage,
+                kind,
+                Limit::ceiling(limit),
+                &points,
+                saved_ref,
+                opts,
+            ));
         }
+    }
+    // Application metrics against their rules: the run's wall time stands
+    // for its "stage time" in the alert.
+    let walls: Vec<StageFigures> = runs
+        .iter()
+        .map(|r| StageFigures::duration(r.wall_s))
+        .collect();
+    for rule in &opts.app_metrics {
+        let points: Vec<Point<'_>> = runs
+            .iter()
+            .enumerate()
+            .filter_map(|(run, r)| {
+                let value = *r.metrics.get(&rule.name)?;
+                value.is_finite().then_some(Point {
+                    run,
+                    value,
+                    figures: &walls[run],
+                })
+            })
+            .collect();
+        let limit = Limit {
+            value: rule.limit,
+            op: rule.op,
+        };
+        let kind = AlertKind::AppMetric { op: rule.op };
+        tracked.extend(budget_alerts(
+            &rule.name,
+            kind,
+            limit,
+            &points,
+            Some(None),
+            opts,
+        ));
     }
     tracked.sort_by(|a, b| {
         (a.first, &a.stage, a.kind.key(), a.opened).cmp(&(

@@ -2,6 +2,7 @@
 //! thresholds and stage budgets.
 
 use super::budget::StageBudget;
+use crate::app_rule::AppRule;
 use crate::bound::{within, Bound};
 use crate::{OptionsError, OutOfRange, SeverityThresholds};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -79,6 +80,11 @@ pub struct MonitorOptions {
     /// runs are the reference, instead of the runs before the window.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+    /// Rules on the application metrics the runs carry
+    /// (`"cache_hit_rate >= 0.6"`): an alert opens when the median over
+    /// the last `window` runs that report the metric breaks its rule.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub app_metrics: Vec<AppRule>,
 }
 
 impl Default for MonitorOptions {
@@ -91,6 +97,7 @@ impl Default for MonitorOptions {
             thresholds: SeverityThresholds::default(),
             budgets: BTreeMap::new(),
             baseline: None,
+            app_metrics: Vec::new(),
         }
     }
 }

@@ -21,6 +21,13 @@ pub struct RunPoint {
     pub started_at: String,
     /// The run's stages, keyed by stage path as [`stage_tree`] gives it.
     pub stages: BTreeMap<String, StageFigures>,
+    /// The run's wall time, seconds.
+    #[serde(default)]
+    pub wall_s: f64,
+    /// The application metrics the run carried (a gauge's reading, else
+    /// a counter's total; finite values only), by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, f64>,
 }
 
 /// What one run measured in one stage.
@@ -82,12 +89,21 @@ impl RunPoint {
                 (node.path, figures)
             })
             .collect();
+        let metrics = it
+            .gauges
+            .keys()
+            .chain(it.counters.keys())
+            .filter_map(|name| Some((name.clone(), it.app_metric(name)?.1)))
+            .filter(|(_, v)| v.is_finite())
+            .collect();
         RunPoint {
             session_id: session_id.to_string(),
             index: it.index,
             version: version.to_string(),
             started_at: started_at.to_string(),
             stages,
+            wall_s: it.wall_s,
+            metrics,
         }
     }
 }

@@ -8,7 +8,7 @@ use super::alert::{Alert, AlertKind};
 fn gained_s(alert: &Alert) -> Option<f64> {
     match alert.kind {
         AlertKind::Slower => Some(alert.recent_p50_s - alert.baseline.as_ref()?.p50_s),
-        AlertKind::OverBudget { .. } => None,
+        AlertKind::OverBudget { .. } | AlertKind::AppMetric { .. } => None,
     }
     .filter(|g| *g > 0.0)
 }

@@ -34,6 +34,8 @@ fn point(index: u32, version: &str, stages: BTreeMap<String, StageFigures>) -> R
         version: version.to_string(),
         started_at: format!("2025-01-01T00:{:02}:{:02}Z", index / 60, index % 60),
         stages,
+        wall_s: 1.0,
+        metrics: BTreeMap::new(),
     }
 }
 
@@ -256,6 +258,66 @@ fn a_memory_budget_read_from_toml_judges_the_median_rss() {
         panic!("{a:#?}")
     };
     assert_eq!(at.index, 23);
+}
+
+/// A hit rate around 0.8 (±5 %) that falls to 0.45 in runs 12..22 and
+/// comes back; `missing(i)`: runs that do not report it.
+fn hit_rate_runs(missing: impl Fn(u32) -> bool) -> Vec<RunPoint> {
+    let mut rng = Lcg(11);
+    let mut out = runs(&mut rng, 0, 36, v1, normal);
+    for (i, r) in out.iter_mut().enumerate() {
+        let i = i as u32;
+        let level = if (12..22).contains(&i) { 0.45 } else { 0.8 };
+        if !missing(i) {
+            r.metrics
+                .insert("cache_hit_rate".into(), level * rng.jitter(0.05));
+        }
+        r.metrics.insert("queue_depth".into(), 3.0);
+    }
+    out
+}
+
+#[test]
+fn an_application_metric_under_its_floor_opens_one_alert_that_resolves() {
+    let o: MonitorOptions =
+        toml::from_str(r#"app_metrics = ["cache_hit_rate >= 0.6", "queue_depth <= 5"]"#).unwrap();
+    let alerts = evaluate("svc/root", &hit_rate_runs(|_| false), None, &o);
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    let a = &alerts[0];
+    assert_eq!(
+        (a.stage.as_str(), a.kind, a.limit),
+        (
+            "cache_hit_rate",
+            AlertKind::AppMetric {
+                op: crate::app_rule::RuleOp::AtLeast
+            },
+            Some(0.6)
+        )
+    );
+    // 0.6 / 0.45 = 1.33: a third on the wrong side, medium.
+    assert_eq!(a.severity, Severity::Medium);
+    assert!((a.ratio - 0.6 / a.observed).abs() < 1e-12, "{a:#?}");
+    assert!(a.observed < 0.6 && a.ci_low <= a.ratio && a.ratio <= a.ci_high);
+    assert_eq!(a.first.index, 12, "the first low run");
+    assert!(a.baseline.is_none() && a.p_value.is_none());
+    let AlertState::Resolved { at } = &a.state else {
+        panic!("{a:#?}")
+    };
+    assert!((22..30).contains(&at.index), "{at:?}");
+    // Runs that do not report the metric are skipped, never read as 0.
+    let gappy = evaluate(
+        "svc/root",
+        &hit_rate_runs(|i| i % 3 == 0 && i < 12),
+        None,
+        &o,
+    );
+    assert_eq!(gappy.len(), 1, "{gappy:#?}");
+    assert_eq!(gappy[0].first.index, 12);
+    // A ceiling the queue keeps opens nothing; one it breaks opens one.
+    let o: MonitorOptions = toml::from_str(r#"app_metrics = ["queue_depth < 3"]"#).unwrap();
+    let ceiling = evaluate("svc/root", &hit_rate_runs(|_| false), None, &o);
+    assert_eq!(ceiling.len(), 1, "{ceiling:#?}");
+    assert_eq!((ceiling[0].first.index, ceiling[0].ratio), (0, 1.0));
 }
 
 #[test]

@@ -52,6 +52,17 @@ pub(crate) fn limit_interval(recent: &[f64], limit: f64, point: f64) -> (f64, f6
     hold(ci, point)
 }
 
+/// The 95 % interval of `limit / median(recent)` for a floor: the
+/// order-statistic interval of the median, its ends divided into the
+/// limit (the high end from the low median).
+pub(crate) fn floor_interval(recent: &[f64], limit: f64, point: f64) -> (f64, f64) {
+    let mut sorted = recent.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let ci =
+        median_interval(&sorted, CI_LEVEL).map(|(lo, hi)| (ratio(limit, hi), ratio(limit, lo)));
+    hold(ci, point)
+}
+
 /// `(low, high)` ordered and stretched to hold `point`.
 fn hold(ci: Option<(f64, f64)>, point: f64) -> (f64, f64) {
     let (a, b) = ci.unwrap_or((point, point));
@@ -67,18 +78,24 @@ fn hold(ci: Option<(f64, f64)>, point: f64) -> (f64, f64) {
 /// position qualifies, the first value above `threshold`, else the last
 /// position.
 pub(crate) fn deviation_start(values: &[f64], threshold: f64) -> usize {
-    let above = |v: f64| v > threshold;
+    let above: Vec<bool> = values.iter().map(|&v| v > threshold).collect();
+    deviation_start_of(&above)
+}
+
+/// [`deviation_start`] over runs already judged: `deviant[r]` says
+/// whether run `r` is on the wrong side.
+pub(crate) fn deviation_start_of(deviant: &[bool]) -> usize {
     let holds_from = |r: usize| {
         let mut balance = 0i64;
-        values[r..].iter().all(|&v| {
-            balance += if above(v) { 1 } else { -1 };
+        deviant[r..].iter().all(|&d| {
+            balance += if d { 1 } else { -1 };
             balance > 0
         })
     };
-    (0..values.len())
-        .find(|&r| above(values[r]) && holds_from(r))
-        .or_else(|| values.iter().position(|&v| above(v)))
-        .unwrap_or(values.len().saturating_sub(1))
+    (0..deviant.len())
+        .find(|&r| deviant[r] && holds_from(r))
+        .or_else(|| deviant.iter().position(|&d| d))
+        .unwrap_or(deviant.len().saturating_sub(1))
 }
 
 #[cfg(test)]

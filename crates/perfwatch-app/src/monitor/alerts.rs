@@ -55,7 +55,9 @@ pub fn monitored_runs(store: &dyn Store) -> Result<BTreeMap<String, Vec<RunPoint
             if runs.len() >= REPLAYED_RUNS {
                 break;
             }
-            let (_, mut iterations) = store.load_session(&session.id)?;
+            // The day's last runs only: a busy pipeline's day holds
+            // thousands.
+            let (_, mut iterations) = store.load_recent(&session.id, REPLAYED_RUNS - runs.len())?;
             iterations.sort_by_key(|i| std::cmp::Reverse(i.index));
             for it in iterations.iter().filter(|i| i.counts()) {
                 if runs.len() >= REPLAYED_RUNS {

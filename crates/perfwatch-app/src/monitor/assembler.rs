@@ -26,6 +26,9 @@ struct Pending {
     root: Option<(String, u64, u64, bool)>,
     /// When the root arrived (the settle time counts from it).
     root_seen_ns: u64,
+    /// The earliest start of the spans seen (Unix ns; `u64::MAX` before
+    /// the first).
+    earliest_ns: u64,
     first_seen_ns: u64,
     over_limit: u64,
 }
@@ -35,6 +38,8 @@ struct Pending {
 pub struct CompletedRun {
     /// `SERVICE/ROOT`.
     pub pipeline: String,
+    /// `service.name` of the trace's resource.
+    pub service: String,
     /// The resource's version, if any.
     pub version: Option<String>,
     /// The trace, 32 hex digits.
@@ -101,6 +106,17 @@ impl Assembler {
         self.pending.len()
     }
 
+    /// Where each pending run started, as far as is known — its root's
+    /// start, else its earliest span's — with its resource's service and
+    /// version: runs under way that later runs' metrics must not be
+    /// given to.
+    pub fn pending_starts(&self) -> impl Iterator<Item = (&str, Option<&str>, u64)> {
+        self.pending.values().filter_map(|p| {
+            let start = p.root.as_ref().map_or(p.earliest_ns, |r| r.1);
+            (start != u64::MAX).then_some((p.service.as_str(), p.version.as_deref(), start))
+        })
+    }
+
     /// Takes the spans of one request, arrived at `now_ns`.
     pub fn add(&mut self, spans: Vec<TracedSpan>, now_ns: u64) {
         for s in spans {
@@ -121,6 +137,7 @@ impl Assembler {
                         records: Vec::new(),
                         root: None,
                         root_seen_ns: 0,
+                        earliest_ns: u64::MAX,
                         first_seen_ns: now_ns,
                         over_limit: 0,
                     },
@@ -142,6 +159,9 @@ impl Assembler {
                     p.root = Some((name.to_string(), *start_unix_ns, *end_unix_ns, *ok));
                     p.root_seen_ns = now_ns;
                 }
+            }
+            if let SpanRecord::Span { start_unix_ns, .. } = &s.record {
+                p.earliest_ns = p.earliest_ns.min(*start_unix_ns);
             }
             if p.records.len() < MAX_SPANS_PER_TRACE {
                 p.records.push(s.record);
@@ -232,6 +252,7 @@ fn complete(
     };
     CompletedRun {
         pipeline: format!("{}/{root}", p.service),
+        service: p.service,
         version: p.version,
         trace_id,
         start_unix_ns: start,

@@ -18,14 +18,19 @@
 //!   ([`store_runs`]). Every session has the one variant
 //!   [`MONITORED_VARIANT`], so a pipeline's history is one series across
 //!   versions and days, and its change points name the version.
+//! * **Application metrics** the program sends over OTLP with the same
+//!   resource are attached to the runs they were observed during
+//!   ([`MetricBuffer`]) and stored with them.
 
 mod alerts;
 mod assembler;
+mod run_metrics;
 mod sessions;
 pub mod webhooks;
 
 pub use alerts::{is_monitored, monitored_runs, pipeline_alerts, MonitorConfig, REPLAYED_RUNS};
 pub use assembler::{Assembler, AssemblerCounts, CompletedRun, MAX_SPANS_PER_TRACE, MAX_TRACES};
+pub use run_metrics::{MetricBuffer, KEEP_NS, MAX_POINTS};
 pub use sessions::{
     session_id, store_runs, MonitoredSessions, MONITORED_PREFIX, MONITORED_VARIANT, UNVERSIONED,
 };

@@ -99,8 +99,8 @@ fn place(
     let id = session_id(&run.pipeline, run.version.as_deref(), &day);
     let next = match known.next.get(&id) {
         Some(&n) => n,
-        None => match store.load_session(&id) {
-            Ok((_, iterations)) => iterations.iter().map(|i| i.index + 1).max().unwrap_or(0),
+        None => match store.load_recent(&id, 1) {
+            Ok((_, last)) => last.iter().map(|i| i.index + 1).max().unwrap_or(0),
             Err(perfwatch_store::StoreError::SessionNotFound { .. }) => {
                 store.create_session(&monitored_session(&id, &run, started))?;
                 0

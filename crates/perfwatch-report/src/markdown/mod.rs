@@ -10,7 +10,10 @@ mod table;
 
 pub use escape::{code_span, escape_markdown};
 pub use relative::render_relative_summary_markdown;
-pub use sections::{render_comparisons_markdown, render_findings_markdown, render_stages_markdown};
+pub use sections::{
+    render_app_metrics_markdown, render_comparisons_markdown, render_findings_markdown,
+    render_stages_markdown,
+};
 pub use session::MarkdownRenderer;
 pub use summary::render_ci_summary;
 

@@ -1,14 +1,16 @@
-//! Markdown sections usable on their own: comparisons, stages, findings.
+//! Markdown sections usable on their own: comparisons, stages,
+//! application metrics, findings.
 
 use super::escape::escape_markdown;
 use super::table::{write_table, Align};
+use crate::app_metrics::{app_metric_cell, AppMetricTable};
 use crate::format::{
     change_cell, change_header, change_with_ci, group_comparisons, medians, metric_cell, n_cell,
     p_cell, split_primary, verdict_cell,
 };
 use crate::headline::Headline;
-use crate::units::{format_count, format_duration, format_evidence, format_share};
-use perfwatch_model::{Comparison, Finding, StageSummary};
+use crate::units::{format_count, format_duration, format_evidence, format_share, NA};
+use perfwatch_model::{Comparison, Finding, SessionExport, StageSummary};
 use std::io::{self, Write};
 
 /// Renders comparisons, one block per (baseline, candidate) pair under a
@@ -186,6 +188,38 @@ pub fn render_stages_markdown(
         )?;
     }
     Ok(())
+}
+
+/// Renders the application metrics of every variant (see
+/// [`AppMetricTable`]) as one table under a `###` heading: a row per
+/// metric, a column per variant. Writes nothing when no variant reported
+/// any.
+pub fn render_app_metrics_markdown(export: &SessionExport, out: &mut dyn Write) -> io::Result<()> {
+    let Some(table) = AppMetricTable::of(export) else {
+        return Ok(());
+    };
+    writeln!(out, "### Application metrics\n")?;
+    writeln!(
+        out,
+        "As the program reported them: median of the runs (min–max, runs that reported it).\n"
+    )?;
+    let names: Vec<String> = table.variants.iter().map(|v| escape_markdown(v)).collect();
+    let mut header = vec![("Metric", Align::Left), ("Kind", Align::Left)];
+    header.extend(names.iter().map(|n| (n.as_str(), Align::Right)));
+    let rows: Vec<Vec<String>> = table
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells = vec![escape_markdown(row.name), row.kind.key().to_string()];
+            cells.extend(
+                row.cells
+                    .iter()
+                    .map(|c| c.map_or_else(|| NA.to_string(), app_metric_cell)),
+            );
+            cells
+        })
+        .collect();
+    write_table(&header, &rows, out)
 }
 
 /// Renders findings as a numbered list in the order given, under a `###`

@@ -3,7 +3,8 @@
 use super::escape::{code_span, escape_markdown};
 use super::relative::render_relative_summary_markdown;
 use super::sections::{
-    render_comparisons_markdown, render_findings_markdown, render_stages_markdown,
+    render_app_metrics_markdown, render_comparisons_markdown, render_findings_markdown,
+    render_stages_markdown,
 };
 use super::table::{write_table, Align};
 use crate::format::{git_line, host_line, mean_sd, median_ci, min_max};
@@ -19,7 +20,7 @@ use std::io::{self, Write};
 /// comparisons, provenance, a summary table per variant, warnings, with
 /// several variants the relative summary (one sentence per variant against
 /// the first), comparisons (secondary metrics as information), stage
-/// breakdowns and findings.
+/// breakdowns, the application metrics and findings.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MarkdownRenderer;
 
@@ -144,6 +145,10 @@ impl Render for MarkdownRenderer {
         for variant in export.variants.iter().filter(|v| !v.stages.is_empty()) {
             writeln!(out)?;
             render_stages_markdown(&variant.name, &variant.stages, out)?;
+        }
+        if export.variants.iter().any(|v| !v.app_metrics.is_empty()) {
+            writeln!(out)?;
+            render_app_metrics_markdown(export, out)?;
         }
         if !export.findings.is_empty() {
             writeln!(out)?;

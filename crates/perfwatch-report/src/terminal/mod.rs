@@ -1,9 +1,10 @@
 //! Terminal output: the run summary, comparison tables, the stage
-//! breakdown, a parameter scan's table, the relative summary, findings and
+//! breakdown, the application metrics, a parameter scan's table, the relative summary, findings and
 //! the session list. Every table fits the width (see `table.rs`). Colour only when
 //! [`TerminalOptions::color`] asks for it; lines fit
 //! [`TerminalOptions::width`].
 
+mod app_metrics;
 mod comparisons;
 mod findings;
 mod judgement;
@@ -17,6 +18,7 @@ mod stages;
 mod table;
 mod wrap;
 
+pub use app_metrics::render_app_metrics;
 pub use comparisons::render_comparisons;
 pub use findings::render_findings;
 pub use judgement::{render_gate, render_health};

@@ -1,9 +1,10 @@
 //! The run summary printed after `perfwatch run` and `perfwatch ab`, and
 //! by `perfwatch show`: a header, a short block per variant (one table for
-//! a parameter scan), the stages of every variant side by side, the
-//! comparisons, the findings, and with several variants the relative
-//! summary.
+//! a parameter scan), the stages of every variant side by side, their
+//! application metrics side by side, the comparisons, the findings, and
+//! with several variants the relative summary.
 
+use super::app_metrics::render_app_metrics;
 use super::comparisons::render_comparisons;
 use super::findings::render_findings;
 use super::judgement::{render_gate, render_health};
@@ -49,11 +50,13 @@ impl Render for TerminalRenderer {
 /// Renders the whole summary: header, each variant's figures and
 /// warnings (a parameter scan's variants as one table, see
 /// [`render_scan_table`]), the stage breakdown of all variants side by
-/// side, then the comparisons (a scan's only when verbose) and findings
-/// when there are any, the analysis's notes, its health, when evaluated
-/// the gate, and with several variants the relative summary (see
-/// [`render_relative_summary`]). Lines stay within
-/// `options.width` columns; unless verbose, warnings, notes and findings
+/// side, when verbose their application metrics (see
+/// [`render_app_metrics`]; otherwise a line in each variant's block), then
+/// the comparisons (a scan's only when verbose) and findings when there
+/// are any, the analysis's notes, its health, when evaluated the gate,
+/// and with several variants the relative summary (see
+/// [`render_relative_summary`]). Lines stay within `options.width`
+/// columns; unless verbose, warnings, notes and findings
 /// are cut to one line each (see [`TerminalOptions::verbose`]).
 pub fn render_session(
     export: &SessionExport,
@@ -96,6 +99,11 @@ pub fn render_session(
     if with_stages && options.max_stages != Some(0) {
         writeln!(out)?;
         render_stage_matrix(&export.variants, options, out)?;
+    }
+    // Unless verbose, each variant's block said them in one line.
+    if options.verbose && export.variants.iter().any(|v| !v.app_metrics.is_empty()) {
+        writeln!(out)?;
+        render_app_metrics(export, options, out)?;
     }
     // A scan's comparisons, value by value, repeat what its table says:
     // only when verbose (a comparison with a saved baseline always shows).
@@ -271,6 +279,13 @@ fn write_variant(
         let gpu = gpu_parts(variant.gpu.as_ref());
         write_lines(pack(&gpu, &label(palette, "gpu"), &rest, width), out)?;
     }
+    // The program's own metrics: one line (the table is verbose's).
+    if !options.verbose && !variant.app_metrics.is_empty() {
+        let counted = wall.map_or(0, |s| s.n);
+        let parts = app_metric_parts(variant, counted);
+        let line = format!("{}{}", label(palette, "metrics"), parts.join(" · "));
+        writeln!(out, "{}", cut(&line, width))?;
+    }
     for warning in &variant.warnings {
         let lines = if options.verbose {
             wrap(&printable(warning), "  warning: ", "    ", width)
@@ -282,6 +297,32 @@ fn write_variant(
         }
     }
     Ok(())
+}
+
+/// `cache_hit_rate 0.8 (0.75–0.85)` per application metric: the median of
+/// the runs' values, their range when it is one, and how many runs
+/// reported it when not all `counted` did.
+fn app_metric_parts(variant: &VariantExport, counted: usize) -> Vec<String> {
+    variant
+        .app_metrics
+        .iter()
+        .map(|(name, m)| {
+            let (min, max) = (format_count(m.min), format_count(m.max));
+            let mut detail = Vec::new();
+            if min != max {
+                detail.push(format!("{min}–{max}"));
+            }
+            if (m.runs as usize) < counted {
+                detail.push(format!("{} of {counted} runs", m.runs));
+            }
+            let median = format_count(m.median);
+            if detail.is_empty() {
+                format!("{} {median}", printable(name))
+            } else {
+                format!("{} {median} ({})", printable(name), detail.join(", "))
+            }
+        })
+        .collect()
 }
 
 /// `1.39 s median [95% CI 1.38 s, 1.45 s]`, mean ± σ, range (and p95 when

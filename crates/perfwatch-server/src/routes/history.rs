@@ -25,7 +25,7 @@ pub struct SeriesQuery {
     pub benchmark: Option<String>,
     /// Only this variant [default: every variant, one series each].
     pub variant: Option<String>,
-    /// wall_s, user_s, sys_s, max_rss_bytes, … or stage:PATH [default: wall_s].
+    /// wall_s, user_s, sys_s, max_rss_bytes, …, stage:PATH or app:NAME [default: wall_s].
     pub metric: Option<String>,
     /// Only sessions on this git branch.
     pub branch: Option<String>,
@@ -102,7 +102,7 @@ pub struct ChangePointQuery {
     pub benchmark: Option<String>,
     /// Only this variant [default: every variant, one series each].
     pub variant: Option<String>,
-    /// wall_s, user_s, sys_s, max_rss_bytes, … or stage:PATH [default: wall_s].
+    /// wall_s, user_s, sys_s, max_rss_bytes, …, stage:PATH or app:NAME [default: wall_s].
     pub metric: Option<String>,
     /// Only sessions on this git branch.
     pub branch: Option<String>,

@@ -250,10 +250,44 @@ fn stage_ids(tx: &mut Transaction<'_>, paths: &[String]) -> R<BTreeMap<String, i
 
 /// Every iteration of a session in index order, with its stages.
 pub fn load(tx: &mut Transaction<'_>, session_id: &str) -> R<Vec<Iteration>> {
-    let mut stages = load_spans(tx, session_id)?;
+    load_from(tx, session_id, Some(0))
+}
+
+/// The index where a session's last `last` iterations begin; `None` for
+/// none (`last` 0, or no iteration).
+pub fn recent_start(tx: &mut Transaction<'_>, session_id: &str, last: usize) -> R<Option<u32>> {
+    if last == 0 {
+        return Ok(None);
+    }
+    let last = i64::try_from(last).unwrap_or(i64::MAX);
+    let row = tx.query_one(
+        "SELECT min(idx) FROM (SELECT idx FROM iterations WHERE session_id = $1
+                               ORDER BY idx DESC LIMIT $2) recent",
+        &[&session_id, &last],
+    )?;
+    let from: Option<i64> = row.try_get(0)?;
+    from.map(|f| {
+        u32::try_from(f).map_err(|_| Fail::Corrupt(format!("index {f} of session {session_id}")))
+    })
+    .transpose()
+}
+
+/// The iterations of a session from index `from` on (none for `None`),
+/// in index order, with their stages.
+pub fn load_from(
+    tx: &mut Transaction<'_>,
+    session_id: &str,
+    from: Option<u32>,
+) -> R<Vec<Iteration>> {
+    let Some(from) = from.map(i64::from) else {
+        return Ok(Vec::new());
+    };
+    let mut stages = load_spans(tx, session_id, from)?;
     let rows = tx.query(
-        &format!("SELECT {ITERATION_COLUMNS} FROM iterations WHERE session_id = $1 ORDER BY idx"),
-        &[&session_id],
+        &format!(
+            "SELECT {ITERATION_COLUMNS} FROM iterations WHERE session_id = $1 AND idx >= $2 ORDER BY idx"
+        ),
+        &[&session_id, &from],
     )?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -298,12 +332,16 @@ pub fn load(tx: &mut Transaction<'_>, session_id: &str) -> R<Vec<Iteration>> {
 }
 
 /// Every span of a session, grouped by iteration index, in stored order.
-fn load_spans(tx: &mut Transaction<'_>, session_id: &str) -> R<BTreeMap<u32, Vec<Span>>> {
+fn load_spans(
+    tx: &mut Transaction<'_>,
+    session_id: &str,
+    from: i64,
+) -> R<BTreeMap<u32, Vec<Span>>> {
     let rows = tx.query(
         "SELECT iteration_idx, pos, span_id, parent_id, name, tier, component, start_s, end_s,
              ok, calls, failed_calls, total_s, attributes
-         FROM spans WHERE session_id = $1 ORDER BY iteration_idx, pos",
-        &[&session_id],
+         FROM spans WHERE session_id = $1 AND iteration_idx >= $2 ORDER BY iteration_idx, pos",
+        &[&session_id, &from],
     )?;
     let mut out: BTreeMap<u32, Vec<Span>> = BTreeMap::new();
     for row in &rows {

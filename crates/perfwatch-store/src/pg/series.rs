@@ -29,8 +29,35 @@ fn sessions(has_value: &str) -> String {
 pub fn query(tx: &mut Transaction<'_>, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
     let select = "s.id, s.started_at, s.git_commit, s.git_branch, coalesce(s.git_dirty, false), \
                   s.program_version";
-    let sql = match &q.stage {
-        None => {
+    let sql = match (&q.app_metric, &q.stage) {
+        (Some(_), _) => {
+            // The gauge of that name, else the counter (`->>` with a text
+            // operand is a key, never a path: names are the program's
+            // text); a value that is not a number gives none.
+            let number = |col: &str| {
+                format!(
+                    "(CASE WHEN jsonb_typeof(i.{col}::jsonb -> $6) = 'number'
+                      THEN (i.{col}::jsonb ->> $6)::double precision END)"
+                )
+            };
+            let value = format!("coalesce({}, {})", number("gauges"), number("counters"));
+            let has_value = format!(
+                "EXISTS (SELECT 1 FROM iterations i
+                         WHERE i.session_id = s.id AND {COUNTED} AND {value} IS NOT NULL)"
+            );
+            format!(
+                "SELECT {select}, v.value
+                 FROM {sessions}
+                 CROSS JOIN LATERAL (
+                     SELECT i.idx, {value} AS value
+                     FROM iterations i
+                     WHERE i.session_id = s.id AND {COUNTED} AND {value} IS NOT NULL
+                     OFFSET 0) v
+                 ORDER BY {NEWEST_FIRST}, v.idx",
+                sessions = sessions(&has_value)
+            )
+        }
+        (None, None) => {
             // Metric keys are the `iterations` columns; they come from a
             // closed enum, never from the caller's text.
             let col = q.metric.key();
@@ -54,7 +81,7 @@ pub fn query(tx: &mut Transaction<'_>, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
                 sessions = sessions(&has_value)
             )
         }
-        Some(_) => {
+        (None, Some(_)) => {
             let stage = "(SELECT id FROM stage_paths WHERE path = $6)";
             let has_value = format!(
                 "EXISTS (SELECT 1 FROM spans t
@@ -80,7 +107,7 @@ pub fn query(tx: &mut Transaction<'_>, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
     let benchmark = pg_text(&q.benchmark);
     let variant = q.variant.as_deref().map(pg_text);
     let branch = q.branch.as_deref().map(pg_text);
-    let stage = q.stage.as_deref().map(pg_text);
+    let stage = q.app_metric.as_deref().or(q.stage.as_deref()).map(pg_text);
     let last: Option<i64> = q.last.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
     let mut args: Vec<&(dyn ToSql + Sync)> = vec![&benchmark, &variant, &branch, &q.since, &last];
     if let Some(path) = &stage {

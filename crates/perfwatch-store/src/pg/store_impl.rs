@@ -85,6 +85,14 @@ impl Store for PgStore {
         self.read(|tx| Ok((sessions::get(tx, id)?, iterations::load(tx, id)?)))
     }
 
+    fn load_recent(&self, id: &str, last: usize) -> Result<(Session, Vec<Iteration>)> {
+        self.read(|tx| {
+            let session = sessions::get(tx, id)?;
+            let from = iterations::recent_start(tx, id, last)?;
+            Ok((session, iterations::load_from(tx, id, from)?))
+        })
+    }
+
     fn find_imported(&self, sha256: &str) -> Result<Option<Session>> {
         self.read(|tx| sessions::find_imported(tx, sha256))
     }

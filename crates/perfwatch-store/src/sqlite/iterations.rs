@@ -75,11 +75,36 @@ fn constraint(e: &rusqlite::Error) -> Option<i32> {
 
 /// Every iteration of a session in index order, with its stages.
 pub fn load(conn: &Connection, session_id: &str) -> R<Vec<Iteration>> {
-    let mut stages = spans::load(conn, session_id)?;
+    load_from(conn, session_id, Some(0))
+}
+
+/// The index where a session's last `last` iterations begin; `None` for
+/// none (`last` 0, or no iteration).
+pub fn recent_start(conn: &Connection, session_id: &str, last: usize) -> R<Option<u32>> {
+    if last == 0 {
+        return Ok(None);
+    }
+    let last = i64::try_from(last).unwrap_or(i64::MAX);
+    let from: Option<u32> = conn.query_row(
+        "SELECT min(idx) FROM (SELECT idx FROM iterations WHERE session_id = ?1
+                               ORDER BY idx DESC LIMIT ?2)",
+        params![session_id, last],
+        |r| r.get(0),
+    )?;
+    Ok(from)
+}
+
+/// The iterations of a session from index `from` on (none for `None`),
+/// in index order, with their stages.
+pub fn load_from(conn: &Connection, session_id: &str, from: Option<u32>) -> R<Vec<Iteration>> {
+    let Some(from) = from.map(i64::from) else {
+        return Ok(Vec::new());
+    };
+    let mut stages = spans::load_from(conn, session_id, from)?;
     let mut stmt = conn.prepare(&format!(
-        "SELECT {ITERATION_COLUMNS} FROM iterations WHERE session_id = ?1 ORDER BY idx"
+        "SELECT {ITERATION_COLUMNS} FROM iterations WHERE session_id = ?1 AND idx >= ?2 ORDER BY idx"
     ))?;
-    let mut rows = stmt.query([session_id])?;
+    let mut rows = stmt.query(params![session_id, from])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let mut it = IterationRecord {

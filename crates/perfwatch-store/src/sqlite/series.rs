@@ -27,8 +27,26 @@ fn sessions(has_value: &str) -> String {
 pub fn query(conn: &Connection, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
     let select = "s.id, s.started_at, s.git_commit, s.git_branch, coalesce(s.git_dirty, 0), \
                   s.program_version";
-    let sql = match &q.stage {
-        None => {
+    let sql = match (&q.app_metric, &q.stage) {
+        (Some(_), _) => {
+            // The gauge of that name, else the counter (a key, never a
+            // JSON path: names are the program's text).
+            let value = "coalesce(
+                (SELECT g.value FROM json_each(i.gauges) g WHERE g.key = ?6 AND g.type IN ('integer', 'real')),
+                (SELECT c.value FROM json_each(i.counters) c WHERE c.key = ?6 AND c.type IN ('integer', 'real')))";
+            let has_value = format!(
+                "EXISTS (SELECT 1 FROM iterations i
+                         WHERE i.session_id = s.id AND {COUNTED} AND {value} IS NOT NULL)"
+            );
+            format!(
+                "SELECT {select}, CAST({value} AS REAL) AS v
+                 FROM {sessions} JOIN iterations i ON i.session_id = s.id
+                 WHERE {COUNTED} AND v IS NOT NULL
+                 ORDER BY {NEWEST_FIRST}, i.idx",
+                sessions = sessions(&has_value)
+            )
+        }
+        (None, None) => {
             // Metric keys are the `iterations` columns; they come from a
             // closed enum, never from the caller's text.
             let col = q.metric.key();
@@ -44,7 +62,7 @@ pub fn query(conn: &Connection, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
                 sessions = sessions(&has_value)
             )
         }
-        Some(_) => {
+        (None, Some(_)) => {
             let stage = "(SELECT id FROM stage_paths WHERE path = ?6)";
             let has_value = format!(
                 "EXISTS (SELECT 1 FROM spans t
@@ -68,8 +86,8 @@ pub fn query(conn: &Connection, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
     let mut stmt = conn.prepare(&sql)?;
     let last = q.last.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
     let mut args: Vec<&dyn ToSql> = vec![&q.benchmark, &q.variant, &q.branch, &q.since, &last];
-    if let Some(path) = &q.stage {
-        args.push(path);
+    if let Some(key) = q.app_metric.as_ref().or(q.stage.as_ref()) {
+        args.push(key);
     }
     let mut rows = stmt.query(args.as_slice())?;
     let mut points = SeriesPoints::new(q.last);

@@ -64,13 +64,13 @@ fn stage_id(conn: &Connection, path: &str) -> R<i64> {
 }
 
 /// Every span of a session, grouped by iteration index, in stored order.
-pub fn load(conn: &Connection, session_id: &str) -> R<BTreeMap<u32, Vec<Span>>> {
+pub fn load_from(conn: &Connection, session_id: &str, from: i64) -> R<BTreeMap<u32, Vec<Span>>> {
     let mut stmt = conn.prepare(
         "SELECT iteration_idx, pos, span_id, parent_id, name, tier, component, start_s, end_s,
              ok, calls, failed_calls, total_s, attributes
-         FROM spans WHERE session_id = ?1 ORDER BY iteration_idx, pos",
+         FROM spans WHERE session_id = ?1 AND iteration_idx >= ?2 ORDER BY iteration_idx, pos",
     )?;
-    let mut rows = stmt.query([session_id])?;
+    let mut rows = stmt.query(rusqlite::params![session_id, from])?;
     let mut out: BTreeMap<u32, Vec<Span>> = BTreeMap::new();
     while let Some(row) = rows.next()? {
         let index: u32 = row.get(0)?;

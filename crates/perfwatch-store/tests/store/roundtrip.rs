@@ -491,7 +491,37 @@ fn a_batch_of_iterations_is_stored_whole_or_not_at_all(db: Db) {
     assert_eq!(store.load_session(&a.id).unwrap().1.len(), 2);
 }
 
+/// The last runs of a long session come back as `load_session` gives
+/// them, stages included, without the rest.
+fn load_recent_gives_the_last_iterations_with_their_stages(db: Db) {
+    let store = db.open();
+    let s = session("pipeline", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    // Out of order, with a gap: the last two by index are 5 and 9.
+    for i in [9, 0, 5, 2] {
+        store
+            .add_iteration(&s.id, &full_iteration(i, "current", f64::from(i)))
+            .unwrap();
+    }
+    let (_, all) = store.load_session(&s.id).unwrap();
+    assert!(all.iter().all(|it| !it.stages.is_empty()));
+    let (back, last) = store.load_recent(&s.id, 2).unwrap();
+    assert_eq!(back, store.load_session(&s.id).unwrap().0);
+    assert_eq!(last, all[2..].to_vec());
+    assert_eq!(store.load_recent(&s.id, 10).unwrap().1, all);
+    assert!(store.load_recent(&s.id, 0).unwrap().1.is_empty());
+    let empty = session("pipeline", "2024-01-02T00:00:00Z");
+    store.create_session(&empty).unwrap();
+    assert!(store.load_recent(&empty.id, 3).unwrap().1.is_empty());
+    let missing = "0123456789abcdef0123456789abcdef";
+    assert!(matches!(
+        store.load_recent(missing, 3),
+        Err(StoreError::SessionNotFound { .. })
+    ));
+}
+
 contract!(
+    load_recent_gives_the_last_iterations_with_their_stages,
     a_batch_of_iterations_is_stored_whole_or_not_at_all,
     counted_walls_and_benchmark_variants_agree_with_the_sessions,
     a_shell_correction_set_after_creation_is_loaded_with_the_session,

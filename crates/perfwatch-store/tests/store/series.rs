@@ -239,7 +239,53 @@ fn gpu_memory_is_a_series_where_it_was_measured(db: Db) {
     assert_eq!(back[1].peak_gpu_memory_bytes(), None);
 }
 
+/// An application metric is a series of the runs that reported it: the
+/// gauge of that name wins over a counter of the same name, a run without
+/// it (or with a value that is no number) gives none, and a hostile name
+/// is a key, never a JSON path.
+fn app_metric_series_take_the_gauge_else_the_counter(db: Db) {
+    let store = db.open();
+    let s = session("svc", "2024-03-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    let odd = r#"pool.waits{pool="db"}.$[0]'"#;
+    let mut runs = Vec::new();
+    for k in 0..4u32 {
+        let mut it = full_iteration(k, "current", 1.0);
+        match k {
+            0 => {
+                it.gauges.insert("hit_rate".into(), 0.5);
+                it.counters.insert("hit_rate".into(), 99.0);
+                it.counters.insert(odd.into(), 3.0);
+            }
+            1 => {
+                it.counters.insert("hit_rate".into(), 7.0);
+            }
+            2 => {}
+            _ => {
+                it.gauges.insert("hit_rate".into(), 0.25);
+                it.counters.insert(odd.into(), 4.0);
+            }
+        }
+        runs.push(it);
+    }
+    let batch: Vec<(&str, &perfwatch_model::Iteration)> =
+        runs.iter().map(|it| (s.id.as_str(), it)).collect();
+    store.add_iterations(&batch).unwrap();
+    let q = |name: &str| SeriesQuery {
+        app_metric: Some(name.to_string()),
+        ..SeriesQuery::new("svc")
+    };
+    assert_eq!(
+        values(&store.series(&q("hit_rate")).unwrap()),
+        [[0.5, 7.0, 0.25]]
+    );
+    assert_eq!(values(&store.series(&q(odd)).unwrap()), [[3.0, 4.0]]);
+    assert!(store.series(&q("missing")).unwrap().is_empty());
+    assert!(store.series(&q("$")).unwrap().is_empty());
+}
+
 contract!(
+    app_metric_series_take_the_gauge_else_the_counter,
     gpu_memory_is_a_series_where_it_was_measured,
     metric_series_use_counted_iterations_oldest_first,
     series_filters,

@@ -446,3 +446,56 @@ fn gpu_memory_budgets_judge_the_run_and_the_stage_and_pass_unmeasured() {
     assert!(!work.passed, "{}", work.detail);
     assert!(one(stage("job/wait", 2 << 30), &gpu).passed);
 }
+
+/// `v` whose runs report `hit_rate` as a gauge: `rates[i]` in run `i`
+/// (`None`: not reported).
+fn with_hit_rate(name: &str, rates: &[Option<f64>]) -> VariantExport {
+    let mut out = v(name, 0);
+    for (it, rate) in out.iterations.iter_mut().zip(rates) {
+        if let Some(r) = rate {
+            it.gauges.insert("hit_rate".into(), *r);
+        }
+    }
+    out
+}
+
+#[test]
+fn app_metric_rules_judge_the_worst_variants_median_and_fail_an_unreported_metric() {
+    let cfg: GateConfig = toml::from_str(
+        r#"app_metrics = ["hit_rate >= 0.6", "hit_rate <= 0.9", "pool.waits <= 3"]"#,
+    )
+    .unwrap();
+    let good = with_hit_rate("good", &[Some(0.8); 10]);
+    // Seven runs at 0.5 and three not reporting: its median is 0.5.
+    let mut rates = vec![Some(0.5); 7];
+    rates.extend([None, None, None]);
+    let poor = with_hit_rate("poor", &rates);
+    let r = evaluate(&cfg, &session(vec![good.clone(), poor]), &healthy());
+    let floor = &r.rules[0];
+    assert_eq!(floor.rule, "app_metrics.\"hit_rate\"");
+    assert!(!floor.passed, "{floor:?}");
+    assert_eq!(
+        (floor.actual.as_str(), floor.limit.as_str()),
+        ("0.5", ">= 0.6")
+    );
+    assert_eq!(
+        floor.detail,
+        "median 0.5 over 7 runs of `poor` breaks >= 0.6"
+    );
+    assert!(r.rules[1].passed, "{:?}", r.rules[1]);
+    assert_eq!(
+        r.rules[1].actual, "0.8",
+        "the ceiling's worst is the highest"
+    );
+    let absent = &r.rules[2];
+    assert!(!absent.passed && absent.actual == "absent", "{absent:?}");
+    assert!(!r.passed);
+    // The good variant alone passes both rules on the hit rate.
+    let cfg: GateConfig = toml::from_str(r#"app_metrics = ["hit_rate >= 0.6"]"#).unwrap();
+    let r = evaluate(&cfg, &session(vec![good]), &healthy());
+    assert!(r.passed, "{:?}", r.rules);
+    assert_eq!(
+        r.rules[0].detail,
+        "median 0.8 over 10 runs of `good` keeps >= 0.6"
+    );
+}

@@ -15,6 +15,7 @@
 //! payload's `id` (`ALERT:EVENT`) lets a receiver drop a repeat.
 
 use crate::AppError;
+use perfwatch_analysis::app_rule::number;
 use perfwatch_analysis::monitor::{Alert, AlertKind, AlertState, BudgetWhat, RunRef};
 use perfwatch_model::clock::rfc3339;
 use perfwatch_store::{Delivery, DeliveryState, Store};
@@ -257,7 +258,11 @@ fn run(r: &RunRef) -> String {
 }
 
 fn text(a: &Alert, event: AlertEvent) -> String {
-    let stage = format!("{}: stage `{}`", slack(&a.pipeline), slack(&a.stage));
+    let noun = match a.kind {
+        AlertKind::AppMetric { .. } => "metric",
+        _ => "stage",
+    };
+    let stage = format!("{}: {noun} `{}`", slack(&a.pipeline), slack(&a.stage));
     let budget_unit = |what: BudgetWhat, v: f64| match what {
         BudgetWhat::Duration => format!("{v:.3} s"),
         BudgetWhat::Memory => format!("{:.0} MiB", v / (1024.0 * 1024.0)),
@@ -269,6 +274,12 @@ fn text(a: &Alert, event: AlertEvent) -> String {
             AlertKind::OverBudget { what } => {
                 format!("up to {:.2}× its {} budget", a.ratio, what.key())
             }
+            AlertKind::AppMetric { op } => format!(
+                "up to {:.2}× on the wrong side of {} {}",
+                a.ratio,
+                slack(op.symbol()),
+                a.limit.map_or_else(|| "?".to_string(), number)
+            ),
         };
         return format!(
             "[perfwatch] RESOLVED {stage} is back to normal at {} (was {was}, {}, since {})",
@@ -291,6 +302,14 @@ fn text(a: &Alert, event: AlertEvent) -> String {
             budget_unit(what, a.observed),
             a.limit
                 .map_or_else(|| "?".to_string(), |l| budget_unit(what, l)),
+            a.ratio,
+            a.severity.key()
+        ),
+        AlertKind::AppMetric { op } => format!(
+            "breaks {} {}: median {} over the last runs ({:.2}× on the wrong side), {}",
+            slack(op.symbol()),
+            a.limit.map_or_else(|| "?".to_string(), number),
+            number(a.observed),
             a.ratio,
             a.severity.key()
         ),
