@@ -300,7 +300,7 @@ fn a_cache_hit_gauge_from_the_sdk_is_stored_with_each_run_gated_and_alerted() {
         "each run counts its own 10 lookups: {lookups}"
     );
     // On /metrics, from the same analysis (monitored sessions are shown
-    // every two seconds).
+    // every five seconds).
     let line = r#"perfwatch_latest_app_metric{benchmark="shorts/video",variant="runs",metric="cache_hit_rate"} 0.8"#;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {

@@ -9,7 +9,7 @@ use crate::labels::label_value;
 use crate::published::{FiguresCollector, Outcome, Published};
 use crate::requests::RequestMetrics;
 use perfwatch_app::load::analyze_stored;
-use perfwatch_app::monitor::is_monitored;
+use perfwatch_app::monitor::{is_monitored, REPLAYED_RUNS};
 use perfwatch_app::{Analysis, AppError, Options};
 use perfwatch_model::{Session, SessionStatus};
 use perfwatch_store::{SessionFilter, SessionRow, Store};
@@ -144,7 +144,7 @@ impl MetricsHub {
         let mut current = BTreeSet::new();
         for (benchmark, row) in latest {
             current.insert(label_value(benchmark));
-            match analyze(store, &row.session.id, opts) {
+            match analyze(store, &row.session, opts) {
                 Ok(analysis) => {
                     self.publish(&analysis);
                     refreshed.published += 1;
@@ -203,7 +203,7 @@ impl MetricsHub {
         if self.shows_newer_than(session) {
             return Ok(false);
         }
-        let analysis = analyze(store, &session.id, opts)?;
+        let analysis = analyze(store, session, opts)?;
         Ok(self.publish(&analysis))
     }
 
@@ -310,10 +310,21 @@ fn showable(session: &Session) -> bool {
 }
 
 /// The analysis every front end gets: [`analyze_stored`], compared with
-/// the baseline the session was run against, if any.
-fn analyze(store: &dyn Store, id: &str, opts: &Options) -> Result<Analysis, MetricsError> {
-    analyze_stored(store, id, None, opts).map_err(|source: AppError| MetricsError::Analyze {
-        session: id.to_owned(),
+/// the baseline the session was run against, if any — but for a
+/// monitored pipeline's session (a day of runs, thousands of them), the
+/// analysis of its last [`REPLAYED_RUNS`] runs: the figures on show are
+/// the pipeline's recent ones, as its alerts judge them, at a cost that
+/// does not grow over the day.
+fn analyze(store: &dyn Store, session: &Session, opts: &Options) -> Result<Analysis, MetricsError> {
+    let fail = |source: AppError| MetricsError::Analyze {
+        session: session.id.clone(),
         source,
-    })
+    };
+    if is_monitored(session) {
+        let (session, recent) = store
+            .load_recent(&session.id, REPLAYED_RUNS)
+            .map_err(|e| fail(e.into()))?;
+        return Ok(perfwatch_app::analyze(session, recent, None, opts));
+    }
+    analyze_stored(store, &session.id, None, opts).map_err(fail)
 }

@@ -19,9 +19,9 @@ use tokio::sync::broadcast::error::RecvError;
 pub const DEFAULT_POLL: Duration = Duration::from_secs(5);
 
 /// How often the figures of monitored pipelines whose sessions took new
-/// runs are put on show: each is an analysis of the day's session so far,
-/// too much to repeat for every batch of runs.
-pub const MONITORED_SHOW_EVERY: Duration = Duration::from_secs(2);
+/// runs are put on show: each is an analysis of the pipeline's recent
+/// runs, too much to repeat for every batch of runs.
+pub const MONITORED_SHOW_EVERY: Duration = Duration::from_secs(5);
 
 /// Monitored sessions that took runs since their figures were last shown.
 type Due = Arc<Mutex<BTreeSet<String>>>;
@@ -133,19 +133,16 @@ fn refresh(state: &AppState, hub: &MetricsHub) {
     }
 }
 
-/// The session row of `id`, said on stderr when it cannot be read.
+/// The session `id` without its iterations, said on stderr when it
+/// cannot be read.
 fn session_row(state: &AppState, id: &str) -> Option<Session> {
-    // The session's row only: loading its iterations and spans made each
-    // monitored run (the next iteration of the day's session) cost as
-    // much as the whole day so far — quadratic over a day.
-    let listed = state.store().list_sessions(&SessionFilter {
-        ids: Some(vec![id.to_string()]),
-        limit: Some(1),
-        ..Default::default()
-    });
-    match listed.map(|rows| rows.into_iter().next()) {
-        Ok(Some(row)) => Some(row.session),
-        Ok(None) => {
+    // The session alone (`load_recent` of no run): loading its
+    // iterations and spans made each monitored run (the next iteration of
+    // the day's session) cost as much as the whole day so far, and even
+    // listing it counts its iterations.
+    match state.store().load_recent(id, 0) {
+        Ok((session, _)) => Some(session),
+        Err(perfwatch_store::StoreError::SessionNotFound { .. }) => {
             eprintln!("perfwatch serve: metrics: session {id} not read back: it is gone");
             None
         }
