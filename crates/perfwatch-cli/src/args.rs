@@ -1046,7 +1046,7 @@ pub struct ServeArgs {
     /// Reads need a token too (a read or a write token).
     #[arg(long)]
     pub read_token_required: bool,
-    /// Largest request body: bytes, or with a unit (KiB, MiB, GiB).
+    /// Largest request body: bytes, or with a unit (KiB, MiB, GiB; kB, MB, GB).
     #[arg(long, value_name = "SIZE", default_value = "32MiB", value_parser = byte_size)]
     pub max_body: usize,
     /// Label sets /metrics publishes at most (per benchmark, variant, metric
@@ -1101,26 +1101,13 @@ fn listen_addr(text: &str) -> Result<std::net::SocketAddr, String> {
 /// A size in bytes: a number, optionally with `B`, `KiB`, `MiB` or `GiB`
 /// (`K`, `M`, `G` and `KB`, `MB`, `GB` are read as the binary units too).
 fn byte_size(text: &str) -> Result<usize, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at(split);
-    let n: usize = digits
-        .parse()
-        .map_err(|_| format!("`{text}` is not a size (e.g. 1048576, 512KiB, 32MiB)"))?;
-    let shift = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 0,
-        "k" | "kb" | "kib" => 10,
-        "m" | "mb" | "mib" => 20,
-        "g" | "gb" | "gib" => 30,
-        other => return Err(format!("unknown unit `{other}` (use B, KiB, MiB or GiB)")),
-    };
-    let size = n
-        .checked_mul(1 << shift)
-        .ok_or_else(|| format!("`{text}` is too large"))?;
+    // One reading of sizes everywhere (perfwatch.toml's budgets too):
+    // KiB/MiB/GiB binary, kB/MB/GB decimal.
+    let size = perfwatch_analysis::monitor::parse_byte_size(text)?;
     if size == 0 {
         return Err("the size must be at least 1 byte".into());
     }
-    Ok(size)
+    usize::try_from(size).map_err(|_| format!("`{text}` is too large"))
 }
 
 /// [`byte_size`], or 0 (something turned off).
@@ -1166,19 +1153,20 @@ mod size_tests {
     use super::byte_size;
 
     #[test]
-    fn sizes_read_with_binary_units() {
+    fn sizes_read_as_perfwatch_toml_reads_them() {
         let cases = [
             ("1", Ok(1)),
             ("1048576", Ok(1 << 20)),
             ("512KiB", Ok(512 << 10)),
             ("32MiB", Ok(32 << 20)),
             ("2 GiB", Ok(2 << 30)),
-            ("3m", Ok(3 << 20)),
+            ("1.5MiB", Ok(3 << 19)),
+            ("3 MB", Ok(3_000_000)),
         ];
         for (text, expected) in cases {
             assert_eq!(byte_size(text), expected, "{text}");
         }
-        for bad in ["", "MiB", "-1", "1.5MiB", "12 parsecs", "0"] {
+        for bad in ["", "MiB", "-1", "3m", "12 parsecs", "0"] {
             assert!(byte_size(bad).is_err(), "{bad}");
         }
     }

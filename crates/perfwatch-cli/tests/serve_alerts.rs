@@ -283,8 +283,8 @@ fn stage_budgets_from_perfwatch_toml_open_over_budget_alerts() {
     let open = alerts(&server);
     assert_eq!(open.len(), 1, "{open:#?}");
     assert_eq!(open[0]["stage"], "video/b");
-    assert_eq!(open[0]["kind"]["kind"], "over_budget", "{:#}", open[0]);
-    assert_eq!(open[0]["kind"]["what"], "duration", "{:#}", open[0]);
+    assert_eq!(open[0]["kind"], "over_budget", "{:#}", open[0]);
+    assert_eq!(open[0]["what"], "duration", "{:#}", open[0]);
     assert_eq!(open[0]["limit"], 0.02);
     // A monitor table perfwatch cannot read stops the server at once.
     for (toml, needle) in [

@@ -349,11 +349,7 @@ fn a_cache_hit_gauge_from_the_sdk_is_stored_with_each_run_gated_and_alerted() {
     assert_eq!(list.len(), 1, "{alerts:#}");
     let a = &list[0];
     assert_eq!(
-        (
-            a["stage"].as_str(),
-            a["kind"]["kind"].as_str(),
-            a["state"].as_str()
-        ),
+        (a["stage"].as_str(), a["kind"].as_str(), a["state"].as_str()),
         (Some("cache_hit_rate"), Some("app_metric"), Some("open")),
         "{a:#}"
     );

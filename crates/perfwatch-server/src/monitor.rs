@@ -156,8 +156,8 @@ impl Monitor {
     }
 }
 
-/// The routes `/v1/traces`, `/v1/metrics`, `/v1/status` and
-/// `/api/v1/alerts`; the task that stores completed runs every [`TICK`],
+/// The routes `/v1/traces`, `/v1/metrics` and `/v1/status` (the alerts
+/// are the API's, `GET /api/v1/alerts`); the task that stores completed runs every [`TICK`],
 /// and the one that, every [`ALERT_TICK`], shows the open alerts on
 /// `/metrics` and delivers their events to the webhooks. Call inside the
 /// runtime that serves.
@@ -197,7 +197,6 @@ pub fn monitor_routes(state: &AppState, settings: MonitorSettings) -> Router<App
         .route(TRACES_PATH, any(traces))
         .route(METRICS_PATH, any(metrics))
         .route("/v1/status", get(status))
-        .route("/api/v1/alerts", get(alerts))
         .layer(Extension(monitor))
 }
 
@@ -419,19 +418,6 @@ async fn metrics(
         mapped.rejected_count(),
         &mapped.rejected_message(),
     )
-}
-
-/// `GET /api/v1/alerts`: every alert of every monitored pipeline, open
-/// and resolved, derived from the stored runs (once per change of the
-/// history).
-async fn alerts(State(state): State<AppState>) -> Response {
-    let listed = state
-        .blocking(|s| Ok(s.alerts().current(&**s.store())?))
-        .await;
-    match listed {
-        Ok(alerts) => Json(serde_json::json!({ "alerts": &*alerts })).into_response(),
-        Err(e) => e.into_response(),
-    }
 }
 
 async fn status(Extension(monitor): Extension<Arc<Monitor>>) -> Json<Status> {

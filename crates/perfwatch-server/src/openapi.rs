@@ -26,6 +26,7 @@ DELETE) need `Authorization: Bearer TOKEN` with a write token (`perfwatch token 
         (name = "history", description = "Series of a metric over sessions, and change points"),
         (name = "baselines", description = "Saved, named references"),
         (name = "live", description = "Runs in progress, as the CLIs measuring them report"),
+        (name = "monitoring", description = "Regression alerts of monitored pipelines (runs received over OTLP)"),
         (name = "meta", description = "The API itself"),
     )
 )]
@@ -240,6 +241,73 @@ impl ToSchema for LiveRunList {
     }
 }
 
+/// The answer of `GET /alerts`: `{"alerts": [alert, …]}`.
+pub struct AlertList;
+
+impl PartialSchema for AlertList {
+    fn schema() -> RefOr<Schema> {
+        schema(json!({
+            "type": "object",
+            "required": ["alerts"],
+            "properties": {
+                "alerts": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["id", "pipeline", "stage", "kind", "severity", "ratio",
+                            "ci_low", "ci_high", "observed", "recent_p50_s", "first", "opened",
+                            "state", "runs_checked"],
+                        "properties": {
+                            "id": {"type": "string", "description": "stable: pipeline, stage, kind and first run"},
+                            "pipeline": {"type": "string", "description": "SERVICE/ROOT"},
+                            "stage": {"type": "string", "description": "the stage path, or the application metric's name"},
+                            "kind": {"type": "string", "enum": ["slower", "over_budget", "app_metric"]},
+                            "what": {"type": "string", "enum": ["duration", "memory", "cpu"], "description": "over_budget: the figure"},
+                            "op": {"type": "string", "enum": ["at_least", "above", "at_most", "below"], "description": "app_metric: the rule's comparison"},
+                            "severity": {"type": "string", "enum": ["low", "medium", "high", "critical"]},
+                            "ratio": {"type": "number"},
+                            "ci_low": {"type": "number"},
+                            "ci_high": {"type": ["number", "null"], "description": "null when unbounded"},
+                            "p_value": {"type": "number"},
+                            "limit": {"type": "number"},
+                            "observed": {"type": "number"},
+                            "recent_p50_s": {"type": "number"},
+                            "baseline": {"type": "object"},
+                            "first": {"$ref": "#/components/schemas/RunRef"},
+                            "opened": {"$ref": "#/components/schemas/RunRef"},
+                            "state": {"type": "string", "enum": ["open", "resolved"]},
+                            "resolved_at": {"$ref": "#/components/schemas/RunRef"},
+                            "runs_checked": {"type": "integer", "minimum": 0}
+                        }
+                    }
+                }
+            }
+        }))
+    }
+}
+
+impl ToSchema for AlertList {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("AlertList")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            "RunRef".into(),
+            schema(json!({
+                "type": "object",
+                "required": ["session_id", "index", "version", "started_at"],
+                "properties": {
+                    "session_id": {"type": "string"},
+                    "index": {"type": "integer", "minimum": 0},
+                    "version": {"type": "string"},
+                    "started_at": {"type": "string"}
+                }
+            })),
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +318,7 @@ mod tests {
             SessionDocument::schema(),
             Finding::schema(),
             Health::schema(),
+            AlertList::schema(),
         ] {
             assert!(matches!(s, RefOr::T(Schema::Object(_))));
         }

@@ -390,6 +390,7 @@ async fn the_openapi_document_lists_every_route() {
         [
             "DELETE /api/v1/baselines/{name}",
             "DELETE /api/v1/sessions/{id}",
+            "GET /api/v1/alerts",
             "GET /api/v1/baselines",
             "GET /api/v1/baselines/{name}",
             "GET /api/v1/benchmarks",

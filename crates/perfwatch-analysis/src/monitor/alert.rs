@@ -91,7 +91,9 @@ pub struct Alert {
     pub pipeline: String,
     /// Stage path; for `AppMetric`, the application metric's name.
     pub stage: String,
-    /// What deviated.
+    /// What deviated: in files `"kind": "slower"`, `"over_budget"` with
+    /// `"what"`, or `"app_metric"` with `"op"`, beside the other fields.
+    #[serde(flatten)]
     pub kind: AlertKind,
     /// The highest severity reached while open: that of `ratio`.
     pub severity: Severity,

@@ -464,13 +464,29 @@ fn no_alert_before_the_baseline_has_min_baseline_runs() {
 fn alerts_serialise_to_snake_case_json_and_back() {
     let alerts = evaluate("svc/root", &regression(0, 8, 10), None, &opts());
     let json = serde_json::to_value(&alerts[0]).unwrap();
-    assert_eq!(json["kind"]["kind"], "slower");
+    assert_eq!(json["kind"], "slower");
     assert_eq!(json["state"], "resolved");
     assert_eq!(json["severity"], "medium");
     assert_eq!(json["baseline"]["source"]["kind"], "learned");
     assert!(json["resolved_at"]["index"].is_u64());
     let back: Alert = serde_json::from_value(json).unwrap();
     assert_eq!(back, alerts[0]);
+    // A budget's kind and figure sit beside the other fields.
+    let mut o = opts();
+    o.budgets.insert(
+        "b".into(),
+        StageBudget {
+            p50_s: Some(1.5),
+            ..StageBudget::default()
+        },
+    );
+    let budget = &evaluate("svc/root", &runs(&mut Lcg(3), 0, 30, v1, normal), None, &o)[0];
+    let json = serde_json::to_value(budget).unwrap();
+    assert_eq!(
+        (json["kind"].as_str(), json["what"].as_str()),
+        (Some("over_budget"), Some("duration"))
+    );
+    assert_eq!(serde_json::from_value::<Alert>(json).unwrap(), *budget);
 }
 
 #[test]

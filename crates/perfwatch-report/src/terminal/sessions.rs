@@ -45,18 +45,24 @@ pub fn render_sessions(
     }
     let palette = Palette::new(options);
     // Long benchmark and variant names (several commands) give way first,
-    // then the variants, branch and commit columns are left out, in that
-    // order.
+    // then the variants, branch, commit and status columns are left out,
+    // in that order, and the version last.
     let mut columns = vec![
         Column::new("id", false),
         Column::new("started (UTC)", false),
         Column::new("benchmark", false).give(Give::Middle),
         Column::new("variants", false).give(Give::Middle).drop(300),
-        Column::new("iterations", true),
-        Column::new("status", false),
+        // Warm-ups included, as `report` counts runs.
+        Column::new("runs", true),
+        // Left out just before the version: a monitored pipeline's
+        // session is always `running`.
+        Column::new("status", false).drop(60),
         // A monitored pipeline's version says what the session is: left
-        // out last.
-        Column::new("version", false).give(Give::Middle).drop(50),
+        // out last, and only once names are as short as they get.
+        Column::new("version", false)
+            .give(Give::Middle)
+            .drop(50)
+            .names_first(),
         Column::new("commit", false).drop(100),
         Column::new("branch", false).give(Give::Middle).drop(200),
         Column::new("wall median", true),
@@ -151,6 +157,35 @@ mod tests {
                 assert!(text.contains("a1b2c3d"), "the commit stays:\n{text}");
             }
         }
+    }
+
+    #[test]
+    fn a_monitored_sessions_version_stays_at_80_columns() {
+        let row = SessionListRow {
+            id: "0a074b171abc4c900af3ea8eba5bc2fa".into(),
+            started_at: "2026-12-06T21:32:19.542Z".into(),
+            benchmark: "shorts/video_pipeline_with_a_long_name".into(),
+            // A day of a busy pipeline.
+            variants: vec!["runs".into()],
+            iterations: 123_456,
+            status: SessionStatus::Running,
+            commit: None,
+            branch: None,
+            version: Some("1.4.2-rc.1".into()),
+            wall_median: Some(12.5),
+        };
+        let options = TerminalOptions {
+            width: 80,
+            ..TerminalOptions::default()
+        };
+        let mut out = Vec::new();
+        render_sessions(&[row], &options, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("1.4.2-rc.1"), "{text}");
+        assert!(
+            text.lines().all(|l| console::measure_text_width(l) <= 80),
+            "{text}"
+        );
     }
 
     #[test]

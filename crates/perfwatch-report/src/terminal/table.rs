@@ -92,6 +92,9 @@ pub(crate) struct Column {
     /// How the text gives way. Cells of a column that gives way must be
     /// plain text (no escape codes).
     pub give: Give,
+    /// Names are shortened to [`MIN_NAME`] before this column is left
+    /// out (a column worth more than long names whole).
+    pub names_first: bool,
 }
 
 impl Column {
@@ -102,7 +105,15 @@ impl Column {
             right,
             drop: 0,
             give: Give::Nothing,
+            names_first: false,
         }
+    }
+
+    /// The column, kept while names can still be shortened to
+    /// [`MIN_NAME`]: it is left out only after that.
+    pub(crate) fn names_first(mut self) -> Self {
+        self.names_first = true;
+        self
     }
 
     /// The column, left out at priority `drop` (highest first).
@@ -130,7 +141,8 @@ pub(crate) struct Fitted {
 /// fit `width` columns once indented by `indent`: columns that give way
 /// are shortened to [`SOFT_NAME`] columns; if that is not enough, columns
 /// are left out, highest [`Column::drop`] first (names getting back the
-/// room that frees); then names are shortened to [`MIN_NAME`], and last
+/// room that frees; before a [`Column::names_first`] column goes, names
+/// are shortened to [`MIN_NAME`]); then names are shortened to [`MIN_NAME`], and last
 /// as far as it takes. Alignment is never broken: cells are shortened,
 /// never wrapped.
 pub(crate) fn fit_columns(
@@ -184,6 +196,13 @@ pub(crate) fn fit_columns(
     for priority in priorities {
         if total(&widths, &kept, indent) <= width {
             break;
+        }
+        let worth_names = columns.iter().any(|c| c.drop == priority && c.names_first);
+        if worth_names {
+            shrink(&mut widths, &kept, MIN_NAME);
+            if total(&widths, &kept, indent) <= width {
+                break;
+            }
         }
         for (i, c) in columns.iter().enumerate() {
             if c.drop == priority {

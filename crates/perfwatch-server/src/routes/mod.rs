@@ -3,6 +3,7 @@
 //! the matching CLI command does, and renders the answer; none computes
 //! anything itself.
 
+pub mod alerts;
 pub mod baselines;
 pub mod benchmarks;
 pub mod compare;
@@ -33,6 +34,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(baselines::list, baselines::save))
         .routes(routes!(baselines::get, baselines::delete))
         .routes(routes!(live_runs::list, live_runs::report))
+        .routes(routes!(alerts::list))
         .routes(routes!(meta::openapi))
 }
 
