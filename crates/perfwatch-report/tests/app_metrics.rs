@@ -69,21 +69,30 @@ fn terminal_app_metrics_are_one_line_per_variant_unless_verbose() {
     };
     let text = render_at(&export_with_app_metrics(), options);
     assert!(!text.contains("Application metrics"), "{text}");
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|l| l.starts_with("  metrics"))
+    assert!(
+        text.lines().all(|l| console::measure_text_width(l) <= 80),
+        "{text}"
+    );
+    // Per variant, under its label: the median and the range when there is
+    // one, wrapped, two lines at most (the rest said to be left out).
+    let blocks: Vec<Vec<&str>> = text
+        .split("  metrics  ")
+        .skip(1)
+        .map(|b| {
+            let mut lines = vec![b.lines().next().unwrap()];
+            lines.extend(b.lines().skip(1).take_while(|l| l.starts_with("           ")));
+            lines
+        })
         .collect();
-    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(blocks.len(), 2, "one block per variant:\n{text}");
+    let first = blocks[0].join("\n");
+    assert!(first.contains("cache_hit_rate 0.813 (0.79–0.84)"), "{first}");
+    assert!(blocks[0].len() <= 2, "{first}");
     assert!(
-        lines.iter().all(|l| console::measure_text_width(l) <= 80),
-        "{lines:#?}"
+        first.contains("rows_written 12345") || first.ends_with('…'),
+        "{first}"
     );
-    // The median, the range when there is one, and a line cut to fit.
-    assert!(
-        lines[0].contains("cache_hit_rate 0.813 (0.79–0.84)"),
-        "{lines:#?}"
-    );
-    assert!(lines[0].ends_with('…'), "{lines:#?}");
+    assert!(blocks[1].join(" ").contains("1 of 3 runs"), "{blocks:#?}");
     assert!(!text.contains('\x1b'), "a raw escape sequence: {text}");
 }
 

@@ -279,12 +279,19 @@ fn write_variant(
         let gpu = gpu_parts(variant.gpu.as_ref());
         write_lines(pack(&gpu, &label(palette, "gpu"), &rest, width), out)?;
     }
-    // The program's own metrics: one line (the table is verbose's).
+    // The program's own metrics: two lines at most (the table is
+    // verbose's).
     if !options.verbose && !variant.app_metrics.is_empty() {
         let counted = wall.map_or(0, |s| s.n);
         let parts = app_metric_parts(variant, counted);
-        let line = format!("{}{}", label(palette, "metrics"), parts.join(" · "));
-        writeln!(out, "{}", cut(&line, width))?;
+        let mut lines = pack(&parts, &label(palette, "metrics"), &rest, width);
+        if lines.len() > APP_METRIC_LINES {
+            lines.truncate(APP_METRIC_LINES);
+            if let Some(last) = lines.last_mut() {
+                *last = cut(&format!("{last} · …"), width);
+            }
+        }
+        write_lines(lines, out)?;
     }
     for warning in &variant.warnings {
         let lines = if options.verbose {
@@ -298,6 +305,9 @@ fn write_variant(
     }
     Ok(())
 }
+
+/// Lines the application metrics take in a variant's block, at most.
+const APP_METRIC_LINES: usize = 2;
 
 /// `cache_hit_rate 0.8 (0.75–0.85)` per application metric: the median of
 /// the runs' values, their range when it is one, and how many runs

@@ -455,3 +455,32 @@ fn an_announced_alert_that_leaves_the_list_is_resolved_as_withdrawn_once() {
     );
     assert!(sent[2]["withdrawn"].is_string() && sent[2]["alert"]["id"] == "parent");
 }
+
+#[test]
+fn an_application_metric_alert_says_which_rule_it_breaks() {
+    let mut a = alert("m1", false);
+    a.stage = "cache_hit_rate".into();
+    a.kind = AlertKind::AppMetric {
+        op: perfwatch_analysis::app_rule::RuleOp::AtLeast,
+    };
+    a.limit = Some(0.6);
+    a.observed = 0.26;
+    a.ratio = 0.6 / 0.26;
+    a.severity = Severity::Critical;
+    let open = message(&a, AlertEvent::Open).text;
+    assert_eq!(
+        open,
+        "[perfwatch] ALERT shorts/video: metric `cache_hit_rate` breaks &gt;= 0.6: median 0.26 \
+         over the last runs (2.31× on the wrong side), critical; since 1.1 run 0 \
+         (2026-12-06T10:01:00.000Z)"
+    );
+    a.state = AlertState::Resolved {
+        at: run("1.2", 4, 20),
+    };
+    let resolved = message(&a, AlertEvent::Resolved).text;
+    assert!(
+        resolved.starts_with("[perfwatch] RESOLVED shorts/video: metric `cache_hit_rate` is back"),
+        "{resolved}"
+    );
+    assert!(resolved.contains("up to 2.31× on the wrong side of &gt;= 0.6"), "{resolved}");
+}
