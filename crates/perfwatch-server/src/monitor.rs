@@ -110,6 +110,9 @@ struct Status {
     store_failures: u64,
     metric_points: u64,
     rejected_points: u64,
+    /// Points observed during a run stored before they arrived (counted,
+    /// not attached to it).
+    late_metric_points: u64,
     /// `service` → `series` → newest value.
     metrics: BTreeMap<String, BTreeMap<String, Latest>>,
 }
@@ -445,6 +448,7 @@ async fn status(Extension(monitor): Extension<Arc<Monitor>>) -> Json<Status> {
         store_failures: monitor.store_failures.load(Ordering::Relaxed),
         metric_points: monitor.metric_points.load(Ordering::Relaxed),
         rejected_points: monitor.rejected_points.load(Ordering::Relaxed),
+        late_metric_points: lock(&monitor.buffer).late_points(),
         metrics,
     };
     Json(status)

@@ -93,4 +93,4 @@ pub use options::{
     MonitorOptions, MonitorOptionsError, ALPHA_BOUND, DEFAULT_ALPHA, DEFAULT_BASELINE_RUNS,
     DEFAULT_MIN_BASELINE, DEFAULT_WINDOW, MIN_BASELINE_BOUND, WINDOW_BOUND,
 };
-pub use run_point::{RunPoint, StageFigures};
+pub use run_point::{RunPoint, StageFigures, PROCESS_MEMORY};

@@ -7,6 +7,11 @@ use perfwatch_model::Iteration;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The OpenTelemetry semantic conventions' metric of a process's
+/// resident memory, bytes: a run that reports it has a memory figure for
+/// its top-level stage.
+pub const PROCESS_MEMORY: &str = "process.memory.usage";
+
 /// One stored run of a monitored pipeline, reduced to what alerting needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -64,7 +69,10 @@ impl RunPoint {
     /// set of samples to take a median of); `max_rss_bytes` the peak RSS
     /// sampled while any of the stage's spans ran, the figure the gate's
     /// `max_rss_bytes` stage budget judges — absent without a timeline,
-    /// as for runs received over OTLP.
+    /// as for runs received over OTLP, except for the run's top-level
+    /// stage when the run carries the OpenTelemetry metric
+    /// [`PROCESS_MEMORY`] (its largest reading, `.max`, when it was read
+    /// more than once): the process's memory over the whole run.
     pub fn from_iteration(
         session_id: &str,
         started_at: &str,
@@ -78,12 +86,20 @@ impl RunPoint {
                 *slot = (*slot).max(peak);
             }
         }
+        let reported_memory = [format!("{PROCESS_MEMORY}.max"), PROCESS_MEMORY.to_string()]
+            .iter()
+            .find_map(|name| it.app_metric(name))
+            .map(|(_, bytes)| bytes)
+            .filter(|b| b.is_finite() && *b >= 0.0)
+            .map(|b| b as u64);
         let stages = stage_tree(it)
             .into_iter()
             .map(|node| {
+                let sampled = rss.get(&node.path).copied();
+                let whole_run = (node.depth == 0).then_some(reported_memory).flatten();
                 let figures = StageFigures {
                     total_s: node.total_s,
-                    max_rss_bytes: rss.get(&node.path).copied(),
+                    max_rss_bytes: sampled.or(whole_run),
                     cpu_pct: node.cpu_pct,
                 };
                 (node.path, figures)
@@ -174,6 +190,28 @@ mod tests {
         assert_eq!(p.stages["job"].max_rss_bytes, Some(300));
         let cpu = work.cpu_pct.unwrap();
         assert!((cpu - 50.0).abs() < 1e-9, "{cpu}");
+    }
+
+    #[test]
+    fn a_reported_process_memory_is_the_top_level_stages_rss() {
+        let mut it = Iteration {
+            stages: vec![
+                span(1, None, "job", 0.0, 2.5),
+                span(2, Some(1), "load", 0.0, 1.0),
+            ],
+            ..Iteration::default()
+        };
+        it.gauges.insert(PROCESS_MEMORY.into(), 3e8);
+        let p = RunPoint::from_iteration("s", "", "1.0", &it);
+        assert_eq!(p.stages["job"].max_rss_bytes, Some(300_000_000));
+        assert_eq!(p.stages["job/load"].max_rss_bytes, None, "not per stage");
+        it.gauges.insert(format!("{PROCESS_MEMORY}.max"), 4e8);
+        let p = RunPoint::from_iteration("s", "", "1.0", &it);
+        assert_eq!(
+            p.stages["job"].max_rss_bytes,
+            Some(400_000_000),
+            "the peak"
+        );
     }
 
     #[test]

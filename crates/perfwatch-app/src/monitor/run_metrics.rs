@@ -59,8 +59,12 @@ pub struct MetricBuffer {
     series: HashMap<Resource, BTreeMap<String, VecDeque<Kept>>>,
     /// Every kept point's place, oldest received first, for eviction.
     order: VecDeque<(Resource, String, u64)>,
-    /// Starts of the runs attached to (Unix ns), kept as the points are.
-    run_starts: HashMap<Resource, BTreeSet<u64>>,
+    /// The runs attached to: start → end of the window their points were
+    /// taken from (Unix ns), kept as the points are.
+    runs: HashMap<Resource, BTreeMap<u64, u64>>,
+    /// Points that arrived after the run they were observed during was
+    /// stored.
+    late: u64,
 }
 
 impl MetricBuffer {
@@ -74,11 +78,25 @@ impl MetricBuffer {
         self.order.is_empty()
     }
 
+    /// Points that arrived after the run they were observed during had
+    /// been stored (counted, not attached: a run once stored is final).
+    pub fn late_points(&self) -> u64 {
+        self.late
+    }
+
     /// Keeps `points`, then forgets those observed more than [`KEEP_NS`]
-    /// before `now_ns` and the oldest beyond [`MAX_POINTS`].
+    /// before `now_ns` and the oldest beyond [`MAX_POINTS`]. A point
+    /// observed during a run stored already is counted as late.
     pub fn add(&mut self, points: &[MetricPoint], now_ns: u64) {
         for p in points {
             let resource = (p.service.clone(), p.version.clone());
+            let stored = self.runs.get(&resource).and_then(|runs| {
+                let (_, &end) = runs.range(..=p.time_unix_ns).next_back()?;
+                (p.time_unix_ns <= end).then_some(())
+            });
+            if stored.is_some() {
+                self.late += 1;
+            }
             let kept = Kept {
                 time: p.time_unix_ns,
                 start: p.start_unix_ns,
@@ -141,16 +159,17 @@ impl MetricBuffer {
         now_ns: u64,
     ) {
         let horizon = now_ns.saturating_sub(KEEP_NS);
-        self.run_starts.retain(|_, starts| {
-            starts.retain(|&s| s >= horizon);
-            !starts.is_empty()
+        self.runs.retain(|_, runs| {
+            runs.retain(|&start, _| start >= horizon);
+            !runs.is_empty()
         });
         for run in runs.iter() {
             let resource = (run.service.clone(), run.version.clone());
-            self.run_starts
+            self.runs
                 .entry(resource)
                 .or_default()
-                .insert(run.start_unix_ns);
+                .entry(run.start_unix_ns)
+                .or_insert(0);
         }
         let mut under_way: HashMap<Resource, BTreeSet<u64>> = HashMap::new();
         for (service, version, start) in pending {
@@ -160,28 +179,39 @@ impl MetricBuffer {
         for run in runs.iter_mut() {
             let resource = (run.service.clone(), run.version.clone());
             let after = run.start_unix_ns.saturating_add(1)..;
-            let next = [self.run_starts.get(&resource), under_way.get(&resource)]
-                .into_iter()
-                .flatten()
-                .filter_map(|starts| starts.range(after.clone()).next().copied())
-                .min();
-            self.attach(run, settle_ns, next);
+            let known = self
+                .runs
+                .get(&resource)
+                .and_then(|runs| runs.range(after.clone()).next().map(|(&s, _)| s));
+            let pending = under_way
+                .get(&resource)
+                .and_then(|starts| starts.range(after).next().copied());
+            let next = known.into_iter().chain(pending).min();
+            let end = self.attach(run, settle_ns, next);
+            if let Some(slot) = self
+                .runs
+                .get_mut(&resource)
+                .and_then(|runs| runs.get_mut(&run.start_unix_ns))
+            {
+                *slot = end;
+            }
         }
     }
 
     /// [`attach_runs`](Self::attach_runs) for one run, the next run of its
-    /// resource starting at `next` (Unix ns) if known.
-    fn attach(&self, run: &mut CompletedRun, settle_ns: u64, next: Option<u64>) {
-        let resource = (run.service.clone(), run.version.clone());
-        let Some(by_name) = self.series.get(&resource) else {
-            return;
-        };
+    /// resource starting at `next` (Unix ns) if known; returns the end of
+    /// the window its points were taken from.
+    fn attach(&self, run: &mut CompletedRun, settle_ns: u64, next: Option<u64>) -> u64 {
         let start = run.start_unix_ns;
         let wall_ns = (run.iteration.wall_s * 1e9).max(0.0) as u64;
         let mut end = start.saturating_add(wall_ns).saturating_add(settle_ns);
         if let Some(next) = next {
             end = end.min(next.saturating_sub(1));
         }
+        let resource = (run.service.clone(), run.version.clone());
+        let Some(by_name) = self.series.get(&resource) else {
+            return end;
+        };
         for (name, points) in by_name {
             let from = points.partition_point(|k| k.time < start);
             let to = points.partition_point(|k| k.time <= end);
@@ -230,6 +260,7 @@ impl MetricBuffer {
                 }
             }
         }
+        end
     }
 }
 
@@ -380,6 +411,23 @@ mod tests {
         let mut again = [run(100, 1.0)];
         b.attach_runs(&mut again, [], 5 * S, 200 * S);
         assert_eq!(again[0].iteration.gauges.len(), 1);
+    }
+
+    #[test]
+    fn a_point_of_a_run_already_stored_is_counted_late() {
+        let mut b = MetricBuffer::default();
+        b.add(&[point("hit_rate", PointKind::Gauge, 0.8, 0, 101 * S)], 200 * S);
+        let mut r = run(100, 1.0);
+        attach(&mut b, &mut r);
+        assert_eq!(b.late_points(), 0);
+        // Within the stored run's window (start .. end + settle): late.
+        b.add(&[point("hit_rate", PointKind::Gauge, 0.7, 0, 105 * S)], 200 * S);
+        assert_eq!(b.late_points(), 1);
+        // After it, or of another resource: not late.
+        let mut other = point("hit_rate", PointKind::Gauge, 0.7, 0, 103 * S);
+        other.service = "billing".into();
+        b.add(&[point("hit_rate", PointKind::Gauge, 0.7, 0, 107 * S), other], 200 * S);
+        assert_eq!(b.late_points(), 1);
     }
 
     #[test]
