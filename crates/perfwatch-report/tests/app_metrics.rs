@@ -80,13 +80,20 @@ fn terminal_app_metrics_are_one_line_per_variant_unless_verbose() {
         .skip(1)
         .map(|b| {
             let mut lines = vec![b.lines().next().unwrap()];
-            lines.extend(b.lines().skip(1).take_while(|l| l.starts_with("           ")));
+            lines.extend(
+                b.lines()
+                    .skip(1)
+                    .take_while(|l| l.starts_with("           ")),
+            );
             lines
         })
         .collect();
     assert_eq!(blocks.len(), 2, "one block per variant:\n{text}");
     let first = blocks[0].join("\n");
-    assert!(first.contains("cache_hit_rate 0.813 (0.79–0.84)"), "{first}");
+    assert!(
+        first.contains("cache_hit_rate 0.813 (0.79–0.84)"),
+        "{first}"
+    );
     assert!(blocks[0].len() <= 2, "{first}");
     assert!(
         first.contains("rows_written 12345") || first.ends_with('…'),

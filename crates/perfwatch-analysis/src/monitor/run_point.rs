@@ -207,11 +207,7 @@ mod tests {
         assert_eq!(p.stages["job/load"].max_rss_bytes, None, "not per stage");
         it.gauges.insert(format!("{PROCESS_MEMORY}.max"), 4e8);
         let p = RunPoint::from_iteration("s", "", "1.0", &it);
-        assert_eq!(
-            p.stages["job"].max_rss_bytes,
-            Some(400_000_000),
-            "the peak"
-        );
+        assert_eq!(p.stages["job"].max_rss_bytes, Some(400_000_000), "the peak");
     }
 
     #[test]

@@ -416,17 +416,26 @@ mod tests {
     #[test]
     fn a_point_of_a_run_already_stored_is_counted_late() {
         let mut b = MetricBuffer::default();
-        b.add(&[point("hit_rate", PointKind::Gauge, 0.8, 0, 101 * S)], 200 * S);
+        b.add(
+            &[point("hit_rate", PointKind::Gauge, 0.8, 0, 101 * S)],
+            200 * S,
+        );
         let mut r = run(100, 1.0);
         attach(&mut b, &mut r);
         assert_eq!(b.late_points(), 0);
         // Within the stored run's window (start .. end + settle): late.
-        b.add(&[point("hit_rate", PointKind::Gauge, 0.7, 0, 105 * S)], 200 * S);
+        b.add(
+            &[point("hit_rate", PointKind::Gauge, 0.7, 0, 105 * S)],
+            200 * S,
+        );
         assert_eq!(b.late_points(), 1);
         // After it, or of another resource: not late.
         let mut other = point("hit_rate", PointKind::Gauge, 0.7, 0, 103 * S);
         other.service = "billing".into();
-        b.add(&[point("hit_rate", PointKind::Gauge, 0.7, 0, 107 * S), other], 200 * S);
+        b.add(
+            &[point("hit_rate", PointKind::Gauge, 0.7, 0, 107 * S), other],
+            200 * S,
+        );
         assert_eq!(b.late_points(), 1);
     }
 

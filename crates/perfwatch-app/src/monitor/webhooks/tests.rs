@@ -482,5 +482,8 @@ fn an_application_metric_alert_says_which_rule_it_breaks() {
         resolved.starts_with("[perfwatch] RESOLVED shorts/video: metric `cache_hit_rate` is back"),
         "{resolved}"
     );
-    assert!(resolved.contains("up to 2.31× on the wrong side of &gt;= 0.6"), "{resolved}");
+    assert!(
+        resolved.contains("up to 2.31× on the wrong side of &gt;= 0.6"),
+        "{resolved}"
+    );
 }
