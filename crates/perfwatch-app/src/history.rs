@@ -288,8 +288,14 @@ fn join_or_none(set: &BTreeSet<String>) -> String {
     }
 }
 
-/// Stage paths in the newest session of a benchmark.
-fn known_stages(store: &dyn Store, benchmark: &str) -> Result<BTreeSet<String>, AppError> {
+/// What `names` finds in the iterations of a benchmark's newest session
+/// (its last 500 runs for a long one, as a monitored pipeline's day):
+/// the names an error message offers when a series asked for is absent.
+fn known_in_newest(
+    store: &dyn Store,
+    benchmark: &str,
+    names: impl Fn(&perfwatch_model::Iteration) -> Vec<String>,
+) -> Result<BTreeSet<String>, AppError> {
     let rows = store.list_sessions(&SessionFilter {
         benchmark: Some(benchmark.to_string()),
         limit: Some(1),
@@ -297,29 +303,30 @@ fn known_stages(store: &dyn Store, benchmark: &str) -> Result<BTreeSet<String>, 
     })?;
     let mut known = BTreeSet::new();
     if let Some(row) = rows.first() {
-        let (_, iterations) = store.load_session(&row.session.id)?;
+        let (_, iterations) = store.load_recent(&row.session.id, crate::monitor::REPLAYED_RUNS)?;
         for it in &iterations {
-            known.extend(perfwatch_analysis::stages::span_paths(&it.stages));
+            known.extend(names(it));
         }
     }
     Ok(known)
 }
 
+/// Stage paths in the newest session of a benchmark.
+fn known_stages(store: &dyn Store, benchmark: &str) -> Result<BTreeSet<String>, AppError> {
+    known_in_newest(store, benchmark, |it| {
+        perfwatch_analysis::stages::span_paths(&it.stages)
+    })
+}
+
 /// Application metrics in the newest session of a benchmark.
 fn known_app_metrics(store: &dyn Store, benchmark: &str) -> Result<BTreeSet<String>, AppError> {
-    let rows = store.list_sessions(&SessionFilter {
-        benchmark: Some(benchmark.to_string()),
-        limit: Some(1),
-        ..Default::default()
-    })?;
-    let mut known = BTreeSet::new();
-    if let Some(row) = rows.first() {
-        let (_, iterations) = store.load_session(&row.session.id)?;
-        for it in &iterations {
-            known.extend(it.gauges.keys().chain(it.counters.keys()).cloned());
-        }
-    }
-    Ok(known)
+    known_in_newest(store, benchmark, |it| {
+        it.gauges
+            .keys()
+            .chain(it.counters.keys())
+            .cloned()
+            .collect()
+    })
 }
 
 /// A change point located in a series, with its severity.

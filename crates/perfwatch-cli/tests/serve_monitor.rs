@@ -44,6 +44,29 @@ fn sdk_python() -> PathBuf {
     path
 }
 
+/// Runs `script` with the SDK's interpreter, exporting to `server` with
+/// `token` and the extra `env`, and checks that it exported everything.
+fn run_sdk_job(script: &std::path::Path, server: &Server, token: &str, env: &[(&str, &str)]) {
+    let out = std::process::Command::new(sdk_python())
+        .arg(script)
+        .envs(env.iter().copied())
+        .env(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            format!("http://{}", server.addr),
+        )
+        .env(
+            "OTEL_EXPORTER_OTLP_HEADERS",
+            format!("Authorization=Bearer%20{token}"),
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && !stderr.contains("Failed to export"),
+        "{out:?}\n{stderr}"
+    );
+}
+
 fn write_token(dir: &TestDir) -> String {
     let out = pw(dir)
         .args(["token", "create", "--write", "--name", "job"])
@@ -74,26 +97,11 @@ fn traces_from_the_official_sdk_become_runs_of_a_monitored_pipeline_per_version(
     let script = dir.path().join("job.py");
     std::fs::write(&script, JOB).unwrap();
     for (version, compression) in [("1.0", "none"), ("1.0", "gzip"), ("1.1", "none")] {
-        let out = std::process::Command::new(sdk_python())
-            .arg(&script)
-            .env("JOB_VERSION", version)
-            .env(
-                "OTEL_EXPORTER_OTLP_ENDPOINT",
-                format!("http://{}", server.addr),
-            )
-            .env(
-                "OTEL_EXPORTER_OTLP_HEADERS",
-                format!("Authorization=Bearer%20{token}"),
-            )
-            .env("OTEL_EXPORTER_OTLP_COMPRESSION", compression)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        assert!(
-            !String::from_utf8_lossy(&out.stderr).contains("Failed to export"),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let env = [
+            ("JOB_VERSION", version),
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", compression),
+        ];
+        run_sdk_job(&script, &server, &token, &env);
     }
     let status = status_until(&server, |s| s["runs_stored"] == 3);
     assert_eq!(status["spans"], 9, "{status}");
@@ -235,26 +243,7 @@ fn a_cache_hit_gauge_from_the_sdk_is_stored_with_each_run_gated_and_alerted() {
     server.wait_for_line("OTLP/HTTP");
     let script = dir.path().join("job.py");
     std::fs::write(&script, METERED_JOB).unwrap();
-    let run = |hit: &str| {
-        let out = std::process::Command::new(sdk_python())
-            .arg(&script)
-            .env("HIT", hit)
-            .env(
-                "OTEL_EXPORTER_OTLP_ENDPOINT",
-                format!("http://{}", server.addr),
-            )
-            .env(
-                "OTEL_EXPORTER_OTLP_HEADERS",
-                format!("Authorization=Bearer%20{token}"),
-            )
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success() && !stderr.contains("Failed to export"),
-            "{stderr}"
-        );
-    };
+    let run = |hit: &str| run_sdk_job(&script, &server, &token, &[("HIT", hit)]);
     for hit in ["0.8", "0.75", "0.85"] {
         run(hit);
     }

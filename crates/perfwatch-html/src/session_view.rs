@@ -137,6 +137,9 @@ fn meta(s: &SessionExport) -> Markup {
                 dt { "Until confident" }
                 dd { (perfwatch_report::investigation::adaptive_sentence(v, &|n| n.to_string(), &|t| t.to_string())) }
             }
+            @if let Some(v) = &sess.program_version {
+                dt { "Version" } dd { code { (v) } }
+            }
             dt { "Started" } dd { (sess.started_at) }
             @if let Some(f) = &sess.finished_at {
                 dt { "Finished" } dd { (f) }

@@ -67,6 +67,24 @@ impl<'a> AppMetricTable<'a> {
             rows: rows.into_values().collect(),
         })
     }
+
+    /// The cells of each row: the name as `name` shows it (each format
+    /// escapes untrusted text its own way), the kind, then each variant's
+    /// [`app_metric_cell`] or [`NA`](crate::units::NA).
+    pub fn cells(&self, name: impl Fn(&str) -> String) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|row| {
+                let mut cells = vec![name(row.name), row.kind.key().to_string()];
+                cells.extend(
+                    row.cells
+                        .iter()
+                        .map(|c| c.map_or_else(|| crate::units::NA.to_string(), app_metric_cell)),
+                );
+                cells
+            })
+            .collect()
+    }
 }
 
 /// `0.813 (0.79–0.84, 8 runs)`: the median of the runs' values, their

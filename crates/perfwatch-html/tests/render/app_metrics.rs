@@ -110,6 +110,20 @@ fn session_page_has_an_escaped_application_metrics_section() {
     assert_offline(&html);
 }
 
+/// A monitored session's header names the program's version it
+/// measured, as the terminal's does.
+#[test]
+fn session_page_header_names_the_program_version() {
+    let mut s = session_with_app_metrics();
+    s.session.program_version = Some("1.4.2<b>".into());
+    let html = report(s);
+    assert!(
+        html.contains("<dt>Version</dt><dd><code>1.4.2&lt;b&gt;</code></dd>"),
+        "{html}"
+    );
+    assert!(!report(fixture_session()).contains("<dt>Version</dt>"));
+}
+
 #[test]
 fn session_page_without_application_metrics_has_no_section() {
     let html = report(fixture_session());

@@ -3,13 +3,13 @@
 
 use super::escape::escape_markdown;
 use super::table::{write_table, Align};
-use crate::app_metrics::{app_metric_cell, AppMetricTable};
+use crate::app_metrics::AppMetricTable;
 use crate::format::{
     change_cell, change_header, change_with_ci, group_comparisons, medians, metric_cell, n_cell,
     p_cell, split_primary, verdict_cell,
 };
 use crate::headline::Headline;
-use crate::units::{format_count, format_duration, format_evidence, format_share, NA};
+use crate::units::{format_count, format_duration, format_evidence, format_share};
 use perfwatch_model::{Comparison, Finding, SessionExport, StageSummary};
 use std::io::{self, Write};
 
@@ -206,19 +206,7 @@ pub fn render_app_metrics_markdown(export: &SessionExport, out: &mut dyn Write) 
     let names: Vec<String> = table.variants.iter().map(|v| escape_markdown(v)).collect();
     let mut header = vec![("Metric", Align::Left), ("Kind", Align::Left)];
     header.extend(names.iter().map(|n| (n.as_str(), Align::Right)));
-    let rows: Vec<Vec<String>> = table
-        .rows
-        .iter()
-        .map(|row| {
-            let mut cells = vec![escape_markdown(row.name), row.kind.key().to_string()];
-            cells.extend(
-                row.cells
-                    .iter()
-                    .map(|c| c.map_or_else(|| NA.to_string(), app_metric_cell)),
-            );
-            cells
-        })
-        .collect();
+    let rows = table.cells(|name| escape_markdown(name));
     write_table(&header, &rows, out)
 }
 

@@ -5,9 +5,8 @@
 use super::options::{Palette, TerminalOptions};
 use super::table::{fit_columns, write_table, Column, Give};
 use super::wrap::{cut, pack};
-use crate::app_metrics::{app_metric_cell, AppMetricTable};
+use crate::app_metrics::AppMetricTable;
 use crate::format::printable;
-use crate::units::NA;
 use console::measure_text_width;
 use perfwatch_model::SessionExport;
 use std::io::{self, Write};
@@ -41,19 +40,7 @@ pub fn render_app_metrics(
     let palette = Palette::new(options);
     let width = options.columns();
     writeln!(out, "{}", palette.paint(palette.bold(), cut(TITLE, width)))?;
-    let rows: Vec<Vec<String>> = table
-        .rows
-        .iter()
-        .map(|row| {
-            let mut cells = vec![printable(row.name).into_owned(), row.kind.key().to_string()];
-            cells.extend(
-                row.cells
-                    .iter()
-                    .map(|c| c.map_or_else(|| NA.to_string(), app_metric_cell)),
-            );
-            cells
-        })
-        .collect();
+    let rows = table.cells(|name| printable(name).into_owned());
     // Names are shortened as far as `MIN_NAME` before a variant is left
     // out; then the first variant stays, the others go from the last.
     let data_width = |i: usize| rows.iter().map(|r| measure_text_width(&r[i])).max();
