@@ -493,7 +493,7 @@ pub fn dashboard_data(
 }
 
 /// Application metrics charted per benchmark on the dashboard, at most.
-const MAX_APP_SERIES: usize = 6;
+pub const MAX_APP_SERIES: usize = 6;
 
 /// The dashboard's trends: wall time and each top-level stage's total (at
 /// most 8), the application metrics (at most [`MAX_APP_SERIES`]), per benchmark and variant of `sessions`, with change points

@@ -231,7 +231,15 @@ env = {{ WAIT = "0.02", POLL = "0.02", CACHE = "1" }}
         .iter()
         .find(|t| t["factors"] == serde_json::json!(["CACHE"]))
         .unwrap();
-    assert_eq!(cache["significant"], false, "{cache:#?}");
+    // CACHE changes nothing: whatever a busy machine's drift makes of it
+    // (a 1.8 ms "effect" at p = 0.006 was seen under a parallel test run),
+    // it is never blamed for a share of WAIT's 60 ms.
+    let seconds = |t: &Value| t["seconds"].as_f64().unwrap().abs();
+    assert!(
+        seconds(cache) < seconds(&wall[0]) / 10.0,
+        "{cache:#?} vs {:#?}",
+        wall[0]
+    );
 }
 
 #[test]

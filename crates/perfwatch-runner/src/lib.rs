@@ -94,6 +94,7 @@ mod probe_file;
 mod process;
 mod resolve;
 pub mod schedule;
+pub mod service;
 mod session;
 pub mod shell_correction;
 pub mod source;
@@ -108,6 +109,7 @@ pub use observer::{Observer, ObserverError};
 pub use plan::{Hooks, Order, Output, Plan, RunCount};
 pub use probe_file::{parse_span_lines, ProbeFileSource};
 pub use resolve::{check, is_program};
+pub use service::{RunningService, ServiceError, ServiceSpec, Stopped};
 pub use session::{run, run_until, LeftRunning, NeverStop, Outcome, StopRule};
 
 /// Make this process a child subreaper (`PR_SET_CHILD_SUBREAPER`), so

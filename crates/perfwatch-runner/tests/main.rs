@@ -8,5 +8,6 @@ mod failures;
 mod hooks;
 mod kill;
 mod measurement;
+mod service;
 mod shell_correction;
 mod spans;

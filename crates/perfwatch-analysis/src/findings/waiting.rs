@@ -63,7 +63,7 @@ impl Idle {
 /// A stage (or run) whose GPU is busy at least this much (%, mean) does
 /// not wait, however little CPU it uses: the CPU waits for the GPU's
 /// work, which is the work.
-pub(crate) const GPU_BUSY_PCT: f64 = 50.0;
+pub const GPU_BUSY_PCT: f64 = 50.0;
 
 /// Whether the GPU was busy through the stage's calls (see
 /// [`GPU_BUSY_PCT`]); false without GPU readings.

@@ -24,7 +24,7 @@
 
 mod alerts;
 mod assembler;
-mod run_metrics;
+pub mod run_metrics;
 mod sessions;
 pub mod webhooks;
 

@@ -206,7 +206,7 @@ pub fn render_app_metrics_markdown(export: &SessionExport, out: &mut dyn Write) 
     let names: Vec<String> = table.variants.iter().map(|v| escape_markdown(v)).collect();
     let mut header = vec![("Metric", Align::Left), ("Kind", Align::Left)];
     header.extend(names.iter().map(|n| (n.as_str(), Align::Right)));
-    let rows = table.cells(|name| escape_markdown(name));
+    let rows = table.cells(escape_markdown);
     write_table(&header, &rows, out)
 }
 
