@@ -30,7 +30,7 @@ pub mod webhooks;
 
 pub use alerts::{is_monitored, monitored_runs, pipeline_alerts, MonitorConfig, REPLAYED_RUNS};
 pub use assembler::{Assembler, AssemblerCounts, CompletedRun, MAX_SPANS_PER_TRACE, MAX_TRACES};
-pub use run_metrics::{MetricBuffer, KEEP_NS, MAX_POINTS};
+pub use run_metrics::{MetricBuffer, KEEP_NS, MAX_POINTS, MAX_RUNS_PER_RESOURCE};
 pub use sessions::{
     session_id, store_runs, MonitoredSessions, MONITORED_PREFIX, MONITORED_VARIANT, UNVERSIONED,
 };

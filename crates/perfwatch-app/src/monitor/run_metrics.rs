@@ -40,6 +40,10 @@ pub const KEEP_NS: u64 = 3_600 * 1_000_000_000;
 /// Points kept at most, all resources together.
 pub const MAX_POINTS: usize = 200_000;
 
+/// Runs remembered per resource (to tell where the next run began and
+/// which points arrive late), at most: the latest ones.
+pub const MAX_RUNS_PER_RESOURCE: usize = 10_000;
+
 /// One kept point of one series.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Kept {
@@ -165,11 +169,16 @@ impl MetricBuffer {
         });
         for run in runs.iter() {
             let resource = (run.service.clone(), run.version.clone());
-            self.runs
-                .entry(resource)
-                .or_default()
-                .entry(run.start_unix_ns)
-                .or_insert(0);
+            // Only a resource that reports metrics needs its runs
+            // remembered, and only its latest ones.
+            if !self.series.contains_key(&resource) {
+                continue;
+            }
+            let known = self.runs.entry(resource).or_default();
+            known.entry(run.start_unix_ns).or_insert(0);
+            while known.len() > MAX_RUNS_PER_RESOURCE {
+                known.pop_first();
+            }
         }
         let mut under_way: HashMap<Resource, BTreeSet<u64>> = HashMap::new();
         for (service, version, start) in pending {
@@ -437,6 +446,27 @@ mod tests {
             200 * S,
         );
         assert_eq!(b.late_points(), 1);
+    }
+
+    #[test]
+    fn runs_are_remembered_only_for_resources_with_metrics_and_up_to_the_cap() {
+        let mut b = MetricBuffer::default();
+        let mut silent = run(100, 1.0);
+        silent.service = "quiet".into();
+        b.attach_runs(std::slice::from_mut(&mut silent), [], 5 * S, 200 * S);
+        assert!(b.runs.is_empty(), "a resource without metrics");
+        b.add(&[point("g", PointKind::Gauge, 1.0, 0, 100 * S)], 200 * S);
+        let mut many: Vec<CompletedRun> = (0..MAX_RUNS_PER_RESOURCE as u64 + 5)
+            .map(|i| {
+                let mut r = run(100, 0.0);
+                r.start_unix_ns = 100 * S + i;
+                r
+            })
+            .collect();
+        b.attach_runs(&mut many, [], 5 * S, 200 * S);
+        let kept = &b.runs[&("shop".to_string(), Some("1.0".to_string()))];
+        assert_eq!(kept.len(), MAX_RUNS_PER_RESOURCE);
+        assert_eq!(kept.keys().next(), Some(&(100 * S + 5)), "the latest kept");
     }
 
     #[test]
