@@ -151,10 +151,12 @@ fn ab_of_the_bundled_example_gives_one_answer_in_every_form() {
     assert!(!run_json["comparisons"].as_array().unwrap().is_empty());
     assert!(!run_json["findings"].as_array().unwrap().is_empty());
     let printed = stdout(&run);
-    // The README's main job reads on one screen: at most 60 lines, none
-    // wider than 100 columns.
+    // The README's main job reads on one screen: at most 62 lines (60
+    // before each variant's block said the program's own metrics in a
+    // line; 60 on a quiet machine, a noisy one adds an outlier warning),
+    // none wider than 100 columns.
     let lines: Vec<&str> = printed.lines().collect();
-    assert!(lines.len() <= 60, "{} lines:\n{printed}", lines.len());
+    assert!(lines.len() <= 62, "{} lines:\n{printed}", lines.len());
     let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     assert!(widest <= 100, "a line of {widest} columns:\n{printed}");
     assert_every_form_agrees(&dir, &printed, &run_json, &[]);

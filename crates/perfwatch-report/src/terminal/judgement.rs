@@ -47,7 +47,9 @@ fn line(
     }
 }
 
-/// The health score and what it deducted.
+/// The health score and what it deducted: every deduction when verbose,
+/// otherwise at most [`HEALTH_LINES`] lines, the largest deduction first
+/// and the others summed on the last.
 pub fn render_health(
     health: &Health,
     options: &TerminalOptions,
@@ -60,7 +62,16 @@ pub fn render_health(
     }
     .bold();
     writeln!(out, "Health {}/100", styled(options, style, health.score))?;
-    for (what, points, why) in &health.breakdown {
+    // Unless verbose, the largest deduction and the others summed: the
+    // findings above say what each is about.
+    let mut shown: Vec<&(String, i32, String)> = health.breakdown.iter().collect();
+    let folded = if options.verbose || shown.len() <= HEALTH_LINES {
+        Vec::new()
+    } else {
+        shown.sort_by_key(|d| std::cmp::Reverse(d.1));
+        shown.split_off(HEALTH_LINES - 1)
+    };
+    for (what, points, why) in shown {
         line(
             options,
             false,
@@ -70,11 +81,23 @@ pub fn render_health(
             out,
         )?;
     }
+    if !folded.is_empty() {
+        let points: i32 = folded.iter().map(|d| d.1).sum();
+        let text = format!(
+            "-{points:<3} in {} smaller deductions (--verbose lists them)",
+            folded.len()
+        );
+        line(options, false, 0, "  ", &text, out)?;
+    }
     if health.breakdown.is_empty() {
         writeln!(out, "  no finding with a saving, no regression, no failure")?;
     }
     writeln!(out)
 }
+
+/// Lines of health deductions shown unless verbose (the last one sums
+/// the rest when there are more).
+const HEALTH_LINES: usize = 2;
 
 /// The gate's rules; failing ones say by how much.
 pub fn render_gate(
@@ -114,4 +137,46 @@ pub fn render_gate(
         }
     }
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn health(points: &[i32]) -> Health {
+        Health {
+            score: 100 - points.iter().sum::<i32>() as u8,
+            breakdown: points
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| (format!("finding {i}"), p, "why".to_string()))
+                .collect(),
+        }
+    }
+
+    fn render(h: &Health, verbose: bool) -> String {
+        let options = TerminalOptions {
+            verbose,
+            ..TerminalOptions::default()
+        };
+        let mut out = Vec::new();
+        render_health(h, &options, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn health_shows_two_deduction_lines_unless_verbose() {
+        let two = render(&health(&[16, 1]), false);
+        assert_eq!(two.lines().count(), 4, "{two}");
+        let three = render(&health(&[1, 16, 2]), false);
+        let lines: Vec<&str> = three.lines().collect();
+        assert_eq!(lines[0], "Health 81/100");
+        assert!(lines[1].starts_with("  -16  finding 1:"), "{three}");
+        assert_eq!(
+            lines[2],
+            "  -3   in 2 smaller deductions (--verbose lists them)"
+        );
+        assert_eq!(lines.len(), 4, "{three}");
+        assert_eq!(render(&health(&[1, 16, 2]), true).lines().count(), 5);
+    }
 }
