@@ -48,7 +48,7 @@ fn line(
 }
 
 /// The health score and what it deducted: every deduction when verbose,
-/// otherwise at most [`HEALTH_LINES`] lines, the largest deduction first
+/// otherwise at most two lines, the largest deduction first
 /// and the others summed on the last.
 pub fn render_health(
     health: &Health,
