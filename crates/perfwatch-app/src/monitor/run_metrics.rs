@@ -32,6 +32,7 @@
 use super::CompletedRun;
 use perfwatch_otlp::app_metrics::{MetricPoint, PointKind};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
 
 /// How long points are kept: runs longer than this lose the earlier
 /// value of their cumulative counters.
@@ -56,13 +57,25 @@ struct Kept {
 /// `(service, version)`.
 type Resource = (String, Option<String>);
 
+/// A series' resource and name, shared by its points' entries in the
+/// eviction queue.
+type SeriesKey = Arc<(Resource, String)>;
+
+/// One series: its key and its points in time order.
+#[derive(Debug)]
+struct Series {
+    key: SeriesKey,
+    points: VecDeque<Kept>,
+}
+
 /// Recent metric points per resource and series, each series in time
 /// order.
 #[derive(Debug, Default)]
 pub struct MetricBuffer {
-    series: HashMap<Resource, BTreeMap<String, VecDeque<Kept>>>,
-    /// Every kept point's place, oldest received first, for eviction.
-    order: VecDeque<(Resource, String, u64)>,
+    series: HashMap<Resource, BTreeMap<String, Series>>,
+    /// Every kept point's series and time, oldest received first, for
+    /// eviction (16 bytes a point: the series' key is shared).
+    order: VecDeque<(SeriesKey, u64)>,
     /// The runs attached to: start → end of the window their points were
     /// taken from (Unix ns), kept as the points are.
     runs: HashMap<Resource, BTreeMap<u64, u64>>,
@@ -107,39 +120,39 @@ impl MetricBuffer {
                 value: p.value,
                 kind: p.kind,
             };
-            let series = self
-                .series
-                .entry(resource.clone())
-                .or_default()
-                .entry(p.name.clone())
-                .or_default();
+            let by_name = self.series.entry(resource.clone()).or_default();
+            let series = by_name.entry(p.name.clone()).or_insert_with(|| Series {
+                key: Arc::new((resource, p.name.clone())),
+                points: VecDeque::new(),
+            });
             // Exporters send in time order: the place is nearly always
             // the end.
-            let at = series.partition_point(|k| k.time <= kept.time);
-            series.insert(at, kept);
+            let at = series.points.partition_point(|k| k.time <= kept.time);
+            series.points.insert(at, kept);
             self.order
-                .push_back((resource, p.name.clone(), p.time_unix_ns));
+                .push_back((Arc::clone(&series.key), p.time_unix_ns));
         }
         let horizon = now_ns.saturating_sub(KEEP_NS);
-        while let Some((_, _, time)) = self.order.front() {
+        while let Some((_, time)) = self.order.front() {
             if self.order.len() <= MAX_POINTS && *time >= horizon {
                 break;
             }
-            if let Some((resource, name, time)) = self.order.pop_front() {
-                self.forget(&resource, &name, time);
+            if let Some((key, time)) = self.order.pop_front() {
+                self.forget(&key, time);
             }
         }
     }
 
-    fn forget(&mut self, resource: &Resource, name: &str, time: u64) {
+    fn forget(&mut self, key: &SeriesKey, time: u64) {
+        let (resource, name) = &**key;
         let Some(by_name) = self.series.get_mut(resource) else {
             return;
         };
         if let Some(series) = by_name.get_mut(name) {
-            if let Some(i) = series.iter().position(|k| k.time == time) {
-                series.remove(i);
+            if let Some(i) = series.points.iter().position(|k| k.time == time) {
+                series.points.remove(i);
             }
-            if series.is_empty() {
+            if series.points.is_empty() {
                 by_name.remove(name);
             }
         }
@@ -221,7 +234,7 @@ impl MetricBuffer {
         let Some(by_name) = self.series.get(&resource) else {
             return end;
         };
-        for (name, points) in by_name {
+        for (name, Series { points, .. }) in by_name {
             let from = points.partition_point(|k| k.time < start);
             let to = points.partition_point(|k| k.time <= end);
             let window = points.range(from..to);
@@ -496,7 +509,7 @@ mod tests {
             .series
             .values()
             .flat_map(|m| m.values())
-            .map(VecDeque::len)
+            .map(|s| s.points.len())
             .sum();
         assert_eq!(kept, MAX_POINTS, "the index and the series agree");
     }
