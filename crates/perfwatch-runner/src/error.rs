@@ -66,7 +66,7 @@ pub fn signal_name(sig: i32) -> Option<&'static str> {
 }
 
 /// Formats an optional stderr tail as an indented block after a message.
-struct TailSuffix<'a>(&'a Option<String>);
+pub(crate) struct TailSuffix<'a>(pub(crate) &'a Option<String>);
 
 impl fmt::Display for TailSuffix<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

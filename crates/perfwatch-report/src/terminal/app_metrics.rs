@@ -3,8 +3,8 @@
 //! median of its runs' values, their range and how many runs reported it.
 
 use super::options::{Palette, TerminalOptions};
-use super::table::{fit_columns, write_table, Column, Give};
-use super::wrap::{cut, pack};
+use super::table::{fit_columns, write_left_out_variants, write_table, Column, Give};
+use super::wrap::cut;
 use crate::app_metrics::AppMetricTable;
 use crate::format::printable;
 use console::measure_text_width;
@@ -74,19 +74,6 @@ pub fn render_app_metrics(
         .filter(|(i, _)| !fitted.kept[2 + i])
         .map(|(_, name)| printable(name).into_owned())
         .collect();
-    if !left_out.is_empty() {
-        let noun = if left_out.len() == 1 {
-            "variant"
-        } else {
-            "variants"
-        };
-        let first = format!(
-            "{INDENT}… {} more {noun}, left out to fit {width} columns: ",
-            left_out.len()
-        );
-        for line in pack(&left_out, &first, &format!("{INDENT}  "), width) {
-            writeln!(out, "{}", palette.paint(palette.dim(), line))?;
-        }
-    }
+    write_left_out_variants(&palette, &left_out, INDENT, width, out)?;
     Ok(())
 }

@@ -4,8 +4,7 @@
 
 use super::options::{Palette, TerminalOptions};
 use super::stages::folded_line;
-use super::table::{fit_columns, write_table, Column, Give};
-use super::wrap::pack;
+use super::table::{fit_columns, write_left_out_variants, write_table, Column, Give};
 use crate::format::printable;
 use crate::units::{format_count, format_duration, format_share, NA};
 use perfwatch_model::{StageSummary, VariantExport};
@@ -139,21 +138,7 @@ pub fn render_stage_matrix(
         .filter(|(i, _)| !fitted.kept[2 + i * per_variant])
         .map(|(_, v)| printable(&v.name).into_owned())
         .collect();
-    if !left_out.is_empty() {
-        let noun = if left_out.len() == 1 {
-            "variant"
-        } else {
-            "variants"
-        };
-        let first = format!(
-            "{INDENT}… {} more {noun}, left out to fit {} columns: ",
-            left_out.len(),
-            options.columns()
-        );
-        for line in pack(&left_out, &first, &format!("{INDENT}  "), options.columns()) {
-            writeln!(out, "{}", palette.paint(palette.dim(), line))?;
-        }
-    }
+    write_left_out_variants(&palette, &left_out, INDENT, options.columns(), out)?;
     if rows.len() > kept.len() {
         let hidden = rows.len() - kept.len();
         let noun = if hidden == 1 { "stage" } else { "stages" };

@@ -129,6 +129,33 @@ impl Column {
     }
 }
 
+/// Says under a table which variants were left out to fit `width`
+/// (nothing when none was), dimmed, wrapped under `indent`.
+pub(crate) fn write_left_out_variants(
+    palette: &Palette,
+    left_out: &[String],
+    indent: &str,
+    width: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if left_out.is_empty() {
+        return Ok(());
+    }
+    let noun = if left_out.len() == 1 {
+        "variant"
+    } else {
+        "variants"
+    };
+    let first = format!(
+        "{indent}… {} more {noun}, left out to fit {width} columns: ",
+        left_out.len()
+    );
+    for line in super::wrap::pack(left_out, &first, &format!("{indent}  "), width) {
+        writeln!(out, "{}", palette.paint(palette.dim(), line))?;
+    }
+    Ok(())
+}
+
 /// A table fitted to the width, and which columns it left out.
 pub(crate) struct Fitted {
     /// The table.

@@ -19,4 +19,5 @@ pub(crate) use monitor::Stop;
 pub(crate) use pidfd::PidFd;
 pub(crate) use procfs::{page_size, reset_own_peak_rss};
 pub(crate) use sampler::Listeners;
+pub(crate) use stderr_tail::Ring;
 pub(crate) use supervise::{supervise, Supervised, Supervision};

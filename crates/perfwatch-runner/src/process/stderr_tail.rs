@@ -18,14 +18,16 @@ const KEEP_LINES: usize = 20;
 pub(crate) struct Ring(VecDeque<u8>);
 
 impl Ring {
-    fn push(&mut self, chunk: &[u8]) {
+    /// Keeps `chunk`, forgetting what falls out of the last bytes.
+    pub(crate) fn push(&mut self, chunk: &[u8]) {
         let data = &chunk[chunk.len().saturating_sub(KEEP_BYTES)..];
         let overflow = (self.0.len() + data.len()).saturating_sub(KEEP_BYTES);
         self.0.drain(..overflow);
         self.0.extend(data);
     }
 
-    fn text(&self) -> Option<String> {
+    /// The last [`KEEP_LINES`] lines, `None` when blank.
+    pub(crate) fn text(&self) -> Option<String> {
         let (a, c) = self.0.as_slices();
         tail_text(&[a, c].concat(), KEEP_LINES)
     }

@@ -1,7 +1,6 @@
 //! What can go wrong starting, watching or stopping a service.
 
-use crate::error::Termination;
-use std::fmt;
+use crate::error::{TailSuffix, Termination};
 use std::time::Duration;
 
 /// Why a service could not be started or stopped.
@@ -73,24 +72,6 @@ pub enum ServiceError {
         /// Why.
         source: std::io::Error,
     },
-}
-
-/// Formats an optional stderr tail as an indented block after a message.
-struct TailSuffix<'a>(&'a Option<String>);
-
-impl fmt::Display for TailSuffix<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.as_deref().map(str::trim_end) {
-            Some(t) if !t.is_empty() => {
-                f.write_str("; last lines of stderr:")?;
-                for line in t.lines() {
-                    write!(f, "\n    {line}")?;
-                }
-                Ok(())
-            }
-            _ => Ok(()),
-        }
-    }
 }
 
 #[cfg(test)]

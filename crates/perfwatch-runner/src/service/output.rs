@@ -4,16 +4,11 @@
 //! The runner's own stderr reader keeps a tail but shows no line before
 //! the end, so the service reads its pipes here, one thread each.
 
-use std::collections::VecDeque;
+use crate::process::Ring;
 use std::fs::File;
 use std::io::Read;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// Bytes of stderr kept.
-const KEEP_BYTES: usize = 4096;
-/// Lines of stderr shown.
-const KEEP_LINES: usize = 20;
 
 /// The text that tells readiness, and when it was first seen.
 #[derive(Debug)]
@@ -81,36 +76,10 @@ impl Finder {
     }
 }
 
-/// The last [`KEEP_BYTES`] bytes of a stream.
-#[derive(Debug, Default)]
-struct Tail(VecDeque<u8>);
-
-impl Tail {
-    fn push(&mut self, chunk: &[u8]) {
-        let data = &chunk[chunk.len().saturating_sub(KEEP_BYTES)..];
-        let overflow = (self.0.len() + data.len()).saturating_sub(KEEP_BYTES);
-        self.0.drain(..overflow);
-        self.0.extend(data);
-    }
-
-    /// The last [`KEEP_LINES`] lines, `None` when blank.
-    fn text(&self) -> Option<String> {
-        let (a, b) = self.0.as_slices();
-        let bytes = [a, b].concat();
-        let text = String::from_utf8_lossy(&bytes);
-        let text = text.trim_end();
-        if text.trim().is_empty() {
-            return None;
-        }
-        let lines: Vec<&str> = text.lines().collect();
-        Some(lines[lines.len().saturating_sub(KEEP_LINES)..].join("\n"))
-    }
-}
-
 /// A thread draining one pipe of the service to its end.
 #[derive(Debug)]
 pub(super) struct Reader {
-    tail: Arc<Mutex<Tail>>,
+    tail: Arc<Mutex<Ring>>,
     done: mpsc::Receiver<()>,
 }
 
@@ -122,7 +91,7 @@ impl Reader {
         early: Vec<u8>,
         watch: Option<Arc<LineWatch>>,
     ) -> std::io::Result<Reader> {
-        let tail = Arc::new(Mutex::new(Tail::default()));
+        let tail = Arc::new(Mutex::new(Ring::default()));
         let shared = Arc::clone(&tail);
         let (tx, done) = mpsc::channel();
         let mut finder = watch.map(Finder::new);
@@ -182,17 +151,5 @@ mod tests {
             assert_eq!(found, want, "{chunks:?}");
             assert_eq!(watch.seen_at().is_some(), want, "{chunks:?}");
         }
-    }
-
-    #[test]
-    fn the_tail_keeps_the_last_lines() {
-        let mut t = Tail::default();
-        assert_eq!(t.text(), None);
-        for i in 0..1000 {
-            t.push(format!("line {i}\n").as_bytes());
-        }
-        let text = t.text().unwrap();
-        assert_eq!(text.lines().count(), KEEP_LINES);
-        assert!(text.ends_with("line 999"));
     }
 }

@@ -4,7 +4,9 @@
 use super::fail::{Fail, R};
 use super::pg_text;
 use crate::{Delivery, DeliveryState};
+use postgres::types::ToSql;
 use postgres::{Row, Transaction};
+use std::borrow::Cow;
 
 const COLUMNS: &str = "webhook, alert_id, event, state, attempts, next_at, last_error, updated_at";
 
@@ -38,6 +40,48 @@ pub fn list(tx: &mut Transaction<'_>, webhook: &str) -> R<Vec<Delivery>> {
     .collect()
 }
 
+/// A delivery's column values, in [`COLUMNS`] order, for both the insert
+/// and the update (text through [`pg_text`]).
+struct Values<'a> {
+    webhook: Cow<'a, str>,
+    alert_id: Cow<'a, str>,
+    event: Cow<'a, str>,
+    state: &'static str,
+    attempts: i64,
+    next_at: &'a Option<String>,
+    last_error: Option<Cow<'a, str>>,
+    updated_at: &'a String,
+}
+
+impl<'a> Values<'a> {
+    fn of(d: &'a Delivery) -> Values<'a> {
+        Values {
+            webhook: pg_text(&d.webhook),
+            alert_id: pg_text(&d.alert_id),
+            event: pg_text(&d.event),
+            state: d.state.key(),
+            attempts: i64::from(d.attempts),
+            next_at: &d.next_at,
+            last_error: d.last_error.as_deref().map(pg_text),
+            updated_at: &d.updated_at,
+        }
+    }
+
+    /// `$1` … `$8`.
+    fn params(&self) -> [&(dyn ToSql + Sync); 8] {
+        [
+            &self.webhook,
+            &self.alert_id,
+            &self.event,
+            &self.state,
+            &self.attempts,
+            self.next_at,
+            &self.last_error,
+            self.updated_at,
+        ]
+    }
+}
+
 /// Inserts unless present; whether it did.
 pub fn claim(tx: &mut Transaction<'_>, d: &Delivery) -> R<bool> {
     Ok(tx.execute(
@@ -45,35 +89,20 @@ pub fn claim(tx: &mut Transaction<'_>, d: &Delivery) -> R<bool> {
             "INSERT INTO alert_deliveries ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (webhook, alert_id, event) DO NOTHING"
         ),
-        &[
-            &pg_text(&d.webhook),
-            &pg_text(&d.alert_id),
-            &pg_text(&d.event),
-            &d.state.key(),
-            &i64::from(d.attempts),
-            &d.next_at,
-            &d.last_error.as_deref().map(pg_text),
-            &d.updated_at,
-        ],
+        &Values::of(d).params(),
     )? == 1)
 }
 
 /// Replaces the row when it still has `attempts_seen` attempts.
 pub fn update(tx: &mut Transaction<'_>, d: &Delivery, attempts_seen: u32) -> R<bool> {
+    let values = Values::of(d);
+    let seen = i64::from(attempts_seen);
+    let mut params = values.params().to_vec();
+    params.push(&seen);
     Ok(tx.execute(
         "UPDATE alert_deliveries
          SET state = $4, attempts = $5, next_at = $6, last_error = $7, updated_at = $8
          WHERE webhook = $1 AND alert_id = $2 AND event = $3 AND attempts = $9",
-        &[
-            &pg_text(&d.webhook),
-            &pg_text(&d.alert_id),
-            &pg_text(&d.event),
-            &d.state.key(),
-            &i64::from(d.attempts),
-            &d.next_at,
-            &d.last_error.as_deref().map(pg_text),
-            &d.updated_at,
-            &i64::from(attempts_seen),
-        ],
+        &params,
     )? == 1)
 }

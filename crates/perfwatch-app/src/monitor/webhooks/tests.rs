@@ -84,75 +84,41 @@ fn hook() -> Webhook {
     Webhook::new("http://127.0.0.1:9/hooks/T000/SECRET").unwrap()
 }
 
+/// One delivery pass of [`hook`] over `alerts`, none withdrawn.
+fn pass(
+    store: &dyn Store,
+    alerts: &[Alert],
+    poster: &dyn Poster,
+    policy: &RetryPolicy,
+    at: OffsetDateTime,
+) -> PassCounts {
+    deliver(store, &hook(), alerts, &HashMap::new(), poster, policy, at).unwrap()
+}
+
 #[test]
 fn a_new_webhook_skips_the_events_before_it_then_gets_each_new_one_once() {
     let store = SqliteStore::open_in_memory().unwrap();
     let policy = RetryPolicy::default();
     let poster = Scripted::default();
     let old = alert("old", true);
-    let first = deliver(
-        &store,
-        &hook(),
-        std::slice::from_ref(&old),
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(0),
-    )
-    .unwrap();
+    let first = pass(&store, std::slice::from_ref(&old), &poster, &policy, t(0));
     assert_eq!(first.skipped, 2, "{first:?}");
     assert!(poster.sent_ids().is_empty());
 
     let new = alert("new", false);
     let alerts = vec![old.clone(), new.clone()];
-    let second = deliver(
-        &store,
-        &hook(),
-        &alerts,
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(1),
-    )
-    .unwrap();
+    let second = pass(&store, &alerts, &poster, &policy, t(1));
     assert_eq!(second.delivered, 1, "{second:?}");
     assert_eq!(poster.sent_ids(), ["new:open"]);
     // Passes with nothing new send nothing.
     for s in 2..5 {
-        deliver(
-            &store,
-            &hook(),
-            &alerts,
-            &HashMap::new(),
-            &poster,
-            &policy,
-            t(s),
-        )
-        .unwrap();
+        pass(&store, &alerts, &poster, &policy, t(s));
     }
     assert_eq!(poster.sent_ids(), ["new:open"]);
 
     let resolved = vec![old, alert("new", true)];
-    deliver(
-        &store,
-        &hook(),
-        &resolved,
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(9),
-    )
-    .unwrap();
-    deliver(
-        &store,
-        &hook(),
-        &resolved,
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(10),
-    )
-    .unwrap();
+    pass(&store, &resolved, &poster, &policy, t(9));
+    pass(&store, &resolved, &poster, &policy, t(10));
     assert_eq!(poster.sent_ids(), ["new:open", "new:resolved"]);
     let sent = poster.sent.lock().unwrap();
     let text = sent[0]["text"].as_str().unwrap();
@@ -179,84 +145,21 @@ fn a_failing_webhook_is_retried_with_back_off_until_it_answers() {
     let store = SqliteStore::open_in_memory().unwrap();
     let policy = RetryPolicy::default();
     let poster = Scripted::answering(vec![Err("connection refused".into()), Ok(503), Ok(204)]);
-    deliver(
-        &store,
-        &hook(),
-        &[],
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(0),
-    )
-    .unwrap();
+    pass(&store, &[], &poster, &policy, t(0));
     let alerts = [alert("a", false)];
-    let c = deliver(
-        &store,
-        &hook(),
-        &alerts,
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(10),
-    )
-    .unwrap();
+    let c = pass(&store, &alerts, &poster, &policy, t(10));
     assert_eq!(c.retrying, 1);
     // Back-off of 1 s after the first failure: not before.
-    deliver(
-        &store,
-        &hook(),
-        &alerts,
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(10),
-    )
-    .unwrap();
+    pass(&store, &alerts, &poster, &policy, t(10));
     assert_eq!(poster.sent_ids().len(), 1, "too early");
-    let c = deliver(
-        &store,
-        &hook(),
-        &alerts,
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(11),
-    )
-    .unwrap();
+    let c = pass(&store, &alerts, &poster, &policy, t(11));
     assert_eq!(c.retrying, 1, "503 is a failure");
     // 2 s after the second.
-    deliver(
-        &store,
-        &hook(),
-        &alerts,
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(12),
-    )
-    .unwrap();
+    pass(&store, &alerts, &poster, &policy, t(12));
     assert_eq!(poster.sent_ids().len(), 2, "too early");
-    let c = deliver(
-        &store,
-        &hook(),
-        &alerts,
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(13),
-    )
-    .unwrap();
+    let c = pass(&store, &alerts, &poster, &policy, t(13));
     assert_eq!(c.delivered, 1);
-    deliver(
-        &store,
-        &hook(),
-        &alerts,
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(100),
-    )
-    .unwrap();
+    pass(&store, &alerts, &poster, &policy, t(100));
     assert_eq!(poster.sent_ids(), ["a:open", "a:open", "a:open"]);
     let rows = store.deliveries(hook().key()).unwrap();
     let row = rows.iter().find(|d| d.alert_id == "a").unwrap();
@@ -274,28 +177,10 @@ fn a_webhook_that_never_answers_is_given_up_after_the_last_attempt() {
         ..RetryPolicy::default()
     };
     let poster = Scripted::answering(vec![Ok(500); 10]);
-    deliver(
-        &store,
-        &hook(),
-        &[],
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(0),
-    )
-    .unwrap();
+    pass(&store, &[], &poster, &policy, t(0));
     let alerts = [alert("a", false)];
     for s in (10..2_000).step_by(7) {
-        deliver(
-            &store,
-            &hook(),
-            &alerts,
-            &HashMap::new(),
-            &poster,
-            &policy,
-            t(s),
-        )
-        .unwrap();
+        pass(&store, &alerts, &poster, &policy, t(s));
     }
     assert_eq!(poster.sent_ids().len(), 3);
     let rows = store.deliveries(hook().key()).unwrap();
@@ -317,23 +202,14 @@ fn two_servers_over_one_database_send_each_event_once() {
     );
     let policy = RetryPolicy::default();
     let poster = Scripted::default();
-    deliver(&a, &hook(), &[], &HashMap::new(), &poster, &policy, t(0)).unwrap();
+    pass(&a, &[], &poster, &policy, t(0));
     let alerts = [alert("x", true), alert("y", false)];
     std::thread::scope(|s| {
         for store in [&a, &b] {
             let (poster, alerts) = (&poster, &alerts);
             s.spawn(move || {
                 for i in 0..5 {
-                    deliver(
-                        store,
-                        &hook(),
-                        alerts,
-                        &HashMap::new(),
-                        poster,
-                        &policy,
-                        t(1 + i),
-                    )
-                    .unwrap();
+                    pass(store, alerts, poster, &policy, t(1 + i));
                 }
             });
         }
@@ -348,16 +224,7 @@ fn a_claim_whose_server_died_is_taken_over_after_its_lease() {
     let store = SqliteStore::open_in_memory().unwrap();
     let policy = RetryPolicy::default();
     let poster = Scripted::default();
-    deliver(
-        &store,
-        &hook(),
-        &[],
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(0),
-    )
-    .unwrap();
+    pass(&store, &[], &poster, &policy, t(0));
     // A server claimed the event and died before sending.
     let claim = Delivery {
         webhook: hook().key().into(),
@@ -371,27 +238,9 @@ fn a_claim_whose_server_died_is_taken_over_after_its_lease() {
     };
     assert!(store.claim_delivery(&claim).unwrap());
     let alerts = [alert("a", false)];
-    deliver(
-        &store,
-        &hook(),
-        &alerts,
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(30),
-    )
-    .unwrap();
+    pass(&store, &alerts, &poster, &policy, t(30));
     assert!(poster.sent_ids().is_empty(), "the lease holds");
-    deliver(
-        &store,
-        &hook(),
-        &alerts,
-        &HashMap::new(),
-        &poster,
-        &policy,
-        t(62),
-    )
-    .unwrap();
+    pass(&store, &alerts, &poster, &policy, t(62));
     assert_eq!(poster.sent_ids(), ["a:open"]);
 }
 
