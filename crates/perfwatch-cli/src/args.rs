@@ -276,6 +276,16 @@ pub struct GateFlags {
         value_parser = max_failure_rate
     )]
     pub max_failure_rate: Option<f64>,
+    /// A rule on a metric the program reports of itself, judged on each
+    /// variant's median: `"cache_hit_rate >= 0.6"` (>=, >, <=, <);
+    /// repeatable, added to `[gates] app_metrics`.
+    #[arg(long, value_name = "RULE", value_parser = app_rule)]
+    pub app_metric: Vec<perfwatch_analysis::app_rule::AppRule>,
+}
+
+fn app_rule(text: &str) -> Result<perfwatch_analysis::app_rule::AppRule, String> {
+    text.parse()
+        .map_err(|e: perfwatch_analysis::app_rule::AppRuleError| e.to_string())
 }
 
 /// A number from the command line that `bound` accepts.
@@ -1024,7 +1034,11 @@ mod tests {
 /api/v1/   the REST API; its OpenAPI document at /api/v1/openapi.json\n  \
 /v1/traces  OTLP/HTTP from programs running anywhere: each trace is one run of\n             \
 the monitored pipeline SERVICE/ROOT, stored per version and day\n  \
-/v1/metrics OTLP/HTTP application metrics; /v1/status counts what arrived\n\n\
+/v1/metrics OTLP/HTTP application metrics, stored with the runs they were\n             \
+observed during; /v1/status counts what arrived\n  \
+/api/v1/alerts  regressions of monitored pipelines, judged as\n             \
+[monitor.\"SERVICE/ROOT\"] in perfwatch.toml says (window, budgets,\n             \
+app_metrics = [\"cache_hit_rate >= 0.6\"])\n\n\
 Every answer is the CLI's: GET /api/v1/sessions/ID is what `perfwatch report ID --format json` \
 prints, with the same perfwatch.toml (--config). Several servers may share one PostgreSQL \
 database (--db postgres://…); each notices the others' sessions within --poll.\n\n\

@@ -133,6 +133,47 @@ fn traces_from_the_official_sdk_become_runs_of_a_monitored_pipeline_per_version(
     }
 }
 
+/// A run acknowledged with a 200 but still settling when the server is
+/// stopped is stored, not lost; a trace whose root never came is said.
+#[test]
+fn runs_still_settling_are_stored_when_the_server_stops() {
+    let dir = TestDir::new();
+    let token = write_token(&dir);
+    let server = Server::start(&dir, &["--monitor-settle", "60"]);
+    let trace = |id: &str, parent: &str| {
+        format!(
+            r#"{{"resourceSpans":[{{"resource":{{"attributes":[
+                {{"key":"service.name","value":{{"stringValue":"shorts"}}}}]}},
+              "scopeSpans":[{{"spans":[{{"traceId":"{id}","spanId":"b7ad6b7169203331"{parent},
+                 "name":"video","startTimeUnixNano":"1000","endTimeUnixNano":"5000"}}]}}]}}]}}"#
+        )
+    };
+    let root = trace("0af7651916cd43dd8448eb211c80319c", "");
+    let orphan = trace(
+        "1af7651916cd43dd8448eb211c80319c",
+        r#","parentSpanId":"c7ad6b7169203331""#,
+    );
+    for body in [root, orphan] {
+        let reply = server.request("POST", "/v1/traces", Some(&token), Some(body.as_bytes()));
+        assert_eq!(reply.status, 200, "{}", reply.text());
+    }
+    let status = server.request("GET", "/v1/status", None, None).json();
+    assert_eq!(status["pending_traces"], 2, "{status}");
+    let (exit, lines) = server.stop(libc::SIGINT);
+    assert!(exit.success(), "{exit:?}: {lines:#?}");
+    let said = lines.join("\n");
+    assert!(
+        said.contains("stored 1 monitored run(s) still settling"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 trace(s) without a root span dropped"),
+        "{said}"
+    );
+    let listed = stdout(&pw(&dir).args(["sessions"]).assert().success());
+    assert!(listed.contains("shorts/video"), "{listed}");
+}
+
 #[test]
 fn bad_otlp_input_is_refused_counted_and_stores_nothing() {
     let dir = TestDir::new();
@@ -317,6 +358,22 @@ fn a_cache_hit_gauge_from_the_sdk_is_stored_with_each_run_gated_and_alerted() {
         String::from_utf8_lossy(&failed.get_output().stderr)
     );
     assert!(text.contains("breaks >= 0.9"), "{text}");
+    // The same rule from the command line; a rule that reads wrong is a
+    // usage error naming the way to write it.
+    pw(&dir)
+        .args(["gate", &id, "--app-metric", "cache_hit_rate >= 0.6"])
+        .assert()
+        .success();
+    pw(&dir)
+        .args(["gate", &id, "--app-metric", "cache_hit_rate > 0.95"])
+        .assert()
+        .code(4);
+    let bad = pw(&dir)
+        .args(["gate", &id, "--app-metric", "cache_hit_rate"])
+        .assert()
+        .code(2);
+    let said = String::from_utf8_lossy(&bad.get_output().stderr).to_string();
+    assert!(said.contains("write NAME >= NUMBER"), "{said}");
     // Three runs under the floor: one alert on the metric.
     assert!(server.get("/alerts").json()["alerts"]
         .as_array()

@@ -160,12 +160,20 @@ impl Monitor {
 }
 
 /// The routes `/v1/traces`, `/v1/metrics` and `/v1/status` (the alerts
-/// are the API's, `GET /api/v1/alerts`); the task that stores completed runs every [`TICK`],
-/// and the one that, every [`ALERT_TICK`], shows the open alerts on
-/// `/metrics` and delivers their events to the webhooks. Call inside the
-/// runtime that serves.
-pub fn monitor_routes(state: &AppState, settings: MonitorSettings) -> Router<AppState> {
+/// are the API's, `GET /api/v1/alerts`), and the [`MonitorHandle`] that
+/// stores what is still settling when the server stops; the task that
+/// stores completed runs every [`TICK`], and the one that, every
+/// [`ALERT_TICK`], shows the open alerts on `/metrics` and delivers their
+/// events to the webhooks. Call inside the runtime that serves.
+pub fn monitor_routes(
+    state: &AppState,
+    settings: MonitorSettings,
+) -> (Router<AppState>, MonitorHandle) {
     let monitor = Arc::new(Monitor::new(settings.settle));
+    let handle = MonitorHandle {
+        state: state.clone(),
+        monitor: monitor.clone(),
+    };
     {
         let state = state.clone();
         let poster: Arc<dyn Poster> = Arc::new(HttpPoster::default());
@@ -192,23 +200,57 @@ pub fn monitor_routes(state: &AppState, settings: MonitorSettings) -> Router<App
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                store_due(&state, &monitor).await;
+                store_due(&state, &monitor, now_ns()).await;
             }
         });
     }
-    Router::new()
+    let routes = Router::new()
         .route(TRACES_PATH, any(traces))
         .route(METRICS_PATH, any(metrics))
         .route("/v1/status", get(status))
-        .layer(Extension(monitor))
+        .layer(Extension(monitor));
+    (routes, handle)
 }
 
-/// Stores the runs whose settle time has passed, oldest first.
-async fn store_due(state: &AppState, monitor: &Arc<Monitor>) {
+/// What [`MonitorHandle::flush`] did at shutdown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flushed {
+    /// Runs stored before their settle time was over.
+    pub stored: u64,
+    /// Traces whose root span never came, dropped (and counted).
+    pub dropped: u64,
+}
+
+/// The OTLP side, for the server's shutdown.
+#[derive(Clone)]
+pub struct MonitorHandle {
+    state: AppState,
+    monitor: Arc<Monitor>,
+}
+
+impl MonitorHandle {
+    /// Stores every run whose root span has arrived, settled or not, so
+    /// that a stopped server loses none of the runs it acknowledged; the
+    /// traces without a root are dropped and counted. Call once the
+    /// server stopped taking requests.
+    pub async fn flush(&self) -> Flushed {
+        let before = self.monitor.counts().dropped_traces;
+        let stored = store_due(&self.state, &self.monitor, u64::MAX).await;
+        Flushed {
+            stored,
+            dropped: self.monitor.counts().dropped_traces - before,
+        }
+    }
+}
+
+/// Stores the runs whose settle time has passed by `settled_by` (Unix ns;
+/// `u64::MAX` for every run whose root has arrived), oldest first;
+/// returns how many were stored.
+async fn store_due(state: &AppState, monitor: &Arc<Monitor>, settled_by: u64) -> u64 {
     let now = now_ns();
     let due = {
         let mut assembler = lock(&monitor.assembler);
-        let mut due = assembler.due(now);
+        let mut due = assembler.due(settled_by);
         let mut buffer = lock(&monitor.buffer);
         if !due.is_empty() && !buffer.is_empty() {
             let settle_ns = assembler.settle_ns();
@@ -217,7 +259,7 @@ async fn store_due(state: &AppState, monitor: &Arc<Monitor>) {
         due
     };
     if due.is_empty() {
-        return;
+        return 0;
     }
     let m = monitor.clone();
     let stored = state
@@ -241,15 +283,19 @@ async fn store_due(state: &AppState, monitor: &Arc<Monitor>) {
             Ok(ids)
         })
         .await;
-    if let Ok(ids) = stored {
-        for ((id, benchmark), iterations) in ids {
-            state.publish(SessionEvent::Stored {
-                id,
-                benchmark,
-                iterations,
-            });
-        }
+    let Ok(ids) = stored else {
+        return 0;
+    };
+    let mut count = 0;
+    for ((id, benchmark), iterations) in ids {
+        count += iterations as u64;
+        state.publish(SessionEvent::Stored {
+            id,
+            benchmark,
+            iterations,
+        });
     }
+    count
 }
 
 /// Alerts most recently put on `/metrics`, and every alert seen (by id,

@@ -28,6 +28,7 @@ pub fn gate_config(ctx: &Context, flags: &GateFlags) -> anyhow::Result<GateConfi
         max_duration_increase_percent,
         max_failure_rate
     );
+    cfg.app_metrics.extend(flags.app_metric.iter().cloned());
     cfg.validate().map_err(|e| usage(format!("gates: {e}")))?;
     Ok(cfg)
 }
@@ -43,6 +44,7 @@ pub fn any_limit(flags: &GateFlags) -> bool {
         || flags.min_health_score.is_some()
         || flags.max_duration_increase_percent.is_some()
         || flags.max_failure_rate.is_some()
+        || !flags.app_metric.is_empty()
 }
 
 /// `perfwatch gate`: the session's analysis with the gate evaluated —

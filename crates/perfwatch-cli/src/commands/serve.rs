@@ -69,7 +69,7 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
         // Inside the runtime: these start tasks.
         follow(state.clone(), hub.clone(), args.poll);
         let live = live_routes(&state);
-        let monitor = monitor_routes(
+        let (monitor, settling) = monitor_routes(
             &state,
             MonitorSettings {
                 settle: args.monitor_settle,
@@ -105,9 +105,22 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
             eprintln!("  reads need no token (--read-token-required changes that)");
         }
         eprintln!("  Ctrl-C stops it");
-        listening
-            .serve(router, stop, SHUTDOWN_GRACE)
-            .await
+        let served = listening.serve(router, stop, SHUTDOWN_GRACE).await;
+        // Runs acknowledged but still settling are stored, not lost.
+        let flushed = settling.flush().await;
+        if flushed.stored > 0 {
+            eprintln!(
+                "perfwatch serve: stored {} monitored run(s) still settling",
+                flushed.stored
+            );
+        }
+        if flushed.dropped > 0 {
+            eprintln!(
+                "perfwatch serve: {} trace(s) without a root span dropped",
+                flushed.dropped
+            );
+        }
+        served
     })?;
     drop(runtime);
     drop(store);
