@@ -19,6 +19,7 @@ use crate::stages::compare_stages;
 use crate::summarize::metric_values;
 use crate::verdict::{decide, Evidence};
 use crate::CompareOptions;
+use perfwatch_model::metric::Direction;
 use perfwatch_model::{Comparison, Metric, Reference, Severity, VariantExport, Verdict};
 use perfwatch_stats::{finite, mann_whitney, median, ratio, ratio_of_medians_ci, CiOptions};
 
@@ -70,9 +71,26 @@ pub fn compare_samples(
         };
         decide(&evidence, opts)
     };
+    // A metric whose rise is the improvement (throughput): the same
+    // rules, read the other way round; its severity is that of the cost
+    // per request, `1 / ratio` (half the throughput: +100 %).
+    let higher_is_better = stage.is_none()
+        && metric
+            .parse::<Metric>()
+            .is_ok_and(|m| m.direction() == Direction::HigherIsBetter);
+    let verdict = match verdict {
+        Verdict::Regressed if higher_is_better => Verdict::Improved,
+        Verdict::Improved if higher_is_better => Verdict::Regressed,
+        v => v,
+    };
     let primary = opts.primary.is_primary(metric, stage);
+    let cost_change = if higher_is_better {
+        1.0 / point - 1.0
+    } else {
+        point - 1.0
+    };
     let severity = match verdict {
-        Verdict::Regressed if primary => opts.severity.classify(point - 1.0),
+        Verdict::Regressed if primary => opts.severity.classify(cost_change),
         _ => Severity::None,
     };
     Comparison {
@@ -108,6 +126,21 @@ pub fn compare_variants(
     cand: &VariantExport,
     opts: &CompareOptions,
 ) -> Vec<Comparison> {
+    let service = base
+        .iterations
+        .iter()
+        .chain(&cand.iterations)
+        .any(|it| it.service.is_some());
+    let service_opts;
+    let opts = if service {
+        service_opts = CompareOptions {
+            primary: opts.primary.without(Metric::WallS),
+            ..opts.clone()
+        };
+        &service_opts
+    } else {
+        opts
+    };
     Metric::ALL
         .into_iter()
         .filter(|m| base.summary.contains_key(m.key()) && cand.summary.contains_key(m.key()))
@@ -199,6 +232,44 @@ mod tests {
             assert_eq!(c.verdict, Verdict::Regressed, "×{factor}");
             assert_eq!(c.severity, want, "×{factor}");
         }
+    }
+
+    #[test]
+    fn a_throughput_fall_is_the_regression_and_its_severity_is_the_cost_per_request() {
+        let o = CompareOptions::default();
+        let fell = compare_samples(
+            "throughput_rps",
+            None,
+            "a",
+            "b",
+            &spread(200.0),
+            &spread(100.0),
+            &o,
+        );
+        assert_eq!(fell.verdict, Verdict::Regressed);
+        assert!((fell.ratio - 0.5).abs() < 0.01, "{fell:?}");
+        assert_eq!(fell.severity, Severity::Critical, "half the throughput: +100 %");
+        let rose = compare_samples(
+            "throughput_rps",
+            None,
+            "a",
+            "b",
+            &spread(100.0),
+            &spread(130.0),
+            &o,
+        );
+        assert_eq!((rose.verdict, rose.severity), (Verdict::Improved, Severity::None));
+        // A stage's time is a cost, whatever it is called.
+        let stage = compare_samples(
+            "throughput_rps",
+            Some("x"),
+            "a",
+            "b",
+            &spread(100.0),
+            &spread(130.0),
+            &o,
+        );
+        assert_eq!(stage.verdict, Verdict::Regressed);
     }
 
     #[test]

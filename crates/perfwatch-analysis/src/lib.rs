@@ -25,6 +25,7 @@ pub mod health;
 pub mod monitor;
 pub mod options;
 pub mod primary;
+pub mod service_summary;
 pub mod severity;
 pub mod stages;
 pub mod summarize;

@@ -38,9 +38,13 @@ pub struct PrimaryMetrics {
 }
 
 impl Default for PrimaryMetrics {
-    /// Wall time and every stage's time.
+    /// Wall time, every stage's time and the primary figures of a service
+    /// ([`Metric::SERVICE_PRIMARY`]: start-up, p50 and p99 latency,
+    /// throughput, error rate), which only service benchmarks have.
     fn default() -> Self {
-        PrimaryMetrics::new(&[Metric::WallS], true)
+        let mut metrics = vec![Metric::WallS];
+        metrics.extend(Metric::SERVICE_PRIMARY);
+        PrimaryMetrics::new(&metrics, true)
     }
 }
 
@@ -66,6 +70,14 @@ impl PrimaryMetrics {
         metric
             .parse::<Metric>()
             .is_ok_and(|m| self.metrics[index(m)])
+    }
+
+    /// The same set without `metric`. A service benchmark's comparisons
+    /// judge without wall time: its iterations last as long as the load
+    /// was told to, and a slow start-up is already judged as `startup_s`.
+    pub fn without(mut self, metric: Metric) -> Self {
+        self.metrics[index(metric)] = false;
+        self
     }
 
     /// Whether stage times are primary.

@@ -57,6 +57,7 @@ pub fn summarize_variant(
     let stages = stage_summaries(&iterations, ci);
     let gpu = gpu_summary(&iterations);
     let app_metrics = app_metric_summaries(&iterations);
+    let service = crate::service_summary::service_summary(&iterations);
     VariantExport {
         name: name.to_string(),
         description,
@@ -66,6 +67,7 @@ pub fn summarize_variant(
         warnings,
         gpu,
         app_metrics,
+        service,
     }
 }
 

@@ -87,6 +87,8 @@
     return (t === "0" ? "" : sign(v)) + t;
   }
   function fmtUnit(unit, v) {
+    if (unit === "rps") return v == null || !isFinite(v) ? NA : fmtCount(v) + "/s";
+    if (unit === "fraction") return v == null || !isFinite(v) ? NA : fmtCount(v * 100) + " %";
     return unit === "s" ? fmtSeconds(v) : unit === "bytes" ? fmtBytes(v) : fmtCount(v);
   }
   /** Axis ticks: the same figure without trailing zeros ("50 ms", not "50.0 ms"). */

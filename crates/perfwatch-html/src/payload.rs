@@ -316,7 +316,7 @@ mod tests {
         );
         let v = VariantExport {
             gpu: None,
-            app_metrics: Default::default(),
+            app_metrics: Default::default(), service: None,
             name: "a".into(),
             description: None,
             iterations: vec![

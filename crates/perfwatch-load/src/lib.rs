@@ -115,11 +115,13 @@ mod template;
 mod worker;
 
 pub use error::LoadError;
+pub use perfwatch_model::service::{
+    ErrorCounts, LoadSummary, ModelKind, Percentiles, StatusCounts,
+};
 pub use report::{
-    new_latency_histogram, ErrorCounts, LoadReport, Percentiles, StatusCounts, LATENCY_HIGH_US,
-    LATENCY_LOW_US, LATENCY_SIGFIG,
+    new_latency_histogram, LoadReport, LATENCY_HIGH_US, LATENCY_LOW_US, LATENCY_SIGFIG,
 };
 pub use run::{run, run_blocking};
 pub use schedule::LATE_AFTER;
-pub use spec::{LoadSpec, Model, ModelKind, RequestSpec, DEFAULT_OPEN_CONNECTIONS};
-pub use summary::LoadSummary;
+pub use spec::{LoadSpec, Model, RequestSpec, DEFAULT_OPEN_CONNECTIONS};
+pub use summary::histogram;

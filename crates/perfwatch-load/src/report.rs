@@ -1,17 +1,12 @@
 //! What a load run measured: [`LoadReport`] and its parts.
 
 use hdrhistogram::Histogram;
-use serde::{Deserialize, Serialize};
 
-use crate::{LoadError, ModelKind};
+use crate::{ErrorCounts, LoadError, ModelKind, Percentiles, StatusCounts};
 
-/// Lowest latency the histogram tells apart, in microseconds.
-pub const LATENCY_LOW_US: u64 = 1;
-/// Highest latency the histogram holds, in microseconds (60 s); longer
-/// ones are recorded as 60 s.
-pub const LATENCY_HIGH_US: u64 = 60_000_000;
-/// Significant decimal digits kept for every latency (0.1 % resolution).
-pub const LATENCY_SIGFIG: u8 = 3;
+pub use perfwatch_stats::latency::{
+    HIGH_US as LATENCY_HIGH_US, LOW_US as LATENCY_LOW_US, SIGFIG as LATENCY_SIGFIG,
+};
 
 /// The figures of one load run's measured part (warmup excluded).
 ///
@@ -55,94 +50,6 @@ pub struct LoadReport {
     pub dropped: u64,
 }
 
-/// Completed requests by the first digit of their status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusCounts {
-    /// 1xx.
-    #[serde(rename = "1xx")]
-    pub informational: u64,
-    /// 2xx.
-    #[serde(rename = "2xx")]
-    pub success: u64,
-    /// 3xx.
-    #[serde(rename = "3xx")]
-    pub redirection: u64,
-    /// 4xx.
-    #[serde(rename = "4xx")]
-    pub client_error: u64,
-    /// 5xx.
-    #[serde(rename = "5xx")]
-    pub server_error: u64,
-    /// Anything else (600 to 999).
-    pub other: u64,
-}
-
-impl StatusCounts {
-    /// Counts one response with status code `code`.
-    pub fn count(&mut self, code: u16) {
-        let slot = match code / 100 {
-            1 => &mut self.informational,
-            2 => &mut self.success,
-            3 => &mut self.redirection,
-            4 => &mut self.client_error,
-            5 => &mut self.server_error,
-            _ => &mut self.other,
-        };
-        *slot += 1;
-    }
-
-    /// All counted responses.
-    pub fn total(&self) -> u64 {
-        self.informational
-            + self.success
-            + self.redirection
-            + self.client_error
-            + self.server_error
-            + self.other
-    }
-
-    fn add(&mut self, other: &StatusCounts) {
-        self.informational += other.informational;
-        self.success += other.success;
-        self.redirection += other.redirection;
-        self.client_error += other.client_error;
-        self.server_error += other.server_error;
-        self.other += other.other;
-    }
-}
-
-/// Requests that failed before a full response arrived (timeouts apart).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorCounts {
-    /// The connection could not be opened (refused, unreachable …).
-    pub connect: u64,
-    /// The connection failed during the exchange (reset, closed early,
-    /// malformed response …).
-    pub transport: u64,
-}
-
-impl ErrorCounts {
-    /// All errors.
-    pub fn total(&self) -> u64 {
-        self.connect + self.transport
-    }
-}
-
-/// Latency percentiles in seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Percentiles {
-    /// Median.
-    pub p50: f64,
-    /// 90th percentile.
-    pub p90: f64,
-    /// 99th percentile.
-    pub p99: f64,
-    /// 99.9th percentile.
-    pub p999: f64,
-    /// Largest latency seen.
-    pub max: f64,
-}
-
 impl LoadReport {
     /// A report with nothing counted yet, e.g. to [`merge`](Self::merge)
     /// iterations into.
@@ -166,17 +73,7 @@ impl LoadReport {
     /// p50, p90, p99, p99.9 and max of [`latency`](Self::latency) in
     /// seconds; `None` when nothing completed.
     pub fn percentiles(&self) -> Option<Percentiles> {
-        if self.latency.is_empty() {
-            return None;
-        }
-        let at = |q: f64| seconds(self.latency.value_at_quantile(q));
-        Some(Percentiles {
-            p50: at(0.50),
-            p90: at(0.90),
-            p99: at(0.99),
-            p999: at(0.999),
-            max: seconds(self.latency.max()),
-        })
+        perfwatch_stats::latency::percentiles(&self.latency)
     }
 
     /// Adds `other` to this report as one more stretch of the same
@@ -213,8 +110,7 @@ impl LoadReport {
 
 /// An empty histogram with this crate's bounds and precision.
 pub fn new_latency_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(LATENCY_LOW_US, LATENCY_HIGH_US, LATENCY_SIGFIG)
-        .expect("constant bounds are valid")
+    perfwatch_stats::latency::new_histogram()
 }
 
 /// `count / seconds`, 0 for an empty duration.
@@ -224,10 +120,6 @@ pub(crate) fn rate(count: u64, seconds: f64) -> f64 {
     } else {
         0.0
     }
-}
-
-fn seconds(micros: u64) -> f64 {
-    micros as f64 / 1e6
 }
 
 #[cfg(test)]

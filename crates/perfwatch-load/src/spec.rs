@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ModelKind;
+
 /// The in-flight cap of [`Model::open`]: enough for a 100 req/s load to
 /// ride out a 2.5 s stall before requests start waiting for a connection.
 pub const DEFAULT_OPEN_CONNECTIONS: usize = 256;
@@ -133,31 +135,5 @@ impl Model {
             Model::Open { .. } => ModelKind::Open,
             Model::Closed { .. } => ModelKind::Closed,
         }
-    }
-}
-
-/// The label of a [`Model`] carried by reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ModelKind {
-    /// Latency from each request's intended send time.
-    Open,
-    /// Latency from each request's actual send time; subject to
-    /// coordinated omission.
-    Closed,
-}
-
-impl ModelKind {
-    /// `"open"` or `"closed"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ModelKind::Open => "open",
-            ModelKind::Closed => "closed",
-        }
-    }
-
-    /// Whether latencies of this model hide stalls (coordinated omission).
-    pub fn coordinated_omission_caveat(self) -> bool {
-        self == ModelKind::Closed
     }
 }

@@ -1,46 +1,10 @@
-//! The serializable digest of a [`LoadReport`].
+//! The serializable digest of a [`LoadReport`]: perfwatch's model
+//! [`LoadSummary`], which keeps the whole histogram.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
 use hdrhistogram::Histogram;
-use serde::{Deserialize, Serialize};
+use perfwatch_stats::latency;
 
-use crate::{ErrorCounts, LoadError, LoadReport, ModelKind, Percentiles, StatusCounts};
-
-/// A [`LoadReport`] as plain data: its counts, its percentiles and the
-/// whole latency histogram, so summaries can be stored and merged later
-/// without losing the distribution.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LoadSummary {
-    /// See [`LoadReport::model`].
-    pub model: ModelKind,
-    /// See [`LoadReport::coordinated_omission_caveat`].
-    pub coordinated_omission_caveat: bool,
-    /// See [`LoadReport::duration_s`].
-    pub duration_s: f64,
-    /// See [`LoadReport::sent`].
-    pub sent: u64,
-    /// See [`LoadReport::completed`].
-    pub completed: u64,
-    /// See [`LoadReport::throughput_rps`].
-    pub throughput_rps: f64,
-    /// See [`LoadReport::status`].
-    pub status: StatusCounts,
-    /// See [`LoadReport::timeouts`].
-    pub timeouts: u64,
-    /// See [`LoadReport::errors`].
-    pub errors: ErrorCounts,
-    /// See [`LoadReport::late`].
-    pub late: u64,
-    /// See [`LoadReport::dropped`].
-    pub dropped: u64,
-    /// Latency percentiles in seconds; absent when nothing completed.
-    pub latency_s: Option<Percentiles>,
-    /// The latency histogram (microseconds) in HdrHistogram's compressed
-    /// V2 encoding, base64: readable by every HdrHistogram implementation.
-    pub latency_histogram: String,
-}
+use crate::{LoadError, LoadReport, LoadSummary};
 
 impl LoadReport {
     /// The report as a [`LoadSummary`].
@@ -58,41 +22,27 @@ impl LoadReport {
             late: self.late,
             dropped: self.dropped,
             latency_s: self.percentiles(),
-            latency_histogram: encode(&self.latency)?,
+            latency_histogram: latency::encode(&self.latency).map_err(histogram_error)?,
         })
     }
 }
 
-impl LoadSummary {
-    /// Decodes [`latency_histogram`](Self::latency_histogram).
-    pub fn histogram(&self) -> Result<Histogram<u64>, LoadError> {
-        let fail = |reason: String| LoadError::Histogram {
-            action: "decode",
-            reason,
-        };
-        let bytes = STANDARD
-            .decode(&self.latency_histogram)
-            .map_err(|e| fail(e.to_string()))?;
-        Deserializer::new()
-            .deserialize(&mut bytes.as_slice())
-            .map_err(|e| fail(format!("{e:?}")))
-    }
+/// Decodes a summary's [`latency_histogram`](LoadSummary::latency_histogram).
+pub fn histogram(summary: &LoadSummary) -> Result<Histogram<u64>, LoadError> {
+    latency::decode(&summary.latency_histogram).map_err(histogram_error)
 }
 
-fn encode(histogram: &Histogram<u64>) -> Result<String, LoadError> {
-    let mut bytes = Vec::new();
-    V2DeflateSerializer::new()
-        .serialize(histogram, &mut bytes)
-        .map_err(|e| LoadError::Histogram {
-            action: "encode",
-            reason: format!("{e:?}"),
-        })?;
-    Ok(STANDARD.encode(bytes))
+fn histogram_error(e: latency::HistogramError) -> LoadError {
+    LoadError::Histogram {
+        action: e.action,
+        reason: e.reason,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ModelKind;
 
     #[test]
     fn the_histogram_survives_a_json_round_trip() {
@@ -104,8 +54,7 @@ mod tests {
         let json = serde_json::to_string(&report.summary().unwrap()).unwrap();
         let back: LoadSummary = serde_json::from_str(&json).unwrap();
         assert!(json.contains("\"2xx\""), "{json}");
-        let histogram = back.histogram().unwrap();
-        assert_eq!(histogram, report.latency);
+        assert_eq!(histogram(&back).unwrap(), report.latency);
         assert_eq!(back.latency_s, report.percentiles());
     }
 }

@@ -124,14 +124,20 @@ pub(crate) struct FiguresCollector(pub Arc<RwLock<Published>>);
 
 static SECONDS: Unit = Unit::Seconds;
 static BYTES: Unit = Unit::Bytes;
+static RATIOS: Unit = Unit::Ratios;
+static PER_SECOND: std::sync::LazyLock<Unit> =
+    std::sync::LazyLock::new(|| Unit::Other("per_second".into()));
 
 /// The whole-run families by unit: a family name ends in its unit
-/// (`perfwatch_latest_median_seconds`), counts have none.
-fn whole_run_units() -> [(FigureUnit, Option<&'static Unit>); 3] {
+/// (`perfwatch_latest_median_seconds`, `…_per_second` for a service's
+/// throughput, `…_ratios` for its error rate), counts have none.
+fn whole_run_units() -> [(FigureUnit, Option<&'static Unit>); 5] {
     [
         (FigureUnit::Seconds, Some(&SECONDS)),
         (FigureUnit::Bytes, Some(&BYTES)),
         (FigureUnit::Count, None),
+        (FigureUnit::PerSecond, Some(&PER_SECOND)),
+        (FigureUnit::Fraction, Some(&RATIOS)),
     ]
 }
 
@@ -262,6 +268,8 @@ fn unit_note(unit: FigureUnit) -> &'static str {
         FigureUnit::Seconds => ", seconds",
         FigureUnit::Bytes => ", bytes",
         FigureUnit::Count => ", a count",
+        FigureUnit::PerSecond => ", per second",
+        FigureUnit::Fraction => ", a share from 0 to 1",
     }
 }
 

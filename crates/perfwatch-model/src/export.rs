@@ -67,6 +67,10 @@ pub struct VariantExport {
     /// empty when it reported none.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub app_metrics: BTreeMap<String, AppMetricSummary>,
+    /// A service benchmark's figures over the counted iterations: counts
+    /// summed, latency percentiles of the merged histograms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<crate::ServiceSummary>,
 }
 
 /// One application metric of a variant: the values its counted runs

@@ -1,6 +1,6 @@
 //! One execution of a benchmark's command and what was measured.
 
-use crate::{Metric, Span};
+use crate::{Metric, ServiceRun, Span};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -135,6 +135,9 @@ pub struct Iteration {
     /// The last lines of the child's stderr when it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stderr_tail: Option<String>,
+    /// A service benchmark's figures: start-up, load, shutdown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceRun>,
 }
 
 /// The longest time an iteration's figure may hold, in seconds (about 31
@@ -235,7 +238,24 @@ impl Iteration {
             Metric::VoluntaryCs => self.voluntary_cs.map(|v| v as f64),
             Metric::InvoluntaryCs => self.involuntary_cs.map(|v| v as f64),
             Metric::PeakGpuMemoryBytes => self.peak_gpu_memory_bytes().map(|v| v as f64),
+            Metric::StartupS => self.service.as_ref().map(|s| s.startup_s),
+            Metric::ShutdownS => self.service.as_ref().map(|s| s.shutdown_s),
+            Metric::LatencyP50S => self.latency(|p| p.p50),
+            Metric::LatencyP90S => self.latency(|p| p.p90),
+            Metric::LatencyP99S => self.latency(|p| p.p99),
+            Metric::LatencyP999S => self.latency(|p| p.p999),
+            Metric::ThroughputRps => self.load().map(|l| l.throughput_rps),
+            Metric::ErrorRate => self.load().and_then(crate::LoadSummary::error_rate),
         }
+    }
+
+    /// The service benchmark's load run, when there was one.
+    pub fn load(&self) -> Option<&crate::LoadSummary> {
+        self.service.as_ref().and_then(|s| s.load.as_ref())
+    }
+
+    fn latency(&self, pick: fn(&crate::service::Percentiles) -> f64) -> Option<f64> {
+        self.load().and_then(|l| l.latency_s.as_ref()).map(pick)
     }
 
     /// Peak GPU memory of the measured tree, as sampled: absent when no

@@ -28,6 +28,7 @@ pub mod judgement;
 pub mod live;
 pub mod metric;
 pub mod owner;
+pub mod service;
 pub mod session;
 pub mod span_file;
 pub mod span_tree;
@@ -46,6 +47,7 @@ pub use iteration::{GpuReading, Iteration, Sample};
 pub use judgement::{GateReport, Health, RuleResult};
 pub use live::{LiveSnapshot, LiveState, LIVE_SCHEMA_V1};
 pub use metric::Metric;
+pub use service::{LoadSummary, ServiceRun, ServiceSummary};
 pub use session::{
     CommandSpec, CpuMeans, GitInfo, HostInfo, ImportOrigin, Session, SessionStatus,
     ShellCorrection, VariantSpec,

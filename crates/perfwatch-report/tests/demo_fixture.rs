@@ -194,7 +194,7 @@ fn variant(after: bool) -> VariantExport {
         ),
     );
     let outliers = if after { 1 } else { 2 };
-    VariantExport { gpu: None, app_metrics: Default::default(),
+    VariantExport { gpu: None, app_metrics: Default::default(), service: None,
         name: name.to_string(),
         description: Some(description.to_string()),
         iterations: iterations(name, first, &walls),

@@ -221,7 +221,7 @@ pub fn export() -> SessionExport {
             program_version: None,
         },
         variants: vec![
-            VariantExport { gpu: None, app_metrics: Default::default(),
+            VariantExport { gpu: None, app_metrics: Default::default(), service: None,
                 name: "before".into(),
                 description: None,
                 iterations: before_iterations,
@@ -234,7 +234,7 @@ pub fn export() -> SessionExport {
                 ],
                 warnings: vec![],
             },
-            VariantExport { gpu: None, app_metrics: Default::default(),
+            VariantExport { gpu: None, app_metrics: Default::default(), service: None,
                 name: "after|fast".into(),
                 description: Some("with the cache".into()),
                 iterations: after_iterations,

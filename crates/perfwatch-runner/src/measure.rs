@@ -112,6 +112,7 @@ pub(crate) fn measure(
         gauges: assembled.gauges,
         dropped_spans: dropped,
         stderr_tail: None,
+        service: None,
     };
     if !it.succeeded() {
         it.stderr_tail = s.stderr_tail;

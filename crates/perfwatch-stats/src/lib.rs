@@ -33,6 +33,7 @@ pub mod bootstrap;
 pub mod changepoint;
 pub mod error;
 pub mod factorial;
+pub mod latency;
 pub mod log_ratio;
 pub mod mann_whitney;
 pub mod median_interval;

@@ -7,7 +7,9 @@
 //! location.
 
 use perfwatch_model::owner::{Liveness, Owner};
-use perfwatch_model::{GitInfo, ImportOrigin, Iteration, Sample, Session, SessionStatus};
+use perfwatch_model::{
+    GitInfo, ImportOrigin, Iteration, Metric, Sample, Session, SessionStatus,
+};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -176,13 +178,23 @@ pub(crate) struct IterationRecord {
     /// from the timeline ([`Iteration::peak_gpu_memory_bytes`]) and kept
     /// as a column so that history queries it as any figure.
     pub peak_gpu_memory_bytes: Option<i64>,
+    /// A service benchmark's figures as JSON ([`Iteration::service`]).
+    pub service: Option<String>,
+    /// Written, never read back: the service figures of
+    /// [`Metric::SERVICE`] as columns named by their keys (derived from
+    /// `service`), so that history queries them as any figure.
+    pub service_figures: [Option<f64>; Metric::SERVICE.len()],
 }
+
+/// The derived service figure columns, in [`Metric::SERVICE`] order.
+pub(crate) const SERVICE_FIGURE_COLUMNS: &str = "startup_s, shutdown_s, latency_p50_s, \
+     latency_p90_s, latency_p99_s, latency_p999_s, throughput_rps, error_rate";
 
 /// The iteration columns both backends read, in [`IterationRecord`]'s
 /// order.
 pub(crate) const ITERATION_COLUMNS: &str = "idx, variant, warmup, exit_code, signal, timed_out, \
      wall_s, user_s, sys_s, max_rss_bytes, peak_tree_rss_bytes, read_bytes, write_bytes, \
-     voluntary_cs, involuntary_cs, timeline, counters, gauges, dropped_spans, stderr_tail";
+     voluntary_cs, involuntary_cs, timeline, counters, gauges, dropped_spans, stderr_tail, service";
 
 impl IterationRecord {
     /// The columns of an iteration (not its stages).
@@ -211,6 +223,8 @@ impl IterationRecord {
             dropped_spans: to_json(&it.dropped_spans)?,
             stderr_tail: it.stderr_tail.clone(),
             peak_gpu_memory_bytes: int("peak_gpu_memory_bytes", it.peak_gpu_memory_bytes())?,
+            service: it.service.as_ref().map(to_json).transpose()?,
+            service_figures: Metric::SERVICE.map(|m| number(it.metric(m))),
         })
     }
 
@@ -248,6 +262,11 @@ impl IterationRecord {
             dropped_spans: from_json(&self.dropped_spans, || what("dropped_spans"))?,
             stderr_tail: self.stderr_tail,
             stages: Vec::new(),
+            service: self
+                .service
+                .as_deref()
+                .map(|text| from_json(text, || what("service")))
+                .transpose()?,
         })
     }
 }

@@ -173,7 +173,7 @@ pub(crate) fn variant(name: &str, mut its: Vec<Iteration>) -> VariantExport {
     }
     VariantExport {
         gpu: None,
-        app_metrics: Default::default(),
+        app_metrics: Default::default(), service: None,
         name: name.into(),
         description: None,
         iterations: its,

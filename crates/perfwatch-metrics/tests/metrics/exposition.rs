@@ -16,6 +16,8 @@ fn family_of(metric: &str) -> &'static str {
         Unit::Seconds => "perfwatch_latest_median_seconds",
         Unit::Bytes => "perfwatch_latest_median_bytes",
         Unit::Count => "perfwatch_latest_median",
+        Unit::PerSecond => "perfwatch_latest_median_per_second",
+        Unit::Fraction => "perfwatch_latest_median_ratios",
     }
 }
 

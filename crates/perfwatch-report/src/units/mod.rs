@@ -159,7 +159,18 @@ pub fn format_value(unit: Unit, value: f64) -> String {
         Unit::Seconds => format_duration(value),
         Unit::Bytes => format_bytes(value),
         Unit::Count => format_count(value),
+        Unit::PerSecond => format!("{}/s", format_count(value)),
+        Unit::Fraction => format_fraction(value),
     }
+}
+
+/// A share as a percentage with three significant digits: `0.0123` →
+/// `1.23 %`, `0` → `0 %`.
+pub fn format_fraction(value: f64) -> String {
+    if !value.is_finite() {
+        return NA.to_string();
+    }
+    format!("{} %", format_count(value * 100.0))
 }
 
 /// A figure for a chart axis: [`format_value`] without trailing zeros
@@ -192,12 +203,14 @@ pub fn unit_for_key(key: &str) -> Unit {
 }
 
 /// The short name of a unit shared with the page script: `s`, `bytes`,
-/// `count`.
+/// `count`, `rps`, `fraction`.
 pub fn unit_key(unit: Unit) -> &'static str {
     match unit {
         Unit::Seconds => "s",
         Unit::Bytes => "bytes",
         Unit::Count => "count",
+        Unit::PerSecond => "rps",
+        Unit::Fraction => "fraction",
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::fail::{Fail, R};
 use super::{pg_text, sessions};
-use crate::record::{from_json, number, to_json, IterationRecord, ITERATION_COLUMNS};
+use crate::record::{from_json, number, to_json, IterationRecord, ITERATION_COLUMNS, SERVICE_FIGURE_COLUMNS};
 use crate::StoreError;
 use perfwatch_model::span_tree::place_spans;
 use perfwatch_model::{Iteration, Span, Tier};
@@ -51,14 +51,22 @@ pub fn insert(tx: &mut Transaction<'_>, session_id: &str, its: &[Iteration]) -> 
         .iter()
         .map(|r| r.stderr_tail.as_deref().map(str::as_bytes))
         .collect();
+    let service: Vec<Option<String>> = rows
+        .iter()
+        .map(|r| r.service.as_deref().map(|t| pg_text(t).into_owned()))
+        .collect();
+    let figure = |i: usize| -> Vec<Option<f64>> { rows.iter().map(|r| r.service_figures[i]).collect() };
     let inserted = tx.execute(
         &format!(
-            "INSERT INTO iterations (session_id, {ITERATION_COLUMNS}, peak_gpu_memory_bytes)
+            "INSERT INTO iterations (session_id, {ITERATION_COLUMNS}, peak_gpu_memory_bytes,
+                 {SERVICE_FIGURE_COLUMNS})
              SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::bool[], $5::int4[],
                  $6::int4[], $7::bool[], $8::float8[], $9::float8[], $10::float8[],
                  $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[],
                  $16::bigint[], $17::text[], $18::text[], $19::text[], $20::text[],
-                 $21::bytea[], $22::bigint[])"
+                 $21::bytea[], $22::text[], $23::bigint[], $24::float8[], $25::float8[],
+                 $26::float8[], $27::float8[], $28::float8[], $29::float8[], $30::float8[],
+                 $31::float8[])"
         ),
         &[
             &session_id,
@@ -82,7 +90,16 @@ pub fn insert(tx: &mut Transaction<'_>, session_id: &str, its: &[Iteration]) -> 
             &text(&|r| &r.gauges),
             &text(&|r| &r.dropped_spans),
             &stderr,
+            &service,
             &col(&|r| r.peak_gpu_memory_bytes),
+            &figure(0),
+            &figure(1),
+            &figure(2),
+            &figure(3),
+            &figure(4),
+            &figure(5),
+            &figure(6),
+            &figure(7),
         ],
     );
     match inserted.map_err(Fail::from) {
@@ -293,6 +310,8 @@ pub fn load_from(
     for row in &rows {
         let mut it = IterationRecord {
             peak_gpu_memory_bytes: None,
+            service_figures: Default::default(),
+            service: row.try_get(20)?,
             idx: row.try_get(0)?,
             variant: row.try_get(1)?,
             warmup: row.try_get(2)?,

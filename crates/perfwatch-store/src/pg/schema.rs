@@ -12,7 +12,7 @@ use postgres::Client;
 
 /// Migration steps, in order; step `n` takes the schema from version `n`
 /// to `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The newest PostgreSQL schema version this build knows.
 pub const PG_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -214,6 +214,19 @@ CREATE TABLE alert_deliveries (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (webhook, alert_id, event)
 );
+";
+
+/// v5: service benchmarks (see the SQLite schema's v10).
+const V5: &str = "
+ALTER TABLE iterations ADD COLUMN service TEXT;
+ALTER TABLE iterations ADD COLUMN startup_s DOUBLE PRECISION;
+ALTER TABLE iterations ADD COLUMN shutdown_s DOUBLE PRECISION;
+ALTER TABLE iterations ADD COLUMN latency_p50_s DOUBLE PRECISION;
+ALTER TABLE iterations ADD COLUMN latency_p90_s DOUBLE PRECISION;
+ALTER TABLE iterations ADD COLUMN latency_p99_s DOUBLE PRECISION;
+ALTER TABLE iterations ADD COLUMN latency_p999_s DOUBLE PRECISION;
+ALTER TABLE iterations ADD COLUMN throughput_rps DOUBLE PRECISION;
+ALTER TABLE iterations ADD COLUMN error_rate DOUBLE PRECISION;
 ";
 
 /// What the database holds, as far as recognising it goes.

@@ -3,7 +3,7 @@
 
 use super::fail::{Fail, R};
 use super::{sessions, spans};
-use crate::record::{IterationRecord, ITERATION_COLUMNS};
+use crate::record::{IterationRecord, ITERATION_COLUMNS, SERVICE_FIGURE_COLUMNS};
 use crate::StoreError;
 use perfwatch_model::Iteration;
 use rusqlite::{ffi, params, Connection};
@@ -17,9 +17,10 @@ pub fn insert(conn: &Connection, session_id: &str, it: &Iteration) -> R<()> {
     let r = IterationRecord::encode(it).map_err(Fail::Corrupt)?;
     let inserted = conn
         .prepare_cached(&format!(
-            "INSERT INTO iterations (session_id, {ITERATION_COLUMNS}, peak_gpu_memory_bytes)
+            "INSERT INTO iterations (session_id, {ITERATION_COLUMNS}, peak_gpu_memory_bytes,
+                 {SERVICE_FIGURE_COLUMNS})
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                 ?17, ?18, ?19, ?20, ?21, ?22)"
+                 ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)"
         ))?
         .execute(params![
             session_id,
@@ -43,7 +44,16 @@ pub fn insert(conn: &Connection, session_id: &str, it: &Iteration) -> R<()> {
             r.gauges,
             r.dropped_spans,
             r.stderr_tail,
+            r.service,
             r.peak_gpu_memory_bytes,
+            r.service_figures[0],
+            r.service_figures[1],
+            r.service_figures[2],
+            r.service_figures[3],
+            r.service_figures[4],
+            r.service_figures[5],
+            r.service_figures[6],
+            r.service_figures[7],
         ]);
     match inserted {
         Err(e) if constraint(&e) == Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => {
@@ -109,6 +119,8 @@ pub fn load_from(conn: &Connection, session_id: &str, from: Option<u32>) -> R<Ve
     while let Some(row) = rows.next()? {
         let mut it = IterationRecord {
             peak_gpu_memory_bytes: None,
+            service_figures: Default::default(),
+            service: row.get(20)?,
             idx: row.get(0)?,
             variant: row.get(1)?,
             warmup: row.get(2)?,

@@ -14,7 +14,7 @@ pub const APPLICATION_ID: i32 = 0x5066_5774;
 
 /// Migration steps, in order; step `n` takes the schema from version `n` to
 /// `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -217,6 +217,20 @@ ALTER TABLE sessions ADD COLUMN adaptive TEXT;
 /// Older iterations had no GPU readings: NULL is right for them.
 const V8: &str = "
 ALTER TABLE iterations ADD COLUMN peak_gpu_memory_bytes INTEGER;
+";
+
+/// v10: service benchmarks — an iteration's service figures as JSON, and
+/// the figures history reads as columns (derived from it when written).
+const V10: &str = "
+ALTER TABLE iterations ADD COLUMN service TEXT;
+ALTER TABLE iterations ADD COLUMN startup_s REAL;
+ALTER TABLE iterations ADD COLUMN shutdown_s REAL;
+ALTER TABLE iterations ADD COLUMN latency_p50_s REAL;
+ALTER TABLE iterations ADD COLUMN latency_p90_s REAL;
+ALTER TABLE iterations ADD COLUMN latency_p99_s REAL;
+ALTER TABLE iterations ADD COLUMN latency_p999_s REAL;
+ALTER TABLE iterations ADD COLUMN throughput_rps REAL;
+ALTER TABLE iterations ADD COLUMN error_rate REAL;
 ";
 
 /// v9: monitored pipelines — the version of the program a session

@@ -248,6 +248,47 @@ pub fn full_iteration(index: u32, variant: &str, wall_s: f64) -> Iteration {
         gauges: BTreeMap::from([("pool.size".into(), 8.0)]),
         dropped_spans: BTreeMap::from([("bad json".into(), 2)]),
         stderr_tail: Some("warning: slow\n".into()),
+        service: Some(service_run(wall_s)),
+    }
+}
+
+/// A service benchmark's figures with every field set.
+pub fn service_run(wall_s: f64) -> perfwatch_model::ServiceRun {
+    use perfwatch_model::service::{ErrorCounts, ModelKind, Percentiles, StatusCounts};
+    perfwatch_model::ServiceRun {
+        port: 41234,
+        startup_s: wall_s / 10.0,
+        shutdown_s: 0.02,
+        stop_killed: false,
+        load: Some(perfwatch_model::LoadSummary {
+            model: ModelKind::Open,
+            coordinated_omission_caveat: false,
+            duration_s: 2.0,
+            sent: 400,
+            completed: 398,
+            throughput_rps: 199.0,
+            status: StatusCounts {
+                success: 396,
+                server_error: 2,
+                ..StatusCounts::default()
+            },
+            timeouts: 1,
+            errors: ErrorCounts {
+                connect: 0,
+                transport: 1,
+            },
+            late: 3,
+            dropped: 0,
+            latency_s: Some(Percentiles {
+                p50: 0.021,
+                p90: 0.03,
+                p99: 0.2,
+                p999: 0.9,
+                max: 1.1,
+            }),
+            latency_histogram: "HISTFAAAABx4nJNpmSzMwMDAxAABzFCaEUzOmgRhAQA3jALZ".into(),
+        }),
+        scraped: Some("http://127.0.0.1:41234/metrics".into()),
     }
 }
 
