@@ -135,7 +135,7 @@ pub fn compare_variants(
     let opts = if service {
         service_opts = CompareOptions {
             primary: opts.primary.without(Metric::WallS),
-            ..opts.clone()
+            ..*opts
         };
         &service_opts
     } else {
@@ -248,7 +248,11 @@ mod tests {
         );
         assert_eq!(fell.verdict, Verdict::Regressed);
         assert!((fell.ratio - 0.5).abs() < 0.01, "{fell:?}");
-        assert_eq!(fell.severity, Severity::Critical, "half the throughput: +100 %");
+        assert_eq!(
+            fell.severity,
+            Severity::Critical,
+            "half the throughput: +100 %"
+        );
         let rose = compare_samples(
             "throughput_rps",
             None,
@@ -258,7 +262,10 @@ mod tests {
             &spread(130.0),
             &o,
         );
-        assert_eq!((rose.verdict, rose.severity), (Verdict::Improved, Severity::None));
+        assert_eq!(
+            (rose.verdict, rose.severity),
+            (Verdict::Improved, Severity::None)
+        );
         // A stage's time is a cost, whatever it is called.
         let stage = compare_samples(
             "throughput_rps",

@@ -36,8 +36,10 @@
 //!   ([`Reference::Variant`]) is a deliberate comparison of alternatives,
 //!   not a regression of either, and costs nothing.
 //! * **failures** — `ceil(50 × rate)` where `rate` is the share of
-//!   non-warm-up runs that failed or timed out, in the worst variant: any
-//!   failure costs at least a point, all failing costs 50.
+//!   non-warm-up runs that failed or timed out — or, for a service, the
+//!   share of due requests not served (its error rate), when that is
+//!   larger — in the worst variant: any failure costs at least a point,
+//!   all failing costs 50.
 //!
 //! Every term only grows with more or bigger problems, so the score never
 //! rises when a problem is added (a property test checks this). A session
@@ -269,22 +271,41 @@ pub(crate) fn failures(its: &[Iteration]) -> (usize, usize) {
 }
 
 fn failure_deduction(export: &SessionExport) -> Option<Deduction> {
-    let (name, failed, runs) = export
+    // Per variant: the share of runs that failed, or — for a service —
+    // of due requests not served, whichever is worse.
+    let (rate, why) = export
         .variants
         .iter()
-        .map(|v| {
-            let (f, n) = failures(&v.iterations);
-            (v.name.as_str(), f, n)
+        .filter_map(|v| {
+            let (failed, runs) = failures(&v.iterations);
+            let runs_rate = (runs > 0 && failed > 0).then(|| {
+                let why = format!(
+                    "{failed} of {runs} runs failed or timed out in `{}`",
+                    v.name
+                );
+                (failed as f64 / runs as f64, why)
+            });
+            let requests_rate = v
+                .service
+                .as_ref()
+                .and_then(|s| Some((s.error_rate.filter(|&r| r > 0.0)?, s)))
+                .map(|(r, s)| {
+                    let why = format!(
+                        "{} of {} requests due were not served in `{}`",
+                        (s.sent + s.dropped).saturating_sub(s.status.ok()),
+                        s.sent + s.dropped,
+                        v.name
+                    );
+                    (r, why)
+                });
+            [runs_rate, requests_rate]
+                .into_iter()
+                .flatten()
+                .max_by(|a, b| a.0.total_cmp(&b.0))
         })
-        .filter(|&(_, f, n)| n > 0 && f > 0)
-        .max_by(|a, b| (a.1 as f64 / a.2 as f64).total_cmp(&(b.1 as f64 / b.2 as f64)))?;
-    let rate = failed as f64 / runs as f64;
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
     let points = (FAILURE_POINTS * rate).ceil() as i32;
-    Some((
-        "failures".into(),
-        points,
-        format!("{failed} of {runs} runs failed or timed out in `{name}`"),
-    ))
+    Some(("failures".into(), points, why))
 }
 
 #[cfg(test)]

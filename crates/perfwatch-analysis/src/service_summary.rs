@@ -90,6 +90,7 @@ mod tests {
                 startup_s: 0.1,
                 shutdown_s: 0.01,
                 stop_killed: false,
+                exited_early: false,
                 load: Some(LoadSummary {
                     model,
                     coordinated_omission_caveat: model == ModelKind::Closed,

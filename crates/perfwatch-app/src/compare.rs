@@ -123,7 +123,8 @@ mod tests {
     fn export(names: &[&str]) -> SessionExport {
         let variant = |name: &&str| VariantExport {
             gpu: None,
-            app_metrics: Default::default(), service: None,
+            app_metrics: Default::default(),
+            service: None,
             name: name.to_string(),
             description: None,
             iterations: Vec::new(),

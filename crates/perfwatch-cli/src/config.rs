@@ -9,6 +9,7 @@
 
 mod env;
 mod places;
+pub mod service;
 
 pub use places::{Place, RunCountPlaces};
 
@@ -57,6 +58,22 @@ pub struct BenchmarkConfig {
     pub command: Option<Vec<String>>,
     /// A shell string, run through `sh -c`.
     pub shell: Option<String>,
+    /// A service benchmark: the service's argv or shell string, with
+    /// `{port}` (see [`service`]).
+    pub service: Option<service::ServiceCommand>,
+    /// How a service's readiness is told: an `http://` URL, `tcp`
+    /// (the default) or `log:PATTERN`.
+    pub ready: Option<String>,
+    /// Seconds a service may take to become ready (default 30).
+    #[serde(default, deserialize_with = "service_timeout")]
+    pub ready_timeout: Option<f64>,
+    /// Seconds a service may take to exit after SIGTERM (default 5).
+    #[serde(default, deserialize_with = "service_timeout")]
+    pub stop_timeout: Option<f64>,
+    /// A service's Prometheus exposition, scraped around the load.
+    pub metrics: Option<String>,
+    /// `[benchmark.NAME.load]`: the load driven at a service.
+    pub load: Option<service::LoadConfig>,
     /// Working directory, relative to the config file.
     pub cwd: Option<PathBuf>,
     /// Environment for every variant.
@@ -127,6 +144,14 @@ const RUN_COUNT_BOUND: Bound = Bound::at_least(1.0);
 fn timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     let t = f64::deserialize(d)?;
     TIMEOUT_BOUND.check(t).map(Some).map_err(D::Error::custom)
+}
+
+fn service_timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let t = f64::deserialize(d)?;
+    service::SERVICE_TIMEOUT
+        .check(t)
+        .map(Some)
+        .map_err(D::Error::custom)
 }
 
 fn run_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
@@ -265,18 +290,56 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
             path: path.to_path_buf(),
             message,
         };
-        match (&b.command, &b.shell) {
-            (Some(_), Some(_)) => {
+        let service_keys = [
+            ("ready", b.ready.is_some()),
+            ("ready_timeout", b.ready_timeout.is_some()),
+            ("stop_timeout", b.stop_timeout.is_some()),
+            ("metrics", b.metrics.is_some()),
+            ("load", b.load.is_some()),
+        ];
+        if b.service.is_none() {
+            if let Some((key, _)) = service_keys.iter().find(|(_, set)| *set) {
+                return Err(invalid(format!(
+                    "benchmark `{name}` sets `{key}`, which only a service benchmark has (`service = [\"prog\", \"--port\", \"{{port}}\"]`)"
+                )));
+            }
+        }
+        match (&b.command, &b.shell, &b.service) {
+            (_, _, Some(_)) if b.command.is_some() || b.shell.is_some() => {
+                return Err(invalid(format!(
+                    "benchmark `{name}` sets `service` and `{}`; a service benchmark's command is `service`",
+                    if b.command.is_some() { "command" } else { "shell" }
+                )))
+            }
+            (_, _, Some(command)) => {
+                let empty = match command {
+                    service::ServiceCommand::Argv(argv) => argv.first().is_none_or(|p| p.trim().is_empty()),
+                    service::ServiceCommand::Shell(s) => s.trim().is_empty(),
+                };
+                if empty {
+                    return Err(invalid(format!("benchmark `{name}` has an empty `service`")));
+                }
+                service::service_plan(
+                    b.ready.as_deref(),
+                    b.ready_timeout,
+                    b.stop_timeout,
+                    b.metrics.as_deref(),
+                    b.load.as_ref(),
+                    path.parent().unwrap_or(Path::new(".")),
+                )
+                .map_err(|e| invalid(format!("benchmark `{name}`: {e}")))?;
+            }
+            (Some(_), Some(_), None) => {
                 return Err(invalid(format!(
                     "benchmark `{name}` sets both `command` and `shell`; keep one"
                 )))
             }
-            (None, None) => {
+            (None, None, None) => {
                 return Err(invalid(format!(
-                    "benchmark `{name}` needs `command = [\"prog\", \"arg\"]` or `shell = \"…\"`"
+                    "benchmark `{name}` needs `command = [\"prog\", \"arg\"]`, `shell = \"…\"` or, for a service, `service = [\"prog\", \"--port\", \"{{port}}\"]`"
                 )))
             }
-            (Some(c), None) if c.is_empty() => {
+            (Some(c), None, None) if c.is_empty() => {
                 return Err(invalid(format!(
                     "benchmark `{name}` has an empty `command`"
                 )))

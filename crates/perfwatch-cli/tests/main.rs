@@ -49,5 +49,6 @@ mod serve_alerts;
 mod serve_monitor;
 mod serve_schemathesis;
 mod serve_team;
+mod service;
 mod snapshots;
 mod span;

@@ -45,11 +45,13 @@ mod findings_view;
 mod history_pick;
 mod history_view;
 mod labels;
+mod latency_plot;
 mod options;
 mod page;
 mod payload;
 mod ratio_plot;
 mod report;
+mod service_view;
 mod session_view;
 mod stages_view;
 

@@ -316,7 +316,8 @@ mod tests {
         );
         let v = VariantExport {
             gpu: None,
-            app_metrics: Default::default(), service: None,
+            app_metrics: Default::default(),
+            service: None,
             name: "a".into(),
             description: None,
             iterations: vec![

@@ -1,15 +1,17 @@
-//! The view of one session: provenance, headline figures, chart
-//! containers, stage breakdown, application metrics, findings and
-//! warnings.
+//! The view of one session: provenance, headline figures, the service
+//! figures of a service benchmark, chart containers, stage breakdown,
+//! application metrics, findings and warnings.
 
 use crate::findings_view::{findings, warnings};
 use crate::labels::short_commit;
 use crate::payload::representative;
+use crate::service_view::service_panel;
 use crate::stages_view::{num, stage_table};
 use maud::{html, Markup};
 use perfwatch_model::{short_id, SessionExport, VariantExport};
 use perfwatch_report::app_metrics::{app_metric_cell, AppMetricTable};
 use perfwatch_report::format::host_line;
+use perfwatch_report::service::{ServiceCells, ServiceRow, ServiceTable};
 use perfwatch_report::units::{ci_label, format_bytes, format_count, format_duration, NA};
 
 /// The anchor of session `idx` within a page.
@@ -36,6 +38,9 @@ pub(crate) fn session_section(idx: usize, s: &SessionExport, health: Option<u8>)
                 }
             }
             (warnings(s))
+            @if let Some(t) = ServiceTable::of(s) {
+                (service_panel(&t))
+            }
             @if has_iterations {
             div.panel {
                 h3 { "Wall time per variant" }
@@ -174,6 +179,16 @@ fn health_card(score: u8) -> Markup {
     }
 }
 
+/// The headline figures of a service variant with latencies.
+fn service_headline(v: &VariantExport) -> Option<ServiceCells> {
+    let service = v.service.as_ref()?;
+    service.latency_s?;
+    Some(ServiceCells::of(&ServiceRow {
+        variant: v,
+        service,
+    }))
+}
+
 fn variant_card(v: &VariantExport) -> Markup {
     let wall = v.summary.get("wall_s");
     let rss = v
@@ -186,8 +201,17 @@ fn variant_card(v: &VariantExport) -> Markup {
         div.card {
             div.card-title { (v.name) }
             @if let Some(d) = &v.description { div.small { (d) } }
-            @match wall {
-                Some(w) => {
+            @match (wall, service_headline(v)) {
+                // A service's iteration lasts as long as its load was told
+                // to: its latency is the headline, not its wall time.
+                (Some(w), Some(h)) => {
+                    div.big title="latency p99 of all requests" { (h.p99) span.unit { " p99" } }
+                    div.figure { span.label { "p50 " } (h.p50) " · " span.label { "start-up " } (h.startup) }
+                    div.figure { span.label { "throughput " } (h.throughput) }
+                    div.figure { span.label { "error rate " } (h.error_rate) }
+                    div.figure { span.label { "n " } (w.n) @if warmups > 0 { " (+" (warmups) " warm-up)" } }
+                }
+                (Some(w), None) => {
                     div.big title="median wall time" { (format_duration(w.median)) }
                     div.figure {
                         span.label { (ci_label(w.confidence)) " of median " }
@@ -195,7 +219,7 @@ fn variant_card(v: &VariantExport) -> Markup {
                     }
                     div.figure { span.label { "n " } (w.n) @if warmups > 0 { " (+" (warmups) " warm-up)" } }
                 }
-                None => { div.big { (NA) } div.small { "no counted iteration" } }
+                (None, _) => { div.big { (NA) } div.small { "no counted iteration" } }
             }
             @if let Some(r) = rss {
                 div.figure { span.label { "peak RSS " } (format_bytes(r.median)) }

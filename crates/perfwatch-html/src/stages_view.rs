@@ -232,7 +232,8 @@ mod tests {
             .into_iter()
             .map(|(name, stages)| VariantExport {
                 gpu: None,
-                app_metrics: Default::default(), service: None,
+                app_metrics: Default::default(),
+                service: None,
                 name: name.into(),
                 description: None,
                 iterations: vec![],

@@ -8,6 +8,11 @@ mod app_metrics;
 mod fixture;
 #[path = "render/investigation.rs"]
 mod investigation;
+#[path = "render/service.rs"]
+mod service;
+/// The service session, shared with the Markdown and terminal tests.
+#[path = "../../perfwatch-report/tests/service_fixture.rs"]
+mod service_fixture;
 
 use fixture::{
     fixture_session, synthetic_history, synthetic_sessions, synthetic_stage_history,

@@ -121,7 +121,7 @@ pub use perfwatch_model::service::{
 pub use report::{
     new_latency_histogram, LoadReport, LATENCY_HIGH_US, LATENCY_LOW_US, LATENCY_SIGFIG,
 };
-pub use run::{run, run_blocking};
+pub use run::{check, run, run_blocking};
 pub use schedule::LATE_AFTER;
 pub use spec::{LoadSpec, Model, RequestSpec, DEFAULT_OPEN_CONNECTIONS};
 pub use summary::histogram;

@@ -37,6 +37,12 @@ pub async fn run(spec: &LoadSpec) -> Result<LoadReport, LoadError> {
     })
 }
 
+/// Checks `spec` as [`run`] does before it sends anything: the target,
+/// the request mix, the model's figures.
+pub fn check(spec: &LoadSpec) -> Result<(), LoadError> {
+    Plan::compile(spec).map(drop)
+}
+
 /// [`run`] on a current-thread tokio runtime of its own, for callers
 /// without one. Must not be called from within a runtime.
 pub fn run_blocking(spec: &LoadSpec) -> Result<LoadReport, LoadError> {

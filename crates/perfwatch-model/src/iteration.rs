@@ -140,6 +140,9 @@ pub struct Iteration {
     pub service: Option<ServiceRun>,
 }
 
+/// The signal a service is stopped with (Linux's number).
+const SIGTERM: i32 = 15;
+
 /// The longest time an iteration's figure may hold, in seconds (about 31
 /// years): anything longer in a file from outside is an error, not a
 /// figure.
@@ -215,9 +218,23 @@ impl Iteration {
         None
     }
 
-    /// The iteration finished normally with exit code 0.
+    /// The iteration finished normally: exit code 0; for a service, it
+    /// ran until it was stopped and then exited with 0, with 143 (128 +
+    /// SIGTERM, as shells report it) or by the SIGTERM itself.
     pub fn succeeded(&self) -> bool {
-        !self.timed_out && self.exit_code == Some(0) && self.signal.is_none()
+        if self.timed_out {
+            return false;
+        }
+        match &self.service {
+            None => self.exit_code == Some(0) && self.signal.is_none(),
+            Some(s) => {
+                !s.exited_early
+                    && matches!(
+                        (self.exit_code, self.signal),
+                        (Some(0 | 143), None) | (None, Some(SIGTERM))
+                    )
+            }
+        }
     }
 
     /// Whether this iteration counts in statistics: not a warm-up, not timed out.
@@ -239,7 +256,11 @@ impl Iteration {
             Metric::InvoluntaryCs => self.involuntary_cs.map(|v| v as f64),
             Metric::PeakGpuMemoryBytes => self.peak_gpu_memory_bytes().map(|v| v as f64),
             Metric::StartupS => self.service.as_ref().map(|s| s.startup_s),
-            Metric::ShutdownS => self.service.as_ref().map(|s| s.shutdown_s),
+            Metric::ShutdownS => self
+                .service
+                .as_ref()
+                .filter(|s| !s.exited_early)
+                .map(|s| s.shutdown_s),
             Metric::LatencyP50S => self.latency(|p| p.p50),
             Metric::LatencyP90S => self.latency(|p| p.p90),
             Metric::LatencyP99S => self.latency(|p| p.p99),

@@ -32,8 +32,10 @@ impl ModelKind {
     }
 }
 
-/// Completed requests by the first digit of their status.
+/// Completed requests by the first digit of their status (a class left
+/// out of a document counts 0).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct StatusCounts {
     /// 1xx.
     #[serde(rename = "1xx")]
@@ -96,6 +98,7 @@ impl StatusCounts {
 
 /// Requests that failed before a full response arrived (timeouts apart).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ErrorCounts {
     /// The connection could not be opened (refused, unreachable …).
     pub connect: u64,
@@ -195,6 +198,10 @@ pub struct ServiceRun {
     /// The service did not exit within the stop timeout and was killed.
     #[serde(default)]
     pub stop_killed: bool,
+    /// The service exited by itself before it was stopped (a crash during
+    /// the load); `shutdown_s` is then 0 and means nothing.
+    #[serde(default)]
+    pub exited_early: bool,
     /// The load run; absent for a benchmark without load (start-up only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<LoadSummary>,

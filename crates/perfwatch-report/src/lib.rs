@@ -65,6 +65,7 @@ pub mod markdown;
 pub mod printable;
 pub mod relative;
 pub mod results_table;
+pub mod service;
 pub mod terminal;
 pub mod units;
 

@@ -10,5 +10,7 @@ mod investigation;
 mod judgement;
 mod relative;
 mod relative_fixture;
+mod service;
+mod service_fixture;
 mod terminal;
 mod widths;

@@ -164,7 +164,8 @@ pub fn export(benchmark: &str, command: &str, variants: &[V]) -> SessionExport {
             .iter()
             .map(|v| VariantExport {
                 gpu: None,
-                app_metrics: Default::default(), service: None,
+                app_metrics: Default::default(),
+                service: None,
                 name: v.name.into(),
                 description: None,
                 iterations: iterations(v.name, v.median),

@@ -140,6 +140,18 @@ pub enum RunError {
         /// The last lines of its stderr.
         stderr_tail: Option<String>,
     },
+    /// A service benchmark's service could not be started, loaded,
+    /// scraped or stopped (its tree was killed).
+    #[error("{message} (variant `{variant}`, iteration {index})")]
+    Service {
+        /// Variant of the iteration.
+        variant: String,
+        /// Index of the iteration.
+        index: u32,
+        /// What failed, naming the service and ending with its stderr
+        /// tail where there is one.
+        message: String,
+    },
     /// The observer refused an iteration (e.g. the store could not write it).
     #[error("could not record iteration {index}: {source}")]
     Observer {
@@ -171,9 +183,9 @@ impl RunError {
             | RunError::NotExecutable(_)
             | RunError::InvalidPlan(_) => exit_codes::USAGE,
             RunError::HookFailed { .. } => exit_codes::HOOK_FAILED,
-            RunError::CommandFailed { .. } | RunError::ShellFailed { .. } => {
-                exit_codes::COMMAND_FAILED
-            }
+            RunError::CommandFailed { .. }
+            | RunError::ShellFailed { .. }
+            | RunError::Service { .. } => exit_codes::COMMAND_FAILED,
             RunError::Interrupted => exit_codes::INTERRUPTED,
             RunError::Observer { .. } | RunError::Io { .. } => exit_codes::ERROR,
         }

@@ -45,30 +45,19 @@ pub(crate) fn measure(
     cancel: &Cancel,
 ) -> Result<Ended, RunError> {
     let plan = ctx.plan;
+    if plan.service.is_some() {
+        return crate::service_iteration::measure(ctx, v, warmup, index, sources, cancel);
+    }
     let variant = &plan.variants[v];
     let cmd = command_line(plan, ctx.resolved, v).ok_or_else(|| {
         RunError::InvalidPlan(format!("no command for variant `{}`", variant.name))
     })?;
     let mut env = environment(plan, Some(variant), Some(index));
-    for i in 0..sources.len() {
-        sources[i].set_max_spans(plan.max_spans);
-        match sources[i].begin(index) {
-            Ok(vars) => env.extend(vars),
-            Err(e) => {
-                finish_sources(&mut sources[..i], index, plan.max_spans);
-                return Err(RunError::io("prepare a span source", e));
-            }
-        }
-    }
+    begin_sources(plan, sources, index, &mut env)?;
     let listeners = Listeners {
         gpu: plan.gpu.clone(),
         live: plan.live.clone(),
     };
-    if let Some(live) = &plan.live {
-        for path in sources.iter().filter_map(|s| s.live_file(index)) {
-            live.0.span_file(&path);
-        }
-    }
     let spawn_unix_ns = unix_ns_now();
     let watched = spawn_and_watch(ctx, &cmd, &env, ctx.plan.cwd_for(v), cancel, listeners);
     let collected = finish_sources(sources, index, plan.max_spans);
@@ -232,7 +221,37 @@ pub(crate) fn hook_env(plan: &Plan, v: usize, index: u32) -> Vec<(String, String
 
 /// What every source gathered; each keeps at most `max_spans` span
 /// records, and so do all of them together (the first sources first).
-fn finish_sources(sources: &mut [Box<dyn SpanSource>], index: u32, max_spans: usize) -> Collected {
+/// Begin iteration `index` in every span source, adding their variables
+/// to `env`; when one fails, those begun are finished again.
+pub(crate) fn begin_sources(
+    plan: &Plan,
+    sources: &mut [Box<dyn SpanSource>],
+    index: u32,
+    env: &mut Vec<(String, String)>,
+) -> Result<(), RunError> {
+    for i in 0..sources.len() {
+        sources[i].set_max_spans(plan.max_spans);
+        match sources[i].begin(index) {
+            Ok(vars) => env.extend(vars),
+            Err(e) => {
+                finish_sources(&mut sources[..i], index, plan.max_spans);
+                return Err(RunError::io("prepare a span source", e));
+            }
+        }
+    }
+    if let Some(live) = &plan.live {
+        for path in sources.iter().filter_map(|s| s.live_file(index)) {
+            live.0.span_file(&path);
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn finish_sources(
+    sources: &mut [Box<dyn SpanSource>],
+    index: u32,
+    max_spans: usize,
+) -> Collected {
     let mut all = Collected::default();
     let mut limit = SpanLimit::new(max_spans);
     for s in sources {
@@ -264,7 +283,7 @@ fn spawn_error(e: std::io::Error, cmd: &CommandLine) -> RunError {
     }
 }
 
-fn unix_ns_now() -> u64 {
+pub(crate) fn unix_ns_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))

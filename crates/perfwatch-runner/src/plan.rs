@@ -67,6 +67,32 @@ pub struct Plan {
     /// Hears each sample and span file of the running iteration, for a
     /// live view; `None`: nobody.
     pub live: Option<crate::SharedLive>,
+    /// A service benchmark: the command is a service, started per
+    /// iteration, loaded and stopped (see [`ServicePlan`]); `None`: a
+    /// command that ends.
+    pub service: Option<ServicePlan>,
+}
+
+/// What makes every iteration of a plan a service's: start the command on
+/// a free loopback port (`{port}` in its arguments and environment), wait
+/// until it is ready, scrape its metrics, drive the load, scrape again,
+/// stop it with SIGTERM.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServicePlan {
+    /// How readiness is told (`{port}` replaced).
+    pub ready: crate::service::Ready,
+    /// Give up when it is not ready this long after the spawn.
+    pub ready_timeout: Duration,
+    /// How long to wait for its exit after SIGTERM before killing it.
+    pub stop_timeout: Duration,
+    /// Its Prometheus text exposition (`http://127.0.0.1:{port}/metrics`),
+    /// scraped before and after the load; `None`: not scraped.
+    pub metrics: Option<String>,
+    /// The load; its `target` may hold `{port}` (default
+    /// `http://127.0.0.1:{port}`). A variant with a parameter named
+    /// `rate` or `concurrency` (a scan) sets the model's figure. `None`:
+    /// start-up and shutdown only.
+    pub load: Option<perfwatch_load::LoadSpec>,
 }
 
 impl Plan {
@@ -127,6 +153,7 @@ impl Plan {
             max_spans: DEFAULT_MAX_SPANS,
             gpu: None,
             live: None,
+            service: None,
         }
     }
 }

@@ -116,6 +116,9 @@ pub fn run_until(
     rule: &mut dyn StopRule,
 ) -> Result<Outcome, RunError> {
     let resolved = resolve(plan)?;
+    if let Some(sp) = &plan.service {
+        crate::service_iteration::check(sp).map_err(RunError::InvalidPlan)?;
+    }
     let streams = crate::streams::Streams::open(plan)?;
     let ctx = Context {
         plan,

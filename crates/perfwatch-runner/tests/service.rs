@@ -192,11 +192,11 @@ fn a_dropped_service_is_killed_when_the_caller_panics() {
     let script = format!("echo $$ >> {p}; echo up; exec sleep 30", p = q(&pids));
     let spec = sh_service(&script, Ready::LogLine("up".into()));
     let port = service::free_port().unwrap();
-    let result = std::panic::catch_unwind(|| {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let _running = service::start(&spec, port).unwrap();
         // A panic that skips the panic hook: no message in the output.
         std::panic::resume_unwind(Box::new("the load failed"));
-    });
+    }));
     assert!(result.is_err());
     let pids = pids_in(&pids);
     assert_eq!(pids.len(), 1, "{pids:?}");

@@ -7,9 +7,7 @@
 //! location.
 
 use perfwatch_model::owner::{Liveness, Owner};
-use perfwatch_model::{
-    GitInfo, ImportOrigin, Iteration, Metric, Sample, Session, SessionStatus,
-};
+use perfwatch_model::{GitInfo, ImportOrigin, Iteration, Metric, Sample, Session, SessionStatus};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 

@@ -208,6 +208,9 @@ pub(crate) struct VariantData<'a> {
     pub paths: Vec<String>,
     /// Median wall seconds of the runs (0 without runs).
     pub wall_median: f64,
+    /// The parameter values of a scan's variant, as the session's
+    /// `VariantSpec` has them (empty outside a scan).
+    pub parameters: &'a [(String, String)],
 }
 
 impl<'a> VariantData<'a> {
@@ -236,7 +239,14 @@ impl<'a> VariantData<'a> {
             finished,
             paths: paths.into_iter().collect(),
             wall_median: median(&walls).unwrap_or(0.0),
+            parameters: &[],
         }
+    }
+
+    /// The variant's scan parameters.
+    pub fn with_parameters(mut self, parameters: &'a [(String, String)]) -> Self {
+        self.parameters = parameters;
+        self
     }
 
     /// Wall seconds per run.

@@ -34,11 +34,22 @@ pub enum RuleKind {
     /// GPU memory that grows across a stage's calls
     /// ([`growth`](super::gpu::growth)).
     GpuMemoryGrowth,
+    /// A service that is slow to start ([`startup`](super::service::startup)).
+    SlowStartup,
+    /// Throughput that stops rising across a load scan while latency
+    /// climbs ([`knee`](super::service::knee)).
+    SaturationKnee,
+    /// A cache that mostly misses under load
+    /// ([`cache`](super::service::cache)).
+    LowCacheHitRate,
+    /// Requests that failed or timed out under load
+    /// ([`errors`](super::service::errors)).
+    LoadErrors,
 }
 
 impl RuleKind {
     /// Every rule.
-    pub const ALL: [RuleKind; 12] = [
+    pub const ALL: [RuleKind; 16] = [
         RuleKind::Bottleneck,
         RuleKind::FixedWait,
         RuleKind::PollingGranularity,
@@ -51,6 +62,10 @@ impl RuleKind {
         RuleKind::GpuMemoryNearCapacity,
         RuleKind::GpuTransferWait,
         RuleKind::GpuMemoryGrowth,
+        RuleKind::SlowStartup,
+        RuleKind::SaturationKnee,
+        RuleKind::LowCacheHitRate,
+        RuleKind::LoadErrors,
     ];
 
     /// The key in findings (`Finding::kind`), options and on the command
@@ -69,6 +84,10 @@ impl RuleKind {
             RuleKind::GpuMemoryNearCapacity => "gpu_memory_near_capacity",
             RuleKind::GpuTransferWait => "gpu_transfer_wait",
             RuleKind::GpuMemoryGrowth => "gpu_memory_growth",
+            RuleKind::SlowStartup => "slow_startup",
+            RuleKind::SaturationKnee => "saturation_knee",
+            RuleKind::LowCacheHitRate => "low_cache_hit_rate",
+            RuleKind::LoadErrors => "load_errors",
         }
     }
 
@@ -84,8 +103,8 @@ impl RuleKind {
 }
 
 /// Every rule's key, in [`RuleKind::ALL`] order.
-pub const RULE_KINDS: [&str; 12] = {
-    let mut keys = [""; 12];
+pub const RULE_KINDS: [&str; 16] = {
+    let mut keys = [""; 16];
     let mut i = 0;
     while i < keys.len() {
         keys[i] = RuleKind::ALL[i].key();
@@ -138,6 +157,10 @@ mod tests {
                 "gpu_memory_near_capacity",
                 "gpu_transfer_wait",
                 "gpu_memory_growth",
+                "slow_startup",
+                "saturation_knee",
+                "low_cache_hit_rate",
+                "load_errors",
             ]
         );
         let mut sorted = RULE_KINDS.to_vec();

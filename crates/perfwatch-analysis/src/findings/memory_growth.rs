@@ -5,7 +5,10 @@
 //!
 //! * **along each run**: the timeline's `(t, rss)`, for runs with at least
 //!   `min_samples` samples; the rule fires when at least `min_growing_runs`
-//!   (half) of them grow; the slope is reported in bytes per second;
+//!   (half) of them grow; the slope is reported in bytes per second. For
+//!   a service, only the part from ready to the stop counts (`startup_s ≤
+//!   t ≤ wall_s − shutdown_s`, samples after the exit dropped): the memory
+//!   the start-up loads is no growth, and would inflate the figures;
 //! * **across runs**: each counted run's peak RSS (`max_rss_bytes`, else
 //!   the sampled tree peak) by run order, with at least `min_runs` runs;
 //!   the slope is reported in bytes per run.
@@ -28,7 +31,7 @@ use super::format::{bytes, secs};
 use super::options::{check_range, FindingOptionsError};
 use super::trend::{mann_kendall_z, theil_sen, thin, MAX_POINTS};
 use super::{finding, FindingOptions, RuleKind};
-use perfwatch_model::Finding;
+use perfwatch_model::{Finding, Iteration};
 use perfwatch_stats::median;
 use serde::{Deserialize, Serialize};
 
@@ -152,17 +155,21 @@ fn within_runs(v: &VariantData, o: &MemoryGrowthOptions) -> Option<Finding> {
     let series: Vec<Vec<(f64, f64)>> = v
         .runs
         .iter()
-        .filter(|r| r.it.timeline.len() >= o.min_samples)
         .map(|r| {
+            let (from, to) = running(r.it);
             r.it.timeline
                 .iter()
+                .filter(|s| s.t_s >= from && s.t_s <= to)
+                .filter(|s| r.it.service.is_none() || s.rss_bytes > 0)
                 .map(|s| (s.t_s, s.rss_bytes as f64))
-                .collect()
+                .collect::<Vec<_>>()
         })
+        .filter(|s| s.len() >= o.min_samples)
         .collect();
     if series.is_empty() {
         return None;
     }
+    let service = v.runs.iter().any(|r| r.it.service.is_some());
     let growing: Vec<Growth> = series.iter().filter_map(|s| grows(s, o)).collect();
     let fraction = growing.len() as f64 / series.len() as f64;
     if growing.is_empty() || fraction < o.min_growing_runs {
@@ -178,9 +185,14 @@ fn within_runs(v: &VariantData, o: &MemoryGrowthOptions) -> Option<Finding> {
     );
     let mut f = finding(RuleKind::MemoryGrowth, v, None);
     f.title = format!(
-        "Memory grows from {} to {} during each run ({}/s) without levelling off",
+        "Memory grows from {} to {} during {} ({}/s) without levelling off",
         bytes(start),
         bytes(end),
+        if service {
+            "the load of each run"
+        } else {
+            "each run"
+        },
         bytes(slope)
     );
     let e = &mut f.evidence;
@@ -203,6 +215,25 @@ fn within_runs(v: &VariantData, o: &MemoryGrowthOptions) -> Option<Finding> {
     );
     f.effort = Some("medium".into());
     Some(f)
+}
+
+/// The part of a run's timeline that the series along the run reads: all
+/// of it for a command; for a service, from ready (`startup_s`) to the
+/// stop (SIGTERM, `shutdown_s` before the exit) — the start-up's loading
+/// is no growth, and the exit no levelling off.
+fn running(it: &Iteration) -> (f64, f64) {
+    match &it.service {
+        Some(s) => {
+            let stop = it.wall_s - s.shutdown_s;
+            let stop = if stop.is_finite() && stop > s.startup_s {
+                stop
+            } else {
+                f64::INFINITY
+            };
+            (s.startup_s, stop)
+        }
+        None => (f64::NEG_INFINITY, f64::INFINITY),
+    }
 }
 
 /// Which series a `memory_growth` finding is about: `"within runs"` (the

@@ -7,11 +7,15 @@
 //! | [`fixed_wait`] | a stage's calls last a near-constant (CV < 2 %), round time while the tree idles | wait − the condition's time seen in another variant; without one, half the wait (stated in the evidence) |
 //! | [`polling`] (`polling_granularity`) | calls end on multiples of an interval, idle | half the interval per call, or what another variant shows |
 //! | [`cold_start`] | the first call in each run (or the first run) is > 2× the typical one | first − typical |
-//! | [`memory_growth`] | RSS rises across runs or along the timeline, significantly and without levelling off | 0 (memory, not time); the slope is the evidence |
+//! | [`memory_growth`] | RSS rises across runs or along the timeline (a service's: from ready to the stop), significantly and without levelling off | 0 (memory, not time); the slope is the evidence |
 //! | [`retries`] | failed calls are repeated under the same parent | the time in failed attempts |
 //! | [`idle`] | CPU time < 30 % of wall (whole run), or a stage idles | half the idle stage's time (overlap is possible, not certain); whole run: half the idle time unless stage findings explain it; 0 for a deliberate wait |
 //! | [`noisy_stage`] | one stage holds > 50 % of the wall-time variance, CV ≥ 10 % | mean − median of the stage (its slow tail) |
 //! | [`gpu`] (four kinds) | the GPU waits for input or for copies, its memory is nearly full, or grows across a stage's calls | see [`gpu`]; 0 for the memory rules |
+//! | [`service`] (`slow_startup`) | a service's median start-up is ≥ 1 s | what a faster-starting variant of the session shows (the difference of medians); 0 without one |
+//! | [`service`] (`saturation_knee`) | across a `concurrency` or `rate` scan (≥ 3 variants) throughput rises < 10 % beyond a value while p99 latency grows ≥ 3× | 0 (a capacity statement) |
+//! | [`service`] (`low_cache_hit_rate`) | a `…hit_rate`/`…hit_ratio` gauge, or hits against lookups or misses counters, gives a median hit rate < 0.5 | 0 |
+//! | [`service`] (`load_errors`) | ≥ 1 % of the due requests were not served (4xx, 5xx, errors, timeouts, drops), or any timed out | 0 (failures, not time) |
 //!
 //! The kinds are listed once, in [`RuleKind`] ([`RULE_KINDS`] for their
 //! keys). **Every finding's text states the saving it is ranked and
@@ -73,6 +77,7 @@ pub mod options;
 pub mod polling;
 mod reconcile;
 pub mod retries;
+pub mod service;
 pub mod timeline;
 pub mod trend;
 pub mod waiting;
@@ -95,7 +100,7 @@ use std::collections::BTreeMap;
 type Rule = fn(&[VariantData], usize, &FindingOptions) -> Vec<Finding>;
 
 /// Every rule with its kind, in the order they run.
-const RULES: [(RuleKind, Rule); 12] = [
+const RULES: [(RuleKind, Rule); 16] = [
     (RuleKind::FixedWait, fixed_wait::find),
     (RuleKind::PollingGranularity, polling::find),
     (RuleKind::ColdStart, cold_start::find),
@@ -107,6 +112,10 @@ const RULES: [(RuleKind, Rule); 12] = [
     (RuleKind::GpuMemoryNearCapacity, gpu::capacity::find),
     (RuleKind::GpuTransferWait, gpu::transfer::find),
     (RuleKind::GpuMemoryGrowth, gpu::growth::find),
+    (RuleKind::SlowStartup, service::startup::find),
+    (RuleKind::SaturationKnee, service::knee::find),
+    (RuleKind::LowCacheHitRate, service::cache::find),
+    (RuleKind::LoadErrors, service::errors::find),
     (RuleKind::Bottleneck, bottleneck::find),
 ];
 
@@ -114,7 +123,7 @@ const RULES: [(RuleKind, Rule); 12] = [
 /// the variant where it matters most (and every variant that shows it in
 /// `variants`), ranked (see the module documentation).
 pub fn diagnose(export: &SessionExport, opts: &FindingOptions) -> Vec<Finding> {
-    let data: Vec<VariantData> = export.variants.iter().map(VariantData::new).collect();
+    let data = variant_data(export);
     let per_variant: Vec<Vec<Finding>> = (0..data.len())
         .map(|i| {
             let found: Vec<Finding> = RULES
@@ -132,6 +141,19 @@ pub fn diagnose(export: &SessionExport, opts: &FindingOptions) -> Vec<Finding> {
     let mut out = merge::across_variants(per_variant);
     out.sort_by(rank);
     out
+}
+
+/// What the rules read of every variant, with its scan parameters from
+/// the session's variant list.
+fn variant_data(export: &SessionExport) -> Vec<VariantData<'_>> {
+    export
+        .variants
+        .iter()
+        .map(|v| {
+            let spec = export.session.variants.iter().find(|s| s.name == v.name);
+            VariantData::new(v).with_parameters(spec.map_or(&[][..], |s| &s.parameters))
+        })
+        .collect()
 }
 
 /// Non-finite or negative savings become 0, confidence is clamped to

@@ -24,6 +24,7 @@ use super::kind::RULE_KINDS;
 use super::memory_growth::MemoryGrowthOptions;
 use super::noisy_stage::NoisyStageOptions;
 use super::polling::PollingOptions;
+use super::service::ServiceOptions;
 use crate::bound::{checked_string, within, Bound, OutOfRange};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -54,8 +55,9 @@ pub struct FindingOptions {
     pub min_impact_s: f64,
     /// … and at least this share of the variant's median wall time
     /// (default 0.01). Rules whose point is not a saving (`bottleneck`,
-    /// `memory_growth`, `noisy_stage`) are exempt; the whole-run `idle` is
-    /// judged on its idle time.
+    /// `memory_growth`, `noisy_stage`, the service rules) are exempt; the
+    /// whole-run `idle` is judged on its idle time, and `slow_startup`
+    /// claims a saving only when it passes both floors.
     #[serde(deserialize_with = "min_impact_share")]
     pub min_impact_share: f64,
     /// The process tree counts as idle during a stage when its mean CPU use
@@ -92,6 +94,10 @@ pub struct FindingOptions {
     /// Thresholds of the GPU rules (`gpu_*`).
     #[serde(deserialize_with = "rule_table")]
     pub gpu: GpuOptions,
+    /// Thresholds of the service rules (`slow_startup`,
+    /// `saturation_knee`, `low_cache_hit_rate`, `load_errors`).
+    #[serde(deserialize_with = "rule_table")]
+    pub service: ServiceOptions,
 }
 
 fn min_impact_s<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
@@ -155,7 +161,8 @@ rule_tables!(
     MemoryGrowthOptions,
     IdleOptions,
     NoisyStageOptions,
-    GpuOptions
+    GpuOptions,
+    ServiceOptions
 );
 
 /// A rule's table, checked once read (a failure is reported at the table).
@@ -184,6 +191,7 @@ impl Default for FindingOptions {
             idle: IdleOptions::default(),
             noisy_stage: NoisyStageOptions::default(),
             gpu: GpuOptions::default(),
+            service: ServiceOptions::default(),
         }
     }
 }
@@ -259,7 +267,8 @@ impl FindingOptions {
         self.memory_growth.validate()?;
         self.idle.validate()?;
         self.noisy_stage.validate()?;
-        self.gpu.validate()
+        self.gpu.validate()?;
+        self.service.validate()
     }
 
     /// Whether the rule of `kind` runs.
@@ -366,6 +375,9 @@ mod tests {
         assert_eq!(err.span().map(|s| s.start), Some(0), "{err}");
         let err = toml::from_str::<FindingOptions>("[cold_start]\nratio = 0.5\n").unwrap_err();
         assert!(err.message().contains("cold_start.ratio"), "{err}");
+        let text = "[service]\nknee_p99_factor = 0.5\n";
+        let err = toml::from_str::<FindingOptions>(text).unwrap_err();
+        assert!(err.message().contains("service.knee_p99_factor"), "{err}");
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //! clock, with spans, CPU times and a 50 ms timeline derived from which
 //! steps were busy; and the bundled demo pipeline's three variants.
 
+use perfwatch_model::service::{ModelKind, Percentiles};
 use perfwatch_model::{
-    CommandSpec, GpuReading, HostInfo, Iteration, Sample, Session, SessionExport, SessionStatus,
-    Span, Tier, VariantExport, SCHEMA_V1,
+    CommandSpec, GpuReading, HostInfo, Iteration, LoadSummary, Sample, ServiceRun, Session,
+    SessionExport, SessionStatus, Span, Tier, VariantExport, VariantSpec, SCHEMA_V1,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -115,6 +116,21 @@ impl RunBuilder {
         self
     }
 
+    /// Makes the run a service's: ready after `startup_s`, stopped in
+    /// `shutdown_s`, with `load` (see [`load`]) if any.
+    pub fn service(mut self, startup_s: f64, shutdown_s: f64, load: Option<LoadSummary>) -> Self {
+        self.it.service = Some(ServiceRun {
+            port: 8080,
+            startup_s,
+            shutdown_s,
+            stop_killed: false,
+            exited_early: false,
+            load,
+            scraped: None,
+        });
+        self
+    }
+
     /// Marks the run as a warm-up.
     pub fn warmup(mut self) -> Self {
         self.it.warmup = true;
@@ -173,7 +189,8 @@ pub(crate) fn variant(name: &str, mut its: Vec<Iteration>) -> VariantExport {
     }
     VariantExport {
         gpu: None,
-        app_metrics: Default::default(), service: None,
+        app_metrics: Default::default(),
+        service: None,
         name: name.into(),
         description: None,
         iterations: its,
@@ -215,6 +232,52 @@ pub(crate) fn session(variants: Vec<VariantExport>) -> SessionExport {
         gate: None,
         notes: Vec::new(),
         adaptive: None,
+    }
+}
+
+/// A session whose variants are a scan of `parameter` (one value per
+/// variant, in order).
+pub(crate) fn scan(parameter: &str, variants: Vec<(&str, VariantExport)>) -> SessionExport {
+    let specs = variants
+        .iter()
+        .map(|(value, v)| VariantSpec {
+            name: v.name.clone(),
+            parameters: vec![(parameter.to_string(), value.to_string())],
+            ..Default::default()
+        })
+        .collect();
+    let mut s = session(variants.into_iter().map(|(_, v)| v).collect());
+    s.session.variants = specs;
+    s
+}
+
+/// A 10-second open-model load: every request answered 2xx at
+/// `throughput_rps`, with the given median and p99 latency.
+pub(crate) fn load(throughput_rps: f64, p50_s: f64, p99_s: f64) -> LoadSummary {
+    let n = (throughput_rps * 10.0).round() as u64;
+    LoadSummary {
+        model: ModelKind::Open,
+        coordinated_omission_caveat: false,
+        duration_s: 10.0,
+        sent: n,
+        completed: n,
+        throughput_rps,
+        status: perfwatch_model::service::StatusCounts {
+            success: n,
+            ..Default::default()
+        },
+        timeouts: 0,
+        errors: Default::default(),
+        late: 0,
+        dropped: 0,
+        latency_s: Some(Percentiles {
+            p50: p50_s,
+            p90: (p50_s + p99_s) / 2.0,
+            p99: p99_s,
+            p999: p99_s * 1.5,
+            max: p99_s * 2.0,
+        }),
+        latency_histogram: String::new(),
     }
 }
 
@@ -304,8 +367,21 @@ impl Demo {
 /// What one rule's `find` says about the first variant of `s`, with the
 /// default options; every finding is checked to state its saving.
 pub(crate) fn apply_rule(find: super::Rule, s: &SessionExport) -> Vec<perfwatch_model::Finding> {
-    let data: Vec<super::VariantData> = s.variants.iter().map(super::VariantData::new).collect();
+    let data = super::variant_data(s);
     let found = find(&data, 0, &super::FindingOptions::default());
+    found.iter().for_each(assert_states_its_saving);
+    found
+}
+
+/// What one rule's `find` says about every variant of `s`, in variant
+/// order, with `opts`; every finding is checked to state its saving.
+pub(crate) fn apply_rule_to_all(
+    find: super::Rule,
+    s: &SessionExport,
+    opts: &super::FindingOptions,
+) -> Vec<perfwatch_model::Finding> {
+    let data = super::variant_data(s);
+    let found: Vec<_> = (0..data.len()).flat_map(|i| find(&data, i, opts)).collect();
     found.iter().for_each(assert_states_its_saving);
     found
 }

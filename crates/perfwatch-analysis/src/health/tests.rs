@@ -222,6 +222,26 @@ fn failures_cost_by_rate() {
     assert_eq!(health(&session(vec![v("v", 1), v("w", 10)]), &[]).score, 50);
 }
 
+#[test]
+fn a_service_failing_requests_costs_its_error_rate() {
+    let mut api = v("api", 0);
+    // 900 of 950 sent answered 2xx, 50 dropped: 100 of 1,000 not served.
+    let summary = serde_json::from_value(serde_json::json!({
+        "iterations": 5, "duration_s": 10.0, "sent": 950, "completed": 950,
+        "throughput_rps": 95.0, "status": {"2xx": 900, "5xx": 50},
+        "timeouts": 0, "errors": {"connect": 0, "transport": 0},
+        "late": 0, "dropped": 50, "error_rate": 0.1
+    }))
+    .unwrap();
+    api.service = Some(summary);
+    let h = health(&session(vec![api]), &[]);
+    assert_eq!(h.score, 95);
+    assert_eq!(
+        h.breakdown[0].2,
+        "100 of 1000 requests due were not served in `api`"
+    );
+}
+
 fn arb_finding() -> impl Strategy<Value = Finding> {
     (
         prop::sample::select(vec!["fixed_wait", "idle", "memory_growth", "bottleneck"]),

@@ -144,6 +144,22 @@ fn schedule(
 }
 
 fn command_of(b: &BenchmarkConfig) -> CommandSpec {
+    use crate::config::service::ServiceCommand;
+    match &b.service {
+        Some(ServiceCommand::Argv(argv)) => {
+            return CommandSpec {
+                argv: argv.clone(),
+                shell: false,
+            }
+        }
+        Some(ServiceCommand::Shell(s)) => {
+            return CommandSpec {
+                argv: vec![s.clone()],
+                shell: true,
+            }
+        }
+        None => {}
+    }
     match (&b.command, &b.shell) {
         (Some(argv), _) => CommandSpec {
             argv: argv.clone(),
@@ -226,6 +242,25 @@ fn benchmark_job(
         None => config.base_dir(),
     });
     schedule(sched, Some(b), &mut plan)?;
+    if b.service.is_some() {
+        let base = config.base_dir();
+        plan.service = Some(
+            crate::config::service::service_plan(
+                b.ready.as_deref(),
+                b.ready_timeout,
+                b.stop_timeout,
+                b.metrics.as_deref(),
+                b.load.as_ref(),
+                &base,
+            )
+            .map_err(|e| usage(format!("benchmark `{name}`: {e}")))?,
+        );
+        // The service runs as long as the load does: no shell start-up
+        // to subtract, no per-run timeout (the readiness and stop
+        // timeouts bound it).
+        plan.shell_correction = false;
+        plan.timeout = None;
+    }
     Ok(Job {
         benchmark: name.to_string(),
         plan,

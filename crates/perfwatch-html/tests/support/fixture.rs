@@ -247,7 +247,8 @@ fn variant(p: &Plan, order: &[u32], description: &str, with_detail: bool) -> Var
     );
     VariantExport {
         gpu: None,
-        app_metrics: Default::default(), service: None,
+        app_metrics: Default::default(),
+        service: None,
         name: p.name.to_string(),
         description: Some(description.to_string()),
         iterations,

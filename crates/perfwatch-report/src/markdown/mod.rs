@@ -4,6 +4,7 @@
 mod escape;
 mod relative;
 mod sections;
+mod service;
 mod session;
 mod summary;
 mod table;
@@ -14,6 +15,7 @@ pub use sections::{
     render_app_metrics_markdown, render_comparisons_markdown, render_findings_markdown,
     render_stages_markdown,
 };
+pub use service::render_service_markdown;
 pub use session::MarkdownRenderer;
 pub use summary::render_ci_summary;
 

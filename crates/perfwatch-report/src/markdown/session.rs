@@ -6,6 +6,7 @@ use super::sections::{
     render_app_metrics_markdown, render_comparisons_markdown, render_findings_markdown,
     render_stages_markdown,
 };
+use super::service::render_service_markdown;
 use super::table::{write_table, Align};
 use crate::format::{git_line, host_line, mean_sd, median_ci, min_max};
 use crate::headline::Headline;
@@ -17,7 +18,8 @@ use perfwatch_model::{short_id, Metric, SessionExport, VariantExport, DEFAULT_CO
 use std::io::{self, Write};
 
 /// Writes a GitHub-flavoured Markdown report: the verdict of the primary
-/// comparisons, provenance, a summary table per variant, warnings, with
+/// comparisons, provenance, a summary table per variant, warnings, the
+/// service figures of service benchmarks, with
 /// several variants the relative summary (one sentence per variant against
 /// the first), comparisons (secondary metrics as information), stage
 /// breakdowns, the application metrics and findings.
@@ -124,6 +126,10 @@ impl Render for MarkdownRenderer {
         if !warnings.is_empty() {
             writeln!(out)?;
             writeln!(out, "{}", warnings.join("\n>\n"))?;
+        }
+        if export.variants.iter().any(|v| v.service.is_some()) {
+            writeln!(out)?;
+            render_service_markdown(export, out)?;
         }
         if let Some(summary) = RelativeSummary::of(export) {
             writeln!(out)?;

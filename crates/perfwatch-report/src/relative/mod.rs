@@ -30,10 +30,18 @@ use perfwatch_model::{Comparison, Metric, Reference, SessionExport};
 /// The metric the relative summary and the scan table speak of: wall time
 /// when it is a primary metric, else the first primary whole-process
 /// metric compared, else wall time all the same (its verdicts are then
-/// information). `None` when the variants were not compared with the
-/// first at all.
+/// information). A service's is its p99 latency under load — what its
+/// users wait, where start-up, saturation and stalls all show — or its
+/// start-up when it ran without load. `None` when the variants were not
+/// compared with the first at all.
 pub fn relative_metric(export: &SessionExport) -> Option<&str> {
     let mut whole = against_first(export).filter(|c| c.stage.is_none());
+    let service = [Metric::LatencyP99S.key(), Metric::StartupS.key()]
+        .into_iter()
+        .find_map(|key| whole.clone().find(|c| c.metric == key && c.primary));
+    if let Some(c) = service {
+        return Some(c.metric.as_str());
+    }
     let wall = Metric::WallS.key();
     let primary: Vec<&Comparison> = whole.clone().filter(|c| c.primary).collect();
     primary

@@ -11,6 +11,7 @@ mod judgement;
 mod options;
 mod relative;
 mod scan;
+mod service;
 mod session;
 mod sessions;
 mod stage_matrix;

@@ -1,6 +1,7 @@
 //! The run summary printed after `perfwatch run` and `perfwatch ab`, and
 //! by `perfwatch show`: a header, a short block per variant (one table for
-//! a parameter scan), the stages of every variant side by side, their
+//! a parameter scan; a service benchmark's figures first, see
+//! `service.rs`), the stages of every variant side by side, their
 //! application metrics side by side, the comparisons, the findings, and
 //! with several variants the relative summary.
 
@@ -11,6 +12,7 @@ use super::judgement::{render_gate, render_health};
 use super::options::{Palette, TerminalOptions};
 use super::relative::render_relative_summary;
 use super::scan::render_scan_table;
+use super::service::service_lines;
 use super::stage_matrix::render_stage_matrix;
 use super::wrap::{cut, pack, wrap};
 use crate::format::{git_line, host_line, mean_sd, min_max, printable, RunCounts};
@@ -70,6 +72,12 @@ pub fn render_session(
         Some(scan) => {
             writeln!(out)?;
             render_scan_table(scan, options, out)?;
+            if let Some(table) = crate::service::ServiceTable::of(export) {
+                let lines = super::service::scan_service_lines(&table, &palette, options.columns());
+                for line in lines {
+                    writeln!(out, "{line}")?;
+                }
+            }
             let compared = export
                 .comparisons
                 .iter()
@@ -154,7 +162,7 @@ pub fn render_session(
 }
 
 /// A dim label padded to [`LABEL_WIDTH`], after a two-space indent.
-fn label(palette: &Palette, name: &str) -> String {
+pub(super) fn label(palette: &Palette, name: &str) -> String {
     format!(
         "  {}",
         palette.paint(palette.dim(), format!("{name:<LABEL_WIDTH$}"))
@@ -162,7 +170,7 @@ fn label(palette: &Palette, name: &str) -> String {
 }
 
 /// The continuation indent of a labelled line.
-fn label_indent() -> String {
+pub(super) fn label_indent() -> String {
     " ".repeat(2 + LABEL_WIDTH)
 }
 
@@ -266,14 +274,39 @@ fn write_variant(
         None => vec![format!("{NA} (no iteration counted)")],
     };
     // Fixed lines, each wrapped only when it must: the layout does not
-    // shift with the width of the figures.
-    write_lines(pack(&time, &label(palette, "time"), &rest, width), out)?;
+    // shift with the width of the figures. A service's iteration lasts as
+    // long as its load was told to: its own figures come first, and its
+    // wall time follows the runs as context.
+    match &variant.service {
+        Some(service) => write_lines(service_lines(variant, service, palette, width), out)?,
+        None => write_lines(pack(&time, &label(palette, "time"), &rest, width), out)?,
+    }
     let (cpu_memory, io_switches) = resource_parts(variant, reported, options.verbose);
     let mut runs = runs_parts(variant, wall, options.verbose, palette);
     runs.extend(cpu_memory);
     write_lines(pack(&runs, &label(palette, "runs"), &rest, width), out)?;
     if !io_switches.is_empty() {
         write_lines(pack(&io_switches, &rest, &rest, width), out)?;
+    }
+    if variant.service.is_some() {
+        let note = "as long as the load ran, not a result";
+        let time = match wall {
+            // The median says enough of a figure the benchmark chose.
+            Some(wall) if !options.verbose => vec![format!(
+                "{} median ({note})",
+                format_value(Unit::Seconds, wall.median)
+            )],
+            _ => {
+                let mut time = time;
+                time.push(note.to_string());
+                time
+            }
+        };
+        let time: Vec<String> = time
+            .iter()
+            .map(|t| palette.paint(palette.dim(), t))
+            .collect();
+        write_lines(pack(&time, &label(palette, "wall"), &rest, width), out)?;
     }
     if show_gpu {
         let gpu = gpu_parts(variant.gpu.as_ref());
@@ -389,7 +422,7 @@ fn runs_parts(
 }
 
 /// `text` in red when `n` is not zero.
-fn alarm(palette: &Palette, n: usize, text: String) -> String {
+pub(super) fn alarm(palette: &Palette, n: usize, text: String) -> String {
     if n > 0 {
         palette.paint(palette.bad(), text)
     } else {

@@ -53,6 +53,7 @@ mod output;
 mod pidfd;
 mod probe;
 mod running;
+pub mod scrape;
 mod spec;
 
 pub use error::ServiceError;

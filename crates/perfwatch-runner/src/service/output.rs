@@ -10,23 +10,30 @@ use std::io::Read;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The text that tells readiness, and when it was first seen.
+/// The pattern that tells readiness, and when a line first matched it.
 #[derive(Debug)]
 pub(super) struct LineWatch {
-    needle: Vec<u8>,
+    pattern: regex::bytes::Regex,
     seen: Mutex<Option<Instant>>,
 }
 
+/// The longest partial line kept while waiting for its end: a service
+/// that writes megabytes without a newline is matched on its start only.
+const MAX_LINE: usize = 64 * 1024;
+
 impl LineWatch {
-    /// Watch for `text`.
-    pub fn new(text: &str) -> Arc<LineWatch> {
-        Arc::new(LineWatch {
-            needle: text.as_bytes().to_vec(),
+    /// Watch for a line matching `pattern` (a regular expression); an
+    /// invalid pattern is a message.
+    pub fn new(pattern: &str) -> Result<Arc<LineWatch>, String> {
+        let pattern = regex::bytes::Regex::new(pattern)
+            .map_err(|e| format!("the readiness line `{pattern}` is not a valid pattern: {e}"))?;
+        Ok(Arc::new(LineWatch {
+            pattern,
             seen: Mutex::new(None),
-        })
+        }))
     }
 
-    /// When the text was first seen, if it was.
+    /// When a line first matched, if one did.
     pub fn seen_at(&self) -> Option<Instant> {
         *self.seen.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -39,12 +46,14 @@ impl LineWatch {
     }
 }
 
-/// Finds a needle in a stream read in chunks, across chunk boundaries.
+/// Matches the lines of a stream read in chunks, across chunk
+/// boundaries; a line not ended yet is tried as it stands too (a prompt
+/// printed without a newline counts).
 #[derive(Debug)]
 struct Finder {
     watch: Arc<LineWatch>,
-    /// The end of what was read so far, one byte shorter than the needle.
-    carry: Vec<u8>,
+    /// The line read so far, without its end.
+    line: Vec<u8>,
     found: bool,
 }
 
@@ -52,25 +61,33 @@ impl Finder {
     fn new(watch: Arc<LineWatch>) -> Finder {
         Finder {
             watch,
-            carry: Vec::new(),
+            line: Vec::new(),
             found: false,
         }
     }
 
-    /// Look at the next chunk; true once the needle has been seen.
+    /// Look at the next chunk; true once a line has matched.
     fn feed(&mut self, chunk: &[u8]) -> bool {
         if self.found {
             return true;
         }
-        let needle = &self.watch.needle;
-        let mut hay = std::mem::take(&mut self.carry);
-        hay.extend_from_slice(chunk);
-        self.found = needle.is_empty() || hay.windows(needle.len()).any(|w| w == &needle[..]);
+        let mut rest = chunk;
+        while !rest.is_empty() && !self.found {
+            let (part, ended) = match rest.iter().position(|&b| b == b'\n') {
+                Some(i) => (&rest[..i], true),
+                None => (rest, false),
+            };
+            let room = MAX_LINE.saturating_sub(self.line.len());
+            self.line.extend_from_slice(&part[..part.len().min(room)]);
+            let line = self.line.strip_suffix(b"\r").unwrap_or(&self.line);
+            self.found = self.watch.pattern.is_match(line);
+            rest = if ended { &rest[part.len() + 1..] } else { &[] };
+            if ended {
+                self.line.clear();
+            }
+        }
         if self.found {
             self.watch.mark(Instant::now());
-        } else {
-            let keep = hay.len().saturating_sub(needle.len().saturating_sub(1));
-            self.carry = hay.split_off(keep);
         }
         self.found
     }
@@ -145,11 +162,30 @@ mod tests {
             (&["listenin"], false),
         ];
         for &(chunks, want) in cases {
-            let watch = LineWatch::new("listening");
+            let watch = LineWatch::new("listening").unwrap();
             let mut f = Finder::new(Arc::clone(&watch));
             let found = chunks.iter().fold(false, |_, c| f.feed(c.as_bytes()));
             assert_eq!(found, want, "{chunks:?}");
             assert_eq!(watch.seen_at().is_some(), want, "{chunks:?}");
         }
+    }
+
+    #[test]
+    fn the_readiness_line_is_a_pattern_matched_per_line() {
+        let cases: &[(&[&str], bool)] = &[
+            (&["Listening on port 8", "123\r\n"], true),
+            (&["started\nListening on port x\n"], false),
+            (&["port 8123 Listening on port\n"], false),
+            (&["noise\n", "Listening on port 1\n"], true),
+        ];
+        for &(chunks, want) in cases {
+            let watch = LineWatch::new(r"^Listening on port \d+$").unwrap();
+            let mut f = Finder::new(Arc::clone(&watch));
+            let found = chunks.iter().fold(false, |_, c| f.feed(c.as_bytes()));
+            assert_eq!(found, want, "{chunks:?}");
+        }
+        assert!(LineWatch::new("(unclosed")
+            .unwrap_err()
+            .contains("(unclosed"));
     }
 }

@@ -67,7 +67,7 @@ pub(super) fn http(url: &str) -> Result<Probe, String> {
 }
 
 /// Host (IPv6 without brackets), port and path of a plain `http://` URL.
-fn parse_url(url: &str) -> Result<(String, u16, String), String> {
+pub(super) fn parse_url(url: &str) -> Result<(String, u16, String), String> {
     let bad = |why: &str| format!("readiness URL `{url}`: {why}");
     let rest = url
         .get(..7)

@@ -5,7 +5,6 @@ use super::output::{LineWatch, Reader};
 use super::pidfd::ProcessFd;
 use super::probe::{self, Probe};
 use super::spec::{self, Ready, ServiceSpec};
-use crate::cancel::Cancel;
 use crate::error::Termination;
 use crate::process::{
     monotonic_ns, supervise, Child, Listeners, SpawnSpec, Supervised, Supervision,
@@ -62,6 +61,17 @@ pub struct Stopped {
     pub user_s: f64,
     /// System CPU time, likewise.
     pub sys_s: f64,
+    /// Peak resident size of the process or its largest reaped
+    /// descendant, bytes (`wait4`).
+    pub max_rss_bytes: u64,
+    /// Voluntary context switches (`wait4`).
+    pub voluntary_cs: u64,
+    /// Involuntary context switches (`wait4`).
+    pub involuntary_cs: u64,
+    /// Storage bytes read by the whole tree; `None` when unreadable.
+    pub read_bytes: Option<u64>,
+    /// Storage bytes written by the whole tree; `None` when unreadable.
+    pub write_bytes: Option<u64>,
     /// The resource timeline of the whole tree, from the spawn.
     pub timeline: Vec<Sample>,
     /// The largest resident size of the whole tree at one sample.
@@ -88,7 +98,9 @@ pub fn start(spec: &ServiceSpec, port: u16) -> Result<RunningService, ServiceErr
     };
     let launch = spec::launch(spec, port).map_err(invalid)?;
     let watch = match &spec.ready {
-        Ready::LogLine(text) => Some(LineWatch::new(&spec::substitute(text, port))),
+        Ready::LogLine(pattern) => {
+            Some(LineWatch::new(&spec::substitute(pattern, port)).map_err(invalid)?)
+        }
         _ => None,
     };
     let probe = match &spec.ready {
@@ -137,9 +149,12 @@ pub fn start(spec: &ServiceSpec, port: u16) -> Result<RunningService, ServiceErr
         start,
         sample_interval: spec.sample_interval,
         timeout: None,
-        cancel: Cancel::new(),
+        cancel: spec.cancel.clone().unwrap_or_default(),
         kill_leftovers: true,
-        listeners: Listeners::default(),
+        listeners: Listeners {
+            gpu: spec.gpu.clone(),
+            live: spec.live.clone(),
+        },
     };
     // Should the thread not start, the closure and its `Child` are
     // dropped, which kills the process group and reaps the child.
@@ -251,6 +266,11 @@ impl RunningService {
             wall_s: done.wall.as_secs_f64(),
             user_s: done.usage.user_s,
             sys_s: done.usage.sys_s,
+            max_rss_bytes: done.usage.max_rss_bytes,
+            voluntary_cs: done.usage.voluntary_cs,
+            involuntary_cs: done.usage.involuntary_cs,
+            read_bytes: done.read_bytes,
+            write_bytes: done.write_bytes,
             peak_tree_rss_bytes: done
                 .samples
                 .iter()

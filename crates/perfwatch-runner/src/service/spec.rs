@@ -26,8 +26,9 @@ pub enum Ready {
     },
     /// A TCP connection to `127.0.0.1:port` is accepted.
     Tcp,
-    /// This text appears in the service's stdout or stderr (a plain
-    /// substring, not a pattern; `{port}` is replaced).
+    /// A line of the service's stdout or stderr matches this regular
+    /// expression (`regex` crate syntax, searched anywhere in the line
+    /// unless anchored; `{port}` is replaced first).
     LogLine(String),
 }
 
@@ -51,6 +52,13 @@ pub struct ServiceSpec {
     pub stop_timeout: Duration,
     /// Period of the resource timeline, `None` for no sampling.
     pub sample_interval: Option<Duration>,
+    /// Reads the GPUs at each timeline sample; `None`: no GPU figures.
+    pub gpu: Option<crate::gpu::SharedGpu>,
+    /// Hears each timeline sample, for a live view.
+    pub live: Option<crate::SharedLive>,
+    /// Kills the service's tree when cancelled (Ctrl-C): a wait for
+    /// readiness then ends as if it had exited.
+    pub cancel: Option<crate::Cancel>,
 }
 
 impl ServiceSpec {
@@ -65,6 +73,9 @@ impl ServiceSpec {
             ready_timeout: Duration::from_secs(30),
             stop_timeout: Duration::from_secs(5),
             sample_interval: Some(Duration::from_millis(50)),
+            gpu: None,
+            live: None,
+            cancel: None,
         }
     }
 }

@@ -4,7 +4,9 @@
 
 use super::fail::{Fail, R};
 use super::{pg_text, sessions};
-use crate::record::{from_json, number, to_json, IterationRecord, ITERATION_COLUMNS, SERVICE_FIGURE_COLUMNS};
+use crate::record::{
+    from_json, number, to_json, IterationRecord, ITERATION_COLUMNS, SERVICE_FIGURE_COLUMNS,
+};
 use crate::StoreError;
 use perfwatch_model::span_tree::place_spans;
 use perfwatch_model::{Iteration, Span, Tier};
@@ -55,7 +57,8 @@ pub fn insert(tx: &mut Transaction<'_>, session_id: &str, its: &[Iteration]) -> 
         .iter()
         .map(|r| r.service.as_deref().map(|t| pg_text(t).into_owned()))
         .collect();
-    let figure = |i: usize| -> Vec<Option<f64>> { rows.iter().map(|r| r.service_figures[i]).collect() };
+    let figure =
+        |i: usize| -> Vec<Option<f64>> { rows.iter().map(|r| r.service_figures[i]).collect() };
     let inserted = tx.execute(
         &format!(
             "INSERT INTO iterations (session_id, {ITERATION_COLUMNS}, peak_gpu_memory_bytes,

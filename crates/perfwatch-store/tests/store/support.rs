@@ -260,6 +260,7 @@ pub fn service_run(wall_s: f64) -> perfwatch_model::ServiceRun {
         startup_s: wall_s / 10.0,
         shutdown_s: 0.02,
         stop_killed: false,
+        exited_early: false,
         load: Some(perfwatch_model::LoadSummary {
             model: ModelKind::Open,
             coordinated_omission_caveat: false,

@@ -82,3 +82,72 @@ fn peaks_rising_from_run_to_run() {
     // Rising, then levelled off for the last half.
     assert!(rule(&across(|i| 40.0 * MB + 2.0 * MB * (i.min(4) as f64))).is_empty());
 }
+
+/// Six runs of a service: a 1 s start-up loading 60 MB, `load_s` of load
+/// whose RSS follows `during(t since ready)`, a 0.3 s shutdown at the
+/// level reached, and a last sample after the exit reading 0.
+fn service_session(load_s: f64, during: fn(f64) -> f64) -> SessionExport {
+    let its = (0..6)
+        .map(|i| {
+            let shutdown = 0.3;
+            let stop = 1.0 + load_s;
+            let rss = move |t: f64| {
+                let b = if t < 1.0 {
+                    5.0 * MB + 55.0 * MB * t
+                } else {
+                    during(t.min(stop) - 1.0)
+                };
+                (b + 0.2 * MB * noise(t)).max(0.0) as u64
+            };
+            let mut r = run(i).rss(rss).service(
+                1.0,
+                shutdown,
+                Some(crate::findings::testkit::load(100.0, 0.01, 0.03)),
+            );
+            r.advance(1.0 - 0.002, true);
+            r.advance(load_s, true);
+            r.advance(shutdown, false);
+            let mut it = r.finish();
+            let last = it.timeline.last().cloned().unwrap();
+            it.timeline.push(perfwatch_model::Sample {
+                t_s: last.t_s + 0.05,
+                rss_bytes: 0,
+                cpu_pct: 0.0,
+                ..last
+            });
+            it
+        })
+        .collect();
+    session(vec![variant("v", its)])
+}
+
+#[test]
+fn a_service_whose_memory_climbs_during_the_load_is_reported_from_the_load() {
+    // 60 MB once ready, +12 MB/s over 2 s of load: the start-up's 55 MB
+    // are neither growth nor the starting level.
+    let fs = rule(&service_session(2.0, |t| 60.0 * MB + 12.0 * MB * t));
+    assert_eq!(fs.len(), 1, "{fs:?}");
+    let e = &fs[0].evidence;
+    assert!((e["start_bytes"] / MB - 64.0).abs() < 3.0, "{e:?}");
+    assert!((e["growth_bytes"] / MB - 24.0).abs() < 3.0, "{e:?}");
+    assert!((e["slope_bytes_per_s"] / MB - 12.0).abs() < 1.0, "{e:?}");
+    assert!(
+        fs[0].title.contains("during the load of each run"),
+        "{}",
+        fs[0].title
+    );
+    // A long load, a slower leak: found all the same.
+    assert_eq!(
+        rule(&service_session(6.0, |t| 60.0 * MB + 4.0 * MB * t)).len(),
+        1
+    );
+}
+
+#[test]
+fn a_service_that_loads_at_start_up_and_then_stays_flat_is_not() {
+    assert!(rule(&service_session(2.0, |_| 60.0 * MB)).is_empty());
+    // +6 MB over the load: under the 16 MiB floor, though the start-up
+    // adds 55 MB before it.
+    let small = service_session(2.0, |t| 60.0 * MB + 3.0 * MB * t);
+    assert!(rule(&small).is_empty(), "{:?}", rule(&small));
+}
