@@ -162,7 +162,10 @@ fn a_concurrency_scan_sets_the_closed_model_and_says_so() {
         assert_eq!(v["service"]["model"], "closed", "{v}");
         assert_eq!(v["service"]["coordinated_omission_caveat"], true);
     }
-    assert!(text.contains("closed model: latency counts from each actual send"), "{text}");
+    assert!(
+        text.contains("closed model: latency counts from each actual send"),
+        "{text}"
+    );
     assert!(text.contains("eager[concurrency=2]  p50"), "{text}");
 }
 
