@@ -3,7 +3,14 @@
 //! [`ServiceSummary`] whose latency percentiles come from the iterations'
 //! histograms added together, never from averaged percentiles.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A figure written as `null` (JSON has no NaN, and `serde_json` writes
+/// non-finite numbers so) reads back as NaN, not as an error that would
+/// lose the whole iteration.
+fn nan_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
 
 /// How a load run paced its requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -118,14 +125,19 @@ impl ErrorCounts {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Percentiles {
     /// Median.
+    #[serde(deserialize_with = "nan_if_null")]
     pub p50: f64,
     /// 90th percentile.
+    #[serde(deserialize_with = "nan_if_null")]
     pub p90: f64,
     /// 99th percentile.
+    #[serde(deserialize_with = "nan_if_null")]
     pub p99: f64,
     /// 99.9th percentile.
+    #[serde(deserialize_with = "nan_if_null")]
     pub p999: f64,
     /// Largest latency seen.
+    #[serde(deserialize_with = "nan_if_null")]
     pub max: f64,
 }
 
@@ -145,12 +157,14 @@ pub struct LoadSummary {
     /// what users of the service would have waited.
     pub coordinated_omission_caveat: bool,
     /// Length of the measured part in seconds.
+    #[serde(deserialize_with = "nan_if_null")]
     pub duration_s: f64,
     /// Requests sent.
     pub sent: u64,
     /// Requests answered with a full response, whatever the status.
     pub completed: u64,
     /// `completed / duration_s`.
+    #[serde(deserialize_with = "nan_if_null")]
     pub throughput_rps: f64,
     /// Completed requests by status class.
     pub status: StatusCounts,
@@ -192,8 +206,10 @@ pub struct ServiceRun {
     /// The loopback port the service was given.
     pub port: u16,
     /// Seconds from the spawn to the first ready answer.
+    #[serde(deserialize_with = "nan_if_null")]
     pub startup_s: f64,
     /// Seconds from SIGTERM to the exit (the stop timeout when killed).
+    #[serde(deserialize_with = "nan_if_null")]
     pub shutdown_s: f64,
     /// The service did not exit within the stop timeout and was killed.
     #[serde(default)]
@@ -224,12 +240,14 @@ pub struct ServiceSummary {
     #[serde(default)]
     pub coordinated_omission_caveat: bool,
     /// Measured load seconds, summed.
+    #[serde(deserialize_with = "nan_if_null")]
     pub duration_s: f64,
     /// Requests sent, summed.
     pub sent: u64,
     /// Requests completed, summed.
     pub completed: u64,
     /// `completed / duration_s` over all iterations.
+    #[serde(deserialize_with = "nan_if_null")]
     pub throughput_rps: f64,
     /// Completed requests by status class, summed.
     pub status: StatusCounts,

@@ -90,10 +90,30 @@ fn fetch(url: &str) -> Result<String, String> {
 }
 
 fn parse(text: &str) -> Result<Exposition, String> {
+    // The series of histograms and summaries (`_bucket`, `_sum`, `_count`,
+    // quantiles) are no single figure of the load: left out.
+    let distributions: Vec<&str> = text
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.strip_prefix("# TYPE ")?.split_whitespace();
+            let name = words.next()?;
+            matches!(words.next()?, "histogram" | "summary" | "gaugehistogram").then_some(name)
+        })
+        .collect();
+    let of_distribution = |metric: &str| {
+        distributions.iter().any(|d| {
+            metric
+                .strip_prefix(d)
+                .is_some_and(|rest| ["", "_bucket", "_sum", "_count", "_created"].contains(&rest))
+        })
+    };
     let lines = text.lines().map(|l| Ok(l.to_owned()));
     let scrape = prometheus_parse::Scrape::parse(lines).map_err(|e| e.to_string())?;
     let mut out = Exposition::default();
     for sample in scrape.samples {
+        if of_distribution(&sample.metric) {
+            continue;
+        }
         let mut labels: Vec<(&String, &String)> = sample.labels.iter().collect();
         labels.sort();
         let name = if labels.is_empty() {

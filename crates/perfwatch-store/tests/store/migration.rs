@@ -106,6 +106,17 @@ fn the_schema_forbids_dangling_rows() {
 
 /// Takes a current database back to schema version 4: no tokens or push
 /// queue, and a path per span row instead of a reference to `stage_paths`.
+/// Back to v9: no service figures.
+const DOWN_TO_9: &str = "ALTER TABLE iterations DROP COLUMN service; \
+    ALTER TABLE iterations DROP COLUMN startup_s; \
+    ALTER TABLE iterations DROP COLUMN shutdown_s; \
+    ALTER TABLE iterations DROP COLUMN latency_p50_s; \
+    ALTER TABLE iterations DROP COLUMN latency_p90_s; \
+    ALTER TABLE iterations DROP COLUMN latency_p99_s; \
+    ALTER TABLE iterations DROP COLUMN latency_p999_s; \
+    ALTER TABLE iterations DROP COLUMN throughput_rps; \
+    ALTER TABLE iterations DROP COLUMN error_rate;";
+
 const DOWN_TO_8: &str = "ALTER TABLE sessions DROP COLUMN program_version; \
     DROP TABLE alert_deliveries;";
 
@@ -157,7 +168,7 @@ fn a_version_4_database_keeps_its_spans_and_stage_series() {
     drop(store);
     Connection::open(&db.path)
         .unwrap()
-        .execute_batch(&format!("{DOWN_TO_6} {DOWN_TO_4}"))
+        .execute_batch(&format!("{DOWN_TO_9} {DOWN_TO_6} {DOWN_TO_4}"))
         .unwrap();
     let store = db.open();
     let (_, iterations) = store.load_session(&s.id).unwrap();
@@ -182,7 +193,7 @@ fn a_version_2_database_keeps_its_sessions_and_gains_shell_correction_and_import
     drop(store);
     Connection::open(&db.path)
         .unwrap()
-        .execute_batch(&format!("{DOWN_TO_6} {DOWN_TO_4} {DOWN_TO_2}"))
+        .execute_batch(&format!("{DOWN_TO_9} {DOWN_TO_6} {DOWN_TO_4} {DOWN_TO_2}"))
         .unwrap();
     let store = db.open();
     let (loaded, _) = store.load_session(&s.id).unwrap();
@@ -218,7 +229,7 @@ fn a_version_8_database_keeps_its_sessions_and_gains_the_program_version_and_del
     drop(store);
     {
         let conn = Connection::open(&db.path).unwrap();
-        conn.execute_batch(&format!("{DOWN_TO_8} PRAGMA user_version = 8;"))
+        conn.execute_batch(&format!("{DOWN_TO_9} {DOWN_TO_8} PRAGMA user_version = 8;"))
             .unwrap();
     }
     let store = db.open();
@@ -241,6 +252,47 @@ fn a_version_8_database_keeps_its_sessions_and_gains_the_program_version_and_del
 }
 
 #[test]
+fn a_version_9_database_keeps_its_iterations_and_gains_the_service_columns() {
+    let db = TempDb::new();
+    let store = db.open();
+    let s = session("b", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    let mut it = full_iteration(0, "current", 1.5);
+    it.service = None;
+    store.add_iteration(&s.id, &it).unwrap();
+    drop(store);
+    {
+        let conn = Connection::open(&db.path).unwrap();
+        conn.execute_batch(&format!("{DOWN_TO_9} PRAGMA user_version = 9;"))
+            .unwrap();
+    }
+    let store = db.open();
+    let (_, back) = store.load_session(&s.id).unwrap();
+    assert_eq!(
+        back[0], it,
+        "an older iteration comes back whole, without service"
+    );
+    let mut served = full_iteration(1, "current", 2.0);
+    served.stages.clear();
+    store.add_iteration(&s.id, &served).unwrap();
+    assert_eq!(
+        store.load_session(&s.id).unwrap().1[1].service,
+        served.service
+    );
+    drop(store);
+    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    let conn = Connection::open(&db.path).unwrap();
+    let startups: Vec<Option<f64>> = conn
+        .prepare("SELECT startup_s FROM iterations ORDER BY idx")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(startups, vec![None, Some(0.2)], "the figure history reads");
+}
+
+#[test]
 fn a_version_7_database_keeps_its_iterations_and_gains_the_gpu_memory_column() {
     let db = TempDb::new();
     let store = db.open();
@@ -251,7 +303,7 @@ fn a_version_7_database_keeps_its_iterations_and_gains_the_gpu_memory_column() {
     drop(store);
     {
         let conn = Connection::open(&db.path).unwrap();
-        conn.execute_batch(&format!("{DOWN_TO_7} PRAGMA user_version = 7;"))
+        conn.execute_batch(&format!("{DOWN_TO_9} {DOWN_TO_7} PRAGMA user_version = 7;"))
             .unwrap();
     }
     let store = db.open();
@@ -281,7 +333,7 @@ fn a_version_1_database_keeps_its_sessions_and_gains_the_baseline_column() {
     {
         let conn = Connection::open(&db.path).unwrap();
         conn.execute_batch(&format!(
-            "{DOWN_TO_6} {DOWN_TO_4} {DOWN_TO_2} ALTER TABLE sessions DROP COLUMN baseline; \
+            "{DOWN_TO_9} {DOWN_TO_6} {DOWN_TO_4} {DOWN_TO_2} ALTER TABLE sessions DROP COLUMN baseline; \
              PRAGMA user_version = 1;"
         ))
         .unwrap();
@@ -397,7 +449,7 @@ fn a_version_6_database_keeps_its_sessions_and_gains_the_adaptive_column() {
     drop(store);
     {
         let conn = Connection::open(&db.path).unwrap();
-        conn.execute_batch(&format!("{DOWN_TO_6} PRAGMA user_version = 6;"))
+        conn.execute_batch(&format!("{DOWN_TO_9} {DOWN_TO_6} PRAGMA user_version = 6;"))
             .unwrap();
     }
     let store = db.open();
