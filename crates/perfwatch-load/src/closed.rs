@@ -54,5 +54,5 @@ pub(crate) async fn drive(
         }
     }
     pool.drain(&mut tally).await;
-    tally.into_report(duration)
+    tally.into_report(measured_from, duration)
 }

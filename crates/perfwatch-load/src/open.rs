@@ -61,5 +61,5 @@ pub(crate) async fn drive(
     // Due in the measured part but still waiting for a connection at the end.
     tally.dropped(schedule.tickets() - k.max(schedule.first_measured()));
     pool.drain(&mut tally).await;
-    tally.into_report(duration)
+    tally.into_report(start + warmup, duration)
 }

@@ -22,7 +22,9 @@ pub struct LoadReport {
     /// send, so a stall is seen once per worker and percentiles understate
     /// what users of the service would have waited.
     pub coordinated_omission_caveat: bool,
-    /// Length of the measured part in seconds (summed over merged runs).
+    /// Length of the measured part in seconds — until the last recorded
+    /// request ended, when that was after the configured duration —
+    /// summed over merged runs.
     pub duration_s: f64,
     /// Requests sent.
     pub sent: u64,

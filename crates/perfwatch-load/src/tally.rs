@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use crate::job::{Done, Outcome};
 use crate::report::rate;
 use crate::{LoadReport, ModelKind, LATENCY_HIGH_US};
@@ -10,12 +12,15 @@ use crate::{LoadReport, ModelKind, LATENCY_HIGH_US};
 /// are counted.
 pub(crate) struct Tally {
     report: LoadReport,
+    /// When the last recorded request ended.
+    last_done: Option<Instant>,
 }
 
 impl Tally {
     pub(crate) fn new(model: ModelKind) -> Tally {
         Tally {
             report: LoadReport::empty(model),
+            last_done: None,
         }
     }
 
@@ -32,6 +37,7 @@ impl Tally {
         if !done.recorded {
             return;
         }
+        self.last_done = Some(Instant::now());
         let report = &mut self.report;
         match done.outcome {
             Outcome::Response(code) => {
@@ -47,8 +53,17 @@ impl Tally {
         }
     }
 
-    pub(crate) fn into_report(mut self, measured: Duration) -> LoadReport {
-        self.report.duration_s = measured.as_secs_f64();
+    /// The report of a measured part that began at `measured_from` and
+    /// was `measured` long. Its duration runs until the last recorded
+    /// request ended when that is later: requests still in flight at the
+    /// end are waited for and counted, so the time they took counts too —
+    /// a service that falls behind answers its backlog after the end, and
+    /// its throughput is what it served per second, not what was sent.
+    pub(crate) fn into_report(mut self, measured_from: Instant, measured: Duration) -> LoadReport {
+        let drained = self.last_done.map_or(Duration::ZERO, |t| {
+            t.saturating_duration_since(measured_from)
+        });
+        self.report.duration_s = measured.max(drained).as_secs_f64();
         self.report.throughput_rps = rate(self.report.completed, self.report.duration_s);
         self.report
     }

@@ -56,3 +56,31 @@ async fn run_works_on_a_multi_thread_runtime_too() {
         assert_eq!(report.sent, report.status.success, "{model:?}: {report:?}");
     }
 }
+
+#[test]
+fn a_service_that_falls_behind_serves_its_backlog_after_the_end_at_its_own_rate() {
+    // One request at a time, 20 ms each: 50/s at most, loaded at 100/s.
+    let lock = std::sync::Arc::new(tokio::sync::Mutex::new(()));
+    let server = TestServer::start(Router::new().route(
+        "/",
+        get(move || {
+            let lock = std::sync::Arc::clone(&lock);
+            async move {
+                let _one = lock.lock().await;
+                tokio::time::sleep(ms(20)).await;
+                "ok"
+            }
+        }),
+    ));
+    let mut spec = spec(&server.url(), Model::open(100.0), ms(500));
+    spec.warmup = ms(0);
+    let report = run_blocking(&spec).unwrap();
+    assert_eq!(report.completed, 50, "{report:?}");
+    // The backlog is answered after the 0.5 s: about 1 s in all.
+    assert!(report.duration_s > 0.9, "{report:?}");
+    assert!(
+        (report.throughput_rps - 50.0).abs() < 8.0,
+        "what it served per second, not what was sent: {}",
+        report.throughput_rps
+    );
+}

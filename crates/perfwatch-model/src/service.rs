@@ -156,7 +156,8 @@ pub struct LoadSummary {
     /// send, so a stall is seen once per worker and percentiles understate
     /// what users of the service would have waited.
     pub coordinated_omission_caveat: bool,
-    /// Length of the measured part in seconds.
+    /// Length of the measured part in seconds: until the last recorded
+    /// request ended, when that was after the configured duration.
     #[serde(deserialize_with = "nan_if_null")]
     pub duration_s: f64,
     /// Requests sent.

@@ -1,6 +1,7 @@
 //! `idle`: waiting, not computing — a candidate for concurrency.
 //!
-//! * **Whole run**: the median over runs of `(user + sys) / wall` is below
+//! * **Whole run** (not of a service, which idles between requests by
+//!   design): the median over runs of `(user + sys) / wall` is below
 //!   `max_cpu_ratio` (0.3). Saving: `overlap_fraction` (half) of the median
 //!   idle time `wall − cpu` — overlapping waits can hide some of it, how
 //!   much depends on dependencies perfwatch cannot see, hence a
@@ -95,6 +96,12 @@ pub(crate) fn find(all: &[VariantData], me: usize, opts: &FindingOptions) -> Vec
 }
 
 fn whole_run(v: &VariantData, opts: &FindingOptions) -> Option<Finding> {
+    // A service waits for its requests between them by design: its run
+    // lasts as long as the load, so its CPU share says how hard it was
+    // loaded, not that it waits instead of computing.
+    if v.runs.iter().any(|r| r.it.service.is_some()) {
+        return None;
+    }
     let o = &opts.idle;
     let per_run: Vec<(f64, f64)> = v
         .runs
@@ -297,6 +304,19 @@ mod tests {
         assert!((kinds[0].1 - 0.5 * 0.803).abs() < 0.01, "{kinds:?}");
         assert_eq!(kinds[1].0, Some("job/download"));
         assert!((kinds[1].1 - 0.4).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_service_idling_between_requests_is_no_whole_run_finding() {
+        let mut s = sess(0.8, 0.2);
+        for it in &mut s.variants[0].iterations {
+            it.service = Some(
+                serde_json::from_str(r#"{"port":1,"startup_s":0.1,"shutdown_s":0.01}"#).unwrap(),
+            );
+        }
+        let fs = rule(&s);
+        assert!(fs.iter().all(|f| f.stage.is_some()), "{fs:?}");
+        assert_eq!(fs.len(), 1, "its idle stage still is one");
     }
 
     #[test]

@@ -90,7 +90,14 @@ pub fn render_health(
         line(options, false, 0, "  ", &text, out)?;
     }
     if health.breakdown.is_empty() {
-        writeln!(out, "  no finding with a saving, no regression, no failure")?;
+        // Findings count against the candidates only, regressions against
+        // a baseline only (see `perfwatch_analysis::health`): say so, or a
+        // finding on the first variant or a comparison of variants would
+        // read as contradicted.
+        writeln!(
+            out,
+            "  nothing deducted: no failure, no candidate's finding, no baseline regression"
+        )?;
     }
     writeln!(out)
 }
