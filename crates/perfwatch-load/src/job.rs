@@ -54,9 +54,22 @@ impl JobSource {
     }
 
     pub(crate) fn next(&mut self, mix: &Mix, intended: Option<Instant>, recorded: bool) -> Job {
-        let request = mix.pick(&mut self.rng);
-        let uri = mix.uri(request, self.seq, &mut self.rng);
+        let seq = self.seq;
         self.seq += 1;
+        self.next_numbered(mix, seq, intended, recorded)
+    }
+
+    /// The next request, numbered `seq` by the caller (workers that share
+    /// one count of the run's requests).
+    pub(crate) fn next_numbered(
+        &mut self,
+        mix: &Mix,
+        seq: u64,
+        intended: Option<Instant>,
+        recorded: bool,
+    ) -> Job {
+        let request = mix.pick(&mut self.rng);
+        let uri = mix.uri(request, seq, &mut self.rng);
         Job {
             request,
             uri,

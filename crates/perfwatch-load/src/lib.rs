@@ -91,9 +91,12 @@
 //! # Cost
 //!
 //! One task per connection on the caller's runtime (a current-thread one
-//! for [`run_blocking`]), connections opened only when needed and reused
-//! most-recently-idle first, one timer reset per request, responses
-//! drained without being collected, the request mix parsed once.
+//! for [`run_blocking`]), responses drained without being collected, the
+//! request mix parsed once. Open model: connections opened only when
+//! needed and reused most-recently-idle first, one timer reset per
+//! request. Closed model: each worker loops on its own connection and
+//! counts in a tally of its own, added up at the end — no hand-off between
+//! two of its requests.
 
 #![warn(missing_docs)]
 

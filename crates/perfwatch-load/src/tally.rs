@@ -53,6 +53,22 @@ impl Tally {
         }
     }
 
+    /// Adds another tally of the same run (a closed-model worker's).
+    pub(crate) fn absorb(&mut self, other: Tally) {
+        let (mine, theirs) = (&mut self.report, other.report);
+        // Both have this crate's bounds, so adding cannot fail.
+        let _ = mine.latency.add(&theirs.latency);
+        mine.sent += theirs.sent;
+        mine.completed += theirs.completed;
+        mine.status.add(&theirs.status);
+        mine.timeouts += theirs.timeouts;
+        mine.errors.connect += theirs.errors.connect;
+        mine.errors.transport += theirs.errors.transport;
+        mine.late += theirs.late;
+        mine.dropped += theirs.dropped;
+        self.last_done = self.last_done.max(other.last_done);
+    }
+
     /// The report of a measured part that began at `measured_from` and
     /// was `measured` long. Its duration runs until the last recorded
     /// request ended when that is later: requests still in flight at the

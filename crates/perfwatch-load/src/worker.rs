@@ -36,30 +36,40 @@ pub(crate) async fn serve(
     let mut conn: Option<Connection> = None;
     while let Some(job) = jobs.recv().await {
         let recorded = job.recorded;
-        let sent_at = Instant::now();
-        // Open model: from the intended time, or from the actual send when
-        // the driver woke a little early to meet the timetable.
-        let origin = job
-            .intended
-            .map_or(sent_at, |intended| intended.max(sent_at));
-        let outcome =
-            match tokio::time::timeout(shared.timeout, exchange(&shared, &mut conn, job)).await {
-                Ok(Ok(code)) => Outcome::Response(code),
-                Ok(Err(failure)) => failure,
-                // The exchange future, and the connection it held, are dropped:
-                // the socket closes and the next job connects anew.
-                Err(_elapsed) => Outcome::Timeout,
-            };
+        let (latency, outcome) = exchange_timed(&shared, &mut conn, job).await;
         let report = Done {
             worker,
             recorded,
-            latency: Instant::now().saturating_duration_since(origin),
+            latency,
             outcome,
         };
         if done.send(report).is_err() {
             return;
         }
     }
+}
+
+/// Runs `job` on `conn` (opened when needed) within the timeout: its
+/// latency and how it ended. Open model: the latency counts from the
+/// intended time, or from the actual send when the driver woke a little
+/// early to meet the timetable; closed model: from the actual send.
+pub(crate) async fn exchange_timed(
+    shared: &Shared,
+    conn: &mut Option<Connection>,
+    job: Job,
+) -> (Duration, Outcome) {
+    let sent_at = Instant::now();
+    let origin = job
+        .intended
+        .map_or(sent_at, |intended| intended.max(sent_at));
+    let outcome = match tokio::time::timeout(shared.timeout, exchange(shared, conn, job)).await {
+        Ok(Ok(code)) => Outcome::Response(code),
+        Ok(Err(failure)) => failure,
+        // The exchange future, and the connection it held, are dropped:
+        // the socket closes and the next job connects anew.
+        Err(_elapsed) => Outcome::Timeout,
+    };
+    (Instant::now().saturating_duration_since(origin), outcome)
 }
 
 /// Sends one request and reads its whole response; on success the
@@ -102,7 +112,7 @@ async fn exchange(
 }
 
 /// An HTTP/1 client connection and the task that drives it.
-struct Connection {
+pub(crate) struct Connection {
     sender: http1::SendRequest<Full<Bytes>>,
     driver: JoinHandle<()>,
 }
