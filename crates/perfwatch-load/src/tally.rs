@@ -53,19 +53,12 @@ impl Tally {
         }
     }
 
-    /// Adds another tally of the same run (a closed-model worker's).
+    /// Adds another tally of the same run (a closed-model worker's): its
+    /// counts and histogram (durations are set by
+    /// [`into_report`](Self::into_report)).
     pub(crate) fn absorb(&mut self, other: Tally) {
-        let (mine, theirs) = (&mut self.report, other.report);
-        // Both have this crate's bounds, so adding cannot fail.
-        let _ = mine.latency.add(&theirs.latency);
-        mine.sent += theirs.sent;
-        mine.completed += theirs.completed;
-        mine.status.add(&theirs.status);
-        mine.timeouts += theirs.timeouts;
-        mine.errors.connect += theirs.errors.connect;
-        mine.errors.transport += theirs.errors.transport;
-        mine.late += theirs.late;
-        mine.dropped += theirs.dropped;
+        // Same model and bounds, so the merge cannot fail.
+        let _ = self.report.merge(&other.report);
         self.last_done = self.last_done.max(other.last_done);
     }
 
