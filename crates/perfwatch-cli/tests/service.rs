@@ -171,10 +171,15 @@ fn a_concurrency_scan_sets_the_closed_model_and_says_so() {
 
 /// A shell service writing its pid to `pids` in the test directory.
 fn failing_dir(service: &str, extra: &str) -> TestDir {
+    failing_dir_loaded(service, extra, 0.2)
+}
+
+/// [`failing_dir`] with a load of `duration` seconds.
+fn failing_dir_loaded(service: &str, extra: &str, duration: f64) -> TestDir {
     let dir = TestDir::new();
     dir.write(
         "perfwatch.toml",
-        format!("[benchmark.svc]\nservice = {service:?}\n{extra}\n[benchmark.svc.load]\nrate = 10\nduration = 0.2\n"),
+        format!("[benchmark.svc]\nservice = {service:?}\n{extra}\n[benchmark.svc.load]\nrate = 10\nduration = {duration}\n"),
     );
     dir
 }
@@ -195,6 +200,26 @@ fn a_service_that_exits_before_ready_names_itself_and_its_stderr() {
     );
     assert!(err.contains("config missing: /etc/svc.conf"), "{err}");
     assert!(err.contains("variant `default`, iteration 0"), "{err}");
+}
+
+#[test]
+fn a_service_that_dies_during_the_load_fails_the_run_and_keeps_the_iteration() {
+    // It answers, then dies half a second into a 5 s load.
+    let script = format!(
+        "{} -m http.server {{port}} --bind 127.0.0.1 & sleep 0.5; kill $!; \
+         echo 'out of memory, bye' >&2; exit 7",
+        crate::util::python()
+    );
+    let dir = failing_dir_loaded(&script, "ready = \"tcp\"", 5.0);
+    let out = dir.pw().args(["run", "svc", "--runs", "2"]).assert();
+    let err = stderr(&out);
+    out.code(exit_codes::COMMAND_FAILED);
+    assert!(
+        err.contains("the service exited by itself before it was stopped: exit code 7"),
+        "{err}"
+    );
+    assert!(err.contains("out of memory, bye"), "{err}");
+    assert!(err.contains("1 finished iteration(s) are kept"), "{err}");
 }
 
 #[test]

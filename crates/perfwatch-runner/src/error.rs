@@ -142,15 +142,19 @@ pub enum RunError {
     },
     /// A service benchmark's service could not be started, loaded,
     /// scraped or stopped (its tree was killed).
-    #[error("{message} (variant `{variant}`, iteration {index})")]
+    #[error(
+        "{message} (variant `{variant}`, iteration {index}){}",
+        TailSuffix(stderr_tail)
+    )]
     Service {
         /// Variant of the iteration.
         variant: String,
         /// Index of the iteration.
         index: u32,
-        /// What failed, naming the service and ending with its stderr
-        /// tail where there is one.
+        /// What failed, naming the service.
         message: String,
+        /// The last lines of the service's stderr.
+        stderr_tail: Option<String>,
     },
     /// The observer refused an iteration (e.g. the store could not write it).
     #[error("could not record iteration {index}: {source}")]
@@ -223,6 +227,15 @@ mod tests {
                     variant: "a".into(),
                     index: 0,
                     status: Termination::Signal(9),
+                    stderr_tail: None,
+                },
+                3,
+            ),
+            (
+                RunError::Service {
+                    variant: "v".into(),
+                    index: 0,
+                    message: "the service exited by itself before it was stopped".into(),
                     stderr_tail: None,
                 },
                 3,

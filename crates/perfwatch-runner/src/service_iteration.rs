@@ -30,10 +30,11 @@ pub(crate) fn measure(
     let plan = ctx.plan;
     let sp = plan.service.as_ref().expect("a service plan");
     let variant = &plan.variants[v];
-    let fail = |message: String| RunError::Service {
+    let fail = |message: String, stderr_tail: Option<String>| RunError::Service {
         variant: variant.name.clone(),
         index,
         message,
+        stderr_tail,
     };
     let port = service::free_port().map_err(|e| RunError::io("find a free port", e))?;
     let mut env = environment(plan, Some(variant), Some(index));
@@ -55,7 +56,10 @@ pub(crate) fn measure(
             if cancel.is_cancelled() {
                 return Ok(Ended::Cancelled);
             }
-            return Err(fail(format!("failed to {e}")));
+            return Err(fail(
+                format!("failed to {}", e.headline()),
+                e.stderr_tail().cloned(),
+            ));
         }
     };
     let url = |u: &str| u.replace(PORT_PLACEHOLDER, &port.to_string());
@@ -84,18 +88,18 @@ pub(crate) fn measure(
             let command = running.command().to_string();
             drop(running);
             finish_sources(sources, index, plan.max_spans);
-            return Err(fail(format!("service `{command}`: {message}")));
+            return Err(fail(format!("service `{command}`: {message}"), None));
         }
     };
     let exited_early = running.has_exited();
     let stopped = running.stop();
     let collected = finish_sources(sources, index, plan.max_spans);
-    let stopped = stopped.map_err(|e| fail(format!("failed to {e}")))?;
+    let stopped = stopped.map_err(|e| fail(format!("failed to {}", e.headline()), None))?;
     let load = report
         .as_ref()
         .map(LoadReport::summary)
         .transpose()
-        .map_err(|e| fail(format!("failed to summarise the load: {e}")))?;
+        .map_err(|e| fail(format!("failed to summarise the load: {e}"), None))?;
     let assembled = assemble(collected.records, spawn_unix_ns);
     let mut dropped = collected.dropped;
     for (reason, n) in assembled.dropped {

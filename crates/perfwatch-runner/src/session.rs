@@ -214,13 +214,27 @@ fn main_phase(
         }
         schedule.finished(slot, it.wall_s);
         let failure = (!it.succeeded() && !it.timed_out && !plan.ignore_failure).then(|| {
+            let status = match (it.exit_code, it.signal) {
+                (_, Some(sig)) => Termination::Signal(sig),
+                (code, None) => Termination::Code(code.unwrap_or(-1)),
+            };
+            if let Some(service) = &it.service {
+                let when = if service.exited_early {
+                    "exited by itself before it was stopped"
+                } else {
+                    "did not exit cleanly when stopped"
+                };
+                return RunError::Service {
+                    variant: variant.name.clone(),
+                    index,
+                    message: format!("the service {when}: {status}"),
+                    stderr_tail: it.stderr_tail.clone(),
+                };
+            }
             RunError::CommandFailed {
                 variant: variant.name.clone(),
                 index,
-                status: match (it.exit_code, it.signal) {
-                    (_, Some(sig)) => Termination::Signal(sig),
-                    (code, None) => Termination::Code(code.unwrap_or(-1)),
-                },
+                status,
                 stderr_tail: it.stderr_tail.clone(),
             }
         });

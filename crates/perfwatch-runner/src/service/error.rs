@@ -74,6 +74,28 @@ pub enum ServiceError {
     },
 }
 
+impl ServiceError {
+    /// The last lines of the service's stderr, where the error has them.
+    pub fn stderr_tail(&self) -> Option<&String> {
+        match self {
+            ServiceError::ExitedBeforeReady { stderr_tail, .. }
+            | ServiceError::NotReady { stderr_tail, .. } => stderr_tail.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The message without its stderr tail (for a caller that appends the
+    /// tail after its own context).
+    pub fn headline(&self) -> String {
+        let full = self.to_string();
+        let tail = TailSuffix(&self.stderr_tail().cloned()).to_string();
+        match full.strip_suffix(&tail) {
+            Some(head) if !tail.is_empty() => head.to_string(),
+            _ => full,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
