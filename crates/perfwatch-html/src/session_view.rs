@@ -23,6 +23,9 @@ pub(crate) fn session_anchor(idx: usize) -> String {
 pub(crate) fn session_section(idx: usize, s: &SessionExport, health: Option<u8>) -> Markup {
     let has_stages = s.variants.iter().any(|v| !v.stages.is_empty());
     let has_iterations = s.variants.iter().any(|v| !v.iterations.is_empty());
+    // A service's run lasts as long as its load was told to: its wall
+    // time is shown, said to be no result.
+    let service = s.variants.iter().any(|v| v.service.is_some());
     html! {
         section.session id=(session_anchor(idx)) {
             h2 {
@@ -44,7 +47,10 @@ pub(crate) fn session_section(idx: usize, s: &SessionExport, health: Option<u8>)
             @if has_iterations {
             div.panel {
                 h3 { "Wall time per variant" }
-                p.hint { "Each dot is one iteration; hollow dots are warm-ups, red ones failed. The band is the confidence interval of the median, the bar the median." }
+                p.hint {
+                    "Each dot is one iteration; hollow dots are warm-ups, red ones failed. The band is the confidence interval of the median, the bar the median."
+                    @if service { " A service's run lasts from its spawn to its exit after the load: information, not a result (see Service above)." }
+                }
                 div.chart.strip data-chart="strip" data-session=(idx) {}
             }
             div.panel {
