@@ -7,7 +7,9 @@
 //! startup_s`, pooled over the runs) — at least `startup_busy_pct` (50 %
 //! of a core) is CPU-bound (initialisation, imports computing), less is
 //! mostly waiting (I/O, network, sleeps) — and the spans the service sent
-//! that end before it was ready, outermost first, with their median times.
+//! that end before it was ready, with their median times: the outermost
+//! ones, each replaced by its children where they cover at least half of
+//! it (`startup/load_models`, `startup/build_index` rather than `startup`).
 //!
 //! Saving per run: what another variant of the session shows — the
 //! difference between this median and the fastest other variant's, when
@@ -167,12 +169,30 @@ fn startup_spans(v: &VariantData) -> Vec<(String, f64)> {
             continue;
         };
         let before = |i: usize| r.calls[i].span.end_s <= ready;
-        let mut totals: BTreeMap<&str, f64> = BTreeMap::new();
-        for (i, c) in r.calls.iter().enumerate() {
-            let outermost = c.parent.is_none_or(|p| !before(p));
-            if before(i) && outermost {
-                *totals.entry(&c.path).or_default() += c.duration();
+        let children = |i: usize| -> Vec<usize> {
+            (0..r.calls.len())
+                .filter(|&j| r.calls[j].parent == Some(i) && before(j))
+                .collect()
+        };
+        // The outermost spans of the start-up; one whose children cover
+        // most of it is told by its children (`startup` says less than
+        // `startup/load_models` and `startup/build_index`).
+        let mut named: Vec<usize> = (0..r.calls.len())
+            .filter(|&i| before(i) && r.calls[i].parent.is_none_or(|p| !before(p)))
+            .collect();
+        let mut i = 0;
+        while i < named.len() {
+            let kids = children(named[i]);
+            let covered: f64 = kids.iter().map(|&k| r.calls[k].duration()).sum();
+            if !kids.is_empty() && covered >= CHILDREN_EXPLAIN * r.calls[named[i]].duration() {
+                named.splice(i..=i, kids);
+            } else {
+                i += 1;
             }
+        }
+        let mut totals: BTreeMap<&str, f64> = BTreeMap::new();
+        for i in named {
+            *totals.entry(&r.calls[i].path).or_default() += r.calls[i].duration();
         }
         for (p, t) in totals {
             per_path.entry(p).or_default().push(t);
@@ -185,6 +205,10 @@ fn startup_spans(v: &VariantData) -> Vec<(String, f64)> {
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out
 }
+
+/// The share of a start-up span its children must cover to be named in
+/// its place.
+const CHILDREN_EXPLAIN: f64 = 0.5;
 
 #[cfg(test)]
 mod tests {
@@ -241,6 +265,27 @@ mod tests {
             "{}",
             f.recommendation
         );
+    }
+
+    #[test]
+    fn a_start_up_span_covered_by_its_children_is_told_by_them() {
+        let its = (0..5)
+            .map(|i| {
+                let mut r = run(i).service(1.5, 0.05, Some(load(100.0, 0.01, 0.02)));
+                let startup = r.open("startup", None);
+                r.step("load_models", Some(startup), 0.9, false);
+                r.step("build_index", Some(startup), 0.5, true);
+                r.close(startup);
+                r.advance(0.098, true);
+                r.advance(2.0, true);
+                r.finish()
+            })
+            .collect();
+        let fs = apply_rule(find, &session(vec![variant("v", its)]));
+        let text = &fs[0].recommendation;
+        assert!(text.contains("`startup/load_models` 900 ms"), "{text}");
+        assert!(text.contains("`startup/build_index` 500 ms"), "{text}");
+        assert!(!text.contains("`startup` 1.40 s"), "{text}");
     }
 
     #[test]
