@@ -43,6 +43,65 @@ pub const CSV_COLUMNS: [&str; 16] = [
     "involuntary_cs",
 ];
 
+/// The columns a session of a service benchmark has after
+/// [`CSV_COLUMNS`] (a command's session has none of them): the iteration's
+/// service figures, empty where not measured.
+pub const CSV_SERVICE_COLUMNS: [&str; 13] = [
+    "startup_s",
+    "shutdown_s",
+    "latency_p50_s",
+    "latency_p90_s",
+    "latency_p99_s",
+    "latency_p999_s",
+    "throughput_rps",
+    "error_rate",
+    "sent",
+    "completed",
+    "timeouts",
+    "late",
+    "dropped",
+];
+
+/// The service cells of a row; field order is [`CSV_SERVICE_COLUMNS`].
+#[derive(Serialize)]
+struct ServiceCells {
+    startup_s: Option<f64>,
+    shutdown_s: Option<f64>,
+    latency_p50_s: Option<f64>,
+    latency_p90_s: Option<f64>,
+    latency_p99_s: Option<f64>,
+    latency_p999_s: Option<f64>,
+    throughput_rps: Option<f64>,
+    error_rate: Option<f64>,
+    sent: Option<u64>,
+    completed: Option<u64>,
+    timeouts: Option<u64>,
+    late: Option<u64>,
+    dropped: Option<u64>,
+}
+
+impl ServiceCells {
+    fn of(it: &perfwatch_model::Iteration) -> ServiceCells {
+        use perfwatch_model::Metric;
+        let load = it.load();
+        ServiceCells {
+            startup_s: it.metric(Metric::StartupS),
+            shutdown_s: it.metric(Metric::ShutdownS),
+            latency_p50_s: it.metric(Metric::LatencyP50S),
+            latency_p90_s: it.metric(Metric::LatencyP90S),
+            latency_p99_s: it.metric(Metric::LatencyP99S),
+            latency_p999_s: it.metric(Metric::LatencyP999S),
+            throughput_rps: it.metric(Metric::ThroughputRps),
+            error_rate: it.metric(Metric::ErrorRate),
+            sent: load.map(|l| l.sent),
+            completed: load.map(|l| l.completed),
+            timeouts: load.map(|l| l.timeouts),
+            late: load.map(|l| l.late),
+            dropped: load.map(|l| l.dropped),
+        }
+    }
+}
+
 /// Writes one CSV row per iteration, variant by variant.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CsvRenderer;
@@ -73,10 +132,19 @@ impl Render for CsvRenderer {
         let mut writer = ::csv::WriterBuilder::new()
             .has_headers(false)
             .from_writer(out);
-        writer.write_record(CSV_COLUMNS)?;
+        let service = export
+            .variants
+            .iter()
+            .flat_map(|v| &v.iterations)
+            .any(|it| it.service.is_some());
+        if service {
+            writer.write_record(CSV_COLUMNS.iter().chain(&CSV_SERVICE_COLUMNS))?;
+        } else {
+            writer.write_record(CSV_COLUMNS)?;
+        }
         for variant in &export.variants {
             for it in &variant.iterations {
-                writer.serialize(Row {
+                let row = Row {
                     session_id: text_cell(&export.session.id),
                     variant: text_cell(&variant.name),
                     index: it.index,
@@ -93,7 +161,12 @@ impl Render for CsvRenderer {
                     write_bytes: it.write_bytes,
                     voluntary_cs: it.voluntary_cs,
                     involuntary_cs: it.involuntary_cs,
-                })?;
+                };
+                if service {
+                    writer.serialize((row, ServiceCells::of(it)))?;
+                } else {
+                    writer.serialize(row)?;
+                }
             }
         }
         writer.flush()
@@ -103,6 +176,48 @@ impl Render for CsvRenderer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_service_session_adds_its_figures_after_the_columns_of_every_session() {
+        let mut export: SessionExport = serde_json::from_str(
+            r#"{
+            "schema": "perfwatch.session.v1",
+            "session": {"id": "s", "started_at": "", "benchmark": "api",
+                "command": {"argv": ["svc"]}, "git": null, "host": {"os": "linux"},
+                "perfwatch_version": "0", "status": "complete"},
+            "variants": [{"name": "v", "iterations": [
+                {"index": 0, "warmup": false, "exit_code": 0, "signal": null,
+                 "timed_out": false, "wall_s": 3.0, "user_s": null, "sys_s": null,
+                 "max_rss_bytes": null, "read_bytes": null, "write_bytes": null,
+                 "service": {"port": 1, "startup_s": 0.25, "shutdown_s": 0.01, "load": {
+                    "model": "open", "coordinated_omission_caveat": false,
+                    "duration_s": 2.0, "sent": 200, "completed": 199,
+                    "throughput_rps": 99.5, "status": {"2xx": 199}, "timeouts": 1,
+                    "errors": {}, "late": 3, "dropped": 0,
+                    "latency_s": {"p50": 0.01, "p90": 0.02, "p99": 0.05, "p999": 0.09, "max": 0.1},
+                    "latency_histogram": ""}}}],
+                "summary": {}}]
+        }"#,
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        CsvRenderer.render(&export, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let header: Vec<&str> = lines[0].split(',').collect();
+        assert_eq!(header.len(), CSV_COLUMNS.len() + CSV_SERVICE_COLUMNS.len());
+        assert_eq!(&header[CSV_COLUMNS.len()..], &CSV_SERVICE_COLUMNS[..]);
+        assert!(
+            lines[1].ends_with(",0.25,0.01,0.01,0.02,0.05,0.09,99.5,0.005,200,199,1,3,0"),
+            "{text}"
+        );
+        // A command's session keeps its columns.
+        export.variants[0].iterations[0].service = None;
+        let mut out = Vec::new();
+        CsvRenderer.render(&export, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().next().unwrap(), CSV_COLUMNS.join(","));
+    }
 
     #[test]
     fn csv_cells_that_start_a_formula_are_prefixed() {
