@@ -495,8 +495,9 @@ pub fn dashboard_data(
 /// Application metrics charted per benchmark on the dashboard, at most.
 pub const MAX_APP_SERIES: usize = 6;
 
-/// The dashboard's trends: wall time and each top-level stage's total (at
-/// most 8), the application metrics (at most [`MAX_APP_SERIES`]), per benchmark and variant of `sessions`, with change points
+/// The dashboard's trends: wall time (a service benchmark's start-up, p50
+/// and p99 latency, throughput and error rate instead) and each top-level
+/// stage's total (at most 8), the application metrics (at most [`MAX_APP_SERIES`]), per benchmark and variant of `sessions`, with change points
 /// where a series is long enough and the saved baseline's session marked.
 pub fn dashboard_series(
     store: &dyn Store,
@@ -512,7 +513,20 @@ pub fn dashboard_series(
     let detect_opts = DetectOptions::default();
     let mut out = Vec::new();
     for b in benchmarks {
-        let mut metrics = vec![SeriesMetric::Metric(Metric::WallS)];
+        // A service's runs last as long as its load: its trends are its
+        // primary figures (start-up, latency, throughput, error rate).
+        let service = sessions
+            .iter()
+            .filter(|s| s.session.benchmark == b)
+            .any(|s| s.variants.iter().any(|v| v.service.is_some()));
+        let mut metrics = if service {
+            Metric::SERVICE_PRIMARY
+                .into_iter()
+                .map(SeriesMetric::Metric)
+                .collect()
+        } else {
+            vec![SeriesMetric::Metric(Metric::WallS)]
+        };
         let stages: BTreeSet<String> = sessions
             .iter()
             .filter(|s| s.session.benchmark == b)
