@@ -133,6 +133,27 @@ fn ab_on_a_service_judges_start_up_latency_and_throughput() {
     ] {
         assert!(text.contains(needle), "`{needle}` missing:\n{text}");
     }
+    // The same session through the CSV export and the dashboard.
+    let csv = stdout(
+        &dir.pw()
+            .args(["export", "--format", "csv"])
+            .assert()
+            .success(),
+    );
+    assert!(
+        csv.lines().next().unwrap().ends_with(",late,dropped"),
+        "{csv}"
+    );
+    dir.pw()
+        .args(["dashboard", "-o", "dash"])
+        .assert()
+        .success();
+    let page = dir.read("dash/index.html");
+    assert!(
+        page.contains(r#""metric":"startup_s""#),
+        "a service's trends are its figures"
+    );
+    assert!(!page.contains(r#""metric":"wall_s""#), "not its wall time");
 }
 
 #[test]

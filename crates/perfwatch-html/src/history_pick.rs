@@ -1,5 +1,7 @@
 //! Which history series the dashboard charts. Per benchmark and variant:
-//! wall time, plus at most [`MAX_STAGE_CHARTS`] other series that tell
+//! wall time — for a service benchmark its primary figures instead
+//! (start-up, p50 and p99 latency, throughput, error rate), flat or not —
+//! plus at most [`MAX_STAGE_CHARTS`] other series that tell
 //! something wall time does not — those with change points first, then
 //! those that moved most over the history. A stage that makes up nearly
 //! all of the wall time, or whose curve is wall time's scaled down, is a
@@ -63,6 +65,15 @@ pub(crate) struct Picked {
 
 fn is_wall(h: &HistorySeries) -> bool {
     h.stage.is_none() && h.metric == "wall_s"
+}
+
+/// Wall time, or a service's primary figure: charted whatever it did.
+fn is_headline(h: &HistorySeries) -> bool {
+    is_wall(h)
+        || h.stage.is_none()
+            && perfwatch_model::Metric::SERVICE_PRIMARY
+                .iter()
+                .any(|m| m.key() == h.metric)
 }
 
 fn is_app(h: &HistorySeries) -> bool {
@@ -148,11 +159,16 @@ pub(crate) fn pick(history: &[HistorySeries]) -> Picked {
     let mut picked = Picked::default();
     for (_, _, members) in groups {
         let wall = members.iter().copied().find(|&i| is_wall(&history[i]));
-        picked.charted.extend(wall);
+        let headlines: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| is_headline(&history[i]))
+            .collect();
+        picked.charted.extend(&headlines);
         let mut candidates: Vec<(usize, bool, f64)> = Vec::new();
         let mut apps: Vec<(usize, bool, f64)> = Vec::new();
         for &i in &members {
-            if Some(i) == wall {
+            if headlines.contains(&i) {
                 continue;
             }
             let h = &history[i];
@@ -210,6 +226,22 @@ mod tests {
             change_points,
             baseline_session: None,
         }
+    }
+
+    #[test]
+    fn a_services_primary_figures_are_charted_flat_or_not() {
+        let mut history = vec![series(Some("job"), &[0.2, 0.5, 0.5], vec![1])];
+        for key in ["startup_s", "latency_p99_s", "throughput_rps"] {
+            let mut h = series(None, &[1.0, 1.0, 1.0], vec![]);
+            h.metric = key.into();
+            history.push(h);
+        }
+        let mut other = series(None, &[1.0, 1.0, 1.0], vec![]);
+        other.metric = "shutdown_s".into();
+        history.push(other);
+        let p = pick(&history);
+        assert_eq!(p.charted, [1, 2, 3, 0]);
+        assert_eq!(p.skipped, [(4, Skip::Flat)]);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub(crate) fn history_section(history: &[HistorySeries], picked: &Picked) -> Mar
             } @else {
                 p.hint {
                     "Median per session with its confidence interval; dashed lines mark detected change points, the dotted line the baseline. Hover for the session and commit. "
-                    "Per benchmark and variant: wall time, and the stages with change points or the largest movements"
+                    "Per benchmark and variant: wall time (a service's start-up, latency, throughput and error rate), and the stages with change points or the largest movements"
                     @if picked.charted.iter().any(|&i| app_metric_name(&history[i].metric).is_some()) {
                         "; then the application metrics the program reported, as plain numbers"
                     }
