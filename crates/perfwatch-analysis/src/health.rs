@@ -292,8 +292,8 @@ fn failure_deduction(export: &SessionExport) -> Option<Deduction> {
                 .map(|(r, s)| {
                     let why = format!(
                         "{} of {} requests due were not served in `{}`",
-                        (s.sent + s.dropped).saturating_sub(s.status.ok()),
-                        s.sent + s.dropped,
+                        s.unserved(),
+                        s.due(),
                         v.name
                     );
                     (r, why)

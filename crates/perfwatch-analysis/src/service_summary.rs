@@ -50,18 +50,14 @@ pub fn service_summary(iterations: &[Iteration]) -> Option<ServiceSummary> {
         s.completed += l.completed;
         s.status.add(&l.status);
         s.timeouts += l.timeouts;
-        s.errors.connect += l.errors.connect;
-        s.errors.transport += l.errors.transport;
+        s.errors.add(&l.errors);
         s.late += l.late;
         s.dropped += l.dropped;
     }
     if s.duration_s > 0.0 {
         s.throughput_rps = s.completed as f64 / s.duration_s;
     }
-    let due = s.sent + s.dropped;
-    if due > 0 {
-        s.error_rate = Some(due.saturating_sub(s.status.ok()) as f64 / due as f64);
-    }
+    s.error_rate = s.unserved_share();
     let texts: Vec<String> = loads.iter().map(|l| l.latency_histogram.clone()).collect();
     if let Ok(merged) = latency::merge(&texts) {
         s.latency_s = latency::percentiles(&merged);

@@ -101,8 +101,7 @@ impl LoadReport {
         self.completed += other.completed;
         self.status.add(&other.status);
         self.timeouts += other.timeouts;
-        self.errors.connect += other.errors.connect;
-        self.errors.transport += other.errors.transport;
+        self.errors.add(&other.errors);
         self.late += other.late;
         self.dropped += other.dropped;
         self.throughput_rps = rate(self.completed, self.duration_s);

@@ -119,6 +119,18 @@ impl ErrorCounts {
     pub fn total(&self) -> u64 {
         self.connect + self.transport
     }
+
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &ErrorCounts) {
+        self.connect += other.connect;
+        self.transport += other.transport;
+    }
+}
+
+/// The share of `due` requests not among the `ok` ones; `None` when none
+/// was due.
+fn unserved_share(due: u64, ok: u64) -> Option<f64> {
+    (due > 0).then(|| due.saturating_sub(ok) as f64 / due as f64)
 }
 
 /// Latency percentiles in seconds.
@@ -194,8 +206,7 @@ impl LoadSummary {
     /// The share of due requests not served with a 2xx or 3xx answer
     /// (other statuses, timeouts, errors, drops); `None` when none was due.
     pub fn error_rate(&self) -> Option<f64> {
-        let due = self.due();
-        (due > 0).then(|| due.saturating_sub(self.status.ok()) as f64 / due as f64)
+        unserved_share(self.due(), self.status.ok())
     }
 }
 
@@ -273,6 +284,24 @@ pub struct ServiceSummary {
     /// Iterations whose service was killed after the stop timeout.
     #[serde(default)]
     pub stop_killed: usize,
+}
+
+impl ServiceSummary {
+    /// Requests that were due: sent, or dropped.
+    pub fn due(&self) -> u64 {
+        self.sent + self.dropped
+    }
+
+    /// Due requests not served with a 2xx or 3xx answer.
+    pub fn unserved(&self) -> u64 {
+        self.due().saturating_sub(self.status.ok())
+    }
+
+    /// [`unserved`](Self::unserved) over [`due`](Self::due), as
+    /// [`LoadSummary::error_rate`] reads one run.
+    pub fn unserved_share(&self) -> Option<f64> {
+        unserved_share(self.due(), self.status.ok())
+    }
 }
 
 #[cfg(test)]

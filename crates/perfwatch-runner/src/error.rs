@@ -27,6 +27,23 @@ impl Termination {
     pub fn success(self) -> bool {
         self == Termination::Code(0)
     }
+
+    /// As an iteration stores it: `(exit_code, signal)`, one of them set.
+    pub fn code_and_signal(self) -> (Option<i32>, Option<i32>) {
+        match self {
+            Termination::Code(c) => (Some(c), None),
+            Termination::Signal(sig) => (None, Some(sig)),
+        }
+    }
+
+    /// From an iteration's `(exit_code, signal)`; a signal wins, and an
+    /// exit without a code reads as code -1.
+    pub fn of(exit_code: Option<i32>, signal: Option<i32>) -> Termination {
+        match (exit_code, signal) {
+            (_, Some(sig)) => Termination::Signal(sig),
+            (code, None) => Termination::Code(code.unwrap_or(-1)),
+        }
+    }
 }
 
 impl fmt::Display for Termination {

@@ -1,9 +1,9 @@
 //! One measured iteration, and the hooks around iterations.
 
-use crate::assemble::assemble;
+use crate::assemble::{assemble, Assembled};
 use crate::cancel::Cancel;
 use crate::command::{command_line, environment, CommandLine};
-use crate::error::{RunError, Termination};
+use crate::error::RunError;
 use crate::plan::Plan;
 use crate::process::{
     monotonic_ns, reset_own_peak_rss, supervise, Child, Listeners, SpawnSpec, Stop, Supervised,
@@ -65,15 +65,8 @@ pub(crate) fn measure(
     if s.stopped == Some(Stop::Cancelled) {
         return Ok(Ended::Cancelled);
     }
-    let assembled = assemble(collected.records, spawn_unix_ns);
-    let mut dropped = collected.dropped;
-    for (reason, n) in assembled.dropped {
-        *dropped.entry(reason).or_default() += n;
-    }
-    let (exit_code, signal) = match s.termination {
-        Termination::Code(c) => (Some(c), None),
-        Termination::Signal(sig) => (None, Some(sig)),
-    };
+    let assembled = assemble_collected(collected, spawn_unix_ns);
+    let (exit_code, signal) = s.termination.code_and_signal();
     let mut it = Iteration {
         index,
         variant: variant.name.clone(),
@@ -99,7 +92,7 @@ pub(crate) fn measure(
         stages: assembled.spans,
         counters: assembled.counters,
         gauges: assembled.gauges,
-        dropped_spans: dropped,
+        dropped_spans: assembled.dropped,
         stderr_tail: None,
         service: None,
     };
@@ -245,6 +238,18 @@ pub(crate) fn begin_sources(
         }
     }
     Ok(())
+}
+
+/// The spans of `collected` assembled (see [`assemble`]), the records
+/// the sources dropped counted with those assembly dropped.
+pub(crate) fn assemble_collected(collected: Collected, spawn_unix_ns: u64) -> Assembled {
+    let mut assembled = assemble(collected.records, spawn_unix_ns);
+    let mut dropped = collected.dropped;
+    for (reason, n) in std::mem::take(&mut assembled.dropped) {
+        *dropped.entry(reason).or_default() += n;
+    }
+    assembled.dropped = dropped;
+    assembled
 }
 
 pub(crate) fn finish_sources(

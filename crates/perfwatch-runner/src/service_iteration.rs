@@ -2,11 +2,12 @@
 //! port, wait until it is ready, scrape its metrics, drive the load,
 //! scrape again, stop it — and account for all of it as an [`Iteration`].
 
-use crate::assemble::assemble;
 use crate::cancel::Cancel;
 use crate::command::{environment, shell_quote};
-use crate::error::{RunError, Termination};
-use crate::measure::{begin_sources, finish_sources, unix_ns_now, Context, Ended};
+use crate::error::RunError;
+use crate::measure::{
+    assemble_collected, begin_sources, finish_sources, unix_ns_now, Context, Ended,
+};
 use crate::plan::{Plan, ServicePlan};
 use crate::service::scrape::{self, Exposition};
 use crate::service::{self, ServiceSpec, PORT_PLACEHOLDER};
@@ -100,15 +101,8 @@ pub(crate) fn measure(
         .map(LoadReport::summary)
         .transpose()
         .map_err(|e| fail(format!("failed to summarise the load: {e}"), None))?;
-    let assembled = assemble(collected.records, spawn_unix_ns);
-    let mut dropped = collected.dropped;
-    for (reason, n) in assembled.dropped {
-        *dropped.entry(reason).or_default() += n;
-    }
-    let (exit_code, signal) = match stopped.status {
-        Termination::Code(c) => (Some(c), None),
-        Termination::Signal(sig) => (None, Some(sig)),
-    };
+    let assembled = assemble_collected(collected, spawn_unix_ns);
+    let (exit_code, signal) = stopped.status.code_and_signal();
     let mut counters = assembled.counters;
     let mut gauges = assembled.gauges;
     if let (Some(before), Some(after)) = (&before, &after) {
@@ -139,7 +133,7 @@ pub(crate) fn measure(
         stages: assembled.spans,
         counters,
         gauges,
-        dropped_spans: dropped,
+        dropped_spans: assembled.dropped,
         stderr_tail: None,
         service: Some(ServiceRun {
             port,

@@ -214,10 +214,7 @@ fn main_phase(
         }
         schedule.finished(slot, it.wall_s);
         let failure = (!it.succeeded() && !it.timed_out && !plan.ignore_failure).then(|| {
-            let status = match (it.exit_code, it.signal) {
-                (_, Some(sig)) => Termination::Signal(sig),
-                (code, None) => Termination::Code(code.unwrap_or(-1)),
-            };
+            let status = Termination::of(it.exit_code, it.signal);
             if let Some(service) = &it.service {
                 let when = if service.exited_early {
                     "exited by itself before it was stopped"

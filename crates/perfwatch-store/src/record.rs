@@ -450,6 +450,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_service_figure_columns_are_the_service_metrics_keys_in_order() {
+        let keys: Vec<&str> = Metric::SERVICE.iter().map(|m| m.key()).collect();
+        assert_eq!(SERVICE_FIGURE_COLUMNS, keys.join(", "));
+    }
+
+    #[test]
     fn session_column_count_matches_the_column_list() {
         assert_eq!(SESSION_COLUMNS.split(',').count(), SESSION_COLUMN_COUNT);
     }

@@ -211,6 +211,10 @@ pub(crate) struct VariantData<'a> {
     /// The parameter values of a scan's variant, as the session's
     /// `VariantSpec` has them (empty outside a scan).
     pub parameters: &'a [(String, String)],
+    /// A service's figures over the counted runs: the variant's summary
+    /// (as every renderer shows it), or one made from its runs when the
+    /// export came without it.
+    pub service: Option<std::borrow::Cow<'a, perfwatch_model::ServiceSummary>>,
 }
 
 impl<'a> VariantData<'a> {
@@ -240,6 +244,11 @@ impl<'a> VariantData<'a> {
             paths: paths.into_iter().collect(),
             wall_median: median(&walls).unwrap_or(0.0),
             parameters: &[],
+            service: match &v.service {
+                Some(s) => Some(std::borrow::Cow::Borrowed(s)),
+                None => crate::service_summary::service_summary(&v.iterations)
+                    .map(std::borrow::Cow::Owned),
+            },
         }
     }
 

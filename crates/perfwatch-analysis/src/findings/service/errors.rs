@@ -1,7 +1,8 @@
 //! `load_errors`: requests that were not served under load ("4.2 % of
 //! requests failed: 5xx 120, timeouts 30").
 //!
-//! The load's counts are summed over the variant's counted runs. A due
+//! The load's counts are the variant's service summary (summed over its
+//! counted runs, as its report shows them). A due
 //! request (sent, or dropped because no connection was free) is served
 //! when it was answered 2xx or 3xx; the **error rate** is the share of due
 //! requests not served, as `LoadSummary::error_rate` counts it. The rule
@@ -18,63 +19,32 @@
 use super::super::context::VariantData;
 use super::super::format::{number, pct};
 use super::super::{finding, FindingOptions, RuleKind};
-use super::loads;
 use perfwatch_model::Finding;
 
 /// Fewest failures for full confidence.
 const MANY_FAILURES: u64 = 10;
-
-/// The load's counts over a variant's runs.
-#[derive(Debug, Default, Clone, Copy)]
-struct Tally {
-    runs: u64,
-    due: u64,
-    served: u64,
-    client: u64,
-    server: u64,
-    other_status: u64,
-    timeouts: u64,
-    connect: u64,
-    transport: u64,
-    dropped: u64,
-    late: u64,
-}
 
 pub(crate) fn find(all: &[VariantData], me: usize, opts: &FindingOptions) -> Vec<Finding> {
     load_errors(&all[me], opts).into_iter().collect()
 }
 
 fn load_errors(v: &VariantData, opts: &FindingOptions) -> Option<Finding> {
-    let mut t = Tally::default();
-    for l in loads(v) {
-        t.runs += 1;
-        t.due += l.due();
-        t.served += l.status.ok();
-        t.client += l.status.client_error;
-        t.server += l.status.server_error;
-        t.other_status += l.status.informational + l.status.other;
-        t.timeouts += l.timeouts;
-        t.connect += l.errors.connect;
-        t.transport += l.errors.transport;
-        t.dropped += l.dropped;
-        t.late += l.late;
-    }
-    if t.due == 0 {
+    // The variant's summary: the figures its report shows.
+    let s = v.service.as_deref()?;
+    let rate = s.unserved_share()?;
+    if rate < opts.service.error_rate_high && s.timeouts == 0 {
         return None;
     }
-    let failed = t.due.saturating_sub(t.served);
-    let rate = failed as f64 / t.due as f64;
-    if rate < opts.service.error_rate_high && t.timeouts == 0 {
-        return None;
-    }
+    let failed = s.unserved();
+    let other_status = s.status.informational + s.status.other;
     let causes = [
-        ("5xx", t.server),
-        ("4xx", t.client),
-        ("timeouts", t.timeouts),
-        ("connect errors", t.connect),
-        ("transport errors", t.transport),
-        ("dropped", t.dropped),
-        ("other status", t.other_status),
+        ("5xx", s.status.server_error),
+        ("4xx", s.status.client_error),
+        ("timeouts", s.timeouts),
+        ("connect errors", s.errors.connect),
+        ("transport errors", s.errors.transport),
+        ("dropped", s.dropped),
+        ("other status", other_status),
     ];
     let listed: Vec<String> = causes
         .iter()
@@ -89,17 +59,17 @@ fn load_errors(v: &VariantData, opts: &FindingOptions) -> Option<Finding> {
     );
     let e = &mut f.evidence;
     for (key, n) in [
-        ("due_requests", t.due),
-        ("served", t.served),
-        ("status_4xx", t.client),
-        ("status_5xx", t.server),
-        ("status_other", t.other_status),
-        ("timeouts", t.timeouts),
-        ("connect_errors", t.connect),
-        ("transport_errors", t.transport),
-        ("dropped", t.dropped),
-        ("late", t.late),
-        ("runs", t.runs),
+        ("due_requests", s.due()),
+        ("served", s.status.ok()),
+        ("status_4xx", s.status.client_error),
+        ("status_5xx", s.status.server_error),
+        ("status_other", other_status),
+        ("timeouts", s.timeouts),
+        ("connect_errors", s.errors.connect),
+        ("transport_errors", s.errors.transport),
+        ("dropped", s.dropped),
+        ("late", s.late),
+        ("runs", s.iterations as u64),
     ] {
         e.insert(key.into(), n as f64);
     }

@@ -24,7 +24,7 @@ mod tests;
 
 use super::context::VariantData;
 use super::options::{check_range, FindingOptionsError};
-use perfwatch_model::{LoadSummary, Metric};
+use perfwatch_model::Metric;
 use perfwatch_stats::median;
 use serde::{Deserialize, Serialize};
 
@@ -123,13 +123,6 @@ pub(crate) fn median_metric(v: &VariantData, m: Metric) -> Option<f64> {
         .filter(|x| x.is_finite())
         .collect();
     median(&xs)
-}
-
-/// The load runs of the variant's counted iterations.
-pub(crate) fn loads<'v>(v: &'v VariantData) -> impl Iterator<Item = &'v LoadSummary> + 'v {
-    v.runs
-        .iter()
-        .filter_map(|r| r.it.service.as_ref()?.load.as_ref())
 }
 
 #[cfg(test)]
