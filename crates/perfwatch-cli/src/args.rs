@@ -708,7 +708,7 @@ pub enum SortOrder {
 #[derive(Debug, Args)]
 #[command(
     before_help = "Examples:\n  perfwatch run 'gzip -c big.txt'                  one command, through `sh`\n  perfwatch run -r 20 'zstd -c big' 'gzip -c big'  several commands, interleaved, compared\n  perfwatch run pipeline                           a benchmark from perfwatch.toml\n  perfwatch run api --param concurrency=1,2,4,8    a service benchmark, scanned over its load",
-    after_help = "As in hyperfine, -n names a command (the run count is -r/--runs) and --shell takes\nthe shell to use: command strings run through `sh` unless -N; an argv after `--` runs\nwithout a shell. The shell's start-up time is measured and subtracted from each run.\n\nA service benchmark (`service = [...]` in perfwatch.toml) is started per run on a free\nport, loaded once ready (`[benchmark.NAME.load]`: rate or concurrency, duration, path),\nits metrics scraped, then stopped; it is judged on start-up, p50 and p99 latency,\nthroughput and error rate. A `--param` named `rate` or `concurrency` sets the load."
+    after_help = "As in hyperfine, -n names a command (the run count is -r/--runs) and --shell takes the shell to use: command strings run through `sh` unless -N; an argv after `--` runs without a shell. The shell's start-up time is measured and subtracted from each run.\n\nA service benchmark (`service = [...]` in perfwatch.toml) is started per run on a free port, loaded once ready (`[benchmark.NAME.load]`: rate or concurrency, duration, path), its metrics scraped, then stopped; it is judged on start-up, p50 and p99 latency, throughput and error rate. A `--param` named `rate` or `concurrency` sets the load."
 )]
 pub struct RunArgs {
     /// Commands to measure (each string runs through the shell, as in

@@ -43,7 +43,14 @@ pub(super) fn service_lines(
                 ("max", l.max),
             ]
             .map(|(name, v)| format!("{name} {}", format_duration(v)))
-            .to_vec(),
+            .into_iter()
+            // Of every answer of the runs together; the comparisons judge
+            // each run's own p50 and p99 (a run is a sample).
+            .chain([format!(
+                "of all {} answers",
+                format_count(s.completed as f64)
+            )])
+            .collect(),
             None => vec![format!("{NA} (no request completed)")],
         };
         packed(&mut lines, "latency", &latency);
