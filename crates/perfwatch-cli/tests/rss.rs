@@ -87,3 +87,89 @@ fn rss_of_small_programs_is_within_10_percent_of_gnu_time() {
         );
     }
 }
+
+/// Without `perfwatch-spawn` beside it (a binary copied alone), perfwatch
+/// forks its spawner from itself instead: peaks stay the programs' own.
+#[test]
+fn a_perfwatch_without_its_spawn_helper_forks_a_spawner_and_peaks_stay_honest() {
+    if !Path::new(GNU_TIME).exists() {
+        eprintln!("skipped: {GNU_TIME} is absent (scripts/test installs it)");
+        return;
+    }
+    // Beside the build's own files, so that a hard link works (the debug
+    // binary is large to copy).
+    let lone = tempfile::Builder::new()
+        .prefix("perfwatch-lone-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
+    let exe = lone.path().join("perfwatch");
+    let built = env!("CARGO_BIN_EXE_perfwatch");
+    if std::fs::hard_link(built, &exe).is_err() {
+        std::fs::copy(built, &exe).unwrap();
+    }
+    assert!(!lone.path().join("perfwatch-spawn").exists());
+    let dir = TestDir::new();
+    let argv = ["sleep", "0.01"];
+    let time = gnu_time_kib(&dir, &argv);
+    let status = std::process::Command::new(&exe)
+        .current_dir(dir.path())
+        .env("PERFWATCH_DB", dir.db())
+        .args(["--color", "never", "run", "-q", "-r", "5", "--"])
+        .args(argv)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let peaks: Vec<u64> = iterations(&dir.export("latest"))
+        .iter()
+        .map(|it| it["max_rss_bytes"].as_u64().expect("max_rss_bytes") / 1024)
+        .collect();
+    let ours = median(peaks);
+    let off = ours.abs_diff(time) as f64 / time as f64;
+    // Spawned by perfwatch itself the floor would be its own size (16 MiB
+    // and more unoptimised).
+    assert!(
+        off <= 0.10 || (ours > time && ours <= DEBUG_FLOOR_KIB),
+        "sleep: perfwatch without its helper {ours} KiB vs GNU time {time} KiB"
+    );
+}
+
+/// The helper says what it is when someone runs it by hand.
+#[test]
+fn the_spawn_helper_run_by_hand_explains_itself_and_exits_2() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_perfwatch-spawn"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("started by perfwatch"), "{err}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_perfwatch-spawn"))
+        .args(["--serve-perfwatch-socket", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
+
+/// A helper from another build (another protocol) leaves at once instead
+/// of serving (perfwatch then finds its socket closed and spawns
+/// directly).
+#[test]
+fn a_spawn_helper_of_another_protocol_refuses_to_serve() {
+    use std::os::unix::net::UnixDatagram;
+    let (ours, theirs) = UnixDatagram::pair().unwrap();
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&theirs);
+    // The descriptor is passed open (not close-on-exec) as perfwatch does.
+    // SAFETY: F_SETFD on a descriptor this test owns.
+    assert_eq!(unsafe { libc::fcntl(fd, libc::F_SETFD, 0) }, 0);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_perfwatch-spawn"))
+        .args([
+            "--serve-perfwatch-socket",
+            &fd.to_string(),
+            "0000000000000000",
+        ])
+        .output()
+        .unwrap();
+    drop(ours);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("another protocol"), "{err}");
+}

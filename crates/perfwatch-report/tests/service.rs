@@ -162,6 +162,24 @@ fn markdown_service_table_and_caveat() {
     insta::assert_snapshot!(section);
 }
 
+/// As in the terminal, a service's figures lead the Markdown report and
+/// its wall time follows under a title that says what it holds.
+#[test]
+fn markdown_service_section_leads_and_wall_time_follows_titled() {
+    let text = MarkdownRenderer
+        .render_to_string(&service_fixture::export())
+        .unwrap();
+    let service = text.find("### Service").expect("a service section");
+    let wall = text
+        .find("### Wall time per run")
+        .expect("a wall-time title");
+    let table = text
+        .find("| Variant | Runs | Mean ± σ")
+        .expect("the wall table");
+    assert!(service < wall && wall < table, "{text}");
+    assert!(text[wall..table].contains("information, not judged"));
+}
+
 #[test]
 fn markdown_service_names_are_escaped() {
     let mut export = service_fixture::export();

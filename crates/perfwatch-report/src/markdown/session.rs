@@ -18,8 +18,9 @@ use perfwatch_model::{short_id, Metric, SessionExport, VariantExport, DEFAULT_CO
 use std::io::{self, Write};
 
 /// Writes a GitHub-flavoured Markdown report: the verdict of the primary
-/// comparisons, provenance, a summary table per variant, warnings, the
-/// service figures of service benchmarks, with
+/// comparisons, provenance, the service figures of service benchmarks
+/// (before their wall time, which is information there), a summary table
+/// per variant, warnings, with
 /// several variants the relative summary (one sentence per variant against
 /// the first), comparisons (secondary metrics as information), stage
 /// breakdowns, the application metrics and findings.
@@ -74,6 +75,22 @@ impl Render for MarkdownRenderer {
             escape_markdown(&host_line(&session.host))
         )?;
 
+        // A service's figures lead; its wall time (start-up, load and
+        // shutdown together) is information, as in the terminal.
+        let service = export.variants.iter().any(|v| v.service.is_some());
+        if service {
+            render_service_markdown(export, out)?;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "### Wall time per run
+"
+            )?;
+            writeln!(
+                out,
+                "Start-up, load and shutdown together: information, not judged.\n"
+            )?;
+        }
         let confidence = export
             .variants
             .iter()
@@ -126,10 +143,6 @@ impl Render for MarkdownRenderer {
         if !warnings.is_empty() {
             writeln!(out)?;
             writeln!(out, "{}", warnings.join("\n>\n"))?;
-        }
-        if export.variants.iter().any(|v| v.service.is_some()) {
-            writeln!(out)?;
-            render_service_markdown(export, out)?;
         }
         if let Some(summary) = RelativeSummary::of(export) {
             writeln!(out)?;

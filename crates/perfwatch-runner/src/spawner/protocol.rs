@@ -15,6 +15,21 @@ pub(crate) const MAX_MESSAGE: usize = 64 << 20;
 /// Descriptors a message may carry: stdin, stdout, stderr.
 pub(crate) const MAX_FDS: usize = 3;
 
+/// FNV-1a of this file's source: two builds whose protocol differs in
+/// any way have different hashes, so perfwatch and a spawner helper from
+/// another build never talk (see `spawner::serve_if_asked`).
+pub(crate) const SOURCE_HASH: u64 = fnv1a(include_bytes!("protocol.rs"));
+
+const fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
 /// What perfwatch asks of the spawner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Request {
