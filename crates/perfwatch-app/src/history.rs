@@ -166,13 +166,9 @@ pub fn normalise_since(s: &str) -> Result<String, AppError> {
     })
 }
 
-/// The series matching the filters: one per variant.
-pub fn load_series(
-    store: &dyn Store,
-    f: &Filters,
-    metric: &SeriesMetric,
-    ci: &CiOptions,
-) -> Result<Vec<Series>, AppError> {
+/// The benchmark `f` names (or the only one stored) and the variants its
+/// series are drawn from (the one `f` names, or every variant).
+fn resolve(store: &dyn Store, f: &Filters) -> Result<(String, Vec<String>), AppError> {
     // One query serves the benchmark check, the error messages and the
     // variants of the chosen benchmark (not a listing of every session).
     let declared = store.benchmark_variants()?;
@@ -212,6 +208,53 @@ pub fn load_series(
         }
         variants = vec![v.clone()];
     }
+    Ok((benchmark, variants))
+}
+
+/// The metric a history shows when none is named: wall time, or, for a
+/// service benchmark (its newest session that `f` selects measured a
+/// service), the p99 latency under load — what `report`'s relative
+/// summary speaks of for a service, whose wall time only says how long
+/// the load ran.
+pub fn default_metric(store: &dyn Store, f: &Filters) -> Result<SeriesMetric, AppError> {
+    let (benchmark, variants) = resolve(store, f)?;
+    let since = f.since.as_deref().map(normalise_since).transpose()?;
+    // The newest session with figures of `metric` (a series keeps only
+    // sessions that have some).
+    let newest = |variant: &str, metric: Metric| -> Result<Option<String>, AppError> {
+        let points = store.series(&SeriesQuery {
+            benchmark: benchmark.clone(),
+            variant: Some(variant.to_string()),
+            metric,
+            stage: None,
+            app_metric: None,
+            branch: f.branch.clone(),
+            since: since.clone(),
+            last: Some(1),
+        })?;
+        Ok(points
+            .into_iter()
+            .rfind(|p| !p.values.is_empty())
+            .map(|p| p.session_id))
+    };
+    for variant in &variants {
+        if let Some(service) = newest(variant, Metric::LatencyP99S)? {
+            if newest(variant, Metric::WallS)?.as_deref() == Some(service.as_str()) {
+                return Ok(SeriesMetric::Metric(Metric::LatencyP99S));
+            }
+        }
+    }
+    Ok(SeriesMetric::Metric(Metric::WallS))
+}
+
+/// The series matching the filters: one per variant.
+pub fn load_series(
+    store: &dyn Store,
+    f: &Filters,
+    metric: &SeriesMetric,
+    ci: &CiOptions,
+) -> Result<Vec<Series>, AppError> {
+    let (benchmark, variants) = resolve(store, f)?;
     let (m, stage, app_metric) = match metric {
         SeriesMetric::Metric(m) => (*m, None, None),
         SeriesMetric::Stage(p) => (Metric::WallS, Some(p.clone()), None),

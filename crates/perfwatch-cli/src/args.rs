@@ -437,9 +437,10 @@ pub struct SeriesArgs {
     #[arg(long)]
     pub variant: Option<String>,
     /// Metric: wall_s, user_s, sys_s, max_rss_bytes, …, stage:PATH, or app:NAME
-    /// (an application metric the program reported).
-    #[arg(long, default_value = "wall_s")]
-    pub metric: String,
+    /// (an application metric the program reported) [default: wall_s; for a
+    /// service benchmark, its p99 latency under load, latency_p99_s].
+    #[arg(long)]
+    pub metric: Option<String>,
     /// Only sessions on this git branch.
     #[arg(long)]
     pub branch: Option<String>,

@@ -154,6 +154,23 @@ fn ab_on_a_service_judges_start_up_latency_and_throughput() {
         "a service's trends are its figures"
     );
     assert!(!page.contains(r#""metric":"wall_s""#), "not its wall time");
+    // `history` and `detect` speak of the figure the summary speaks of.
+    let history = stdout(&dir.pw().args(["history", "api"]).assert().success());
+    assert!(history.contains("api · eager · latency_p99_s"), "{history}");
+    let json = stdout(
+        &dir.pw()
+            .args(["history", "api", "--format", "json"])
+            .assert()
+            .success(),
+    );
+    assert!(json.contains(r#""metric": "latency_p99_s""#), "{json}");
+    assert!(stdout(
+        &dir.pw()
+            .args(["history", "api", "--metric", "wall_s"])
+            .assert()
+            .success()
+    )
+    .contains("api · eager · wall_s"));
 }
 
 #[test]

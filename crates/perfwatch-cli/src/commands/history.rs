@@ -10,8 +10,8 @@ use crate::exit::usage;
 use comfy_table::{presets::NOTHING, Cell, CellAlignment, Table};
 use perfwatch_analysis::SeverityThresholds;
 use perfwatch_app::history::{
-    change_points, detect_options, load_series, locate, Filters, Label, Located, Series,
-    SeriesChanges, SeriesMetric,
+    change_points, default_metric, detect_options, load_series, locate, Filters, Label, Located,
+    Series, SeriesChanges, SeriesMetric,
 };
 use perfwatch_report::printable::printable;
 use perfwatch_report::text_cell;
@@ -23,13 +23,24 @@ use std::path::Path;
 /// The stored series `a` asks for.
 fn stored_series(ctx: &Context, a: &SeriesArgs) -> anyhow::Result<Vec<Series>> {
     let store = ctx.open_reading_store()?;
-    let metric = SeriesMetric::parse(&a.metric)?;
+    let metric = series_metric(&*store, a)?;
     Ok(load_series(
         &*store,
         &filters(a),
         &metric,
         &crate::options::analysis_options(&ctx.config, None).ci(),
     )?)
+}
+
+/// The metric `a` names, or the history's default for its benchmark.
+fn series_metric(
+    store: &dyn perfwatch_store::Store,
+    a: &SeriesArgs,
+) -> anyhow::Result<SeriesMetric> {
+    Ok(match &a.metric {
+        Some(m) => SeriesMetric::parse(m)?,
+        None => default_metric(store, &filters(a))?,
+    })
 }
 
 fn filters(a: &SeriesArgs) -> Filters {
@@ -169,7 +180,7 @@ pub fn detect(ctx: &Context, args: &DetectArgs) -> anyhow::Result<()> {
         results.push((path.display().to_string(), column, located));
     } else {
         let store = ctx.open_reading_store()?;
-        let metric = SeriesMetric::parse(&args.series.metric)?;
+        let metric = series_metric(&*store, &args.series)?;
         let ci = crate::options::analysis_options(&ctx.config, None).ci();
         let found = change_points(
             &*store,

@@ -20,12 +20,14 @@
 //! [`HELPER`] installed beside perfwatch's executable when there is one
 //! (started as `posix_spawn` starts a program, with [`SPAWNER_ARG`] and
 //! its end of the socket; its `main` is [`serve_if_asked`]); otherwise a
-//! `fork` of perfwatch as it is then. The helper is faster: after a
-//! `fork`, every page either process writes first is copied, and once
-//! perfwatch runs threads each copy also flushes the other processors'
-//! TLBs — about 200 page faults and 1.8 ms per invocation in perfwatch,
-//! and a larger copy to fork for every command (`perf stat`, see the
-//! README). Either way:
+//! `fork` of perfwatch as it is then. The helper is faster and smaller:
+//! after a `fork`, every page either process writes first is copied (and,
+//! once perfwatch runs threads, each copy flushes the other processors'
+//! TLBs), and every command is forked from a larger copy. Measured with
+//! `perf stat` and alternating whole invocations (`run -N 'sleep 0.02'`):
+//! ~90 fewer page faults, 0.8 ms less for one run, 2 ms less for 30; the
+//! helper's own memory is 0.2 MiB of anonymous pages against 0.9 MiB for
+//! the fork. Either way:
 //!
 //! * *spawn*: program, argv, full environment, working directory, and
 //!   stdin/stdout/stderr passed as descriptors (`SCM_RIGHTS`). It forks;

@@ -9,8 +9,8 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use perfwatch_app::history::{
-    change_points as find_change_points, detect_options, load_series, normalise_since, Filters,
-    Series, SeriesChanges, SeriesMetric,
+    change_points as find_change_points, default_metric, detect_options, load_series,
+    normalise_since, Filters, Series, SeriesChanges, SeriesMetric,
 };
 use perfwatch_stats::changepoint::DetectOptions;
 use serde::Deserialize;
@@ -25,7 +25,7 @@ pub struct SeriesQuery {
     pub benchmark: Option<String>,
     /// Only this variant [default: every variant, one series each].
     pub variant: Option<String>,
-    /// wall_s, user_s, sys_s, max_rss_bytes, …, stage:PATH or app:NAME [default: wall_s].
+    /// wall_s, user_s, sys_s, max_rss_bytes, …, stage:PATH or app:NAME [default: wall_s; latency_p99_s for a service benchmark].
     pub metric: Option<String>,
     /// Only sessions on this git branch.
     pub branch: Option<String>,
@@ -37,8 +37,14 @@ pub struct SeriesQuery {
 }
 
 impl SeriesQuery {
-    fn parts(self) -> Result<(Filters, SeriesMetric), ApiError> {
-        let metric = SeriesMetric::parse(self.metric.as_deref().unwrap_or("wall_s"))
+    /// The filters and the metric named (`None`: the history's default,
+    /// see [`default_metric`]).
+    fn parts(self) -> Result<(Filters, Option<SeriesMetric>), ApiError> {
+        let metric = self
+            .metric
+            .as_deref()
+            .map(SeriesMetric::parse)
+            .transpose()
             .map_err(|e| ApiError::from(e).with_field("metric"))?;
         if let Some(since) = &self.since {
             normalise_since(since).map_err(|e| ApiError::from(e).with_field("since"))?;
@@ -83,6 +89,7 @@ pub async fn series(
             s.answers().get_or_compute(
                 || generation_key(store, filters.benchmark.as_deref(), query.clone()),
                 || {
+                    let metric = or_default(store, &filters, &metric)?;
                     let series = load_series(store, &filters, &metric, &s.options().ci())?;
                     Ok::<_, ApiError>(Rendered(pretty_bytes(&series)?))
                 },
@@ -102,7 +109,7 @@ pub struct ChangePointQuery {
     pub benchmark: Option<String>,
     /// Only this variant [default: every variant, one series each].
     pub variant: Option<String>,
-    /// wall_s, user_s, sys_s, max_rss_bytes, …, stage:PATH or app:NAME [default: wall_s].
+    /// wall_s, user_s, sys_s, max_rss_bytes, …, stage:PATH or app:NAME [default: wall_s; latency_p99_s for a service benchmark].
     pub metric: Option<String>,
     /// Only sessions on this git branch.
     pub branch: Option<String>,
@@ -166,6 +173,7 @@ pub async fn change_points(
                 || generation_key(store, filters.benchmark.as_deref(), query.clone()),
                 || {
                     let thresholds = s.options().compare.severity;
+                    let metric = or_default(store, &filters, &metric)?;
                     let found = find_change_points(
                         store,
                         &filters,
@@ -180,4 +188,16 @@ pub async fn change_points(
         })
         .await?;
     Ok(rendered(&answer.0))
+}
+
+/// `metric`, or the history's default for the benchmark `filters` select.
+fn or_default(
+    store: &dyn perfwatch_store::Store,
+    filters: &Filters,
+    metric: &Option<SeriesMetric>,
+) -> Result<SeriesMetric, ApiError> {
+    match metric {
+        Some(m) => Ok(m.clone()),
+        None => Ok(default_metric(store, filters)?),
+    }
 }
