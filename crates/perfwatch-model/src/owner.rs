@@ -58,8 +58,13 @@ impl Owner {
             // Same machine, another boot: every process of that boot ended.
             return Liveness::Dead;
         }
-        match start_ticks(self.pid) {
-            Some(ticks) if ticks == self.start_ticks => Liveness::Alive,
+        match process_stat(self.pid) {
+            // A zombie has ended; only its parent has not collected it (a
+            // script that never waits, a container's init that never
+            // reaps).
+            Some((state, ticks)) if ticks == self.start_ticks && !matches!(state, 'Z' | 'X') => {
+                Liveness::Alive
+            }
             _ => Liveness::Dead,
         }
     }
@@ -101,13 +106,21 @@ fn boot_id() -> Option<String> {
     read_once(&BOOT, "/proc/sys/kernel/random/boot_id")
 }
 
-/// Field 22 of `/proc/<pid>/stat` (after the parenthesised command name,
-/// which may itself contain spaces and parentheses).
+/// Field 22 of `/proc/<pid>/stat`: when the process started.
 fn start_ticks(pid: u32) -> Option<u64> {
+    process_stat(pid).map(|(_, ticks)| ticks)
+}
+
+/// Fields 3 (the state: `R`, `S`, `Z` for a zombie …) and 22 (the start
+/// time) of `/proc/<pid>/stat`, after the parenthesised command name,
+/// which may itself contain spaces and parentheses.
+fn process_stat(pid: u32) -> Option<(char, u64)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    // Fields after the name start at field 3 (state); 22 is the 20th.
-    after_name.split_whitespace().nth(19)?.parse().ok()
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    // 22 is the 20th field after the name, the state the first.
+    let ticks = fields.nth(18)?.parse().ok()?;
+    Some((state, ticks))
 }
 
 #[cfg(test)]
@@ -139,5 +152,29 @@ mod tests {
         };
         assert_eq!(elsewhere.liveness(), Liveness::Unknown);
         assert_eq!(Owner::from_tag(&me.tag()), Some(me));
+    }
+
+    #[test]
+    fn an_owner_that_ended_but_was_never_reaped_is_dead() {
+        let me = Owner::current().expect("Linux /proc");
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        // Not waited for: a zombie until `wait` below.
+        let zombie = (0..500).find_map(|_| {
+            let (state, ticks) = process_stat(pid)?;
+            if state == 'Z' {
+                return Some(ticks);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            None
+        });
+        let ticks = zombie.expect("the child became a zombie");
+        let owner = Owner {
+            pid,
+            start_ticks: ticks,
+            ..me
+        };
+        assert_eq!(owner.liveness(), Liveness::Dead);
+        child.wait().unwrap();
     }
 }
