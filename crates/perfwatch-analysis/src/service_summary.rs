@@ -3,7 +3,7 @@
 //! its requests together — never averaged percentiles.
 
 use perfwatch_model::service::ModelKind;
-use perfwatch_model::{Iteration, ServiceSummary};
+use perfwatch_model::{Iteration, ServiceRun, ServiceSummary};
 use perfwatch_stats::latency;
 
 /// The [`ServiceSummary`] of the counted `iterations` that ran a service;
@@ -17,6 +17,13 @@ pub fn service_summary(iterations: &[Iteration]) -> Option<ServiceSummary> {
         .filter(|it| it.counts())
         .filter_map(|it| it.service.as_ref())
         .collect();
+    summary_of_runs(&runs)
+}
+
+/// The [`ServiceSummary`] of the service figures of a variant's counted
+/// iterations (what [`service_summary`] reads of them); `None` when there
+/// are none.
+pub fn summary_of_runs(runs: &[&ServiceRun]) -> Option<ServiceSummary> {
     if runs.is_empty() {
         return None;
     }

@@ -55,6 +55,12 @@ pub struct ListedSession {
     /// The first variant's median wall time over its counted iterations,
     /// in seconds.
     pub wall_median: Option<f64>,
+    /// A service benchmark's figure instead: the first variant's p99
+    /// latency under load, in seconds, of all its counted runs' requests
+    /// together (as its report shows it; its wall time only says how long
+    /// the load ran). Absent for a command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_p99_s: Option<f64>,
 }
 
 /// Every benchmark of the history with its count of sessions, by name.
@@ -95,6 +101,18 @@ pub fn sessions(store: &dyn Store, filter: &SessionFilter) -> Result<Vec<ListedS
         .map(|(id, _)| *id)
         .zip(store.counted_walls(&wanted)?)
         .collect();
+    let p99s: Vec<Option<f64>> = store
+        .counted_service_runs(&wanted)?
+        .into_iter()
+        .map(|runs| {
+            let runs: Vec<_> = runs.iter().collect();
+            perfwatch_analysis::service_summary::summary_of_runs(&runs)?
+                .latency_s
+                .map(|l| l.p99)
+        })
+        .collect();
+    let mut p99s: std::collections::HashMap<&str, Option<f64>> =
+        wanted.iter().map(|(id, _)| *id).zip(p99s).collect();
     let medians: Vec<Option<f64>> = rows
         .iter()
         .map(|r| {
@@ -103,8 +121,12 @@ pub fn sessions(store: &dyn Store, filter: &SessionFilter) -> Result<Vec<ListedS
                 .and_then(|w| perfwatch_stats::median(&w))
         })
         .collect();
+    let latency: Vec<Option<f64>> = rows
+        .iter()
+        .map(|r| p99s.remove(r.session.id.as_str()).flatten())
+        .collect();
     let mut list = Vec::with_capacity(rows.len());
-    for (row, wall_median) in rows.into_iter().zip(medians) {
+    for ((row, wall_median), latency_p99_s) in rows.into_iter().zip(medians).zip(latency) {
         let s = row.session;
         list.push(ListedSession {
             variants: s.variants.iter().map(|v| v.name.clone()).collect(),
@@ -120,6 +142,7 @@ pub fn sessions(store: &dyn Store, filter: &SessionFilter) -> Result<Vec<ListedS
             counted: row.counted,
             failed: row.failed,
             wall_median,
+            latency_p99_s,
         });
     }
     Ok(list)

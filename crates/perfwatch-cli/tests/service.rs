@@ -154,6 +154,16 @@ fn ab_on_a_service_judges_start_up_latency_and_throughput() {
         "a service's trends are its figures"
     );
     assert!(!page.contains(r#""metric":"wall_s""#), "not its wall time");
+    // `sessions` shows the first variant's p99 as its report does.
+    let listed = stdout(&dir.pw().args(["sessions"]).assert().success());
+    let p99 = variant(&export, "eager")["service"]["latency_s"]["p99"]
+        .as_f64()
+        .unwrap();
+    let shown = perfwatch_report::units::format_duration(p99);
+    assert!(
+        listed.contains(&format!("p99 {shown}")),
+        "p99 {shown}:\n{listed}"
+    );
     // `history` and `detect` speak of the figure the summary speaks of.
     let history = stdout(&dir.pw().args(["history", "api"]).assert().success());
     assert!(history.contains("api · eager · latency_p99_s"), "{history}");

@@ -207,6 +207,7 @@ fn session_list_shows_hostile_names_escaped() {
             branch: Some(format!("b{name}")),
             version: None,
             wall_median: Some(-0.5),
+            latency_p99_s: None,
         })
         .collect();
     let mut out = Vec::new();

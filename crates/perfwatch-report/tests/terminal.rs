@@ -143,6 +143,7 @@ fn session_rows() -> Vec<SessionListRow> {
             branch: Some("main".into()),
             version: None,
             wall_median: Some(1.23),
+            latency_p99_s: None,
         },
         SessionListRow {
             id: "00ff00ff00ff00ff".into(),
@@ -155,6 +156,7 @@ fn session_rows() -> Vec<SessionListRow> {
             branch: None,
             version: None,
             wall_median: None,
+            latency_p99_s: None,
         },
     ]
 }

@@ -4,7 +4,7 @@ use crate::{
     Baseline, Delivery, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow,
     TokenRow, TokenScope,
 };
-use perfwatch_model::{Iteration, Session, SessionStatus, ShellCorrection};
+use perfwatch_model::{Iteration, ServiceRun, Session, SessionStatus, ShellCorrection};
 
 /// Persistence of sessions, iterations, stages and baselines.
 ///
@@ -102,6 +102,30 @@ pub trait Store: Send + Sync {
                     .iter()
                     .filter(|it| it.counts() && it.variant == *variant)
                     .map(|it| it.wall_s)
+                    .collect())
+            })
+            .collect()
+    }
+
+    /// For each `(session id, variant)` of `wanted`, the service figures
+    /// of that variant's counted iterations (not warm-ups, not timed out)
+    /// that ran a service, in index order (empty for a command, or an
+    /// unknown session): what a listing needs to speak of a service the
+    /// way its report does (its merged latency), without reading whole
+    /// sessions. The default reads each session.
+    fn counted_service_runs(&self, wanted: &[(&str, &str)]) -> Result<Vec<Vec<ServiceRun>>> {
+        wanted
+            .iter()
+            .map(|(id, variant)| {
+                let its = match self.load_session(id) {
+                    Ok((_, its)) => its,
+                    Err(crate::StoreError::SessionNotFound { .. }) => Vec::new(),
+                    Err(e) => return Err(e),
+                };
+                Ok(its
+                    .into_iter()
+                    .filter(|it| it.counts() && it.variant == *variant)
+                    .filter_map(|it| it.service)
                     .collect())
             })
             .collect()

@@ -33,6 +33,7 @@ pub fn sessions(ctx: &Context, args: &SessionsArgs) -> anyhow::Result<()> {
             branch: s.branch,
             version: s.version,
             wall_median: s.wall_median,
+            latency_p99_s: s.latency_p99_s,
         })
         .collect();
     let mut out = crate::stdout::stdout();

@@ -31,6 +31,9 @@ pub struct SessionListRow {
     pub version: Option<String>,
     /// Median wall time of the first variant, in seconds, when computed.
     pub wall_median: Option<f64>,
+    /// A service benchmark's p99 latency under load (its first variant's
+    /// requests together), shown instead of the wall time.
+    pub latency_p99_s: Option<f64>,
 }
 
 /// Renders the session list as a table, one row per session in the order
@@ -65,7 +68,16 @@ pub fn render_sessions(
             .names_first(),
         Column::new("commit", false).drop(100),
         Column::new("branch", false).give(Give::Middle).drop(200),
-        Column::new("wall median", true),
+        // A service's figure is its p99 latency (as its report's
+        // summary); its wall time only says how long the load ran.
+        Column::new(
+            if rows.iter().any(|r| r.latency_p99_s.is_some()) {
+                "wall median / p99"
+            } else {
+                "wall median"
+            },
+            true,
+        ),
     ];
     let mut cells = Vec::with_capacity(rows.len());
     for row in rows {
@@ -87,8 +99,12 @@ pub fn render_sessions(
                 .as_deref()
                 .map_or_else(String::new, |c| short_id(c, SHORT_COMMIT).to_string()),
             printable(row.branch.as_deref().unwrap_or("")).into_owned(),
-            row.wall_median
-                .map_or_else(|| NA.to_string(), format_duration),
+            match row.latency_p99_s {
+                Some(p99) => format!("p99 {}", format_duration(p99)),
+                None => row
+                    .wall_median
+                    .map_or_else(|| NA.to_string(), format_duration),
+            },
         ]);
     }
     // A column with nothing in it (no session in a git work tree: no
@@ -138,6 +154,7 @@ mod tests {
             branch: Some("main".into()),
             version: None,
             wall_median: Some(0.01),
+            latency_p99_s: None,
         };
         for width in [80, 100] {
             let options = TerminalOptions {
@@ -173,6 +190,7 @@ mod tests {
             branch: None,
             version: Some("1.4.2-rc.1".into()),
             wall_median: Some(12.5),
+            latency_p99_s: None,
         };
         let options = TerminalOptions {
             width: 80,

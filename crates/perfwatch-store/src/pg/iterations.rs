@@ -9,7 +9,7 @@ use crate::record::{
 };
 use crate::StoreError;
 use perfwatch_model::span_tree::place_spans;
-use perfwatch_model::{Iteration, Span, Tier};
+use perfwatch_model::{Iteration, ServiceRun, Span, Tier};
 use postgres::error::SqlState;
 use postgres::Transaction;
 use std::collections::BTreeMap;
@@ -392,6 +392,45 @@ fn load_spans(
         out.entry(index).or_default().push(span);
     }
     Ok(out)
+}
+
+/// The service figures of the counted iterations that ran a service, of
+/// each (session, variant) of `wanted`, in one query (as
+/// [`counted_walls`]).
+pub fn counted_service_runs(
+    tx: &mut Transaction<'_>,
+    wanted: &[(&str, &str)],
+) -> R<Vec<Vec<ServiceRun>>> {
+    let ids: Vec<&str> = wanted.iter().map(|(id, _)| *id).collect();
+    let mut by_pair: std::collections::HashMap<(String, String), Vec<ServiceRun>> =
+        std::collections::HashMap::new();
+    for row in tx.query(
+        "SELECT i.session_id, i.variant, i.idx, i.service FROM iterations i
+         WHERE i.session_id = ANY($1) AND NOT i.warmup AND NOT i.timed_out
+           AND i.service IS NOT NULL
+         ORDER BY i.session_id, i.idx",
+        &[&ids],
+    )? {
+        let session_id: String = row.try_get(0)?;
+        let index: i64 = row.try_get(2)?;
+        let text: String = row.try_get(3)?;
+        let run: ServiceRun = from_json(&text, || {
+            format!("service of iteration {index} of session {session_id}")
+        })
+        .map_err(Fail::Corrupt)?;
+        by_pair
+            .entry((session_id, row.try_get(1)?))
+            .or_default()
+            .push(run);
+    }
+    Ok(wanted
+        .iter()
+        .map(|(id, variant)| {
+            by_pair
+                .remove(&(id.to_string(), pg_text(variant).into_owned()))
+                .unwrap_or_default()
+        })
+        .collect())
 }
 
 /// The wall times of the counted iterations of each (session, variant)

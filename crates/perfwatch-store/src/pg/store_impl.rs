@@ -6,7 +6,7 @@ use crate::{
     Baseline, Delivery, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow,
     Store, TokenRow, TokenScope,
 };
-use perfwatch_model::{Iteration, Session, SessionStatus, ShellCorrection};
+use perfwatch_model::{Iteration, ServiceRun, Session, SessionStatus, ShellCorrection};
 
 impl Store for PgStore {
     fn location(&self) -> String {
@@ -71,6 +71,10 @@ impl Store for PgStore {
 
     fn counted_walls(&self, wanted: &[(&str, &str)]) -> Result<Vec<Vec<f64>>> {
         self.read(|tx| iterations::counted_walls(tx, wanted))
+    }
+
+    fn counted_service_runs(&self, wanted: &[(&str, &str)]) -> Result<Vec<Vec<ServiceRun>>> {
+        self.read(|tx| iterations::counted_service_runs(tx, wanted))
     }
 
     fn benchmark_variants(&self) -> Result<Vec<(String, Vec<String>)>> {

@@ -3,9 +3,9 @@
 
 use super::fail::{Fail, R};
 use super::{sessions, spans};
-use crate::record::{IterationRecord, ITERATION_COLUMNS, SERVICE_FIGURE_COLUMNS};
+use crate::record::{from_json, IterationRecord, ITERATION_COLUMNS, SERVICE_FIGURE_COLUMNS};
 use crate::StoreError;
-use perfwatch_model::Iteration;
+use perfwatch_model::{Iteration, ServiceRun};
 use rusqlite::{ffi, params, Connection};
 
 /// Inserts one iteration and its spans. Call inside one transaction.
@@ -146,6 +146,36 @@ pub fn load_from(conn: &Connection, session_id: &str, from: Option<u32>) -> R<Ve
         .map_err(Fail::Corrupt)?;
         it.stages = stages.remove(&it.index).unwrap_or_default();
         out.push(it);
+    }
+    Ok(out)
+}
+
+/// The service figures of the counted iterations that ran a service, of
+/// each (session, variant) of `wanted` (as [`counted_walls`]).
+pub fn counted_service_runs(conn: &Connection, wanted: &[(&str, &str)]) -> R<Vec<Vec<ServiceRun>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT idx, service FROM iterations
+         WHERE session_id = ?1 AND variant = ?2 AND warmup = 0 AND timed_out = 0
+           AND service IS NOT NULL
+         ORDER BY idx",
+    )?;
+    let mut out = Vec::with_capacity(wanted.len());
+    for (session_id, variant) in wanted {
+        let texts = stmt
+            .query_map(params![session_id, variant], |r| {
+                Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let runs = texts
+            .iter()
+            .map(|(index, text)| {
+                from_json(text, || {
+                    format!("service of iteration {index} of session {session_id}")
+                })
+                .map_err(Fail::Corrupt)
+            })
+            .collect::<R<Vec<ServiceRun>>>()?;
+        out.push(runs);
     }
     Ok(out)
 }

@@ -1,6 +1,6 @@
 //! Sessions and iterations come back exactly as stored.
 
-use super::support::{bare_iteration, contract, full_iteration, session, Db};
+use super::support::{bare_iteration, contract, full_iteration, service_run, session, Db};
 use perfwatch_model::{Iteration, SessionStatus, ShellCorrection};
 use perfwatch_store::{SessionFilter, Store, StoreError};
 use proptest::prelude::*;
@@ -520,7 +520,53 @@ fn load_recent_gives_the_last_iterations_with_their_stages(db: Db) {
     ));
 }
 
+fn counted_service_runs_are_those_of_the_counted_runs_in_order(db: Db) {
+    let store = db.open();
+    let s = session("api", "2024-01-02T00:00:00Z"); // current, solo_only
+    let command = session("api", "2024-01-03T00:00:00Z");
+    store.create_session(&s).unwrap();
+    store.create_session(&command).unwrap();
+    let mut warm = full_iteration(0, "current", 9.0);
+    warm.warmup = true;
+    let mut late = full_iteration(3, "current", 8.0);
+    late.timed_out = true;
+    let mut no_service = full_iteration(5, "current", 7.0);
+    no_service.service = None;
+    // Stored out of order: the answer is in index order.
+    for it in [
+        full_iteration(4, "current", 4.0),
+        warm,
+        full_iteration(1, "current", 1.0),
+        full_iteration(2, "solo_only", 2.0),
+        late,
+        no_service,
+    ] {
+        store.add_iteration(&s.id, &it).unwrap();
+    }
+    store
+        .add_iteration(&command.id, &bare_iteration(0, 1.0))
+        .unwrap();
+    let got = store
+        .counted_service_runs(&[
+            (&s.id, "current"),
+            (&s.id, "solo_only"),
+            (&command.id, "default"),
+            ("0123456789abcdef", "current"),
+        ])
+        .unwrap();
+    assert_eq!(got.len(), 4);
+    let startups = |runs: &[perfwatch_model::ServiceRun]| -> Vec<f64> {
+        runs.iter().map(|r| r.startup_s).collect()
+    };
+    assert_eq!(startups(&got[0]), [0.1, 0.4]);
+    assert_eq!(got[0][0], service_run(1.0));
+    assert_eq!(startups(&got[1]), [0.2]);
+    assert!(got[2].is_empty() && got[3].is_empty());
+    assert!(store.counted_service_runs(&[]).unwrap().is_empty());
+}
+
 contract!(
+    counted_service_runs_are_those_of_the_counted_runs_in_order,
     load_recent_gives_the_last_iterations_with_their_stages,
     a_batch_of_iterations_is_stored_whole_or_not_at_all,
     counted_walls_and_benchmark_variants_agree_with_the_sessions,
