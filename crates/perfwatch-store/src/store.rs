@@ -92,15 +92,8 @@ pub trait Store: Send + Sync {
     fn counted_walls(&self, wanted: &[(&str, &str)]) -> Result<Vec<Vec<f64>>> {
         wanted
             .iter()
-            .map(|(id, variant)| {
-                let its = match self.load_session(id) {
-                    Ok((_, its)) => its,
-                    Err(crate::StoreError::SessionNotFound { .. }) => Vec::new(),
-                    Err(e) => return Err(e),
-                };
-                Ok(its
-                    .iter()
-                    .filter(|it| it.counts() && it.variant == *variant)
+            .map(|&pair| {
+                Ok(counted_iterations(self, pair)?
                     .map(|it| it.wall_s)
                     .collect())
             })
@@ -116,15 +109,8 @@ pub trait Store: Send + Sync {
     fn counted_service_runs(&self, wanted: &[(&str, &str)]) -> Result<Vec<Vec<ServiceRun>>> {
         wanted
             .iter()
-            .map(|(id, variant)| {
-                let its = match self.load_session(id) {
-                    Ok((_, its)) => its,
-                    Err(crate::StoreError::SessionNotFound { .. }) => Vec::new(),
-                    Err(e) => return Err(e),
-                };
-                Ok(its
-                    .into_iter()
-                    .filter(|it| it.counts() && it.variant == *variant)
+            .map(|&pair| {
+                Ok(counted_iterations(self, pair)?
                     .filter_map(|it| it.service)
                     .collect())
             })
@@ -238,4 +224,22 @@ pub trait Store: Send + Sync {
     /// when the stored row still has `attempts_seen` attempts; whether it
     /// did (another server claimed the attempt when it did not).
     fn update_delivery(&self, delivery: &Delivery, attempts_seen: u32) -> Result<bool>;
+}
+
+/// The counted iterations (not warm-ups, not timed out) of one variant of
+/// a session, read whole, in index order; none for an unknown session:
+/// what the default listing helpers of [`Store`] read.
+fn counted_iterations<S: Store + ?Sized>(
+    store: &S,
+    (id, variant): (&str, &str),
+) -> Result<impl Iterator<Item = Iteration>> {
+    let its = match store.load_session(id) {
+        Ok((_, its)) => its,
+        Err(crate::StoreError::SessionNotFound { .. }) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let variant = variant.to_string();
+    Ok(its
+        .into_iter()
+        .filter(move |it| it.counts() && it.variant == variant))
 }
