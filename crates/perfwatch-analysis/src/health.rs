@@ -39,7 +39,9 @@
 //!   non-warm-up runs that failed or timed out — or, for a service, the
 //!   share of due requests not served (its error rate), when that is
 //!   larger — in the worst variant: any failure costs at least a point,
-//!   all failing costs 50.
+//!   all failing costs 50, and so does a variant of which nothing was
+//!   measured because the session failed first (a failed hook, a service
+//!   that never became ready).
 //!
 //! Every term only grows with more or bigger problems, so the score never
 //! rises when a problem is added (a property test checks this). A session
@@ -47,7 +49,7 @@
 
 use crate::findings::RuleKind;
 use perfwatch_model::{
-    Comparison, Finding, Iteration, Reference, SessionExport, Severity, Verdict,
+    Comparison, Finding, Iteration, Reference, SessionExport, SessionStatus, Severity, Verdict,
 };
 use perfwatch_stats::median;
 use std::collections::BTreeMap;
@@ -285,6 +287,14 @@ fn failure_deduction(export: &SessionExport) -> Option<Deduction> {
                 );
                 (failed as f64 / runs as f64, why)
             });
+            // A run that failed before this variant ran once (a hook that
+            // failed, a service that never became ready …) measured none
+            // of it: as bad as every run failing.
+            let stopped =
+                (runs == 0 && export.session.status == SessionStatus::Failed).then(|| {
+                    let why = format!("the session failed before any run of `{}`", v.name);
+                    (1.0, why)
+                });
             let requests_rate = v
                 .service
                 .as_ref()
@@ -298,7 +308,7 @@ fn failure_deduction(export: &SessionExport) -> Option<Deduction> {
                     );
                     (r, why)
                 });
-            [runs_rate, requests_rate]
+            [runs_rate, requests_rate, stopped]
                 .into_iter()
                 .flatten()
                 .max_by(|a, b| a.0.total_cmp(&b.0))

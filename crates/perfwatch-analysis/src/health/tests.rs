@@ -223,6 +223,20 @@ fn failures_cost_by_rate() {
 }
 
 #[test]
+fn a_session_that_failed_before_measuring_a_variant_is_no_clean_session() {
+    let mut s = session(vec![variant("v", Vec::new())]);
+    s.session.status = SessionStatus::Failed;
+    let h = health(&s, &[]);
+    assert_eq!(h.score, 50);
+    assert_eq!(h.breakdown[0].2, "the session failed before any run of `v`");
+    // Stopped by hand (Ctrl-C) before a run, or still running: no failure.
+    for status in [SessionStatus::Interrupted, SessionStatus::Running] {
+        s.session.status = status;
+        assert_eq!(health(&s, &[]).score, 100);
+    }
+}
+
+#[test]
 fn a_service_failing_requests_costs_its_error_rate() {
     let mut api = v("api", 0);
     // 900 of 950 sent answered 2xx, 50 dropped: 100 of 1,000 not served.
