@@ -131,7 +131,7 @@ pub fn serve_if_asked() {
     }
     // SAFETY: `start` passed us this descriptor, open and ours alone (a
     // socket, checked above); nothing else in this process uses it.
-    zygote::serve(unsafe { OwnedFd::from_raw_fd(fd) })
+    zygote::serve(unsafe { OwnedFd::from_raw_fd(fd) }, zygote::Start::Shared)
 }
 
 /// Start the spawner that measured commands are spawned from, so that
@@ -205,7 +205,7 @@ fn fork_spawner(ours: RawFd, theirs: OwnedFd) -> Result<(), StartError> {
         0 => {
             // SAFETY: the child's copy of our end, which it does not use.
             unsafe { libc::close(ours) };
-            zygote::serve(theirs)
+            zygote::serve(theirs, zygote::Start::Forked)
         }
         _ => {
             drop(theirs);
