@@ -23,15 +23,17 @@
 //! `fork` of perfwatch as it is then. The helper is faster and smaller:
 //! after a `fork`, every page either process writes first is copied (and,
 //! once perfwatch runs threads, each copy flushes the other processors'
-//! TLBs), and every command is forked from a larger copy. Measured with
-//! `perf stat` and alternating whole invocations (`run -N 'sleep 0.02'`):
-//! ~90 fewer page faults, 0.8 ms less for one run, 2 ms less for 30; the
-//! helper's own memory is 0.2 MiB of anonymous pages against 0.9 MiB for
-//! the fork. Either way:
+//! TLBs); and the helper is small enough to start each command sharing its
+//! memory until the `execve` (`clone(CLONE_VM | CLONE_VFORK)`, as
+//! `posix_spawn` does) where a forked spawner must fork (see
+//! `zygote::spawn`). Measured with `perf stat` and alternating whole
+//! invocations of `run -N 'sleep 0.02'`: the helper alone (still forking)
+//! ~90 fewer page faults and 0.8 ms less for one run, and with the shared
+//! start ~0.3 ms less per run on top (see the README). Either way:
 //!
 //! * *spawn*: program, argv, full environment, working directory, and
-//!   stdin/stdout/stderr passed as descriptors (`SCM_RIGHTS`). It forks;
-//!   the child calls `setpgid(0, 0)`, `dup2`s its stdio, `chdir`s, resets
+//!   stdin/stdout/stderr passed as descriptors (`SCM_RIGHTS`). It starts
+//!   the child (shared memory or forked, above); the child calls `setpgid(0, 0)`, `dup2`s its stdio, `chdir`s, resets
 //!   signals and `execve`s. The reply comes when the `execve` succeeded
 //!   (pid) or failed (its `errno`, through a close-on-exec pipe).
 //! * *reap*: `wait4(pid)`, replying with the status and resource usage,
