@@ -14,7 +14,8 @@
 //! the first iteration is written. The writer itself is in the batch
 //! scheduling class: waking it never preempts the runner between two
 //! iterations. At the end the recorder marks the session finished and
-//! checkpoints the write-ahead log while the caller computes its summary.
+//! checkpoints the write-ahead log (the caller meanwhile reads what it
+//! needs besides, e.g. a baseline).
 //! A failed checkpoint loses nothing (what was committed is in the log,
 //! which the next opening of the database reads): the session is stored,
 //! and [`Recorded::checkpoint_failed`] says why the log is still there.

@@ -228,7 +228,9 @@ fn run_one(
         }
     };
 
-    // Analyse while the recorder commits the end and checkpoints.
+    // The baseline is read while the recorder commits the end and
+    // checkpoints; the analysis waits for it (it needs the session as
+    // stored, with its git and host).
     let reference = match &out_args.baseline {
         Some(name) => Some(load_baseline(&**store, name, opts)?),
         None => None,
