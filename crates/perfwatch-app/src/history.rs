@@ -211,20 +211,28 @@ fn resolve(store: &dyn Store, f: &Filters) -> Result<(String, Vec<String>), AppE
     Ok((benchmark, variants))
 }
 
-/// The metric a history shows when none is named: wall time, or, for a
-/// service benchmark (its newest session that `f` selects measured a
-/// service), the p99 latency under load — what `report`'s relative
-/// summary speaks of for a service, whose wall time only says how long
-/// the load ran.
-pub fn default_metric(store: &dyn Store, f: &Filters) -> Result<SeriesMetric, AppError> {
+/// The metric a history shows: `named`, or when none is named, wall
+/// time — or, for a service benchmark (the newest session `f` selects
+/// measured a service), the p99 latency under load: what `report`'s
+/// relative summary speaks of for a service, whose wall time only says
+/// how long the load ran.
+pub fn chosen_metric(
+    store: &dyn Store,
+    f: &Filters,
+    named: Option<SeriesMetric>,
+) -> Result<SeriesMetric, AppError> {
+    if let Some(metric) = named {
+        return Ok(metric);
+    }
     let (benchmark, variants) = resolve(store, f)?;
     let since = f.since.as_deref().map(normalise_since).transpose()?;
     // The newest session with figures of `metric` (a series keeps only
-    // sessions that have some).
-    let newest = |variant: &str, metric: Metric| -> Result<Option<String>, AppError> {
+    // sessions that have some). The variants of one benchmark are all
+    // services or all commands: the first one tells.
+    let newest = |metric: Metric| -> Result<Option<String>, AppError> {
         let points = store.series(&SeriesQuery {
             benchmark: benchmark.clone(),
-            variant: Some(variant.to_string()),
+            variant: variants.first().cloned(),
             metric,
             stage: None,
             app_metric: None,
@@ -237,14 +245,15 @@ pub fn default_metric(store: &dyn Store, f: &Filters) -> Result<SeriesMetric, Ap
             .rfind(|p| !p.values.is_empty())
             .map(|p| p.session_id))
     };
-    for variant in &variants {
-        if let Some(service) = newest(variant, Metric::LatencyP99S)? {
-            if newest(variant, Metric::WallS)?.as_deref() == Some(service.as_str()) {
-                return Ok(SeriesMetric::Metric(Metric::LatencyP99S));
-            }
-        }
-    }
-    Ok(SeriesMetric::Metric(Metric::WallS))
+    let service = match newest(Metric::LatencyP99S)? {
+        Some(service) => newest(Metric::WallS)?.as_deref() == Some(service.as_str()),
+        None => false,
+    };
+    Ok(SeriesMetric::Metric(if service {
+        Metric::LatencyP99S
+    } else {
+        Metric::WallS
+    }))
 }
 
 /// The series matching the filters: one per variant.

@@ -96,38 +96,31 @@ pub fn sessions(store: &dyn Store, filter: &SessionFilter) -> Result<Vec<ListedS
             ))
         })
         .collect();
-    let mut walls: std::collections::HashMap<&str, Vec<f64>> = wanted
-        .iter()
-        .map(|(id, _)| *id)
-        .zip(store.counted_walls(&wanted)?)
-        .collect();
-    let p99s: Vec<Option<f64>> = store
-        .counted_service_runs(&wanted)?
-        .into_iter()
-        .map(|runs| {
-            let runs: Vec<_> = runs.iter().collect();
+    // A service session's figure is its p99 of all the variant's requests
+    // together, as its report computes it.
+    let p99 = |runs: Vec<perfwatch_model::ServiceRun>| {
+        let runs: Vec<_> = runs.iter().collect();
+        Some(
             perfwatch_analysis::service_summary::summary_of_runs(&runs)?
-                .latency_s
-                .map(|l| l.p99)
-        })
+                .latency_s?
+                .p99,
+        )
+    };
+    let figures: Vec<(Option<f64>, Option<f64>)> = store
+        .counted_walls(&wanted)?
+        .into_iter()
+        .zip(store.counted_service_runs(&wanted)?)
+        .map(|(walls, runs)| (perfwatch_stats::median(&walls), p99(runs)))
         .collect();
-    let mut p99s: std::collections::HashMap<&str, Option<f64>> =
-        wanted.iter().map(|(id, _)| *id).zip(p99s).collect();
-    let medians: Vec<Option<f64>> = rows
+    let mut figures: std::collections::HashMap<String, (Option<f64>, Option<f64>)> = wanted
         .iter()
-        .map(|r| {
-            walls
-                .remove(r.session.id.as_str())
-                .and_then(|w| perfwatch_stats::median(&w))
-        })
-        .collect();
-    let latency: Vec<Option<f64>> = rows
-        .iter()
-        .map(|r| p99s.remove(r.session.id.as_str()).flatten())
+        .map(|(id, _)| id.to_string())
+        .zip(figures)
         .collect();
     let mut list = Vec::with_capacity(rows.len());
-    for ((row, wall_median), latency_p99_s) in rows.into_iter().zip(medians).zip(latency) {
+    for row in rows {
         let s = row.session;
+        let (wall_median, latency_p99_s) = figures.remove(&s.id).unwrap_or_default();
         list.push(ListedSession {
             variants: s.variants.iter().map(|v| v.name.clone()).collect(),
             commit: s.git.as_ref().and_then(|g| g.commit.clone()),

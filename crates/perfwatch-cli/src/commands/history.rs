@@ -10,7 +10,7 @@ use crate::exit::usage;
 use comfy_table::{presets::NOTHING, Cell, CellAlignment, Table};
 use perfwatch_analysis::SeverityThresholds;
 use perfwatch_app::history::{
-    change_points, default_metric, detect_options, load_series, locate, Filters, Label, Located,
+    change_points, chosen_metric, detect_options, load_series, locate, Filters, Label, Located,
     Series, SeriesChanges, SeriesMetric,
 };
 use perfwatch_report::printable::printable;
@@ -37,10 +37,8 @@ fn series_metric(
     store: &dyn perfwatch_store::Store,
     a: &SeriesArgs,
 ) -> anyhow::Result<SeriesMetric> {
-    Ok(match &a.metric {
-        Some(m) => SeriesMetric::parse(m)?,
-        None => default_metric(store, &filters(a))?,
-    })
+    let named = a.metric.as_deref().map(SeriesMetric::parse).transpose()?;
+    Ok(chosen_metric(store, &filters(a), named)?)
 }
 
 fn filters(a: &SeriesArgs) -> Filters {

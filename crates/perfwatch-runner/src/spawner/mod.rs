@@ -33,7 +33,8 @@
 //!
 //! * *spawn*: program, argv, full environment, working directory, and
 //!   stdin/stdout/stderr passed as descriptors (`SCM_RIGHTS`). It starts
-//!   the child (shared memory or forked, above); the child calls `setpgid(0, 0)`, `dup2`s its stdio, `chdir`s, resets
+//!   the child (shared memory or forked, above); the child calls
+//!   `setpgid(0, 0)`, `dup2`s its stdio, `chdir`s, resets
 //!   signals and `execve`s. The reply comes when the `execve` succeeded
 //!   (pid) or failed (its `errno`, through a close-on-exec pipe).
 //! * *reap*: `wait4(pid)`, replying with the status and resource usage,

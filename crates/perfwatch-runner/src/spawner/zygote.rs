@@ -1,5 +1,5 @@
-//! The spawner process: forked from perfwatch before it grew, it serves
-//! spawn and reap requests until perfwatch goes away, then kills what it
+//! The spawner process (the `perfwatch-spawn` helper, or a fork of
+//! perfwatch before it grew): it serves spawn and reap requests until perfwatch goes away, then kills what it
 //! started and exits. It is a child subreaper: what its children leave
 //! running becomes its own child, killed when asked (see
 //! `process/leftovers.rs`).
@@ -59,12 +59,17 @@ pub(crate) enum Start {
 
 fn serve_until_eof(sock: OwnedFd, start: Start) {
     detach();
+    // Sharing our memory with the children: a stack for them, and only
+    // what we use resident (see `spawn`).
+    let mut stack = (start == Start::Shared).then(|| {
+        trim_file_pages();
+        ChildStack::new()
+    });
     let mut live: Vec<Live> = Vec::new();
-    let mut stack = ChildStack::new();
     // Any error on the socket means perfwatch is gone or broken: stop.
     while let Ok(Some((bytes, fds))) = protocol::recv(sock.as_fd()) {
         let reply = match Request::decode(&bytes) {
-            Some(Request::Spawn(req)) => spawn(&req, &fds, start, &mut stack, &mut live),
+            Some(Request::Spawn(req)) => spawn(&req, &fds, stack.as_mut(), &mut live),
             Some(Request::Reap { pid, leftovers }) => reap(pid, leftovers, &mut live),
             None => Reply::Failed {
                 errno: libc::EINVAL,
@@ -106,7 +111,6 @@ fn detach() {
         libc::malloc_trim(0);
     }
     drop_dead_stack();
-    trim_file_pages();
     for sig in IGNORED {
         // SAFETY: setting a disposition to SIG_IGN installs no handler.
         unsafe { libc::signal(sig, libc::SIG_IGN) };
@@ -241,7 +245,7 @@ extern "C" fn child_main(arg: *mut libc::c_void) -> libc::c_int {
 /// once `execve` succeeded or failed, so the child is in its own process
 /// group by then.
 ///
-/// As the helper ([`Start::Shared`]), the child is made as `posix_spawn`
+/// With a `stack` ([`Start::Shared`], the helper), the child is made as `posix_spawn`
 /// makes it, `clone(CLONE_VM | CLONE_VFORK)`: it shares our memory until
 /// its `execve` instead of a copy of it (a `fork` copies our page tables,
 /// then both sides fault on every page they write first: ~0.3 ms more per
@@ -250,13 +254,13 @@ extern "C" fn child_main(arg: *mut libc::c_void) -> libc::c_int {
 /// shared, file pages included — so that peak is kept small: our file
 /// pages are dropped at start-up (see [`trim_file_pages`]) and the peak is
 /// reset to what we hold just before the clone (~1.1 MiB, below `true`'s
-/// own). Forked from perfwatch ([`Start::Forked`]), we hold ~2.8 MiB, so
-/// the child is forked: it then inherits only the pages we wrote.
+/// own). Forked from perfwatch ([`Start::Forked`], no `stack`), we hold
+/// ~2.8 MiB, so the child is forked: it then inherits only the pages we
+/// wrote.
 fn spawn(
     req: &SpawnRequest,
     stdio: &[OwnedFd],
-    start: Start,
-    stack: &mut ChildStack,
+    stack: Option<&mut ChildStack>,
     live: &mut Vec<Live>,
 ) -> Reply {
     let failed = |errno| Reply::Failed { errno };
@@ -280,26 +284,30 @@ fn spawn(
         report: report_write.as_raw_fd(),
     };
     let baseline = Baseline::take();
-    reset_own_peak_rss();
     let forked_ns = super::monotonic_ns();
-    let pid = match start {
-        // SAFETY: this process is single-threaded (it starts no threads).
-        // The child runs `child_main` on its own stack, in our memory, and
-        // only makes async-signal-safe calls on memory prepared before the
-        // clone; every path ends in execve or _exit, and we are suspended
-        // until then (CLONE_VFORK), so nothing it reads changes under it.
-        // Without CLONE_SIGHAND its signal dispositions are its own copy.
-        Start::Shared => unsafe {
-            libc::clone(
-                child_main,
-                stack.top(),
-                libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
-                std::ptr::addr_of!(args).cast_mut().cast(),
-            )
-        },
+    let pid = match stack {
+        Some(stack) => {
+            // What the child will be charged for: what we hold now.
+            reset_own_peak_rss();
+            // SAFETY: this process is single-threaded (it starts no
+            // threads). The child runs `child_main` on its own stack, in
+            // our memory, and only makes async-signal-safe calls on memory
+            // prepared before the clone; every path ends in execve or
+            // _exit, and we are suspended until then (CLONE_VFORK), so
+            // nothing it reads changes under it. Without CLONE_SIGHAND its
+            // signal dispositions are its own copy.
+            unsafe {
+                libc::clone(
+                    child_main,
+                    stack.top(),
+                    libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+                    std::ptr::addr_of!(args).cast_mut().cast(),
+                )
+            }
+        }
         // SAFETY: single-threaded as above; the child only makes
         // async-signal-safe calls before `execve` or `_exit`.
-        Start::Forked => match unsafe { libc::fork() } {
+        None => match unsafe { libc::fork() } {
             0 => exec_child(&prepared, args.stdio, args.report),
             pid => pid,
         },
@@ -376,9 +384,9 @@ fn trim_file_pages() {
 /// working directory, default signals, then `execve`. First the child
 /// writes its own start (`CLOCK_MONOTONIC`, ns) to `report`: the command's
 /// life begins there, once it exists — what the spawner did to make it
-/// is ours, not the command's. On failure the `errno` follows (the pipe is closed on exec,
-/// so a successful exec leaves only the start) and the child exits with
-/// 127.
+/// is ours, not the command's. On failure the `errno` follows (the pipe
+/// is closed on exec, so a successful exec leaves only the start) and the
+/// child exits with 127.
 fn exec_child(p: &Prepared, stdio: [RawFd; 3], report: RawFd) -> ! {
     // Plain loops and calls only: in an unoptimised build every iterator
     // adapter is a function of its own, and each page of code the child

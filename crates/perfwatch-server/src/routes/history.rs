@@ -9,7 +9,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use perfwatch_app::history::{
-    change_points as find_change_points, default_metric, detect_options, load_series,
+    change_points as find_change_points, chosen_metric, detect_options, load_series,
     normalise_since, Filters, Series, SeriesChanges, SeriesMetric,
 };
 use perfwatch_stats::changepoint::DetectOptions;
@@ -38,7 +38,7 @@ pub struct SeriesQuery {
 
 impl SeriesQuery {
     /// The filters and the metric named (`None`: the history's default,
-    /// see [`default_metric`]).
+    /// see [`chosen_metric`]).
     fn parts(self) -> Result<(Filters, Option<SeriesMetric>), ApiError> {
         let metric = self
             .metric
@@ -89,7 +89,7 @@ pub async fn series(
             s.answers().get_or_compute(
                 || generation_key(store, filters.benchmark.as_deref(), query.clone()),
                 || {
-                    let metric = or_default(store, &filters, &metric)?;
+                    let metric = chosen_metric(store, &filters, metric.clone())?;
                     let series = load_series(store, &filters, &metric, &s.options().ci())?;
                     Ok::<_, ApiError>(Rendered(pretty_bytes(&series)?))
                 },
@@ -173,7 +173,7 @@ pub async fn change_points(
                 || generation_key(store, filters.benchmark.as_deref(), query.clone()),
                 || {
                     let thresholds = s.options().compare.severity;
-                    let metric = or_default(store, &filters, &metric)?;
+                    let metric = chosen_metric(store, &filters, metric.clone())?;
                     let found = find_change_points(
                         store,
                         &filters,
@@ -188,16 +188,4 @@ pub async fn change_points(
         })
         .await?;
     Ok(rendered(&answer.0))
-}
-
-/// `metric`, or the history's default for the benchmark `filters` select.
-fn or_default(
-    store: &dyn perfwatch_store::Store,
-    filters: &Filters,
-    metric: &Option<SeriesMetric>,
-) -> Result<SeriesMetric, ApiError> {
-    match metric {
-        Some(m) => Ok(m.clone()),
-        None => Ok(default_metric(store, filters)?),
-    }
 }
