@@ -9,17 +9,14 @@ use std::path::Path;
 /// (sessions, iterations, spans, baselines) stored in an SQLite history.
 fn counts(db: &Path) -> (u64, u64, u64, u64) {
     let conn = rusqlite::Connection::open(db).unwrap();
-    let count = |table: &str| -> u64 {
-        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .unwrap() as u64
-    };
+    let count =
+        |sql: &str| -> u64 { conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as u64 };
     (
-        count("sessions"),
-        count("iterations"),
-        count("spans"),
-        count("baselines"),
+        count("SELECT count(*) FROM sessions"),
+        count("SELECT count(*) FROM iterations"),
+        // An iteration's spans are one JSON array.
+        count("SELECT coalesce(sum(json_array_length(spans)), 0) FROM iteration_spans"),
+        count("SELECT count(*) FROM baselines"),
     )
 }
 

@@ -12,7 +12,7 @@ use perfwatch_app::load::analyze_stored;
 use perfwatch_app::monitor::{is_monitored, REPLAYED_RUNS};
 use perfwatch_app::{Analysis, AppError, Options};
 use perfwatch_model::{Session, SessionStatus};
-use perfwatch_store::{SessionFilter, SessionRow, Store};
+use perfwatch_store::{SessionFilter, Store};
 use prometheus_client::encoding::{prometheus_text, text as openmetrics_text};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::registry::Registry;
@@ -134,17 +134,26 @@ impl MetricsHub {
         opts: &Options,
     ) -> Result<Refreshed, MetricsError> {
         let since = self.read().generation();
-        let rows = store.list_sessions(&SessionFilter::default())?;
-        // Newest first: the first eligible row of a benchmark is its latest.
-        let mut latest: BTreeMap<&str, &SessionRow> = BTreeMap::new();
-        for row in rows.iter().filter(|r| eligible(r)) {
-            latest.entry(row.session.benchmark.as_str()).or_insert(row);
+        // The sessions alone, newest first: the first eligible one of a
+        // benchmark is its latest. Counting every iteration of the
+        // history here made each refresh cost as much as the history (a
+        // monitored pipeline's day holds thousands of runs); one probe
+        // per candidate tells whether it has a counted run.
+        let heads = store.list_session_heads(&SessionFilter::default())?;
+        let mut latest: BTreeMap<&str, &Session> = BTreeMap::new();
+        for session in heads.iter().filter(|s| showable(s)) {
+            if latest.contains_key(session.benchmark.as_str()) {
+                continue;
+            }
+            if store.has_counted_iteration(&session.id)? {
+                latest.insert(session.benchmark.as_str(), session);
+            }
         }
         let mut refreshed = Refreshed::default();
         let mut current = BTreeSet::new();
-        for (benchmark, row) in latest {
+        for (benchmark, session) in latest {
             current.insert(label_value(benchmark));
-            match analyze(store, &row.session, opts) {
+            match analyze(store, session, opts) {
                 Ok(analysis) => {
                     self.publish(&analysis);
                     refreshed.published += 1;
@@ -296,15 +305,10 @@ impl Default for MetricsHub {
     }
 }
 
-/// Whether a listed session can stand for its benchmark: finished (in
-/// any way) or the open session of a monitored pipeline (it runs all
-/// day: its runs so far are its figures), and with figures to show.
-fn eligible(row: &SessionRow) -> bool {
-    showable(&row.session) && row.counted > 0
-}
-
-/// Whether a session's figures may be shown: not a run under way, unless
-/// it is a monitored pipeline's session, whose every stored run is final.
+/// Whether a session's figures may be shown — finished (in any way), or
+/// the open session of a monitored pipeline (it runs all day: its runs
+/// so far are its figures, every stored run final) — when it has
+/// counted runs.
 fn showable(session: &Session) -> bool {
     session.status != SessionStatus::Running || is_monitored(session)
 }

@@ -24,7 +24,6 @@ use opentelemetry_proto::tonic::trace::v1::{status::StatusCode, Span};
 use perfwatch_model::span_file::SpanRecord;
 use perfwatch_model::Tier;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 /// Attribute that sets a span's tier (`system`, `component`, `method`, `operation`).
 pub const ATTR_TIER: &str = "perfwatch.tier";
@@ -153,10 +152,9 @@ pub fn map_span(span: &Span, scope: &str, opts: &MapOptions) -> Result<SpanRecor
         span.attributes
             .iter()
             .rev()
-            .find_map(|kv| match kv_string(kv) {
-                Some(v) if kv.key == key && !v.is_empty() => Some(v),
-                _ => None,
-            })
+            .filter(|kv| kv.key == key)
+            .find_map(|kv| kv_str(kv).filter(|v| !v.is_empty()))
+            .map(str::to_owned)
     };
     let tier = string_attr(ATTR_TIER)
         .and_then(|t| t.parse::<Tier>().ok())
@@ -221,17 +219,19 @@ pub fn map_span(span: &Span, scope: &str, opts: &MapOptions) -> Result<SpanRecor
 
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
+    for &b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
     s
 }
 
-/// The string of a key-value whose value is a string.
-fn kv_string(kv: &KeyValue) -> Option<String> {
+/// The trimmed string of a key-value whose value is a string.
+fn kv_str(kv: &KeyValue) -> Option<&str> {
     match kv.value.as_ref()?.value.as_ref()? {
-        any_value::Value::StringValue(s) => Some(s.trim().to_owned()),
+        any_value::Value::StringValue(s) => Some(s.trim()),
         _ => None,
     }
 }
@@ -241,6 +241,8 @@ fn kv_string(kv: &KeyValue) -> Option<String> {
 pub fn any_string(value: &AnyValue) -> String {
     match &value.value {
         Some(any_value::Value::StringValue(s)) => s.clone(),
+        Some(any_value::Value::IntValue(i)) => i.to_string(),
+        Some(any_value::Value::BoolValue(b)) => b.to_string(),
         Some(any_value::Value::ArrayValue(_) | any_value::Value::KvlistValue(_)) => {
             any_json(value).to_string()
         }

@@ -7,6 +7,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use perfwatch_model::span_file::SpanRecord;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Resource attribute naming the program (`service.name`).
 pub const ATTR_SERVICE_NAME: &str = "service.name";
@@ -24,10 +25,11 @@ pub struct TracedSpan {
     /// The trace, 32 lowercase hex digits.
     pub trace_id: String,
     /// `service.name` of the resource (`unknown_service` when absent, as
-    /// the OpenTelemetry specification has SDKs say).
-    pub service: String,
+    /// the OpenTelemetry specification has SDKs say); shared by the
+    /// resource's spans.
+    pub service: Arc<str>,
     /// The first of [`VERSION_ATTRS`] the resource gives.
-    pub version: Option<String>,
+    pub version: Option<Arc<str>>,
     /// The span as a stage record ([`crate::map::map_span`]).
     pub record: SpanRecord,
 }
@@ -54,14 +56,27 @@ pub(crate) fn resource_attr(resource: Option<&Resource>, key: &str) -> Option<St
 
 /// Map every span of `req`, keeping its trace and resource.
 pub fn map_traced(req: &ExportTraceServiceRequest, opts: &MapOptions) -> Traced {
-    let mut out = Traced::default();
+    // Sized once: a batch holds hundreds of spans, and growing by
+    // doubling touches fresh pages at every step.
+    let count = req
+        .resource_spans
+        .iter()
+        .flat_map(|r| &r.scope_spans)
+        .map(|s| s.spans.len())
+        .sum();
+    let mut out = Traced {
+        spans: Vec::with_capacity(count),
+        rejected: BTreeMap::new(),
+    };
     for resource_spans in &req.resource_spans {
         let resource = resource_spans.resource.as_ref();
-        let service = resource_attr(resource, ATTR_SERVICE_NAME)
-            .unwrap_or_else(|| "unknown_service".to_string());
-        let version = VERSION_ATTRS
+        let service: Arc<str> = resource_attr(resource, ATTR_SERVICE_NAME)
+            .unwrap_or_else(|| "unknown_service".to_string())
+            .into();
+        let version: Option<Arc<str>> = VERSION_ATTRS
             .iter()
-            .find_map(|key| resource_attr(resource, key));
+            .find_map(|key| resource_attr(resource, key))
+            .map(Arc::from);
         for scope_spans in &resource_spans.scope_spans {
             let scope = scope_spans.scope.as_ref().map_or("", |s| s.name.as_str());
             for span in &scope_spans.spans {
@@ -102,9 +117,9 @@ mod tests {
         let t = map_traced(&req, &MapOptions::default());
         assert_eq!(t.spans.len(), 2);
         assert_eq!(t.spans[0].trace_id, "0af7651916cd43dd8448eb211c80319c");
-        assert_eq!(t.spans[0].service, "shorts");
+        assert_eq!(&*t.spans[0].service, "shorts");
         assert_eq!(t.spans[0].version.as_deref(), Some("abc123"));
-        assert_eq!(t.spans[1].service, "unknown_service");
+        assert_eq!(&*t.spans[1].service, "unknown_service");
         assert_eq!(t.spans[1].version, None);
         assert_eq!(t.rejected[&Reject::InvalidTraceId], 1);
     }

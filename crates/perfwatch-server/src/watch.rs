@@ -112,14 +112,14 @@ pub fn follow(state: AppState, hub: Arc<MetricsHub>, poll: Duration) {
 
 /// The newest session's id.
 fn newest_session(state: &AppState) -> Option<String> {
-    let rows = state
+    let heads = state
         .store()
-        .list_sessions(&SessionFilter {
+        .list_session_heads(&SessionFilter {
             limit: Some(1),
             ..Default::default()
         })
         .ok()?;
-    Some(rows.first()?.session.id.clone())
+    Some(heads.first()?.id.clone())
 }
 
 fn refresh(state: &AppState, hub: &MetricsHub) {

@@ -76,6 +76,29 @@ pub trait Store: Send + Sync {
     /// Sessions matching `filter`, newest first.
     fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionRow>>;
 
+    /// The sessions [`list_sessions`](Store::list_sessions) would list,
+    /// without counting their iterations: what a caller that needs only
+    /// the sessions themselves reads every second (a monitored pipeline's
+    /// session of the day holds thousands of runs).
+    fn list_session_heads(&self, filter: &SessionFilter) -> Result<Vec<Session>> {
+        Ok(self
+            .list_sessions(filter)?
+            .into_iter()
+            .map(|row| row.session)
+            .collect())
+    }
+
+    /// Whether the session has at least one counted iteration (not a
+    /// warm-up, not timed out): the listing's `counted > 0` without
+    /// counting them all. False for an unknown session.
+    fn has_counted_iteration(&self, id: &str) -> Result<bool> {
+        let rows = self.list_sessions(&SessionFilter {
+            ids: Some(vec![id.to_string()]),
+            ..SessionFilter::default()
+        })?;
+        Ok(rows.first().is_some_and(|r| r.counted > 0))
+    }
+
     /// A number that grows with every change to the sessions of
     /// `benchmark` (of every benchmark when `None`) or to their iterations,
     /// whoever makes it — not with a running session's heartbeat: an

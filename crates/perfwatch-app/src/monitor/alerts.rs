@@ -35,16 +35,16 @@ pub fn is_monitored(session: &perfwatch_model::Session) -> bool {
 ///
 /// The store's.
 pub fn monitored_runs(store: &dyn Store) -> Result<BTreeMap<String, Vec<RunPoint>>, AppError> {
-    let rows = store.list_sessions(&SessionFilter {
+    let heads = store.list_session_heads(&SessionFilter {
         limit: Some(SESSIONS_LOOKED_AT),
         ..Default::default()
     })?;
     let mut sessions: BTreeMap<String, Vec<perfwatch_model::Session>> = BTreeMap::new();
-    for row in rows.into_iter().filter(|r| is_monitored(&r.session)) {
+    for session in heads.into_iter().filter(is_monitored) {
         sessions
-            .entry(row.session.benchmark.clone())
+            .entry(session.benchmark.clone())
             .or_default()
-            .push(row.session);
+            .push(session);
     }
     let mut out = BTreeMap::new();
     for (pipeline, mut list) in sessions {

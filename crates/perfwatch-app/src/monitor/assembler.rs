@@ -5,6 +5,7 @@ use perfwatch_model::span_file::SpanRecord;
 use perfwatch_model::Iteration;
 use perfwatch_otlp::traced::TracedSpan;
 use perfwatch_runner::assemble;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Traces held at once; past it the oldest is dropped and counted.
@@ -124,30 +125,27 @@ impl Assembler {
                 self.counts.late_spans += 1;
                 continue;
             }
-            if !self.pending.contains_key(&s.trace_id) {
-                if self.pending.len() >= MAX_TRACES {
-                    self.drop_oldest();
-                }
-                self.order.push_back(s.trace_id.clone());
-                self.pending.insert(
-                    s.trace_id.clone(),
-                    Pending {
-                        service: s.service.clone(),
-                        version: s.version.clone(),
+            if self.pending.len() >= MAX_TRACES && !self.pending.contains_key(&s.trace_id) {
+                self.drop_oldest();
+            }
+            let p = match self.pending.entry(s.trace_id) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => {
+                    self.order.push_back(e.key().clone());
+                    e.insert(Pending {
+                        service: s.service.to_string(),
+                        version: s.version.as_deref().map(str::to_owned),
                         records: Vec::new(),
                         root: None,
                         root_seen_ns: 0,
                         earliest_ns: u64::MAX,
                         first_seen_ns: now_ns,
                         over_limit: 0,
-                    },
-                );
-            }
-            let Some(p) = self.pending.get_mut(&s.trace_id) else {
-                continue;
+                    })
+                }
             };
             if let SpanRecord::Span {
-                parent: None,
+                parent,
                 name,
                 start_unix_ns,
                 end_unix_ns,
@@ -155,12 +153,10 @@ impl Assembler {
                 ..
             } = &s.record
             {
-                if p.root.is_none() {
+                if parent.is_none() && p.root.is_none() {
                     p.root = Some((name.to_string(), *start_unix_ns, *end_unix_ns, *ok));
                     p.root_seen_ns = now_ns;
                 }
-            }
-            if let SpanRecord::Span { start_unix_ns, .. } = &s.record {
                 p.earliest_ns = p.earliest_ns.min(*start_unix_ns);
             }
             if p.records.len() < MAX_SPANS_PER_TRACE {

@@ -123,37 +123,17 @@ pub fn list(tx: &mut Transaction<'_>, filter: &SessionFilter) -> R<Vec<SessionRo
         // a sequential scan of every iteration (7 ms at 1,000 sessions,
         // growing with the history; 1.5 ms this way).
         "SELECT {SESSION_COLUMNS}, c.iterations, c.counted, c.failed
-         FROM (SELECT * FROM sessions s
-               WHERE ($1::text IS NULL OR s.benchmark = $1)
-                 AND ($2::text IS NULL OR s.git_branch = $2)
-                 AND ($3::text IS NULL OR starts_with(s.git_commit, $3))
-                 AND ($4::text IS NULL OR s.status = $4)
-                 AND ($6::text IS NULL OR s.started_at >= $6)
-                 AND ($8::text[] IS NULL OR s.id = ANY($8))
-               ORDER BY {NEWEST_FIRST}
-               LIMIT $5 OFFSET $7) s
+         FROM ({page}) s
          CROSS JOIN LATERAL (
              SELECT count(i.idx) AS iterations,
                  count(i.idx) FILTER (WHERE NOT i.warmup AND NOT i.timed_out) AS counted,
                  count(i.idx) FILTER (WHERE i.timed_out OR i.signal IS NOT NULL
                                        OR coalesce(i.exit_code, -1) <> 0) AS failed
              FROM iterations i WHERE i.session_id = s.id) c
-         ORDER BY {NEWEST_FIRST}"
+         ORDER BY {NEWEST_FIRST}",
+        page = page_sql()
     );
-    let limit: Option<i64> = filter.limit.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
-    let rows = tx.query(
-        &sql,
-        &[
-            &filter.benchmark.as_deref().map(pg_text),
-            &filter.branch.as_deref().map(pg_text),
-            &filter.commit.as_deref().map(pg_text),
-            &filter.status.map(SessionStatus::key),
-            &limit,
-            &filter.since.as_deref().map(pg_text),
-            &i64::try_from(filter.offset).unwrap_or(i64::MAX),
-            &filter.ids,
-        ],
-    )?;
+    let rows = page_query(tx, &sql, filter)?;
     rows.iter()
         .map(|row| {
             let count = |i: usize| usize::try_from(row.get::<_, i64>(i)).unwrap_or(0);
@@ -165,6 +145,67 @@ pub fn list(tx: &mut Transaction<'_>, filter: &SessionFilter) -> R<Vec<SessionRo
             })
         })
         .collect()
+}
+
+/// The sessions [`list`] lists, without their counts: no iteration read.
+pub fn list_heads(tx: &mut Transaction<'_>, filter: &SessionFilter) -> R<Vec<Session>> {
+    let sql = format!(
+        "SELECT {SESSION_COLUMNS} FROM ({page}) s",
+        page = page_sql()
+    );
+    page_query(tx, &sql, filter)?
+        .iter()
+        .map(session_from_row)
+        .collect()
+}
+
+/// The page of sessions a filter chooses, newest first (parameters bound
+/// by [`page_query`]).
+fn page_sql() -> String {
+    format!(
+        "SELECT * FROM sessions s
+         WHERE ($1::text IS NULL OR s.benchmark = $1)
+           AND ($2::text IS NULL OR s.git_branch = $2)
+           AND ($3::text IS NULL OR starts_with(s.git_commit, $3))
+           AND ($4::text IS NULL OR s.status = $4)
+           AND ($6::text IS NULL OR s.started_at >= $6)
+           AND ($8::text[] IS NULL OR s.id = ANY($8))
+         ORDER BY {NEWEST_FIRST}
+         LIMIT $5 OFFSET $7"
+    )
+}
+
+/// Runs `sql`, which selects from [`page_sql`], with the filter's parameters.
+fn page_query(
+    tx: &mut Transaction<'_>,
+    sql: &str,
+    filter: &SessionFilter,
+) -> R<Vec<postgres::Row>> {
+    let limit: Option<i64> = filter.limit.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+    Ok(tx.query(
+        sql,
+        &[
+            &filter.benchmark.as_deref().map(pg_text),
+            &filter.branch.as_deref().map(pg_text),
+            &filter.commit.as_deref().map(pg_text),
+            &filter.status.map(SessionStatus::key),
+            &limit,
+            &filter.since.as_deref().map(pg_text),
+            &i64::try_from(filter.offset).unwrap_or(i64::MAX),
+            &filter.ids,
+        ],
+    )?)
+}
+
+/// Whether the session has a counted iteration (one index probe).
+pub fn has_counted_iteration(tx: &mut Transaction<'_>, id: &str) -> R<bool> {
+    Ok(tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM iterations
+                            WHERE session_id = $1 AND NOT warmup AND NOT timed_out)",
+            &[&pg_text(id)],
+        )?
+        .try_get(0)?)
 }
 
 /// A benchmark's generation, or the sum of all (see

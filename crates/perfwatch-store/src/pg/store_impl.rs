@@ -65,6 +65,14 @@ impl Store for PgStore {
         self.read(|tx| sessions::list(tx, filter))
     }
 
+    fn list_session_heads(&self, filter: &SessionFilter) -> Result<Vec<Session>> {
+        self.read(|tx| sessions::list_heads(tx, filter))
+    }
+
+    fn has_counted_iteration(&self, id: &str) -> Result<bool> {
+        self.read(|tx| sessions::has_counted_iteration(tx, id))
+    }
+
     fn history_generation(&self, benchmark: Option<&str>) -> Result<u64> {
         self.read(|tx| sessions::generation(tx, benchmark))
     }

@@ -2,18 +2,20 @@
 //! JSON.
 
 use super::fail::{Fail, R};
-use super::{sessions, spans};
+use super::sessions;
+use super::spans::{self, StageIds};
 use crate::record::{from_json, IterationRecord, ITERATION_COLUMNS, SERVICE_FIGURE_COLUMNS};
 use crate::StoreError;
 use perfwatch_model::{Iteration, ServiceRun};
 use rusqlite::{ffi, params, Connection};
 
-/// Inserts one iteration and its spans. Call inside one transaction.
+/// Inserts one iteration and its spans (see [`spans`]). Call inside one
+/// transaction.
 ///
 /// The schema's keys do the checking (this runs between two measured
 /// iterations, so it makes no extra queries): the foreign key rejects an
 /// unknown session, the primary key an index already taken.
-pub fn insert(conn: &Connection, session_id: &str, it: &Iteration) -> R<()> {
+pub fn insert(conn: &Connection, stages: &mut StageIds, session_id: &str, it: &Iteration) -> R<()> {
     let r = IterationRecord::encode(it).map_err(Fail::Corrupt)?;
     let inserted = conn
         .prepare_cached(&format!(
@@ -68,7 +70,7 @@ pub fn insert(conn: &Connection, session_id: &str, it: &Iteration) -> R<()> {
         }
         other => other?,
     };
-    spans::insert(conn, session_id, it.index, &it.stages)
+    spans::insert(conn, stages, session_id, it.index, &it.stages)
 }
 
 /// The extended result code of a constraint violation.
@@ -110,9 +112,10 @@ pub fn load_from(conn: &Connection, session_id: &str, from: Option<u32>) -> R<Ve
     let Some(from) = from.map(i64::from) else {
         return Ok(Vec::new());
     };
-    let mut stages = spans::load_from(conn, session_id, from)?;
     let mut stmt = conn.prepare(&format!(
-        "SELECT {ITERATION_COLUMNS} FROM iterations WHERE session_id = ?1 AND idx >= ?2 ORDER BY idx"
+        "SELECT {ITERATION_COLUMNS}, t.spans FROM iterations i
+         LEFT JOIN iteration_spans t ON t.session_id = i.session_id AND t.iteration_idx = i.idx
+         WHERE i.session_id = ?1 AND i.idx >= ?2 ORDER BY i.idx"
     ))?;
     let mut rows = stmt.query(params![session_id, from])?;
     let mut out = Vec::new();
@@ -144,7 +147,13 @@ pub fn load_from(conn: &Connection, session_id: &str, from: Option<u32>) -> R<Ve
         }
         .decode(session_id)
         .map_err(Fail::Corrupt)?;
-        it.stages = stages.remove(&it.index).unwrap_or_default();
+        let index = it.index;
+        let what = || format!("spans of iteration {index} of session {session_id}");
+        let text = row
+            .get_ref(21)?
+            .as_str_or_null()
+            .map_err(|e| Fail::Corrupt(format!("{}: {e}", what())))?;
+        it.stages = spans::decode(text, what)?;
         out.push(it);
     }
     Ok(out)

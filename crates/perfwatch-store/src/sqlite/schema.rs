@@ -14,7 +14,7 @@ pub const APPLICATION_ID: i32 = 0x5066_5774;
 
 /// Migration steps, in order; step `n` takes the schema from version `n` to
 /// `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -250,6 +250,44 @@ CREATE TABLE alert_deliveries (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (webhook, alert_id, event)
 );
+";
+
+/// v11: an iteration's spans as one row of `iteration_spans` — a JSON
+/// array of the former span rows in their order (`spans`, see
+/// `spans.rs`), and each stage's summed time by stage id
+/// (`stage_times`), which stage history reads. A row per span cost three
+/// B-tree inserts per span (the row, its key and the stage index):
+/// storing a monitored run cost more than receiving it. Kept apart from
+/// `iterations`, whose scans (listings, metric history) stay as small.
+const V11: &str = "
+CREATE TABLE iteration_spans (
+    session_id    TEXT NOT NULL,
+    iteration_idx INTEGER NOT NULL,
+    spans         TEXT NOT NULL,
+    stage_times   TEXT NOT NULL,
+    PRIMARY KEY (session_id, iteration_idx),
+    FOREIGN KEY (session_id, iteration_idx)
+        REFERENCES iterations (session_id, idx) ON DELETE CASCADE
+);
+INSERT INTO iteration_spans (session_id, iteration_idx, spans, stage_times)
+SELECT i.session_id, i.idx,
+    (SELECT json_group_array(json_object(
+            'span_id', t.span_id, 'parent_id', t.parent_id, 'name', t.name, 'stage', t.stage,
+            'depth', t.depth, 'tier', t.tier, 'component', t.component,
+            'start_s', t.start_s, 'end_s', t.end_s,
+            'ok', json(CASE WHEN t.ok THEN 'true' ELSE 'false' END),
+            'calls', t.calls, 'failed_calls', t.failed_calls, 'total_s', t.total_s,
+            'attributes', json(t.attributes)) ORDER BY t.pos)
+     FROM spans t WHERE t.session_id = i.session_id AND t.iteration_idx = i.idx),
+    (SELECT json_group_object(CAST(stage AS TEXT), total)
+     FROM (SELECT t.stage AS stage, sum(t.duration_s) AS total FROM spans t
+           WHERE t.session_id = i.session_id AND t.iteration_idx = i.idx
+             AND t.stage IS NOT NULL AND t.duration_s IS NOT NULL
+           GROUP BY t.stage))
+FROM iterations i
+WHERE EXISTS (SELECT 1 FROM spans t
+              WHERE t.session_id = i.session_id AND t.iteration_idx = i.idx);
+DROP TABLE spans;
 ";
 
 /// What a database file holds, as far as recognising it goes.

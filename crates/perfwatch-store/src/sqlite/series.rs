@@ -63,21 +63,23 @@ pub fn query(conn: &Connection, q: &SeriesQuery) -> R<Vec<SeriesPoint>> {
             )
         }
         (None, Some(_)) => {
-            let stage = "(SELECT id FROM stage_paths WHERE path = ?6)";
+            // A stage's time in an iteration is its entry in the
+            // iteration's `stage_times` (stage id → seconds), read by a
+            // JSON path made once.
+            let value = "(p.stage_times ->> (SELECT '$.\"' || id || '\"' FROM stage_paths
+                                             WHERE path = ?6))";
+            let spans = "JOIN iteration_spans p
+                             ON p.session_id = i.session_id AND p.iteration_idx = i.idx";
             let has_value = format!(
-                "EXISTS (SELECT 1 FROM spans t
-                         JOIN iterations i ON i.session_id = t.session_id AND i.idx = t.iteration_idx
-                         WHERE t.stage = {stage} AND t.session_id = s.id
-                           AND t.duration_s IS NOT NULL AND {COUNTED})"
+                "EXISTS (SELECT 1 FROM iterations i {spans}
+                         WHERE i.session_id = s.id AND {COUNTED} AND {value} IS NOT NULL)"
             );
             format!(
-                "SELECT {select}, sum(t.duration_s)
+                "SELECT {select}, CAST({value} AS REAL) AS v
                  FROM {sessions}
                  JOIN iterations i ON i.session_id = s.id
-                 JOIN spans t ON t.session_id = i.session_id AND t.iteration_idx = i.idx
-                 WHERE t.stage = {stage} AND {COUNTED}
-                 GROUP BY s.id, i.idx
-                 HAVING sum(t.duration_s) IS NOT NULL
+                 {spans}
+                 WHERE {COUNTED} AND v IS NOT NULL
                  ORDER BY {NEWEST_FIRST}, i.idx",
                 sessions = sessions(&has_value)
             )

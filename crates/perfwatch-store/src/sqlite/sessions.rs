@@ -103,36 +103,14 @@ pub fn list(conn: &Connection, filter: &SessionFilter) -> R<Vec<SessionRow>> {
              coalesce(sum(i.warmup = 0 AND i.timed_out = 0), 0),
              coalesce(sum(i.idx IS NOT NULL AND (i.timed_out <> 0 OR i.signal IS NOT NULL
                           OR coalesce(i.exit_code, -1) <> 0)), 0)
-         FROM (SELECT * FROM sessions s
-               WHERE (?1 IS NULL OR s.benchmark = ?1)
-                 AND (?2 IS NULL OR s.git_branch = ?2)
-                 AND (?3 IS NULL OR substr(s.git_commit, 1, length(?3)) = ?3)
-                 AND (?4 IS NULL OR s.status = ?4)
-                 AND (?6 IS NULL OR s.started_at >= ?6)
-                 AND (?8 IS NULL OR s.id IN (SELECT value FROM json_each(?8)))
-               ORDER BY {NEWEST_FIRST}
-               LIMIT ?5 OFFSET ?7) s
+         FROM ({page}) s
          LEFT JOIN iterations i ON i.session_id = s.id
          GROUP BY s.id
-         ORDER BY {NEWEST_FIRST}"
+         ORDER BY {NEWEST_FIRST}",
+        page = page_sql()
     );
-    let limit = filter
-        .limit
-        .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
     let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query(params![
-        filter.benchmark,
-        filter.branch,
-        filter.commit,
-        filter.status.map(SessionStatus::key),
-        limit,
-        filter.since,
-        i64::try_from(filter.offset).unwrap_or(i64::MAX),
-        filter
-            .ids
-            .as_ref()
-            .map(|ids| serde_json::to_string(ids).expect("strings serialise")),
-    ])?;
+    let mut rows = stmt.query(page_params(filter))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let count =
@@ -145,6 +123,67 @@ pub fn list(conn: &Connection, filter: &SessionFilter) -> R<Vec<SessionRow>> {
         });
     }
     Ok(out)
+}
+
+/// The sessions [`list`] lists, without their counts: no iteration read.
+pub fn list_heads(conn: &Connection, filter: &SessionFilter) -> R<Vec<Session>> {
+    let sql = format!(
+        "SELECT {SESSION_COLUMNS} FROM ({page}) s",
+        page = page_sql()
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(page_params(filter))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(session_from_row(row)?);
+    }
+    Ok(out)
+}
+
+/// The page of sessions a filter chooses, newest first (parameters from
+/// [`page_params`]).
+fn page_sql() -> String {
+    format!(
+        "SELECT * FROM sessions s
+         WHERE (?1 IS NULL OR s.benchmark = ?1)
+           AND (?2 IS NULL OR s.git_branch = ?2)
+           AND (?3 IS NULL OR substr(s.git_commit, 1, length(?3)) = ?3)
+           AND (?4 IS NULL OR s.status = ?4)
+           AND (?6 IS NULL OR s.started_at >= ?6)
+           AND (?8 IS NULL OR s.id IN (SELECT value FROM json_each(?8)))
+         ORDER BY {NEWEST_FIRST}
+         LIMIT ?5 OFFSET ?7"
+    )
+}
+
+/// The parameters of [`page_sql`].
+fn page_params(filter: &SessionFilter) -> impl rusqlite::Params + '_ {
+    let limit = filter
+        .limit
+        .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+    (
+        filter.benchmark.as_deref(),
+        filter.branch.as_deref(),
+        filter.commit.as_deref(),
+        filter.status.map(SessionStatus::key),
+        limit,
+        filter.since.as_deref(),
+        i64::try_from(filter.offset).unwrap_or(i64::MAX),
+        filter
+            .ids
+            .as_ref()
+            .map(|ids| serde_json::to_string(ids).expect("strings serialise")),
+    )
+}
+
+/// Whether the session has a counted iteration (one index probe).
+pub fn has_counted_iteration(conn: &Connection, id: &str) -> R<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM iterations
+                        WHERE session_id = ?1 AND warmup = 0 AND timed_out = 0)",
+        [id],
+        |r| r.get(0),
+    )?)
 }
 
 /// A benchmark's generation, or the sum of all (see

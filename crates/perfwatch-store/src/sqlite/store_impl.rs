@@ -1,5 +1,6 @@
 //! `Store` for `SqliteStore`: each method is one transaction.
 
+use super::spans::StageIds;
 use super::{access, baselines, deliveries, iterations, series, sessions, SqliteStore};
 use crate::id::check_session_id;
 use crate::{
@@ -20,15 +21,16 @@ impl Store for SqliteStore {
 
     fn add_iteration(&self, session_id: &str, iteration: &Iteration) -> Result<()> {
         self.write(|tx| {
-            iterations::insert(tx, session_id, iteration)?;
+            iterations::insert(tx, &mut StageIds::default(), session_id, iteration)?;
             sessions::touch(tx, session_id)
         })
     }
 
     fn add_iterations(&self, batch: &[(&str, &Iteration)]) -> Result<()> {
         self.write(|tx| {
+            let mut stages = StageIds::default();
             for (session_id, iteration) in batch {
-                iterations::insert(tx, session_id, iteration)?;
+                iterations::insert(tx, &mut stages, session_id, iteration)?;
             }
             let mut touched: Vec<&str> = batch.iter().map(|(id, _)| *id).collect();
             touched.sort_unstable();
@@ -47,8 +49,9 @@ impl Store for SqliteStore {
     fn insert_whole_session(&self, session: &Session, its: &[Iteration]) -> Result<()> {
         self.write(|tx| {
             sessions::insert(tx, session)?;
+            let mut stages = StageIds::default();
             for it in its {
-                iterations::insert(tx, &session.id, it)?;
+                iterations::insert(tx, &mut stages, &session.id, it)?;
             }
             sessions::touch(tx, &session.id)
         })
@@ -68,6 +71,14 @@ impl Store for SqliteStore {
 
     fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionRow>> {
         self.read(|tx| sessions::list(tx, filter))
+    }
+
+    fn list_session_heads(&self, filter: &SessionFilter) -> Result<Vec<Session>> {
+        self.read(|tx| sessions::list_heads(tx, filter))
+    }
+
+    fn has_counted_iteration(&self, id: &str) -> Result<bool> {
+        self.read(|tx| sessions::has_counted_iteration(tx, id))
     }
 
     fn history_generation(&self, benchmark: Option<&str>) -> Result<u64> {

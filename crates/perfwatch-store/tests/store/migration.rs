@@ -91,9 +91,9 @@ fn the_schema_forbids_dangling_rows() {
     conn.pragma_update(None, "foreign_keys", true).unwrap();
     let dangling = [
         "INSERT INTO baseline_sessions (name, session_id, pos) VALUES ('none', ?1, 0)",
-        "INSERT INTO spans (session_id, iteration_idx, pos, span_id, name, stage, depth, tier,
-             ok, calls, failed_calls, attributes)
-         VALUES (?1, 7, 0, 1, 'x', NULL, 0, 'system', 1, 1, 0, '{}')",
+        "INSERT INTO iterations (session_id, idx, variant, warmup, timed_out, timeline,
+             counters, gauges, dropped_spans)
+         VALUES (?1 || 'x', 0, 'v', 0, 0, '[]', '{}', '{}', '{}')",
     ];
     for sql in dangling {
         let err = conn.execute(sql, [&s.id]).unwrap_err();
@@ -103,6 +103,43 @@ fn the_schema_forbids_dangling_rows() {
         );
     }
 }
+
+/// Back to v10: a row per span (from each iteration's `spans` array),
+/// with its stage and depth as stored.
+const DOWN_TO_10: &str = "CREATE TABLE spans (
+        session_id    TEXT NOT NULL,
+        iteration_idx INTEGER NOT NULL,
+        pos           INTEGER NOT NULL,
+        span_id       INTEGER NOT NULL,
+        parent_id     INTEGER,
+        name          TEXT NOT NULL,
+        depth         INTEGER NOT NULL,
+        tier          TEXT NOT NULL,
+        component     TEXT,
+        start_s       REAL,
+        end_s         REAL,
+        duration_s    REAL,
+        ok            INTEGER NOT NULL,
+        calls         INTEGER NOT NULL,
+        failed_calls  INTEGER NOT NULL,
+        total_s       REAL,
+        attributes    TEXT NOT NULL,
+        stage         INTEGER REFERENCES stage_paths (id),
+        PRIMARY KEY (session_id, iteration_idx, pos),
+        FOREIGN KEY (session_id, iteration_idx)
+            REFERENCES iterations (session_id, idx) ON DELETE CASCADE
+    );
+    CREATE INDEX spans_stage ON spans (stage, session_id, iteration_idx);
+    INSERT INTO spans
+    SELECT i.session_id, i.iteration_idx, j.key, j.value ->> 'span_id', j.value ->> 'parent_id',
+        j.value ->> 'name', j.value ->> 'depth', j.value ->> 'tier', j.value ->> 'component',
+        j.value ->> 'start_s', j.value ->> 'end_s',
+        max(coalesce(j.value ->> 'total_s', (j.value ->> 'end_s') - (j.value ->> 'start_s')), 0),
+        j.value ->> 'ok', coalesce(j.value ->> 'calls', 1),
+        coalesce(j.value ->> 'failed_calls', 0), j.value ->> 'total_s',
+        coalesce(j.value -> 'attributes', '{}'), j.value ->> 'stage'
+    FROM iteration_spans i, json_each(i.spans) j;
+    DROP TABLE iteration_spans;";
 
 /// Takes a current database back to schema version 4: no tokens or push
 /// queue, and a path per span row instead of a reference to `stage_paths`.
@@ -168,7 +205,7 @@ fn a_version_4_database_keeps_its_spans_and_stage_series() {
     drop(store);
     Connection::open(&db.path)
         .unwrap()
-        .execute_batch(&format!("{DOWN_TO_9} {DOWN_TO_6} {DOWN_TO_4}"))
+        .execute_batch(&format!("{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_6} {DOWN_TO_4}"))
         .unwrap();
     let store = db.open();
     let (_, iterations) = store.load_session(&s.id).unwrap();
@@ -185,6 +222,75 @@ fn a_version_4_database_keeps_its_spans_and_stage_series() {
 }
 
 #[test]
+fn a_version_10_database_keeps_its_span_rows_as_each_iterations_spans_and_stage_times() {
+    use perfwatch_store::SeriesQuery;
+    let db = TempDb::new();
+    let store = db.open();
+    let s = session("pipeline", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    let mut it = full_iteration(0, "current", 3.0);
+    // Ids past i64::MAX, an unfinished span, an aggregated record.
+    it.stages[3].id = u64::MAX - 1;
+    it.stages[2].end_s = f64::NAN;
+    it.stages[1].calls = 3;
+    it.stages[1].failed_calls = 1;
+    it.stages[1].total_s = Some(0.25);
+    store.add_iteration(&s.id, &it).unwrap();
+    let mut bare = full_iteration(1, "current", 2.0);
+    bare.stages.clear();
+    store.add_iteration(&s.id, &bare).unwrap();
+    drop(store);
+    Connection::open(&db.path)
+        .unwrap()
+        .execute_batch(&format!("{DOWN_TO_10} PRAGMA user_version = 10;"))
+        .unwrap();
+    let rows: i64 = Connection::open(&db.path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM spans", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 4, "the v10 database holds a row per span");
+    let store = db.open();
+    let (_, back) = store.load_session(&s.id).unwrap();
+    assert_eq!(back[0].stages.len(), 4);
+    for (b, a) in back[0].stages.iter().zip(&it.stages) {
+        assert_eq!((b.id, b.parent, &b.name), (a.id, a.parent, &a.name));
+        assert_eq!(
+            (b.calls, b.failed_calls, b.total_s),
+            (a.calls, a.failed_calls, a.total_s)
+        );
+        assert_eq!(b.start_s.to_bits(), a.start_s.to_bits());
+        assert_eq!(b.end_s.is_nan(), a.end_s.is_nan());
+        assert_eq!(b.attributes, a.attributes);
+    }
+    assert!(back[1].stages.is_empty());
+    let points = store
+        .series(&SeriesQuery {
+            stage: Some("job/download".into()),
+            ..SeriesQuery::new("pipeline")
+        })
+        .unwrap();
+    assert_eq!(points.len(), 1);
+    assert_eq!(
+        points[0].values.len(),
+        1,
+        "the run without spans has no value"
+    );
+    // 0.25 (the aggregated record's total) + 0.1.
+    assert!((points[0].values[0] - 0.35).abs() < 1e-12, "{points:?}");
+    drop(store);
+    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    let conn = Connection::open(&db.path).unwrap();
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'spans'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 0, "the span rows are gone once migrated");
+}
+
+#[test]
 fn a_version_2_database_keeps_its_sessions_and_gains_shell_correction_and_import_origin() {
     let db = TempDb::new();
     let store = db.open();
@@ -193,7 +299,9 @@ fn a_version_2_database_keeps_its_sessions_and_gains_shell_correction_and_import
     drop(store);
     Connection::open(&db.path)
         .unwrap()
-        .execute_batch(&format!("{DOWN_TO_9} {DOWN_TO_6} {DOWN_TO_4} {DOWN_TO_2}"))
+        .execute_batch(&format!(
+            "{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_6} {DOWN_TO_4} {DOWN_TO_2}"
+        ))
         .unwrap();
     let store = db.open();
     let (loaded, _) = store.load_session(&s.id).unwrap();
@@ -229,8 +337,10 @@ fn a_version_8_database_keeps_its_sessions_and_gains_the_program_version_and_del
     drop(store);
     {
         let conn = Connection::open(&db.path).unwrap();
-        conn.execute_batch(&format!("{DOWN_TO_9} {DOWN_TO_8} PRAGMA user_version = 8;"))
-            .unwrap();
+        conn.execute_batch(&format!(
+            "{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_8} PRAGMA user_version = 8;"
+        ))
+        .unwrap();
     }
     let store = db.open();
     assert_eq!(store.load_session(&s.id).unwrap().0, s);
@@ -263,8 +373,10 @@ fn a_version_9_database_keeps_its_iterations_and_gains_the_service_columns() {
     drop(store);
     {
         let conn = Connection::open(&db.path).unwrap();
-        conn.execute_batch(&format!("{DOWN_TO_9} PRAGMA user_version = 9;"))
-            .unwrap();
+        conn.execute_batch(&format!(
+            "{DOWN_TO_10} {DOWN_TO_9} PRAGMA user_version = 9;"
+        ))
+        .unwrap();
     }
     let store = db.open();
     let (_, back) = store.load_session(&s.id).unwrap();
@@ -303,8 +415,10 @@ fn a_version_7_database_keeps_its_iterations_and_gains_the_gpu_memory_column() {
     drop(store);
     {
         let conn = Connection::open(&db.path).unwrap();
-        conn.execute_batch(&format!("{DOWN_TO_9} {DOWN_TO_7} PRAGMA user_version = 7;"))
-            .unwrap();
+        conn.execute_batch(&format!(
+            "{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_7} PRAGMA user_version = 7;"
+        ))
+        .unwrap();
     }
     let store = db.open();
     let (_, back) = store.load_session(&s.id).unwrap();
@@ -333,7 +447,7 @@ fn a_version_1_database_keeps_its_sessions_and_gains_the_baseline_column() {
     {
         let conn = Connection::open(&db.path).unwrap();
         conn.execute_batch(&format!(
-            "{DOWN_TO_9} {DOWN_TO_6} {DOWN_TO_4} {DOWN_TO_2} ALTER TABLE sessions DROP COLUMN baseline; \
+            "{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_6} {DOWN_TO_4} {DOWN_TO_2} ALTER TABLE sessions DROP COLUMN baseline; \
              PRAGMA user_version = 1;"
         ))
         .unwrap();
@@ -449,8 +563,10 @@ fn a_version_6_database_keeps_its_sessions_and_gains_the_adaptive_column() {
     drop(store);
     {
         let conn = Connection::open(&db.path).unwrap();
-        conn.execute_batch(&format!("{DOWN_TO_9} {DOWN_TO_6} PRAGMA user_version = 6;"))
-            .unwrap();
+        conn.execute_batch(&format!(
+            "{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_6} PRAGMA user_version = 6;"
+        ))
+        .unwrap();
     }
     let store = db.open();
     assert_eq!(store.load_session(&s.id).unwrap().0.adaptive, None);

@@ -1,7 +1,7 @@
 //! Sessions and iterations come back exactly as stored.
 
 use super::support::{bare_iteration, contract, full_iteration, service_run, session, Db};
-use perfwatch_model::{Iteration, SessionStatus, ShellCorrection};
+use perfwatch_model::{Iteration, Session, SessionStatus, ShellCorrection};
 use perfwatch_store::{SessionFilter, Store, StoreError};
 use proptest::prelude::*;
 
@@ -159,6 +159,15 @@ fn listing_is_newest_first_with_counts_and_filters(db: Db) {
         (rows[0].iterations, rows[0].counted, rows[0].failed),
         (0, 0, 0)
     );
+    for row in &rows {
+        assert_eq!(
+            store.has_counted_iteration(&row.session.id).unwrap(),
+            row.counted > 0,
+            "{}",
+            row.session.id
+        );
+    }
+    assert!(!store.has_counted_iteration("0123456789abcdef").unwrap());
 
     let cases = [
         (
@@ -286,6 +295,18 @@ fn listing_is_newest_first_with_counts_and_filters(db: Db) {
     for (filter, expected) in cases {
         let expected: Vec<String> = expected.into_iter().cloned().collect();
         assert_eq!(ids(filter.clone()), expected, "{filter:?}");
+        // The heads are the listed sessions, whole, in the same order.
+        let listed: Vec<Session> = store
+            .list_sessions(&filter)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.session)
+            .collect();
+        assert_eq!(
+            store.list_session_heads(&filter).unwrap(),
+            listed,
+            "{filter:?}"
+        );
     }
 }
 
@@ -311,7 +332,7 @@ fn deleting_a_session_removes_its_iterations_and_spans(db: Db) {
     drop(store);
     let count = |table: &str| db.count_rows(table);
     assert_eq!(
-        (count("sessions"), count("iterations"), count("spans")),
+        (count("sessions"), count("iterations"), db.count_spans()),
         (1, 1, 4)
     );
 }

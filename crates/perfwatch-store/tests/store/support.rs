@@ -73,6 +73,23 @@ impl Db {
         }
     }
 
+    /// Spans stored, read with the backend's own client: a row each in
+    /// PostgreSQL, an element of their iteration's `iteration_spans` array in
+    /// SQLite.
+    pub fn count_spans(&self) -> i64 {
+        match self {
+            Db::Sqlite(db) => rusqlite::Connection::open(&db.path)
+                .unwrap()
+                .query_row(
+                    "SELECT coalesce(sum(json_array_length(spans)), 0) FROM iteration_spans",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap(),
+            Db::Postgres(_) => self.count_rows("spans"),
+        }
+    }
+
     /// Rows in `table`, read with the backend's own client.
     pub fn count_rows(&self, table: &str) -> i64 {
         let sql = format!("SELECT count(*) FROM {table}");
