@@ -68,6 +68,7 @@ pub mod memo;
 pub mod monitor;
 pub mod observe;
 pub mod openapi;
+pub mod own_writes;
 pub mod respond;
 pub mod router;
 pub mod routes;

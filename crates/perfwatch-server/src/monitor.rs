@@ -268,7 +268,11 @@ async fn store_due(state: &AppState, monitor: &Arc<Monitor>, settled_by: u64) ->
             // Runs stored per session: one announcement each.
             let mut ids: BTreeMap<(String, String), usize> = BTreeMap::new();
             // One transaction for the tick's runs.
-            for (pipeline, stored) in store_runs(&**s.store(), &mut sessions, due) {
+            let stored = store_runs(&**s.store(), &mut sessions, due);
+            if let Some(step) = stored.step {
+                s.own_writes().note(step);
+            }
+            for (pipeline, stored) in stored.runs {
                 match stored {
                     Ok(id) => {
                         m.stored_runs.fetch_add(1, Ordering::Relaxed);

@@ -7,6 +7,7 @@ use crate::errors::{ApiError, ApiResult};
 use crate::events::{SessionEvent, EVENT_CAPACITY};
 use crate::live_runs::LiveRuns;
 use crate::memo::{Memo, Memoized, Rendered, DEFAULT_CAPACITY};
+use crate::own_writes::OwnWrites;
 use perfwatch_store::Store;
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -27,6 +28,7 @@ struct Shared {
     answers: Memo<Rendered>,
     live: LiveRuns,
     alerts: AlertBoard,
+    own_writes: OwnWrites,
 }
 
 impl AppState {
@@ -57,6 +59,7 @@ impl AppState {
                 answers: Memo::new(DEFAULT_CAPACITY / 4),
                 live: LiveRuns::default(),
                 alerts: AlertBoard::default(),
+                own_writes: OwnWrites::default(),
             }),
         }
     }
@@ -92,6 +95,11 @@ impl AppState {
     /// The alerts of monitored pipelines.
     pub fn alerts(&self) -> &AlertBoard {
         &self.inner.alerts
+    }
+
+    /// The generation steps of this server's own writes.
+    pub fn own_writes(&self) -> &OwnWrites {
+        &self.inner.own_writes
     }
 
     /// Remembered listings and histories ([`crate::memo::generation_key`]).

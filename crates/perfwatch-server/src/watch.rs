@@ -30,8 +30,10 @@ type Due = Arc<Mutex<BTreeSet<String>>>;
 /// store now, each session stored through the API counted and shown, and
 /// the store's generation polled every `poll` for writes made elsewhere —
 /// new sessions, progress, deletions — announced as
-/// [`SessionEvent::Appeared`] (the figures then refreshed). Call inside
-/// the runtime that serves.
+/// [`SessionEvent::Appeared`] (the figures then refreshed). A change that
+/// the server's own noted writes explain ([`crate::own_writes`]: the
+/// monitored runs it stores, announced as they are stored) is not news.
+/// Call inside the runtime that serves.
 pub fn follow(state: AppState, hub: Arc<MetricsHub>, poll: Duration) {
     let initial = {
         let (state, hub) = (state.clone(), hub.clone());
@@ -93,8 +95,10 @@ pub fn follow(state: AppState, hub: Arc<MetricsHub>, poll: Duration) {
             let before = seen;
             let looked = tokio::task::spawn_blocking(move || {
                 // One small query a poll; the newest session only on news.
+                // The server's own writes (stored monitored runs) are
+                // announced when made: news is a change they do not explain.
                 let now = state.store().history_generation(None).ok()?;
-                let news = before.is_some_and(|b| b != now);
+                let news = before.is_some_and(|b| b != now && !state.own_writes().explain(b, now));
                 let newest = news.then(|| newest_session(&state)).flatten();
                 if let Some(id) = newest {
                     state.publish(SessionEvent::Appeared { id });

@@ -117,3 +117,58 @@ async fn a_deletion_made_elsewhere_is_announced() {
         "the deletion was never announced"
     );
 }
+
+/// The server's own writes — batches of monitored runs, noted with the
+/// generation step they made — are announced when stored, never again as
+/// news by the poll; a write made elsewhere between them still is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_servers_own_batches_are_not_news_and_a_write_elsewhere_between_them_is() {
+    use perfwatch_server::SessionEvent::Appeared;
+    use std::time::Duration;
+    let f = Fixture::new();
+    let own = f.add("pipeline", "2024-01-01T00:00:00Z", &[]);
+    let mut events = f.state.subscribe();
+    let hub = Arc::new(MetricsHub::new(100));
+    perfwatch_server::watch::follow(f.state.clone(), hub, Duration::from_millis(20));
+    // As the monitor stores a tick's runs: one batch, its step noted.
+    let store_own_batch = |index: u32| {
+        let state = f.state.clone();
+        let id = own.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let mut it = crate::support::session("pipeline", "2024-01-01T00:00:00Z", &[1.0])
+                    .1
+                    .remove(0);
+                it.index = index;
+                let step = state
+                    .store()
+                    .add_iterations_stepped(&[(&id, &it)])
+                    .unwrap()
+                    .expect("SQLite tells its step");
+                state.own_writes().note(step);
+            })
+            .await
+            .unwrap();
+        }
+    };
+    // Until the poll has looked once, nothing it sees can be news.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    for index in 0..10 {
+        store_own_batch(index).await;
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    assert_eq!(
+        appeared(&mut events, Duration::from_millis(300)).await,
+        None,
+        "the server's own batches were announced as news"
+    );
+    // A session written elsewhere, then another own batch: the poll sees
+    // both changes at once and announces the newest session.
+    let elsewhere = f.add("build", "2024-01-02T00:00:00Z", &crate::support::walls(1.0));
+    store_own_batch(10).await;
+    assert_eq!(
+        appeared(&mut events, Duration::from_secs(20)).await,
+        Some(Appeared { id: elsewhere }),
+        "the write made elsewhere was never announced"
+    );
+}

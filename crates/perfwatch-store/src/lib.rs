@@ -55,6 +55,6 @@ pub use access::{Delivery, DeliveryState, PushEntry, TokenRow, TokenScope};
 pub use error::{Result, StoreError};
 pub use id::{is_valid_session_id, new_session_id, MAX_ID_LEN, MIN_PREFIX_LEN};
 pub use pg::{redact_url, PgStore, PG_SCHEMA_VERSION};
-pub use query::{Baseline, SeriesPoint, SeriesQuery, SessionFilter, SessionRow};
+pub use query::{Baseline, GenerationStep, SeriesPoint, SeriesQuery, SessionFilter, SessionRow};
 pub use sqlite::{SqliteStore, APPLICATION_ID, SCHEMA_VERSION};
 pub use store::Store;

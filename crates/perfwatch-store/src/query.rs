@@ -32,6 +32,19 @@ pub struct SessionFilter {
     pub ids: Option<Vec<String>>,
 }
 
+/// The history's generation (the sum over every benchmark, see
+/// [`Store::history_generation`](crate::Store::history_generation)) just
+/// before and just after one write, with no other writer's change in
+/// between: a reader that saw `before` and now sees `after` knows that
+/// nothing but this write changed the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GenerationStep {
+    /// Before the write.
+    pub before: u64,
+    /// After it.
+    pub after: u64,
+}
+
 /// A session as listed, with counts of its stored iterations.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionRow {

@@ -1,8 +1,8 @@
 //! The `Store` trait: everything perfwatch persists, whatever the backend.
 
 use crate::{
-    Baseline, Delivery, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow,
-    TokenRow, TokenScope,
+    Baseline, Delivery, GenerationStep, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter,
+    SessionRow, TokenRow, TokenScope,
 };
 use perfwatch_model::{Iteration, ServiceRun, Session, SessionStatus, ShellCorrection};
 
@@ -33,6 +33,18 @@ pub trait Store: Send + Sync {
             self.add_iteration(session_id, iteration)?;
         }
         Ok(())
+    }
+
+    /// [`add_iterations`](Store::add_iterations), and the generation step
+    /// the batch made — read inside its transaction, with every other
+    /// writer held off — so that a server following the history tells its
+    /// own writes from others'. `None` where the backend cannot tell (the
+    /// default).
+    fn add_iterations_stepped(
+        &self,
+        batch: &[(&str, &Iteration)],
+    ) -> Result<Option<GenerationStep>> {
+        self.add_iterations(batch).map(|()| None)
     }
 
     /// Stores a whole finished session (an import) at once: all of it or,

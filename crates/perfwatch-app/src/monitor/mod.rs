@@ -32,5 +32,6 @@ pub use alerts::{is_monitored, monitored_runs, pipeline_alerts, MonitorConfig, R
 pub use assembler::{Assembler, AssemblerCounts, CompletedRun, MAX_SPANS_PER_TRACE, MAX_TRACES};
 pub use run_metrics::{MetricBuffer, KEEP_NS, MAX_POINTS, MAX_RUNS_PER_RESOURCE};
 pub use sessions::{
-    session_id, store_runs, MonitoredSessions, MONITORED_PREFIX, MONITORED_VARIANT, UNVERSIONED,
+    session_id, store_runs, MonitoredSessions, StoredRuns, MONITORED_PREFIX, MONITORED_VARIANT,
+    UNVERSIONED,
 };

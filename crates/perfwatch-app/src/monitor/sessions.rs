@@ -4,7 +4,7 @@
 use super::assembler::CompletedRun;
 use crate::AppError;
 use perfwatch_model::{CommandSpec, HostInfo, Iteration, Session, SessionStatus, VariantSpec};
-use perfwatch_store::Store;
+use perfwatch_store::{GenerationStep, Store};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -43,16 +43,27 @@ pub struct MonitoredSessions {
     next: HashMap<String, u32>,
 }
 
+/// What [`store_runs`] did.
+#[derive(Debug, Default)]
+pub struct StoredRuns {
+    /// Per run, in order: its pipeline, and its session's id or why it
+    /// was not stored.
+    pub runs: Vec<(String, Result<String, AppError>)>,
+    /// The history's generation step of the batch, when it was stored in
+    /// one transaction and the store tells it
+    /// ([`Store::add_iterations_stepped`]).
+    pub step: Option<GenerationStep>,
+}
+
 /// Stores `runs`, each as the next iteration of its session (made
 /// `running`, without an owner, for the day's first run), in one
 /// transaction; when that fails, one by one, so that one run the store
-/// refuses loses no other. Per run, in order: its pipeline, and its session's id or why
-/// it was not stored.
+/// refuses loses no other.
 pub fn store_runs(
     store: &dyn Store,
     known: &mut MonitoredSessions,
     runs: Vec<CompletedRun>,
-) -> Vec<(String, Result<String, AppError>)> {
+) -> StoredRuns {
     let mut placed = Vec::with_capacity(runs.len());
     let mut out = Vec::with_capacity(runs.len());
     for run in runs {
@@ -66,19 +77,22 @@ pub fn store_runs(
         .iter()
         .map(|(_, (id, it))| (id.as_str(), it))
         .collect();
-    if store.add_iterations(&batch).is_ok() {
+    if let Ok(step) = store.add_iterations_stepped(&batch) {
         out.extend(
             placed
                 .into_iter()
                 .map(|(pipeline, (id, _))| (pipeline, Ok(id))),
         );
-        return out;
+        return StoredRuns { runs: out, step };
     }
     for (pipeline, (id, iteration)) in placed {
         let stored = store.add_iteration(&id, &iteration).map(|()| id);
         out.push((pipeline, stored.map_err(AppError::from)));
     }
-    out
+    StoredRuns {
+        runs: out,
+        step: None,
+    }
 }
 
 /// The session of `run` (made when it is the day's first run) and the

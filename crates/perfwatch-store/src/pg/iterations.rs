@@ -18,6 +18,21 @@ use std::collections::BTreeMap;
 /// it finishes). Call inside one transaction. Rows go column-wise as
 /// arrays, unnested by the server: a few round trips whatever the number
 /// of iterations and spans.
+/// Inserts a batch of iterations, each into its session, and marks each
+/// session written. Call inside one transaction.
+pub fn insert_batch(tx: &mut Transaction<'_>, batch: &[(&str, &Iteration)]) -> R<()> {
+    for (session_id, iteration) in batch {
+        insert(tx, session_id, std::slice::from_ref(*iteration))?;
+    }
+    let mut touched: Vec<&str> = batch.iter().map(|(id, _)| *id).collect();
+    touched.sort_unstable();
+    touched.dedup();
+    for session_id in touched {
+        sessions::touch(tx, session_id)?;
+    }
+    Ok(())
+}
+
 pub fn insert(tx: &mut Transaction<'_>, session_id: &str, its: &[Iteration]) -> R<()> {
     if its.is_empty() {
         return Ok(());

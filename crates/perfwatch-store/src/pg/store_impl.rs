@@ -3,8 +3,8 @@
 use super::{access, baselines, deliveries, iterations, series, sessions, PgStore};
 use crate::id::check_session_id;
 use crate::{
-    Baseline, Delivery, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow,
-    Store, TokenRow, TokenScope,
+    Baseline, Delivery, GenerationStep, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter,
+    SessionRow, Store, TokenRow, TokenScope,
 };
 use perfwatch_model::{Iteration, ServiceRun, Session, SessionStatus, ShellCorrection};
 
@@ -26,17 +26,25 @@ impl Store for PgStore {
     }
 
     fn add_iterations(&self, batch: &[(&str, &Iteration)]) -> Result<()> {
+        self.write(|tx| iterations::insert_batch(tx, batch))
+    }
+
+    fn add_iterations_stepped(
+        &self,
+        batch: &[(&str, &Iteration)],
+    ) -> Result<Option<GenerationStep>> {
         self.write(|tx| {
-            for (session_id, iteration) in batch {
-                iterations::insert(tx, session_id, std::slice::from_ref(*iteration))?;
-            }
-            let mut touched: Vec<&str> = batch.iter().map(|(id, _)| *id).collect();
-            touched.sort_unstable();
-            touched.dedup();
-            for session_id in touched {
-                sessions::touch(tx, session_id)?;
-            }
-            Ok(())
+            // Other writers change the generations through their
+            // triggers (ROW EXCLUSIVE); this lock waits for those under
+            // way and holds off new ones until this commits, so that no
+            // other change falls between the two reads. The triggers are
+            // deferred to the commit: fired here, before the second read.
+            tx.batch_execute("LOCK TABLE history_generations IN SHARE ROW EXCLUSIVE MODE")?;
+            let before = sessions::generation(tx, None)?;
+            iterations::insert_batch(tx, batch)?;
+            tx.batch_execute("SET CONSTRAINTS ALL IMMEDIATE")?;
+            let after = sessions::generation(tx, None)?;
+            Ok(Some(GenerationStep { before, after }))
         })
     }
 

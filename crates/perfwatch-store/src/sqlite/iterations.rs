@@ -73,6 +73,22 @@ pub fn insert(conn: &Connection, stages: &mut StageIds, session_id: &str, it: &I
     spans::insert(conn, stages, session_id, it.index, &it.stages)
 }
 
+/// Inserts a batch of iterations, each into its session, and marks each
+/// session written. Call inside one transaction.
+pub fn insert_batch(conn: &Connection, batch: &[(&str, &Iteration)]) -> R<()> {
+    let mut stages = StageIds::default();
+    for (session_id, iteration) in batch {
+        insert(conn, &mut stages, session_id, iteration)?;
+    }
+    let mut touched: Vec<&str> = batch.iter().map(|(id, _)| *id).collect();
+    touched.sort_unstable();
+    touched.dedup();
+    for session_id in touched {
+        sessions::touch(conn, session_id)?;
+    }
+    Ok(())
+}
+
 /// The extended result code of a constraint violation.
 fn constraint(e: &rusqlite::Error) -> Option<i32> {
     match e {

@@ -4,8 +4,8 @@ use super::spans::StageIds;
 use super::{access, baselines, deliveries, iterations, series, sessions, SqliteStore};
 use crate::id::check_session_id;
 use crate::{
-    Baseline, Delivery, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter, SessionRow,
-    Store, TokenRow, TokenScope,
+    Baseline, Delivery, GenerationStep, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter,
+    SessionRow, Store, TokenRow, TokenScope,
 };
 use perfwatch_model::{Iteration, ServiceRun, Session, SessionStatus, ShellCorrection};
 
@@ -27,18 +27,20 @@ impl Store for SqliteStore {
     }
 
     fn add_iterations(&self, batch: &[(&str, &Iteration)]) -> Result<()> {
+        self.write(|tx| iterations::insert_batch(tx, batch))
+    }
+
+    fn add_iterations_stepped(
+        &self,
+        batch: &[(&str, &Iteration)],
+    ) -> Result<Option<GenerationStep>> {
+        // A write transaction holds SQLite's one write lock from its
+        // start: no other writer's change falls between the two reads.
         self.write(|tx| {
-            let mut stages = StageIds::default();
-            for (session_id, iteration) in batch {
-                iterations::insert(tx, &mut stages, session_id, iteration)?;
-            }
-            let mut touched: Vec<&str> = batch.iter().map(|(id, _)| *id).collect();
-            touched.sort_unstable();
-            touched.dedup();
-            for session_id in touched {
-                sessions::touch(tx, session_id)?;
-            }
-            Ok(())
+            let before = sessions::generation(tx, None)?;
+            iterations::insert_batch(tx, batch)?;
+            let after = sessions::generation(tx, None)?;
+            Ok(Some(GenerationStep { before, after }))
         })
     }
 

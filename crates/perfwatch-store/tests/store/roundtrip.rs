@@ -512,6 +512,31 @@ fn a_batch_of_iterations_is_stored_whole_or_not_at_all(db: Db) {
     assert_eq!(store.load_session(&a.id).unwrap().1.len(), 2);
 }
 
+/// A batch stored with its generation step reports the history's
+/// generation just before and just after it, as the store reads them.
+fn a_stepped_batch_reports_the_generations_around_it(db: Db) {
+    let store = db.open();
+    let s = session("p", "2026-12-06T00:00:00Z");
+    store.create_session(&s).unwrap();
+    let its: Vec<Iteration> = (0..2).map(|i| full_iteration(i, "current", 1.0)).collect();
+    let before = store.history_generation(None).unwrap();
+    let step = store
+        .add_iterations_stepped(&[(&s.id, &its[0]), (&s.id, &its[1])])
+        .unwrap()
+        .expect("both backends tell their step");
+    assert_eq!(step.before, before);
+    assert!(step.after > step.before, "{step:?}");
+    assert_eq!(step.after, store.history_generation(None).unwrap());
+    assert_eq!(store.load_session(&s.id).unwrap().1.len(), 2);
+    // A failed batch makes no step and stores nothing.
+    let missing = "0123456789abcdef0123456789abcdef".to_string();
+    let third = full_iteration(2, "current", 1.0);
+    assert!(store
+        .add_iterations_stepped(&[(&s.id, &third), (&missing, &third)])
+        .is_err());
+    assert_eq!(store.history_generation(None).unwrap(), step.after);
+}
+
 /// The last runs of a long session come back as `load_session` gives
 /// them, stages included, without the rest.
 fn load_recent_gives_the_last_iterations_with_their_stages(db: Db) {
@@ -590,6 +615,7 @@ contract!(
     counted_service_runs_are_those_of_the_counted_runs_in_order,
     load_recent_gives_the_last_iterations_with_their_stages,
     a_batch_of_iterations_is_stored_whole_or_not_at_all,
+    a_stepped_batch_reports_the_generations_around_it,
     counted_walls_and_benchmark_variants_agree_with_the_sessions,
     a_shell_correction_set_after_creation_is_loaded_with_the_session,
     a_session_with_iterations_round_trips,
