@@ -21,7 +21,7 @@
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
 use opentelemetry_proto::tonic::trace::v1::{status::StatusCode, Span};
-use perfwatch_model::span_file::SpanRecord;
+use perfwatch_model::span_file::{CompactString, SpanRecord};
 use perfwatch_model::Tier;
 use std::collections::BTreeMap;
 
@@ -134,7 +134,7 @@ pub fn map_span(span: &Span, scope: &str, opts: &MapOptions) -> Result<SpanRecor
     }
     let parent = match span.parent_span_id.as_slice() {
         p if p.iter().all(|&b| b == 0) => None, // empty, or zeros meaning "none"
-        p if p.len() == 8 => Some(hex(p).into()),
+        p if p.len() == 8 => Some(span_hex(p)),
         _ => return Err(Reject::InvalidParentId),
     };
     if span.name.is_empty() {
@@ -205,7 +205,7 @@ pub fn map_span(span: &Span, scope: &str, opts: &MapOptions) -> Result<SpanRecor
     }
 
     Ok(SpanRecord::Span {
-        id: hex(&span.span_id).into(),
+        id: span_hex(&span.span_id),
         parent,
         name: span.name.as_str().into(),
         tier,
@@ -217,15 +217,27 @@ pub fn map_span(span: &Span, scope: &str, opts: &MapOptions) -> Result<SpanRecor
     })
 }
 
+const DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
         s.push(char::from(DIGITS[usize::from(b >> 4)]));
         s.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
     s
+}
+
+/// Lowercase hex of an 8-byte span id, kept inline (no allocation).
+fn span_hex(bytes: &[u8]) -> CompactString {
+    let mut digits = [0u8; 16];
+    for (pair, &b) in digits.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 0xf)];
+    }
+    let len = 2 * bytes.len().min(8);
+    CompactString::from(std::str::from_utf8(&digits[..len]).expect("hex digits are ASCII"))
 }
 
 /// The trimmed string of a key-value whose value is a string.

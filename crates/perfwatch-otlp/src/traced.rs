@@ -2,7 +2,7 @@
 //! trace each belongs to and the resource that sent it (which program,
 //! which version). Pure, as [`crate::map`].
 
-use crate::map::{any_string, hex, map_span, MapOptions, Reject};
+use crate::map::{any_string, map_span, MapOptions, Reject};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use perfwatch_model::span_file::SpanRecord;
@@ -22,8 +22,9 @@ pub const VERSION_ATTRS: [&str; 3] = [
 /// One accepted span of a monitored program.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TracedSpan {
-    /// The trace, 32 lowercase hex digits.
-    pub trace_id: String,
+    /// The trace: its 16 bytes, big-endian (`{:032x}` prints the 32 hex
+    /// digits OpenTelemetry shows).
+    pub trace_id: u128,
     /// `service.name` of the resource (`unknown_service` when absent, as
     /// the OpenTelemetry specification has SDKs say); shared by the
     /// resource's spans.
@@ -54,6 +55,12 @@ pub(crate) fn resource_attr(resource: Option<&Resource>, key: &str) -> Option<St
         .filter(|v| !v.is_empty())
 }
 
+/// A trace id's 16 bytes as one number (0 for any other length:
+/// [`map_span`] rejects those).
+fn trace_id(bytes: &[u8]) -> u128 {
+    <[u8; 16]>::try_from(bytes).map_or(0, u128::from_be_bytes)
+}
+
 /// Map every span of `req`, keeping its trace and resource.
 pub fn map_traced(req: &ExportTraceServiceRequest, opts: &MapOptions) -> Traced {
     // Sized once: a batch holds hundreds of spans, and growing by
@@ -82,7 +89,7 @@ pub fn map_traced(req: &ExportTraceServiceRequest, opts: &MapOptions) -> Traced 
             for span in &scope_spans.spans {
                 match map_span(span, scope, opts) {
                     Ok(record) => out.spans.push(TracedSpan {
-                        trace_id: hex(&span.trace_id),
+                        trace_id: trace_id(&span.trace_id),
                         service: service.clone(),
                         version: version.clone(),
                         record,
@@ -116,7 +123,10 @@ mod tests {
         let req = decode_request(body.as_bytes(), Encoding::Json).unwrap();
         let t = map_traced(&req, &MapOptions::default());
         assert_eq!(t.spans.len(), 2);
-        assert_eq!(t.spans[0].trace_id, "0af7651916cd43dd8448eb211c80319c");
+        assert_eq!(
+            format!("{:032x}", t.spans[0].trace_id),
+            "0af7651916cd43dd8448eb211c80319c"
+        );
         assert_eq!(&*t.spans[0].service, "shorts");
         assert_eq!(t.spans[0].version.as_deref(), Some("abc123"));
         assert_eq!(&*t.spans[1].service, "unknown_service");

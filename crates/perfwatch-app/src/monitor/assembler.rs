@@ -70,11 +70,11 @@ pub struct AssemblerCounts {
 #[derive(Debug)]
 pub struct Assembler {
     settle_ns: u64,
-    pending: HashMap<String, Pending>,
+    pending: HashMap<u128, Pending>,
     /// Arrival order of pending traces, for dropping the oldest.
-    order: VecDeque<String>,
-    done: HashSet<String>,
-    done_order: VecDeque<String>,
+    order: VecDeque<u128>,
+    done: HashSet<u128>,
+    done_order: VecDeque<u128>,
     counts: AssemblerCounts,
 }
 
@@ -131,7 +131,7 @@ impl Assembler {
             let p = match self.pending.entry(s.trace_id) {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(e) => {
-                    self.order.push_back(e.key().clone());
+                    self.order.push_back(*e.key());
                     e.insert(Pending {
                         service: s.service.to_string(),
                         version: s.version.as_deref().map(str::to_owned),
@@ -177,13 +177,13 @@ impl Assembler {
         }
     }
 
-    fn remember(&mut self, trace_id: String) {
+    fn remember(&mut self, trace_id: u128) {
         if self.done_order.len() >= REMEMBERED {
             if let Some(old) = self.done_order.pop_front() {
                 self.done.remove(&old);
             }
         }
-        self.done.insert(trace_id.clone());
+        self.done.insert(trace_id);
         self.done_order.push_back(trace_id);
     }
 
@@ -191,7 +191,7 @@ impl Assembler {
     /// for ten minutes are dropped and counted.
     pub fn due(&mut self, now_ns: u64) -> Vec<CompletedRun> {
         let settle = self.settle_ns;
-        let ready: Vec<String> = self
+        let ready: Vec<u128> = self
             .order
             .iter()
             .filter(|id| {
@@ -200,14 +200,14 @@ impl Assembler {
                     None => now_ns >= p.first_seen_ns.saturating_add(ORPHAN_AFTER_NS),
                 })
             })
-            .cloned()
+            .copied()
             .collect();
         let mut out = Vec::new();
         for id in ready {
             let Some(p) = self.pending.remove(&id) else {
                 continue;
             };
-            self.remember(id.clone());
+            self.remember(id);
             let Some((root, start, end, ok)) = p.root.clone() else {
                 self.counts.dropped_traces += 1;
                 continue;
@@ -221,7 +221,7 @@ impl Assembler {
 }
 
 fn complete(
-    trace_id: String,
+    trace_id: u128,
     p: Pending,
     root: &str,
     start: u64,
@@ -250,7 +250,7 @@ fn complete(
         pipeline: format!("{}/{root}", p.service),
         service: p.service,
         version: p.version,
-        trace_id,
+        trace_id: format!("{trace_id:032x}"),
         start_unix_ns: start,
         iteration,
     }
@@ -266,7 +266,8 @@ mod tests {
 
     fn span(trace: &str, id: &str, parent: Option<&str>, name: &str, a: u64, b: u64) -> TracedSpan {
         TracedSpan {
-            trace_id: trace.into(),
+            // A number per test trace name.
+            trace_id: trace.bytes().fold(0, |h, b| h * 131 + u128::from(b)),
             service: "shorts".into(),
             version: Some("1.2".into()),
             record: SpanRecord::Span {
