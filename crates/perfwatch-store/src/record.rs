@@ -188,6 +188,17 @@ pub(crate) struct IterationRecord {
 pub(crate) const SERVICE_FIGURE_COLUMNS: &str = "startup_s, shutdown_s, latency_p50_s, \
      latency_p90_s, latency_p99_s, latency_p999_s, throughput_rps, error_rate";
 
+/// The sessions a batch of iterations writes to, each once, sorted (so
+/// that both backends mark them written in one order).
+pub(crate) fn touched_sessions<'a>(
+    batch: &[(&'a str, &perfwatch_model::Iteration)],
+) -> Vec<&'a str> {
+    let mut touched: Vec<&str> = batch.iter().map(|(id, _)| *id).collect();
+    touched.sort_unstable();
+    touched.dedup();
+    touched
+}
+
 /// The iteration columns both backends read, in [`IterationRecord`]'s
 /// order.
 pub(crate) const ITERATION_COLUMNS: &str = "idx, variant, warmup, exit_code, signal, timed_out, \

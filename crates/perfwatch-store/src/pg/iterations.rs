@@ -24,10 +24,7 @@ pub fn insert_batch(tx: &mut Transaction<'_>, batch: &[(&str, &Iteration)]) -> R
     for (session_id, iteration) in batch {
         insert(tx, session_id, std::slice::from_ref(*iteration))?;
     }
-    let mut touched: Vec<&str> = batch.iter().map(|(id, _)| *id).collect();
-    touched.sort_unstable();
-    touched.dedup();
-    for session_id in touched {
+    for session_id in crate::record::touched_sessions(batch) {
         sessions::touch(tx, session_id)?;
     }
     Ok(())

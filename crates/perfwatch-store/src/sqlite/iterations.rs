@@ -80,10 +80,7 @@ pub fn insert_batch(conn: &Connection, batch: &[(&str, &Iteration)]) -> R<()> {
     for (session_id, iteration) in batch {
         insert(conn, &mut stages, session_id, iteration)?;
     }
-    let mut touched: Vec<&str> = batch.iter().map(|(id, _)| *id).collect();
-    touched.sort_unstable();
-    touched.dedup();
-    for session_id in touched {
+    for session_id in crate::record::touched_sessions(batch) {
         sessions::touch(conn, session_id)?;
     }
     Ok(())
