@@ -267,11 +267,14 @@ async fn store_due(state: &AppState, monitor: &Arc<Monitor>, settled_by: u64) ->
             let mut sessions = lock(&m.sessions);
             // Runs stored per session: one announcement each.
             let mut ids: BTreeMap<(String, String), usize> = BTreeMap::new();
-            // One transaction for the tick's runs.
+            // One transaction for the tick's runs, its step noted before
+            // the watcher may read the generation it made.
+            let writing = s.own_writes().writing();
             let stored = store_runs(&**s.store(), &mut sessions, due);
             if let Some(step) = stored.step {
                 s.own_writes().note(step);
             }
+            drop(writing);
             for (pipeline, stored) in stored.runs {
                 match stored {
                     Ok(id) => {

@@ -9,7 +9,7 @@
 
 use perfwatch_store::GenerationStep;
 use std::collections::VecDeque;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard};
 
 /// Steps kept at most; the oldest go first (a poll looks only at those
 /// made since the previous one).
@@ -20,9 +20,25 @@ const KEPT: usize = 4096;
 #[derive(Debug, Default)]
 pub struct OwnWrites {
     steps: Mutex<VecDeque<GenerationStep>>,
+    /// Held shared by each own write until its step is noted, and
+    /// exclusively by the watcher while it reads the generation: the
+    /// watcher never sees a write committed but not yet noted.
+    gate: RwLock<()>,
 }
 
 impl OwnWrites {
+    /// Hold while writing and noting the write's step.
+    pub fn writing(&self) -> RwLockReadGuard<'_, ()> {
+        self.gate.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `read` (the watcher's read of the generation) with no own write
+    /// between its commit and its note.
+    pub fn between_writes<T>(&self, read: impl FnOnce() -> T) -> T {
+        let _alone = self.gate.write().unwrap_or_else(PoisonError::into_inner);
+        read()
+    }
+
     /// Remembers one of this server's writes.
     pub fn note(&self, step: GenerationStep) {
         let mut steps = self.steps.lock().unwrap_or_else(PoisonError::into_inner);

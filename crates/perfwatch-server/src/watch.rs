@@ -97,7 +97,10 @@ pub fn follow(state: AppState, hub: Arc<MetricsHub>, poll: Duration) {
                 // One small query a poll; the newest session only on news.
                 // The server's own writes (stored monitored runs) are
                 // announced when made: news is a change they do not explain.
-                let now = state.store().history_generation(None).ok()?;
+                let now = state
+                    .own_writes()
+                    .between_writes(|| state.store().history_generation(None))
+                    .ok()?;
                 let news = before.is_some_and(|b| b != now && !state.own_writes().explain(b, now));
                 let newest = news.then(|| newest_session(&state)).flatten();
                 if let Some(id) = newest {

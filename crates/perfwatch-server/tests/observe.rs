@@ -140,6 +140,7 @@ async fn the_servers_own_batches_are_not_news_and_a_write_elsewhere_between_them
                     .1
                     .remove(0);
                 it.index = index;
+                let _writing = state.own_writes().writing();
                 let step = state
                     .store()
                     .add_iterations_stepped(&[(&id, &it)])
