@@ -12,7 +12,7 @@ use perfwatch_model::span_tree::place_spans;
 use perfwatch_model::{Iteration, ServiceRun, Span, Tier};
 use postgres::error::SqlState;
 use postgres::Transaction;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Inserts iterations and their spans (all of a whole session, or one as
 /// it finishes). Call inside one transaction. Rows go column-wise as
@@ -414,8 +414,7 @@ pub fn counted_service_runs(
     wanted: &[(&str, &str)],
 ) -> R<Vec<Vec<ServiceRun>>> {
     let ids: Vec<&str> = wanted.iter().map(|(id, _)| *id).collect();
-    let mut by_pair: std::collections::HashMap<(String, String), Vec<ServiceRun>> =
-        std::collections::HashMap::new();
+    let mut by_pair: HashMap<(String, String), Vec<ServiceRun>> = HashMap::new();
     for row in tx.query(
         "SELECT i.session_id, i.variant, i.idx, i.service FROM iterations i
          WHERE i.session_id = ANY($1) AND NOT i.warmup AND NOT i.timed_out
@@ -435,14 +434,7 @@ pub fn counted_service_runs(
             .or_default()
             .push(run);
     }
-    Ok(wanted
-        .iter()
-        .map(|(id, variant)| {
-            by_pair
-                .remove(&(id.to_string(), pg_text(variant).into_owned()))
-                .unwrap_or_default()
-        })
-        .collect())
+    Ok(in_order(&by_pair, wanted))
 }
 
 /// The wall times of the counted iterations of each (session, variant)
@@ -451,8 +443,7 @@ pub fn counted_service_runs(
 /// every iteration).
 pub fn counted_walls(tx: &mut Transaction<'_>, wanted: &[(&str, &str)]) -> R<Vec<Vec<f64>>> {
     let ids: Vec<&str> = wanted.iter().map(|(id, _)| *id).collect();
-    let mut by_pair: std::collections::HashMap<(String, String), Vec<f64>> =
-        std::collections::HashMap::new();
+    let mut by_pair: HashMap<(String, String), Vec<f64>> = HashMap::new();
     for row in tx.query(
         "SELECT i.session_id, i.variant, i.wall_s FROM iterations i
          WHERE i.session_id = ANY($1) AND NOT i.warmup AND NOT i.timed_out
@@ -465,7 +456,16 @@ pub fn counted_walls(tx: &mut Transaction<'_>, wanted: &[(&str, &str)]) -> R<Vec
             .or_default()
             .push(wall.unwrap_or(f64::NAN));
     }
-    Ok(wanted
+    Ok(in_order(&by_pair, wanted))
+}
+
+/// The values found per (session, variant), in the order of `wanted`
+/// (empty for a pair with none; a pair asked twice gets them twice).
+fn in_order<T: Clone>(
+    by_pair: &HashMap<(String, String), Vec<T>>,
+    wanted: &[(&str, &str)],
+) -> Vec<Vec<T>> {
+    wanted
         .iter()
         .map(|(id, variant)| {
             by_pair
@@ -473,5 +473,5 @@ pub fn counted_walls(tx: &mut Transaction<'_>, wanted: &[(&str, &str)]) -> R<Vec
                 .cloned()
                 .unwrap_or_default()
         })
-        .collect())
+        .collect()
 }
