@@ -13,9 +13,10 @@
 //! measured command; the session row is created once that is known, before
 //! the first iteration is written. The writer itself is in the batch
 //! scheduling class: waking it never preempts the runner between two
-//! iterations. At the end the recorder marks the session finished and
-//! checkpoints the write-ahead log (the caller meanwhile reads what it
-//! needs besides, e.g. a baseline).
+//! iterations. At the end the recorder marks the session finished, hands
+//! the session as stored to the caller ([`Recorder::stored`]) and then
+//! checkpoints the write-ahead log, while the caller analyses and prints
+//! ([`Recorder::join`] waits for the checkpoint).
 //! A failed checkpoint loses nothing (what was committed is in the log,
 //! which the next opening of the database reads): the session is stored,
 //! and [`Recorded::checkpoint_failed`] says why the log is still there.
@@ -82,6 +83,10 @@ pub struct Recorder {
     thread: JoinHandle<Result<Recorded, AppError>>,
     error: ErrorSlot,
     ended: Arc<AtomicBool>,
+    /// The session as stored, once the end is committed.
+    committed: mpsc::Receiver<Session>,
+    /// Whether [`Recorder::finish`] was called.
+    finishing: bool,
 }
 
 /// The runner's side: queue iterations, learn about failed writes.
@@ -138,6 +143,7 @@ impl Recorder {
                 source,
             })?;
         let (jobs, queue) = mpsc::channel();
+        let (tell_committed, committed) = mpsc::channel();
         let error = ErrorSlot::default();
         let slot = Arc::clone(&error);
         let ended = Arc::new(AtomicBool::new(false));
@@ -146,7 +152,14 @@ impl Recorder {
             .name("perfwatch-recorder".into())
             .spawn(move || {
                 never_preempt_the_runner();
-                let result = record(&*store, session, provenance, &queue, &run_ended);
+                let result = record(
+                    &*store,
+                    session,
+                    provenance,
+                    &queue,
+                    &run_ended,
+                    &tell_committed,
+                );
                 if let Err(e) = &result {
                     if let Ok(mut slot) = slot.lock() {
                         slot.get_or_insert_with(|| e.to_string());
@@ -163,6 +176,8 @@ impl Recorder {
             thread,
             error,
             ended,
+            committed,
+            finishing: false,
         })
     }
 
@@ -176,7 +191,8 @@ impl Recorder {
 
     /// Ask the recorder to mark the session finished and to checkpoint;
     /// returns at once. [`Recorder::join`] waits for it.
-    pub fn finish(&self, status: SessionStatus, finished_at: &str) {
+    pub fn finish(&mut self, status: SessionStatus, finished_at: &str) {
+        self.finishing = true;
         self.ended.store(true, Ordering::SeqCst);
         // A recorder that already stopped keeps its error for `join`.
         let _ = self.jobs.send(Job::Finish {
@@ -185,7 +201,20 @@ impl Recorder {
         });
     }
 
-    /// Wait until everything queued up to [`Recorder::finish`] is written;
+    /// Wait until the end asked for by [`Recorder::finish`] is committed
+    /// (everything queued before it is written): the session as stored,
+    /// with its git and host. The recorder checkpoints meanwhile, and
+    /// [`Recorder::join`] waits for that. `None` when the recorder stopped
+    /// before (`join` says why) or `finish` was not called.
+    pub fn stored(&mut self) -> Option<Session> {
+        if !self.finishing {
+            return None;
+        }
+        self.committed.recv().ok()
+    }
+
+    /// Wait until everything queued up to [`Recorder::finish`] is written
+    /// and checkpointed;
     /// the session as stored (with its git and host), or the first error.
     /// Without `finish`, waits until every handle is dropped.
     pub fn join(self) -> Result<Recorded, AppError> {
@@ -228,6 +257,7 @@ fn record(
     provenance: JoinHandle<(Option<perfwatch_model::GitInfo>, perfwatch_model::HostInfo)>,
     queue: &mpsc::Receiver<Job>,
     ended: &AtomicBool,
+    committed: &mpsc::Sender<Session>,
 ) -> Result<Recorded, AppError> {
     let (git, host) = provenance
         .join()
@@ -288,6 +318,8 @@ fn record(
                 ))?;
                 session.status = status;
                 session.finished_at = Some(finished_at);
+                // The caller analyses while the log is checkpointed.
+                let _ = committed.send(session.clone());
                 // The end is committed: a checkpoint that fails now (a
                 // full disk) leaves it in the log, stored all the same.
                 checkpoint_failed = store.checkpoint().err();
@@ -398,7 +430,7 @@ mod tests {
     #[test]
     fn writes_the_session_its_iterations_and_its_end() {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open_in_memory().unwrap());
-        let recorder = Recorder::start(Arc::clone(&store), session(), ".".into()).unwrap();
+        let mut recorder = Recorder::start(Arc::clone(&store), session(), ".".into()).unwrap();
         let handle = recorder.handle();
         for i in 0..3 {
             handle.record(&Arc::new(iteration(i)));
@@ -418,7 +450,7 @@ mod tests {
     #[test]
     fn a_shell_correction_measured_after_the_start_reaches_the_stored_session() {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open_in_memory().unwrap());
-        let recorder = Recorder::start(Arc::clone(&store), session(), ".".into()).unwrap();
+        let mut recorder = Recorder::start(Arc::clone(&store), session(), ".".into()).unwrap();
         let handle = recorder.handle();
         let correction = ShellCorrection {
             shell: "sh".into(),
@@ -585,7 +617,7 @@ mod tests {
     fn a_failed_final_checkpoint_leaves_the_session_stored_and_says_why() {
         let store: Arc<dyn Store> =
             Arc::new(CheckpointFails(SqliteStore::open_in_memory().unwrap()));
-        let recorder = Recorder::start(Arc::clone(&store), session(), ".".into()).unwrap();
+        let mut recorder = Recorder::start(Arc::clone(&store), session(), ".".into()).unwrap();
         recorder.handle().record(&Arc::new(iteration(0)));
         recorder.finish(SessionStatus::Complete, "2026-01-01T00:00:01.000Z");
         let recorded = recorder.join().expect("stored, not failed");
@@ -600,7 +632,7 @@ mod tests {
     #[test]
     fn a_failed_write_is_reported_to_the_runner_and_at_the_end() {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open_in_memory().unwrap());
-        let recorder = Recorder::start(store, session(), ".".into()).unwrap();
+        let mut recorder = Recorder::start(store, session(), ".".into()).unwrap();
         let handle = recorder.handle();
         handle.record(&Arc::new(iteration(0)));
         // The same index again: the store refuses it.

@@ -50,5 +50,6 @@ mod serve_monitor;
 mod serve_schemathesis;
 mod serve_team;
 mod service;
+mod shell_calibration;
 mod snapshots;
 mod span;

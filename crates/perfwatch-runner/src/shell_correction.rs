@@ -3,12 +3,19 @@
 //! iteration of a shell command, as hyperfine does.
 //!
 //! Before the first iteration (after the `setup` hook) the runner runs the
-//! empty script, `SHELL… -c ''`, through the same spawn and supervision as
-//! measured iterations (same cwd, the first shell variant's environment,
-//! the same sampling): [`WARMUPS`] runs that are not kept, then [`RUNS`]
-//! measured runs — fewer, but at least [`MIN_RUNS`], when they take longer
-//! than [`BUDGET`] together, so that a slow shell does not hold the run up.
-//! For `sh` the whole correction takes well under 0.3 s.
+//! empty script, `SHELL… -c ''` (same cwd, stdin and stdout as measured
+//! iterations, the first shell variant's environment): [`WARMUPS`] runs
+//! that are not kept, through the same spawn and supervision as measured
+//! iterations, so that a broken shell is reported with its stderr; then
+//! [`RUNS`] measured runs — fewer, but at least [`MIN_RUNS`], when they
+//! take longer than [`BUDGET`] together, so that a slow shell does not
+//! hold the run up. The spawner makes those back to back (see
+//! `spawner::zygote::repeat`): each spawned, reaped and timed as a measured
+//! command, from the same start to its exit as seen by a process woken by
+//! it, but without the round trip to perfwatch between two runs (~0.3 ms
+//! a run here), as hyperfine's own calibration loop. Without a spawner
+//! they go one by one through the measured path. For `sh` the whole
+//! correction takes well under 0.1 s.
 //!
 //! The correction is the **mean** wall, user and system time of those runs.
 //! The mean, not the median, because what is subtracted is an expected
@@ -18,11 +25,11 @@
 //! clamped at zero. Peak memory, I/O and the timeline are not corrected.
 
 use crate::cancel::Cancel;
-use crate::command::{environment, shell_line};
-use crate::error::RunError;
+use crate::command::{environment, shell_line, CommandLine};
+use crate::error::{RunError, Termination};
 use crate::measure::{spawn_and_watch, Context};
-use crate::process::Listeners;
-use crate::process::Stop;
+use crate::process::{repeat, Listeners, RunFigures, Runs, SpawnSpec, Stop};
+use crate::spawner::RepeatEnd;
 use perfwatch_model::{Iteration, ShellCorrection};
 use std::time::{Duration, Instant};
 
@@ -46,51 +53,123 @@ pub(crate) fn measure(ctx: &Context<'_>, cancel: &Cancel) -> Result<ShellCorrect
         .find(|&v| plan.command_for(v).shell)
         .and_then(|v| plan.variants.get(v));
     let env = environment(plan, variant, None);
-    let mut sums = (0.0, 0.0, 0.0);
-    let mut runs = 0;
-    let mut measuring_since = None;
-    for n in 0..WARMUPS + RUNS {
-        if n >= WARMUPS {
-            let since = *measuring_since.get_or_insert_with(Instant::now);
-            if runs >= MIN_RUNS && since.elapsed() >= BUDGET {
-                break;
-            }
-        }
-        if cancel.is_cancelled() {
-            return Err(RunError::Interrupted);
-        }
-        let s = spawn_and_watch(
-            ctx,
-            &cmd,
-            &env,
-            ctx.plan.cwd.as_deref(),
-            cancel,
-            Listeners::default(),
-        )?;
-        if s.stopped == Some(Stop::Cancelled) {
-            return Err(RunError::Interrupted);
-        }
-        if s.stopped.is_some() || !s.termination.success() {
-            return Err(RunError::ShellFailed {
-                shell,
-                status: s.termination,
-                stderr_tail: s.stderr_tail,
-            });
-        }
-        if n >= WARMUPS {
-            sums.0 += s.wall.as_secs_f64();
-            sums.1 += s.usage.user_s;
-            sums.2 += s.usage.sys_s;
-            runs += 1;
-        }
+    // The warm-ups go the way of a measured iteration: a shell that
+    // fails is reported with the end of its stderr.
+    for _ in 0..WARMUPS {
+        run_once(ctx, &cmd, &env, &shell, cancel)?;
     }
-    let mean = |sum: f64| sum / f64::from(runs.max(1));
+    let runs = match repeated(ctx, &cmd, &env, &shell, cancel)? {
+        Some(runs) => runs,
+        None => one_by_one(ctx, &cmd, &env, &shell, cancel)?,
+    };
+    let n = runs.len().max(1) as f64;
+    let mean = |f: fn(&RunFigures) -> f64| runs.iter().map(f).sum::<f64>() / n;
     Ok(ShellCorrection {
         shell,
-        wall_s: mean(sums.0),
-        user_s: mean(sums.1),
-        sys_s: mean(sums.2),
-        runs,
+        wall_s: mean(|r| r.wall.as_secs_f64()),
+        user_s: mean(|r| r.user_s),
+        sys_s: mean(|r| r.sys_s),
+        runs: u32::try_from(runs.len()).unwrap_or(u32::MAX),
+    })
+}
+
+/// The measured runs back to back in the spawner, spawned, reaped and
+/// timed as measured iterations are but without a round trip to us in
+/// between (see `spawner::zygote::repeat`); `None` without a spawner.
+fn repeated(
+    ctx: &Context<'_>,
+    cmd: &CommandLine,
+    env: &[(String, String)],
+    shell: &str,
+    cancel: &Cancel,
+) -> Result<Option<Vec<RunFigures>>, RunError> {
+    let plan = ctx.plan;
+    let stdin = crate::streams::stdin(plan)?;
+    let spec = SpawnSpec {
+        program: &cmd.program,
+        arg0: &cmd.arg0,
+        args: &cmd.args,
+        env,
+        cwd: plan.cwd.as_deref(),
+        show_output: plan.show_output,
+        stdin: stdin.as_ref(),
+        stdout: ctx.streams.stdout(),
+    };
+    let runs = Runs {
+        max: RUNS,
+        min: MIN_RUNS,
+        budget: BUDGET,
+        timeout: plan.timeout,
+    };
+    let Some(result) = repeat(spec, runs, cancel) else {
+        return Ok(None);
+    };
+    let done = result.map_err(|e| RunError::io(format!("start the shell `{shell}`"), e))?;
+    let failed = |status| RunError::ShellFailed {
+        shell: shell.to_string(),
+        status: Termination::from_wait_status(status),
+        stderr_tail: None,
+    };
+    match done.end {
+        RepeatEnd::Done => Ok(Some(done.runs)),
+        RepeatEnd::Failed { status } | RepeatEnd::TimedOut { status } => Err(failed(status)),
+        RepeatEnd::Stopped => Err(RunError::Interrupted),
+    }
+}
+
+/// The measured runs one by one, as measured iterations (without a
+/// spawner).
+fn one_by_one(
+    ctx: &Context<'_>,
+    cmd: &CommandLine,
+    env: &[(String, String)],
+    shell: &str,
+    cancel: &Cancel,
+) -> Result<Vec<RunFigures>, RunError> {
+    let mut runs = Vec::new();
+    let since = Instant::now();
+    for _ in 0..RUNS {
+        if runs.len() >= MIN_RUNS as usize && since.elapsed() >= BUDGET {
+            break;
+        }
+        runs.push(run_once(ctx, cmd, env, shell, cancel)?);
+    }
+    Ok(runs)
+}
+
+/// One run of the empty shell through the measured iterations' path.
+fn run_once(
+    ctx: &Context<'_>,
+    cmd: &CommandLine,
+    env: &[(String, String)],
+    shell: &str,
+    cancel: &Cancel,
+) -> Result<RunFigures, RunError> {
+    if cancel.is_cancelled() {
+        return Err(RunError::Interrupted);
+    }
+    let s = spawn_and_watch(
+        ctx,
+        cmd,
+        env,
+        ctx.plan.cwd.as_deref(),
+        cancel,
+        Listeners::default(),
+    )?;
+    if s.stopped == Some(Stop::Cancelled) {
+        return Err(RunError::Interrupted);
+    }
+    if s.stopped.is_some() || !s.termination.success() {
+        return Err(RunError::ShellFailed {
+            shell: shell.to_string(),
+            status: s.termination,
+            stderr_tail: s.stderr_tail,
+        });
+    }
+    Ok(RunFigures {
+        wall: s.wall,
+        user_s: s.usage.user_s,
+        sys_s: s.usage.sys_s,
     })
 }
 

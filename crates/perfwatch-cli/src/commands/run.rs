@@ -160,7 +160,7 @@ fn run_one(
             job.plan.variants.clone(),
         )
     };
-    let recorder = Recorder::start(Arc::clone(store), session.clone(), cwd)?;
+    let mut recorder = Recorder::start(Arc::clone(store), session.clone(), cwd)?;
     let progress = ctx.interactive && !out_args.quiet;
     let mut observer = if watch.view {
         SessionObserver::hidden(recorder.handle(), &job.benchmark, progress)
@@ -228,9 +228,9 @@ fn run_one(
         }
     };
 
-    // The baseline is read while the recorder commits the end and
-    // checkpoints; the analysis waits for it (it needs the session as
-    // stored, with its git and host).
+    // The baseline is read while the recorder commits the end; the
+    // analysis waits for that (it needs the session as stored, with its
+    // git and host), not for the checkpoint that follows.
     let reference = match &out_args.baseline {
         Some(name) => Some(load_baseline(&**store, name, opts)?),
         None => None,
@@ -240,33 +240,40 @@ fn run_one(
     let mut session = session;
     // A failed write stopped the run (or hit its end): show what was
     // measured, then fail.
+    let mut checkpointing = None;
     let mut checkpoint_failed = None;
-    let store_error = match recorder.join() {
-        Ok(recorded) => {
-            session = recorded.session;
-            checkpoint_failed = recorded.checkpoint_failed;
+    let store_error = match recorder.stored() {
+        Some(stored) => {
+            session = stored;
+            checkpointing = Some(recorder);
             None
         }
-        Err(e) => {
-            // Shown as it ended, though the store could not say so.
-            session.status = status;
-            session.shell_correction = outcome.shell_correction.clone();
-            session.finished_at = Some(finished_at);
-            Some(e)
-        }
+        None => match recorder.join() {
+            Ok(recorded) => {
+                session = recorded.session;
+                checkpoint_failed = recorded.checkpoint_failed;
+                None
+            }
+            Err(e) => {
+                // Shown as it ended, though the store could not say so.
+                session.status = status;
+                session.shell_correction = outcome.shell_correction.clone();
+                session.finished_at = Some(finished_at);
+                Some(e)
+            }
+        },
     };
-    // The recorder has let go of every iteration: none is copied.
+    // Every iteration is written (the recorder lets go of each once it
+    // is): none is copied.
     let iterations = iterations.into_iter().map(Arc::unwrap_or_clone).collect();
     let export = analyze(session, iterations, reference.as_ref(), opts);
-    if !out_args.quiet {
-        let mut stdout = std::io::BufWriter::new(crate::stdout::stdout());
-        crate::render::terminal(ctx, &export, &mut stdout)?;
-        stdout.flush()?;
-        if let Some(note) = left_running {
-            eprintln!("note: {note}");
-        }
+    let shown = show(ctx, &export, out_args, left_running);
+    // Waited for on every path: the process does not end mid-checkpoint.
+    if let Some(recorder) = checkpointing {
+        // The session was committed before: only the checkpoint can fail.
+        checkpoint_failed = recorder.join().ok().and_then(|r| r.checkpoint_failed);
     }
-    crate::render::write_outputs(&export, out_args)?;
+    shown?;
     if let Some(e) = checkpoint_failed {
         // Stored whole: not a failure of the run.
         eprintln!(
@@ -300,6 +307,25 @@ fn run_one(
         }
     }
     Ok((code, export.session.id))
+}
+
+/// Print the session's summary (unless quiet) and write the asked-for
+/// outputs.
+fn show(
+    ctx: &Context,
+    export: &Analysis,
+    out_args: &OutputArgs,
+    left_running: Option<String>,
+) -> anyhow::Result<()> {
+    if !out_args.quiet {
+        let mut stdout = std::io::BufWriter::new(crate::stdout::stdout());
+        crate::render::terminal(ctx, export, &mut stdout)?;
+        stdout.flush()?;
+        if let Some(note) = left_running {
+            eprintln!("note: {note}");
+        }
+    }
+    crate::render::write_outputs(export, out_args)
 }
 
 /// What the commands left running and perfwatch killed, when anything:

@@ -344,7 +344,7 @@ fn dev_null() -> io::Result<Stdio> {
 }
 
 /// `/dev/null`, opened once for reading and writing.
-fn dev_null_file() -> io::Result<&'static File> {
+pub(super) fn dev_null_file() -> io::Result<&'static File> {
     static DEV_NULL: std::sync::OnceLock<Option<File>> = std::sync::OnceLock::new();
     DEV_NULL
         .get_or_init(|| {

@@ -1,7 +1,8 @@
 //! perfwatch's side of the spawner: requests over the socket, one at a
 //! time.
 
-use super::protocol::{self, Reply, Request, SpawnRequest};
+use super::protocol::{self, RepeatEnd, RepeatRequest, Reply, Request, RunTimes, SpawnRequest};
+use crate::cancel::Cancel;
 use std::ffi::OsStr;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -55,11 +56,55 @@ impl Client {
             Ok(Reply::Failed { errno }) => {
                 Err(SpawnFailure::Exec(io::Error::from_raw_os_error(errno)))
             }
-            Ok(Reply::Reaped { .. }) => {
+            Ok(Reply::Reaped { .. } | Reply::Repeated { .. }) => {
                 self.broke(unexpected());
                 Err(SpawnFailure::Transport)
             }
             Err(_) => Err(SpawnFailure::Transport),
+        }
+    }
+
+    /// Run `req` (see `zygote::repeat`) with `stdio` as each run's stdin,
+    /// stdout and stderr: the successful runs' figures and why it ended.
+    /// When `cancel` is cancelled meanwhile, the spawner is asked to stop
+    /// (the run going on is killed and not counted).
+    pub fn repeat(
+        &self,
+        req: RepeatRequest,
+        stdio: [BorrowedFd<'_>; 3],
+        cancel: &Cancel,
+    ) -> Result<(Vec<RunTimes>, RepeatEnd), SpawnFailure> {
+        if !self.usable() {
+            return Err(SpawnFailure::Transport);
+        }
+        let sock = self.sock.lock().unwrap_or_else(|p| p.into_inner());
+        let exchange = || -> io::Result<Reply> {
+            protocol::send(sock.as_fd(), &Request::Repeat(req).encode(), &stdio)?;
+            let mut stopping = false;
+            while !readable(sock.as_fd(), CANCEL_CHECK)? {
+                if !stopping && cancel.is_cancelled() {
+                    protocol::send(sock.as_fd(), &Request::Stop.encode(), &[])?;
+                    stopping = true;
+                }
+            }
+            let (bytes, _) = protocol::recv(sock.as_fd())?.ok_or_else(|| {
+                io::Error::new(io::ErrorKind::UnexpectedEof, "the spawner exited")
+            })?;
+            Reply::decode(&bytes).ok_or_else(unexpected)
+        };
+        match exchange() {
+            Ok(Reply::Repeated { runs, end }) => Ok((runs, end)),
+            Ok(Reply::Failed { errno }) => {
+                Err(SpawnFailure::Exec(io::Error::from_raw_os_error(errno)))
+            }
+            Ok(_) => {
+                self.broke(unexpected());
+                Err(SpawnFailure::Transport)
+            }
+            Err(e) => {
+                self.broke(e);
+                Err(SpawnFailure::Transport)
+            }
         }
     }
 
@@ -73,7 +118,7 @@ impl Client {
                 leftovers,
             } => Ok((status, usage.to_rusage(), leftovers)),
             Reply::Failed { errno } => Err(io::Error::from_raw_os_error(errno)),
-            Reply::Spawned { .. } => Err(self.broke(unexpected())),
+            Reply::Spawned { .. } | Reply::Repeated { .. } => Err(self.broke(unexpected())),
         }
     }
 
@@ -99,6 +144,31 @@ impl Client {
         self.broken.store(true, Ordering::Relaxed);
         e
     }
+}
+
+/// How often [`Client::repeat`] looks at its cancellation flag.
+const CANCEL_CHECK: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Whether `fd` is readable (or hung up) within `wait`; a signal ends the
+/// wait early (false), so that the caller looks at its flags at once.
+fn readable(fd: BorrowedFd<'_>, wait: std::time::Duration) -> io::Result<bool> {
+    let mut poll = libc::pollfd {
+        fd: std::os::fd::AsRawFd::as_raw_fd(&fd),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: one valid pollfd.
+    let n = unsafe { libc::poll(&mut poll, 1, ms) };
+    if n < 0 {
+        let e = io::Error::last_os_error();
+        return if e.kind() == io::ErrorKind::Interrupted {
+            Ok(false)
+        } else {
+            Err(e)
+        };
+    }
+    Ok(n > 0)
 }
 
 fn unexpected() -> io::Error {

@@ -43,6 +43,63 @@ pub(crate) enum Request {
         /// Kill what it left running.
         leftovers: bool,
     },
+    /// Start a program again and again, each run reaped before the next
+    /// (see `zygote::repeat`); the message carries the runs' stdin,
+    /// stdout and stderr.
+    Repeat(RepeatRequest),
+    /// End the [`Request::Repeat`] in progress: its current run is killed
+    /// and not counted. Ignored (no reply) when none is in progress.
+    Stop,
+}
+
+/// Runs of one program, one after another, timed by the spawner.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct RepeatRequest {
+    /// What each run starts.
+    pub spawn: SpawnRequest,
+    /// At most this many runs.
+    pub runs: u32,
+    /// At least this many runs (unless one fails), whatever the budget.
+    pub min_runs: u32,
+    /// No run starts once this long went into runs (ns), [`min_runs`]
+    /// done.
+    ///
+    /// [`min_runs`]: RepeatRequest::min_runs
+    pub budget_ns: i64,
+    /// A run still going after this long (ns) is killed and ends the
+    /// repeat; 0: no limit.
+    pub timeout_ns: i64,
+}
+
+/// The figures of one run of a [`Request::Repeat`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct RunTimes {
+    /// From the child's start (its own clock, as for a spawn) to the
+    /// moment its exit was seen, ns.
+    pub wall_ns: i64,
+    /// User CPU time, µs.
+    pub utime_us: i64,
+    /// System CPU time, µs.
+    pub stime_us: i64,
+}
+
+/// How a [`Request::Repeat`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RepeatEnd {
+    /// Every run asked for (or as many as the budget allowed) succeeded.
+    Done,
+    /// A run exited unsuccessfully, with this wait status; not counted.
+    Failed {
+        /// Its wait status word.
+        status: i32,
+    },
+    /// A run passed the time limit and was killed (this wait status).
+    TimedOut {
+        /// Its wait status word.
+        status: i32,
+    },
+    /// [`Request::Stop`] came, or perfwatch went away.
+    Stopped,
 }
 
 /// A program to start, every string as the bytes `execve` gets.
@@ -59,7 +116,7 @@ pub(crate) struct SpawnRequest {
 }
 
 /// What the spawner answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Reply {
     /// The program runs (its `execve` succeeded) with this pid, leader of
     /// its own process group.
@@ -84,6 +141,13 @@ pub(crate) enum Reply {
         usage: RawUsage,
         /// How many processes it left running were killed.
         leftovers: u32,
+    },
+    /// A [`Request::Repeat`] ended.
+    Repeated {
+        /// The successful runs, in order.
+        runs: Vec<RunTimes>,
+        /// Why it ended.
+        end: RepeatEnd,
     },
 }
 
@@ -134,9 +198,12 @@ impl RawUsage {
 
 const TAG_SPAWN: u8 = 1;
 const TAG_REAP: u8 = 2;
+const TAG_REPEAT: u8 = 3;
+const TAG_STOP: u8 = 4;
 const TAG_SPAWNED: u8 = 11;
 const TAG_FAILED: u8 = 12;
 const TAG_REAPED: u8 = 13;
+const TAG_REPEATED: u8 = 14;
 
 impl Request {
     /// The message's bytes.
@@ -145,11 +212,17 @@ impl Request {
         match self {
             Request::Spawn(s) => {
                 w.u8(TAG_SPAWN);
-                w.bytes(&s.program);
-                w.list(&s.argv);
-                w.list(&s.env);
-                w.bytes(&s.cwd);
+                w.spawn(s);
             }
+            Request::Repeat(r) => {
+                w.u8(TAG_REPEAT);
+                w.spawn(&r.spawn);
+                w.i64(r.runs.into());
+                w.i64(r.min_runs.into());
+                w.i64(r.budget_ns);
+                w.i64(r.timeout_ns);
+            }
+            Request::Stop => w.u8(TAG_STOP),
             Request::Reap { pid, leftovers } => {
                 w.u8(TAG_REAP);
                 w.i64((*pid).into());
@@ -163,12 +236,15 @@ impl Request {
     pub fn decode(bytes: &[u8]) -> Option<Request> {
         let mut r = Reader(bytes);
         let req = match r.u8()? {
-            TAG_SPAWN => Request::Spawn(SpawnRequest {
-                program: r.bytes()?,
-                argv: r.list()?,
-                env: r.list()?,
-                cwd: r.bytes()?,
+            TAG_SPAWN => Request::Spawn(r.spawn()?),
+            TAG_REPEAT => Request::Repeat(RepeatRequest {
+                spawn: r.spawn()?,
+                runs: r.i64()?.try_into().ok()?,
+                min_runs: r.i64()?.try_into().ok()?,
+                budget_ns: r.i64()?,
+                timeout_ns: r.i64()?,
             }),
+            TAG_STOP => Request::Stop,
             TAG_REAP => Request::Reap {
                 pid: r.i64()?.try_into().ok()?,
                 leftovers: match r.u8()? {
@@ -188,17 +264,17 @@ impl Reply {
     /// The message's bytes.
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::default();
-        match *self {
-            Reply::Spawned { pid, forked_ns } => {
+        match self {
+            &Reply::Spawned { pid, forked_ns } => {
                 w.u8(TAG_SPAWNED);
                 w.i64(pid.into());
                 w.i64(forked_ns);
             }
-            Reply::Failed { errno } => {
+            &Reply::Failed { errno } => {
                 w.u8(TAG_FAILED);
                 w.i64(errno.into());
             }
-            Reply::Reaped {
+            &Reply::Reaped {
                 status,
                 usage,
                 leftovers,
@@ -215,6 +291,23 @@ impl Reply {
                     w.i64(v);
                 }
                 w.i64(leftovers.into());
+            }
+            Reply::Repeated { runs, end } => {
+                w.u8(TAG_REPEATED);
+                w.len(runs.len());
+                for run in runs {
+                    w.i64(run.wall_ns);
+                    w.i64(run.utime_us);
+                    w.i64(run.stime_us);
+                }
+                let (tag, status) = match *end {
+                    RepeatEnd::Done => (0, 0),
+                    RepeatEnd::Failed { status } => (1, status),
+                    RepeatEnd::TimedOut { status } => (2, status),
+                    RepeatEnd::Stopped => (3, 0),
+                };
+                w.u8(tag);
+                w.i64(status.into());
             }
         }
         w.0
@@ -243,6 +336,32 @@ impl Reply {
                 },
                 leftovers: r.i64()?.try_into().ok()?,
             },
+            TAG_REPEATED => {
+                let n = r.len()?;
+                // Each run takes 24 bytes: a count beyond what is left is
+                // refused before anything is allocated for it.
+                if n > r.0.len() / 24 {
+                    return None;
+                }
+                let mut runs = Vec::with_capacity(n);
+                for _ in 0..n {
+                    runs.push(RunTimes {
+                        wall_ns: r.i64()?,
+                        utime_us: r.i64()?,
+                        stime_us: r.i64()?,
+                    });
+                }
+                let tag = r.u8()?;
+                let status = int(&mut r)?;
+                let end = match tag {
+                    0 => RepeatEnd::Done,
+                    1 => RepeatEnd::Failed { status },
+                    2 => RepeatEnd::TimedOut { status },
+                    3 => RepeatEnd::Stopped,
+                    _ => return None,
+                };
+                Reply::Repeated { runs, end }
+            }
             _ => return None,
         };
         r.end()?;
@@ -276,6 +395,12 @@ impl Writer {
             self.bytes(item);
         }
     }
+    fn spawn(&mut self, s: &SpawnRequest) {
+        self.bytes(&s.program);
+        self.list(&s.argv);
+        self.list(&s.env);
+        self.bytes(&s.cwd);
+    }
 }
 
 /// Reads what [`Writer`] wrote; every read fails (`None`) past the end.
@@ -302,6 +427,14 @@ impl Reader<'_> {
     fn bytes(&mut self) -> Option<Vec<u8>> {
         let n = self.len()?;
         Some(self.take(n)?.to_vec())
+    }
+    fn spawn(&mut self) -> Option<SpawnRequest> {
+        Some(SpawnRequest {
+            program: self.bytes()?,
+            argv: self.list()?,
+            env: self.list()?,
+            cwd: self.bytes()?,
+        })
     }
     fn list(&mut self) -> Option<Vec<Vec<u8>>> {
         let n = self.len()?;
@@ -513,6 +646,14 @@ mod tests {
                 pid: 17,
                 leftovers: false,
             },
+            Request::Repeat(RepeatRequest {
+                spawn: spawn_request(),
+                runs: 50,
+                min_runs: 10,
+                budget_ns: 1_000_000_000,
+                timeout_ns: 0,
+            }),
+            Request::Stop,
         ] {
             assert_eq!(Request::decode(&req.encode()), Some(req));
         }
@@ -540,8 +681,23 @@ mod tests {
                 usage,
                 leftovers: 3,
             },
+            Reply::Repeated {
+                runs: vec![
+                    RunTimes {
+                        wall_ns: 1_100_000,
+                        utime_us: 300,
+                        stime_us: 500,
+                    };
+                    3
+                ],
+                end: RepeatEnd::TimedOut { status: 9 },
+            },
+            Reply::Repeated {
+                runs: Vec::new(),
+                end: RepeatEnd::Stopped,
+            },
         ] {
-            assert_eq!(Reply::decode(&reply.encode()), Some(reply));
+            assert_eq!(Reply::decode(&reply.encode()), Some(reply.clone()));
         }
     }
 
@@ -568,6 +724,18 @@ mod tests {
         let mut huge = vec![TAG_SPAWN, 0, 0, 0, 0];
         huge.extend_from_slice(&u32::MAX.to_le_bytes());
         assert_eq!(Request::decode(&huge), None);
+        // Runs claimed beyond what the bytes hold, or cut short.
+        let mut many = vec![TAG_REPEATED];
+        many.extend_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(Reply::decode(&many), None);
+        let repeated = Reply::Repeated {
+            runs: vec![RunTimes::default()],
+            end: RepeatEnd::Failed { status: 256 },
+        }
+        .encode();
+        for cut in 0..repeated.len() {
+            assert_eq!(Reply::decode(&repeated[..cut]), None, "cut at {cut}");
+        }
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! running becomes its own child, killed when asked (see
 //! `process/leftovers.rs`).
 
+mod repeat;
+
 use super::protocol::{self, RawUsage, Reply, Request, SpawnRequest};
 use crate::process::{become_subreaper, kill_leftovers, reap_killed, reset_own_peak_rss, Baseline};
 use std::ffi::{c_char, CString};
@@ -71,6 +73,12 @@ fn serve_until_eof(sock: OwnedFd, start: Start) {
         let reply = match Request::decode(&bytes) {
             Some(Request::Spawn(req)) => spawn(&req, &fds, stack.as_mut(), &mut live),
             Some(Request::Reap { pid, leftovers }) => reap(pid, leftovers, &mut live),
+            Some(Request::Repeat(req)) => {
+                repeat::repeat(&req, &fds, stack.as_mut(), &mut live, sock.as_fd())
+            }
+            // A stop that crossed the end of its repeat: nothing to stop,
+            // and no reply (the repeat's was the last one).
+            Some(Request::Stop) => continue,
             None => Reply::Failed {
                 errno: libc::EINVAL,
             },

@@ -48,7 +48,7 @@ impl Recording<'_> {
         let mut sources = session_sources(self.benchmark)?;
         let session = running_session(self.benchmark, plan.command.clone(), plan.variants.clone());
         let id = session.id.clone();
-        let recorder = Recorder::start(Arc::clone(self.store), session, git_dir)?;
+        let mut recorder = Recorder::start(Arc::clone(self.store), session, git_dir)?;
         let progress = self.progress && self.ctx.interactive;
         let mut observer = SessionObserver::new(recorder.handle(), self.benchmark, progress);
         let outcome =
