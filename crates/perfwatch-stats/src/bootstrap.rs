@@ -123,10 +123,16 @@ pub fn median_ci(xs: &[f64], opts: &CiOptions) -> Option<Interval> {
         let m = sample.median();
         return Some(Interval { low: m, high: m });
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let mut stats: Vec<f64> = (0..opts.resamples)
-        .map(|_| sample.resampled_median(&mut rng))
-        .collect();
+    let mut stats: Vec<f64> = match sample.constant() {
+        // Every resample is the same: no need to draw them.
+        Some(m) => vec![m; opts.resamples],
+        None => {
+            let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+            (0..opts.resamples)
+                .map(|_| sample.resampled_median(&mut rng))
+                .collect()
+        }
+    };
     Some(percentile_interval(&mut stats, opts.level()))
 }
 
@@ -141,14 +147,20 @@ pub fn ratio_of_medians_ci(base: &[f64], cand: &[f64], opts: &CiOptions) -> Opti
         let r = ratio(cand.median(), base.median());
         return Some(Interval { low: r, high: r });
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let mut stats: Vec<f64> = (0..opts.resamples)
-        .map(|_| {
-            let b = base.resampled_median(&mut rng);
-            let c = cand.resampled_median(&mut rng);
-            ratio(c, b)
-        })
-        .collect();
+    let mut stats: Vec<f64> = match (base.constant(), cand.constant()) {
+        // Every resample is the same: no need to draw them.
+        (Some(b), Some(c)) => vec![ratio(c, b); opts.resamples],
+        _ => {
+            let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+            (0..opts.resamples)
+                .map(|_| {
+                    let b = base.resampled_median(&mut rng);
+                    let c = cand.resampled_median(&mut rng);
+                    ratio(c, b)
+                })
+                .collect()
+        }
+    };
     Some(percentile_interval(&mut stats, opts.level()))
 }
 
@@ -175,6 +187,18 @@ impl Resampler {
     /// The sample's own median.
     fn median(&self) -> f64 {
         quantile_sorted(&self.sorted, 0.5).unwrap_or(f64::NAN)
+    }
+
+    /// When every value is the same (bit for bit), the median of every
+    /// resample — as [`Resampler::resampled_median`] would compute it.
+    fn constant(&self) -> Option<f64> {
+        let (first, last) = (self.sorted.first()?, self.sorted.last()?);
+        if first.to_bits() != last.to_bits() {
+            return None;
+        }
+        // Sorted by `total_cmp`: equal ends mean equal values throughout,
+        // and `lerp` between two equal values is that value.
+        Some(*first)
     }
 
     /// The median of a resample of the same size, drawn with replacement:
@@ -367,8 +391,45 @@ mod tests {
         }
     }
 
+    /// Both intervals of `xs` (and of `cand` over `xs`) as the drawing
+    /// loop computes them, without the shortcut for constant samples.
+    fn drawn(xs: &[f64], cand: &[f64], opts: &CiOptions) -> (Interval, Interval) {
+        let (mut a, mut b) = (Resampler::new(xs).unwrap(), Resampler::new(cand).unwrap());
+        let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+        let mut one: Vec<f64> = (0..opts.resamples)
+            .map(|_| a.resampled_median(&mut rng))
+            .collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+        let mut two: Vec<f64> = (0..opts.resamples)
+            .map(|_| {
+                let base = a.resampled_median(&mut rng);
+                ratio(b.resampled_median(&mut rng), base)
+            })
+            .collect();
+        (
+            percentile_interval(&mut one, opts.level()),
+            percentile_interval(&mut two, opts.level()),
+        )
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn constant_samples_skip_the_draws_with_the_same_interval_bit_for_bit(
+            x in prop_oneof![Just(-0.0f64), Just(0.0), -1e9f64..1e9],
+            y in prop_oneof![Just(-0.0f64), Just(0.0), -1e9f64..1e9],
+            n in 1usize..12,
+            m in 1usize..12,
+            seed in any::<u64>(),
+        ) {
+            let (xs, ys) = (vec![x; n], vec![y; m]);
+            let opts = quick(seed);
+            let (one, two) = drawn(&xs, &ys, &opts);
+            let bits = |i: Interval| (i.low.to_bits(), i.high.to_bits());
+            prop_assert_eq!(bits(median_ci(&xs, &opts).unwrap()), bits(one));
+            prop_assert_eq!(bits(ratio_of_medians_ci(&xs, &ys, &opts).unwrap()), bits(two));
+        }
 
         #[test]
         fn median_ci_contains_the_median(
