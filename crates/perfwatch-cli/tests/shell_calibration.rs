@@ -47,7 +47,7 @@ fn a_shell_failing_after_its_warm_ups_stops_the_run_before_any_iteration() {
         .code(3);
     let err = stderr(&assert);
     assert!(err.contains("failed on an empty script"), "{err}");
-    assert!(err.contains('3'), "{err}");
+    assert!(err.contains("with exit code 3"), "{err}");
     // Three warm-ups, two measured runs, the failing one: nothing after.
     assert_eq!(runs(&dir), 6);
 }

@@ -53,124 +53,126 @@ pub(crate) fn measure(ctx: &Context<'_>, cancel: &Cancel) -> Result<ShellCorrect
         .find(|&v| plan.command_for(v).shell)
         .and_then(|v| plan.variants.get(v));
     let env = environment(plan, variant, None);
+    let empty = EmptyShell {
+        ctx,
+        cmd: &cmd,
+        env: &env,
+        shell: &shell,
+    };
     // The warm-ups go the way of a measured iteration: a shell that
     // fails is reported with the end of its stderr.
     for _ in 0..WARMUPS {
-        run_once(ctx, &cmd, &env, &shell, cancel)?;
+        empty.run_once(cancel)?;
     }
-    let runs = match repeated(ctx, &cmd, &env, &shell, cancel)? {
+    let runs = match empty.repeated(cancel)? {
         Some(runs) => runs,
-        None => one_by_one(ctx, &cmd, &env, &shell, cancel)?,
+        None => empty.one_by_one(cancel)?,
     };
     let n = runs.len().max(1) as f64;
     let mean = |f: fn(&RunFigures) -> f64| runs.iter().map(f).sum::<f64>() / n;
     Ok(ShellCorrection {
-        shell,
         wall_s: mean(|r| r.wall.as_secs_f64()),
         user_s: mean(|r| r.user_s),
         sys_s: mean(|r| r.sys_s),
         runs: u32::try_from(runs.len()).unwrap_or(u32::MAX),
+        shell,
     })
 }
 
-/// The measured runs back to back in the spawner, spawned, reaped and
-/// timed as measured iterations are but without a round trip to us in
-/// between (see `spawner::zygote::repeat`); `None` without a spawner.
-fn repeated(
-    ctx: &Context<'_>,
-    cmd: &CommandLine,
-    env: &[(String, String)],
-    shell: &str,
-    cancel: &Cancel,
-) -> Result<Option<Vec<RunFigures>>, RunError> {
-    let plan = ctx.plan;
-    let stdin = crate::streams::stdin(plan)?;
-    let spec = SpawnSpec {
-        program: &cmd.program,
-        arg0: &cmd.arg0,
-        args: &cmd.args,
-        env,
-        cwd: plan.cwd.as_deref(),
-        show_output: plan.show_output,
-        stdin: stdin.as_ref(),
-        stdout: ctx.streams.stdout(),
-    };
-    let runs = Runs {
-        max: RUNS,
-        min: MIN_RUNS,
-        budget: BUDGET,
-        timeout: plan.timeout,
-    };
-    let Some(result) = repeat(spec, runs, cancel) else {
-        return Ok(None);
-    };
-    let done = result.map_err(|e| RunError::io(format!("start the shell `{shell}`"), e))?;
-    let failed = |status| RunError::ShellFailed {
-        shell: shell.to_string(),
-        status: Termination::from_wait_status(status),
-        stderr_tail: None,
-    };
-    match done.end {
-        RepeatEnd::Done => Ok(Some(done.runs)),
-        RepeatEnd::Failed { status } | RepeatEnd::TimedOut { status } => Err(failed(status)),
-        RepeatEnd::Stopped => Err(RunError::Interrupted),
-    }
+/// The empty script through the plan's shell, as it is run.
+struct EmptyShell<'a> {
+    ctx: &'a Context<'a>,
+    cmd: &'a CommandLine,
+    env: &'a [(String, String)],
+    /// The shell as the user gave it, for messages.
+    shell: &'a str,
 }
 
-/// The measured runs one by one, as measured iterations (without a
-/// spawner).
-fn one_by_one(
-    ctx: &Context<'_>,
-    cmd: &CommandLine,
-    env: &[(String, String)],
-    shell: &str,
-    cancel: &Cancel,
-) -> Result<Vec<RunFigures>, RunError> {
-    let mut runs = Vec::new();
-    let since = Instant::now();
-    for _ in 0..RUNS {
-        if runs.len() >= MIN_RUNS as usize && since.elapsed() >= BUDGET {
-            break;
+impl EmptyShell<'_> {
+    /// The measured runs back to back in the spawner, spawned, reaped and
+    /// timed as measured iterations are but without a round trip to us in
+    /// between (see `spawner::zygote::repeat`); `None` without a spawner.
+    fn repeated(&self, cancel: &Cancel) -> Result<Option<Vec<RunFigures>>, RunError> {
+        let plan = self.ctx.plan;
+        let stdin = crate::streams::stdin(plan)?;
+        let spec = SpawnSpec {
+            program: &self.cmd.program,
+            arg0: &self.cmd.arg0,
+            args: &self.cmd.args,
+            env: self.env,
+            cwd: plan.cwd.as_deref(),
+            show_output: plan.show_output,
+            stdin: stdin.as_ref(),
+            stdout: self.ctx.streams.stdout(),
+        };
+        let runs = Runs {
+            max: RUNS,
+            min: MIN_RUNS,
+            budget: BUDGET,
+            timeout: plan.timeout,
+        };
+        let Some(result) = repeat(spec, runs, cancel) else {
+            return Ok(None);
+        };
+        let done =
+            result.map_err(|e| RunError::io(format!("start the shell `{}`", self.shell), e))?;
+        match done.end {
+            RepeatEnd::Done => Ok(Some(done.runs)),
+            RepeatEnd::Failed { status } | RepeatEnd::TimedOut { status } => {
+                Err(self.failed(Termination::from_wait_status(status), None))
+            }
+            RepeatEnd::Stopped => Err(RunError::Interrupted),
         }
-        runs.push(run_once(ctx, cmd, env, shell, cancel)?);
     }
-    Ok(runs)
-}
 
-/// One run of the empty shell through the measured iterations' path.
-fn run_once(
-    ctx: &Context<'_>,
-    cmd: &CommandLine,
-    env: &[(String, String)],
-    shell: &str,
-    cancel: &Cancel,
-) -> Result<RunFigures, RunError> {
-    if cancel.is_cancelled() {
-        return Err(RunError::Interrupted);
+    /// The measured runs one by one, as measured iterations (without a
+    /// spawner).
+    fn one_by_one(&self, cancel: &Cancel) -> Result<Vec<RunFigures>, RunError> {
+        let mut runs = Vec::new();
+        let since = Instant::now();
+        for _ in 0..RUNS {
+            if runs.len() >= MIN_RUNS as usize && since.elapsed() >= BUDGET {
+                break;
+            }
+            runs.push(self.run_once(cancel)?);
+        }
+        Ok(runs)
     }
-    let s = spawn_and_watch(
-        ctx,
-        cmd,
-        env,
-        ctx.plan.cwd.as_deref(),
-        cancel,
-        Listeners::default(),
-    )?;
-    if s.stopped == Some(Stop::Cancelled) {
-        return Err(RunError::Interrupted);
+
+    /// One run through the measured iterations' path.
+    fn run_once(&self, cancel: &Cancel) -> Result<RunFigures, RunError> {
+        if cancel.is_cancelled() {
+            return Err(RunError::Interrupted);
+        }
+        let plan = self.ctx.plan;
+        let s = spawn_and_watch(
+            self.ctx,
+            self.cmd,
+            self.env,
+            plan.cwd.as_deref(),
+            cancel,
+            Listeners::default(),
+        )?;
+        if s.stopped == Some(Stop::Cancelled) {
+            return Err(RunError::Interrupted);
+        }
+        if s.stopped.is_some() || !s.termination.success() {
+            return Err(self.failed(s.termination, s.stderr_tail));
+        }
+        Ok(RunFigures {
+            wall: s.wall,
+            user_s: s.usage.user_s,
+            sys_s: s.usage.sys_s,
+        })
     }
-    if s.stopped.is_some() || !s.termination.success() {
-        return Err(RunError::ShellFailed {
-            shell: shell.to_string(),
-            status: s.termination,
-            stderr_tail: s.stderr_tail,
-        });
+
+    fn failed(&self, status: Termination, stderr_tail: Option<String>) -> RunError {
+        RunError::ShellFailed {
+            shell: self.shell.to_string(),
+            status,
+            stderr_tail,
+        }
     }
-    Ok(RunFigures {
-        wall: s.wall,
-        user_s: s.usage.user_s,
-        sys_s: s.usage.sys_s,
-    })
 }
 
 /// Subtract `c` from the times of `it`, an iteration of a shell command,

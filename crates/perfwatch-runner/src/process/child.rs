@@ -7,10 +7,10 @@ use super::procfs::Pid;
 use super::signal;
 use super::stderr_tail::StderrTail;
 use crate::error::Termination;
-use crate::spawner::{self, SpawnFailure};
+use crate::spawner::{self, SpawnFailure, SpawnRequest};
 use std::fs::File;
 use std::io;
-use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -178,17 +178,7 @@ impl Child {
         let (stderr_read, stderr_write) = cloexec_pipe().map_err(SpawnFailure::Exec)?;
         let null = dev_null_file().map_err(SpawnFailure::Exec)?;
         let ours = std::io::stdout();
-        let stdout = match (spec.stdout, spec.show_output) {
-            (Some(f), _) => f.as_fd(),
-            (None, true) => ours.as_fd(),
-            (None, false) => null.as_fd(),
-        };
-        let stdin = spec.stdin.map_or(null.as_fd(), File::as_fd);
-        // Where a direct spawn would start: our current directory, or
-        // `cwd` relative to it. Without one readable, the spawner's.
-        let here = std::env::current_dir().unwrap_or_default();
-        let cwd = spec.cwd.map_or_else(|| here.clone(), |d| here.join(d));
-        let req = spawner::spawn_request(spec.program, spec.arg0, spec.args, spec.env, &cwd);
+        let ([stdin, stdout], req) = for_spawner(&spec, null, &ours);
         let (pid, forked_ns) = client.spawn(req, [stdin, stdout, stderr_write.as_fd()])?;
         // Only the child may hold the write end, or the pipe never ends.
         drop(stderr_write);
@@ -341,6 +331,27 @@ fn dev_null() -> io::Result<Stdio> {
         Ok(f) => Ok(Stdio::from(f.try_clone()?)),
         Err(_) => Ok(Stdio::null()),
     }
+}
+
+/// What the spawner needs to start `spec`: its stdin and stdout (`null`
+/// or `ours` lend them where `spec` names none) and the request, run where
+/// a direct spawn would start — our current directory, or `spec.cwd`
+/// relative to it (without one readable, the spawner's).
+pub(super) fn for_spawner<'a>(
+    spec: &SpawnSpec<'a>,
+    null: &'a File,
+    ours: &'a std::io::Stdout,
+) -> ([BorrowedFd<'a>; 2], SpawnRequest) {
+    let stdout = match (spec.stdout, spec.show_output) {
+        (Some(f), _) => f.as_fd(),
+        (None, true) => ours.as_fd(),
+        (None, false) => null.as_fd(),
+    };
+    let stdin = spec.stdin.map_or(null.as_fd(), File::as_fd);
+    let here = std::env::current_dir().unwrap_or_default();
+    let cwd = spec.cwd.map_or_else(|| here.clone(), |d| here.join(d));
+    let req = spawner::spawn_request(spec.program, spec.arg0, spec.args, spec.env, &cwd);
+    ([stdin, stdout], req)
 }
 
 /// `/dev/null`, opened once for reading and writing.

@@ -21,5 +21,5 @@ pub(crate) use pidfd::{PidFd, Woke};
 pub(crate) use procfs::{page_size, reset_own_peak_rss};
 pub(crate) use repeat::{repeat, RunFigures, Runs};
 pub(crate) use sampler::Listeners;
-pub(crate) use stderr_tail::Ring;
+pub(crate) use stderr_tail::{poll_readable, Ring};
 pub(crate) use supervise::{supervise, Supervised, Supervision};

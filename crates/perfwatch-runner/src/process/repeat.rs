@@ -1,7 +1,7 @@
 //! Runs of one command back to back, timed by the spawner (see
 //! `spawner::zygote::repeat`): no round trip to perfwatch between two runs.
 
-use super::child::{dev_null_file, SpawnSpec};
+use super::child::{dev_null_file, for_spawner, SpawnSpec};
 use crate::cancel::Cancel;
 use crate::spawner::{self, RepeatEnd, RepeatRequest, SpawnFailure};
 use std::io;
@@ -56,18 +56,15 @@ pub(crate) fn repeat(
     };
     let ours = std::io::stdout();
     let ours_err = std::io::stderr();
-    let (stdout, stderr) = match (spec.stdout, spec.show_output) {
-        (Some(f), false) => (f.as_fd(), null.as_fd()),
-        (Some(f), true) => (f.as_fd(), ours_err.as_fd()),
-        (None, true) => (ours.as_fd(), ours_err.as_fd()),
-        (None, false) => (null.as_fd(), null.as_fd()),
+    let ([stdin, stdout], spawn) = for_spawner(&spec, null, &ours);
+    let stderr = if spec.show_output {
+        ours_err.as_fd()
+    } else {
+        null.as_fd()
     };
-    let stdin = spec.stdin.map_or(null.as_fd(), |f| f.as_fd());
-    let here = std::env::current_dir().unwrap_or_default();
-    let cwd = spec.cwd.map_or_else(|| here.clone(), |d| here.join(d));
     let ns = |d: Duration| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
     let req = RepeatRequest {
-        spawn: spawner::spawn_request(spec.program, spec.arg0, spec.args, spec.env, &cwd),
+        spawn,
         runs: runs.max,
         min_runs: runs.min,
         budget_ns: ns(runs.budget),

@@ -168,7 +168,7 @@ fn set_nonblocking(file: &File) -> std::io::Result<()> {
 }
 
 /// Wait until `fd` is readable (`true`) or `deadline` passes (`false`).
-fn poll_readable(fd: RawFd, deadline: Instant) -> bool {
+pub(crate) fn poll_readable(fd: RawFd, deadline: Instant) -> bool {
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         let ms = i32::try_from(left.as_millis()).unwrap_or(i32::MAX);

@@ -3,6 +3,7 @@
 
 use super::protocol::{self, RepeatEnd, RepeatRequest, Reply, Request, RunTimes, SpawnRequest};
 use crate::cancel::Cancel;
+use crate::process::poll_readable;
 use std::ffi::OsStr;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -81,7 +82,8 @@ impl Client {
         let exchange = || -> io::Result<Reply> {
             protocol::send(sock.as_fd(), &Request::Repeat(req).encode(), &stdio)?;
             let mut stopping = false;
-            while !readable(sock.as_fd(), CANCEL_CHECK)? {
+            let sock_fd = std::os::fd::AsRawFd::as_raw_fd(&*sock);
+            while !poll_readable(sock_fd, std::time::Instant::now() + CANCEL_CHECK) {
                 if !stopping && cancel.is_cancelled() {
                     protocol::send(sock.as_fd(), &Request::Stop.encode(), &[])?;
                     stopping = true;
@@ -148,28 +150,6 @@ impl Client {
 
 /// How often [`Client::repeat`] looks at its cancellation flag.
 const CANCEL_CHECK: std::time::Duration = std::time::Duration::from_millis(20);
-
-/// Whether `fd` is readable (or hung up) within `wait`; a signal ends the
-/// wait early (false), so that the caller looks at its flags at once.
-fn readable(fd: BorrowedFd<'_>, wait: std::time::Duration) -> io::Result<bool> {
-    let mut poll = libc::pollfd {
-        fd: std::os::fd::AsRawFd::as_raw_fd(&fd),
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    let ms = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
-    // SAFETY: one valid pollfd.
-    let n = unsafe { libc::poll(&mut poll, 1, ms) };
-    if n < 0 {
-        let e = io::Error::last_os_error();
-        return if e.kind() == io::ErrorKind::Interrupted {
-            Ok(false)
-        } else {
-            Err(e)
-        };
-    }
-    Ok(n > 0)
-}
 
 fn unexpected() -> io::Error {
     io::Error::new(

@@ -68,7 +68,7 @@ pub(crate) mod protocol;
 mod zygote;
 
 pub(crate) use client::{spawn_request, Client, SpawnFailure};
-pub(crate) use protocol::{RepeatEnd, RepeatRequest};
+pub(crate) use protocol::{RepeatEnd, RepeatRequest, SpawnRequest};
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
