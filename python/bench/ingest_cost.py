@@ -334,6 +334,31 @@ def server_ingest(server: Server, bodies: List[bytes], gzipped: bool, max_pendin
     }
 
 
+def server_steady(server: Server, bodies: List[bytes], rate: float) -> Dict[str, Any]:
+    """POSTs `bodies` at `rate` batches a second (one keep-alive
+    connection, each at its own instant), waits until all is stored; the
+    server's CPU over that window. The burst before left hundreds of runs
+    in the history, so the work that is done per second rather than per
+    span (the alert pass replaying the recent runs, the figures on
+    `/metrics`) is done as on a server that has been up a while."""
+    headers = {"Content-Type": "application/x-protobuf", "Authorization": f"Bearer {server.token}"}
+    before = server.status()
+    cpu0 = server.cpu_s()
+    w0 = time.perf_counter()
+    refused = 0
+    for i, body in enumerate(bodies):
+        pause = w0 + i / rate - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        server.conn.request("POST", "/v1/traces", body, headers)
+        resp = server.conn.getresponse()
+        resp.read()
+        refused += resp.status != 200
+    server.wait_for(before["spans"] + len(bodies) * BATCH, settled(before) + len(bodies) * TRACES_PER_BATCH)
+    wall = time.perf_counter() - w0
+    return {"cpu_s": server.cpu_s() - cpu0, "wall_s": wall, "spans": len(bodies) * BATCH, "refused": refused}
+
+
 def sdk_produce(server: Server, n_spans: int, exporter_kind: str) -> Dict[str, Any]:
     """`start_as_current_span` in the bench's shape, BatchSpanProcessor +
     exporter (`otlp`: the SDK's protobuf exporter to `server`; `discard`:
@@ -439,6 +464,15 @@ def main() -> int:
     )
     parser.add_argument("--gzip", action="store_true", help="gzip the bodies (Content-Encoding: gzip)")
     parser.add_argument(
+        "--steady",
+        type=float,
+        default=0,
+        metavar="BATCHES_PER_S",
+        help="after the burst, also send batches at this steady rate for --steady-seconds and report "
+        "the server's CPU per span and per second at that rate (0: not measured)",
+    )
+    parser.add_argument("--steady-seconds", type=float, default=10, help="how long the steady rate lasts (10)")
+    parser.add_argument(
         "--perfwatch",
         default=os.environ.get("PERFWATCH_BIN", os.path.join(root, "target", "release", "perfwatch")),
         help="the perfwatch binary (target/release/perfwatch, or $PERFWATCH_BIN)",
@@ -460,6 +494,9 @@ def main() -> int:
     )
 
     bodies, build_s, encode_s = encode_batches(args.batches, seed=20261206)
+    steady_bodies = (
+        encode_batches(max(1, round(args.steady * args.steady_seconds)), seed=20261207)[0] if args.steady > 0 else []
+    )
     if args.gzip:
         t0 = time.process_time()
         bodies = [gzip.compress(b, 6) for b in bodies]
@@ -488,6 +525,9 @@ def main() -> int:
             time.sleep(1.0)
             idle = server.cpu_s() - idle0
             ingest = server_ingest(server, bodies, args.gzip, args.max_pending)
+            steady = server_steady(server, steady_bodies, args.steady) if steady_bodies else None
+            if steady and steady["refused"]:
+                problems.append(f"rep {rep + 1}: steady rate: {steady['refused']} requests refused")
             otlp = sdk_produce(server, args.sdk_spans, "otlp")
             discard = sdk_produce(server, args.sdk_spans, "discard")
             st = ingest["status"]
@@ -519,6 +559,10 @@ def main() -> int:
                 "idle_ms": idle * 1e3,
             }
             row["ratio"] = row["server_us"] / row["sdk_us"]
+            if steady:
+                row["steady_us"] = steady["cpu_s"] / steady["spans"] * 1e6
+                row["steady_ms_per_s"] = steady["cpu_s"] / steady["wall_s"] * 1e3
+                row["steady_ratio"] = row["steady_us"] / row["sdk_us"]
             rows.append(row)
             print(
                 f"rep {rep + 1}: server {row['server_us']:.2f} µs/span CPU "
@@ -532,6 +576,12 @@ def main() -> int:
                 f"sdk {row['sdk_us']:.2f} µs/span (discard exporter {row['sdk_discard_us']:.2f}), "
                 f"server on the sdk's traffic {row['server_sdk_us']:.2f} µs/span; "
                 f"ratio {row['ratio']:.4f}; idle server {row['idle_ms']:.0f} ms CPU/s"
+                + (
+                    f"; at a steady {args.steady * BATCH:,.0f} spans/s: {row['steady_us']:.2f} µs/span, "
+                    f"{row['steady_ms_per_s']:.0f} ms CPU/s"
+                    if steady
+                    else ""
+                )
             )
         finally:
             if server is not None:
@@ -557,6 +607,12 @@ def main() -> int:
         ("server CPU µs/span on the SDK's traffic", "server_sdk_us", ".2f"),
         ("ratio server / SDK", "ratio", ".4f"),
     ]
+    if args.steady > 0:
+        table += [
+            (f"server CPU µs/span at {args.steady * BATCH:,.0f} spans/s", "steady_us", ".2f"),
+            ("server CPU ms/s at that rate", "steady_ms_per_s", ".1f"),
+            ("ratio server / SDK at that rate", "steady_ratio", ".4f"),
+        ]
     for label, key, fmt in table:
         print(f"{label:44} {format(m(key), fmt):>12}   {all3(key, fmt)}")
     ratio = m("ratio")

@@ -4,6 +4,7 @@
 //! code the receiver answers with can be tested without a socket.
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use std::borrow::Cow;
 use std::io::Read;
 
 /// How a request (and so its response) is encoded.
@@ -86,14 +87,15 @@ pub enum DecodeError {
 
 /// Undo `compression`, reading at most `limit` decompressed bytes: a small
 /// gzip bomb is refused once it passes the limit, never inflated in full.
+/// An uncompressed body is borrowed, not copied.
 pub fn decompress(
     body: &[u8],
     compression: Compression,
     limit: usize,
-) -> Result<Vec<u8>, DecodeError> {
+) -> Result<Cow<'_, [u8]>, DecodeError> {
     match compression {
         Compression::None if body.len() > limit => Err(DecodeError::TooLarge { limit }),
-        Compression::None => Ok(body.to_vec()),
+        Compression::None => Ok(Cow::Borrowed(body)),
         Compression::Gzip => {
             let mut out = Vec::with_capacity(body.len().saturating_mul(4).min(limit));
             let bound = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
@@ -104,7 +106,7 @@ pub fn decompress(
             if out.len() > limit {
                 return Err(DecodeError::TooLarge { limit });
             }
-            Ok(out)
+            Ok(Cow::Owned(out))
         }
     }
 }

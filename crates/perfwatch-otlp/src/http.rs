@@ -203,16 +203,30 @@ pub async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(Refusal::too_large(encoding, limit));
     }
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(Refusal::too_large(encoding, limit))
+    // Gathered into one buffer of the declared size: a body arrives in
+    // many frames, and growing (or joining) them copies it again.
+    let capacity = declared.map_or(0, |n| usize::try_from(n).unwrap_or(limit).min(limit));
+    let mut out = Vec::with_capacity(capacity);
+    let mut frames = Limited::new(body, limit);
+    while let Some(frame) = frames.frame().await {
+        match frame {
+            Ok(frame) => {
+                if let Some(data) = frame.data_ref() {
+                    out.extend_from_slice(data);
+                }
+            }
+            Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+                return Err(Refusal::too_large(encoding, limit));
+            }
+            Err(e) => {
+                return Err(Refusal::undecodable(
+                    encoding,
+                    format!("read request body: {e}"),
+                ))
+            }
         }
-        Err(e) => Err(Refusal::undecodable(
-            encoding,
-            format!("read request body: {e}"),
-        )),
     }
+    Ok(Bytes::from(out))
 }
 
 /// An OTLP export request message: traces or metrics.

@@ -3,7 +3,7 @@
 //! dashboard and the webhooks.
 
 use perfwatch_analysis::monitor::Alert;
-use perfwatch_app::monitor::{pipeline_alerts, MonitorConfig};
+use perfwatch_app::monitor::{pipeline_alerts_cached, MonitorConfig, RunCache};
 use perfwatch_app::AppError;
 use perfwatch_store::Store;
 use std::sync::{Arc, Mutex};
@@ -13,6 +13,9 @@ use std::sync::{Arc, Mutex};
 pub struct AlertBoard {
     config: MonitorConfig,
     cached: Mutex<Option<(u64, Arc<Vec<Alert>>)>>,
+    /// The runs replayed last time, so that a change reads only the runs
+    /// stored since.
+    runs: Mutex<RunCache>,
 }
 
 impl AlertBoard {
@@ -21,6 +24,7 @@ impl AlertBoard {
         AlertBoard {
             config,
             cached: Mutex::default(),
+            runs: Mutex::default(),
         }
     }
 
@@ -37,7 +41,10 @@ impl AlertBoard {
                 return Ok(alerts.clone());
             }
         }
-        let alerts = Arc::new(pipeline_alerts(store, &self.config)?);
+        let alerts = {
+            let mut runs = self.runs.lock().unwrap_or_else(|p| p.into_inner());
+            Arc::new(pipeline_alerts_cached(store, &self.config, &mut runs)?)
+        };
         *self.lock() = Some((generation, alerts.clone()));
         Ok(alerts)
     }

@@ -4,6 +4,7 @@
 //! runs, so every server over one database, and a restarted one, list
 //! the same alerts with the same ids.
 
+use super::run_cache::RunCache;
 use super::sessions::UNVERSIONED;
 use crate::AppError;
 use perfwatch_analysis::monitor::{evaluate, Alert, MonitorOptions, RunPoint};
@@ -35,6 +36,19 @@ pub fn is_monitored(session: &perfwatch_model::Session) -> bool {
 ///
 /// The store's.
 pub fn monitored_runs(store: &dyn Store) -> Result<BTreeMap<String, Vec<RunPoint>>, AppError> {
+    monitored_runs_cached(store, &mut RunCache::default())
+}
+
+/// [`monitored_runs`], reading from `store` only the runs stored since
+/// `cache` last saw their session.
+///
+/// # Errors
+///
+/// The store's.
+pub fn monitored_runs_cached(
+    store: &dyn Store,
+    cache: &mut RunCache,
+) -> Result<BTreeMap<String, Vec<RunPoint>>, AppError> {
     let heads = store.list_session_heads(&SessionFilter {
         limit: Some(SESSIONS_LOOKED_AT),
         ..Default::default()
@@ -47,6 +61,7 @@ pub fn monitored_runs(store: &dyn Store) -> Result<BTreeMap<String, Vec<RunPoint
             .push(session);
     }
     let mut out = BTreeMap::new();
+    let mut looked_at = Vec::new();
     for (pipeline, mut list) in sessions {
         // Newest first from the store; replay oldest first.
         list.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
@@ -57,23 +72,14 @@ pub fn monitored_runs(store: &dyn Store) -> Result<BTreeMap<String, Vec<RunPoint
             }
             // The day's last runs only: a busy pipeline's day holds
             // thousands.
-            let (_, mut iterations) = store.load_recent(&session.id, REPLAYED_RUNS - runs.len())?;
-            iterations.sort_by_key(|i| std::cmp::Reverse(i.index));
-            for it in iterations.iter().filter(|i| i.counts()) {
-                if runs.len() >= REPLAYED_RUNS {
-                    break;
-                }
-                runs.push(RunPoint::from_iteration(
-                    &session.id,
-                    &session.started_at,
-                    session.program_version.as_deref().unwrap_or(UNVERSIONED),
-                    it,
-                ));
-            }
+            let need = REPLAYED_RUNS - runs.len();
+            runs.extend(cache.runs(store, session)?.iter().rev().take(need).cloned());
+            looked_at.push(session.id.clone());
         }
         runs.reverse();
         out.insert(pipeline, runs);
     }
+    cache.keep_only(looked_at.iter().map(String::as_str));
     Ok(out)
 }
 
@@ -139,8 +145,22 @@ fn saved_runs(store: &dyn Store, name: &str) -> Result<Vec<RunPoint>, AppError> 
 ///
 /// The store's; a saved baseline that no longer exists.
 pub fn pipeline_alerts(store: &dyn Store, config: &MonitorConfig) -> Result<Vec<Alert>, AppError> {
+    pipeline_alerts_cached(store, config, &mut RunCache::default())
+}
+
+/// [`pipeline_alerts`], reading from `store` only the runs stored since
+/// `cache` last saw their session.
+///
+/// # Errors
+///
+/// The store's.
+pub fn pipeline_alerts_cached(
+    store: &dyn Store,
+    config: &MonitorConfig,
+    cache: &mut RunCache,
+) -> Result<Vec<Alert>, AppError> {
     let mut alerts = Vec::new();
-    for (pipeline, runs) in monitored_runs(store)? {
+    for (pipeline, runs) in monitored_runs_cached(store, cache)? {
         let opts = config.for_pipeline(&pipeline);
         let saved = opts
             .baseline

@@ -24,12 +24,17 @@
 
 mod alerts;
 mod assembler;
+mod run_cache;
 pub mod run_metrics;
 mod sessions;
 pub mod webhooks;
 
-pub use alerts::{is_monitored, monitored_runs, pipeline_alerts, MonitorConfig, REPLAYED_RUNS};
+pub use alerts::{
+    is_monitored, monitored_runs, monitored_runs_cached, pipeline_alerts, pipeline_alerts_cached,
+    MonitorConfig, REPLAYED_RUNS,
+};
 pub use assembler::{Assembler, AssemblerCounts, CompletedRun, MAX_SPANS_PER_TRACE, MAX_TRACES};
+pub use run_cache::RunCache;
 pub use run_metrics::{MetricBuffer, KEEP_NS, MAX_POINTS, MAX_RUNS_PER_RESOURCE};
 pub use sessions::{
     session_id, store_runs, MonitoredSessions, StoredRuns, MONITORED_PREFIX, MONITORED_VARIANT,

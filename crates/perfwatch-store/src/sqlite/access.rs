@@ -4,6 +4,7 @@ use super::fail::{Fail, R};
 use super::sessions;
 use crate::{PushEntry, StoreError, TokenRow, TokenScope};
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::sync::LazyLock;
 
 /// Now, as stored: RFC 3339 UTC with milliseconds.
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -87,14 +88,15 @@ pub fn revoke_token(conn: &Connection, name: &str) -> R<TokenRow> {
 
 /// The unrevoked token with this hash.
 pub fn find_token(conn: &Connection, sha256: &str) -> R<Option<TokenRow>> {
-    conn.query_row(
-        &format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE sha256 = ?1 AND revoked_at IS NULL"),
-        [sha256],
-        token_from_row,
-    )
-    .optional()?
-    .map(token)
-    .transpose()
+    // Every authenticated request asks: parsed once per connection.
+    static FIND: LazyLock<String> = LazyLock::new(|| {
+        format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE sha256 = ?1 AND revoked_at IS NULL")
+    });
+    conn.prepare_cached(&FIND)?
+        .query_row([sha256], token_from_row)
+        .optional()?
+        .map(token)
+        .transpose()
 }
 
 /// Queues a session for a server (nothing when already there).

@@ -8,6 +8,7 @@ use crate::record::{from_json, IterationRecord, ITERATION_COLUMNS, SERVICE_FIGUR
 use crate::StoreError;
 use perfwatch_model::{Iteration, ServiceRun};
 use rusqlite::{ffi, params, Connection};
+use std::sync::LazyLock;
 
 /// Inserts one iteration and its spans (see [`spans`]). Call inside one
 /// transaction.
@@ -16,47 +17,49 @@ use rusqlite::{ffi, params, Connection};
 /// iterations, so it makes no extra queries): the foreign key rejects an
 /// unknown session, the primary key an index already taken.
 pub fn insert(conn: &Connection, stages: &mut StageIds, session_id: &str, it: &Iteration) -> R<()> {
-    let r = IterationRecord::encode(it).map_err(Fail::Corrupt)?;
-    let inserted = conn
-        .prepare_cached(&format!(
+    // Made once: a monitored run is one insert, hundreds a second.
+    static INSERT: LazyLock<String> = LazyLock::new(|| {
+        format!(
             "INSERT INTO iterations (session_id, {ITERATION_COLUMNS}, peak_gpu_memory_bytes,
                  {SERVICE_FIGURE_COLUMNS})
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                  ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)"
-        ))?
-        .execute(params![
-            session_id,
-            r.idx,
-            r.variant,
-            r.warmup,
-            r.exit_code,
-            r.signal,
-            r.timed_out,
-            r.wall_s,
-            r.user_s,
-            r.sys_s,
-            r.max_rss_bytes,
-            r.peak_tree_rss_bytes,
-            r.read_bytes,
-            r.write_bytes,
-            r.voluntary_cs,
-            r.involuntary_cs,
-            r.timeline,
-            r.counters,
-            r.gauges,
-            r.dropped_spans,
-            r.stderr_tail,
-            r.service,
-            r.peak_gpu_memory_bytes,
-            r.service_figures[0],
-            r.service_figures[1],
-            r.service_figures[2],
-            r.service_figures[3],
-            r.service_figures[4],
-            r.service_figures[5],
-            r.service_figures[6],
-            r.service_figures[7],
-        ]);
+        )
+    });
+    let r = IterationRecord::encode(it).map_err(Fail::Corrupt)?;
+    let inserted = conn.prepare_cached(&INSERT)?.execute(params![
+        session_id,
+        r.idx,
+        r.variant,
+        r.warmup,
+        r.exit_code,
+        r.signal,
+        r.timed_out,
+        r.wall_s,
+        r.user_s,
+        r.sys_s,
+        r.max_rss_bytes,
+        r.peak_tree_rss_bytes,
+        r.read_bytes,
+        r.write_bytes,
+        r.voluntary_cs,
+        r.involuntary_cs,
+        r.timeline,
+        r.counters,
+        r.gauges,
+        r.dropped_spans,
+        r.stderr_tail,
+        r.service,
+        r.peak_gpu_memory_bytes,
+        r.service_figures[0],
+        r.service_figures[1],
+        r.service_figures[2],
+        r.service_figures[3],
+        r.service_figures[4],
+        r.service_figures[5],
+        r.service_figures[6],
+        r.service_figures[7],
+    ]);
     match inserted {
         Err(e) if constraint(&e) == Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => {
             return Err(sessions::not_found(session_id));
