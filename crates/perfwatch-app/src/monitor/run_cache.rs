@@ -150,26 +150,12 @@ mod tests {
     use super::super::assembler::CompletedRun;
     use super::super::sessions::{store_runs, MonitoredSessions, MONITORED_VARIANT};
     use super::*;
-    use perfwatch_model::{Span, Tier};
     use perfwatch_store::SqliteStore;
+    use perfwatch_testkit::synthetic::call;
 
     const DAY: u64 = 1_780_000_000_000_000_000;
 
     fn run(version: &str, start_unix_ns: u64, stage_s: f64) -> CompletedRun {
-        let stage = |id, parent, name: &str, end_s| Span {
-            id,
-            parent,
-            name: name.to_string(),
-            tier: Tier::Component,
-            component: None,
-            start_s: 0.0,
-            end_s,
-            ok: true,
-            calls: 1,
-            failed_calls: 0,
-            total_s: None,
-            attributes: Default::default(),
-        };
         CompletedRun {
             pipeline: "shop/order".to_string(),
             service: "shop".to_string(),
@@ -181,8 +167,8 @@ mod tests {
                 exit_code: Some(0),
                 wall_s: 1.0,
                 stages: vec![
-                    stage(1, None, "order", 1.0),
-                    stage(2, Some(1), "price", stage_s),
+                    call(1, None, "order", 0.0, 1.0),
+                    call(2, Some(1), "price", 0.0, stage_s),
                 ],
                 ..Iteration::default()
             },
