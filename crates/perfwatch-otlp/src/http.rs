@@ -204,8 +204,16 @@ pub async fn read_body(
         return Err(Refusal::too_large(encoding, limit));
     }
     // Gathered into one buffer of the declared size: a body arrives in
-    // many frames, and growing (or joining) them copies it again.
-    let capacity = declared.map_or(0, |n| usize::try_from(n).unwrap_or(limit).min(limit));
+    // many frames, and growing (or joining) them copies it again. Not more
+    // than PREALLOCATE_AT_MOST up front: a declared size is only a claim,
+    // and connections that claim the limit and send nothing must not hold
+    // it each.
+    let capacity = declared.map_or(0, |n| {
+        usize::try_from(n)
+            .unwrap_or(limit)
+            .min(limit)
+            .min(PREALLOCATE_AT_MOST)
+    });
     let mut out = Vec::with_capacity(capacity);
     let mut frames = Limited::new(body, limit);
     while let Some(frame) = frames.frame().await {
@@ -228,6 +236,9 @@ pub async fn read_body(
     }
     Ok(Bytes::from(out))
 }
+
+/// The most [`read_body`] sets aside before the bytes arrive.
+const PREALLOCATE_AT_MOST: usize = 1 << 20;
 
 /// An OTLP export request message: traces or metrics.
 pub trait ExportRequest: Message + Default + serde::de::DeserializeOwned {
