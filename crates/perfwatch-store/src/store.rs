@@ -2,7 +2,7 @@
 
 use crate::{
     Baseline, Delivery, GenerationStep, PushEntry, Result, SeriesPoint, SeriesQuery, SessionFilter,
-    SessionRow, TokenRow, TokenScope,
+    SessionRow, StoreError, TokenRow, TokenScope,
 };
 use perfwatch_model::{Iteration, ServiceRun, Session, SessionStatus, ShellCorrection};
 
@@ -179,6 +179,17 @@ pub trait Store: Send + Sync {
         let skip = iterations.len().saturating_sub(last);
         iterations.drain(..skip);
         Ok((session, iterations))
+    }
+
+    /// The index of a session's newest iteration (`None`: it has none, or
+    /// there is no such session), without reading it: whether runs were
+    /// appended since an index seen before.
+    fn newest_index(&self, id: &str) -> Result<Option<u32>> {
+        match self.load_recent(id, 1) {
+            Ok((_, last)) => Ok(last.last().map(|i| i.index)),
+            Err(StoreError::SessionNotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// The newest session imported from a file whose bytes have this

@@ -46,7 +46,8 @@ impl CachedSession {
     }
 
     fn matches(&self, session: &Session) -> bool {
-        self.started_at == session.started_at && self.version == version(session)
+        self.started_at == session.started_at
+            && self.version == session.program_version.as_deref().unwrap_or(UNVERSIONED)
     }
 
     /// Appends `iterations` (index order) past the newest read, keeping the
@@ -111,10 +112,7 @@ impl RunCache {
         let to_read = if new {
             REPLAYED_RUNS
         } else {
-            match (
-                cached.last_index,
-                newest(store, id, 1)?.last().map(|i| i.index),
-            ) {
+            match (cached.last_index, store.newest_index(id)?) {
                 (old, newest) if old == newest => 0,
                 // Runs were appended: those past the newest seen are at
                 // most as many as the indices between.

@@ -113,6 +113,10 @@ impl Store for PgStore {
         })
     }
 
+    fn newest_index(&self, id: &str) -> Result<Option<u32>> {
+        self.read(|tx| iterations::recent_start(tx, id, 1))
+    }
+
     fn find_imported(&self, sha256: &str) -> Result<Option<Session>> {
         self.read(|tx| sessions::find_imported(tx, sha256))
     }

@@ -538,7 +538,8 @@ fn a_stepped_batch_reports_the_generations_around_it(db: Db) {
 }
 
 /// The last runs of a long session come back as `load_session` gives
-/// them, stages included, without the rest.
+/// them, stages included, without the rest; the newest index is told
+/// without reading it.
 fn load_recent_gives_the_last_iterations_with_their_stages(db: Db) {
     let store = db.open();
     let s = session("pipeline", "2024-01-01T00:00:00Z");
@@ -556,14 +557,17 @@ fn load_recent_gives_the_last_iterations_with_their_stages(db: Db) {
     assert_eq!(last, all[2..].to_vec());
     assert_eq!(store.load_recent(&s.id, 10).unwrap().1, all);
     assert!(store.load_recent(&s.id, 0).unwrap().1.is_empty());
+    assert_eq!(store.newest_index(&s.id).unwrap(), Some(9));
     let empty = session("pipeline", "2024-01-02T00:00:00Z");
     store.create_session(&empty).unwrap();
     assert!(store.load_recent(&empty.id, 3).unwrap().1.is_empty());
+    assert_eq!(store.newest_index(&empty.id).unwrap(), None);
     let missing = "0123456789abcdef0123456789abcdef";
     assert!(matches!(
         store.load_recent(missing, 3),
         Err(StoreError::SessionNotFound { .. })
     ));
+    assert_eq!(store.newest_index(missing).unwrap(), None);
 }
 
 fn counted_service_runs_are_those_of_the_counted_runs_in_order(db: Db) {
