@@ -9,16 +9,16 @@ use crate::labels::label_value;
 use crate::published::{FiguresCollector, Outcome, Published};
 use crate::requests::RequestMetrics;
 use perfwatch_app::load::analyze_stored;
-use perfwatch_app::monitor::{is_monitored, REPLAYED_RUNS};
+use perfwatch_app::monitor::{is_monitored, IterationCache};
 use perfwatch_app::{Analysis, AppError, Options};
-use perfwatch_model::{Session, SessionStatus};
+use perfwatch_model::{Iteration, Session, SessionStatus};
 use perfwatch_store::{SessionFilter, Store};
 use prometheus_client::encoding::{prometheus_text, text as openmetrics_text};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::registry::Registry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
 /// The default cap on entries of the per-benchmark families (see
@@ -44,7 +44,16 @@ pub struct MetricsHub {
     alerts: AlertMetrics,
     /// The length of the last rendering, to allocate the next at once.
     last_len: AtomicUsize,
+    /// The recent runs of monitored sessions, kept between analyses.
+    recent: Mutex<IterationCache>,
 }
+
+/// Monitored sessions whose recent runs the hub keeps between analyses,
+/// the most recently analysed first.
+const CACHED_SESSIONS: usize = 32;
+/// Spans those keep in all, at most: past it the sessions least recently
+/// analysed are read afresh each time (as they are without the cache).
+const CACHED_SPANS: usize = 250_000;
 
 /// What [`MetricsHub::refresh_from_store`] did.
 #[derive(Debug, Default)]
@@ -105,6 +114,7 @@ impl MetricsHub {
             requests,
             alerts,
             last_len: AtomicUsize::new(0),
+            recent: Mutex::default(),
         }
     }
 
@@ -153,7 +163,7 @@ impl MetricsHub {
         let mut current = BTreeSet::new();
         for (benchmark, session) in latest {
             current.insert(label_value(benchmark));
-            match analyze(store, session, opts) {
+            match self.analyze(store, session, opts) {
                 Ok(analysis) => {
                     self.publish(&analysis);
                     refreshed.published += 1;
@@ -212,8 +222,51 @@ impl MetricsHub {
         if self.shows_newer_than(session) {
             return Ok(false);
         }
-        let analysis = analyze(store, session, opts)?;
+        let analysis = self.analyze(store, session, opts)?;
         Ok(self.publish(&analysis))
+    }
+
+    /// Runs this server just stored, each with its session's id, for the
+    /// next analysis of a monitored session to take without reading them
+    /// back (see [`IterationCache::note_stored`]).
+    pub fn note_stored<'a>(&self, stored: impl IntoIterator<Item = (&'a str, &'a Iteration)>) {
+        self.recent_runs().note_stored(stored);
+    }
+
+    fn recent_runs(&self) -> MutexGuard<'_, IterationCache> {
+        self.recent.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The analysis every front end gets: [`analyze_stored`], compared
+    /// with the baseline the session was run against, if any — but for a
+    /// monitored pipeline's session (a day of runs, thousands of them),
+    /// the analysis of its last
+    /// [`REPLAYED_RUNS`](perfwatch_app::monitor::REPLAYED_RUNS) runs: the figures on
+    /// show are the pipeline's recent ones, as its alerts judge them, at
+    /// a cost that does not grow over the day. Those runs are kept
+    /// between analyses, so that each reads only the runs stored since
+    /// the one before.
+    fn analyze(
+        &self,
+        store: &dyn Store,
+        session: &Session,
+        opts: &Options,
+    ) -> Result<Analysis, MetricsError> {
+        let fail = |source: AppError| MetricsError::Analyze {
+            session: session.id.clone(),
+            source,
+        };
+        if is_monitored(session) {
+            let recent: Vec<Iteration> = {
+                let mut cache = self.recent_runs();
+                let runs = cache.runs(store, session).map_err(fail)?;
+                let recent = runs.iter().cloned().collect();
+                cache.bound(CACHED_SESSIONS, CACHED_SPANS);
+                recent
+            };
+            return Ok(perfwatch_app::analyze(session.clone(), recent, None, opts));
+        }
+        analyze_stored(store, &session.id, None, opts).map_err(fail)
     }
 
     /// Puts the figures of an analysis the caller already has on show for
@@ -311,24 +364,4 @@ impl Default for MetricsHub {
 /// counted runs.
 fn showable(session: &Session) -> bool {
     session.status != SessionStatus::Running || is_monitored(session)
-}
-
-/// The analysis every front end gets: [`analyze_stored`], compared with
-/// the baseline the session was run against, if any — but for a
-/// monitored pipeline's session (a day of runs, thousands of them), the
-/// analysis of its last [`REPLAYED_RUNS`] runs: the figures on show are
-/// the pipeline's recent ones, as its alerts judge them, at a cost that
-/// does not grow over the day.
-fn analyze(store: &dyn Store, session: &Session, opts: &Options) -> Result<Analysis, MetricsError> {
-    let fail = |source: AppError| MetricsError::Analyze {
-        session: session.id.clone(),
-        source,
-    };
-    if is_monitored(session) {
-        let (session, recent) = store
-            .load_recent(&session.id, REPLAYED_RUNS)
-            .map_err(|e| fail(e.into()))?;
-        return Ok(perfwatch_app::analyze(session, recent, None, opts));
-    }
-    analyze_stored(store, &session.id, None, opts).map_err(fail)
 }

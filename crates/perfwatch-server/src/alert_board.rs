@@ -5,6 +5,7 @@
 use perfwatch_analysis::monitor::Alert;
 use perfwatch_app::monitor::{pipeline_alerts_cached, MonitorConfig, RunCache};
 use perfwatch_app::AppError;
+use perfwatch_model::Iteration;
 use perfwatch_store::Store;
 use std::sync::{Arc, Mutex};
 
@@ -47,6 +48,16 @@ impl AlertBoard {
         };
         *self.lock() = Some((generation, alerts.clone()));
         Ok(alerts)
+    }
+
+    /// Runs this server just stored, each with its session's id, for the
+    /// next pass to take without reading them back (see
+    /// [`RunCache::note_stored`]).
+    pub fn note_stored<'a>(&self, stored: impl IntoIterator<Item = (&'a str, &'a Iteration)>) {
+        self.runs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .note_stored(stored);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, Arc<Vec<Alert>>)>> {

@@ -84,6 +84,9 @@ pub struct Monitor {
     latest: Mutex<BTreeMap<(String, String), Latest>>,
     /// Recent points, attached to the runs they were observed during.
     buffer: Mutex<MetricBuffer>,
+    /// Where the figures of monitored pipelines are shown: told of each
+    /// run stored.
+    hub: Option<Arc<MetricsHub>>,
 }
 
 /// The newest value of one application metric series.
@@ -128,7 +131,7 @@ fn now_ns() -> u64 {
 }
 
 impl Monitor {
-    fn new(settle: Duration) -> Monitor {
+    fn new(settle: Duration, hub: Option<Arc<MetricsHub>>) -> Monitor {
         Monitor {
             assembler: Mutex::new(Assembler::new(
                 u64::try_from(settle.as_nanos()).unwrap_or(u64::MAX),
@@ -144,6 +147,7 @@ impl Monitor {
             store_failures: AtomicU64::new(0),
             latest: Mutex::new(BTreeMap::new()),
             buffer: Mutex::new(MetricBuffer::default()),
+            hub,
         }
     }
 
@@ -169,7 +173,7 @@ pub fn monitor_routes(
     state: &AppState,
     settings: MonitorSettings,
 ) -> (Router<AppState>, MonitorHandle) {
-    let monitor = Arc::new(Monitor::new(settings.settle));
+    let monitor = Arc::new(Monitor::new(settings.settle, settings.hub.clone()));
     let handle = MonitorHandle {
         state: state.clone(),
         monitor: monitor.clone(),
@@ -275,6 +279,13 @@ async fn store_due(state: &AppState, monitor: &Arc<Monitor>, settled_by: u64) ->
                 s.own_writes().note(step);
             }
             drop(writing);
+            // The alert pass and the figures on `/metrics` take them as
+            // written instead of reading them back from the store.
+            let written = || stored.stored.iter().map(|(id, it)| (id.as_str(), it));
+            s.alerts().note_stored(written());
+            if let Some(hub) = &m.hub {
+                hub.note_stored(written());
+            }
             for (pipeline, stored) in stored.runs {
                 match stored {
                     Ok(id) => {

@@ -12,6 +12,7 @@ use super::run_point::{RunPoint, StageFigures};
 use super::slower::slower_alerts;
 use super::sub_stages::without_explained_parents;
 use super::tracked::Tracked;
+use std::borrow::Borrow;
 use std::collections::BTreeSet;
 
 /// Replays a pipeline's runs (chronological) and returns every alert that
@@ -22,15 +23,15 @@ use std::collections::BTreeSet;
 ///
 /// `opts` should have passed [`MonitorOptions::validate`]; evaluation
 /// never panics either way.
-pub fn evaluate(
+pub fn evaluate<R: Borrow<RunPoint>>(
     pipeline: &str,
-    runs: &[RunPoint],
+    runs: &[R],
     saved: Option<(&str, &[RunPoint])>,
     opts: &MonitorOptions,
 ) -> Vec<Alert> {
     let stages: BTreeSet<&str> = runs
         .iter()
-        .flat_map(|r| r.stages.keys().map(String::as_str))
+        .flat_map(|r| r.borrow().stages.keys().map(String::as_str))
         .collect();
     let mut tracked: Vec<Tracked> = Vec::new();
     for stage in stages {
@@ -51,7 +52,7 @@ pub fn evaluate(
             runs.iter()
                 .enumerate()
                 .filter_map(|(run, r)| {
-                    let figures = r.stages.get(stage)?;
+                    let figures = r.borrow().stages.get(stage)?;
                     let value = what.figure(figures)?;
                     Some(Point {
                         run,
@@ -90,14 +91,14 @@ pub fn evaluate(
     // for its "stage time" in the alert.
     let walls: Vec<StageFigures> = runs
         .iter()
-        .map(|r| StageFigures::duration(r.wall_s))
+        .map(|r| StageFigures::duration(r.borrow().wall_s))
         .collect();
     for rule in &opts.app_metrics {
         let points: Vec<Point<'_>> = runs
             .iter()
             .enumerate()
             .filter_map(|(run, r)| {
-                let value = *r.metrics.get(&rule.name)?;
+                let value = *r.borrow().metrics.get(&rule.name)?;
                 value.is_finite().then_some(Point {
                     run,
                     value,

@@ -72,6 +72,7 @@ mod baseline;
 mod budget;
 mod byte_size;
 mod evaluate;
+mod learned_window;
 mod options;
 mod over_budget;
 mod reference;

@@ -1,6 +1,7 @@
 //! `Slower` alerts of one stage: its recent window against its baseline.
 
 use super::alert::AlertKind;
+use super::learned_window::LearnedWindow;
 use super::options::MonitorOptions;
 use super::reference::{Point, Reference};
 use super::tracked::{Figures, Tracked};
@@ -31,6 +32,7 @@ pub(crate) fn slower_alerts(
     let mut floor = 0;
     let mut open: Option<Opened<'_>> = None;
     let mut out = Vec::new();
+    let mut sliding = LearnedWindow::new(opts.baseline_runs.max(1));
     for k in w.saturating_sub(1)..points.len() {
         let start = k + 1 - w;
         let window: Vec<f64> = points[start..=k].iter().map(|p| p.value).collect();
@@ -49,6 +51,7 @@ pub(crate) fn slower_alerts(
                 for j in o.first_point..=k {
                     excluded[j] |= points[j].value > o.reference.p95;
                 }
+                sliding.forget_from(o.first_point);
                 floor = k + 1;
                 out.extend(open.take().map(|o| o.tracked));
             }
@@ -59,6 +62,12 @@ pub(crate) fn slower_alerts(
             Some(Some(r)) => r,
             Some(None) => break,
             None => {
+                // Most windows stop at the first test of `opening`: asked
+                // of the sliding baseline, which costs no copy.
+                sliding.advance(points, &excluded, start);
+                if sliding.len() < min_baseline || !past_p95(&sliding, median, opts) {
+                    continue;
+                }
                 learned = Reference::learned(points, &excluded, start, opts.baseline_runs.max(1));
                 match &learned {
                     Some(r) => r,
@@ -94,6 +103,16 @@ pub(crate) fn slower_alerts(
     }
     out.extend(open.map(|o| o.tracked));
     out
+}
+
+/// The first test of [`opening`], asked of the sliding learned baseline:
+/// whether the window's median is past its p95 by at least the lowest
+/// severity's margin over its p50.
+fn past_p95(baseline: &LearnedWindow, median: f64, opts: &MonitorOptions) -> bool {
+    match (baseline.quantile(0.5), baseline.quantile(0.95)) {
+        (Some(p50), Some(p95)) => median > p95 && ratio(median, p50) - 1.0 >= opts.thresholds.low,
+        _ => false,
+    }
 }
 
 /// The figures of a window that opens an alert, cheapest test first;

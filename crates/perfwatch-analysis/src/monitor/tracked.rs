@@ -5,6 +5,7 @@ use super::alert::{alert_id, Alert, AlertKind, AlertState, RunRef};
 use super::baseline::StageBaseline;
 use super::run_point::RunPoint;
 use perfwatch_model::Severity;
+use std::borrow::Borrow;
 
 /// The figures an alert reports, from one evaluation.
 #[derive(Debug, Clone, Copy)]
@@ -34,8 +35,8 @@ pub(crate) struct Tracked {
 
 impl Tracked {
     /// The alert, its runs looked up in `runs`.
-    pub(crate) fn into_alert(self, pipeline: &str, runs: &[RunPoint]) -> Alert {
-        let first = RunRef::of(&runs[self.first]);
+    pub(crate) fn into_alert<R: Borrow<RunPoint>>(self, pipeline: &str, runs: &[R]) -> Alert {
+        let first = RunRef::of(runs[self.first].borrow());
         Alert {
             id: alert_id(
                 pipeline,
@@ -57,11 +58,11 @@ impl Tracked {
             observed: self.figures.observed,
             recent_p50_s: self.figures.recent_p50_s,
             first,
-            opened: RunRef::of(&runs[self.opened]),
+            opened: RunRef::of(runs[self.opened].borrow()),
             state: match self.resolved {
                 None => AlertState::Open,
                 Some(at) => AlertState::Resolved {
-                    at: RunRef::of(&runs[at]),
+                    at: RunRef::of(runs[at].borrow()),
                 },
             },
             runs_checked: self.runs_checked,

@@ -10,6 +10,7 @@ use crate::AppError;
 use perfwatch_analysis::monitor::{evaluate, Alert, MonitorOptions, RunPoint};
 use perfwatch_store::{SessionFilter, Store};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Runs replayed per pipeline, newest kept: enough for the learned
 /// baseline (50 runs by default), the window and the alerts of the last
@@ -35,7 +36,7 @@ pub fn is_monitored(session: &perfwatch_model::Session) -> bool {
 /// # Errors
 ///
 /// The store's.
-pub fn monitored_runs(store: &dyn Store) -> Result<BTreeMap<String, Vec<RunPoint>>, AppError> {
+pub fn monitored_runs(store: &dyn Store) -> Result<BTreeMap<String, Vec<Arc<RunPoint>>>, AppError> {
     monitored_runs_cached(store, &mut RunCache::default())
 }
 
@@ -48,7 +49,7 @@ pub fn monitored_runs(store: &dyn Store) -> Result<BTreeMap<String, Vec<RunPoint
 pub fn monitored_runs_cached(
     store: &dyn Store,
     cache: &mut RunCache,
-) -> Result<BTreeMap<String, Vec<RunPoint>>, AppError> {
+) -> Result<BTreeMap<String, Vec<Arc<RunPoint>>>, AppError> {
     let heads = store.list_session_heads(&SessionFilter {
         limit: Some(SESSIONS_LOOKED_AT),
         ..Default::default()
@@ -65,7 +66,7 @@ pub fn monitored_runs_cached(
     for (pipeline, mut list) in sessions {
         // Newest first from the store; replay oldest first.
         list.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
-        let mut runs: Vec<RunPoint> = Vec::new();
+        let mut runs: Vec<Arc<RunPoint>> = Vec::new();
         for session in list.iter().rev() {
             if runs.len() >= REPLAYED_RUNS {
                 break;

@@ -34,7 +34,7 @@ pub use alerts::{
     MonitorConfig, REPLAYED_RUNS,
 };
 pub use assembler::{Assembler, AssemblerCounts, CompletedRun, MAX_SPANS_PER_TRACE, MAX_TRACES};
-pub use run_cache::RunCache;
+pub use run_cache::{IterationCache, Kept, RecentRuns, RunCache};
 pub use run_metrics::{MetricBuffer, KEEP_NS, MAX_POINTS, MAX_RUNS_PER_RESOURCE};
 pub use sessions::{
     session_id, store_runs, MonitoredSessions, StoredRuns, MONITORED_PREFIX, MONITORED_VARIANT,

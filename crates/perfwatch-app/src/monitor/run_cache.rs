@@ -1,7 +1,9 @@
-//! The runs an alert pass replays, kept between passes: a pass reads
-//! only the runs stored since the one before (a busy pipeline stores
-//! hundreds a second, and replaying its last [`REPLAYED_RUNS`] from the
-//! store every second cost the server more than storing them).
+//! The recent runs of monitored sessions, kept between passes: a pass
+//! reads only the runs stored since the one before (a busy pipeline
+//! stores hundreds a second, and replaying its last [`REPLAYED_RUNS`]
+//! from the store every second cost the server more than storing them),
+//! and runs the server just stored are taken as written
+//! ([`RecentRuns::note_stored`]) instead of being read back.
 //!
 //! Stored runs never change: a session's runs are only ever appended
 //! (each the next index) or deleted with their session. So a session
@@ -9,6 +11,10 @@
 //! whose newest index grew holds the old runs and those after it; one
 //! that is gone, or came back with another start or version, is read
 //! afresh.
+//!
+//! Two caches keep two things: the alert pass keeps each run as a
+//! [`RunPoint`] ([`RunCache`]), the figures on `/metrics` keep whole
+//! iterations for the analysis ([`IterationCache`]).
 
 use super::alerts::REPLAYED_RUNS;
 use super::sessions::UNVERSIONED;
@@ -18,30 +24,91 @@ use perfwatch_model::{Iteration, Session};
 use perfwatch_store::Store;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 
-/// The replayed runs of each monitored session, by session id.
-#[derive(Debug, Default)]
-pub struct RunCache {
-    sessions: HashMap<String, CachedSession>,
+/// What a cache keeps of each stored run.
+pub trait Kept: Sized {
+    /// What is kept of iteration `it` of session `id` (started at
+    /// `started_at`, of version `version`); `None`: nothing, though its
+    /// index counts as read.
+    fn keep(id: &str, started_at: &str, version: &str, it: &Iteration) -> Option<Self>;
+    /// How much memory it holds, in spans (see [`RecentRuns::bound`]).
+    fn weight(&self) -> usize;
+}
+
+/// The alert pass's: each counted run as the point it is replayed as.
+impl Kept for Arc<RunPoint> {
+    fn keep(id: &str, started_at: &str, version: &str, it: &Iteration) -> Option<Self> {
+        it.counts()
+            .then(|| Arc::new(RunPoint::from_iteration(id, started_at, version, it)))
+    }
+
+    fn weight(&self) -> usize {
+        self.stages.len()
+    }
+}
+
+/// The analysis's: every iteration, whole.
+impl Kept for Iteration {
+    fn keep(_: &str, _: &str, _: &str, it: &Iteration) -> Option<Self> {
+        Some(it.clone())
+    }
+
+    fn weight(&self) -> usize {
+        self.stages.len()
+    }
+}
+
+/// The counted runs of each monitored session as the alert pass replays
+/// them.
+pub type RunCache = RecentRuns<Arc<RunPoint>>;
+
+/// The newest iterations of each monitored session, whole, as the
+/// analysis of its recent runs takes them.
+pub type IterationCache = RecentRuns<Iteration>;
+
+/// The newest [`REPLAYED_RUNS`] runs of each session, by session id.
+#[derive(Debug)]
+pub struct RecentRuns<T> {
+    sessions: HashMap<String, CachedSession<T>>,
+    /// Bumped on every [`RecentRuns::runs`], to tell the sessions least
+    /// recently asked for.
+    clock: u64,
+}
+
+impl<T> Default for RecentRuns<T> {
+    fn default() -> Self {
+        RecentRuns {
+            sessions: HashMap::new(),
+            clock: 0,
+        }
+    }
 }
 
 #[derive(Debug)]
-struct CachedSession {
+struct CachedSession<T> {
     started_at: String,
     version: String,
     /// The newest index read (`None`: the session had no run).
     last_index: Option<u32>,
-    /// Counted runs among the newest [`REPLAYED_RUNS`] read, oldest first.
-    runs: VecDeque<RunPoint>,
+    /// What is kept of the newest [`REPLAYED_RUNS`] runs read, oldest
+    /// first.
+    runs: VecDeque<T>,
+    /// The sum of their [`Kept::weight`].
+    weight: usize,
+    /// The [`RecentRuns::clock`] when last asked for.
+    used: u64,
 }
 
-impl CachedSession {
-    fn new(session: &Session) -> CachedSession {
+impl<T: Kept> CachedSession<T> {
+    fn new(session: &Session) -> CachedSession<T> {
         CachedSession {
             started_at: session.started_at.clone(),
             version: version(session),
             last_index: None,
             runs: VecDeque::new(),
+            weight: 0,
+            used: 0,
         }
     }
 
@@ -52,23 +119,21 @@ impl CachedSession {
 
     /// Appends `iterations` (index order) past the newest read, keeping the
     /// newest [`REPLAYED_RUNS`].
-    fn extend(&mut self, id: &str, iterations: &[Iteration]) {
+    fn extend<'a>(&mut self, id: &str, iterations: impl IntoIterator<Item = &'a Iteration>) {
         for it in iterations {
             if self.last_index.is_some_and(|last| it.index <= last) {
                 continue;
             }
             self.last_index = Some(it.index);
-            if it.counts() {
-                self.runs.push_back(RunPoint::from_iteration(
-                    id,
-                    &self.started_at,
-                    &self.version,
-                    it,
-                ));
+            if let Some(kept) = T::keep(id, &self.started_at, &self.version, it) {
+                self.weight += kept.weight();
+                self.runs.push_back(kept);
             }
         }
         while self.runs.len() > REPLAYED_RUNS {
-            self.runs.pop_front();
+            if let Some(gone) = self.runs.pop_front() {
+                self.weight -= gone.weight();
+            }
         }
     }
 }
@@ -87,20 +152,17 @@ fn newest(store: &dyn Store, id: &str, last: usize) -> Result<Vec<Iteration>, Ap
     Ok(iterations)
 }
 
-impl RunCache {
-    /// The counted runs among `session`'s newest [`REPLAYED_RUNS`]
-    /// iterations, oldest first, reading from `store` only what was
-    /// stored since the last call.
+impl<T: Kept> RecentRuns<T> {
+    /// What is kept of `session`'s newest [`REPLAYED_RUNS`] iterations,
+    /// oldest first, reading from `store` only what was stored since the
+    /// last call.
     ///
     /// # Errors
     ///
     /// The store's.
-    pub fn runs(
-        &mut self,
-        store: &dyn Store,
-        session: &Session,
-    ) -> Result<&VecDeque<RunPoint>, AppError> {
+    pub fn runs(&mut self, store: &dyn Store, session: &Session) -> Result<&VecDeque<T>, AppError> {
         let id = session.id.as_str();
+        self.clock += 1;
         let (cached, new) = match self.sessions.entry(session.id.clone()) {
             Entry::Occupied(e) if e.get().matches(session) => (e.into_mut(), false),
             Entry::Occupied(mut e) => {
@@ -109,6 +171,7 @@ impl RunCache {
             }
             Entry::Vacant(e) => (e.insert(CachedSession::new(session)), true),
         };
+        cached.used = self.clock;
         let to_read = if new {
             REPLAYED_RUNS
         } else {
@@ -134,11 +197,53 @@ impl RunCache {
         Ok(&cached.runs)
     }
 
+    /// Takes runs this process just stored, each with its session's id
+    /// (index order within a session), as if the next pass had read them
+    /// back: a session's runs are appended only where they follow the
+    /// newest index read without a gap. Runs of a session not cached, or
+    /// past a gap (another writer stored in between), are left for the
+    /// next pass to read from the store, which it does from the newest
+    /// index read, as it would without this; runs already read are
+    /// skipped.
+    pub fn note_stored<'a>(&mut self, stored: impl IntoIterator<Item = (&'a str, &'a Iteration)>) {
+        for (id, it) in stored {
+            let Some(cached) = self.sessions.get_mut(id) else {
+                continue;
+            };
+            let next = cached
+                .last_index
+                .map_or(Some(0), |last| last.checked_add(1));
+            if next == Some(it.index) {
+                cached.extend(id, [it]);
+            }
+        }
+    }
+
     /// Forgets every session not in `ids` (deleted, or too old to be
     /// looked at).
     pub fn keep_only<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) {
         let keep: HashSet<&str> = ids.into_iter().collect();
         self.sessions.retain(|id, _| keep.contains(id.as_str()));
+    }
+
+    /// Forgets the sessions least recently asked for until at most
+    /// `max_sessions` are kept holding at most `max_weight` spans in all,
+    /// so that what is kept between calls stays bounded whatever the runs
+    /// hold (a forgotten session is read afresh when asked for again).
+    pub fn bound(&mut self, max_sessions: usize, max_weight: usize) {
+        let mut by_use: Vec<(u64, usize)> =
+            self.sessions.values().map(|s| (s.used, s.weight)).collect();
+        by_use.sort_unstable_by(|a, b| b.cmp(a));
+        let mut total = 0usize;
+        let mut oldest_kept = u64::MAX;
+        for (kept, (used, weight)) in by_use.into_iter().enumerate() {
+            total = total.saturating_add(weight);
+            if kept >= max_sessions || total > max_weight {
+                break;
+            }
+            oldest_kept = used;
+        }
+        self.sessions.retain(|_, s| s.used >= oldest_kept);
     }
 }
 
@@ -146,7 +251,7 @@ impl RunCache {
 mod tests {
     use super::super::alerts::{monitored_runs, monitored_runs_cached};
     use super::super::assembler::CompletedRun;
-    use super::super::sessions::{store_runs, MonitoredSessions, MONITORED_VARIANT};
+    use super::super::sessions::{store_runs, MonitoredSessions, StoredRuns, MONITORED_VARIANT};
     use super::*;
     use perfwatch_store::SqliteStore;
     use perfwatch_testkit::synthetic::call;
@@ -180,7 +285,7 @@ mod tests {
         versions: &[&str],
         from: u64,
         n: u64,
-    ) {
+    ) -> StoredRuns {
         let runs = (0..n)
             .flat_map(|i| {
                 versions
@@ -190,6 +295,11 @@ mod tests {
             .collect();
         let stored = store_runs(store, known, runs);
         assert!(stored.runs.iter().all(|(_, r)| r.is_ok()));
+        stored
+    }
+
+    fn note(cache: &mut RunCache, stored: &StoredRuns) {
+        cache.note_stored(stored.stored.iter().map(|(id, it)| (id.as_str(), it)));
     }
 
     #[test]
@@ -231,6 +341,90 @@ mod tests {
         let runs = same(&mut cache, "a session deleted");
         assert_eq!(runs["shop/order"].len(), 2);
         assert_eq!(cache.sessions.len(), 1, "the deleted session is forgotten");
+    }
+
+    #[test]
+    fn runs_noted_as_stored_are_taken_without_reading_them_back_and_a_gap_is_read() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let mut known = MonitoredSessions::default();
+        let mut cache = RunCache::default();
+        let fresh = |cache: &mut RunCache| {
+            let cached = monitored_runs_cached(&store, cache).unwrap();
+            (cached, monitored_runs(&store).unwrap())
+        };
+        // Noted before the session is cached: nothing to append to, read.
+        let first = append(&store, &mut known, &["1.0"], 0, 3);
+        note(&mut cache, &first);
+        let (cached, stored) = fresh(&mut cache);
+        assert_eq!(cached, stored, "first read");
+        // Noted in order after the newest read: the same as reading them.
+        let next = append(&store, &mut known, &["1.0"], 10, 2);
+        note(&mut cache, &next);
+        let (cached, stored) = fresh(&mut cache);
+        assert_eq!(cached, stored, "noted in order");
+        // Taken as noted, not read back: a noted run that differs from the
+        // stored one is what the cache holds.
+        let mut altered = append(&store, &mut known, &["1.0"], 20, 1);
+        altered.stored[0].1.wall_s = 99.0;
+        note(&mut cache, &altered);
+        let (cached, stored) = fresh(&mut cache);
+        assert_eq!(cached["shop/order"].last().unwrap().wall_s, 99.0);
+        assert_eq!(stored["shop/order"].last().unwrap().wall_s, 1.0);
+        // A gap (runs stored that were never noted, as by another writer):
+        // later noted runs are not appended past it; the pass reads the
+        // gap and them from the store.
+        let mut cache = RunCache::default();
+        fresh(&mut cache);
+        append(&store, &mut known, &["1.0"], 30, 2);
+        let after_gap = append(&store, &mut known, &["1.0"], 40, 2);
+        note(&mut cache, &after_gap);
+        let (cached, stored) = fresh(&mut cache);
+        assert_eq!(cached, stored, "past a gap");
+        assert_eq!(cached["shop/order"].len(), 10);
+        // Noted again after being read: skipped, not doubled.
+        note(&mut cache, &after_gap);
+        let (cached, stored) = fresh(&mut cache);
+        assert_eq!(cached, stored, "noted twice");
+    }
+
+    #[test]
+    fn bound_keeps_the_sessions_asked_for_last_within_the_span_budget() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let mut known = MonitoredSessions::default();
+        append(&store, &mut known, &["1.0", "1.1", "1.2"], 0, 2);
+        let session = |v: &str| store.load_recent(&runs_of(&store, v), 0).unwrap().0;
+        let kept = |cache: &IterationCache| {
+            let mut ids: Vec<&str> = cache.sessions.keys().map(String::as_str).collect();
+            ids.sort_unstable();
+            ids.into_iter().map(str::to_string).collect::<Vec<_>>()
+        };
+        let ids = |vs: &[&str]| {
+            let mut ids: Vec<String> = vs.iter().map(|v| runs_of(&store, v)).collect();
+            ids.sort_unstable();
+            ids
+        };
+        let mut cache = IterationCache::default();
+        for v in ["1.0", "1.1", "1.2"] {
+            // Two runs of two spans each.
+            assert_eq!(cache.runs(&store, &session(v)).unwrap().len(), 2);
+        }
+        cache.bound(2, usize::MAX);
+        assert_eq!(
+            kept(&cache),
+            ids(&["1.1", "1.2"]),
+            "the least recently asked for goes"
+        );
+        cache.runs(&store, &session("1.1")).unwrap();
+        cache.bound(2, 4);
+        assert_eq!(kept(&cache), ids(&["1.1"]), "within 4 spans in all");
+        cache.bound(2, 3);
+        assert!(
+            kept(&cache).is_empty(),
+            "a session over the budget alone goes too"
+        );
+        cache.runs(&store, &session("1.0")).unwrap();
+        cache.bound(0, usize::MAX);
+        assert!(kept(&cache).is_empty());
     }
 
     fn runs_of(store: &SqliteStore, version: &str) -> String {

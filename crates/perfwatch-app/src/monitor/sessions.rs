@@ -53,6 +53,11 @@ pub struct StoredRuns {
     /// one transaction and the store tells it
     /// ([`Store::add_iterations_stepped`]).
     pub step: Option<GenerationStep>,
+    /// The runs stored, each with its session's id, in the order stored
+    /// (index order within a session): what was written, for caches of
+    /// the recent runs to take without reading it back (see
+    /// [`RunCache::note_stored`](super::RunCache::note_stored)).
+    pub stored: Vec<(String, Iteration)>,
 }
 
 /// Stores `runs`, each as the next iteration of its session (made
@@ -78,20 +83,31 @@ pub fn store_runs(
         .map(|(_, (id, it))| (id.as_str(), it))
         .collect();
     if let Ok(step) = store.add_iterations_stepped(&batch) {
-        out.extend(
-            placed
-                .into_iter()
-                .map(|(pipeline, (id, _))| (pipeline, Ok(id))),
-        );
-        return StoredRuns { runs: out, step };
+        let mut stored = Vec::with_capacity(placed.len());
+        for (pipeline, (id, iteration)) in placed {
+            out.push((pipeline, Ok(id.clone())));
+            stored.push((id, iteration));
+        }
+        return StoredRuns {
+            runs: out,
+            step,
+            stored,
+        };
     }
+    let mut stored = Vec::with_capacity(placed.len());
     for (pipeline, (id, iteration)) in placed {
-        let stored = store.add_iteration(&id, &iteration).map(|()| id);
-        out.push((pipeline, stored.map_err(AppError::from)));
+        match store.add_iteration(&id, &iteration) {
+            Ok(()) => {
+                out.push((pipeline, Ok(id.clone())));
+                stored.push((id, iteration));
+            }
+            Err(e) => out.push((pipeline, Err(e.into()))),
+        }
     }
     StoredRuns {
         runs: out,
         step: None,
+        stored,
     }
 }
 

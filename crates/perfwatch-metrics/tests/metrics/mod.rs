@@ -1,6 +1,7 @@
 mod cap;
 mod exposition;
 mod hostile;
+mod monitored;
 mod prometheus;
 mod promtool;
 mod requests;
