@@ -229,7 +229,7 @@ impl MetricsHub {
     /// Runs this server just stored, each with its session's id, for the
     /// next analysis of a monitored session to take without reading them
     /// back (see [`IterationCache::note_stored`]).
-    pub fn note_stored<'a>(&self, stored: impl IntoIterator<Item = (&'a str, &'a Iteration)>) {
+    pub fn note_stored<'a>(&self, stored: impl IntoIterator<Item = (&'a str, &'a Arc<Iteration>)>) {
         self.recent_runs().note_stored(stored);
     }
 
@@ -260,7 +260,7 @@ impl MetricsHub {
             let recent: Vec<Iteration> = {
                 let mut cache = self.recent_runs();
                 let runs = cache.runs(store, session).map_err(fail)?;
-                let recent = runs.iter().cloned().collect();
+                let recent = runs.iter().map(|it| Iteration::clone(it)).collect();
                 cache.bound(CACHED_SESSIONS, CACHED_SPANS);
                 recent
             };

@@ -53,7 +53,7 @@ impl AlertBoard {
     /// Runs this server just stored, each with its session's id, for the
     /// next pass to take without reading them back (see
     /// [`RunCache::note_stored`]).
-    pub fn note_stored<'a>(&self, stored: impl IntoIterator<Item = (&'a str, &'a Iteration)>) {
+    pub fn note_stored<'a>(&self, stored: impl IntoIterator<Item = (&'a str, &'a Arc<Iteration>)>) {
         self.runs
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -31,14 +31,14 @@ pub trait Kept: Sized {
     /// What is kept of iteration `it` of session `id` (started at
     /// `started_at`, of version `version`); `None`: nothing, though its
     /// index counts as read.
-    fn keep(id: &str, started_at: &str, version: &str, it: &Iteration) -> Option<Self>;
+    fn keep(id: &str, started_at: &str, version: &str, it: &Arc<Iteration>) -> Option<Self>;
     /// How much memory it holds, in spans (see [`RecentRuns::bound`]).
     fn weight(&self) -> usize;
 }
 
 /// The alert pass's: each counted run as the point it is replayed as.
 impl Kept for Arc<RunPoint> {
-    fn keep(id: &str, started_at: &str, version: &str, it: &Iteration) -> Option<Self> {
+    fn keep(id: &str, started_at: &str, version: &str, it: &Arc<Iteration>) -> Option<Self> {
         it.counts()
             .then(|| Arc::new(RunPoint::from_iteration(id, started_at, version, it)))
     }
@@ -48,10 +48,11 @@ impl Kept for Arc<RunPoint> {
     }
 }
 
-/// The analysis's: every iteration, whole.
-impl Kept for Iteration {
-    fn keep(_: &str, _: &str, _: &str, it: &Iteration) -> Option<Self> {
-        Some(it.clone())
+/// The analysis's: every iteration, whole (shared with whoever else
+/// holds it).
+impl Kept for Arc<Iteration> {
+    fn keep(_: &str, _: &str, _: &str, it: &Arc<Iteration>) -> Option<Self> {
+        Some(Arc::clone(it))
     }
 
     fn weight(&self) -> usize {
@@ -65,9 +66,10 @@ pub type RunCache = RecentRuns<Arc<RunPoint>>;
 
 /// The newest iterations of each monitored session, whole, as the
 /// analysis of its recent runs takes them.
-pub type IterationCache = RecentRuns<Iteration>;
+pub type IterationCache = RecentRuns<Arc<Iteration>>;
 
-/// The newest [`REPLAYED_RUNS`] runs of each session, by session id.
+/// What is kept of the runs among the newest [`REPLAYED_RUNS`]
+/// iterations of each session, by session id.
 #[derive(Debug)]
 pub struct RecentRuns<T> {
     sessions: HashMap<String, CachedSession<T>>,
@@ -89,13 +91,20 @@ impl<T> Default for RecentRuns<T> {
 struct CachedSession<T> {
     started_at: String,
     version: String,
-    /// The newest index read (`None`: the session had no run).
+    /// The newest index read or noted (`None`: the session had no run).
     last_index: Option<u32>,
-    /// What is kept of the newest [`REPLAYED_RUNS`] runs read, oldest
-    /// first.
+    /// What is kept of the runs among the newest [`REPLAYED_RUNS`]
+    /// indices, oldest first.
     runs: VecDeque<T>,
+    /// Their indices.
+    indices: VecDeque<u32>,
     /// The sum of their [`Kept::weight`].
     weight: usize,
+    /// Runs noted as stored, past those in `runs`, not yet made into what
+    /// is kept: that is done when asked for, and only for those still
+    /// among the newest, so that a burst of thousands of runs a second
+    /// costs what the newest [`REPLAYED_RUNS`] cost.
+    noted: VecDeque<Arc<Iteration>>,
     /// The [`RecentRuns::clock`] when last asked for.
     used: u64,
 }
@@ -107,7 +116,9 @@ impl<T: Kept> CachedSession<T> {
             version: version(session),
             last_index: None,
             runs: VecDeque::new(),
+            indices: VecDeque::new(),
             weight: 0,
+            noted: VecDeque::new(),
             used: 0,
         }
     }
@@ -117,23 +128,48 @@ impl<T: Kept> CachedSession<T> {
             && self.version == session.program_version.as_deref().unwrap_or(UNVERSIONED)
     }
 
-    /// Appends `iterations` (index order) past the newest read, keeping the
-    /// newest [`REPLAYED_RUNS`].
-    fn extend<'a>(&mut self, id: &str, iterations: impl IntoIterator<Item = &'a Iteration>) {
+    /// The lowest index among the newest [`REPLAYED_RUNS`].
+    fn window_start(&self) -> u32 {
+        self.last_index.map_or(0, |last| {
+            last.saturating_add(1)
+                .saturating_sub(u32::try_from(REPLAYED_RUNS).unwrap_or(u32::MAX))
+        })
+    }
+
+    /// Takes `iterations` (index order) past those kept, then keeps only
+    /// the newest [`REPLAYED_RUNS`] indices.
+    fn extend(&mut self, id: &str, iterations: impl IntoIterator<Item = Arc<Iteration>>) {
         for it in iterations {
-            if self.last_index.is_some_and(|last| it.index <= last) {
+            // Kept already (a run not kept, seen again, is not kept again).
+            if self.indices.back().is_some_and(|&kept| it.index <= kept) {
                 continue;
             }
-            self.last_index = Some(it.index);
-            if let Some(kept) = T::keep(id, &self.started_at, &self.version, it) {
+            if self.last_index.is_none_or(|last| it.index > last) {
+                self.last_index = Some(it.index);
+            }
+            if it.index < self.window_start() {
+                continue;
+            }
+            if let Some(kept) = T::keep(id, &self.started_at, &self.version, &it) {
                 self.weight += kept.weight();
                 self.runs.push_back(kept);
+                self.indices.push_back(it.index);
             }
         }
-        while self.runs.len() > REPLAYED_RUNS {
+        self.trim();
+    }
+
+    /// Drops what fell out of the newest [`REPLAYED_RUNS`] indices.
+    fn trim(&mut self) {
+        let start = self.window_start();
+        while self.indices.front().is_some_and(|&i| i < start) {
+            self.indices.pop_front();
             if let Some(gone) = self.runs.pop_front() {
                 self.weight -= gone.weight();
             }
+        }
+        while self.noted.front().is_some_and(|it| it.index < start) {
+            self.noted.pop_front();
         }
     }
 }
@@ -146,16 +182,16 @@ fn version(session: &Session) -> String {
 }
 
 /// The newest iterations of a session in index order: at most `last`.
-fn newest(store: &dyn Store, id: &str, last: usize) -> Result<Vec<Iteration>, AppError> {
+fn newest(store: &dyn Store, id: &str, last: usize) -> Result<Vec<Arc<Iteration>>, AppError> {
     let (_, mut iterations) = store.load_recent(id, last)?;
     iterations.sort_by_key(|i| i.index);
-    Ok(iterations)
+    Ok(iterations.into_iter().map(Arc::new).collect())
 }
 
 impl<T: Kept> RecentRuns<T> {
-    /// What is kept of `session`'s newest [`REPLAYED_RUNS`] iterations,
-    /// oldest first, reading from `store` only what was stored since the
-    /// last call.
+    /// What is kept of the runs among `session`'s newest
+    /// [`REPLAYED_RUNS`] iterations, oldest first, reading from `store`
+    /// only what was stored since the last call and not noted.
     ///
     /// # Errors
     ///
@@ -191,21 +227,27 @@ impl<T: Kept> RecentRuns<T> {
                 }
             }
         };
+        let noted = std::mem::take(&mut cached.noted);
+        cached.extend(id, noted);
         if to_read > 0 {
-            cached.extend(id, &newest(store, id, to_read)?);
+            cached.extend(id, newest(store, id, to_read)?);
         }
         Ok(&cached.runs)
     }
 
     /// Takes runs this process just stored, each with its session's id
-    /// (index order within a session), as if the next pass had read them
-    /// back: a session's runs are appended only where they follow the
-    /// newest index read without a gap. Runs of a session not cached, or
-    /// past a gap (another writer stored in between), are left for the
-    /// next pass to read from the store, which it does from the newest
-    /// index read, as it would without this; runs already read are
-    /// skipped.
-    pub fn note_stored<'a>(&mut self, stored: impl IntoIterator<Item = (&'a str, &'a Iteration)>) {
+    /// (index order within a session), as if the next call of
+    /// [`RecentRuns::runs`] had read them back: a session's runs are
+    /// taken only where they follow the newest index read or noted
+    /// without a gap. Runs of a session not cached, or past a gap
+    /// (another writer stored in between), are left for the next call to
+    /// read from the store, which it does from the newest index read, as
+    /// it would without this; runs already read are skipped. What is kept
+    /// of them is made when asked for, and only for the newest.
+    pub fn note_stored<'a>(
+        &mut self,
+        stored: impl IntoIterator<Item = (&'a str, &'a Arc<Iteration>)>,
+    ) {
         for (id, it) in stored {
             let Some(cached) = self.sessions.get_mut(id) else {
                 continue;
@@ -214,7 +256,9 @@ impl<T: Kept> RecentRuns<T> {
                 .last_index
                 .map_or(Some(0), |last| last.checked_add(1));
             if next == Some(it.index) {
-                cached.extend(id, [it]);
+                cached.last_index = Some(it.index);
+                cached.noted.push_back(Arc::clone(it));
+                cached.trim();
             }
         }
     }
@@ -365,7 +409,7 @@ mod tests {
         // Taken as noted, not read back: a noted run that differs from the
         // stored one is what the cache holds.
         let mut altered = append(&store, &mut known, &["1.0"], 20, 1);
-        altered.stored[0].1.wall_s = 99.0;
+        Arc::make_mut(&mut altered.stored[0].1).wall_s = 99.0;
         note(&mut cache, &altered);
         let (cached, stored) = fresh(&mut cache);
         assert_eq!(cached["shop/order"].last().unwrap().wall_s, 99.0);
@@ -425,6 +469,55 @@ mod tests {
         cache.runs(&store, &session("1.0")).unwrap();
         cache.bound(0, usize::MAX);
         assert!(kept(&cache).is_empty());
+    }
+
+    #[test]
+    fn runs_not_counted_and_bursts_past_the_window_give_what_a_fresh_read_gives() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let mut known = MonitoredSessions::default();
+        let mut cache = RunCache::default();
+        let mut hub = IterationCache::default();
+        let check = |cache: &mut RunCache, hub: &mut IterationCache, when: &str| {
+            let cached = monitored_runs_cached(&store, cache).unwrap();
+            assert_eq!(cached, monitored_runs(&store).unwrap(), "{when}");
+            let id = runs_of(&store, "1.0");
+            let session = store.load_recent(&id, 0).unwrap().0;
+            let kept: Vec<Iteration> = hub
+                .runs(&store, &session)
+                .unwrap()
+                .iter()
+                .map(|it| Iteration::clone(it))
+                .collect();
+            let (_, fresh) = store.load_recent(&id, REPLAYED_RUNS).unwrap();
+            assert_eq!(kept, fresh, "{when}: the newest iterations, whole");
+            cached
+        };
+        append(&store, &mut known, &["1.0"], 0, 3);
+        check(&mut cache, &mut hub, "first read");
+        // Runs that do not count (timed out) are iterations of the window
+        // all the same.
+        let mut failing: Vec<CompletedRun> = (0..600)
+            .map(|i| run("1.0", DAY + (10 + i) * 1_000_000_000, 0.1))
+            .collect();
+        for r in failing.iter_mut().step_by(3) {
+            r.iteration.timed_out = true;
+        }
+        let stored = store_runs(&store, &mut known, failing);
+        note(&mut cache, &stored);
+        hub.note_stored(stored.stored.iter().map(|(id, it)| (id.as_str(), it)));
+        let runs = check(
+            &mut cache,
+            &mut hub,
+            "a burst past the window, a third timed out",
+        );
+        // Indices 103..=602; 166 of them timed out (every third of the 600).
+        assert_eq!(runs["shop/order"].len(), REPLAYED_RUNS - 166);
+        // Read, not noted: the same.
+        let mut cache = RunCache::default();
+        let mut hub = IterationCache::default();
+        check(&mut cache, &mut hub, "read afresh");
+        append(&store, &mut known, &["1.0"], 1_000, 7);
+        check(&mut cache, &mut hub, "appended and read");
     }
 
     fn runs_of(store: &SqliteStore, version: &str) -> String {

@@ -7,6 +7,7 @@ use perfwatch_model::{CommandSpec, HostInfo, Iteration, Session, SessionStatus, 
 use perfwatch_store::{GenerationStep, Store};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// How a monitored session's command starts (`otlp:SERVICE`).
@@ -57,7 +58,7 @@ pub struct StoredRuns {
     /// (index order within a session): what was written, for caches of
     /// the recent runs to take without reading it back (see
     /// [`RunCache::note_stored`](super::RunCache::note_stored)).
-    pub stored: Vec<(String, Iteration)>,
+    pub stored: Vec<(String, Arc<Iteration>)>,
 }
 
 /// Stores `runs`, each as the next iteration of its session (made
@@ -86,7 +87,7 @@ pub fn store_runs(
         let mut stored = Vec::with_capacity(placed.len());
         for (pipeline, (id, iteration)) in placed {
             out.push((pipeline, Ok(id.clone())));
-            stored.push((id, iteration));
+            stored.push((id, Arc::new(iteration)));
         }
         return StoredRuns {
             runs: out,
@@ -99,7 +100,7 @@ pub fn store_runs(
         match store.add_iteration(&id, &iteration) {
             Ok(()) => {
                 out.push((pipeline, Ok(id.clone())));
-                stored.push((id, iteration));
+                stored.push((id, Arc::new(iteration)));
             }
             Err(e) => out.push((pipeline, Err(e.into()))),
         }
