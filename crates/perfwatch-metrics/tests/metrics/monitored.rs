@@ -2,7 +2,9 @@
 //! as it stores them give the same exposition as runs read back from the
 //! store.
 
-use perfwatch_app::monitor::{store_runs, CompletedRun, MonitoredSessions, MONITORED_VARIANT};
+use perfwatch_app::monitor::{
+    store_runs, CompletedRun, MonitoredSessions, StoredRuns, MONITORED_VARIANT,
+};
 use perfwatch_app::Options;
 use perfwatch_metrics::{MetricsHub, DEFAULT_MAX_SERIES};
 use perfwatch_model::{Iteration, Session};
@@ -53,30 +55,29 @@ fn noted_runs_give_the_figures_of_runs_read_from_the_store() {
         .unwrap());
     let before = hub.render();
 
+    // The hub's figures once it is told of `noted`, and those of a hub
+    // that reads every run from the store.
+    let shown_and_fresh = |noted: &StoredRuns| {
+        hub.note_stored(noted.stored.iter().map(|(id, it)| (id.as_str(), it)));
+        assert!(hub
+            .show_session(&store, &opts, &session(&store, &id))
+            .unwrap());
+        let fresh = MetricsHub::new(DEFAULT_MAX_SERIES);
+        assert!(fresh
+            .show_session(&store, &opts, &session(&store, &id))
+            .unwrap());
+        (hub.render(), fresh.render())
+    };
     // Slower runs, told to the hub as stored: its figures move with them,
     // exactly as a hub that reads every run from the store shows them.
     let later = store_runs(&store, &mut known, runs(20, 40, 0.3));
-    hub.note_stored(later.stored.iter().map(|(id, it)| (id.as_str(), it)));
-    assert!(hub
-        .show_session(&store, &opts, &session(&store, &id))
-        .unwrap());
-    let fresh = MetricsHub::new(DEFAULT_MAX_SERIES);
-    assert!(fresh
-        .show_session(&store, &opts, &session(&store, &id))
-        .unwrap());
-    assert_eq!(hub.render(), fresh.render());
-    assert_ne!(hub.render(), before, "the figures took the later runs");
+    let (shown, fresh) = shown_and_fresh(&later);
+    assert_eq!(shown, fresh);
+    assert_ne!(shown, before, "the figures took the later runs");
 
     // Runs stored but never noted (another server's) are read.
     store_runs(&store, &mut known, runs(60, 5, 0.5));
     let noted = store_runs(&store, &mut known, runs(65, 5, 0.5));
-    hub.note_stored(noted.stored.iter().map(|(id, it)| (id.as_str(), it)));
-    assert!(hub
-        .show_session(&store, &opts, &session(&store, &id))
-        .unwrap());
-    let fresh = MetricsHub::new(DEFAULT_MAX_SERIES);
-    assert!(fresh
-        .show_session(&store, &opts, &session(&store, &id))
-        .unwrap());
-    assert_eq!(hub.render(), fresh.render());
+    let (shown, fresh) = shown_and_fresh(&noted);
+    assert_eq!(shown, fresh);
 }
