@@ -27,6 +27,8 @@ mod assembler;
 mod run_cache;
 pub mod run_metrics;
 mod sessions;
+#[cfg(test)]
+mod test_runs;
 pub mod webhooks;
 
 pub use alerts::{

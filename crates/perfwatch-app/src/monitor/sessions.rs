@@ -4,9 +4,9 @@
 use super::assembler::CompletedRun;
 use crate::AppError;
 use perfwatch_model::{CommandSpec, HostInfo, Iteration, Session, SessionStatus, VariantSpec};
-use perfwatch_store::{GenerationStep, Store};
+use perfwatch_store::{GenerationStep, Store, StoreError};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -64,30 +64,35 @@ pub struct StoredRuns {
 /// Stores `runs`, each as the next iteration of its session (made
 /// `running`, without an owner, for the day's first run), in one
 /// transaction; when that fails, one by one, so that one run the store
-/// refuses loses no other.
+/// refuses loses no other. A session deleted since this process counted
+/// its runs (or written by another server meanwhile) is placed afresh —
+/// made again, or its next index read — and its runs stored there, so
+/// that deleting a monitored session loses none of its later runs.
 pub fn store_runs(
     store: &dyn Store,
     known: &mut MonitoredSessions,
     runs: Vec<CompletedRun>,
 ) -> StoredRuns {
-    let mut placed = Vec::with_capacity(runs.len());
+    let mut placed: Vec<(String, CompletedRun)> = Vec::with_capacity(runs.len());
     let mut out = Vec::with_capacity(runs.len());
-    for run in runs {
-        let pipeline = run.pipeline.clone();
-        match place(store, known, run) {
-            Ok(p) => placed.push((pipeline, p)),
-            Err(e) => out.push((pipeline, Err(e))),
+    for mut run in runs {
+        match place(store, known, &run) {
+            Ok((id, index)) => {
+                run.iteration.index = index;
+                placed.push((id, run));
+            }
+            Err(e) => out.push((run.pipeline, Err(e))),
         }
     }
     let batch: Vec<(&str, &Iteration)> = placed
         .iter()
-        .map(|(_, (id, it))| (id.as_str(), it))
+        .map(|(id, run)| (id.as_str(), &run.iteration))
         .collect();
+    let mut stored = Vec::with_capacity(placed.len());
     if let Ok(step) = store.add_iterations_stepped(&batch) {
-        let mut stored = Vec::with_capacity(placed.len());
-        for (pipeline, (id, iteration)) in placed {
-            out.push((pipeline, Ok(id.clone())));
-            stored.push((id, Arc::new(iteration)));
+        for (id, run) in placed {
+            out.push((run.pipeline, Ok(id.clone())));
+            stored.push((id, Arc::new(run.iteration)));
         }
         return StoredRuns {
             runs: out,
@@ -95,14 +100,38 @@ pub fn store_runs(
             stored,
         };
     }
-    let mut stored = Vec::with_capacity(placed.len());
-    for (pipeline, (id, iteration)) in placed {
-        match store.add_iteration(&id, &iteration) {
-            Ok(()) => {
-                out.push((pipeline, Ok(id.clone())));
-                stored.push((id, Arc::new(iteration)));
+    // Sessions found stale: their runs placed before that are placed again.
+    let mut replaced: HashSet<String> = HashSet::new();
+    for (mut id, mut run) in placed {
+        if replaced.contains(&id) {
+            match place(store, known, &run) {
+                Ok((again, index)) => (id, run.iteration.index) = (again, index),
+                Err(e) => {
+                    out.push((run.pipeline, Err(e)));
+                    continue;
+                }
             }
-            Err(e) => out.push((pipeline, Err(e.into()))),
+        }
+        let mut result = store.add_iteration(&id, &run.iteration);
+        if is_stale(&result) && replaced.insert(id.clone()) {
+            known.next.remove(&id);
+            match place(store, known, &run) {
+                Ok((again, index)) => {
+                    (id, run.iteration.index) = (again, index);
+                    result = store.add_iteration(&id, &run.iteration);
+                }
+                Err(e) => {
+                    out.push((run.pipeline, Err(e)));
+                    continue;
+                }
+            }
+        }
+        match result {
+            Ok(()) => {
+                out.push((run.pipeline, Ok(id.clone())));
+                stored.push((id, Arc::new(run.iteration)));
+            }
+            Err(e) => out.push((run.pipeline, Err(e.into()))),
         }
     }
     StoredRuns {
@@ -112,13 +141,22 @@ pub fn store_runs(
     }
 }
 
+/// Whether an insert failed because what this process knew of the
+/// session is out of date: it is gone, or the index was taken.
+fn is_stale(result: &Result<(), StoreError>) -> bool {
+    matches!(
+        result,
+        Err(StoreError::SessionNotFound { .. } | StoreError::IterationExists { .. })
+    )
+}
+
 /// The session of `run` (made when it is the day's first run) and the
-/// run as its next iteration.
+/// run's index in it: the next.
 fn place(
     store: &dyn Store,
     known: &mut MonitoredSessions,
-    mut run: CompletedRun,
-) -> Result<(String, Iteration), AppError> {
+    run: &CompletedRun,
+) -> Result<(String, u32), AppError> {
     let started = OffsetDateTime::from_unix_timestamp_nanos(i128::from(run.start_unix_ns))
         .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let day = format!(
@@ -132,16 +170,15 @@ fn place(
         Some(&n) => n,
         None => match store.load_recent(&id, 1) {
             Ok((_, last)) => last.iter().map(|i| i.index + 1).max().unwrap_or(0),
-            Err(perfwatch_store::StoreError::SessionNotFound { .. }) => {
-                store.create_session(&monitored_session(&id, &run, started))?;
+            Err(StoreError::SessionNotFound { .. }) => {
+                store.create_session(&monitored_session(&id, run, started))?;
                 0
             }
             Err(e) => return Err(e.into()),
         },
     };
-    run.iteration.index = next;
     known.next.insert(id.clone(), next + 1);
-    Ok((id, run.iteration))
+    Ok((id, next))
 }
 
 fn monitored_session(id: &str, run: &CompletedRun, started: OffsetDateTime) -> Session {
@@ -192,5 +229,47 @@ mod tests {
             session_id("a", Some("bc"), "d"),
             session_id("ab", Some("c"), "d")
         );
+    }
+
+    /// Regression: once a monitored session was deleted (`DELETE
+    /// /api/v1/sessions/ID`, `perfwatch delete`) the server kept placing
+    /// its pipeline's runs at the next index of the session it had
+    /// counted, and every later run of that pipeline, version and day
+    /// failed to store ("no session matches") until the server restarted.
+    #[test]
+    fn runs_after_their_session_was_deleted_make_it_again_and_none_is_lost() {
+        use super::super::test_runs::{append, run, runs_of, DAY};
+        use perfwatch_store::SqliteStore;
+        let store = SqliteStore::open_in_memory().unwrap();
+        let mut known = MonitoredSessions::default();
+        append(&store, &mut known, &["1.0", "1.1"], 0, 3);
+        let gone = runs_of(&store, "1.0");
+        store.delete_session(&gone).unwrap();
+        // A batch mixing the deleted session's runs with another's.
+        let runs = (10..14)
+            .flat_map(|i| ["1.0", "1.1"].map(|v| run(v, DAY + i * 1_000_000_000, 0.1)))
+            .collect();
+        let stored = store_runs(&store, &mut known, runs);
+        assert!(
+            stored.runs.iter().all(|(_, r)| r.is_ok()),
+            "{:?}",
+            stored.runs
+        );
+        let (_, again) = store.load_recent(&gone, 100).unwrap();
+        assert_eq!(
+            again.iter().map(|i| i.index).collect::<Vec<_>>(),
+            [0, 1, 2, 3],
+            "made again, its runs from index 0 without a gap"
+        );
+        let (_, other) = store.load_recent(&runs_of(&store, "1.1"), 100).unwrap();
+        assert_eq!(other.len(), 7);
+        // And the next batch goes on from there in one transaction.
+        let next = store_runs(
+            &store,
+            &mut known,
+            vec![run("1.0", DAY + 20_000_000_000, 0.1)],
+        );
+        assert!(next.step.is_some());
+        assert_eq!(next.stored[0].1.index, 4);
     }
 }
