@@ -1141,11 +1141,13 @@ pub enum TokenCommand {
         after_help = "The secret alone goes to standard output, so that a script can keep it:\n  \
 TOKEN=$(perfwatch token create --write --name ci)\n\n\
 A write token may read and write (push sessions, delete, save baselines); a read token may \
-only read, and is needed only when the server runs with --read-token-required."
+only read, and is needed only when the server runs with --read-token-required.",
+        // One of the two, named both when neither is given.
+        group(clap::ArgGroup::new("scope").required(true).args(["write", "read"]))
     )]
     Create {
         /// A token that may write (and read).
-        #[arg(long, conflicts_with = "read", required_unless_present = "read")]
+        #[arg(long)]
         write: bool,
         /// A token that may only read.
         #[arg(long)]

@@ -250,6 +250,20 @@ fn tokens_are_printed_once_and_stored_only_as_their_hashes() {
     assert_eq!(reply.status, 401, "{}", reply.text());
 }
 
+/// Regression: `token create` without a scope said only that `--write`
+/// was missing, as if a read token could not be made.
+#[test]
+fn a_token_without_a_scope_is_refused_naming_both_scopes() {
+    let dir = TestDir::new();
+    let refused = pw(&dir).args(["token", "create"]).assert().code(2);
+    let said = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(said.contains("<--write|--read>"), "{said}");
+    pw(&dir)
+        .args(["token", "create", "--write", "--read"])
+        .assert()
+        .code(2);
+}
+
 #[test]
 fn listening_beyond_loopback_is_refused_until_a_token_exists() {
     let dir = TestDir::new();
