@@ -3,7 +3,7 @@
 //! dashboard and the webhooks.
 
 use perfwatch_analysis::monitor::Alert;
-use perfwatch_app::monitor::{pipeline_alerts_cached, MonitorConfig, RunCache};
+use perfwatch_app::monitor::{judge_pipelines, monitored_runs_cached, MonitorConfig, RunCache};
 use perfwatch_app::AppError;
 use perfwatch_model::Iteration;
 use perfwatch_store::Store;
@@ -42,10 +42,11 @@ impl AlertBoard {
                 return Ok(alerts.clone());
             }
         }
-        let alerts = {
-            let mut runs = self.runs.lock().unwrap_or_else(|p| p.into_inner());
-            Arc::new(pipeline_alerts_cached(store, &self.config, &mut runs)?)
-        };
+        // The cache is held while the runs are gathered, not while they
+        // are judged: storing runs (which tells the cache) never waits
+        // for a replay.
+        let runs = monitored_runs_cached(store, &mut self.runs())?;
+        let alerts = Arc::new(judge_pipelines(store, &self.config, runs)?);
         *self.lock() = Some((generation, alerts.clone()));
         Ok(alerts)
     }
@@ -54,10 +55,11 @@ impl AlertBoard {
     /// next pass to take without reading them back (see
     /// [`RunCache::note_stored`]).
     pub fn note_stored<'a>(&self, stored: impl IntoIterator<Item = (&'a str, &'a Arc<Iteration>)>) {
-        self.runs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .note_stored(stored);
+        self.runs().note_stored(stored);
+    }
+
+    fn runs(&self) -> std::sync::MutexGuard<'_, RunCache> {
+        self.runs.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, Arc<Vec<Alert>>)>> {

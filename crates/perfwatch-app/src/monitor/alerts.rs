@@ -146,22 +146,25 @@ fn saved_runs(store: &dyn Store, name: &str) -> Result<Vec<RunPoint>, AppError> 
 ///
 /// The store's; a saved baseline that no longer exists.
 pub fn pipeline_alerts(store: &dyn Store, config: &MonitorConfig) -> Result<Vec<Alert>, AppError> {
-    pipeline_alerts_cached(store, config, &mut RunCache::default())
+    judge_pipelines(store, config, monitored_runs(store)?)
 }
 
-/// [`pipeline_alerts`], reading from `store` only the runs stored since
-/// `cache` last saw their session.
+/// The alerts of each pipeline's recent `runs` (as [`monitored_runs`]
+/// gives them), each pipeline judged by its options, against its saved
+/// baseline (read from `store`) when it names one. Apart from
+/// [`monitored_runs_cached`], so that a cache of runs is held only while
+/// they are gathered, not while they are judged.
 ///
 /// # Errors
 ///
-/// The store's.
-pub fn pipeline_alerts_cached(
+/// The store's; a saved baseline that no longer exists.
+pub fn judge_pipelines(
     store: &dyn Store,
     config: &MonitorConfig,
-    cache: &mut RunCache,
+    runs: BTreeMap<String, Vec<Arc<RunPoint>>>,
 ) -> Result<Vec<Alert>, AppError> {
     let mut alerts = Vec::new();
-    for (pipeline, runs) in monitored_runs_cached(store, cache)? {
+    for (pipeline, runs) in runs {
         let opts = config.for_pipeline(&pipeline);
         let saved = opts
             .baseline

@@ -32,7 +32,7 @@ mod test_runs;
 pub mod webhooks;
 
 pub use alerts::{
-    is_monitored, monitored_runs, monitored_runs_cached, pipeline_alerts, pipeline_alerts_cached,
+    is_monitored, judge_pipelines, monitored_runs, monitored_runs_cached, pipeline_alerts,
     MonitorConfig, REPLAYED_RUNS,
 };
 pub use assembler::{Assembler, AssemblerCounts, CompletedRun, MAX_SPANS_PER_TRACE, MAX_TRACES};
