@@ -62,6 +62,78 @@ fn sigterm_keeps_finished_iterations_and_exits_130() {
     interrupt_with(libc::SIGTERM);
 }
 
+/// A second Ctrl-C while the `cleanup` hook runs ends perfwatch at once
+/// (exit 130, the hook killed) and says why nothing else is printed; the
+/// runs stored before are kept, in a session the next command marks
+/// abandoned.
+#[test]
+fn a_second_sigint_during_cleanup_stops_at_once_and_says_so() {
+    let dir = TestDir::new();
+    let mut child = dir
+        .std_pw()
+        .args([
+            "run",
+            "-r",
+            "50",
+            "--cleanup",
+            "echo $$ > hook.pid; exec sleep 30",
+        ])
+        .args(["--", "sleep", "0.1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn perfwatch");
+    wait_until(Duration::from_secs(30), "two stored iterations", || {
+        dir.history().iteration_count() >= 2
+    });
+    let signal = |child: &std::process::Child| {
+        // SAFETY: kill(2) with a pid we spawned and still own.
+        let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+        assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());
+    };
+    signal(&child);
+    wait_until(Duration::from_secs(30), "the cleanup hook", || {
+        dir.path().join("hook.pid").is_file()
+    });
+    let hook: i32 = wait_for_pid(&dir.path().join("hook.pid"));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "perfwatch waits for the hook"
+    );
+    signal(&child);
+    let out = child.wait_with_output().expect("wait for perfwatch");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "stderr:\n{err}");
+    assert!(
+        err.contains(perfwatch_runner::SECOND_SIGNAL.trim()),
+        "no word of the second signal:\n{err}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).is_empty(),
+        "no summary"
+    );
+    wait_until(Duration::from_secs(5), "the hook to be killed", || {
+        !process_alive(hook)
+    });
+    let sessions = dir.history().sessions();
+    let (_, _, stored) = &sessions[0];
+    assert!(*stored >= 2, "{stored} iterations kept");
+    pw(&dir).arg("sessions").assert().success();
+    assert_eq!(dir.history().sessions()[0].1, "abandoned");
+}
+
+/// The pid written to `path`, once it is whole.
+fn wait_for_pid(path: &std::path::Path) -> i32 {
+    let mut pid = None;
+    wait_until(Duration::from_secs(5), "a pid in the file", || {
+        pid = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|s| s.trim().parse().ok());
+        pid.is_some()
+    });
+    pid.unwrap()
+}
+
 #[test]
 fn sigkill_of_perfwatch_leaves_a_usable_history() {
     // "A crash leaves a valid database": what was committed stays readable

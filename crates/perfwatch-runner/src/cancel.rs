@@ -35,23 +35,38 @@ impl Cancel {
 ///
 /// A second such signal while the token is already cancelled ends the
 /// process at once with exit code 130, so a hanging cleanup hook can always
-/// be abandoned; the first one lets the runner stop the command and keep
-/// the finished iterations.
+/// be abandoned, and says so on standard error ([`SECOND_SIGNAL`]); the
+/// first one lets the runner stop the command and keep the finished
+/// iterations.
 pub fn install_signal_handlers() -> std::io::Result<Cancel> {
     let cancel = Cancel::new();
     use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
     for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
         // Registered first so that it sees the flag as it was before this
         // signal: it only fires on the second signal.
-        signal_hook::flag::register_conditional_shutdown(
-            sig,
-            perfwatch_model::exit_codes::INTERRUPTED,
-            Arc::clone(&cancel.0),
-        )?;
+        let cancelled = Arc::clone(&cancel.0);
+        // SAFETY: the action is async-signal-safe: it loads an atomic,
+        // writes a static message with write(2) and calls _exit(2).
+        unsafe {
+            signal_hook::low_level::register(sig, move || {
+                if cancelled.load(Ordering::SeqCst) {
+                    let msg = SECOND_SIGNAL.as_bytes();
+                    let _ = libc::write(libc::STDERR_FILENO, msg.as_ptr().cast(), msg.len());
+                    libc::_exit(perfwatch_model::exit_codes::INTERRUPTED);
+                }
+            })?;
+        }
         signal_hook::flag::register(sig, Arc::clone(&cancel.0))?;
     }
     Ok(cancel)
 }
+
+/// What perfwatch says when a second signal ends it at once: nothing else
+/// is printed then (no summary, no note), and the session, left unfinished,
+/// is marked abandoned the next time the history is opened.
+pub const SECOND_SIGNAL: &str =
+    "\nperfwatch: interrupted again: stopped at once, without the summary \
+     or the rest of the clean-up; what was stored before is kept\n";
 
 #[cfg(test)]
 mod tests {

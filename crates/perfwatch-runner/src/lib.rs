@@ -103,7 +103,7 @@ pub mod spawner;
 mod streams;
 
 pub use assemble::{assemble, Assembled};
-pub use cancel::{install_signal_handlers, Cancel};
+pub use cancel::{install_signal_handlers, Cancel, SECOND_SIGNAL};
 pub use error::{signal_name, RunError, Termination};
 pub use live::{LiveSink, SharedLive};
 pub use observer::{Observer, ObserverError};
