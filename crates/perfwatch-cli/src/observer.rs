@@ -17,6 +17,7 @@ use perfwatch_report::units::format_duration;
 use perfwatch_runner::{Observer, ObserverError};
 use std::collections::BTreeMap;
 use std::io;
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 /// Stores iterations and shows progress.
@@ -24,20 +25,29 @@ pub struct SessionObserver {
     recorder: RecorderHandle,
     bar: Option<ProgressBar>,
     walls: BTreeMap<String, Vec<f64>>,
+    /// Whether perfwatch's lines may go to standard error while the run
+    /// goes on (not while the live view holds the terminal).
+    speaks: bool,
 }
 
 impl SessionObserver {
     /// An observer handing iterations to `recorder`; with `progress`, a
     /// bar on standard error.
     pub fn new(recorder: RecorderHandle, benchmark: &str, progress: bool) -> Self {
-        SessionObserver::with_target(recorder, benchmark, progress, progress_target)
+        SessionObserver::with_target(recorder, benchmark, progress, progress_target, true)
     }
 
     /// [`SessionObserver::new`] with the bar hidden from the start, while
     /// the live view holds the terminal: [`SessionObserver::bar`] shows it
     /// when the view is left before the run's end.
     pub fn hidden(recorder: RecorderHandle, benchmark: &str, progress: bool) -> Self {
-        SessionObserver::with_target(recorder, benchmark, progress, ProgressDrawTarget::hidden)
+        SessionObserver::with_target(
+            recorder,
+            benchmark,
+            progress,
+            ProgressDrawTarget::hidden,
+            false,
+        )
     }
 
     fn with_target(
@@ -45,6 +55,7 @@ impl SessionObserver {
         benchmark: &str,
         progress: bool,
         target: fn() -> ProgressDrawTarget,
+        speaks: bool,
     ) -> Self {
         let bar = progress.then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), target());
@@ -63,6 +74,7 @@ impl SessionObserver {
             recorder,
             bar,
             walls: BTreeMap::new(),
+            speaks,
         }
     }
 
@@ -87,6 +99,10 @@ impl Drop for SessionObserver {
         self.finish();
     }
 }
+
+/// What an interrupted run says while its `cleanup` hook runs.
+pub const CLEANING_UP: &str =
+    "interrupted: waiting for the cleanup hook (Ctrl-C again stops at once)";
 
 /// Where the bar is drawn: standard error, narrowed (see [`ECHO_ROOM`]).
 pub fn progress_target() -> ProgressDrawTarget {
@@ -195,5 +211,19 @@ impl Observer for SessionObserver {
             bar.inc(1);
         }
         Ok(())
+    }
+
+    fn cleanup_started(&mut self, interrupted: bool) {
+        // After Ctrl-C the hook may take a while: say what is awaited,
+        // and how not to wait (quiet or not: the user just asked to stop).
+        if interrupted && self.speaks {
+            // The bar's erase takes the `^C` the terminal echoed with it;
+            // without a bar, the line starts below it.
+            if self.bar.is_none() && std::io::stderr().is_terminal() {
+                eprintln!();
+            }
+            self.finish();
+            eprintln!("{CLEANING_UP}");
+        }
     }
 }

@@ -62,8 +62,9 @@ fn sigterm_keeps_finished_iterations_and_exits_130() {
     interrupt_with(libc::SIGTERM);
 }
 
-/// A second Ctrl-C while the `cleanup` hook runs ends perfwatch at once
-/// (exit 130, the hook killed) and says why nothing else is printed; the
+/// After Ctrl-C perfwatch says that it waits for the `cleanup` hook; a
+/// second Ctrl-C meanwhile ends it at once (exit 130, the hook killed) and
+/// says why nothing else is printed; the
 /// runs stored before are kept, in a session the next command marks
 /// abandoned.
 #[test]
@@ -104,10 +105,12 @@ fn a_second_sigint_during_cleanup_stops_at_once_and_says_so() {
     let out = child.wait_with_output().expect("wait for perfwatch");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "stderr:\n{err}");
-    assert!(
-        err.contains(perfwatch_runner::SECOND_SIGNAL.trim()),
-        "no word of the second signal:\n{err}"
+    let (waiting, stopped) = (
+        err.find("interrupted: waiting for the cleanup hook"),
+        err.find(perfwatch_runner::SECOND_SIGNAL.trim()),
     );
+    assert!(waiting.is_some(), "no word of the hook awaited:\n{err}");
+    assert!(stopped > waiting, "no word of the second signal:\n{err}");
     assert!(
         String::from_utf8_lossy(&out.stdout).is_empty(),
         "no summary"

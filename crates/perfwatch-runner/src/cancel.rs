@@ -65,8 +65,8 @@ pub fn install_signal_handlers() -> std::io::Result<Cancel> {
 /// is printed then (no summary, no note), and the session, left unfinished,
 /// is marked abandoned the next time the history is opened.
 pub const SECOND_SIGNAL: &str =
-    "\nperfwatch: interrupted again: stopped at once, without the summary \
-     or the rest of the clean-up; what was stored before is kept\n";
+    "\nperfwatch: interrupted again: stopped at once, without a summary\n  \
+     or the rest of the clean-up; the runs stored so far are kept\n";
 
 #[cfg(test)]
 mod tests {

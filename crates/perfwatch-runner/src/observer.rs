@@ -33,6 +33,11 @@ pub trait Observer {
     fn iteration_finished(&mut self, _it: &Arc<Iteration>) -> Result<(), ObserverError> {
         Ok(())
     }
+
+    /// The `cleanup` hook is about to run, the last thing of the run;
+    /// `interrupted` when a signal (or [`crate::Cancel::cancel`]) stopped
+    /// the run, so that the caller can say what it waits for.
+    fn cleanup_started(&mut self, _interrupted: bool) {}
 }
 
 /// Observes nothing.
@@ -51,6 +56,9 @@ impl<O: Observer + ?Sized> Observer for &mut O {
     fn iteration_finished(&mut self, it: &Arc<Iteration>) -> Result<(), ObserverError> {
         (**self).iteration_finished(it)
     }
+    fn cleanup_started(&mut self, interrupted: bool) {
+        (**self).cleanup_started(interrupted)
+    }
 }
 
 impl<O: Observer + ?Sized> Observer for Box<O> {
@@ -65,6 +73,9 @@ impl<O: Observer + ?Sized> Observer for Box<O> {
     }
     fn iteration_finished(&mut self, it: &Arc<Iteration>) -> Result<(), ObserverError> {
         (**self).iteration_finished(it)
+    }
+    fn cleanup_started(&mut self, interrupted: bool) {
+        (**self).cleanup_started(interrupted)
     }
 }
 
@@ -82,5 +93,8 @@ impl<O: Observer> Observer for Vec<O> {
     }
     fn iteration_finished(&mut self, it: &Arc<Iteration>) -> Result<(), ObserverError> {
         self.iter_mut().try_for_each(|o| o.iteration_finished(it))
+    }
+    fn cleanup_started(&mut self, interrupted: bool) {
+        self.iter_mut().for_each(|o| o.cleanup_started(interrupted))
     }
 }

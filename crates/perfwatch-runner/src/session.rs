@@ -135,6 +135,7 @@ pub fn run_until(
             cancel.clone()
         };
         let env = environment(plan, None, None);
+        observer.cleanup_started(cancel.is_cancelled());
         if let Err(e) = run_hook(&ctx, "cleanup", script, &env, &token) {
             stopped_by.get_or_insert(e);
         }
