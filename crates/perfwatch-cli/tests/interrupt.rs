@@ -10,27 +10,18 @@ use std::time::Duration;
 fn interrupt_with(signal: libc::c_int) {
     let dir = TestDir::new();
     // Each iteration records its pid, then becomes `sleep 0.2`.
-    let child = dir
-        .std_pw()
-        .args([
-            "run",
+    let child = run_until_two_are_stored(
+        &dir,
+        &[
             "-r",
             "50",
             "--",
             "sh",
             "-c",
             "echo $$ >> pids.txt; exec sleep 0.2",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn perfwatch");
-    wait_until(Duration::from_secs(30), "two stored iterations", || {
-        dir.history().iteration_count() >= 2
-    });
-    // SAFETY: kill(2) with a pid we spawned and still own (not yet reaped).
-    let rc = unsafe { libc::kill(child.id() as libc::pid_t, signal) };
-    assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());
+        ],
+    );
+    send(&child, signal);
     let out = child.wait_with_output().expect("wait for perfwatch");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "stderr:\n{err}");
@@ -70,29 +61,12 @@ fn sigterm_keeps_finished_iterations_and_exits_130() {
 #[test]
 fn a_second_sigint_during_cleanup_stops_at_once_and_says_so() {
     let dir = TestDir::new();
-    let mut child = dir
-        .std_pw()
-        .args([
-            "run",
-            "-r",
-            "50",
-            "--cleanup",
-            "echo $$ > hook.pid; exec sleep 30",
-        ])
-        .args(["--", "sleep", "0.1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn perfwatch");
-    wait_until(Duration::from_secs(30), "two stored iterations", || {
-        dir.history().iteration_count() >= 2
-    });
-    let signal = |child: &std::process::Child| {
-        // SAFETY: kill(2) with a pid we spawned and still own.
-        let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-        assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());
-    };
-    signal(&child);
+    let cleanup = "echo $$ > hook.pid; exec sleep 30";
+    let mut child = run_until_two_are_stored(
+        &dir,
+        &["-r", "50", "--cleanup", cleanup, "--", "sleep", "0.1"],
+    );
+    send(&child, libc::SIGINT);
     wait_until(Duration::from_secs(30), "the cleanup hook", || {
         dir.path().join("hook.pid").is_file()
     });
@@ -101,7 +75,7 @@ fn a_second_sigint_during_cleanup_stops_at_once_and_says_so() {
         child.try_wait().unwrap().is_none(),
         "perfwatch waits for the hook"
     );
-    signal(&child);
+    send(&child, libc::SIGINT);
     let out = child.wait_with_output().expect("wait for perfwatch");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "stderr:\n{err}");
@@ -125,6 +99,30 @@ fn a_second_sigint_during_cleanup_stops_at_once_and_says_so() {
     assert_eq!(dir.history().sessions()[0].1, "abandoned");
 }
 
+/// `perfwatch run ARGS…` with its output piped, once two iterations are
+/// stored.
+fn run_until_two_are_stored(dir: &TestDir, args: &[&str]) -> std::process::Child {
+    let child = dir
+        .std_pw()
+        .arg("run")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn perfwatch");
+    wait_until(Duration::from_secs(30), "two stored iterations", || {
+        dir.history().iteration_count() >= 2
+    });
+    child
+}
+
+/// Send `signal` to `child`.
+fn send(child: &std::process::Child, signal: libc::c_int) {
+    // SAFETY: kill(2) with a pid we spawned and still own (not yet reaped).
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());
+}
+
 /// The pid written to `path`, once it is whole.
 fn wait_for_pid(path: &std::path::Path) -> i32 {
     let mut pid = None;
@@ -142,16 +140,7 @@ fn sigkill_of_perfwatch_leaves_a_usable_history() {
     // "A crash leaves a valid database": what was committed stays readable
     // and the next run works.
     let dir = TestDir::new();
-    let mut child = dir
-        .std_pw()
-        .args(["run", "-q", "-r", "50", "--", "sleep", "0.1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn perfwatch");
-    wait_until(Duration::from_secs(30), "two stored iterations", || {
-        dir.history().iteration_count() >= 2
-    });
+    let mut child = run_until_two_are_stored(&dir, &["-q", "-r", "50", "--", "sleep", "0.1"]);
     child.kill().expect("SIGKILL perfwatch");
     child.wait().unwrap();
     let stored = dir.history().iteration_count();
