@@ -88,11 +88,15 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
     let ctx = Context::new(cli)?;
     match &cli.command {
         Command::Run(args) => {
+            let targets = args.targets.iter().map(String::as_str);
+            commands::push::check_push_spelling(&args.output, targets)?;
             let ctx = ctx.with_view(&args.output);
             let jobs = settings::run_jobs(args, &ctx.config)?;
             commands::run::run(&ctx, jobs, &args.output)
         }
         Command::Ab(args) => {
+            let targets = args.benchmark.iter().chain(&args.variants);
+            commands::push::check_push_spelling(&args.output, targets.map(String::as_str))?;
             let ctx = ctx.with_view(&args.output);
             let jobs = settings::ab_jobs(args, &ctx.config)?;
             commands::run::run(&ctx, jobs, &args.output)

@@ -314,6 +314,20 @@ fn push_needs_a_server_and_a_well_formed_url_before_anything_runs() {
         .code(2);
     assert!(!stderr(&assert).contains("hunter2"), "{}", stderr(&assert));
     assert!(dir.history().sessions().is_empty(), "nothing ran");
+    // A space instead of `=` made the URL a command to run.
+    for args in [
+        &["run", "--push", "http://127.0.0.1:9", "sleep 0.01"][..],
+        &["ab", "--push", "https://perf.example.com", "bench"][..],
+    ] {
+        let assert = pw(&dir).args(args).assert().code(2);
+        let url = args[2];
+        assert!(
+            stderr(&assert).contains(&format!("--push takes its URL after `=`: --push={url}")),
+            "{}",
+            stderr(&assert)
+        );
+    }
+    assert!(dir.history().sessions().is_empty(), "nothing ran");
 
     run_one(&dir, &[]);
     let assert = pw(&dir).args(["push", "latest"]).assert().code(2);
