@@ -10,6 +10,7 @@ mod errors;
 mod exit;
 mod live;
 mod observer;
+mod optional_values;
 mod options;
 mod output;
 mod params;
@@ -88,15 +89,15 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
     let ctx = Context::new(cli)?;
     match &cli.command {
         Command::Run(args) => {
-            let targets = args.targets.iter().map(String::as_str);
-            commands::push::check_push_spelling(&args.output, targets)?;
+            let targets: Vec<&String> = args.targets.iter().collect();
+            optional_values::check(&args.output, &args.schedule, &targets)?;
             let ctx = ctx.with_view(&args.output);
             let jobs = settings::run_jobs(args, &ctx.config)?;
             commands::run::run(&ctx, jobs, &args.output)
         }
         Command::Ab(args) => {
-            let targets = args.benchmark.iter().chain(&args.variants);
-            commands::push::check_push_spelling(&args.output, targets.map(String::as_str))?;
+            let targets: Vec<&String> = args.benchmark.iter().chain(&args.variants).collect();
+            optional_values::check(&args.output, &args.schedule, &targets)?;
             let ctx = ctx.with_view(&args.output);
             let jobs = settings::ab_jobs(args, &ctx.config)?;
             commands::run::run(&ctx, jobs, &args.output)

@@ -280,7 +280,7 @@ fn until_confident_stops_once_a_clear_difference_is_decided() {
 }
 
 #[test]
-fn until_confident_refuses_a_fixed_run_count_and_one_command() {
+fn until_confident_refuses_a_fixed_run_count_one_command_and_a_metric_after_a_space() {
     let dir = TestDir::new();
     let assert = pw(&dir)
         .args(["run", "--until-confident", "-r", "5", "true", "false"])
@@ -292,6 +292,17 @@ fn until_confident_refuses_a_fixed_run_count_and_one_command() {
         .assert()
         .code(2);
     assert!(stderr(&assert).contains("two commands"));
+    // The metric after a space was read as a third command.
+    for metric in ["user_s", "stage:job/fetch"] {
+        let assert = pw(&dir)
+            .args(["run", "--until-confident", metric, "true", "false"])
+            .assert()
+            .code(2);
+        let hint =
+            format!("--until-confident takes its metric after `=`: --until-confident={metric}");
+        assert!(stderr(&assert).contains(&hint), "{}", stderr(&assert));
+    }
+    assert!(dir.history().sessions().is_empty(), "nothing ran");
 }
 
 #[test]

@@ -240,28 +240,6 @@ fn rejected_line(server: &str, id: &str, status: u16, message: &str, has_token: 
     line
 }
 
-/// `--push http://…` (a space, not `=`) leaves `--push` without a value
-/// and makes the URL a command or benchmark to run: refused, naming the
-/// spelling that works, before anything else reads the arguments.
-pub fn check_push_spelling<'a>(
-    args: &OutputArgs,
-    targets: impl IntoIterator<Item = &'a str>,
-) -> anyhow::Result<()> {
-    if args.push.as_deref() != Some("") {
-        return Ok(());
-    }
-    let url = targets
-        .into_iter()
-        .find(|t| t.starts_with("http://") || t.starts_with("https://"));
-    match url {
-        Some(url) => Err(usage(format!(
-            "--push takes its URL after `=`: --push={url} (as written, `{url}` is read as \
-             what to run)"
-        ))),
-        None => Ok(()),
-    }
-}
-
 /// `--push[=URL]` of `run`/`ab`, checked before anything runs: the server
 /// to push to, when asked.
 pub fn push_target(args: &OutputArgs) -> anyhow::Result<Option<ServerUrl>> {
