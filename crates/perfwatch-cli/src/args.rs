@@ -564,8 +564,9 @@ pub struct ScheduleArgs {
     /// FILE (truncated once, then appended to by every run).
     #[arg(long, value_name = "WHERE")]
     pub output: Option<String>,
-    /// Give the command this file as standard input [default: /dev/null].
-    #[arg(long, value_name = "FILE")]
+    /// Give the command this file as standard input; `null`, the default,
+    /// gives it /dev/null.
+    #[arg(long, value_name = "FILE|null")]
     pub input: Option<PathBuf>,
     /// Compare two commands or variants in interleaved rounds until the
     /// answer is clear — a difference, or equivalence within ±2 % — with an

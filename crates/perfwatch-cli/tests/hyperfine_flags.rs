@@ -480,6 +480,13 @@ fn input_output_and_shell_flags_reach_the_command() {
         .assert()
         .success();
     assert_eq!(dir.lines("out.txt"), ["3", "3", "3"]);
+    // `--input null` is hyperfine's spelling of the default: nothing to read.
+    pw(&dir)
+        .args(["run", "-r", "2", "--input", "null", "--output", "out.txt"])
+        .arg("wc -c")
+        .assert()
+        .success();
+    assert_eq!(dir.lines("out.txt"), ["0", "0"]);
     // A pipe drains whatever the command writes.
     pw(&dir)
         .args([

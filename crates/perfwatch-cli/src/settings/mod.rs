@@ -131,7 +131,8 @@ fn schedule(
         Some("") => return Err(usage("--output: expected null, pipe, inherit or a file")),
         Some(file) => Output::File(file.into()),
     };
-    if let Some(input) = &cli.input {
+    // `null`, as in hyperfine: the default, /dev/null.
+    if let Some(input) = cli.input.as_ref().filter(|i| i.as_os_str() != "null") {
         if !input.is_file() {
             return Err(usage(format!(
                 "--input {}: not a readable file",
