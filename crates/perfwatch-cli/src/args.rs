@@ -55,6 +55,9 @@ pub enum ColorChoice {
 }
 
 /// The subcommands.
+// Parsed once per process and never moved around: the size of its largest
+// variant (`run`'s many flags) costs nothing worth an indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Measure a command (or named benchmarks) repeatedly and store the results.
@@ -707,7 +710,7 @@ pub enum SortOrder {
 }
 
 /// `perfwatch run`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(
     before_help = "Examples:\n  perfwatch run 'gzip -c big.txt'                  one command, through `sh`\n  perfwatch run -r 20 'zstd -c big' 'gzip -c big'  several commands, interleaved, compared\n  perfwatch run pipeline                           a benchmark from perfwatch.toml\n  perfwatch run api --param concurrency=1,2,4,8    a service benchmark, scanned over its load",
     after_help = "As in hyperfine, -n names a command (the run count is -r/--runs) and --shell takes the shell to use: command strings run through `sh` unless -N; an argv after `--` runs without a shell. The shell's start-up time is measured and subtracted from each run.\n\nA service benchmark (`service = [...]` in perfwatch.toml) is started per run on a free port, loaded once ready (`[benchmark.NAME.load]`: rate or concurrency, duration, path), its metrics scraped, then stopped; it is judged on start-up, p50 and p99 latency, throughput and error rate. A `--param` named `rate` or `concurrency` sets the load."
@@ -721,6 +724,13 @@ pub struct RunArgs {
     /// Name of each command (repeatable, in the order of the commands).
     #[arg(short = 'n', long = "command-name", value_name = "NAME")]
     pub command_names: Vec<String>,
+    /// The command every other is compared with, as in hyperfine: it runs
+    /// as the first command (without it, the first command is the one).
+    #[arg(long, value_name = "CMD")]
+    pub reference: Option<String>,
+    /// Name of the --reference command.
+    #[arg(long, value_name = "NAME", requires = "reference")]
+    pub reference_name: Option<String>,
     /// Split each command string into arguments and run it without a shell
     /// (no start-up correction needed); same as `--shell none`.
     #[arg(short = 'N')]

@@ -54,6 +54,56 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        what: "--reference runs first and the others are compared with it",
+        args: &[
+            "-r",
+            "2",
+            "--reference",
+            "echo r >> r.txt",
+            "echo a >> a.txt",
+        ],
+        variants: &["echo r >> r.txt", "echo a >> a.txt"],
+        runs: &[2, 2],
+        files: &[("r.txt", 2), ("a.txt", 2)],
+    },
+    Case {
+        what: "--reference-name names it; -n names the others, in order",
+        args: &[
+            "-r",
+            "2",
+            "--reference",
+            "true",
+            "--reference-name",
+            "ref",
+            "-n",
+            "x",
+            "-n",
+            "y",
+            "echo x >> x.txt",
+            "echo y >> y.txt",
+        ],
+        variants: &["ref", "x", "y"],
+        runs: &[2, 2, 2],
+        files: &[("x.txt", 2), ("y.txt", 2)],
+    },
+    Case {
+        what: "one --prepare per command counts the reference, as in hyperfine",
+        args: &[
+            "-r",
+            "2",
+            "--reference",
+            "true",
+            "-p",
+            "echo r >> p.txt",
+            "-p",
+            "echo a >> p.txt",
+            ":",
+        ],
+        variants: &["true", ":"],
+        runs: &[2, 2],
+        files: &[("p.txt", 4)],
+    },
+    Case {
         what: "several commands run interleaved, each through the shell",
         args: &["-r", "3", "echo a >> a.txt", "echo b >> b.txt"],
         variants: &["echo a >> a.txt", "echo b >> b.txt"],
@@ -333,6 +383,36 @@ fn changed_meanings_are_refused_with_the_perfwatch_spelling() {
         assert_one_line_error(pw(&dir).args(*args).assert(), 2, needles);
         assert!(!dir.db().exists(), "{args:?} wrote a database");
     }
+}
+
+#[test]
+fn reference_is_refused_where_it_has_no_place() {
+    let dir = TestDir::new();
+    dir.write("perfwatch.toml", "[benchmark.job]\ncommand = [\"true\"]\n");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--reference", "true", "--", "true"],
+            "not one argv after `--`",
+        ),
+        (
+            &["--reference", "true", "job"],
+            "a benchmark of perfwatch.toml",
+        ),
+        (
+            &["--reference", "true", "-L", "x", "1,2", "echo {x}"],
+            "list the reference value first",
+        ),
+        (&["--reference-name", "ref", "true"], "--reference"),
+    ];
+    for (args, says) in cases {
+        let assert = pw(&dir).arg("run").args(*args).assert().code(2);
+        assert!(
+            stderr(&assert).contains(says),
+            "{args:?}: {}",
+            stderr(&assert)
+        );
+    }
+    assert!(dir.history().sessions().is_empty(), "nothing ran");
 }
 
 #[test]

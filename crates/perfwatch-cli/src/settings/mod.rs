@@ -11,6 +11,7 @@ use std::time::Duration;
 
 mod adhoc;
 mod gpu;
+mod reference;
 
 use adhoc::{adhoc_job, check_argv, command_from_string, shell_of};
 
@@ -333,6 +334,8 @@ pub fn suite_benchmarks<'a>(config: &'a Config, suite: &str) -> anyhow::Result<V
 
 /// The jobs of `perfwatch run`.
 pub fn run_jobs(args: &RunArgs, config: &Config) -> anyhow::Result<Vec<Job>> {
+    let with_reference = reference::put_first(args, config)?;
+    let args = with_reference.as_ref().unwrap_or(args);
     run_jobs_of(args, config)?
         .into_iter()
         .map(|job| adaptive(&args.schedule, job))
