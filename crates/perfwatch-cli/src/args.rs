@@ -556,9 +556,19 @@ pub struct ScheduleArgs {
         perfwatch_runner::DEFAULT_MAX_SPANS
     ))]
     pub max_spans: Option<u64>,
-    /// Keep going when the command exits non-zero.
-    #[arg(short = 'i', long)]
-    pub ignore_failure: bool,
+    /// Keep going when the command fails, as in hyperfine: alone (or
+    /// `=all-non-zero`) whatever its exit code or signal; with a list of
+    /// exit codes (`--ignore-failure=1,2`), only those. Failed runs are kept
+    /// but not counted in the statistics.
+    #[arg(
+        short = 'i',
+        long,
+        value_name = "MODE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "all-non-zero"
+    )]
+    pub ignore_failure: Option<String>,
     /// Show the command's standard output and error (short for `--output inherit`).
     #[arg(long, conflicts_with = "output")]
     pub show_output: bool,

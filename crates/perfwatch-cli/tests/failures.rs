@@ -63,6 +63,54 @@ fn ignore_failure_runs_every_iteration_and_exits_3_when_none_succeeded() {
     assert_eq!(dir.history().sessions()[0].1, "complete");
 }
 
+/// hyperfine's `--ignore-failure=1,2`: only those exit codes let the run
+/// go on; another one stops it as without the flag; a malformed list is a
+/// usage error before anything runs.
+#[test]
+fn ignore_failure_with_exit_codes_ignores_only_those() {
+    let dir = TestDir::new();
+    let script = "echo ran >> runs.txt; exit $(( $(wc -l < runs.txt) == 2 ? 5 : 3 ))";
+    let assert = pw(&dir)
+        .args(["run", "-r", "4", "--ignore-failure=3,4", script])
+        .assert()
+        .code(3);
+    assert!(
+        stderr(&assert).contains("exit code 5"),
+        "{}",
+        stderr(&assert)
+    );
+    let its = iterations(&dir.export("latest"));
+    let codes: Vec<_> = its.iter().map(|it| it["exit_code"].clone()).collect();
+    assert_eq!(codes, [3, 5], "the run went on after 3 and stopped at 5");
+    assert_eq!(dir.history().sessions()[0].1, "failed");
+
+    pw(&dir)
+        .args(["run", "-r", "2", "--ignore-failure=all-non-zero", "exit 9"])
+        .assert()
+        .code(3);
+    assert_eq!(iterations(&dir.export("latest")).len(), 2);
+    for bad in [
+        "--ignore-failure=x",
+        "--ignore-failure=0",
+        "--ignore-failure=1,,2",
+    ] {
+        let assert = pw(&dir)
+            .args(["run", "-r", "1", bad, "true"])
+            .assert()
+            .code(2);
+        assert!(
+            stderr(&assert).contains("exit codes 1–255"),
+            "{}",
+            stderr(&assert)
+        );
+    }
+    assert_eq!(
+        dir.history().sessions().len(),
+        2,
+        "nothing ran for a bad list"
+    );
+}
+
 #[test]
 fn crash_by_signal_is_a_command_failure_naming_the_signal() {
     let dir = TestDir::new();

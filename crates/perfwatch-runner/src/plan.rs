@@ -37,6 +37,9 @@ pub struct Plan {
     pub sample_interval: Option<Duration>,
     /// Keep going when the command exits non-zero or is killed by a signal.
     pub ignore_failure: bool,
+    /// Keep going when the command exits with one of these codes (the
+    /// others stop the run, unless `ignore_failure`).
+    pub ignore_exit_codes: Vec<i32>,
     /// Order of the measured iterations across variants.
     pub order: Order,
     /// Environment given to every iteration and hook (variants override it).
@@ -103,6 +106,14 @@ impl Plan {
     /// refuse longer ones; [`crate::check`] does too.
     pub const MAX_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
 
+    /// Whether a failed iteration (`exit_code`, `signal`) lets the run go
+    /// on: with [`Plan::ignore_failure`], or an exit code of
+    /// [`Plan::ignore_exit_codes`].
+    pub fn ignores_failure(&self, exit_code: Option<i32>, signal: Option<i32>) -> bool {
+        self.ignore_failure
+            || signal.is_none() && exit_code.is_some_and(|c| self.ignore_exit_codes.contains(&c))
+    }
+
     /// Whether any variant's command runs through [`Plan::shell`].
     pub fn uses_shell(&self) -> bool {
         (0..self.variants.len()).any(|v| self.command_for(v).shell)
@@ -143,6 +154,7 @@ impl Plan {
             timeout: None,
             sample_interval: Some(Plan::DEFAULT_SAMPLE_INTERVAL),
             ignore_failure: false,
+            ignore_exit_codes: Vec::new(),
             order: Order::default(),
             extra_env: Vec::new(),
             cwd: None,
@@ -271,4 +283,25 @@ pub enum Order {
     },
     /// All iterations of the first variant, then the next, …
     Sequential,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listed_exit_codes_are_ignored_and_nothing_else() {
+        let mut plan = Plan::new(CommandSpec {
+            argv: vec!["true".into()],
+            shell: false,
+        });
+        plan.ignore_exit_codes = vec![3, 9];
+        assert!(plan.ignores_failure(Some(3), None));
+        assert!(!plan.ignores_failure(Some(5), None));
+        // A kill by signal 9 is not exit code 9.
+        assert!(!plan.ignores_failure(None, Some(9)));
+        plan.ignore_failure = true;
+        assert!(plan.ignores_failure(None, Some(9)));
+        assert!(plan.ignores_failure(Some(5), None));
+    }
 }

@@ -214,7 +214,8 @@ fn main_phase(
             }
         }
         schedule.finished(slot, it.wall_s);
-        let failure = (!it.succeeded() && !it.timed_out && !plan.ignore_failure).then(|| {
+        let ignored = plan.ignores_failure(it.exit_code, it.signal);
+        let failure = (!it.succeeded() && !it.timed_out && !ignored).then(|| {
             let status = Termination::of(it.exit_code, it.signal);
             if let Some(service) = &it.service {
                 let when = if service.exited_early {

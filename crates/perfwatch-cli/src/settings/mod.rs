@@ -120,7 +120,11 @@ fn schedule(
     if let Some(n) = cli.max_spans.or(b.max_spans) {
         plan.max_spans = usize::try_from(n).unwrap_or(usize::MAX);
     }
-    plan.ignore_failure = cli.ignore_failure || b.ignore_failure.unwrap_or(false);
+    match cli.ignore_failure.as_deref() {
+        None => plan.ignore_failure = b.ignore_failure.unwrap_or(false),
+        Some("all-non-zero") => plan.ignore_failure = true,
+        Some(codes) => plan.ignore_exit_codes = exit_codes(codes)?,
+    }
     plan.show_output = cli.show_output;
     plan.output = match cli.output.as_deref() {
         None | Some("null") => Output::Null,
@@ -143,6 +147,19 @@ fn schedule(
         plan.input = Some(input.clone());
     }
     Ok(())
+}
+
+/// The exit codes of `--ignore-failure=1,2`.
+fn exit_codes(list: &str) -> anyhow::Result<Vec<i32>> {
+    list.split(',')
+        .map(|code| match code.trim().parse::<i32>() {
+            Ok(c) if (1..=255).contains(&c) => Ok(c),
+            _ => Err(usage(format!(
+                "--ignore-failure: expected all-non-zero or exit codes 1–255 separated by \
+                 commas (--ignore-failure=1,2), not `{list}`"
+            ))),
+        })
+        .collect()
 }
 
 fn command_of(b: &BenchmarkConfig) -> CommandSpec {
