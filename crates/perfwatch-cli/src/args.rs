@@ -558,8 +558,9 @@ pub struct ScheduleArgs {
     pub max_spans: Option<u64>,
     /// Keep going when the command fails, as in hyperfine: alone (or
     /// `=all-non-zero`) whatever its exit code or signal; with a list of
-    /// exit codes (`--ignore-failure=1,2`), only those. Failed runs are kept
-    /// but not counted in the statistics.
+    /// exit codes (`--ignore-failure=1,2`), only those. Failed runs count
+    /// in the figures (with a warning); when none succeeded the exit code
+    /// is 3.
     #[arg(
         short = 'i',
         long,
