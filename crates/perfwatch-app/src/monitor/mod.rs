@@ -27,8 +27,8 @@ mod assembler;
 mod run_cache;
 pub mod run_metrics;
 mod sessions;
-#[cfg(test)]
-mod test_runs;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_runs;
 pub mod webhooks;
 
 pub use alerts::{

@@ -2,38 +2,23 @@
 //! as it stores them give the same exposition as runs read back from the
 //! store.
 
-use perfwatch_app::monitor::{
-    store_runs, CompletedRun, MonitoredSessions, StoredRuns, MONITORED_VARIANT,
-};
+use perfwatch_app::monitor::test_runs::{run, DAY};
+use perfwatch_app::monitor::{store_runs, CompletedRun, MonitoredSessions, StoredRuns};
 use perfwatch_app::Options;
 use perfwatch_metrics::{MetricsHub, DEFAULT_MAX_SERIES};
-use perfwatch_model::{Iteration, Session};
+use perfwatch_model::Session;
 use perfwatch_store::{SqliteStore, Store};
-use perfwatch_testkit::synthetic::call;
-
-/// 2026-05-28, 08:53:20 UTC, in ns.
-const DAY: u64 = 1_779_958_400_000_000_000;
 
 /// `n` runs of `shop/order` 1.0 from second `from` of the day, whose
 /// `price` stage takes `price_s` (jittered by 0.1 % per run).
 fn runs(from: u64, n: u64, price_s: f64) -> Vec<CompletedRun> {
     (from..from + n)
-        .map(|i| CompletedRun {
-            pipeline: "shop/order".to_string(),
-            service: "shop".to_string(),
-            version: Some("1.0".to_string()),
-            trace_id: format!("{i:032x}"),
-            start_unix_ns: DAY + i * 1_000_000_000,
-            iteration: Iteration {
-                variant: MONITORED_VARIANT.to_string(),
-                exit_code: Some(0),
-                wall_s: 1.0,
-                stages: vec![
-                    call(1, None, "order", 0.0, 1.0),
-                    call(2, Some(1), "price", 0.0, price_s * (1.0 + i as f64 * 1e-3)),
-                ],
-                ..Iteration::default()
-            },
+        .map(|i| {
+            run(
+                "1.0",
+                DAY + i * 1_000_000_000,
+                price_s * (1.0 + i as f64 * 1e-3),
+            )
         })
         .collect()
 }
