@@ -11,7 +11,8 @@ use rusqlite::{ffi, params, Connection};
 use std::sync::LazyLock;
 
 /// Inserts one iteration and its spans (see [`spans`]). Call inside one
-/// transaction.
+/// transaction, and [`sessions::iterations_added`] once per session
+/// before it commits.
 ///
 /// The schema's keys do the checking (this runs between two measured
 /// iterations, so it makes no extra queries): the foreign key rejects an
@@ -84,7 +85,7 @@ pub fn insert_batch(conn: &Connection, batch: &[(&str, &Iteration)]) -> R<()> {
         insert(conn, &mut stages, session_id, iteration)?;
     }
     for session_id in crate::record::touched_sessions(batch) {
-        sessions::touch(conn, session_id)?;
+        sessions::iterations_added(conn, session_id)?;
     }
     Ok(())
 }

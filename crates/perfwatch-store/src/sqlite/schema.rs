@@ -14,7 +14,7 @@ pub const APPLICATION_ID: i32 = 0x5066_5774;
 
 /// Migration steps, in order; step `n` takes the schema from version `n` to
 /// `n + 1`. Append new steps; never edit a released one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -288,6 +288,14 @@ FROM iterations i
 WHERE EXISTS (SELECT 1 FROM spans t
               WHERE t.session_id = i.session_id AND t.iteration_idx = i.idx);
 DROP TABLE spans;
+";
+
+/// v12: an iteration's insert no longer fires a trigger that grows its
+/// benchmark's history generation (a subquery and an upsert for every
+/// row: a batch of 64 monitored runs made 64); the store grows it once
+/// per session and transaction instead (`sessions::iterations_added`).
+const V12: &str = "
+DROP TRIGGER IF EXISTS iterations_added;
 ";
 
 /// What a database file holds, as far as recognising it goes.

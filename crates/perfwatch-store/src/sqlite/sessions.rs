@@ -333,12 +333,19 @@ pub fn session_from_row(row: &Row<'_>) -> R<Session> {
     .map_err(Fail::Corrupt)
 }
 
-/// Marks the session as written now (each iteration does).
-pub fn touch(conn: &Connection, id: &str) -> R<()> {
-    conn.execute(
-        "UPDATE sessions SET updated_at = ?2 WHERE id = ?1",
-        params![id, perfwatch_model::clock::now_rfc3339()],
-    )?;
+/// Marks the session as written now and grows its benchmark's history
+/// generation: call once per session after a transaction's iteration
+/// inserts into it (once for a batch, not once per iteration: a trigger
+/// per inserted row cost a monitored run as much as its own insert).
+pub fn iterations_added(conn: &Connection, id: &str) -> R<()> {
+    conn.prepare_cached("UPDATE sessions SET updated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, perfwatch_model::clock::now_rfc3339()])?;
+    conn.prepare_cached(
+        "INSERT INTO history_generations (benchmark, generation)
+             SELECT benchmark, 1 FROM sessions WHERE id = ?1
+         ON CONFLICT (benchmark) DO UPDATE SET generation = generation + 1",
+    )?
+    .execute(params![id])?;
     Ok(())
 }
 

@@ -22,7 +22,7 @@ impl Store for SqliteStore {
     fn add_iteration(&self, session_id: &str, iteration: &Iteration) -> Result<()> {
         self.write(|tx| {
             iterations::insert(tx, &mut StageIds::default(), session_id, iteration)?;
-            sessions::touch(tx, session_id)
+            sessions::iterations_added(tx, session_id)
         })
     }
 
@@ -55,7 +55,7 @@ impl Store for SqliteStore {
             for it in its {
                 iterations::insert(tx, &mut stages, &session.id, it)?;
             }
-            sessions::touch(tx, &session.id)
+            sessions::iterations_added(tx, &session.id)
         })
     }
 

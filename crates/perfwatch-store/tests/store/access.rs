@@ -179,6 +179,18 @@ fn every_write_to_a_benchmark_grows_its_generation_and_reads_do_not(db: Db) {
             }),
         ),
         (
+            "iterations in a batch",
+            Box::new(|| {
+                let (one, two) = (
+                    full_iteration(1, "current", 1.0),
+                    full_iteration(2, "current", 1.1),
+                );
+                store
+                    .add_iterations(&[(s.id.as_str(), &one), (s.id.as_str(), &two)])
+                    .unwrap()
+            }),
+        ),
+        (
             "finish",
             Box::new(|| {
                 store

@@ -169,7 +169,7 @@ const DOWN_TO_6: &str = "ALTER TABLE sessions DROP COLUMN program_version; \
 const DOWN_TO_4: &str = "DROP TRIGGER sessions_added;
     DROP TRIGGER sessions_changed;
     DROP TRIGGER sessions_deleted;
-    DROP TRIGGER iterations_added;
+    DROP TRIGGER IF EXISTS iterations_added;
     DROP TABLE history_generations;
     DROP TABLE api_tokens;
     DROP TABLE pushes;
@@ -359,6 +359,56 @@ fn a_version_8_database_keeps_its_sessions_and_gains_the_program_version_and_del
     assert!(store.deliveries("any").unwrap().is_empty());
     drop(store);
     assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+}
+
+/// Version 11 grew a benchmark's generation with a trigger per inserted
+/// iteration; version 12 drops it and the store grows the generation
+/// once per session and transaction. A leftover trigger would grow it
+/// twice per write; a missing bump, not at all.
+#[test]
+fn a_version_11_database_loses_the_iteration_trigger_and_its_generation_still_grows_once() {
+    let db = TempDb::new();
+    let store = db.open();
+    let s = session("b", "2024-01-01T00:00:00Z");
+    store.create_session(&s).unwrap();
+    drop(store);
+    {
+        let conn = Connection::open(&db.path).unwrap();
+        conn.execute_batch(
+            "CREATE TRIGGER iterations_added AFTER INSERT ON iterations BEGIN
+                 INSERT INTO history_generations (benchmark, generation)
+                     SELECT benchmark, 1 FROM sessions WHERE id = NEW.session_id
+                 ON CONFLICT (benchmark) DO UPDATE SET generation = generation + 1;
+             END;
+             PRAGMA user_version = 11;",
+        )
+        .unwrap();
+    }
+    let store = db.open();
+    let before = store.history_generation(Some("b")).unwrap();
+    let (one, two) = (
+        full_iteration(0, "current", 1.0),
+        full_iteration(1, "current", 1.1),
+    );
+    store
+        .add_iterations(&[(s.id.as_str(), &one), (s.id.as_str(), &two)])
+        .unwrap();
+    assert_eq!(store.history_generation(Some("b")).unwrap(), before + 1);
+    store
+        .add_iteration(&s.id, &full_iteration(2, "current", 1.2))
+        .unwrap();
+    assert_eq!(store.history_generation(Some("b")).unwrap(), before + 2);
+    drop(store);
+    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    let triggers: i64 = Connection::open(&db.path)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'iterations_added'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(triggers, 0);
 }
 
 #[test]
