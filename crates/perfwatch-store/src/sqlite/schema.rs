@@ -294,6 +294,10 @@ DROP TABLE spans;
 /// benchmark's history generation (a subquery and an upsert for every
 /// row: a batch of 64 monitored runs made 64); the store grows it once
 /// per session and transaction instead (`sessions::iterations_added`).
+/// From v12 on, new `iteration_spans.spans` hold each span as an array
+/// of its fields, not an object (see `spans.rs`; older rows stay objects
+/// and read the same): a build before v12 would not read them, and
+/// refuses the file for its newer version.
 const V12: &str = "
 DROP TRIGGER IF EXISTS iterations_added;
 ";

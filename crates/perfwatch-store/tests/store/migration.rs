@@ -131,13 +131,13 @@ const DOWN_TO_10: &str = "CREATE TABLE spans (
     );
     CREATE INDEX spans_stage ON spans (stage, session_id, iteration_idx);
     INSERT INTO spans
-    SELECT i.session_id, i.iteration_idx, j.key, j.value ->> 'span_id', j.value ->> 'parent_id',
-        j.value ->> 'name', j.value ->> 'depth', j.value ->> 'tier', j.value ->> 'component',
-        j.value ->> 'start_s', j.value ->> 'end_s',
-        max(coalesce(j.value ->> 'total_s', (j.value ->> 'end_s') - (j.value ->> 'start_s')), 0),
-        j.value ->> 'ok', coalesce(j.value ->> 'calls', 1),
-        coalesce(j.value ->> 'failed_calls', 0), j.value ->> 'total_s',
-        coalesce(j.value -> 'attributes', '{}'), j.value ->> 'stage'
+    SELECT i.session_id, i.iteration_idx, j.key, j.value ->> 0, j.value ->> 1,
+        j.value ->> 2, j.value ->> 4, j.value ->> 5, j.value ->> 6,
+        j.value ->> 7, j.value ->> 8,
+        max(coalesce(j.value ->> 13, (j.value ->> 8) - (j.value ->> 7)), 0),
+        j.value ->> 9, coalesce(j.value ->> 11, 1),
+        coalesce(j.value ->> 12, 0), j.value ->> 13,
+        coalesce(j.value -> 10, '{}'), j.value ->> 3
     FROM iteration_spans i, json_each(i.spans) j;
     DROP TABLE iteration_spans;";
 
