@@ -306,4 +306,32 @@ proptest! {
             }
         }
     }
+
+    /// Ids numbered 1, 2, 3… in order take the short way (no map of
+    /// ids); the same spans with every id and parent moved out of that
+    /// numbering take the map. Both place alike, cycles, unknown parents
+    /// (0 and past the last id among them) and folding included.
+    #[test]
+    fn dense_ids_place_as_the_map_of_ids_does(
+        spans in prop::collection::vec(
+            (prop::option::of(0u64..14), prop::sample::select(vec!["a", "b", "c/d", "e"])),
+            0..12,
+        ),
+    ) {
+        let dense: Vec<TreeNode<'_>> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, &(p, name))| node(i as u64 + 1, p, name))
+            .collect();
+        let moved: Vec<TreeNode<'_>> = dense
+            .iter()
+            .map(|n| node(n.id + 1000, n.parent.map(|p| p + 1000), n.name))
+            .collect();
+        let (a, b) = (place(&dense), place(&moved));
+        prop_assert_eq!(
+            (a.unknown_parents, a.cycles_cut, a.duplicate_ids, a.folded),
+            (b.unknown_parents, b.cycles_cut, b.duplicate_ids, b.folded)
+        );
+        prop_assert_eq!(placed(&dense), placed(&moved));
+    }
 }
