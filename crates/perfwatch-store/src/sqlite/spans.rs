@@ -9,8 +9,8 @@
 //! where the whole run is now one row.
 //!
 //! Each span is a JSON array of its fields in a fixed order ([`Stored`]):
-//! the names of an object repeated for every span made up half of a
-//! monitored run's bytes and an eighth of the CPU the server spent on it.
+//! the names of an object repeated for every span made up 45 % of a
+//! monitored run's bytes, and writing them 8 % of the CPU its ingest took.
 //! The last three (`calls`, `failed_calls`, `total_s`) are written only
 //! for an aggregate. Rows written before, a JSON object per span with
 //! these names as keys, read the same.
