@@ -54,6 +54,9 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The metric of `--until-confident` given alone.
+pub const UNTIL_CONFIDENT_METRIC: &str = "wall_s";
+
 /// The subcommands.
 // Parsed once per process and never moved around: the size of its largest
 // variant (`run`'s many flags) costs nothing worth an indirection.
@@ -587,7 +590,7 @@ pub struct ScheduleArgs {
     /// anytime-valid test (false alarms ≤ 1 % however early it stops), or
     /// until -M/--max-runs rounds (default 60) or --max-time. METRIC:
     /// wall_s (default), another figure, stage:PATH, or app:NAME.
-    #[arg(long, value_name = "METRIC", num_args = 0..=1, default_missing_value = "wall_s", require_equals = true)]
+    #[arg(long, value_name = "METRIC", num_args = 0..=1, default_missing_value = UNTIL_CONFIDENT_METRIC, require_equals = true)]
     pub until_confident: Option<String>,
     /// Time budget of --until-confident, in seconds.
     #[arg(long, value_name = "SECONDS")]

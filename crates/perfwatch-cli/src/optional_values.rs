@@ -3,7 +3,7 @@
 //! the first command or benchmark to run. Such a command line is refused
 //! with the spelling that works, before anything reads the targets.
 
-use crate::args::{OutputArgs, ScheduleArgs};
+use crate::args::{OutputArgs, ScheduleArgs, UNTIL_CONFIDENT_METRIC};
 use crate::exit::usage;
 use perfwatch_app::history::SeriesMetric;
 
@@ -22,9 +22,9 @@ pub fn check(
             return Err(misspelt("--push", "URL", url));
         }
     }
-    // Alone, the flag means wall_s; a first target that reads as a
+    // Alone, the flag means its default metric; a first target that reads as a
     // metric was meant as its value.
-    if schedule.until_confident.as_deref() == Some("wall_s") {
+    if schedule.until_confident.as_deref() == Some(UNTIL_CONFIDENT_METRIC) {
         if let Some(metric) = targets.first().filter(|t| SeriesMetric::parse(t).is_ok()) {
             return Err(misspelt("--until-confident", "metric", metric));
         }

@@ -2,8 +2,8 @@
 //! that no process outlives its iteration.
 
 use crate::util::{
-    iterations, only_variant, pids_in, process_alive, pw, python, stderr, stdout, wait_until,
-    TestDir,
+    assert_one_line_error, iterations, only_variant, pids_in, process_alive, pw, python, stderr,
+    stdout, wait_until, TestDir,
 };
 use std::time::Duration;
 
@@ -94,14 +94,10 @@ fn ignore_failure_with_exit_codes_ignores_only_those() {
         "--ignore-failure=0",
         "--ignore-failure=1,,2",
     ] {
-        let assert = pw(&dir)
-            .args(["run", "-r", "1", bad, "true"])
-            .assert()
-            .code(2);
-        assert!(
-            stderr(&assert).contains("exit codes 1–255"),
-            "{}",
-            stderr(&assert)
+        assert_one_line_error(
+            pw(&dir).args(["run", "-r", "1", bad, "true"]).assert(),
+            2,
+            &["exit codes 1–255"],
         );
     }
     assert_eq!(

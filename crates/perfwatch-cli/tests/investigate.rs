@@ -2,7 +2,7 @@
 //! on planted settings, and `--until-confident`: the commands as users run
 //! them, with real processes.
 
-use crate::util::{pw, stderr, stdout, TestDir, PERFWATCH};
+use crate::util::{assert_one_line_error, pw, stderr, stdout, TestDir, PERFWATCH};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -294,13 +294,15 @@ fn until_confident_refuses_a_fixed_run_count_one_command_and_a_metric_after_a_sp
     assert!(stderr(&assert).contains("two commands"));
     // The metric after a space was read as a third command.
     for metric in ["user_s", "stage:job/fetch"] {
-        let assert = pw(&dir)
-            .args(["run", "--until-confident", metric, "true", "false"])
-            .assert()
-            .code(2);
         let hint =
             format!("--until-confident takes its metric after `=`: --until-confident={metric}");
-        assert!(stderr(&assert).contains(&hint), "{}", stderr(&assert));
+        assert_one_line_error(
+            pw(&dir)
+                .args(["run", "--until-confident", metric, "true", "false"])
+                .assert(),
+            2,
+            &[&hint],
+        );
     }
     assert!(dir.history().sessions().is_empty(), "nothing ran");
 }

@@ -3,7 +3,7 @@
 //! when the server is down, nothing sent twice, refusals explained without
 //! the token.
 
-use crate::util::{dead_port, pw, stderr, stdout, TestDir, TestServer};
+use crate::util::{assert_one_line_error, dead_port, pw, stderr, stdout, TestDir, TestServer};
 use perfwatch_model::SessionStatus;
 use perfwatch_store::{SqliteStore, Store};
 
@@ -319,12 +319,11 @@ fn push_needs_a_server_and_a_well_formed_url_before_anything_runs() {
         &["run", "--push", "http://127.0.0.1:9", "sleep 0.01"][..],
         &["ab", "--push", "https://perf.example.com", "bench"][..],
     ] {
-        let assert = pw(&dir).args(args).assert().code(2);
         let url = args[2];
-        assert!(
-            stderr(&assert).contains(&format!("--push takes its URL after `=`: --push={url}")),
-            "{}",
-            stderr(&assert)
+        assert_one_line_error(
+            pw(&dir).args(args).assert(),
+            2,
+            &[&format!("--push takes its URL after `=`: --push={url}")],
         );
     }
     assert!(dir.history().sessions().is_empty(), "nothing ran");

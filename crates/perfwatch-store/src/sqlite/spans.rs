@@ -76,8 +76,7 @@ struct Stored<'a> {
 
 impl Serialize for Stored<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let aggregate =
-            !is_one(&self.calls) || !is_zero(&self.failed_calls) || self.total_s.is_some();
+        let aggregate = self.calls != 1 || self.failed_calls != 0 || self.total_s.is_some();
         let mut seq = serializer.serialize_seq(Some(if aggregate { 14 } else { 11 }))?;
         seq.serialize_element(&self.span_id)?;
         seq.serialize_element(&self.parent_id)?;
@@ -126,14 +125,6 @@ struct Read {
     failed_calls: u64,
     #[serde(default)]
     total_s: Option<f64>,
-}
-
-fn is_one(n: &u64) -> bool {
-    *n == 1
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
 }
 
 fn one() -> u64 {
