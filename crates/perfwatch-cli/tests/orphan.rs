@@ -277,3 +277,34 @@ fn regression_13_a_killed_perfwatch_leaves_no_daemonised_descendant() {
         sleeps.alive().is_empty()
     });
 }
+
+/// The descriptors of a measured command, as `ls -l /proc/PID/fd` shows
+/// their targets.
+fn command_fds(direct: bool) -> String {
+    let dir = TestDir::new();
+    let listing = dir.join("fds.txt");
+    let mut cmd = dir.std_pw();
+    cmd.args(["run", "-q", "-r", "1", "--", "sh", "-c"])
+        .arg(format!("ls -l /proc/$$/fd > '{}'", listing.display()))
+        .stdin(Stdio::null());
+    spawning(&mut cmd, direct);
+    let out = cmd.output().expect("run perfwatch");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(listing).expect("the command listed its descriptors")
+}
+
+/// The spawner's end of perfwatch's socket crossed its own `execve`
+/// without close-on-exec and every measured command inherited it (as fd
+/// 4): a command that kept it, daemonised, could talk to the spawner or
+/// hold the socket open. Neither way of spawning passes a socket on.
+#[test]
+fn regression_a_measured_command_inherits_no_socket_of_perfwatch() {
+    for direct in [false, true] {
+        let fds = command_fds(direct);
+        assert!(!fds.contains("socket:"), "direct {direct}:\n{fds}");
+    }
+}

@@ -133,7 +133,10 @@ fn the_timeline_covers_the_tree() {
         it.timeline
     );
     assert!(it.timeline.windows(2).all(|w| w[0].t_s < w[1].t_s));
-    assert!(it.timeline[0].t_s < 0.2, "first sample right after spawn");
+    assert!(
+        it.timeline[0].t_s < 0.2,
+        "first sample one interval after spawn"
+    );
     let peak = it.peak_tree_rss_bytes.unwrap();
     assert_eq!(peak, it.timeline.iter().map(|s| s.rss_bytes).max().unwrap());
     assert!(peak > 0);

@@ -1,8 +1,9 @@
 //! CPU use of the process tree while a stage ran, from the timeline.
 //!
-//! **Alignment rule.** The sampler takes its first sample at spawn and one
-//! about every 50 ms after; a sample at `t_s` gives the CPU use over the
-//! interval since the previous sample, so sample `k` describes
+//! **Alignment rule.** The sampler takes its first sample one interval
+//! (about 50 ms) after spawn and one every interval after; a sample at
+//! `t_s` gives the CPU use over the interval since the previous sample
+//! (since spawn for the first), so sample `k` describes
 //! `(t_{k−1}, t_k]`, the first one `(0, t_0]`. A stage ran during the union
 //! of its calls' intervals (`[start_s, end_s]` of each record; for an
 //! aggregated record, the envelope from its first call's start to its last

@@ -135,7 +135,15 @@ pub fn serve_if_asked() {
     }
     // SAFETY: `start` passed us this descriptor, open and ours alone (a
     // socket, checked above); nothing else in this process uses it.
-    zygote::serve(unsafe { OwnedFd::from_raw_fd(fd) }, zygote::Start::Shared)
+    let sock = unsafe { OwnedFd::from_raw_fd(fd) };
+    // It crossed our `execve` without close-on-exec; the commands we start
+    // must not inherit it (one that kept it, daemonised, could talk to us
+    // or hold the socket open).
+    if let Err(e) = set_cloexec(&sock) {
+        eprintln!("{HELPER}: cannot mark perfwatch's socket close-on-exec: {e}");
+        std::process::exit(2);
+    }
+    zygote::serve(sock, zygote::Start::Shared)
 }
 
 /// Start the spawner that measured commands are spawned from, so that
@@ -257,8 +265,16 @@ fn is_socket(fd: RawFd) -> bool {
 }
 
 fn clear_cloexec(fd: &OwnedFd) -> io::Result<()> {
+    set_fd_flags(fd, 0)
+}
+
+fn set_cloexec(fd: &OwnedFd) -> io::Result<()> {
+    set_fd_flags(fd, libc::FD_CLOEXEC)
+}
+
+fn set_fd_flags(fd: &OwnedFd, flags: libc::c_int) -> io::Result<()> {
     // SAFETY: F_SETFD on a descriptor we own.
-    if unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, 0) } != 0 {
+    if unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, flags) } != 0 {
         return Err(io::Error::last_os_error());
     }
     Ok(())
