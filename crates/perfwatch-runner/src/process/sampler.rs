@@ -19,11 +19,12 @@ pub(crate) struct Listeners {
 
 /// Takes a [`Sample`] of the whole tree every `interval`, the first one
 /// interval after the start. Not at the start: the command is then still
-/// being loaded, a sample would describe an interval of no length, and
-/// reading its `/proc` entries at that moment competes with it — a
-/// sample at spawn made `sh -c 'sleep 0.01'` 0.09 ms slower (0.8 %) and
-/// a 60-run invocation 8 ms longer (`--sample-interval 50` vs `0`,
-/// alternated). A command shorter than the interval has no sample.
+/// being loaded (it has no descendants to find yet), the sample's rates
+/// would cover an interval of no length, and reading its `/proc` entries
+/// at that moment competes with it for the machine (in a busy hour a
+/// sample at spawn made `sh -c 'sleep 0.01'` 0.09 ms slower; in a quiet
+/// one no difference showed). A command shorter than the interval has no
+/// sample.
 #[derive(Debug)]
 pub(crate) struct Sampler {
     start: Instant,
