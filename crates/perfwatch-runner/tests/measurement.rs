@@ -142,6 +142,31 @@ fn the_timeline_covers_the_tree() {
     assert!(peak > 0);
 }
 
+/// The first sample used to be taken at spawn, reading the command's
+/// `/proc` entries while it was still being loaded (rates over no time, no
+/// descendants yet). It comes one interval after the start now, and a
+/// command shorter than the interval has none.
+#[test]
+fn regression_the_first_sample_comes_one_interval_after_the_start() {
+    let mut plan = argv(&["sleep", "0.35"], 1);
+    plan.sample_interval = Some(std::time::Duration::from_millis(100));
+    let out = run_plan(&plan);
+    let tl = &out.iterations[0].timeline;
+    assert!(!tl.is_empty());
+    assert!(
+        tl[0].t_s >= 0.099,
+        "first sample at {} s: {tl:?}",
+        tl[0].t_s
+    );
+    let mut plan = argv(&["sleep", "0.02"], 2);
+    plan.sample_interval = Some(std::time::Duration::from_millis(500));
+    let out = run_plan(&plan);
+    for it in &out.iterations {
+        assert!(it.timeline.is_empty(), "{:?}", it.timeline);
+        assert_eq!(it.peak_tree_rss_bytes, None);
+    }
+}
+
 #[test]
 fn samples_never_report_an_exited_tree_and_sampling_can_be_off() {
     // An instant command may be gone before the first sample: then there is
