@@ -139,7 +139,7 @@ pub fn serve_if_asked() {
     // It crossed our `execve` without close-on-exec; the commands we start
     // must not inherit it (one that kept it, daemonised, could talk to us
     // or hold the socket open).
-    if let Err(e) = set_cloexec(&sock) {
+    if let Err(e) = set_cloexec(&sock, true) {
         eprintln!("{HELPER}: cannot mark perfwatch's socket close-on-exec: {e}");
         std::process::exit(2);
     }
@@ -191,7 +191,7 @@ fn helper() -> Option<std::path::PathBuf> {
 fn start_helper(helper: &std::path::Path, theirs: OwnedFd) -> Result<(), StartError> {
     // Its end must survive the exec. No other thread runs (checked by
     // the caller), so no other program can inherit it meanwhile.
-    clear_cloexec(&theirs).map_err(StartError::Io)?;
+    set_cloexec(&theirs, false).map_err(StartError::Io)?;
     let started = std::process::Command::new(helper)
         .arg(SPAWNER_ARG)
         .arg(theirs.as_raw_fd().to_string())
@@ -264,15 +264,9 @@ fn is_socket(fd: RawFd) -> bool {
     ok && st.st_mode & libc::S_IFMT == libc::S_IFSOCK
 }
 
-fn clear_cloexec(fd: &OwnedFd) -> io::Result<()> {
-    set_fd_flags(fd, 0)
-}
-
-fn set_cloexec(fd: &OwnedFd) -> io::Result<()> {
-    set_fd_flags(fd, libc::FD_CLOEXEC)
-}
-
-fn set_fd_flags(fd: &OwnedFd, flags: libc::c_int) -> io::Result<()> {
+/// Whether `fd` is closed when this process `execve`s.
+fn set_cloexec(fd: &OwnedFd, on: bool) -> io::Result<()> {
+    let flags = if on { libc::FD_CLOEXEC } else { 0 };
     // SAFETY: F_SETFD on a descriptor we own.
     if unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, flags) } != 0 {
         return Err(io::Error::last_os_error());

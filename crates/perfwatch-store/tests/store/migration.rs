@@ -4,6 +4,20 @@ use super::support::{full_iteration, session, TempDb};
 use perfwatch_store::{SqliteStore, Store, APPLICATION_ID, SCHEMA_VERSION};
 use rusqlite::Connection;
 
+/// Rewrites `db` as a perfwatch of an older schema left it: `sql` undoes
+/// the migrations since then (and sets `user_version` when it matters).
+fn take_back(db: &TempDb, sql: &str) {
+    Connection::open(&db.path)
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+}
+
+/// `db` is at this build's schema version.
+fn assert_migrated(db: &TempDb) {
+    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+}
+
 fn pragma(path: &std::path::Path, name: &str) -> String {
     let conn = Connection::open(path).unwrap();
     conn.query_row(&format!("PRAGMA {name}"), [], |r| {
@@ -24,7 +38,7 @@ fn a_missing_file_and_its_directories_are_created() {
     let store = db.open();
     assert_eq!(store.path(), Some(db.path.as_path()));
     drop(store);
-    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_migrated(&db);
     assert_eq!(
         pragma(&db.path, "application_id"),
         APPLICATION_ID.to_string()
@@ -41,7 +55,7 @@ fn an_empty_file_is_migrated() {
     let s = session("b", "2024-01-01T00:00:00Z");
     store.create_session(&s).unwrap();
     drop(store);
-    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_migrated(&db);
     assert_eq!(
         pragma(&db.path, "application_id"),
         APPLICATION_ID.to_string()
@@ -59,7 +73,7 @@ fn an_empty_sqlite_database_is_adopted() {
         .execute_batch("PRAGMA page_size = 8192; VACUUM;")
         .unwrap();
     db.open();
-    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_migrated(&db);
 }
 
 #[test]
@@ -77,7 +91,7 @@ fn reopening_keeps_data_and_version() {
         let store = SqliteStore::open(&db.path).unwrap();
         assert_eq!(store.load_session(&s.id).unwrap().1.len(), 1);
     }
-    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_migrated(&db);
 }
 
 #[test]
@@ -203,10 +217,10 @@ fn a_version_4_database_keeps_its_spans_and_stage_series() {
     let it = super::support::full_iteration(0, "current", 3.0);
     store.add_iteration(&s.id, &it).unwrap();
     drop(store);
-    Connection::open(&db.path)
-        .unwrap()
-        .execute_batch(&format!("{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_6} {DOWN_TO_4}"))
-        .unwrap();
+    take_back(
+        &db,
+        &format!("{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_6} {DOWN_TO_4}"),
+    );
     let store = db.open();
     let (_, iterations) = store.load_session(&s.id).unwrap();
     assert_eq!(iterations[0].stages, it.stages);
@@ -218,7 +232,7 @@ fn a_version_4_database_keeps_its_spans_and_stage_series() {
     assert_eq!(points.len(), 1);
     assert!((points[0].values[0] - 0.4).abs() < 1e-12, "{points:?}");
     drop(store);
-    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_migrated(&db);
 }
 
 #[test]
@@ -240,10 +254,7 @@ fn a_version_10_database_keeps_its_span_rows_as_each_iterations_spans_and_stage_
     bare.stages.clear();
     store.add_iteration(&s.id, &bare).unwrap();
     drop(store);
-    Connection::open(&db.path)
-        .unwrap()
-        .execute_batch(&format!("{DOWN_TO_10} PRAGMA user_version = 10;"))
-        .unwrap();
+    take_back(&db, &format!("{DOWN_TO_10} PRAGMA user_version = 10;"));
     let rows: i64 = Connection::open(&db.path)
         .unwrap()
         .query_row("SELECT count(*) FROM spans", [], |r| r.get(0))
@@ -278,7 +289,7 @@ fn a_version_10_database_keeps_its_span_rows_as_each_iterations_spans_and_stage_
     // 0.25 (the aggregated record's total) + 0.1.
     assert!((points[0].values[0] - 0.35).abs() < 1e-12, "{points:?}");
     drop(store);
-    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_migrated(&db);
     let conn = Connection::open(&db.path).unwrap();
     let tables: i64 = conn
         .query_row(
@@ -297,12 +308,10 @@ fn a_version_2_database_keeps_its_sessions_and_gains_shell_correction_and_import
     let s = session("b", "2024-01-01T00:00:00Z");
     store.create_session(&s).unwrap();
     drop(store);
-    Connection::open(&db.path)
-        .unwrap()
-        .execute_batch(&format!(
-            "{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_6} {DOWN_TO_4} {DOWN_TO_2}"
-        ))
-        .unwrap();
+    take_back(
+        &db,
+        &format!("{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_6} {DOWN_TO_4} {DOWN_TO_2}"),
+    );
     let store = db.open();
     let (loaded, _) = store.load_session(&s.id).unwrap();
     assert_eq!((loaded.shell_correction, loaded.imported), (None, None));
@@ -324,7 +333,7 @@ fn a_version_2_database_keeps_its_sessions_and_gains_shell_correction_and_import
     assert_eq!(back.shell_correction, with.shell_correction);
     assert_eq!(back.imported, with.imported);
     drop(store);
-    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_migrated(&db);
 }
 
 #[test]
@@ -335,13 +344,10 @@ fn a_version_8_database_keeps_its_sessions_and_gains_the_program_version_and_del
     s.program_version = None;
     store.create_session(&s).unwrap();
     drop(store);
-    {
-        let conn = Connection::open(&db.path).unwrap();
-        conn.execute_batch(&format!(
-            "{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_8} PRAGMA user_version = 8;"
-        ))
-        .unwrap();
-    }
+    take_back(
+        &db,
+        &format!("{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_8} PRAGMA user_version = 8;"),
+    );
     let store = db.open();
     assert_eq!(store.load_session(&s.id).unwrap().0, s);
     let mut v = session("b", "2024-01-02T00:00:00Z");
@@ -358,7 +364,7 @@ fn a_version_8_database_keeps_its_sessions_and_gains_the_program_version_and_del
     );
     assert!(store.deliveries("any").unwrap().is_empty());
     drop(store);
-    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_migrated(&db);
 }
 
 /// Version 11 grew a benchmark's generation with a trigger per inserted
@@ -372,18 +378,15 @@ fn a_version_11_database_loses_the_iteration_trigger_and_its_generation_still_gr
     let s = session("b", "2024-01-01T00:00:00Z");
     store.create_session(&s).unwrap();
     drop(store);
-    {
-        let conn = Connection::open(&db.path).unwrap();
-        conn.execute_batch(
-            "CREATE TRIGGER iterations_added AFTER INSERT ON iterations BEGIN
-                 INSERT INTO history_generations (benchmark, generation)
-                     SELECT benchmark, 1 FROM sessions WHERE id = NEW.session_id
-                 ON CONFLICT (benchmark) DO UPDATE SET generation = generation + 1;
-             END;
-             PRAGMA user_version = 11;",
-        )
-        .unwrap();
-    }
+    take_back(
+        &db,
+        "CREATE TRIGGER iterations_added AFTER INSERT ON iterations BEGIN
+             INSERT INTO history_generations (benchmark, generation)
+                 SELECT benchmark, 1 FROM sessions WHERE id = NEW.session_id
+             ON CONFLICT (benchmark) DO UPDATE SET generation = generation + 1;
+         END;
+         PRAGMA user_version = 11;",
+    );
     let store = db.open();
     let before = store.history_generation(Some("b")).unwrap();
     let (one, two) = (
@@ -399,7 +402,7 @@ fn a_version_11_database_loses_the_iteration_trigger_and_its_generation_still_gr
         .unwrap();
     assert_eq!(store.history_generation(Some("b")).unwrap(), before + 2);
     drop(store);
-    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_migrated(&db);
     let triggers: i64 = Connection::open(&db.path)
         .unwrap()
         .query_row(
@@ -421,13 +424,10 @@ fn a_version_9_database_keeps_its_iterations_and_gains_the_service_columns() {
     it.service = None;
     store.add_iteration(&s.id, &it).unwrap();
     drop(store);
-    {
-        let conn = Connection::open(&db.path).unwrap();
-        conn.execute_batch(&format!(
-            "{DOWN_TO_10} {DOWN_TO_9} PRAGMA user_version = 9;"
-        ))
-        .unwrap();
-    }
+    take_back(
+        &db,
+        &format!("{DOWN_TO_10} {DOWN_TO_9} PRAGMA user_version = 9;"),
+    );
     let store = db.open();
     let (_, back) = store.load_session(&s.id).unwrap();
     assert_eq!(
@@ -442,7 +442,7 @@ fn a_version_9_database_keeps_its_iterations_and_gains_the_service_columns() {
         served.service
     );
     drop(store);
-    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_migrated(&db);
     let conn = Connection::open(&db.path).unwrap();
     let startups: Vec<Option<f64>> = conn
         .prepare("SELECT startup_s FROM iterations ORDER BY idx")
@@ -463,19 +463,16 @@ fn a_version_7_database_keeps_its_iterations_and_gains_the_gpu_memory_column() {
     let it = full_iteration(0, "current", 1.5);
     store.add_iteration(&s.id, &it).unwrap();
     drop(store);
-    {
-        let conn = Connection::open(&db.path).unwrap();
-        conn.execute_batch(&format!(
-            "{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_7} PRAGMA user_version = 7;"
-        ))
-        .unwrap();
-    }
+    take_back(
+        &db,
+        &format!("{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_7} PRAGMA user_version = 7;"),
+    );
     let store = db.open();
     let (_, back) = store.load_session(&s.id).unwrap();
     assert_eq!(back[0].wall_s, 1.5);
     assert_eq!(back[0].timeline, it.timeline);
     drop(store);
-    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_migrated(&db);
     let conn = Connection::open(&db.path).unwrap();
     let gpu: Option<i64> = conn
         .query_row("SELECT peak_gpu_memory_bytes FROM iterations", [], |r| {
@@ -494,14 +491,10 @@ fn a_version_1_database_keeps_its_sessions_and_gains_the_baseline_column() {
     drop(store);
     // Take the file back to version 1: without the column, as written by a
     // perfwatch of that schema.
-    {
-        let conn = Connection::open(&db.path).unwrap();
-        conn.execute_batch(&format!(
+    take_back(&db, &format!(
             "{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_6} {DOWN_TO_4} {DOWN_TO_2} ALTER TABLE sessions DROP COLUMN baseline; \
              PRAGMA user_version = 1;"
-        ))
-        .unwrap();
-    }
+        ));
     let store = db.open();
     let (loaded, _) = store.load_session(&s.id).unwrap();
     assert_eq!(loaded.baseline, None);
@@ -513,7 +506,7 @@ fn a_version_1_database_keeps_its_sessions_and_gains_the_baseline_column() {
         Some("main")
     );
     drop(store);
-    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_migrated(&db);
 }
 
 #[test]
@@ -611,13 +604,10 @@ fn a_version_6_database_keeps_its_sessions_and_gains_the_adaptive_column() {
     let s = session("b", "2024-01-01T00:00:00Z");
     store.create_session(&s).unwrap();
     drop(store);
-    {
-        let conn = Connection::open(&db.path).unwrap();
-        conn.execute_batch(&format!(
-            "{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_6} PRAGMA user_version = 6;"
-        ))
-        .unwrap();
-    }
+    take_back(
+        &db,
+        &format!("{DOWN_TO_10} {DOWN_TO_9} {DOWN_TO_6} PRAGMA user_version = 6;"),
+    );
     let store = db.open();
     assert_eq!(store.load_session(&s.id).unwrap().0.adaptive, None);
     let mut adaptive = session("b", "2024-01-02T00:00:00Z");
@@ -635,5 +625,5 @@ fn a_version_6_database_keeps_its_sessions_and_gains_the_adaptive_column() {
         Some(spec)
     );
     drop(store);
-    assert_eq!(pragma(&db.path, "user_version"), SCHEMA_VERSION.to_string());
+    assert_migrated(&db);
 }
