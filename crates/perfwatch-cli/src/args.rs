@@ -135,7 +135,7 @@ pub struct InvestigationOutput {
 /// `perfwatch bisect`.
 #[derive(Debug, Args)]
 #[command(
-    before_help = "Examples:\n  perfwatch bisect --good v1.4 --bad HEAD --build 'cargo build --release' pipeline\n  perfwatch bisect --good HEAD~30 --bad HEAD --metric stage:job/track/fetch pipeline\n  perfwatch bisect --good v1 --bad v2 -- ./bench.sh --quick",
+    before_help = "Examples:\n  perfwatch bisect --good v1.4 --bad HEAD \\\n      --build 'cargo build --release' pipeline\n  perfwatch bisect --good HEAD~30 --bad HEAD \\\n      --metric stage:job/track/fetch pipeline\n  perfwatch bisect --good v1 --bad v2 -- ./bench.sh --quick",
     after_help = "Each commit is checked out in a git worktree of its own (in the temporary\ndirectory), built once with --build, and removed at the end. The endpoints are\ncompared first, in interleaved rounds until an anytime-valid test decides;\nthen each step runs its commit interleaved with both endpoints until a\nsequential test (Wald's SPRT, error 1e-4 each way) says it is like the good or\nthe bad one. A step still unclear after --step-runs rounds is reported as\nambiguous, and a commit that fails to build or run is skipped (as `git bisect\nskip`); neither is guessed. Every session is stored, so the steps appear in\n`perfwatch history`."
 )]
 pub struct BisectArgs {
@@ -726,7 +726,7 @@ pub enum SortOrder {
 /// `perfwatch run`.
 #[derive(Debug, Clone, Args)]
 #[command(
-    before_help = "Examples:\n  perfwatch run 'gzip -c big.txt'                  one command, through `sh`\n  perfwatch run -r 20 'zstd -c big' 'gzip -c big'  several commands, interleaved, compared\n  perfwatch run pipeline                           a benchmark from perfwatch.toml\n  perfwatch run api --param concurrency=1,2,4,8    a service benchmark, scanned over its load",
+    before_help = "Examples:\n  # one command, through `sh`\n  perfwatch run 'gzip -c big.txt'\n  # several commands, interleaved, compared\n  perfwatch run -r 20 'zstd -c big' 'gzip -c big'\n  # a benchmark from perfwatch.toml\n  perfwatch run pipeline\n  # a service benchmark, scanned over its load\n  perfwatch run api --param concurrency=1,2,4,8",
     after_help = "As in hyperfine, -n names a command (the run count is -r/--runs) and --shell takes the shell to use: command strings run through `sh` unless -N; an argv after `--` runs without a shell. The shell's start-up time is measured and subtracted from each run.\n\nA service benchmark (`service = [...]` in perfwatch.toml) is started per run on a free port, loaded once ready (`[benchmark.NAME.load]`: rate or concurrency, duration, path), its metrics scraped, then stopped; it is judged on start-up, p50 and p99 latency, throughput and error rate. A `--param` named `rate` or `concurrency` sets the load."
 )]
 pub struct RunArgs {

@@ -660,3 +660,37 @@ fn piped_output_fits_the_width_columns_names() {
         assert!(widest <= 80, "{args:?} is {widest} columns wide:\n{text}");
     }
 }
+
+/// At 80 columns clap wrapped the examples of `run --help` and `bisect
+/// --help` in the middle of a command line, so a line of the block read
+/// like a command of its own (`  pipeline`, `  interleaved, compared`).
+/// Every line of an Examples block is a command, a `#` comment, or the
+/// continuation of a command ended with `\`.
+#[test]
+fn regression_help_examples_fit_an_80_column_terminal() {
+    let dir = TestDir::new();
+    for command in ["run", "bisect", "attribute"] {
+        let out = crate::util::pw(&dir)
+            .args([command, "--help"])
+            .env("COLUMNS", "80")
+            .output()
+            .unwrap();
+        let help = text(&out.stdout);
+        let block: Vec<&str> = help
+            .lines()
+            .skip_while(|l| *l != "Examples:")
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert!(!block.is_empty(), "{command}: no examples in\n{help}");
+        let mut continued = false;
+        for line in &block {
+            let ok = continued || line.starts_with("  perfwatch ") || line.starts_with("  # ");
+            assert!(
+                ok && line.chars().count() <= 80,
+                "{command}: {line:?} in\n{help}"
+            );
+            continued = line.ends_with(" \\");
+        }
+    }
+}
