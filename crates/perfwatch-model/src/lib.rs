@@ -16,6 +16,7 @@
 //! dropped. Optional figures are `Option`s: a figure that could not be
 //! measured is absent (`null`), never zero.
 
+pub mod attributes;
 pub mod clock;
 pub mod comparison;
 pub mod exit_codes;
@@ -37,6 +38,7 @@ pub mod stage_path;
 pub mod summary;
 pub mod text;
 
+pub use attributes::Attributes;
 pub use comparison::{Comparison, Reference, Severity, Verdict};
 pub use export::{
     AppMetricKind, AppMetricSummary, GpuSummary, SessionExport, VariantExport, SCHEMA_V1,

@@ -27,10 +27,10 @@
 //! * `counter` values are summed per name (and per span when given);
 //!   `gauge` values keep their last, min and max.
 
+use crate::Attributes;
 /// Span ids and names: strings of up to 24 bytes held inline.
 pub use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Environment variable naming the span file of the current iteration.
 pub const ENV_SPANS: &str = "PERFWATCH_SPANS";
@@ -69,7 +69,7 @@ pub enum SpanRecord {
         ok: bool,
         /// Attributes.
         #[serde(default)]
-        attrs: BTreeMap<String, String>,
+        attrs: Attributes,
     },
     /// Many calls of one stage folded into one record.
     Agg {

@@ -1,8 +1,7 @@
 //! Stages: spans a program reports about its own work.
 
-use crate::Summary;
+use crate::{Attributes, Summary};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -89,8 +88,8 @@ pub struct Span {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_s: Option<f64>,
     /// Free-form attributes (counters, gauges, allocated bytes, …).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub attributes: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Attributes::is_empty")]
+    pub attributes: Attributes,
 }
 
 fn one() -> u64 {

@@ -284,7 +284,7 @@ mod tests {
             start_unix_ns: start,
             end_unix_ns: start + 1,
             ok: true,
-            attrs: BTreeMap::new(),
+            attrs: Default::default(),
         }
     }
 

@@ -54,7 +54,7 @@ struct Stage {
     start: u64,
     end: u64,
     ok: bool,
-    attrs: BTreeMap<String, String>,
+    attrs: perfwatch_model::Attributes,
 }
 
 /// Run the pipeline once as iteration `index`; return its stages by name.

@@ -34,7 +34,7 @@
 use crate::source::is_span;
 use perfwatch_model::span_file::{CompactString, SpanRecord};
 use perfwatch_model::span_tree::{place, TreeNode};
-use perfwatch_model::{Span, Tier};
+use perfwatch_model::{Attributes, Span, Tier};
 use std::collections::{BTreeMap, HashMap};
 
 /// Spans, counters and gauges of one iteration, and what was dropped.
@@ -328,7 +328,7 @@ fn new_span(name: CompactString, component: Option<String>, start_s: f64, end_s:
         calls: 1,
         failed_calls: 0,
         total_s: None,
-        attributes: BTreeMap::new(),
+        attributes: Attributes::new(),
     }
 }
 

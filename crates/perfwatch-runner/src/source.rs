@@ -94,7 +94,7 @@ mod tests {
             start_unix_ns: 1,
             end_unix_ns: 2,
             ok: true,
-            attrs: BTreeMap::new(),
+            attrs: Default::default(),
         }
     }
 

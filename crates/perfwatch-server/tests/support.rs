@@ -12,7 +12,6 @@ use perfwatch_model::{
 use perfwatch_server::{AccessPolicy, AppState, ServerBuilder};
 use perfwatch_store::{new_session_id, SqliteStore, Store, TokenScope};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use tower::ServiceExt;
 
@@ -216,7 +215,7 @@ pub fn session(benchmark: &str, started_at: &str, walls: &[f64]) -> (Session, Ve
                 calls: 1,
                 failed_calls: 0,
                 total_s: None,
-                attributes: BTreeMap::new(),
+                attributes: Default::default(),
             }],
             ..Iteration::default()
         })

@@ -126,7 +126,7 @@ pub struct SpanLine {
     pub start: u64,
     pub end: u64,
     pub ok: bool,
-    pub attrs: std::collections::BTreeMap<String, String>,
+    pub attrs: perfwatch_model::Attributes,
 }
 
 /// An `agg` record, flattened for checks.

@@ -304,7 +304,7 @@ fn counter_interval(v: &VariantData, path: &str, o: &PollingOptions) -> Option<f
     let polls = |c: &Call| -> Option<f64> {
         ["polls", "poll_count", "checks"].iter().find_map(|k| {
             let a = &c.span.attributes;
-            a.get(*k)
+            a.get(k)
                 .or_else(|| a.get(&format!("counter.{k}")))
                 .and_then(|s| s.parse::<f64>().ok())
         })

@@ -64,7 +64,7 @@ impl RunBuilder {
             calls: 1,
             failed_calls: 0,
             total_s: None,
-            attributes: BTreeMap::new(),
+            attributes: Default::default(),
         });
         id
     }

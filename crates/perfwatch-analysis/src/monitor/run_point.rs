@@ -142,7 +142,7 @@ mod tests {
             calls: 1,
             failed_calls: 0,
             total_s: None,
-            attributes: BTreeMap::new(),
+            attributes: Default::default(),
         }
     }
 

@@ -260,7 +260,6 @@ fn complete(
 mod tests {
     use super::*;
     use perfwatch_model::span_file::CompactString;
-    use std::collections::BTreeMap;
 
     const MS: u64 = 1_000_000;
 
@@ -279,7 +278,7 @@ mod tests {
                 start_unix_ns: a,
                 end_unix_ns: b,
                 ok: true,
-                attrs: BTreeMap::new(),
+                attrs: Default::default(),
             },
         }
     }

@@ -7,6 +7,7 @@ use perfwatch_model::{CommandSpec, HostInfo, Iteration, Session, SessionStatus, 
 use perfwatch_store::{GenerationStep, Store, StoreError};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -31,10 +32,13 @@ pub fn session_id(pipeline: &str, version: Option<&str>, day: &str) -> String {
         h.update(part.len().to_le_bytes());
         h.update(part.as_bytes());
     }
+    // Written into one string: a stored run asks for its session's id.
     h.finalize()[..16]
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::with_capacity(32), |mut id, b| {
+            let _ = write!(id, "{b:02x}");
+            id
+        })
 }
 
 /// The next iteration index of each monitored session this process

@@ -114,7 +114,7 @@ fn span(id: u64, parent: Option<u64>, name: &str, tier: Tier, start: f64, end: f
         calls: 1,
         failed_calls: 0,
         total_s: None,
-        attributes: BTreeMap::new(),
+        attributes: Default::default(),
     }
 }
 

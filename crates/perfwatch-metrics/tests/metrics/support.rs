@@ -132,7 +132,7 @@ fn iteration(index: u32, v: &Variant, jitter: f64) -> Iteration {
             calls: 1,
             failed_calls: 0,
             total_s: None,
-            attributes: BTreeMap::new(),
+            attributes: Default::default(),
         });
     }
     Iteration {

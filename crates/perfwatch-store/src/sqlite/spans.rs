@@ -17,7 +17,7 @@
 
 use super::fail::{json, to_json, Fail, R};
 use perfwatch_model::span_tree::place_spans;
-use perfwatch_model::{Span, Tier};
+use perfwatch_model::{Attributes, Span, Tier};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::de::IgnoredAny;
 use serde::ser::{SerializeSeq, Serializer};
@@ -68,7 +68,7 @@ struct Stored<'a> {
     start_s: f64,
     end_s: f64,
     ok: bool,
-    attributes: &'a BTreeMap<String, String>,
+    attributes: &'a Attributes,
     calls: u64,
     failed_calls: u64,
     total_s: Option<f64>,
@@ -118,7 +118,7 @@ struct Read {
     end_s: Option<f64>,
     ok: bool,
     #[serde(default)]
-    attributes: BTreeMap<String, String>,
+    attributes: Attributes,
     #[serde(default = "one")]
     calls: u64,
     #[serde(default)]
@@ -232,7 +232,7 @@ pub fn decode(text: Option<&str>, what: impl Fn() -> String) -> R<Vec<Span>> {
 mod tests {
     use super::*;
 
-    fn stored<'a>(attributes: &'a BTreeMap<String, String>, calls: u64) -> Stored<'a> {
+    fn stored<'a>(attributes: &'a Attributes, calls: u64) -> Stored<'a> {
         Stored {
             span_id: 2,
             parent_id: Some(1),
@@ -253,7 +253,7 @@ mod tests {
 
     #[test]
     fn a_span_is_stored_as_an_array_with_the_aggregate_fields_only_for_an_aggregate() {
-        let attributes = BTreeMap::from([("db.system".to_string(), "sqlite".to_string())]);
+        let attributes = Attributes::from([("db.system".to_string(), "sqlite".to_string())]);
         let plain = to_json(&stored(&attributes, 1)).unwrap();
         assert_eq!(
             plain,

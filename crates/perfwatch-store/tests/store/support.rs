@@ -201,7 +201,7 @@ pub fn span(id: u64, parent: Option<u64>, name: &str, start_s: f64, end_s: f64) 
         calls: 1,
         failed_calls: 0,
         total_s: None,
-        attributes: BTreeMap::new(),
+        attributes: Default::default(),
     }
 }
 
@@ -211,7 +211,7 @@ pub fn full_iteration(index: u32, variant: &str, wall_s: f64) -> Iteration {
     let mut download = span(2, Some(1), "download", 0.1, 0.4);
     download.component = Some("dm".into());
     download.ok = false;
-    download.attributes = BTreeMap::from([("bytes".into(), "1048576".into())]);
+    download.attributes = perfwatch_model::Attributes::from([("bytes".into(), "1048576".into())]);
     let mut parse = span(3, Some(1), "parse", 0.4, 0.6);
     parse.tier = Tier::Operation;
     parse.calls = 1000;
