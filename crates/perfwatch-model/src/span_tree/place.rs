@@ -239,15 +239,33 @@ fn placements<'a>(nodes: &[TreeNode<'a>], links: &[Option<usize>]) -> (Vec<Place
     (placed, stages)
 }
 
+/// Stages an iteration may have before they are looked up by hashing
+/// rather than by comparing with each: most iterations have a few (a
+/// monitored run of 8 spans, 8), and hashing the names cost more than the
+/// comparisons.
+const SCAN_STAGES: usize = 16;
+
 /// The stage paths interned so far.
 #[derive(Default)]
 struct Stages<'a> {
     list: Vec<StagePath>,
+    /// Each stage's enclosing stage and name, in the order of `list`.
+    keys: Vec<(Option<usize>, &'a str)>,
+    /// The same, by key: built once there are more than [`SCAN_STAGES`].
     by_key: HashMap<(Option<usize>, &'a str), usize>,
     folded: usize,
 }
 
 impl<'a> Stages<'a> {
+    /// The stage of `key`, if it has one yet.
+    fn find(&self, key: (Option<usize>, &'a str)) -> Option<usize> {
+        if self.keys.len() > SCAN_STAGES {
+            self.by_key.get(&key).copied()
+        } else {
+            self.keys.iter().position(|&k| k == key)
+        }
+    }
+
     /// Places a span named `name` under `above` (the placement of its
     /// parent, index `parent`), folding it when it is too deep or its path
     /// too long.
@@ -277,8 +295,8 @@ impl<'a> Stages<'a> {
         }
         let parent_stage = above.map(|a| a.stage);
         let key = (parent_stage, name);
-        let stage = match self.by_key.get(&key) {
-            Some(&s) => s,
+        let stage = match self.find(key) {
+            Some(s) => s,
             None => {
                 let path = child_path(parent_stage.map(|s| self.list[s].path.as_str()), name);
                 self.list.push(StagePath {
@@ -287,8 +305,16 @@ impl<'a> Stages<'a> {
                     depth: parent_stage.map_or(0, |s| self.list[s].depth + 1),
                     folded_levels: 0,
                 });
-                self.by_key.insert(key, self.list.len() - 1);
-                self.list.len() - 1
+                self.keys.push(key);
+                let at = self.list.len() - 1;
+                if self.keys.len() > SCAN_STAGES {
+                    if self.by_key.is_empty() {
+                        self.by_key = self.keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
+                    } else {
+                        self.by_key.insert(key, at);
+                    }
+                }
+                at
             }
         };
         Placement {

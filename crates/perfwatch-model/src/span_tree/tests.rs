@@ -334,4 +334,34 @@ proptest! {
         );
         prop_assert_eq!(placed(&dense), placed(&moved));
     }
+
+    /// Iterations with many stages (past the few looked up by comparing
+    /// with each, into those looked up by hashing) still make each
+    /// distinct path one stage, and give every span the path its chain of
+    /// parents spells.
+    #[test]
+    fn many_stages_intern_each_distinct_path_once(
+        spans in prop::collection::vec(
+            (prop::option::of(1u64..60), prop::sample::select(vec!["a", "b", "c", "d/e"])),
+            0..60,
+        ),
+    ) {
+        let nodes: Vec<TreeNode<'_>> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, &(p, name))| node(i as u64 + 1, p.filter(|&p| p <= i as u64), name))
+            .collect();
+        let tree = place(&nodes);
+        let mut paths: Vec<&str> = tree.stages.iter().map(|s| s.path.as_str()).collect();
+        paths.sort_unstable();
+        let before = paths.len();
+        paths.dedup();
+        prop_assert_eq!(paths.len(), before, "a path interned twice");
+        for (i, n) in nodes.iter().enumerate() {
+            // Parents come first here: each span's path is its parent's
+            // and its name.
+            let parent = n.parent.map(|p| tree.path(p as usize - 1));
+            prop_assert_eq!(tree.path(i), crate::stage_path::child_path(parent, n.name));
+        }
+    }
 }
