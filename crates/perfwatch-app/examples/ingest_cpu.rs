@@ -42,7 +42,7 @@ fn main() {
     for body in &bodies {
         let mut assembler = Assembler::new(0);
         let req = decode_request(black_box(body), Encoding::Protobuf).expect("a valid batch");
-        assembler.add(map_traced(req, &opts).spans, 1);
+        assembler.add(map_traced(&req, &opts).spans, 1);
         black_box(store_runs(&store, &mut sessions, assembler.due(u64::MAX)));
     }
     let per_span = started.elapsed().as_secs_f64() * 1e6 / (n * SPANS) as f64;

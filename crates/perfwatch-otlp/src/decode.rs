@@ -282,7 +282,7 @@ mod tests {
         };
         if let Ok(body) = decompress(&body, compression, 1 << 20) {
             if let Ok(request) = decode_request(&body, encoding) {
-                let _ = crate::map::map_request(request, &crate::MapOptions::default());
+                let _ = crate::map::map_request(&request, &crate::MapOptions::default());
             }
         }
     }

@@ -107,13 +107,13 @@ impl Mapped {
     }
 }
 
-/// Map every span of `req`, taking its strings rather than copying them.
-pub fn map_request(req: ExportTraceServiceRequest, opts: &MapOptions) -> Mapped {
+/// Map every span of `req`.
+pub fn map_request(req: &ExportTraceServiceRequest, opts: &MapOptions) -> Mapped {
     let mut out = Mapped::default();
-    for resource_spans in req.resource_spans {
-        for scope_spans in resource_spans.scope_spans {
+    for resource_spans in &req.resource_spans {
+        for scope_spans in &resource_spans.scope_spans {
             let scope = scope_spans.scope.as_ref().map_or("", |s| s.name.as_str());
-            for span in scope_spans.spans {
+            for span in &scope_spans.spans {
                 match map_span(span, scope, opts) {
                     Ok(record) => out.records.push(record),
                     Err(reason) => *out.rejected.entry(reason).or_default() += 1,
@@ -124,10 +124,8 @@ pub fn map_request(req: ExportTraceServiceRequest, opts: &MapOptions) -> Mapped 
     out
 }
 
-/// Map one span; `scope` is the name of its instrumentation scope. The
-/// span's name and attributes move into the record: a batch's strings are
-/// allocated once, when it is decoded.
-pub fn map_span(mut span: Span, scope: &str, opts: &MapOptions) -> Result<SpanRecord, Reject> {
+/// Map one span; `scope` is the name of its instrumentation scope.
+pub fn map_span(span: &Span, scope: &str, opts: &MapOptions) -> Result<SpanRecord, Reject> {
     if span.trace_id.len() != 16 || span.trace_id.iter().all(|&b| b == 0) {
         return Err(Reject::InvalidTraceId);
     }
@@ -167,34 +165,38 @@ pub fn map_span(mut span: Span, scope: &str, opts: &MapOptions) -> Result<SpanRe
         .or_else(|| (!scope.is_empty()).then(|| scope.to_owned()))
         .or_else(|| string_attr(ATTR_CODE_NAMESPACE));
 
-    let status = span.status.take();
-    let ok = status
-        .as_ref()
-        .is_none_or(|s| s.code != StatusCode::Error as i32);
+    let status = span.status.as_ref();
+    let ok = status.is_none_or(|s| s.code != StatusCode::Error as i32);
 
     let mut attrs = Attributes::new();
     let mut left_out = 0u64;
-    let mut put = |key: String, value: String| {
-        if attrs.len() < opts.max_attrs || attrs.contains_key(&key) {
-            attrs.insert(key, truncate(value, opts.max_attr_len));
+    let mut put = |key: &str, value: String| {
+        if attrs.len() < opts.max_attrs || attrs.contains_key(key) {
+            attrs.insert(key.to_owned(), truncate(value, opts.max_attr_len));
         } else {
             left_out += 1;
         }
     };
-    for kv in std::mem::take(&mut span.attributes) {
+    for kv in &span.attributes {
         let consumed = (kv.key == ATTR_TIER && tier.is_some())
             || (kv.key == ATTR_COMPONENT && explicit_component.is_some());
         if !consumed {
-            put(kv.key, kv.value.map(into_string).unwrap_or_default());
+            put(
+                &kv.key,
+                kv.value.as_ref().map(any_string).unwrap_or_default(),
+            );
         }
     }
     if let Some(s) = status.filter(|s| !s.message.is_empty()) {
-        put(ATTR_STATUS_DESCRIPTION.to_owned(), s.message);
+        put(ATTR_STATUS_DESCRIPTION, s.message.clone());
     }
-    if let Some(event) = span.events.iter_mut().find(|e| e.name == "exception") {
-        for kv in std::mem::take(&mut event.attributes) {
+    if let Some(event) = span.events.iter().find(|e| e.name == "exception") {
+        for kv in &event.attributes {
             if kv.key == "exception.type" || kv.key == "exception.message" {
-                put(kv.key, kv.value.map(into_string).unwrap_or_default());
+                put(
+                    &kv.key,
+                    kv.value.as_ref().map(any_string).unwrap_or_default(),
+                );
             }
         }
     }
@@ -205,7 +207,7 @@ pub fn map_span(mut span: Span, scope: &str, opts: &MapOptions) -> Result<SpanRe
     Ok(SpanRecord::Span {
         id: span_hex(&span.span_id),
         parent,
-        name: CompactString::from(span.name),
+        name: span.name.as_str().into(),
         tier,
         component,
         start_unix_ns: start,
@@ -243,14 +245,6 @@ fn kv_str(kv: &KeyValue) -> Option<&str> {
     match kv.value.as_ref()?.value.as_ref()? {
         any_value::Value::StringValue(s) => Some(s.trim()),
         _ => None,
-    }
-}
-
-/// [`any_string`], taking a string value rather than copying it.
-fn into_string(value: AnyValue) -> String {
-    match value.value {
-        Some(any_value::Value::StringValue(s)) => s,
-        _ => any_string(&value),
     }
 }
 

@@ -99,7 +99,7 @@ fn rejections() {
         let mut span = base();
         edit(&mut span);
         assert_eq!(
-            map_span(span.clone(), "", &MapOptions::default()),
+            map_span(&span, "", &MapOptions::default()),
             Err(want),
             "{label}"
         );
@@ -151,7 +151,7 @@ fn ids_parent_times_and_status() {
     for (label, edit, parent, ok) in cases {
         let mut span = base();
         edit(&mut span);
-        let record = map_span(span.clone(), "", &MapOptions::default()).expect(label);
+        let record = map_span(&span, "", &MapOptions::default()).expect(label);
         let (id, got_parent, _, _, got_ok) = fields(&record);
         assert_eq!(id, "0102030405060708", "{label}");
         assert_eq!(got_parent, parent, "{label}");
@@ -242,7 +242,7 @@ fn tier_and_component() {
             attributes,
             ..base()
         };
-        let record = map_span(span.clone(), scope, &MapOptions::default()).expect(label);
+        let record = map_span(&span, scope, &MapOptions::default()).expect(label);
         let (_, _, got_tier, got_component, _) = fields(&record);
         assert_eq!((got_tier, got_component), (tier, component), "{label}");
     }
@@ -299,7 +299,7 @@ fn attributes_are_stringified_and_consumed_keys_left_out() {
         }],
         ..base()
     };
-    let record = map_span(span.clone(), "", &MapOptions::default()).unwrap();
+    let record = map_span(&span, "", &MapOptions::default()).unwrap();
     let want: Attributes = [
         ("perfwatch.tier.note", "kept"),
         ("n", "-42"),
@@ -324,7 +324,7 @@ fn unknown_tier_stays_visible_in_attrs() {
         attributes: vec![s("perfwatch.tier", "galaxy")],
         ..base()
     };
-    let record = map_span(span.clone(), "", &MapOptions::default()).unwrap();
+    let record = map_span(&span, "", &MapOptions::default()).unwrap();
     assert_eq!(attrs(&record)["perfwatch.tier"], "galaxy");
 }
 
@@ -338,7 +338,7 @@ fn attributes_are_bounded() {
         attributes: (0..10).map(|i| s(&format!("k{i}"), "αβγδεζ")).collect(),
         ..base()
     };
-    let record = map_span(span.clone(), "", &opts).unwrap();
+    let record = map_span(&span, "", &opts).unwrap();
     let got = attrs(&record);
     assert_eq!(got.len(), 4);
     assert_eq!(got["k0"], "αβγδ…");
@@ -371,7 +371,7 @@ fn request_counts_rejections_by_reason() {
             ..Default::default()
         }],
     };
-    let mapped = map_request(req, &MapOptions::default());
+    let mapped = map_request(&req, &MapOptions::default());
     assert_eq!(mapped.records.len(), 2);
     assert_eq!(fields(&mapped.records[0]).3, Some("lib"));
     assert_eq!(fields(&mapped.records[1]).3, None);

@@ -179,7 +179,7 @@ async fn traces(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(request) => request,
         Err(refusal) => return refuse(&app.inbox, refusal),
     };
-    let not_kept = app.inbox.accept(map_request(request, &app.map));
+    let not_kept = app.inbox.accept(map_request(&request, &app.map));
     let rejected: u64 = not_kept.values().sum();
     let message: Vec<String> = not_kept
         .iter()

@@ -61,9 +61,8 @@ fn trace_id(bytes: &[u8]) -> u128 {
     <[u8; 16]>::try_from(bytes).map_or(0, u128::from_be_bytes)
 }
 
-/// Map every span of `req`, keeping its trace and resource; the spans'
-/// strings move into the records ([`map_span`]).
-pub fn map_traced(req: ExportTraceServiceRequest, opts: &MapOptions) -> Traced {
+/// Map every span of `req`, keeping its trace and resource.
+pub fn map_traced(req: &ExportTraceServiceRequest, opts: &MapOptions) -> Traced {
     // Sized once: a batch holds hundreds of spans, and growing by
     // doubling touches fresh pages at every step.
     let count = req
@@ -76,7 +75,7 @@ pub fn map_traced(req: ExportTraceServiceRequest, opts: &MapOptions) -> Traced {
         spans: Vec::with_capacity(count),
         rejected: BTreeMap::new(),
     };
-    for resource_spans in req.resource_spans {
+    for resource_spans in &req.resource_spans {
         let resource = resource_spans.resource.as_ref();
         let service: Arc<str> = resource_attr(resource, ATTR_SERVICE_NAME)
             .unwrap_or_else(|| "unknown_service".to_string())
@@ -85,13 +84,12 @@ pub fn map_traced(req: ExportTraceServiceRequest, opts: &MapOptions) -> Traced {
             .iter()
             .find_map(|key| resource_attr(resource, key))
             .map(Arc::from);
-        for scope_spans in resource_spans.scope_spans {
+        for scope_spans in &resource_spans.scope_spans {
             let scope = scope_spans.scope.as_ref().map_or("", |s| s.name.as_str());
-            for span in scope_spans.spans {
-                let trace_id = trace_id(&span.trace_id);
+            for span in &scope_spans.spans {
                 match map_span(span, scope, opts) {
                     Ok(record) => out.spans.push(TracedSpan {
-                        trace_id,
+                        trace_id: trace_id(&span.trace_id),
                         service: service.clone(),
                         version: version.clone(),
                         record,
@@ -123,7 +121,7 @@ mod tests {
             {"traceId":"1af7651916cd43dd8448eb211c80319c","spanId":"c7ad6b7169203331",
              "name":"other","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}"#;
         let req = decode_request(body.as_bytes(), Encoding::Json).unwrap();
-        let t = map_traced(req, &MapOptions::default());
+        let t = map_traced(&req, &MapOptions::default());
         assert_eq!(t.spans.len(), 2);
         assert_eq!(
             format!("{:032x}", t.spans[0].trace_id),

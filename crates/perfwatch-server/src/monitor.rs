@@ -421,7 +421,7 @@ async fn traces(
         Ok(taken) => taken,
         Err(resp) => return resp,
     };
-    let traced = map_traced(request, &monitor.map);
+    let traced = map_traced(&request, &monitor.map);
     let rejected: u64 = traced.rejected.values().sum();
     monitor
         .rejected_spans
