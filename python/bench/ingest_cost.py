@@ -21,10 +21,12 @@ Every repetition (``--reps``, 3 by default) starts a fresh
   and every trace stored as a run, then until the server's CPU time stands
   still (what each stored run sets off runs after it is counted). The
   server process's CPU time (user + sys, ``/proc/PID/stat``) over all of
-  it, storing included, per span. Every 8 batches the POSTs wait while
-  the server holds over ``--max-pending`` traces (8000) waiting to be
-  stored: past 10,000 it drops the oldest, which would lose runs and
-  understate the cost (``--max-pending 0`` shows that).
+  it, storing included, per span; and the server's peak resident memory
+  after it (``VmHWM``: the burst is what makes it grow). Every 8 batches
+  the POSTs wait while the server holds over ``--max-pending`` traces
+  (8000) waiting to be stored: past 10,000 it drops the oldest, which
+  would lose runs and understate the cost (``--max-pending 0`` shows
+  that).
 * **sdk**: ``tracer.start_as_current_span`` in the same shape (root + 7
   children, same attributes), ``TracerProvider`` with a
   ``BatchSpanProcessor`` and the SDK's protobuf ``OTLPSpanExporter`` sending
@@ -90,6 +92,15 @@ def proc_cpu_s(pid: int) -> float:
     # After the name: state is field 3, so utime (14) and stime (15) are
     # at 11 and 12 here.
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_peak_mb(pid: int) -> float:
+    """Peak resident memory of process `pid` so far (VmHWM), in MB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    return float("nan")
 
 
 def settled(status: Dict[str, Any]) -> int:
@@ -525,6 +536,8 @@ def main() -> int:
             time.sleep(1.0)
             idle = server.cpu_s() - idle0
             ingest = server_ingest(server, bodies, args.gzip, args.max_pending)
+            # The burst is what makes the server grow; read before the rest.
+            peak_mb = proc_peak_mb(server.pid)
             steady = server_steady(server, steady_bodies, args.steady) if steady_bodies else None
             if steady and steady["refused"]:
                 problems.append(f"rep {rep + 1}: steady rate: {steady['refused']} requests refused")
@@ -557,6 +570,7 @@ def main() -> int:
                 "sdk_discard_us": discard["cpu_s"] / discard["spans"] * 1e6,
                 "server_sdk_us": otlp["server_cpu_s"] / otlp["spans"] * 1e6,
                 "idle_ms": idle * 1e3,
+                "peak_mb": peak_mb,
             }
             row["ratio"] = row["server_us"] / row["sdk_us"]
             if steady:
@@ -569,7 +583,7 @@ def main() -> int:
                 f"({row['server_posted_us']:.2f} until the POSTs were answered, "
                 f"{row['server_stored_us']:.2f} until all runs were stored, the rest until idle "
                 f"{ingest['idle_wait_s']:.1f} s later), "
-                f"{row['per_core']:,.0f} spans/s per core; POSTs answered in {ingest['post_wall_s']:.2f} s "
+                f"{row['per_core']:,.0f} spans/s per core, peak memory {row['peak_mb']:.1f} MB; POSTs answered in {ingest['post_wall_s']:.2f} s "
                 f"(paused {ingest['paced']}× for {ingest['paced_s']:.2f} s), "
                 f"{st['runs_stored'] - ingest['before']['runs_stored']} runs stored after {ingest['stored_wall_s']:.2f} s "
                 f"({row['wall_stored']:,.0f} spans/s wall); "
@@ -602,6 +616,7 @@ def main() -> int:
         ("server CPU µs/span (ingest + store, to idle)", "server_us", ".2f"),
         ("server spans/s per core", "per_core", ",.0f"),
         ("server spans/s wall (first POST → all stored)", "wall_stored", ",.0f"),
+        ("server peak memory after the burst, MB", "peak_mb", ".1f"),
         ("SDK CPU µs/span (BatchSpanProcessor+OTLP)", "sdk_us", ".2f"),
         ("SDK CPU µs/span (discard exporter)", "sdk_discard_us", ".2f"),
         ("server CPU µs/span on the SDK's traffic", "server_sdk_us", ".2f"),
