@@ -7,7 +7,6 @@ use perfwatch_model::{CommandSpec, HostInfo, Iteration, Session, SessionStatus, 
 use perfwatch_store::{GenerationStep, Store, StoreError};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -32,13 +31,7 @@ pub fn session_id(pipeline: &str, version: Option<&str>, day: &str) -> String {
         h.update(part.len().to_le_bytes());
         h.update(part.as_bytes());
     }
-    // Written into one string: a stored run asks for its session's id.
-    h.finalize()[..16]
-        .iter()
-        .fold(String::with_capacity(32), |mut id, b| {
-            let _ = write!(id, "{b:02x}");
-            id
-        })
+    perfwatch_otlp::map::hex(&h.finalize()[..16])
 }
 
 /// The next iteration index of each monitored session this process
@@ -225,6 +218,8 @@ mod tests {
         let a = session_id("shorts/video", Some("1.2"), "2026-12-06");
         assert_eq!(a, session_id("shorts/video", Some("1.2"), "2026-12-06"));
         assert_eq!(a.len(), 32);
+        // Stored histories hold these ids: the encoding never changes.
+        assert_eq!(a, "525b8f50702e001f2fd71c179c9185c1");
         assert_ne!(a, session_id("shorts/video", Some("1.3"), "2026-12-06"));
         assert_ne!(a, session_id("shorts/video", None, "2026-12-06"));
         assert_ne!(a, session_id("shorts/video", Some("1.2"), "2026-12-07"));
